@@ -1,0 +1,1 @@
+"""The harness behind ``tendero bench``: real data in, one JSON object of figures out."""

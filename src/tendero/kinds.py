@@ -1,0 +1,169 @@
+"""The model-kind interface every feature implements, and the table of kinds.
+
+A *kind* turns a tenant's data frames into a fitted model (``fit``); a *fitted* model saves to and
+loads from a folder of native files and answers predictions. The job runner, the registry and the
+API only ever talk to these two protocols, so every feature walks the same train and predict paths.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+
+class Cancelled(Exception):
+    """Raised by ``Progress.update`` when the job was cancelled: fitting stops where it is."""
+
+
+class KindParams(BaseModel):
+    """Base for every kind's hyperparameters: unknown fields are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Progress(Protocol):
+    """Where a fit reports how far it got; raises ``Cancelled`` once the job is cancelled."""
+
+    def update(
+        self,
+        step: int,
+        total: int | None = None,
+        *,
+        message: str = "",
+        **metrics: float,
+    ) -> None: ...
+
+
+@dataclass
+class ProgressEvent:
+    step: int
+    total: int | None
+    message: str
+    metrics: dict[str, float]
+    at: float
+
+
+@dataclass
+class RecordingProgress:
+    """Progress that keeps every event in memory: for notebooks, benches and tests.
+
+    ``cancel_after`` makes it raise ``Cancelled`` at that step, to exercise cancellation paths.
+    """
+
+    events: list[ProgressEvent] = field(default_factory=list)
+    cancel_after: int | None = None
+    on_event: Callable[[ProgressEvent], None] | None = None
+
+    def update(
+        self,
+        step: int,
+        total: int | None = None,
+        *,
+        message: str = "",
+        **metrics: float,
+    ) -> None:
+        event = ProgressEvent(step, total, message, {k: float(v) for k, v in metrics.items()}, time.time())
+        self.events.append(event)
+        if self.on_event is not None:
+            self.on_event(event)
+        if self.cancel_after is not None and step >= self.cancel_after:
+            raise Cancelled(f"cancelled at step {step}")
+
+
+class Frames(Mapping[str, pd.DataFrame]):
+    """A tenant's data as named frames, loaded on first access and then kept.
+
+    Standard names and their columns (external ids are strings, times are naive UTC datetimes):
+
+    - ``customers``: customer_id, name, email, created_at
+    - ``products``: product_id, name, description, category, brand, price, cost, active
+    - ``order_lines``: order_id, customer_id (may be missing), ordered_at, store, status,
+      product_id, category, quantity, unit_price, discount, revenue (= quantity * unit_price - discount)
+    - ``interactions``: user_id, item_id, kind (view/click/cart/favorite/rating/purchase), value, at
+    - ``dataset``: a user's uploaded table (training platform), columns as uploaded
+    """
+
+    def __init__(self, loaders: Mapping[str, Callable[[], pd.DataFrame]]) -> None:
+        self._loaders = dict(loaders)
+        self._loaded: dict[str, pd.DataFrame] = {}
+
+    @classmethod
+    def of(cls, **frames: pd.DataFrame) -> Frames:
+        """Frames already in memory (tests, benches, notebooks)."""
+        return cls({name: (lambda f=frame: f) for name, frame in frames.items()})
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._loaded:
+            if name not in self._loaders:
+                raise KeyError(f"no frame named {name!r}; available: {sorted(self._loaders)}")
+            self._loaded[name] = self._loaders[name]()
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaders)
+
+    def __len__(self) -> int:
+        return len(self._loaders)
+
+
+@runtime_checkable
+class Fitted(Protocol):
+    """A trained model: held-out metrics, native files on disk, and one representative prediction."""
+
+    metrics: dict[str, float]
+
+    def save(self, folder: Path) -> None: ...
+
+    @classmethod
+    def load(cls, folder: Path) -> Fitted: ...
+
+    def probe(self) -> Any:
+        """Make one representative prediction; the registry times it for serving figures."""
+        ...
+
+
+class ModelKind(Protocol):
+    """A feature's trainer: validated params in, ``Fitted`` out, progress reported on the way."""
+
+    name: ClassVar[str]
+    Params: ClassVar[type[KindParams]]
+    needs: ClassVar[tuple[str, ...]]
+    fitted_type: ClassVar[type[Fitted]]
+
+    def fit(self, frames: Frames, params: KindParams, progress: Progress) -> Fitted: ...
+
+    def algorithm(self, params: KindParams) -> str:
+        """Name of the algorithm family; a change bumps the major version in the registry."""
+        ...
+
+
+# name -> "module:attribute" of the ModelKind class; imported on first use so that the API does not
+# pay for LightGBM or statsforecast until a model of that kind is trained or served.
+_KIND_PATHS: dict[str, str] = {
+    "baseline": "tendero.registry.baseline:BaselineKind",
+}
+
+
+def register_kind(name: str, path: str) -> None:
+    """Add a kind to the table (used by domain packages' kind modules and by tests)."""
+    _KIND_PATHS[name] = path
+
+
+def kind_names() -> list[str]:
+    return sorted(_KIND_PATHS)
+
+
+def get_kind(name: str) -> ModelKind:
+    """The kind called ``name``; a ``KeyError`` naming the known kinds if there is none."""
+    if name not in _KIND_PATHS:
+        raise KeyError(f"unknown model kind {name!r}; known kinds: {', '.join(kind_names())}")
+    module_name, attribute = _KIND_PATHS[name].split(":")
+    kind_class = getattr(importlib.import_module(module_name), attribute)
+    return kind_class()
