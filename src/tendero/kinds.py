@@ -156,14 +156,21 @@ def register_kind(name: str, path: str) -> None:
     _KIND_PATHS[name] = path
 
 
+def _paths() -> dict[str, str]:
+    from tendero.config import get_settings  # plugins named in settings join the built-in kinds
+
+    return {**_KIND_PATHS, **get_settings().extra_kinds}
+
+
 def kind_names() -> list[str]:
-    return sorted(_KIND_PATHS)
+    return sorted(_paths())
 
 
 def get_kind(name: str) -> ModelKind:
     """The kind called ``name``; a ``KeyError`` naming the known kinds if there is none."""
-    if name not in _KIND_PATHS:
-        raise KeyError(f"unknown model kind {name!r}; known kinds: {', '.join(kind_names())}")
-    module_name, attribute = _KIND_PATHS[name].split(":")
+    paths = _paths()
+    if name not in paths:
+        raise KeyError(f"unknown model kind {name!r}; known kinds: {', '.join(sorted(paths))}")
+    module_name, attribute = paths[name].split(":")
     kind_class = getattr(importlib.import_module(module_name), attribute)
     return kind_class()

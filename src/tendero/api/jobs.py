@@ -1,0 +1,64 @@
+"""Jobs of the caller's tenant: list, inspect, follow progress, cancel."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from tendero.api.deps import PageDep, ReaderDep, SessionDep, TrainerDep
+from tendero.api.schemas import JobEventOut, JobOut, JobProgress, PageOf
+from tendero.store import jobs as job_rows
+from tendero.store.jobs import STATUSES
+from tendero.store.tables import Job
+
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+
+
+def job_out(job: Job) -> JobOut:
+    out = JobOut.model_validate(job)
+    if job.started_at and job.finished_at:
+        out.duration_seconds = (job.finished_at - job.started_at).total_seconds()
+    return out
+
+
+@router.get("")
+def list_jobs(
+    principal: ReaderDep,
+    session: SessionDep,
+    page: PageDep,
+    status: Annotated[str | None, Query(pattern="^(" + "|".join(STATUSES) + ")$")] = None,
+    kind: Annotated[str | None, Query(max_length=50)] = None,
+) -> PageOf[JobOut]:
+    rows, total = job_rows.list_jobs(
+        session, principal.tenant_id, status=status, kind=kind, limit=page.limit, offset=page.offset
+    )
+    return PageOf[JobOut](
+        items=[job_out(row) for row in rows], total=total, limit=page.limit, offset=page.offset
+    )
+
+
+@router.get("/{job_id}")
+def get_job(job_id: str, principal: ReaderDep, session: SessionDep) -> JobOut:
+    return job_out(job_rows.get_job(session, principal.tenant_id, job_id))
+
+
+@router.get("/{job_id}/progress")
+def get_progress(
+    job_id: str,
+    principal: ReaderDep,
+    session: SessionDep,
+    after: Annotated[int, Query(ge=0, description="only events after this event id")] = 0,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+) -> JobProgress:
+    job = job_rows.get_job(session, principal.tenant_id, job_id)
+    events = job_rows.list_events(session, principal.tenant_id, job_id, after_id=after, limit=limit)
+    return JobProgress(
+        job_id=job.id, status=job.status, progress=job.progress,
+        events=[JobEventOut.model_validate(event) for event in events],
+    )  # fmt: skip
+
+
+@router.post("/{job_id}/cancel")
+def cancel_job(job_id: str, principal: TrainerDep, session: SessionDep) -> JobOut:
+    return job_out(job_rows.request_cancel(session, principal.tenant_id, job_id))

@@ -1,0 +1,58 @@
+"""Builds the FastAPI app: routers, error handlers, the service middleware, and the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from tendero import __version__
+from tendero.api import audit, health, jobs, keys, models
+from tendero.api.errors import install_error_handlers
+from tendero.api.middleware import ServiceMiddleware
+from tendero.api.ratelimit import RateLimiter, make_rate_limiter
+from tendero.config import get_settings
+from tendero.jobs.runner import get_runner
+from tendero.observability.audit import audit_writer
+from tendero.observability.logs import configure_logging
+from tendero.store.migrate import upgrade_database
+
+
+def create_app(*, run_jobs: bool = True, migrate: bool = True, limiter: RateLimiter | None = None) -> FastAPI:
+    """The API. ``run_jobs`` starts the configured job runner with the app (the embedded default)."""
+    settings = get_settings()
+    configure_logging()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if migrate:
+            upgrade_database()
+        runner = get_runner() if run_jobs else None
+        if runner is not None:
+            runner.start()
+        audit_writer.start()
+        try:
+            yield
+        finally:
+            audit_writer.stop()
+            if runner is not None:
+                runner.stop()
+
+    app = FastAPI(
+        title="tendero",
+        version=__version__,
+        description="Self-hosted machine learning for commerce data.",
+        lifespan=lifespan,
+        docs_url="/docs",
+    )
+    install_error_handlers(app)
+    for module in (health, keys, jobs, models, audit):
+        app.include_router(module.router)
+    app.add_middleware(
+        ServiceMiddleware,
+        limiter=limiter or make_rate_limiter(settings.rate_limit_per_minute, settings.redis_url),
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    return app

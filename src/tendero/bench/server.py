@@ -1,0 +1,138 @@
+"""A real tendero server on loopback for benches: own home folder, demo data, a deployed model."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+
+@dataclass(frozen=True)
+class PreparedRequest:
+    method: str
+    path: str
+    body: bytes
+    headers: dict[str, str]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class BenchServer:
+    """``tendero serve`` in a child process with the demo store loaded and a baseline deployed."""
+
+    def __init__(self, home: Path, log: Callable[[str], None]) -> None:
+        self.home, self.log = home, log
+        self.host, self.port = "127.0.0.1", free_port()
+        self.env = {
+            **os.environ,
+            "TENDERO_HOME": str(home),
+            "TENDERO_DATABASE_URL": "",
+            "TENDERO_ARTIFACTS": "",
+            "TENDERO_RATE_LIMIT_PER_MINUTE": str(10**9),
+            "TENDERO_LOG_LEVEL": "WARNING",
+            "TENDERO_JOB_RUNNER": "inprocess",
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+        self.key = ""
+
+    def __enter__(self) -> BenchServer:
+        self.log("preparing demo data ...")
+        prepared = subprocess.run(
+            [sys.executable, "-m", "tendero.bench.server"],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        self.key = prepared.stdout.strip().splitlines()[-1]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tendero.cli", "serve", "--host", self.host, "--port", str(self.port)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self._wait_ready()
+        self._train_baseline()
+        return self
+
+    def __exit__(self, *exc: tuple[type[BaseException], BaseException, TracebackType] | None) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    @property
+    def base(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base}/ready", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("the bench server did not become ready in 60 s")
+
+    def _train_baseline(self) -> None:
+        headers = {"Authorization": f"Bearer {self.key}"}
+        job = httpx.post(
+            f"{self.base}/v1/models/baseline/train", json={"kind": "baseline", "deploy": "always"},
+            headers=headers, timeout=30,
+        ).json()  # fmt: skip
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            state = httpx.get(f"{self.base}/v1/jobs/{job['id']}", headers=headers, timeout=10).json()
+            if state["status"] == "completed":
+                self.log(f"baseline {state['result']['version']} deployed")
+                return
+            if state["status"] in ("failed", "cancelled"):
+                raise RuntimeError(f"baseline training {state['status']}: {state['error']}")
+            time.sleep(0.3)
+        raise RuntimeError("baseline training did not finish in 120 s")
+
+    def prediction_request(self, endpoint: str) -> PreparedRequest:
+        if endpoint != "baseline":
+            raise ValueError(f"unknown endpoint {endpoint!r}; known: baseline")
+        return PreparedRequest(
+            "POST",
+            "/v1/models/baseline/predict",
+            b'{"days": ["2026-01-05", "2026-01-06", "2026-01-07"]}',
+            {"authorization": f"Bearer {self.key}", "content-type": "application/json"},
+        )
+
+
+def _prepare() -> None:
+    """Child-process entry: create the bench tenant with a small demo store; print its key last."""
+    from tendero.data.demo import generate_store
+    from tendero.demo import load_store
+    from tendero.store import tenants
+    from tendero.store.db import session_scope
+    from tendero.store.migrate import upgrade_database
+
+    upgrade_database()
+    with session_scope() as session:
+        tenant, key = tenants.create_tenant(session, "bench")
+        tenant_id = tenant.id
+    load_store(tenant_id, generate_store(seed=7, customers=300, days=120))
+    print(key.secret)
+
+
+if __name__ == "__main__":
+    _prepare()

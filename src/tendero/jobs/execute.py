@@ -1,0 +1,158 @@
+"""What runs inside a job's child process: load the job, run its handler, report progress to the table."""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+import logging
+import os
+import shutil
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tendero.config import get_settings
+from tendero.kinds import Cancelled
+from tendero.store import jobs as job_rows
+from tendero.store.db import reset_engine, session_scope
+
+log = logging.getLogger(__name__)
+
+# job kind -> "module:function" taking a JobContext and returning the job's result (JSON-able dict)
+HANDLERS: dict[str, str] = {
+    "train": "tendero.registry.training:run_training",
+}
+
+
+class JobFailed(Exception):
+    """A job that cannot succeed (bad params, bad data): fail it at once with this readable reason."""
+
+
+@dataclass
+class DbProgress:
+    """Progress that lands in ``job_events``: buffered, flushed at most every ``flush_every`` seconds.
+
+    Checking the cancel flag rides on the same flush, so a cancelled job stops within one interval.
+    """
+
+    job_id: str
+    tenant_id: str
+    attempt: int
+    flush_every: float = 0.5
+    _buffer: list[dict[str, Any]] = field(default_factory=list)
+    _last_flush: float = 0.0
+    _started: float = field(default_factory=time.monotonic)
+
+    def update(self, step: int, total: int | None = None, *, message: str = "", **metrics: float) -> None:
+        elapsed = time.monotonic() - self._started
+        eta = elapsed / step * (total - step) if total and step > 0 else None
+        self._buffer.append(
+            {
+                "step": int(step),
+                "total": int(total) if total else None,
+                "metrics": {k: float(v) for k, v in metrics.items()},
+                "message": message[:2000],
+                "eta_seconds": eta,
+            }
+        )
+        now = time.monotonic()
+        if now - self._last_flush >= self.flush_every or (total and step >= total):
+            self.flush()
+
+    def flush(self) -> None:
+        self._last_flush = time.monotonic()
+        with session_scope() as session:
+            job_rows.record_events(session, self.job_id, self.tenant_id, self.attempt, self._buffer)
+            self._buffer = []
+            cancel = job_rows.load_job(session, self.job_id).cancel_requested
+        if cancel:
+            raise Cancelled("the job was cancelled")
+
+
+@dataclass
+class JobContext:
+    job_id: str
+    tenant_id: str
+    attempt: int
+    params: dict[str, Any]
+    progress: DbProgress
+    work_dir: Path
+
+
+def work_root() -> Path:
+    return get_settings().home / "work"
+
+
+def attempt_dir(job_id: str, attempt: int) -> Path:
+    return work_root() / job_id / f"attempt-{attempt}"
+
+
+def resolve_handler(kind: str) -> Callable[[JobContext], dict[str, Any]]:
+    if kind not in HANDLERS:
+        raise JobFailed(f"unknown job kind {kind!r}; known: {', '.join(sorted(HANDLERS))}")
+    module_name, attribute = HANDLERS[kind].split(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """A child must not outlive its supervisor: if the worker is SIGKILLed, the job is re-run elsewhere."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(70)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+def run_in_child(job_id: str, attempt: int, parent_pid: int) -> int:
+    """Entry point of the spawned child. Exit codes: 0 done, 3 cancelled, 4 failed (job row updated)."""
+    _die_with_parent(parent_pid)
+    reset_engine()
+    for stale in (work_root() / job_id).glob("attempt-*"):
+        if stale.name != f"attempt-{attempt}":
+            shutil.rmtree(stale, ignore_errors=True)
+    work = attempt_dir(job_id, attempt)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    with session_scope() as session:
+        job = job_rows.load_job(session, job_id)
+        tenant_id, kind, params = job.tenant_id, job.kind, dict(job.params)
+    progress = DbProgress(job_id, tenant_id, attempt)
+    try:
+        handler = resolve_handler(kind)
+        result = handler(JobContext(job_id, tenant_id, attempt, params, progress, work))
+        progress.flush()
+    except Cancelled:
+        with session_scope() as session:
+            job_rows.finish_job(session, job_id, attempt, "cancelled", error="cancelled on request")
+        return 3
+    except JobFailed as error:
+        _fail(job_id, attempt, str(error))
+        return 4
+    except Exception as error:  # anything else: the job fails with a readable line, details in the log
+        log.exception("job %s attempt %s failed", job_id, attempt)
+        _fail(job_id, attempt, f"{type(error).__name__}: {error}", traceback.format_exc(limit=5))
+        return 4
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    with session_scope() as session:
+        job_rows.finish_job(session, job_id, attempt, "completed", result=result)
+    return 0
+
+
+def _fail(job_id: str, attempt: int, reason: str, detail: str = "") -> None:
+    if detail:
+        log.debug("job %s: %s", job_id, detail)
+    with session_scope() as session:
+        job_rows.finish_job(session, job_id, attempt, "failed", error=reason[:4000])

@@ -1,0 +1,129 @@
+"""Registry services: queue training, promote challengers, and hand out deployed models from memory."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tendero.config import get_settings
+from tendero.jobs.runner import get_runner
+from tendero.kinds import Fitted, get_kind
+from tendero.registry.training import validate_request
+from tendero.store import artifacts
+from tendero.store import jobs as job_rows
+from tendero.store import registry as registry_rows
+from tendero.store.db import session_scope
+from tendero.store.tables import Job
+from tendero.store.tenants import Conflict, NotFound
+
+
+def submit_training(
+    session: Session, tenant_id: str, request: dict[str, Any], idempotency_key: str | None = None
+) -> tuple[Job, bool]:
+    """Validate a training request (errors name the field) and queue it as a ``train`` job."""
+    parsed, _kind, params = validate_request(request)
+    payload = parsed.model_dump(mode="json")
+    payload["params"] = params.model_dump(mode="json")
+    job, created = job_rows.submit_job(
+        session,
+        tenant_id,
+        "train",
+        payload,
+        idempotency_key=idempotency_key,
+        max_attempts=get_settings().job_attempts,
+    )
+    return job, created
+
+
+def notify_runner(job: Job) -> None:
+    """Call after the submitting transaction committed, so the runner can see the row."""
+    get_runner().notify(job.id)
+
+
+def promote_if_better(
+    session: Session,
+    tenant_id: str,
+    name: str,
+    version: str,
+    metric: str,
+    min_gain: float,
+    higher_is_better: bool = True,
+) -> bool:
+    """Deploy the challenger only if ``metric`` beats the champion's by ``min_gain`` (relative)."""
+    challenger = registry_rows.get_version(session, tenant_id, name, version)
+    champion = registry_rows.deployed_version(session, tenant_id, name)
+    if champion is None:
+        registry_rows.deploy(session, tenant_id, name, version)
+        return True
+    if metric not in challenger.metrics:
+        raise Conflict(f"version {version} of {name!r} has no metric {metric!r}")
+    new, old = float(challenger.metrics[metric]), float(champion.metrics.get(metric, float("nan")))
+    if old != old:  # the champion never measured it: the challenger wins
+        better = True
+    elif higher_is_better:
+        better = new >= old * (1 + min_gain) if old > 0 else new > old
+    else:
+        better = new <= old * (1 - min_gain) if old > 0 else new < old
+    if better:
+        registry_rows.deploy(session, tenant_id, name, version)
+    return better
+
+
+@dataclass(frozen=True)
+class Served:
+    """A deployed version, loaded and ready to predict."""
+
+    model: str
+    kind: str
+    version: str
+    version_id: str
+    fitted: Fitted
+
+
+class DeployedModels:
+    """The deployed version of each (tenant, model), loaded once and reloaded when deployment changes.
+
+    A lookup re-reads which version is deployed at most every ``recheck_seconds``, so a deploy or
+    rollback made by another process is picked up within that time, and one made here at once.
+    """
+
+    def __init__(self, recheck_seconds: float = 1.0) -> None:
+        self.recheck_seconds = recheck_seconds
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, str], tuple[float, Served | None]] = {}
+
+    def invalidate(self, tenant_id: str, name: str) -> None:
+        with self._lock:
+            self._entries.pop((tenant_id, name), None)
+
+    def get(self, tenant_id: str, name: str) -> Served:
+        key = (tenant_id, name)
+        now = time.monotonic()
+        entry = self._entries.get(key)
+        if entry is not None and now - entry[0] < self.recheck_seconds and entry[1] is not None:
+            return entry[1]
+        with session_scope() as session:
+            model = registry_rows.get_model(session, tenant_id, name)
+            row = registry_rows.deployed_version(session, tenant_id, name)
+            if row is None:
+                raise NotFound(f"model {name!r} has no deployed version")
+            version_id, version, uri, sha = row.id, row.version, row.artifact_uri, row.artifact_sha256
+            kind_name = model.kind
+        current = entry[1] if entry else None
+        if current is not None and current.version_id == version_id:
+            served = current
+        else:
+            cache = get_settings().home / "cache" / "artifacts"
+            folder = artifacts.fetch(uri, sha, cache)
+            fitted = get_kind(kind_name).fitted_type.load(folder)
+            served = Served(name, kind_name, version, version_id, fitted)
+        with self._lock:
+            self._entries[key] = (time.monotonic(), served)
+        return served
+
+
+deployed_models = DeployedModels()

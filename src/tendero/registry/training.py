@@ -1,0 +1,161 @@
+"""The ``train`` job: fit a model kind on the tenant's frames and register the result as a version."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+import tracemalloc
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tendero.bench.report import percentile_ms
+from tendero.config import get_settings
+from tendero.jobs.execute import JobContext, JobFailed
+from tendero.kinds import Fitted, KindParams, ModelKind, get_kind
+from tendero.store import artifacts
+from tendero.store import registry as registry_rows
+from tendero.store.db import session_scope
+
+log = logging.getLogger(__name__)
+
+
+class TrainRequest(BaseModel):
+    """What a ``train`` job carries in its params."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    kind: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    deploy: str = Field("if_better", pattern="^(always|if_better|never)$")
+    promote_metric: str | None = None
+    min_gain: float = Field(0.0, ge=0.0, description="relative gain the challenger needs, e.g. 0.02")
+    higher_is_better: bool = True
+
+
+def validate_request(raw: dict[str, Any]) -> tuple[TrainRequest, ModelKind, KindParams]:
+    """Parse a train request and its kind's params; ValueError/ValidationError name the bad field."""
+    request = TrainRequest.model_validate(raw)
+    kind = get_kind(request.kind)
+    params = kind.Params.model_validate(request.params)
+    return request, kind, params
+
+
+def artifact_uri(tenant_id: str, model: str, job_id: str, attempt: int) -> str:
+    return artifacts.join(get_settings().artifacts, tenant_id, model, f"{job_id}-a{attempt}")
+
+
+def measure_serving(fitted_type: type[Fitted], folder: Any, calls: int = 30) -> dict[str, float]:
+    """Load the saved model fresh and time its probe prediction: what serving it will cost."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    loaded = fitted_type.load(folder)
+    load_ms = (time.perf_counter() - started) * 1000
+    loaded.probe()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    durations = []
+    for _ in range(calls):
+        tick = time.perf_counter()
+        loaded.probe()
+        durations.append(time.perf_counter() - tick)
+    total = sum(durations)
+    return {
+        "load_ms": load_ms,
+        "p50_ms": percentile_ms(durations, 50),
+        "p95_ms": percentile_ms(durations, 95),
+        "throughput_per_s": calls / total if total > 0 else float("inf"),
+        "peak_memory_mb": peak / 1e6,
+    }
+
+
+def run_training(ctx: JobContext) -> dict[str, Any]:
+    from tendero.data.frames import tenant_frames
+
+    try:
+        request, kind, params = validate_request(ctx.params)
+    except (ValidationError, KeyError, ValueError) as error:
+        raise JobFailed(f"invalid training request: {error}") from error
+    key = f"train:{ctx.job_id}"
+    with session_scope() as session:
+        done = registry_rows.version_by_idempotency_key(session, ctx.tenant_id, key)
+        if done is not None:  # an earlier attempt registered it before its worker died
+            return {"model": request.model, "version": done.version, "reused": True}
+    frames = tenant_frames(ctx.tenant_id, kind.needs, params)
+    started = time.perf_counter()
+    fitted = kind.fit(frames, params, ctx.progress)
+    fit_seconds = time.perf_counter() - started
+    local = ctx.work_dir / "model"
+    local.mkdir(parents=True, exist_ok=True)
+    fitted.save(local)
+    serving = measure_serving(kind.fitted_type, local)
+    uri = artifact_uri(ctx.tenant_id, request.model, ctx.job_id, ctx.attempt)
+    info = artifacts.publish(local, uri)
+    summary = {name: len(frames[name]) for name in kind.needs if name in frames}
+    summary["fit_seconds"] = round(fit_seconds, 3)
+    with session_scope() as session:
+        model = registry_rows.get_or_create_model(session, ctx.tenant_id, request.model, kind.name)
+        version, created = registry_rows.register_version(
+            session,
+            ctx.tenant_id,
+            model,
+            registry_rows.NewVersion(
+                algorithm=kind.algorithm(params),
+                params=params.model_dump(mode="json"),
+                metrics={k: float(v) for k, v in fitted.metrics.items()},
+                data_summary=summary,
+                serving=serving,
+                artifact_uri=info.uri,
+                artifact_bytes=info.bytes,
+                artifact_sha256=info.sha256,
+                job_id=ctx.job_id,
+                idempotency_key=key,
+            ),
+        )
+        deployed = False
+        if created:
+            deployed = _apply_deploy_policy(session, ctx.tenant_id, request, version)
+        result = {"model": request.model, "version": version.version, "deployed": deployed}
+    return result
+
+
+def _apply_deploy_policy(session: Any, tenant_id: str, request: TrainRequest, version: Any) -> bool:
+    from tendero.registry.service import promote_if_better
+
+    if request.deploy == "never":
+        return False
+    current = registry_rows.deployed_version(session, tenant_id, request.model)
+    if request.deploy == "always" or current is None:
+        registry_rows.deploy(session, tenant_id, request.model, version.version)
+        return True
+    metric = request.promote_metric
+    if metric is None:
+        registry_rows.deploy(session, tenant_id, request.model, version.version)
+        return True
+    return promote_if_better(
+        session, tenant_id, request.model, version.version, metric, request.min_gain, request.higher_is_better
+    )
+
+
+def discard_unregistered_artifacts(job_id: str) -> None:
+    """Remove artifact folders and work folders of a job's attempts that no version points at."""
+    shutil.rmtree(get_settings().home / "work" / job_id, ignore_errors=True)
+    from tendero.store import jobs as job_rows
+    from tendero.store.tenants import NotFound
+
+    with session_scope() as session:
+        try:
+            job = job_rows.load_job(session, job_id)
+        except NotFound:
+            return
+        model = (job.params or {}).get("model") if job.kind == "train" else None
+        if not model:
+            return
+        kept = registry_rows.artifact_uris_of_job(session, job.tenant_id, job_id)
+        tenant_id, attempts = job.tenant_id, job.attempts
+    for attempt in range(1, attempts + 1):
+        uri = artifact_uri(tenant_id, model, job_id, attempt)
+        if uri not in kept:
+            artifacts.remove(uri)

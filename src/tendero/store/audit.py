@@ -1,0 +1,92 @@
+"""Audit rows: bulk insert, filtered listing, and usage summaries — always for one tenant."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+
+from tendero.store.db import get_engine, session_scope
+from tendero.store.tables import AuditEntry
+
+
+def insert_entries(rows: list[dict[str, Any]]) -> None:
+    with get_engine().begin() as connection:
+        connection.execute(AuditEntry.__table__.insert(), rows)
+
+
+def _filtered(
+    tenant_id: str,
+    since: datetime | None,
+    until: datetime | None,
+    action: str | None,
+    model: str | None,
+    status: int | None,
+):  # type: ignore[no-untyped-def]
+    query = select(AuditEntry).where(AuditEntry.tenant_id == tenant_id)
+    if since:
+        query = query.where(AuditEntry.at >= since)
+    if until:
+        query = query.where(AuditEntry.at < until)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if model:
+        query = query.where(AuditEntry.model_name == model)
+    if status:
+        query = query.where(AuditEntry.status_code == status)
+    return query
+
+
+def list_entries(
+    tenant_id: str,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    action: str | None = None,
+    model: str | None = None,
+    status: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[Sequence[AuditEntry], int]:
+    query = _filtered(tenant_id, since, until, action, model, status)
+    with session_scope() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit).offset(offset)).all()
+        return rows, total
+
+
+def usage(tenant_id: str, since: datetime, until: datetime) -> dict[str, Any]:
+    """Totals, per endpoint and per model: calls, error rate, mean and p95 latency."""
+    query = select(
+        AuditEntry.endpoint, AuditEntry.model_name, AuditEntry.status_code, AuditEntry.latency_ms
+    ).where(AuditEntry.tenant_id == tenant_id, AuditEntry.at >= since, AuditEntry.at < until)
+    with get_engine().connect() as connection:
+        rows = connection.execute(query).all()
+
+    def summary(items: list[Any]) -> dict[str, Any]:
+        latencies = np.array([row.latency_ms for row in items], dtype=float)
+        errors = sum(1 for row in items if row.status_code >= 400)
+        return {
+            "requests": len(items),
+            "errors": errors,
+            "error_rate": errors / len(items) if items else 0.0,
+            "avg_latency_ms": float(latencies.mean()) if len(items) else 0.0,
+            "p95_latency_ms": float(np.percentile(latencies, 95)) if len(items) else 0.0,
+        }
+
+    by_endpoint: dict[str, list[Any]] = {}
+    by_model: dict[str, list[Any]] = {}
+    for row in rows:
+        by_endpoint.setdefault(row.endpoint, []).append(row)
+        if row.model_name:
+            by_model.setdefault(row.model_name, []).append(row)
+    return {
+        "since": since,
+        "until": until,
+        "totals": summary(list(rows)),
+        "by_endpoint": [{"endpoint": k, **summary(v)} for k, v in sorted(by_endpoint.items())],
+        "by_model": [{"model": k, **summary(v)} for k, v in sorted(by_model.items())],
+    }

@@ -1,0 +1,127 @@
+"""Tenants and their API keys. Keys are stored only as SHA-256 hashes and shown once."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tendero.store.tables import ApiKey, Tenant, utcnow
+
+ROLES = ("admin", "analyst", "service")
+KEY_MARK = "tdr"
+
+
+class Conflict(Exception):
+    """A unique name is already taken."""
+
+
+class NotFound(Exception):
+    """No such resource for this tenant (other tenants' resources are not found either)."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the tenant and the role of the key used."""
+
+    tenant_id: str
+    tenant_name: str
+    role: str
+    key_prefix: str
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A new key: ``secret`` is the only time the full key exists outside the caller's hands."""
+
+    id: str
+    name: str
+    prefix: str
+    role: str
+    secret: str
+    created_at: datetime
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_tenant(session: Session, name: str) -> tuple[Tenant, IssuedKey]:
+    """A new tenant with its first admin key."""
+    name = name.strip()
+    if not name:
+        raise ValueError("tenant name must not be empty")
+    if session.scalar(select(Tenant).where(Tenant.name == name)) is not None:
+        raise Conflict(f"a tenant named {name!r} already exists")
+    tenant = Tenant(name=name)
+    session.add(tenant)
+    session.flush()
+    key = create_key(session, tenant.id, name="first admin key", role="admin")
+    return tenant, key
+
+
+def find_tenant(session: Session, name_or_id: str) -> Tenant:
+    tenant = session.scalar(select(Tenant).where((Tenant.name == name_or_id) | (Tenant.id == name_or_id)))
+    if tenant is None:
+        raise NotFound(f"no tenant named {name_or_id!r}")
+    return tenant
+
+
+def list_tenants(session: Session) -> list[Tenant]:
+    return list(session.scalars(select(Tenant).order_by(Tenant.created_at)))
+
+
+def create_key(session: Session, tenant_id: str, name: str, role: str) -> IssuedKey:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    for _ in range(5):
+        prefix = f"{KEY_MARK}_{secrets.token_hex(4)}"
+        secret = f"{prefix}_{secrets.token_urlsafe(32)}"
+        key = ApiKey(
+            tenant_id=tenant_id, name=name, prefix=prefix, secret_hash=hash_secret(secret), role=role
+        )
+        try:
+            with session.begin_nested():
+                session.add(key)
+        except IntegrityError:  # prefix collision: draw again
+            continue
+        return IssuedKey(key.id, name, prefix, role, secret, key.created_at)
+    raise RuntimeError("could not draw a unique key prefix")
+
+
+def list_keys(session: Session, tenant_id: str) -> list[ApiKey]:
+    return list(
+        session.scalars(select(ApiKey).where(ApiKey.tenant_id == tenant_id).order_by(ApiKey.created_at))
+    )
+
+
+def revoke_key(session: Session, tenant_id: str, key_id_or_prefix: str) -> ApiKey:
+    key = session.scalar(
+        select(ApiKey).where(
+            ApiKey.tenant_id == tenant_id,
+            (ApiKey.id == key_id_or_prefix) | (ApiKey.prefix == key_id_or_prefix),
+        )
+    )
+    if key is None:
+        raise NotFound(f"no API key {key_id_or_prefix!r}")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+    return key
+
+
+def authenticate(session: Session, secret: str) -> Principal | None:
+    """The principal a presented key stands for, or None if it is unknown or revoked."""
+    row = session.execute(
+        select(ApiKey.id, ApiKey.role, ApiKey.prefix, ApiKey.revoked_at, Tenant.id, Tenant.name)
+        .join(Tenant, Tenant.id == ApiKey.tenant_id)
+        .where(ApiKey.secret_hash == hash_secret(secret))
+    ).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    session.execute(update(ApiKey).where(ApiKey.id == row[0]).values(last_used_at=utcnow()))
+    return Principal(tenant_id=row[4], tenant_name=row[5], role=row.role, key_prefix=row.prefix)
