@@ -55,9 +55,9 @@ def db_upgrade() -> None:
 
 
 def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
+    from tendero.store.db import display_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    return display_url(url)
 
 
 @tenant_app.command("create")

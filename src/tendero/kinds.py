@@ -171,6 +171,9 @@ def get_kind(name: str) -> ModelKind:
     paths = _paths()
     if name not in paths:
         raise KeyError(f"unknown model kind {name!r}; known kinds: {', '.join(sorted(paths))}")
-    module_name, attribute = paths[name].split(":")
-    kind_class = getattr(importlib.import_module(module_name), attribute)
+    module_name, _, attribute = paths[name].partition(":")
+    try:
+        kind_class = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as error:
+        raise KeyError(f"model kind {name!r} is configured as {paths[name]!r} but cannot be loaded: {error}") from error
     return kind_class()

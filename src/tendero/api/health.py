@@ -8,12 +8,11 @@ import fsspec
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
 from tendero import __version__
 from tendero.config import get_settings
 from tendero.jobs.runner import get_runner
-from tendero.store.db import get_engine
+from tendero.store.db import ping
 
 router = APIRouter(tags=["health"])
 
@@ -29,8 +28,7 @@ def ready() -> JSONResponse:
     """Can serve: the database answers, the job runner runs, the artifact store is writable."""
     checks: dict[str, Any] = {}
     try:
-        with get_engine().connect() as connection:
-            connection.execute(text("select 1"))
+        ping()
         checks["database"] = "ok"
     except Exception as error:
         checks["database"] = f"error: {type(error).__name__}"

@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 
 import procrastinate
-from sqlalchemy import text
-
+import procrastinate.manager
+import procrastinate.tasks
 from tendero.config import get_settings
 from tendero.jobs.runner import recover_once, supervise, worker_name
-from tendero.store.db import get_engine
+from tendero.store.db import table_exists
 
 log = logging.getLogger(__name__)
 
@@ -52,26 +52,28 @@ async def recover_jobs(context: procrastinate.JobContext, timestamp: int) -> Non
 
 def install_schema() -> bool:
     """Create Procrastinate's tables once; returns whether it did."""
-    with get_engine().connect() as connection:
-        exists = connection.execute(text("select to_regclass('procrastinate_jobs')")).scalar()
-    if exists:
+    if table_exists("procrastinate_jobs"):
         return False
-    sync_app = app.with_connector(procrastinate.SyncPsycopgConnector(conninfo=conninfo()))
-    with sync_app.open():
-        sync_app.schema_manager.apply_schema()
+    connector = procrastinate.SyncPsycopgConnector(conninfo=conninfo())
+    with app.replace_connector(connector):
+        app.open()
+        try:
+            app.schema_manager.apply_schema()
+        finally:
+            app.close()
     return True
 
 
 def run_worker(concurrency: int = 1) -> None:
     """Block running a worker: ``tendero worker``."""
     install_schema()
-    worker_app = app.with_connector(procrastinate.PsycopgConnector(conninfo=conninfo()))
-    worker_app.run_worker(
-        queues=[QUEUE],
-        concurrency=concurrency,
-        update_heartbeat_interval=HEARTBEAT_SECONDS,
-        stalled_worker_timeout=STALLED_WORKER_SECONDS,
-    )
+    with app.replace_connector(procrastinate.PsycopgConnector(conninfo=conninfo())):
+        app.run_worker(
+            queues=[QUEUE],
+            concurrency=concurrency,
+            update_heartbeat_interval=HEARTBEAT_SECONDS,
+            stalled_worker_timeout=STALLED_WORKER_SECONDS,
+        )
 
 
 class ProcrastinateRunner:
@@ -80,23 +82,25 @@ class ProcrastinateRunner:
     name = "procrastinate"
 
     def __init__(self) -> None:
-        self._app: procrastinate.App | None = None
+        self._connector: procrastinate.SyncPsycopgConnector | None = None
 
     def start(self) -> None:
         install_schema()
-        self._app = app.with_connector(procrastinate.SyncPsycopgConnector(conninfo=conninfo()))
-        self._app.open()
+        self._connector = procrastinate.SyncPsycopgConnector(conninfo=conninfo())
+        self._connector.open()
 
     def stop(self) -> None:
-        if self._app is not None:
-            self._app.close()
-            self._app = None
+        if self._connector is not None:
+            self._connector.close()
+            self._connector = None
 
     def notify(self, job_id: str) -> None:
-        if self._app is None:
+        if self._connector is None:
             self.start()
-        assert self._app is not None
-        self._app.configure_task("tendero.run_job", queue=QUEUE).defer(job_id=job_id)
+        assert self._connector is not None
+        manager = procrastinate.manager.JobManager(self._connector)
+        deferrer = procrastinate.tasks.configure_task(name="tendero.run_job", job_manager=manager, queue=QUEUE)
+        deferrer.defer(job_id=job_id)
 
     def healthy(self) -> bool:
-        return self._app is not None
+        return self._connector is not None

@@ -7,7 +7,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from tendero.config import get_settings
@@ -66,3 +67,20 @@ def session_scope() -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def display_url(url: str) -> str:
+    """The database URL with its password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def table_exists(name: str) -> bool:
+    """Whether a table exists (PostgreSQL), e.g. Procrastinate's, which Alembic does not manage."""
+    with get_engine().connect() as connection:
+        return bool(connection.execute(text("select to_regclass(:name)"), {"name": name}).scalar())
+
+
+def ping() -> None:
+    """Raise if the database does not answer."""
+    with get_engine().connect() as connection:
+        connection.execute(text("select 1"))

@@ -1,0 +1,196 @@
+"""Jobs: cancel within 5 s with nothing registered, and a killed worker's job re-run exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import make_tenant, using_postgres, wait_for_job
+from tendero.bench.server import free_port
+from tendero.config import get_settings
+from tendero.store import registry as registry_rows
+from tendero.store.db import session_scope
+from tendero.store.tenants import NotFound
+
+
+def _versions(tenant_id: str, model: str) -> int:
+    with session_scope() as session:
+        try:
+            return registry_rows.list_versions(session, tenant_id, model)[1]
+        except NotFound:
+            return 0
+
+
+def _artifact_folders(tenant_id: str, model: str) -> list[Path]:
+    folder = Path(get_settings().artifacts) / tenant_id / model
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def test_cancel_stops_a_running_job_within_5_s_and_registers_nothing(client, tenant):
+    body = {"kind": "slow", "params": {"steps": 200, "seconds_per_step": 0.1}}
+    job = client.post("/v1/models/slowpoke/train", json=body, headers=tenant.headers()).json()
+    deadline = time.monotonic() + 30
+    while client.get(f"/v1/jobs/{job['id']}", headers=tenant.headers()).json()["progress"] < 3:
+        assert time.monotonic() < deadline, "the slow job never started"
+        time.sleep(0.1)
+    asked = time.monotonic()
+    assert client.post(f"/v1/jobs/{job['id']}/cancel", headers=tenant.headers()).status_code == 200
+    done = wait_for_job(client, tenant, job["id"], timeout=10)
+    assert done["status"] == "cancelled"
+    assert time.monotonic() - asked < 5.0
+    assert _versions(tenant.id, "slowpoke") == 0
+    assert _artifact_folders(tenant.id, "slowpoke") == []
+
+
+def test_cancel_of_a_pending_job_is_immediate(client, tenant):
+    from tendero.store import jobs as job_rows
+
+    with session_scope() as session:
+        job, _ = job_rows.submit_job(session, tenant.id, "train", {"model": "x", "kind": "slow"})
+        job_id = job.id
+    answer = client.post(f"/v1/jobs/{job_id}/cancel", headers=tenant.headers()).json()
+    assert answer["status"] == "cancelled"
+
+
+def _start_server(port: int, extra_env: dict[str, str]) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **extra_env}
+    return subprocess.Popen(
+        [sys.executable, "-m", "tendero.cli", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+
+
+def _start_worker() -> subprocess.Popen[bytes]:
+    env = {**os.environ, "TENDERO_JOB_RUNNER": "procrastinate"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "tendero.cli", "worker"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+
+
+def _wait_ready(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("server did not become ready")
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(10)
+
+
+def _job_row(job_id: str):  # type: ignore[no-untyped-def]
+    from tendero.store import jobs as job_rows
+
+    with session_scope() as session:
+        job = job_rows.load_job(session, job_id)
+        session.expunge(job)
+        return job
+
+
+def _assert_recovered_once(tenant, job_id: str, killed_pid: int) -> None:  # type: ignore[no-untyped-def]
+    killed_at = time.monotonic()
+    while True:
+        job = _job_row(job_id)
+        if job.status in ("completed", "failed"):
+            break
+        assert time.monotonic() - killed_at < 60, f"job stuck {job.status} after its worker was killed"
+        time.sleep(0.25)
+    assert time.monotonic() - killed_at < 30 + 10, "recovery took longer than 30 s (plus the re-run)"
+    assert job.status == "completed", job.error
+    assert job.attempts == 2
+    assert _versions(tenant.id, "crashy") == 1
+    assert len(_artifact_folders(tenant.id, "crashy")) == 1
+    work = Path(get_settings().home) / "work" / job_id
+    deadline = time.monotonic() + 5  # the supervisor sweeps the job's work folder after its child exits
+    while work.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not work.exists()
+
+
+def _run_until_running(job_id: str) -> str:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job = _job_row(job_id)
+        if job.status == "running" and job.progress >= 10:
+            return job.worker or ""
+        time.sleep(0.1)
+    raise AssertionError("job did not start")
+
+
+@pytest.mark.slow
+def test_killed_api_process_job_is_rerun_by_another_exactly_once():
+    """Embedded runner: two API processes share the database; SIGKILL the one running the job."""
+    from tendero.jobs.runner import get_runner
+
+    tenant = make_tenant("crash")
+    embedded = get_runner()
+    embedded.stop()  # only the two server processes may take the job
+    ports = [free_port(), free_port()]
+    servers = [_start_server(port, {}) for port in ports]
+    try:
+        for port in ports:
+            _wait_ready(port)
+        body = {"kind": "slow", "params": {"steps": 30, "seconds_per_step": 0.2}}
+        answer = httpx.post(f"http://127.0.0.1:{ports[0]}/v1/models/crashy/train", json=body,
+                            headers=tenant.headers(), timeout=10).json()  # fmt: skip
+        worker = _run_until_running(answer["id"])
+        victim = next((s for s in servers if worker.endswith(f":{s.pid}")), None)
+        assert victim is not None, f"job run by {worker!r}, servers are {[s.pid for s in servers]}"
+        _kill_group(victim)
+        _assert_recovered_once(tenant, answer["id"], victim.pid)
+    finally:
+        for server in servers:
+            _kill_group(server)
+        embedded.start()
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+@pytest.mark.skipif(not using_postgres(), reason="Procrastinate needs PostgreSQL (set TENDERO_TEST_DATABASE_URL)")
+def test_killed_procrastinate_worker_job_is_rerun_by_the_other_worker():
+    from tendero.jobs.distributed import ProcrastinateRunner
+    from tendero.registry.service import submit_training
+
+    from tendero.jobs.runner import get_runner
+
+    tenant = make_tenant("scale")
+    embedded = get_runner()
+    embedded.stop()  # the test app's embedded runner must not take the job: only the two workers may
+    workers = [_start_worker(), _start_worker()]
+    runner = ProcrastinateRunner()
+    try:
+        runner.start()
+        with session_scope() as session:
+            job, _ = submit_training(
+                session, tenant.id, {"model": "crashy", "kind": "slow",
+                                     "params": {"steps": 30, "seconds_per_step": 0.2}, "deploy": "always"},
+            )  # fmt: skip
+            job_id = job.id
+        runner.notify(job_id)
+        worker = _run_until_running(job_id)
+        victim = next((w for w in workers if worker.endswith(f":{w.pid}")), None)
+        assert victim is not None, f"job run by {worker!r}, workers are {[w.pid for w in workers]}"
+        _kill_group(victim)
+        _assert_recovered_once(tenant, job_id, victim.pid)
+    finally:
+        runner.stop()
+        for worker_process in workers:
+            _kill_group(worker_process)
+        embedded.start()

@@ -1,0 +1,89 @@
+"""Walk every route of the OpenAPI schema with a second tenant's admin key: it sees nothing of the first.
+
+Routes that name a resource must answer 404 for the first tenant's resources; list routes must not
+contain them; no answer may carry the first tenant's identifiers; and the first tenant's state must be
+unchanged afterwards. A POST route needs a valid example body here, so that a 422 cannot hide a leak.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import load_demo, make_tenant, wait_for_job
+
+# a valid body per POST route template (a new route must add one, or the walk fails)
+EXAMPLE_BODIES: dict[str, dict] = {
+    "/v1/keys": {"name": "walk", "role": "service"},
+    "/v1/keys/{key_id}/revoke": {},
+    "/v1/jobs/{job_id}/cancel": {},
+    "/v1/models/{name}/train": {"kind": "baseline", "deploy": "never"},
+    "/v1/models/{name}/versions/{version}/deploy": {},
+    "/v1/models/{name}/rollback": {},
+    "/v1/models/{name}/versions/{version}/archive": {},
+    "/v1/models/{name}/versions/{version}/promote": {"metric": "mae", "higher_is_better": False},
+    "/v1/models/{name}/predict": {"days": ["2026-01-05"]},
+}
+CREATES_OWN_RESOURCE = {"/v1/keys", "/v1/models/{name}/train"}
+
+
+@pytest.fixture(scope="module")
+def victim(client, demo_store):
+    tenant = make_tenant("victim")
+    load_demo(tenant.id, demo_store)
+    first = client.post("/v1/models/secret-model/train", json={"kind": "baseline", "deploy": "always"},
+                        headers=tenant.headers()).json()  # fmt: skip
+    assert wait_for_job(client, tenant, first["id"])["status"] == "completed"
+    second = client.post("/v1/models/secret-model/train", json={"kind": "baseline", "deploy": "always",
+                         "params": {"weeks": 3}}, headers=tenant.headers()).json()  # fmt: skip
+    assert wait_for_job(client, tenant, second["id"])["status"] == "completed"
+    client.post("/v1/models/secret-model/predict", json={"days": ["2026-01-05"]}, headers=tenant.headers())
+    keys = client.get("/v1/keys", headers=tenant.headers()).json()["items"]
+    version = client.get("/v1/models/secret-model/versions/1.1.0", headers=tenant.headers()).json()
+    return {
+        "tenant": tenant,
+        "values": {"name": "secret-model", "version": "1.0.0", "job_id": first["id"], "key_id": keys[1]["id"],
+                   "id": first["id"]},
+        "secrets": [tenant.id, tenant.name, first["id"], second["id"], version["artifact_sha256"],
+                    *[k["prefix"] for k in keys], *[k["id"] for k in keys]],
+    }  # fmt: skip
+
+
+def _routes(client) -> list[tuple[str, str]]:
+    schema = client.get("/openapi.json").json()
+    return [(method.upper(), path) for path, item in schema["paths"].items() for method in item]
+
+
+def test_every_route_hides_the_first_tenants_data(client, victim):
+    intruder = make_tenant("intruder")
+    routes = _routes(client)
+    assert len(routes) >= 15
+    missing = [p for m, p in routes if m == "POST" and p not in EXAMPLE_BODIES]
+    assert not missing, f"add example bodies for {missing}"
+    for method, template in routes:
+        path = re.sub(r"\{(\w+)\}", lambda m: str(victim["values"][m.group(1)]), template)
+        sent = set(victim["values"].values())
+        answer = client.request(method, path, json=EXAMPLE_BODIES.get(template) if method == "POST" else None,
+                                headers=intruder.headers())  # fmt: skip
+        text = answer.text
+        for secret in victim["secrets"]:
+            if secret not in sent:
+                assert secret not in text, f"{method} {template} leaked {secret!r}"
+        names_resource = "{" in template and template not in CREATES_OWN_RESOURCE
+        if names_resource:
+            assert answer.status_code == 404, f"{method} {template} answered {answer.status_code}: {text[:200]}"
+        else:
+            assert answer.status_code < 500, f"{method} {template}: {text[:200]}"
+
+
+def test_the_first_tenant_is_untouched_after_the_walk(client, victim):
+    tenant = victim["tenant"]
+    model = client.get("/v1/models/secret-model", headers=tenant.headers()).json()
+    assert model["deployed_version"] == "1.1.0" and model["versions"] == 2
+    keys = client.get("/v1/keys", headers=tenant.headers()).json()["items"]
+    assert all(k["revoked_at"] is None for k in keys)
+    job = client.get(f"/v1/jobs/{victim['values']['job_id']}", headers=tenant.headers()).json()
+    assert job["status"] == "completed" and not job["cancel_requested"]
+    audit = client.get("/v1/audit", headers=tenant.headers()).json()
+    assert audit["total"] >= 3 and all(row["key_prefix"].startswith("tdr_") for row in audit["items"])
