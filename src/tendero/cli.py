@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -137,9 +138,7 @@ def _when(value: Any) -> str:
 
 
 @key_app.command("revoke")
-def key_revoke(
-    tenant: TenantOpt, prefix: Annotated[str, typer.Argument(help="the key's prefix or id")]
-) -> None:
+def key_revoke(tenant: TenantOpt, prefix: Annotated[str, typer.Argument(help="the key's prefix or id")]) -> None:
     from tendero.store import tenants
     from tendero.store.db import session_scope
 
@@ -244,6 +243,100 @@ def demo(
     console.print(f"tenant: {ready.tenant}   admin API key: [bold]{ready.api_key}[/bold]")
     console.print(f"models training now: {', '.join(ready.models)} — follow them at {url}/v1/jobs\n")
     uvicorn.run(create_app(), host=settings.host, port=chosen_port, access_log=False, log_config=None)
+
+
+@app.command("import")
+def import_data(
+    source: Annotated[str, typer.Argument(help="a CSV/JSON lines/Parquet/Excel file, or the word sql")],
+    entity: Annotated[str, typer.Option(help="customers, products, orders, order_items, interactions, order_lines")],
+    tenant: TenantOpt,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="your_column=field (repeatable)")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="validate and count, write nothing")] = False,
+    returns: Annotated[str, typer.Option(help="negative quantities: reject, or keep as returns")] = "reject",
+    url: Annotated[str | None, typer.Option(help="with sql: a SQLAlchemy URL of your database")] = None,
+    query: Annotated[str | None, typer.Option(help="with sql: the query returning the entity's rows")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Import commerce data; prints the validation report (every rejected row with its reason)."""
+    from tendero.data.imports import import_file, import_sql
+    from tendero.data.readers import FileRejected
+    from tendero.data.schema import ENTITIES
+    from tendero.store import tenants
+    from tendero.store.db import session_scope
+    from tendero.store.migrate import upgrade_database
+
+    if entity not in ENTITIES:
+        _fail(f"unknown entity {entity!r}; use one of {', '.join(ENTITIES)}")
+    if returns not in ("reject", "keep"):
+        _fail("--returns must be reject or keep")
+    mapping = {}
+    for pair in map_ or []:
+        column, sep, field = pair.partition("=")
+        if not sep:
+            _fail(f"--map {pair!r} must be your_column=field")
+        mapping[column.strip()] = field.strip()
+    upgrade_database()
+    try:
+        with session_scope() as session:
+            tenant_id = tenants.find_tenant(session, tenant).id
+    except tenants.NotFound as error:
+        _fail(str(error))
+    try:
+        if source == "sql":
+            if not url or not query:
+                _fail("tendero import sql needs --url and --query")
+            report = import_sql(tenant_id, entity, url, query, mapping=mapping, dry_run=dry_run, returns=returns)
+        else:
+            path = Path(source)
+            if not path.is_file():
+                _fail(f"no file {source}")
+            report = import_file(tenant_id, entity, path, mapping=mapping, dry_run=dry_run, returns=returns)
+    except FileRejected as error:
+        _fail(f"{source}: {error}")
+    if as_json:
+        _print_json(report.__dict__)
+        return
+    counts = report.counts
+    console.print(f"[bold]{report.entity}[/bold] from {source}: {report.status}{' (dry run)' if dry_run else ''}")
+    console.print("  " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in counts.items()))
+    for table, tally in report.details["tables"].items():
+        console.print(f"  {table}: " + ", ".join(f"{k} {v:,}" for k, v in tally.items()))
+    if report.rejections:
+        table = Table("row", "column", "value", "reason", title=f"rejected rows (first {len(report.rejections)})")
+        for line in report.rejections:
+            table.add_row(str(line["row"]), line["column"] or "", line["value"] or "", line["reason"])
+        console.print(table)
+    console.print(f"  report id {report.id}: GET /v1/data/imports/{report.id}")
+
+
+@data_app.command("generate")
+def data_generate(
+    out: Annotated[Path, typer.Option(help="folder for the CSV files")],
+    seed: Annotated[int, typer.Option()] = 7,
+    customers: Annotated[int, typer.Option(min=10, max=1_000_000)] = 1500,
+    days: Annotated[int, typer.Option(min=30, max=3650)] = 730,
+) -> None:
+    """Write the generated demo store as CSV files (customers, products, orders, order_items, interactions)."""
+    from tendero.data.demo import generate_store
+
+    store = generate_store(seed=seed, customers=customers, days=days)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("customers", "products", "orders", "order_items", "interactions"):
+        frame = getattr(store, name)
+        frame.to_csv(out / f"{name}.csv", index=False)
+        console.print(f"{out / f'{name}.csv'}: {len(frame):,} rows")
+
+
+@data_app.command("profile")
+def data_profile(tenant: TenantOpt) -> None:
+    """Counts, date range, activity, missing values and warnings for a tenant's data."""
+    from tendero.data.profile import profile
+    from tendero.store import tenants
+    from tendero.store.db import session_scope
+
+    with session_scope() as session:
+        tenant_id = tenants.find_tenant(session, tenant).id
+    _print_json(profile(tenant_id))
 
 
 def _register_benches() -> None:

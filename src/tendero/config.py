@@ -22,9 +22,7 @@ class Settings(BaseSettings):
     job_runner: Literal["inprocess", "procrastinate"] = "inprocess"
     job_workers: int = Field(1, ge=1, le=64, description="concurrent jobs per in-process runner")
     job_attempts: int = Field(3, ge=1, le=20)
-    job_lease_seconds: float = Field(
-        10.0, gt=0, description="a running job not heard from for this long is recovered"
-    )
+    job_lease_seconds: float = Field(10.0, gt=0, description="a running job not heard from for this long is recovered")
     redis_url: str = ""
     rate_limit_per_minute: int = Field(100, ge=1)
     max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="JSON request bodies")

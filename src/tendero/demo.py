@@ -33,8 +33,7 @@ def load_store(tenant_id: str, store: DemoStore) -> dict[str, int]:
     inserted = {}
     with get_engine().begin() as connection:
         for entity, frame in frames.items():
-            rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
-            inserted[entity] = commerce.upsert_rows(connection, entity, tenant_id, rows).inserted
+            inserted[entity] = commerce.upsert_rows(connection, entity, tenant_id, frame).inserted
     return inserted
 
 

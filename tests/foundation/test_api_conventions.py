@@ -8,8 +8,9 @@ from tendero.api.ratelimit import MemoryRateLimiter
 
 
 def test_validation_errors_name_the_field(client, tenant):
-    answer = client.post("/v1/models/m1/train", json={"kind": "baseline", "params": {"weeks": 0}},
-                         headers=tenant.headers())
+    answer = client.post(
+        "/v1/models/m1/train", json={"kind": "baseline", "params": {"weeks": 0}}, headers=tenant.headers()
+    )
     assert answer.status_code == 422
     body = answer.json()
     assert answer.headers["content-type"] == "application/problem+json"
@@ -17,8 +18,9 @@ def test_validation_errors_name_the_field(client, tenant):
 
 
 def test_unknown_hyperparameter_is_refused_by_name(client, tenant):
-    answer = client.post("/v1/models/m1/train", json={"kind": "baseline", "params": {"wekks": 3}},
-                         headers=tenant.headers())
+    answer = client.post(
+        "/v1/models/m1/train", json={"kind": "baseline", "params": {"wekks": 3}}, headers=tenant.headers()
+    )
     assert answer.status_code == 422
     assert any("wekks" in error["field"] for error in answer.json()["errors"])
 
@@ -42,8 +44,9 @@ def test_lists_paginate(client, tenant):
 
 def test_body_over_the_limit_is_413(client, tenant):
     huge = b'{"days": ["' + b"x" * (11 * 1024 * 1024) + b'"]}'
-    answer = client.post("/v1/models/m/predict", content=huge, headers={**tenant.headers(),
-                         "content-type": "application/json"})
+    answer = client.post(
+        "/v1/models/m/predict", content=huge, headers={**tenant.headers(), "content-type": "application/json"}
+    )
     assert answer.status_code == 413
     assert answer.json()["status"] == 413
 

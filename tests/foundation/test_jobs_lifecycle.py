@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -88,10 +89,8 @@ def _wait_ready(port: int) -> None:
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.wait(10)
 
 
@@ -166,9 +165,8 @@ def test_killed_api_process_job_is_rerun_by_another_exactly_once():
 @pytest.mark.skipif(not using_postgres(), reason="Procrastinate needs PostgreSQL (set TENDERO_TEST_DATABASE_URL)")
 def test_killed_procrastinate_worker_job_is_rerun_by_the_other_worker():
     from tendero.jobs.distributed import ProcrastinateRunner
-    from tendero.registry.service import submit_training
-
     from tendero.jobs.runner import get_runner
+    from tendero.registry.service import submit_training
 
     tenant = make_tenant("scale")
     embedded = get_runner()

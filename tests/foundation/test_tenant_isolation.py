@@ -24,8 +24,18 @@ EXAMPLE_BODIES: dict[str, dict] = {
     "/v1/models/{name}/versions/{version}/archive": {},
     "/v1/models/{name}/versions/{version}/promote": {"metric": "mae", "higher_is_better": False},
     "/v1/models/{name}/predict": {"days": ["2026-01-05"]},
+    "/v1/data/{entity}": {"rows": [{"product_id": "W1", "name": "walk"}]},
 }
-CREATES_OWN_RESOURCE = {"/v1/keys", "/v1/models/{name}/train"}
+# multipart routes: a valid file per route template
+EXAMPLE_FILES: dict[str, dict] = {
+    "/v1/data/{entity}/imports": {"file": ("walk.csv", b"product_id,name\nW2,walk\n", "text/csv")},
+}
+CREATES_OWN_RESOURCE = {
+    "/v1/keys",
+    "/v1/models/{name}/train",
+    "/v1/data/{entity}",
+    "/v1/data/{entity}/imports",
+}
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +51,14 @@ def victim(client, demo_store):
     client.post("/v1/models/secret-model/predict", json={"days": ["2026-01-05"]}, headers=tenant.headers())
     keys = client.get("/v1/keys", headers=tenant.headers()).json()["items"]
     version = client.get("/v1/models/secret-model/versions/1.1.0", headers=tenant.headers()).json()
+    imported = client.post("/v1/data/products", json={"rows": [{"product_id": "SECRET-SKU", "name": "Secreto"}]},
+                           headers=tenant.headers()).json()  # fmt: skip
     return {
         "tenant": tenant,
         "values": {"name": "secret-model", "version": "1.0.0", "job_id": first["id"], "key_id": keys[1]["id"],
-                   "id": first["id"]},
-        "secrets": [tenant.id, tenant.name, first["id"], second["id"], version["artifact_sha256"],
-                    *[k["prefix"] for k in keys], *[k["id"] for k in keys]],
+                   "id": first["id"], "entity": "products", "import_id": imported["id"]},
+        "secrets": [tenant.id, tenant.name, first["id"], second["id"], version["artifact_sha256"], imported["id"],
+                    "SECRET-SKU", "Secreto", *[k["prefix"] for k in keys], *[k["id"] for k in keys]],
     }  # fmt: skip
 
 
@@ -59,13 +71,16 @@ def test_every_route_hides_the_first_tenants_data(client, victim):
     intruder = make_tenant("intruder")
     routes = _routes(client)
     assert len(routes) >= 15
-    missing = [p for m, p in routes if m == "POST" and p not in EXAMPLE_BODIES]
+    missing = [p for m, p in routes if m == "POST" and p not in EXAMPLE_BODIES and p not in EXAMPLE_FILES]
     assert not missing, f"add example bodies for {missing}"
     for method, template in routes:
         path = re.sub(r"\{(\w+)\}", lambda m: str(victim["values"][m.group(1)]), template)
         sent = set(victim["values"].values())
-        answer = client.request(method, path, json=EXAMPLE_BODIES.get(template) if method == "POST" else None,
-                                headers=intruder.headers())  # fmt: skip
+        if template in EXAMPLE_FILES:
+            answer = client.request(method, path, files=EXAMPLE_FILES[template], headers=intruder.headers())
+        else:
+            body = EXAMPLE_BODIES.get(template) if method == "POST" else None
+            answer = client.request(method, path, json=body, headers=intruder.headers())
         text = answer.text
         for secret in victim["secrets"]:
             if secret not in sent:
@@ -74,7 +89,7 @@ def test_every_route_hides_the_first_tenants_data(client, victim):
         if names_resource:
             assert answer.status_code == 404, f"{method} {template} answered {answer.status_code}: {text[:200]}"
         else:
-            assert answer.status_code < 500, f"{method} {template}: {text[:200]}"
+            assert answer.status_code < 400, f"{method} {template}: {answer.status_code} {text[:200]}"
 
 
 def test_the_first_tenant_is_untouched_after_the_walk(client, victim):
@@ -85,5 +100,9 @@ def test_the_first_tenant_is_untouched_after_the_walk(client, victim):
     assert all(k["revoked_at"] is None for k in keys)
     job = client.get(f"/v1/jobs/{victim['values']['job_id']}", headers=tenant.headers()).json()
     assert job["status"] == "completed" and not job["cancel_requested"]
+    from tendero.store import commerce
+
+    products = set(commerce.read_products(tenant.id)["product_id"])
+    assert "SECRET-SKU" in products and not {"W1", "W2"} & products  # the intruder's rows stayed its own
     audit = client.get("/v1/audit", headers=tenant.headers()).json()
     assert audit["total"] >= 3 and all(row["key_prefix"].startswith("tdr_") for row in audit["items"])

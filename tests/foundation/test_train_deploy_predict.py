@@ -18,7 +18,9 @@ def shop(client, tenant, demo_store):
 
 
 def train(client, shop, model="sales-baseline", **body):
-    answer = client.post(f"/v1/models/{model}/train", json={"kind": "baseline", **body}, headers=shop.headers("analyst"))
+    answer = client.post(
+        f"/v1/models/{model}/train", json={"kind": "baseline", **body}, headers=shop.headers("analyst")
+    )
     assert answer.status_code == 202, answer.text
     return wait_for_job(client, shop, answer.json()["id"])
 
@@ -35,8 +37,11 @@ def test_train_registers_deploys_and_predicts(client, shop):
     assert version["metrics"]["mae"] >= 0
     assert len(version["artifact_sha256"]) == 64 and version["artifact_bytes"] > 0
     assert version["serving"]["p95_ms"] >= version["serving"]["p50_ms"] >= 0
-    answer = client.post("/v1/models/sales-baseline/predict", json={"days": ["2026-01-05", "2026-01-10"]},
-                         headers=shop.headers("service"))
+    answer = client.post(
+        "/v1/models/sales-baseline/predict",
+        json={"days": ["2026-01-05", "2026-01-10"]},
+        headers=shop.headers("service"),
+    )
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["version"] == "1.0.0" and len(body["predictions"]) == 2
@@ -45,8 +50,9 @@ def test_train_registers_deploys_and_predicts(client, shop):
 
 def test_bad_prediction_input_names_the_field(client, shop):
     assert train(client, shop)["status"] == "completed"
-    answer = client.post("/v1/models/sales-baseline/predict", json={"days": ["not-a-date"]},
-                         headers=shop.headers("service"))
+    answer = client.post(
+        "/v1/models/sales-baseline/predict", json={"days": ["not-a-date"]}, headers=shop.headers("service")
+    )
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["field"].startswith("days")
 
@@ -59,8 +65,9 @@ def test_retrain_bumps_minor_and_rollback_returns_to_previous(client, shop):
     assert models[0]["deployed_version"] == "1.1.0" and models[0]["versions"] == 2
     rolled = client.post("/v1/models/sales-baseline/rollback", headers=shop.headers())
     assert rolled.status_code == 200 and rolled.json()["version"] == "1.0.0"
-    predicted = client.post("/v1/models/sales-baseline/predict", json={"days": ["2026-01-05"]},
-                            headers=shop.headers()).json()
+    predicted = client.post(
+        "/v1/models/sales-baseline/predict", json={"days": ["2026-01-05"]}, headers=shop.headers()
+    ).json()
     assert predicted["version"] == "1.0.0"
     archived = client.post("/v1/models/sales-baseline/versions/1.1.0/archive", headers=shop.headers())
     assert archived.json()["status"] == "archived"

@@ -72,9 +72,7 @@ def field_errors(error: ValidationError | RequestValidationError) -> list[dict[s
     out = []
     for item in error.errors():
         location = [str(part) for part in item.get("loc", ())]
-        out.append(
-            {"field": ".".join(location), "message": item.get("msg", ""), "type": item.get("type", "")}
-        )
+        out.append({"field": ".".join(location), "message": item.get("msg", ""), "type": item.get("type", "")})
     return out
 
 

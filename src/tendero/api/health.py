@@ -45,9 +45,7 @@ def ready() -> JSONResponse:
     except Exception as error:
         checks["artifacts"] = f"error: {type(error).__name__}"
     ok = all(value == "ok" for value in checks.values())
-    return JSONResponse(
-        {"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
-    )
+    return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
 
 
 @router.get("/metrics")

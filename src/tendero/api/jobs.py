@@ -33,9 +33,7 @@ def list_jobs(
     rows, total = job_rows.list_jobs(
         session, principal.tenant_id, status=status, kind=kind, limit=page.limit, offset=page.offset
     )
-    return PageOf[JobOut](
-        items=[job_out(row) for row in rows], total=total, limit=page.limit, offset=page.offset
-    )
+    return PageOf[JobOut](items=[job_out(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/{job_id}")

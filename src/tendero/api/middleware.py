@@ -27,9 +27,7 @@ class BodyTooLarge(HTTPException):
 
 
 class ServiceMiddleware:
-    def __init__(
-        self, app: ASGIApp, limiter: RateLimiter, max_body_bytes: int, max_upload_bytes: int
-    ) -> None:
+    def __init__(self, app: ASGIApp, limiter: RateLimiter, max_body_bytes: int, max_upload_bytes: int) -> None:
         self.app = app
         self.limiter = limiter
         self.max_body_bytes = max_body_bytes
@@ -86,9 +84,7 @@ class ServiceMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
-            template = getattr(route, "path", None) or (
-                "unmatched" if status_holder["status"] == 404 else path
-            )
+            template = getattr(route, "path", None) or ("unmatched" if status_holder["status"] == 404 else path)
             method = scope.get("method", "GET")
             metrics.http_requests.labels(method, template, str(status_holder["status"])).inc()
             metrics.http_latency.labels(method, template).observe(elapsed)

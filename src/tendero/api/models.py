@@ -44,9 +44,7 @@ def model_out(session: Any, tenant_id: str, model: Model) -> ModelOut:
 
 
 @router.get("")
-def list_models(
-    principal: ReaderDep, session: SessionDep, page: PageDep, kind: str | None = None
-) -> PageOf[ModelOut]:
+def list_models(principal: ReaderDep, session: SessionDep, page: PageDep, kind: str | None = None) -> PageOf[ModelOut]:
     rows, total = registry_rows.list_models(
         session, principal.tenant_id, kind=kind, limit=page.limit, offset=page.offset
     )
@@ -56,18 +54,12 @@ def list_models(
 
 @router.get("/{name}")
 def get_model(name: NameParam, principal: ReaderDep, session: SessionDep) -> ModelOut:
-    return model_out(
-        session, principal.tenant_id, registry_rows.get_model(session, principal.tenant_id, name)
-    )
+    return model_out(session, principal.tenant_id, registry_rows.get_model(session, principal.tenant_id, name))
 
 
 @router.get("/{name}/versions")
-def list_versions(
-    name: NameParam, principal: ReaderDep, session: SessionDep, page: PageDep
-) -> PageOf[VersionOut]:
-    rows, total = registry_rows.list_versions(
-        session, principal.tenant_id, name, limit=page.limit, offset=page.offset
-    )
+def list_versions(name: NameParam, principal: ReaderDep, session: SessionDep, page: PageDep) -> PageOf[VersionOut]:
+    rows, total = registry_rows.list_versions(session, principal.tenant_id, name, limit=page.limit, offset=page.offset)
     aliases = registry_rows.aliases(
         session, principal.tenant_id, registry_rows.get_model(session, principal.tenant_id, name)
     )
@@ -77,9 +69,7 @@ def list_versions(
 
 
 @router.get("/{name}/versions/{version}")
-def get_version(
-    name: NameParam, version: VersionParam, principal: ReaderDep, session: SessionDep
-) -> VersionOut:
+def get_version(name: NameParam, version: VersionParam, principal: ReaderDep, session: SessionDep) -> VersionOut:
     row = registry_rows.get_version(session, principal.tenant_id, name, version)
     model = registry_rows.get_model(session, principal.tenant_id, name)
     return version_out(row, registry_rows.aliases(session, principal.tenant_id, model))
@@ -96,9 +86,7 @@ def train(
     try:
         job, _ = service.submit_training(session, principal.tenant_id, payload, body.idempotency_key)
     except KeyError as error:
-        raise ProblemError(
-            422, str(error.args[0]), [{"field": "body.kind", "message": str(error.args[0])}]
-        ) from error
+        raise ProblemError(422, str(error.args[0]), [{"field": "body.kind", "message": str(error.args[0])}]) from error
     session.commit()
     service.notify_runner(job)
     record_call(request, principal, "train", started, 202, model=name)
@@ -157,9 +145,7 @@ def predict(
     try:
         result = serve(payload)
     except Exception as error:
-        record_call(
-            request, principal, "predict", started, 422, model=name, version=served.version, error=str(error)
-        )
+        record_call(request, principal, "predict", started, 422, model=name, version=served.version, error=str(error))
         raise
     metrics.predictions.labels(served.kind, name, served.version).inc()
     record_call(request, principal, "predict", started, 200, model=name, version=served.version)

@@ -16,9 +16,7 @@ from tendero.bench.report import bench_report, emit, log
 
 
 def command(
-    rate: Annotated[
-        int, typer.Option(min=0, help="requests per second to offer; 0 = as fast as possible")
-    ] = 500,
+    rate: Annotated[int, typer.Option(min=0, help="requests per second to offer; 0 = as fast as possible")] = 500,
     seconds: Annotated[float, typer.Option(min=1, max=300, help="how long to load")] = 15.0,
     connections: Annotated[int, typer.Option(min=1, max=512, help="keep-alive connections")] = 32,
     endpoint: Annotated[str, typer.Option(help="which call to load: baseline")] = "baseline",
@@ -33,9 +31,7 @@ def command(
 
     with tempfile.TemporaryDirectory(prefix="tendero-bench-") as home, BenchServer(Path(home), log) as server:
         request = server.prediction_request(endpoint)
-        log(
-            f"loading {request.path} at {rate or 'max'} req/s for {seconds:.0f} s over {connections} connections"
-        )
+        log(f"loading {request.path} at {rate or 'max'} req/s for {seconds:.0f} s over {connections} connections")
         stats = asyncio.run(run_load(server.host, server.port, request, rate, seconds, connections))
     results = {"tendero": stats}
     params = {"rate": rate, "seconds": seconds, "connections": connections, "endpoint": endpoint,

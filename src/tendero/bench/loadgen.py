@@ -32,9 +32,7 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def run_load(
-    host: str, port: int, request: Any, rate: int, seconds: float, connections: int
-) -> dict[str, float]:
+async def run_load(host: str, port: int, request: Any, rate: int, seconds: float, connections: int) -> dict[str, float]:
     """Offer ``rate`` requests/s (0: as fast as the connections allow) for ``seconds``; latency
     counts from each request's scheduled send time, so queueing delay is included."""
     payload = _encode(request, f"{host}:{port}")

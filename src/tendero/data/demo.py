@@ -183,9 +183,7 @@ def generate_store(
             if calendar[day].month in (6, 7, 8):
                 weights = weights * np.where(np.isin(products["category"], list(SUMMER_CATEGORIES)), 1.6, 1.0)
             weights = weights * products["active"].to_numpy()
-            chosen = rng.choice(
-                n_products, size=min(n_items, n_products), replace=False, p=weights / weights.sum()
-            )
+            chosen = rng.choice(n_products, size=min(n_items, n_products), replace=False, p=weights / weights.sum())
             for product in chosen:
                 price = float(products.at[product, "price"])
                 quantity = int(rng.geometric(0.6))

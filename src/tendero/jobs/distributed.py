@@ -13,6 +13,7 @@ import logging
 import procrastinate
 import procrastinate.manager
 import procrastinate.tasks
+
 from tendero.config import get_settings
 from tendero.jobs.runner import recover_once, supervise, worker_name
 from tendero.store.db import table_exists

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import importlib
 import logging
@@ -101,10 +102,8 @@ def resolve_handler(kind: str) -> Callable[[JobContext], dict[str, Any]]:
 
 def _die_with_parent(parent_pid: int) -> None:
     """A child must not outlive its supervisor: if the worker is SIGKILLed, the job is re-run elsewhere."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
     def watch() -> None:
         while True:

@@ -6,9 +6,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
-http_requests = Counter(
-    "tendero_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
-)
+http_requests = Counter("tendero_http_requests_total", "HTTP requests answered", ["method", "route", "status"])
 http_latency = Histogram(
     "tendero_http_request_seconds", "HTTP request latency", ["method", "route"], buckets=LATENCY_BUCKETS
 )

@@ -43,10 +43,7 @@ class FittedBaseline:
     def serve(self, payload: dict[str, Any]) -> dict[str, Any]:
         request = BaselineRequest.model_validate(payload)
         values = self.predict(request.days)
-        rows = [
-            {"day": day.isoformat(), "revenue": value}
-            for day, value in zip(request.days, values, strict=True)
-        ]
+        rows = [{"day": day.isoformat(), "revenue": value} for day, value in zip(request.days, values, strict=True)]
         return {"predictions": rows}
 
     def save(self, folder: Path) -> None:

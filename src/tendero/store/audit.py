@@ -60,9 +60,9 @@ def list_entries(
 
 def usage(tenant_id: str, since: datetime, until: datetime) -> dict[str, Any]:
     """Totals, per endpoint and per model: calls, error rate, mean and p95 latency."""
-    query = select(
-        AuditEntry.endpoint, AuditEntry.model_name, AuditEntry.status_code, AuditEntry.latency_ms
-    ).where(AuditEntry.tenant_id == tenant_id, AuditEntry.at >= since, AuditEntry.at < until)
+    query = select(AuditEntry.endpoint, AuditEntry.model_name, AuditEntry.status_code, AuditEntry.latency_ms).where(
+        AuditEntry.tenant_id == tenant_id, AuditEntry.at >= since, AuditEntry.at < until
+    )
     with get_engine().connect() as connection:
         rows = connection.execute(query).all()
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Select, bindparam, func, select
+from sqlalchemy import JSON, Connection, Select, func, select
 
 from tendero.store.db import get_engine
-from tendero.store.tables import Customer, Interaction, Order, OrderItem, Product
+from tendero.store.tables import Customer, Interaction, Order, OrderItem, Product, UTCDateTime
 
 ORDER_LINE_COLUMNS = [
     "order_id", "customer_id", "ordered_at", "store", "status", "product_id",
@@ -78,9 +79,9 @@ def read_customers(tenant_id: str) -> pd.DataFrame:
 
 
 def read_interactions(tenant_id: str) -> pd.DataFrame:
-    query = select(
-        Interaction.user_id, Interaction.item_id, Interaction.kind, Interaction.value, Interaction.at
-    ).where(Interaction.tenant_id == tenant_id)
+    query = select(Interaction.user_id, Interaction.item_id, Interaction.kind, Interaction.value, Interaction.at).where(
+        Interaction.tenant_id == tenant_id
+    )
     frame = _frame(query, ["user_id", "item_id", "kind", "value", "at"])
     frame["at"] = _naive_utc(frame["at"])
     return frame
@@ -97,6 +98,9 @@ ENTITY_TABLES = {
 }
 
 
+INSERT_DEFAULTS: dict[str, Any] = {"attributes": {}, "active": True, "status": "completed", "discount": 0.0}
+
+
 @dataclass
 class UpsertCounts:
     inserted: int = 0
@@ -104,79 +108,102 @@ class UpsertCounts:
     unchanged: int = 0
 
 
-def _comparable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return (
-            value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
-        )
-    if isinstance(value, float) and value != value:
-        return None
-    return value
+def _naive_times(series: pd.Series) -> pd.Series:
+    values = pd.to_datetime(series, utc=True)
+    return values.dt.tz_localize(None)
 
 
-def upsert_rows(
-    connection: Connection, entity: str, tenant_id: str, rows: list[dict[str, Any]]
-) -> UpsertCounts:
+def _db_column(series: pd.Series, column: Any, dialect: str) -> list[Any]:
+    """A frame column as the driver wants it, converted in bulk (no per-row SQLAlchemy processing)."""
+    if isinstance(column.type, UTCDateTime):
+        times = _naive_times(series)
+        if dialect == "sqlite":  # SQLAlchemy's SQLite DATETIME storage format, built in bulk
+            stamps = np.datetime_as_string(times.to_numpy(dtype="datetime64[us]"), unit="us")
+            text_values = np.char.replace(stamps.astype(str), "T", " ").astype(object)
+            text_values[times.isna().to_numpy()] = None
+            return text_values.tolist()
+        aware = times.dt.tz_localize("UTC")
+        return [None if value is pd.NaT else value.to_pydatetime() for value in aware]
+    if isinstance(column.type, JSON):
+        return [None if value is None else json.dumps(value, sort_keys=True) for value in series]
+    values = series.astype(object).where(series.notna(), None)
+    return values.tolist()
+
+
+def _bulk(connection: Connection, sql: str, frame: pd.DataFrame, table: Any) -> None:
+    dialect = connection.dialect.name
+    columns = [_db_column(frame[name], table.c[name], dialect) for name in frame.columns]
+    rows = list(zip(*columns, strict=True))
+    if dialect != "sqlite":
+        sql = sql.replace("?", "%s")
+    connection.exec_driver_sql(sql, rows)
+
+
+def _same(new: pd.Series, old: pd.Series) -> np.ndarray:
+    """Element-wise equality where two missing values are equal and JSON/datetimes compare by value."""
+    if new.dtype.kind == "M" or old.dtype.kind == "M":
+        new, old = _naive_times(new), _naive_times(old)
+    elif new.dtype == object and any(isinstance(v, dict) for v in new.head(50)):
+        new = new.map(lambda v: json.dumps(v, sort_keys=True) if v is not None else None)
+        old = old.map(lambda v: json.dumps(v if not isinstance(v, str) else json.loads(v), sort_keys=True)
+                      if v is not None else None)  # fmt: skip
+    both_missing = new.isna().to_numpy() & old.isna().to_numpy()
+    equal = new.to_numpy(dtype=object) == old.to_numpy(dtype=object)
+    if new.dtype.kind in "fi" or old.dtype.kind in "fi":
+        a = pd.to_numeric(new, errors="coerce").to_numpy(dtype=float)
+        b = pd.to_numeric(old, errors="coerce").to_numpy(dtype=float)
+        equal = np.isclose(a, b, rtol=1e-12, atol=1e-9, equal_nan=False)
+    return np.asarray(equal, dtype=bool) | both_missing
+
+
+def upsert_rows(connection: Connection, entity: str, tenant_id: str, frame: pd.DataFrame) -> UpsertCounts:
     """Insert new rows and update changed ones, matched by the entity's external key; same rows change nothing.
 
-    Runs on the caller's connection so that the caller decides the transaction (all or nothing).
+    ``frame`` has the table's column names. Runs on the caller's connection, which owns the transaction.
     """
     table_class, key_columns = ENTITY_TABLES[entity]
     table = table_class.__table__
     counts = UpsertCounts()
-    if not rows:
+    if frame.empty:
         return counts
-    value_columns = [c for c in rows[0] if c not in key_columns]
-    key_of = (
-        (lambda r: r[key_columns[0]])
-        if len(key_columns) == 1
-        else (lambda r: tuple(_comparable(r[c]) for c in key_columns))
-    )
-    existing: dict[Any, Any] = {}
-    if len(key_columns) == 1:
-        column = table.c[key_columns[0]]
-        keys = [r[key_columns[0]] for r in rows]
-        for start in range(0, len(keys), 5000):
-            chunk = keys[start : start + 5000]
-            query = select(table.c.id, column, *[table.c[c] for c in value_columns]).where(
-                table.c.tenant_id == tenant_id, column.in_(chunk)
-            )
-            for found in connection.execute(query):
-                existing[found[1]] = found
-    else:
-        first = table.c[key_columns[0]]
-        firsts = sorted({r[key_columns[0]] for r in rows})
-        for start in range(0, len(firsts), 5000):
-            chunk = firsts[start : start + 5000]
-            query = select(
-                table.c.id, *[table.c[c] for c in key_columns], *[table.c[c] for c in value_columns]
-            ).where(table.c.tenant_id == tenant_id, first.in_(chunk))
-            for found in connection.execute(query):
-                key = tuple(_comparable(v) for v in found[1 : 1 + len(key_columns)])
-                existing[key] = (found[0], *found[1 + len(key_columns) :])
-    inserts, updates = [], []
-    offset = 1 if len(key_columns) == 1 else 0
-    for row in rows:
-        current = existing.get(key_of(row))
-        if current is None:
-            inserts.append({"tenant_id": tenant_id, **row})
-            continue
-        stored = current[1 + offset :] if offset else current[1:]
-        if all(_comparable(a) == _comparable(row[c]) for a, c in zip(stored, value_columns, strict=True)):
-            counts.unchanged += 1
-        else:
-            updates.append({"_id": current[0], **{c: row[c] for c in value_columns}})
-    if inserts:
-        connection.execute(table.insert(), inserts)
-        counts.inserted = len(inserts)
-    if updates:
-        statement = (
-            table.update()
-            .where(table.c.id == bindparam("_id"))
-            .values({c: bindparam(c) for c in value_columns})
-        )
-        connection.execute(statement, updates)
-        counts.updated = len(updates)
+    frame = frame.reset_index(drop=True)
+    value_columns = [c for c in frame.columns if c not in key_columns]
+    first = table.c[key_columns[0]]
+    wanted = [table.c.id, *[table.c[c] for c in key_columns], *[table.c[c] for c in value_columns]]
+    found = []
+    firsts = frame[key_columns[0]].dropna().unique().tolist()
+    for start in range(0, len(firsts), 5000):
+        query = select(*wanted).where(table.c.tenant_id == tenant_id, first.in_(firsts[start : start + 5000]))
+        found.extend(connection.execute(query).all())
+    existing = pd.DataFrame(found, columns=["__id", *key_columns, *[f"{c}__old" for c in value_columns]])
+    for column in key_columns:
+        if isinstance(table.c[column].type, UTCDateTime):
+            existing[column] = _naive_times(existing[column])
+            frame[column] = _naive_times(frame[column])
+    merged = frame.merge(existing, on=list(key_columns), how="left")
+    is_new = merged["__id"].isna().to_numpy()
+    changed = np.zeros(len(merged), dtype=bool)
+    for column in value_columns:
+        changed |= ~_same(merged[column], merged[f"{column}__old"])
+    changed &= ~is_new
+    if is_new.any():
+        inserts = merged.loc[is_new, [*key_columns, *value_columns]].assign(tenant_id=tenant_id)
+        for name, default in INSERT_DEFAULTS.items():  # raw inserts skip the ORM's Python-side defaults
+            if name in table.c and name not in inserts:
+                inserts[name] = [default] * len(inserts)
+            elif name in inserts:
+                inserts[name] = inserts[name].where(inserts[name].notna(), default)
+        names = ", ".join(f'"{c}"' for c in inserts.columns)
+        _bulk(connection, f'INSERT INTO {table.name} ({names}) VALUES ({", ".join("?" * len(inserts.columns))})',
+              inserts, table)  # fmt: skip
+        counts.inserted = int(is_new.sum())
+    if changed.any():
+        updates = merged.loc[changed, value_columns].copy()
+        updates["id"] = merged.loc[changed, "__id"].astype("int64")
+        assignments = ", ".join(f'"{c}" = ?' for c in value_columns)
+        _bulk(connection, f"UPDATE {table.name} SET {assignments} WHERE id = ?", updates, table)
+        counts.updated = int(changed.sum())
+    counts.unchanged = len(merged) - counts.inserted - counts.updated
     return counts
 
 
@@ -184,9 +211,7 @@ def known_ids(connection: Connection, entity: str, tenant_id: str) -> set[str]:
     """External ids already stored for an entity (to check references such as order → customer)."""
     table_class, key_columns = ENTITY_TABLES[entity]
     column = table_class.__table__.c[key_columns[0]]
-    return set(
-        connection.execute(select(column).where(table_class.__table__.c.tenant_id == tenant_id)).scalars()
-    )
+    return set(connection.execute(select(column).where(table_class.__table__.c.tenant_id == tenant_id)).scalars())
 
 
 def count_rows(tenant_id: str) -> dict[str, int]:
@@ -194,9 +219,7 @@ def count_rows(tenant_id: str) -> dict[str, int]:
         return {
             entity: int(
                 connection.execute(
-                    select(func.count())
-                    .select_from(cls.__table__)
-                    .where(cls.__table__.c.tenant_id == tenant_id)
+                    select(func.count()).select_from(cls.__table__).where(cls.__table__.c.tenant_id == tenant_id)
                 ).scalar_one()
             )
             for entity, (cls, _) in ENTITY_TABLES.items()

@@ -30,9 +30,7 @@ def submit_job(
 ) -> tuple[Job, bool]:
     """Queue a job; with an idempotency key already used, return that job instead (created=False)."""
     if idempotency_key:
-        existing = session.scalar(
-            select(Job).where(Job.tenant_id == tenant_id, Job.idempotency_key == idempotency_key)
-        )
+        existing = session.scalar(select(Job).where(Job.tenant_id == tenant_id, Job.idempotency_key == idempotency_key))
         if existing is not None:
             return existing, False
     job_id = new_id()
@@ -49,9 +47,7 @@ def submit_job(
         with session.begin_nested():
             session.add(job)
     except IntegrityError:  # a concurrent submit with the same key won the race
-        existing = session.scalar(
-            select(Job).where(Job.tenant_id == tenant_id, Job.idempotency_key == idempotency_key)
-        )
+        existing = session.scalar(select(Job).where(Job.tenant_id == tenant_id, Job.idempotency_key == idempotency_key))
         assert existing is not None
         return existing, False
     return job, True
@@ -165,9 +161,7 @@ def heartbeat(session: Session, job_id: str, attempt: int, lease_seconds: float)
     return bool(session.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
 
 
-def record_events(
-    session: Session, job_id: str, tenant_id: str, attempt: int, events: list[dict[str, Any]]
-) -> None:
+def record_events(session: Session, job_id: str, tenant_id: str, attempt: int, events: list[dict[str, Any]]) -> None:
     """Append progress events and move the job's progress figure to the newest one."""
     if not events:
         return

@@ -104,9 +104,7 @@ def version_by_idempotency_key(session: Session, tenant_id: str, key: str) -> Mo
     )
 
 
-def register_version(
-    session: Session, tenant_id: str, model: Model, new: NewVersion
-) -> tuple[ModelVersion, bool]:
+def register_version(session: Session, tenant_id: str, model: Model, new: NewVersion) -> tuple[ModelVersion, bool]:
     """Add a version (minor bump on retrain, major when the algorithm changes); idempotent by key."""
     existing = version_by_idempotency_key(session, tenant_id, new.idempotency_key)
     if existing is not None:
@@ -232,8 +230,6 @@ def set_flag(session: Session, tenant_id: str, name: str, flag: str, value: Any)
 def artifact_uris_of_job(session: Session, tenant_id: str, job_id: str) -> set[str]:
     return set(
         session.scalars(
-            select(ModelVersion.artifact_uri).where(
-                ModelVersion.tenant_id == tenant_id, ModelVersion.job_id == job_id
-            )
+            select(ModelVersion.artifact_uri).where(ModelVersion.tenant_id == tenant_id, ModelVersion.job_id == job_id)
         )
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -53,7 +53,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
 
 
 class Tenant(Base):
@@ -235,6 +235,7 @@ class Product(Base):
     price: Mapped[float | None]
     cost: Mapped[float | None]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    stock: Mapped[float | None]
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
@@ -269,9 +270,7 @@ class OrderItem(Base):
 
 class Interaction(Base):
     __tablename__ = "interactions"
-    __table_args__ = (
-        UniqueConstraint("tenant_id", "user_id", "item_id", "kind", "at", name="uq_interactions_event"),
-    )
+    __table_args__ = (UniqueConstraint("tenant_id", "user_id", "item_id", "kind", "at", name="uq_interactions_event"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
@@ -297,8 +296,23 @@ class DataImport(Base):
     inserted: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    merged: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
-    rejections: Mapped[list[Any]] = mapped_column(default=list)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+
+
+class ImportRejection(Base):
+    """A rejected row of an import: its row number, column, value and the reason, in words."""
+
+    __tablename__ = "import_rejections"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    import_id: Mapped[str] = mapped_column(ForeignKey("data_imports.id", ondelete="CASCADE"), index=True)
+    tenant_id: Mapped[str] = mapped_column(String(32), index=True)
+    row: Mapped[int] = mapped_column(BigInteger)
+    column: Mapped[str | None] = mapped_column(String(200))
+    value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)

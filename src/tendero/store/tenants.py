@@ -82,9 +82,7 @@ def create_key(session: Session, tenant_id: str, name: str, role: str) -> Issued
     for _ in range(5):
         prefix = f"{KEY_MARK}_{secrets.token_hex(4)}"
         secret = f"{prefix}_{secrets.token_urlsafe(32)}"
-        key = ApiKey(
-            tenant_id=tenant_id, name=name, prefix=prefix, secret_hash=hash_secret(secret), role=role
-        )
+        key = ApiKey(tenant_id=tenant_id, name=name, prefix=prefix, secret_hash=hash_secret(secret), role=role)
         try:
             with session.begin_nested():
                 session.add(key)
@@ -95,9 +93,7 @@ def create_key(session: Session, tenant_id: str, name: str, role: str) -> Issued
 
 
 def list_keys(session: Session, tenant_id: str) -> list[ApiKey]:
-    return list(
-        session.scalars(select(ApiKey).where(ApiKey.tenant_id == tenant_id).order_by(ApiKey.created_at))
-    )
+    return list(session.scalars(select(ApiKey).where(ApiKey.tenant_id == tenant_id).order_by(ApiKey.created_at)))
 
 
 def revoke_key(session: Session, tenant_id: str, key_id_or_prefix: str) -> ApiKey:

@@ -1,0 +1,155 @@
+"""Commerce data over HTTP: file imports, JSON batches, import reports, the profile."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, File, Form, UploadFile, status
+from fastapi import Path as PathParam
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from tendero.api.deps import IngestDep, PageDep, ReaderDep
+from tendero.api.errors import ProblemError
+from tendero.api.schemas import PageOf
+from tendero.config import get_settings
+from tendero.data import imports, profile
+from tendero.data.readers import FileRejected
+from tendero.data.schema import ENTITIES
+from tendero.store import imports as import_rows
+
+router = APIRouter(prefix="/v1/data", tags=["data"])
+EntityParam = Annotated[
+    Literal["customers", "products", "orders", "order_items", "interactions", "order_lines"],
+    PathParam(description="what the rows are"),
+]
+
+
+class ImportOut(BaseModel):
+    id: str
+    entity: str
+    source: str
+    status: str
+    dry_run: bool
+    rows_read: int
+    inserted: int
+    updated: int
+    unchanged: int
+    merged: int
+    rejected: int
+    details: dict[str, Any]
+    error: str | None
+    created_at: Any
+    finished_at: Any
+    rejections: list[dict[str, Any]] = []
+    rejections_total: int = 0
+
+
+class BatchIn(BaseModel):
+    rows: list[dict[str, Any]] = Field(min_length=1, max_length=10_000)
+    mapping: dict[str, str] = Field(default_factory=dict, description="your column -> tendero field")
+    dry_run: bool = False
+    returns: Literal["reject", "keep"] = "reject"
+
+
+def _parse_mapping(pairs: str) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in pairs.split(","))):
+        source, sep, target = pair.partition("=")
+        if not sep or not source.strip() or not target.strip():
+            raise ProblemError(422, f"mapping entry {pair!r} is not column=field",
+                               [{"field": "mapping", "message": "use column=field, comma separated"}])  # fmt: skip
+        mapping[source.strip()] = target.strip()
+    return mapping
+
+
+def import_out(tenant_id: str, import_id: str, limit: int = 100, offset: int = 0) -> ImportOut:
+    row = import_rows.get_import(tenant_id, import_id)
+    lines, total = import_rows.list_rejections(tenant_id, import_id, limit, offset)
+    out = ImportOut.model_validate(row, from_attributes=True)
+    out.rejections, out.rejections_total = lines, total
+    return out
+
+
+def _problem_for(report_id: str | None, error: Exception) -> ProblemError:
+    return ProblemError(422, str(error), [{"field": "file", "message": str(error)}])
+
+
+@router.post("/{entity}/imports", status_code=status.HTTP_201_CREATED)
+async def upload(
+    entity: EntityParam,
+    principal: IngestDep,
+    file: Annotated[UploadFile, File(description="CSV, JSON lines, Parquet or Excel .xlsx")],
+    mapping: Annotated[str, Form(description="your_column=field pairs, comma separated")] = "",
+    dry_run: Annotated[bool, Form()] = False,
+    returns: Annotated[
+        Literal["reject", "keep"], Form(description="negative quantities: reject, or keep as returns")
+    ] = "reject",
+) -> ImportOut:
+    """Import a file; the report lists every rejected row with its row number, column, value and reason."""
+    columns = _parse_mapping(mapping)
+    limit = get_settings().max_upload_bytes
+    with tempfile.TemporaryDirectory(prefix="tendero-upload-") as folder:
+        path = Path(folder) / "upload"  # the client's file name is never used as a path
+        written = 0
+        with path.open("wb") as handle:
+            while chunk := await file.read(1 << 20):
+                written += len(chunk)
+                if written > limit:
+                    raise ProblemError(413, f"the file exceeds the upload limit of {limit} bytes")
+                handle.write(chunk)
+        try:
+            report = await run_in_threadpool(
+                imports.import_file, principal.tenant_id, entity, path, mapping=columns,
+                filename=Path(file.filename or "upload").name, dry_run=dry_run, returns=returns,
+            )  # fmt: skip
+        except FileRejected as error:
+            raise _problem_for(None, error) from error
+    return import_out(principal.tenant_id, report.id)
+
+
+@router.post("/{entity}", status_code=status.HTTP_201_CREATED)
+def post_rows(entity: EntityParam, body: Annotated[BatchIn, Body()], principal: IngestDep) -> ImportOut:
+    """A JSON batch from a live integration (up to 10,000 rows), validated like a file."""
+    try:
+        report = imports.import_records(
+            principal.tenant_id,
+            entity,
+            body.rows,
+            mapping=body.mapping,
+            dry_run=body.dry_run,
+            returns=body.returns,
+        )
+    except FileRejected as error:
+        raise _problem_for(None, error) from error
+    return import_out(principal.tenant_id, report.id)
+
+
+@router.get("/imports")
+def list_imports(principal: ReaderDep, page: PageDep) -> PageOf[ImportOut]:
+    rows, total = import_rows.list_imports(principal.tenant_id, page.limit, page.offset)
+    items = [ImportOut.model_validate(row, from_attributes=True) for row in rows]
+    return PageOf[ImportOut](items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/imports/{import_id}")
+def get_import(import_id: str, principal: ReaderDep, page: PageDep) -> ImportOut:
+    """The report; ``limit``/``offset`` page through its rejected rows."""
+    return import_out(principal.tenant_id, import_id, page.limit, page.offset)
+
+
+@router.get("/profile")
+def data_profile(principal: ReaderDep) -> dict[str, Any]:
+    return profile.profile(principal.tenant_id)
+
+
+@router.get("/entities")
+def entities(principal: ReaderDep) -> dict[str, Any]:
+    """The fields each entity accepts, with their types, whether required, and accepted aliases."""
+    return {
+        name: [{"field": f.name, "type": f.type, "required": f.required, "aliases": list(f.aliases)}
+               for f in entity.fields]
+        for name, entity in ENTITIES.items()
+    }  # fmt: skip

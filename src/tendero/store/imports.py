@@ -1,0 +1,84 @@
+"""Import reports and their rejected rows, always for one tenant."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tendero.store.db import get_engine, session_scope
+from tendero.store.tables import DataImport, ImportRejection, utcnow
+from tendero.store.tenants import NotFound
+
+
+def start_import(tenant_id: str, entity: str, source: str, dry_run: bool) -> str:
+    with session_scope() as session:
+        row = DataImport(tenant_id=tenant_id, entity=entity, source=source[:500], dry_run=dry_run)
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def finish_import(tenant_id: str, import_id: str, *, status: str, counts: dict[str, int],
+                  details: dict[str, Any], error: str | None = None) -> None:  # fmt: skip
+    with session_scope() as session:
+        row = session.scalar(select(DataImport).where(DataImport.tenant_id == tenant_id, DataImport.id == import_id))
+        if row is None:
+            raise NotFound(f"no import {import_id!r}")
+        row.status, row.error, row.details, row.finished_at = status, error, details, utcnow()
+        for name in ("rows_read", "inserted", "updated", "unchanged", "merged", "rejected"):
+            setattr(row, name, int(counts.get(name, 0)))
+
+
+def add_rejections(tenant_id: str, import_id: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    with get_engine().begin() as connection:
+        for start in range(0, len(rows), 10_000):
+            batch = rows[start : start + 10_000]
+            connection.execute(
+                ImportRejection.__table__.insert(),
+                [{"import_id": import_id, "tenant_id": tenant_id, **row} for row in batch],
+            )
+
+
+def get_import(tenant_id: str, import_id: str) -> DataImport:
+    with session_scope() as session:
+        row = session.scalar(select(DataImport).where(DataImport.tenant_id == tenant_id, DataImport.id == import_id))
+        if row is None:
+            raise NotFound(f"no import {import_id!r}")
+        session.expunge(row)
+        return row
+
+
+def list_imports(tenant_id: str, limit: int, offset: int) -> tuple[Sequence[DataImport], int]:
+    query = select(DataImport).where(DataImport.tenant_id == tenant_id)
+    with session_scope() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(query.order_by(DataImport.created_at.desc()).limit(limit).offset(offset)).all()
+        for row in rows:
+            session.expunge(row)
+        return rows, total
+
+
+def list_rejections(tenant_id: str, import_id: str, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    get_import(tenant_id, import_id)
+    query = select(ImportRejection).where(
+        ImportRejection.tenant_id == tenant_id, ImportRejection.import_id == import_id
+    )
+    with session_scope() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(query.order_by(ImportRejection.row, ImportRejection.id).limit(limit).offset(offset))
+        items = [{"row": r.row, "column": r.column, "value": r.value, "reason": r.reason} for r in rows]
+        return items, total
+
+
+def rejection_reasons(tenant_id: str, import_id: str) -> dict[str, int]:
+    query = (
+        select(ImportRejection.reason, func.count())
+        .where(ImportRejection.tenant_id == tenant_id, ImportRejection.import_id == import_id)
+        .group_by(ImportRejection.reason)
+    )
+    with get_engine().connect() as connection:
+        return {reason: int(count) for reason, count in connection.execute(query)}

@@ -1,0 +1,207 @@
+"""Imports: every rule with its reason, upsert semantics, dry runs, atomicity, formats, sources."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tendero.data.imports import import_file, import_records, import_sql, run_import
+from tendero.data.readers import FileRejected, read_chunks
+from tendero.data.schema import ENTITIES
+from tendero.store import commerce
+
+PRODUCTS = "product_id,name,category,price\nP1,Pan de molde,Panadería,1.80\nP2,Leche,Lácteos,0.95\n"
+
+
+def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_products_import_and_reimport_changes_nothing(tmp_path, tenant):
+    path = write(tmp_path, "products.csv", PRODUCTS)
+    first = import_file(tenant.id, "products", path)
+    assert first.counts == {
+        "rows_read": 2,
+        "inserted": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "merged": 0,
+        "rejected": 0,
+    }
+    again = import_file(tenant.id, "products", path)
+    assert again.counts["unchanged"] == 2 and again.counts["inserted"] == 0
+    changed = write(tmp_path, "products2.csv", PRODUCTS.replace("0.95", "1.05"))
+    third = import_file(tenant.id, "products", changed)
+    assert (third.counts["updated"], third.counts["unchanged"]) == (1, 1)
+    stored = commerce.read_products(tenant.id).set_index("product_id")
+    assert stored.loc["P2", "price"] == pytest.approx(1.05) and stored.loc["P1", "category"] == "Panadería"
+
+
+def test_every_rejection_reason_names_row_column_and_value(tmp_path, tenant):
+    import_file(tenant.id, "products", write(tmp_path, "p.csv", PRODUCTS))
+    future = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%d")
+    lines = "\n".join([
+        "order_id,ordered_at,product_id,quantity,unit_price,customer_id",
+        "A1,2024-03-01 10:00,P1,2,1.80,C1",      # row 2: fine
+        "A2,2024-03-01 10:00,P1,-1,1.80,C1",     # row 3: negative quantity
+        "A3,not a date,P1,1,1.80,C2",            # row 4: unparseable date
+        f"A4,{future},P1,1,1.80,C2",             # row 5: future date
+        "A5,2024-03-02,,1,1.80,C2",              # row 6: missing product
+        "A6,2024-03-02,P2,1,-3,C2",              # row 7: negative price
+        "A7,2024-03-02,P2,abc,1,C2",             # row 8: not a number
+        "A1,2024-03-01 10:00,P2,1,0.95,C9",      # row 9: same order, another customer
+        "A8,2024-03-03,P2,0,0.95,C3",            # row 10: zero quantity
+        "A9,2024-03-03,=HYPERLINK(\"x\"),1,0.95,C3",  # row 11: formula injection
+    ])  # fmt: skip
+    report = import_file(tenant.id, "order_lines", write(tmp_path, "lines.csv", lines))
+    by_row = {r["row"]: r for r in report.rejections}
+    assert report.counts["rows_read"] == 10 and report.counts["inserted"] == 1
+    assert report.counts["rejected"] == 9 == len(report.rejections)
+    assert by_row[3]["column"] == "quantity" and "negative quantity" in by_row[3]["reason"]
+    assert by_row[4] == {
+        "row": 4,
+        "column": "ordered_at",
+        "value": "not a date",
+        "reason": "unparseable date",
+    }
+    assert "future" in by_row[5]["reason"]
+    assert by_row[6]["reason"] == "missing required field product_id"
+    assert by_row[7]["column"] == "unit_price" and "out of range" in by_row[7]["reason"]
+    assert by_row[8]["reason"] == "not a number" and by_row[8]["value"] == "abc"
+    assert by_row[9]["column"] == "customer_id" and "row 2" in by_row[9]["reason"]
+    assert "must not be zero" in by_row[10]["reason"]
+    assert "formula" in by_row[11]["reason"]
+
+
+def test_unknown_references_and_duplicate_ids_are_rejected(tmp_path, tenant):
+    import_file(tenant.id, "products", write(tmp_path, "p.csv", PRODUCTS))
+    customers = "customer_id,name\nC1,Ana\nC2,Luis\nC1,Ana otra vez\n"
+    report = import_file(tenant.id, "customers", write(tmp_path, "c.csv", customers))
+    assert report.counts["inserted"] == 2
+    assert report.rejections == [{"row": 4, "column": "customer_id", "value": "C1",
+                                  "reason": "duplicate id in file (first at row 2)"}]  # fmt: skip
+    orders = "order_id,customer_id,ordered_at\nO1,C1,2024-01-02\nO2,C404,2024-01-02\n"
+    report = import_file(tenant.id, "orders", write(tmp_path, "o.csv", orders))
+    assert report.rejections[0]["row"] == 3 and "unknown customer C404" in report.rejections[0]["reason"]
+    items = "order_id,product_id,quantity,unit_price\nO1,P1,1,1.8\nO1,P404,1,1\nO404,P1,1,1\n"
+    report = import_file(tenant.id, "order_items", write(tmp_path, "i.csv", items))
+    reasons = [r["reason"] for r in report.rejections]
+    assert report.counts["inserted"] == 1
+    assert any("unknown product P404" in r for r in reasons) and any("unknown order O404" in r for r in reasons)
+
+
+def test_dry_run_counts_but_writes_nothing(tmp_path, tenant):
+    report = import_file(tenant.id, "products", write(tmp_path, "p.csv", PRODUCTS), dry_run=True)
+    assert report.status == "validated" and report.counts["inserted"] == 2
+    assert commerce.count_rows(tenant.id)["products"] == 0
+
+
+def test_a_crash_halfway_commits_nothing(tmp_path, tenant):
+    path = write(tmp_path, "p.csv", PRODUCTS)
+    layout, chunks = read_chunks(path, ENTITIES["products"], {})
+
+    def crashing():
+        yield next(chunks)
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        run_import(tenant.id, "products", (layout, crashing()), source="p.csv")
+    assert commerce.count_rows(tenant.id)["products"] == 0
+
+
+def test_mapping_aliases_attributes_and_decimal_commas(tmp_path, tenant):
+    text = "Código;Producto;Precio;Color\nX1;Café molido;3,25;marrón\n"
+    report = import_file(tenant.id, "products", write(tmp_path, "es.csv", text, "cp1252"),
+                         mapping={"Código": "product_id", "Producto": "name", "Precio": "price"})  # fmt: skip
+    assert report.details["encoding"] == "cp1252" and report.details["delimiter"] == ";"
+    assert report.details["attribute_columns"] == ["Color"]
+    stored = commerce.read_products(tenant.id).iloc[0]
+    assert stored["name"] == "Café molido" and stored["price"] == pytest.approx(3.25)
+
+
+def test_returns_kept_as_returned_orders_when_asked(tmp_path, tenant):
+    lines = "order_id,ordered_at,product_id,quantity,unit_price\nC1,2024-01-05,P1,-2,1.5\nS1,2024-01-04,P1,3,1.5\n"
+    report = import_file(tenant.id, "order_lines", write(tmp_path, "r.csv", lines), returns="keep")
+    assert report.counts["inserted"] == 2 and report.counts["rejected"] == 0
+    frame = commerce.read_order_lines(tenant.id).set_index("order_id")
+    assert frame.loc["C1", "status"] == "returned" and frame.loc["C1", "revenue"] == pytest.approx(-3.0)
+    assert frame["revenue"].sum() == pytest.approx(1.5)
+
+
+def test_jsonl_parquet_and_excel_import_the_same(tmp_path, tenant):
+    frame = pd.DataFrame({"product_id": ["J1", "J2"], "name": ["Té", "Agua"], "price": [2.5, 0.6]})
+    (tmp_path / "p.jsonl").write_text("\n".join(json.dumps(r) for r in frame.to_dict("records")))
+    frame.to_parquet(tmp_path / "p.parquet")
+    frame.to_excel(tmp_path / "p.xlsx", index=False)
+    formats = []
+    for name in ("p.jsonl", "p.parquet", "p.xlsx"):
+        report = import_file(tenant.id, "products", tmp_path / name)
+        formats.append(report.details["format"])
+        assert report.counts["rejected"] == 0
+    assert formats == ["jsonl", "parquet", "xlsx"]
+    assert commerce.count_rows(tenant.id)["products"] == 2
+
+
+def test_json_batch_rows_are_numbered_from_one(tenant):
+    rows = [{"customer_id": "C1", "name": "Ana"}, {"name": "sin id"}]
+    report = import_records(tenant.id, "customers", rows)
+    assert report.counts["inserted"] == 1
+    assert report.rejections == [{"row": 2, "column": "customer_id", "value": None,
+                                  "reason": "missing required field customer_id"}]  # fmt: skip
+
+
+def test_sql_source_streams_a_query(tmp_path, tenant):
+    source = tmp_path / "shop.db"
+    with sqlite3.connect(source) as connection:
+        connection.execute("create table articulos (sku text, titulo text, pvp real)")
+        connection.executemany("insert into articulos values (?, ?, ?)", [("S1", "Sal", 0.5), ("S2", "Azúcar", 1.1)])
+    report = import_sql(tenant.id, "products", f"sqlite:///{source}", "select sku, titulo, pvp from articulos",
+                        mapping={"titulo": "name", "pvp": "price"})  # fmt: skip
+    assert report.counts["inserted"] == 2 and report.details["format"] == "sql"
+    assert commerce.read_products(tenant.id).set_index("product_id").loc["S2", "name"] == "Azúcar"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (bytes(range(256)) * 20, "not text"),
+        (b"1,2024-01-01,P1\n2,2024-01-02,P2\n", "no header"),
+        (b"nombre,precio\nx,1\n", "missing required columns"),
+        (b"", "empty"),
+        (b"PAR1garbage", "not a valid Parquet"),
+        (b"PK\x03\x04garbage", "not a valid Excel"),
+    ],
+)
+def test_malformed_files_are_refused_with_a_reason_and_write_nothing(tmp_path, tenant, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(FileRejected, match=message):
+        import_file(tenant.id, "order_lines" if b"2024" in content else "products", path)
+    assert sum(commerce.count_rows(tenant.id).values()) == 0
+
+
+def test_unreadable_csv_lines_are_reported_not_dropped(tmp_path, tenant):
+    text = "product_id,name,price\nP1,Pan,1\nP2,Leche,1,extra,fields\nP3,Sal,2\n"
+    report = import_file(tenant.id, "products", write(tmp_path, "p.csv", text))
+    assert report.counts["rows_read"] == 3 and report.counts["inserted"] == 2
+    assert report.rejections[0]["row"] == 3 and "unreadable CSV line" in report.rejections[0]["reason"]
+
+
+def test_utf16_and_bom_files_decode(tmp_path, tenant):
+    import_file(tenant.id, "products", write(tmp_path, "a.csv", "\ufeff" + PRODUCTS))
+    report = import_file(tenant.id, "products", write(tmp_path, "b.csv", PRODUCTS, "utf-16"))
+    assert report.counts["unchanged"] == 2
+
+
+def test_upload_names_are_never_paths(tmp_path, tenant):
+    report = import_file(tenant.id, "products", write(tmp_path, "p.csv", PRODUCTS), filename="../../etc/passwd.csv")
+    from tendero.store.imports import get_import
+
+    assert get_import(tenant.id, report.id).source == "passwd.csv"
