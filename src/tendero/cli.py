@@ -341,8 +341,10 @@ def data_profile(tenant: TenantOpt) -> None:
 
 def _register_benches() -> None:
     from tendero.bench import api as api_bench
+    from tendero.bench import data_import
 
     bench_app.command("api")(api_bench.command)
+    bench_app.command("import")(data_import.command)
 
 
 _register_benches()

@@ -237,3 +237,31 @@ def _interactions(
     out = pd.concat([rated, favourites, views])[["customer_id", "product_id", "kind", "value", "at"]]
     out = out.rename(columns={"customer_id": "user_id", "product_id": "item_id"})
     return out.sort_values("at").reset_index(drop=True)
+
+
+def synthetic_order_lines(rows: int, seed: int = 11, end: date | None = None) -> pd.DataFrame:
+    """Many order lines fast (vectorised), for import benchmarks: the shape of a real shop export."""
+    rng = np.random.default_rng(seed)
+    end = end or (date.today() - timedelta(days=1))
+    orders = max(1, rows // 3)
+    order_of_line = np.sort(rng.integers(0, orders, rows))
+    start = pd.Timestamp(end) - pd.Timedelta(days=730)
+    order_times = start + pd.to_timedelta(np.sort(rng.integers(0, 730 * 24 * 3600, orders)), unit="s")
+    products = 5000
+    popularity = rng.pareto(1.2, products) + 0.05
+    product_of_line = rng.choice(products, size=rows, p=popularity / popularity.sum())
+    prices = np.round(rng.lognormal(1.0, 0.6, products), 2)
+    customers = rng.integers(1, max(2, rows // 20), orders)
+    categories = np.array(list(CATALOGUE))[rng.integers(0, len(CATALOGUE), products)]
+    return pd.DataFrame(
+        {
+            "order_id": np.char.add("B", order_of_line.astype(str)),
+            "ordered_at": order_times[order_of_line].strftime("%Y-%m-%d %H:%M:%S"),
+            "customer_id": np.char.add("C", customers[order_of_line].astype(str)),
+            "store": np.array(STORES)[order_of_line % len(STORES)],
+            "product_id": np.char.add("P", product_of_line.astype(str)),
+            "category": categories[product_of_line],
+            "quantity": rng.geometric(0.6, rows),
+            "unit_price": prices[product_of_line],
+        }
+    ).drop_duplicates(["order_id", "product_id"])

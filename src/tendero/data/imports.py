@@ -101,14 +101,22 @@ class Importer:
 
     def _first_seen(self, frame: pd.DataFrame, keys: list[str], reason: str) -> pd.DataFrame:
         """Reject rows whose key appeared earlier in the file (in this chunk or an earlier one)."""
-        key_values = list(zip(*(frame[k].astype(str) for k in keys), strict=True)) if len(keys) > 1 else frame[keys[0]]
-        first_rows = []
-        for key, row in zip(key_values, frame[ROW], strict=True):
-            first_rows.append(self._seen.setdefault(key, int(row)))
-        first = np.array(first_rows)
-        duplicate = first != frame[ROW].to_numpy()
-        reasons = np.array([f"{reason} (first at row {r})" for r in first], dtype=object)
-        return self.reject(frame, duplicate, keys[0], reasons)
+        key = frame[keys[0]].astype(str)
+        for extra in keys[1:]:
+            key = key + "\x1f" + frame[extra].astype(str)
+        rows = frame[ROW].to_numpy()
+        earlier = key.isin(self._seen.keys()).to_numpy() if self._seen else np.zeros(len(frame), dtype=bool)
+        first_in_chunk = frame[ROW].groupby(key.to_numpy()).transform("first").to_numpy()
+        within = first_in_chunk != rows
+        duplicate = earlier | within
+        if duplicate.any():
+            first = np.where(earlier, [self._seen.get(k, 0) for k in np.where(earlier, key, "")], first_in_chunk)
+            reasons = np.array([f"{reason} (first at row {r})" for r in first], dtype=object)
+        else:
+            reasons = np.array([], dtype=object)
+        fresh = ~duplicate
+        self._seen.update(zip(key.to_numpy()[fresh], rows[fresh].tolist(), strict=True))
+        return self.reject(frame, duplicate, keys[0], reasons if duplicate.any() else "")
 
     def _check_references(self, frame: pd.DataFrame) -> pd.DataFrame:
         for column, target in REFERENCES.get(self.entity.name, {}).items():

@@ -53,7 +53,8 @@ class ChunkCheck:
 
 
 def _blank_to_nan(series: pd.Series) -> pd.Series:
-    text = series.astype("string").str.strip()
+    """Trimmed text with blanks as missing; Arrow strings, so the string kernels run in C."""
+    text = series.astype("string[pyarrow]").str.strip()
     return text.mask(text == "", pd.NA)
 
 
