@@ -15,6 +15,7 @@ app = typer.Typer(help="tendero: self-hosted machine learning for commerce data.
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Tenants (businesses).", no_args_is_help=True)
 key_app = typer.Typer(help="API keys of a tenant.", no_args_is_help=True)
+user_app = typer.Typer(help="Dashboard users.", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks on real data; --json prints one JSON object.", no_args_is_help=True)
 data_app = typer.Typer(help="Commerce data.", no_args_is_help=True)
 models_app = typer.Typer(help="The model registry.", no_args_is_help=True)
@@ -22,6 +23,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(key_app, name="key")
 app.add_typer(bench_app, name="bench")
+app.add_typer(user_app, name="user")
 app.add_typer(data_app, name="data")
 app.add_typer(models_app, name="models")
 
@@ -150,6 +152,26 @@ def key_revoke(tenant: TenantOpt, prefix: Annotated[str, typer.Argument(help="th
     except tenants.NotFound as error:
         _fail(str(error))
     console.print(f"key {shown} revoked")
+
+
+@user_app.command("create")
+def user_create(
+    username: str,
+    tenant: TenantOpt,
+    role: Annotated[str, typer.Option(help="admin, analyst or service")] = "analyst",
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Create a dashboard user (the password is asked for, never echoed)."""
+    from tendero.store import tenants, users
+    from tendero.store.db import session_scope
+
+    try:
+        with session_scope() as session:
+            found = tenants.find_tenant(session, tenant)
+            users.create_user(session, found.id, username, password, role)
+    except (tenants.NotFound, tenants.Conflict, ValueError) as error:
+        _fail(str(error))
+    console.print(f"user [bold]{username}[/bold] ({role}) created in {tenant}")
 
 
 @app.command()
