@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from tendero import __version__
-from tendero.api import audit, data, health, jobs, keys, models
+from tendero.api import audit, data, datasets, health, jobs, keys, models
 from tendero.api.errors import install_error_handlers
 from tendero.api.middleware import ServiceMiddleware
 from tendero.api.ratelimit import RateLimiter, make_rate_limiter
@@ -47,7 +47,7 @@ def create_app(*, run_jobs: bool = True, migrate: bool = True, limiter: RateLimi
         docs_url="/docs",
     )
     install_error_handlers(app)
-    for module in (health, keys, jobs, models, audit, data):
+    for module in (health, keys, jobs, models, audit, data, datasets):
         app.include_router(module.router)
     app.add_middleware(
         ServiceMiddleware,

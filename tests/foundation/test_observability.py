@@ -39,6 +39,8 @@ def test_prediction_and_training_calls_are_audited_and_counted(client, tenant, d
     assert 'tendero_predictions_total{kind="baseline",model="audited",version="1.0.0"}' in metrics
     assert 'route="/v1/models/{name}/predict"' in metrics
     assert "tendero_http_request_seconds_bucket" in metrics
+    assert 'tendero_jobs_total{kind="train",status="completed"}' in metrics
+    assert 'tendero_job_seconds_count{kind="train"}' in metrics
 
 
 def test_json_logs_never_carry_a_whole_key():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any
 
 import pandas as pd
 
@@ -19,8 +18,16 @@ READERS: dict[str, Callable[[str], pd.DataFrame]] = {
 }
 
 
-def tenant_frames(tenant_id: str, needs: Iterable[str], params: Any = None) -> Frames:
-    """Lazy frames for one tenant: each named frame is read on first use, and only if needed."""
-    wanted = set(needs) | set(READERS)
-    loaders = {name: partial(READERS[name], tenant_id) for name in wanted if name in READERS}
+def tenant_frames(tenant_id: str, needs: Iterable[str], dataset_id: str | None = None) -> Frames:
+    """Lazy frames for one tenant: each named frame is read on first use, and only if needed.
+
+    ``dataset`` (a training-platform upload) is there when a ``dataset_id`` is given.
+    """
+    loaders = {name: partial(reader, tenant_id) for name, reader in READERS.items()}
+    if dataset_id is not None:
+        from tendero.data.datasets import read_dataset_frame
+
+        loaders["dataset"] = partial(read_dataset_frame, tenant_id, dataset_id)
+    elif "dataset" in set(needs):
+        raise ValueError("this model kind trains on a dataset: give the dataset's id")
     return Frames(loaders)

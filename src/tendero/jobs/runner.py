@@ -17,6 +17,7 @@ from typing import Protocol
 
 from tendero.config import get_settings
 from tendero.jobs.execute import run_in_child
+from tendero.observability import metrics
 from tendero.store import jobs as job_rows
 from tendero.store.db import session_scope
 
@@ -86,7 +87,11 @@ def supervise(job_id: str, worker: str) -> str | None:
                     "failed",
                     error=f"the training process died (exit code {child.exitcode}); out of memory?",
                 )
-        status = job_rows.load_job(session, job_id).status
+        final = job_rows.load_job(session, job_id)
+        status = final.status
+        if final.started_at and final.finished_at:
+            metrics.job_seconds.labels(final.kind).observe((final.finished_at - final.started_at).total_seconds())
+    metrics.jobs_finished.labels(claim.kind, status).inc()
     from tendero.registry.training import discard_unregistered_artifacts
 
     discard_unregistered_artifacts(job_id)

@@ -39,6 +39,13 @@ def submit_training(
     return job, created
 
 
+def estimate_training_seconds(tenant_id: str, request: dict[str, Any], rows: int, columns: int = 0) -> float | None:
+    """The kind's own estimate of how long fitting takes on data of this size, when it has one."""
+    parsed, kind, params = validate_request(request)
+    estimator = getattr(kind, "estimate_seconds", None)
+    return float(estimator(params, rows, columns)) if estimator is not None else None
+
+
 def notify_runner(job: Job) -> None:
     """Call after the submitting transaction committed, so the runner can see the row."""
     get_runner().notify(job.id)

@@ -33,6 +33,7 @@ class TrainRequest(BaseModel):
     promote_metric: str | None = None
     min_gain: float = Field(0.0, ge=0.0, description="relative gain the challenger needs, e.g. 0.02")
     higher_is_better: bool = True
+    dataset: str | None = Field(None, description="the training-platform dataset the kind trains on")
 
 
 def validate_request(raw: dict[str, Any]) -> tuple[TrainRequest, ModelKind, KindParams]:
@@ -83,7 +84,10 @@ def run_training(ctx: JobContext) -> dict[str, Any]:
         done = registry_rows.version_by_idempotency_key(session, ctx.tenant_id, key)
         if done is not None:  # an earlier attempt registered it before its worker died
             return {"model": request.model, "version": done.version, "reused": True}
-    frames = tenant_frames(ctx.tenant_id, kind.needs, params)
+    try:
+        frames = tenant_frames(ctx.tenant_id, kind.needs, request.dataset)
+    except ValueError as error:
+        raise JobFailed(str(error)) from error
     started = time.perf_counter()
     fitted = kind.fit(frames, params, ctx.progress)
     fit_seconds = time.perf_counter() - started

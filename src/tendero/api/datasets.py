@@ -1,0 +1,145 @@
+"""The training platform over HTTP: datasets, training jobs (with an estimate), batch predictions."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from tendero.api.audit import record_call
+from tendero.api.deps import AdminDep, PageDep, ReaderDep, SessionDep, TrainerDep
+from tendero.api.errors import ProblemError
+from tendero.api.jobs import job_out
+from tendero.api.schemas import JobOut, PageOf
+from tendero.config import get_settings
+from tendero.data import datasets
+from tendero.registry import service
+from tendero.store import datasets as dataset_rows
+
+router = APIRouter(tags=["training platform"])
+Task = Literal["classification", "regression", "clustering", "text_classification"]
+
+
+@router.post("/v1/datasets", status_code=status.HTTP_201_CREATED)
+async def create_dataset(
+    principal: TrainerDep,
+    name: Annotated[str, Form(min_length=1, max_length=200)],
+    task: Annotated[Task, Form()],
+    target: Annotated[str | None, Form(description="the column to predict (not for clustering)")] = None,
+    features: Annotated[str, Form(description="comma-separated columns; default: all but the target")] = "",
+    file: Annotated[UploadFile | None, File(description="CSV, JSON, JSON lines or Parquet")] = None,
+    entity: Annotated[str | None, Form(description="or: order_lines, products, customers, interactions")] = None,
+    sql_url: Annotated[str | None, Form(description="or: a SQLAlchemy URL, with query")] = None,
+    query: Annotated[str | None, Form()] = None,
+) -> dict[str, Any]:
+    """A dataset from an uploaded file, a tendero data entity, or a SQL query; its schema and report."""
+    chosen = [source for source in (file, entity, sql_url) if source]
+    if len(chosen) != 1:
+        raise ProblemError(422, "give exactly one source: file, entity, or sql_url with query",
+                           [{"field": "file", "message": "exactly one of file, entity, sql_url"}])  # fmt: skip
+    columns = [c.strip() for c in features.split(",") if c.strip()] or None
+    if file is not None:
+        limit = get_settings().max_upload_bytes
+        with tempfile.TemporaryDirectory(prefix="tendero-dataset-") as folder:
+            path = Path(folder) / "upload"
+            written = 0
+            with path.open("wb") as handle:
+                while chunk := await file.read(1 << 20):
+                    written += len(chunk)
+                    if written > limit:
+                        raise ProblemError(413, f"the file exceeds the dataset size limit of {limit} bytes")
+                    handle.write(chunk)
+            row = await run_in_threadpool(datasets.create_from_file, principal.tenant_id, path,
+                                          file.filename or "upload", name, task, target, columns)  # fmt: skip
+    elif entity:
+        try:
+            row = await run_in_threadpool(datasets.create_from_entity, principal.tenant_id, entity, name, task,
+                                          target, columns)  # fmt: skip
+        except ValueError as error:
+            raise ProblemError(422, str(error), [{"field": "entity", "message": str(error)}]) from error
+    else:
+        if not query:
+            raise ProblemError(422, "sql_url needs a query", [{"field": "query", "message": "required with sql_url"}])
+        row = await run_in_threadpool(datasets.create_from_sql, principal.tenant_id, sql_url, query, name, task,
+                                      target, columns)  # fmt: skip
+    return datasets.dataset_out(row)
+
+
+@router.get("/v1/datasets")
+def list_datasets(principal: ReaderDep, session: SessionDep, page: PageDep) -> PageOf[dict[str, Any]]:
+    rows, total = dataset_rows.list_datasets(session, principal.tenant_id, page.limit, page.offset)
+    return PageOf[dict[str, Any]](items=[datasets.dataset_out(r) for r in rows], total=total, limit=page.limit,
+                                  offset=page.offset)  # fmt: skip
+
+
+@router.get("/v1/datasets/{dataset_id}")
+def get_dataset(dataset_id: str, principal: ReaderDep, session: SessionDep) -> dict[str, Any]:
+    return datasets.dataset_out(dataset_rows.get_dataset(session, principal.tenant_id, dataset_id))
+
+
+@router.delete("/v1/datasets/{dataset_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_dataset(dataset_id: str, principal: AdminDep) -> None:
+    """Refused (409) while a queued or running job reads it."""
+    datasets.delete_dataset(principal.tenant_id, dataset_id)
+
+
+class TrainingJobIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="model name")
+    dataset: str
+    algorithm: str = "lightgbm"
+    hyperparameters: dict[str, Any] = Field(default_factory=dict)
+    task: Task | None = Field(None, description="default: the dataset's task")
+    target: str | None = Field(None, description="default: the dataset's target")
+    features: list[str] | None = None
+    validation: float = Field(0.2, gt=0.0, lt=0.9)
+    folds: int | None = Field(None, ge=2, le=20)
+    seed: int = Field(0, ge=0)
+    search: dict[str, Any] | None = Field(None, description="hyperparameter search: space and trials")
+    deploy: Literal["always", "if_better", "never"] = "if_better"
+    idempotency_key: str | None = Field(None, max_length=200)
+
+
+@router.post("/v1/training-jobs", status_code=status.HTTP_202_ACCEPTED)
+def create_training_job(body: TrainingJobIn, request: Request, principal: TrainerDep, session: SessionDep) -> JobOut:
+    """Train a model on a dataset; the job carries its duration estimate; follow /v1/jobs/{id}/progress."""
+    started = time.perf_counter()
+    dataset = dataset_rows.get_dataset(session, principal.tenant_id, body.dataset)
+    if dataset.status != "ready":
+        raise ProblemError(409, f"dataset {dataset.id} is {dataset.status}: {dataset.error or 'not ready yet'}")
+    params: dict[str, Any] = {
+        "task": body.task or dataset.task,
+        "target": body.target if body.target is not None else dataset.target,
+        "features": body.features or dataset.features or None,
+        "algorithm": body.algorithm,
+        "hyperparameters": body.hyperparameters,
+        "validation": body.validation,
+        "folds": body.folds,
+        "seed": body.seed,
+        "search": body.search,
+    }
+    payload = {"model": body.name, "kind": "tabular", "params": params, "deploy": body.deploy,
+               "dataset": dataset.id}  # fmt: skip
+    spec = _primary_metric(params["task"])
+    payload["promote_metric"], payload["higher_is_better"] = spec
+    job, created = service.submit_training(session, principal.tenant_id, payload, body.idempotency_key)
+    if created:
+        job.estimated_seconds = service.estimate_training_seconds(
+            principal.tenant_id, payload, dataset.rows, len(dataset.schema.get("columns", []))
+        )
+    session.commit()
+    service.notify_runner(job)
+    record_call(request, principal, "train", started, 202, model=body.name)
+    return job_out(job)
+
+
+def _primary_metric(task: str) -> tuple[str, bool]:
+    from tendero.training.kind import PRIMARY_METRIC
+
+    return PRIMARY_METRIC[task]
