@@ -41,7 +41,7 @@ def submit_training(
 
 def estimate_training_seconds(tenant_id: str, request: dict[str, Any], rows: int, columns: int = 0) -> float | None:
     """The kind's own estimate of how long fitting takes on data of this size, when it has one."""
-    parsed, kind, params = validate_request(request)
+    _, kind, params = validate_request(request)
     estimator = getattr(kind, "estimate_seconds", None)
     return float(estimator(params, rows, columns)) if estimator is not None else None
 
