@@ -273,6 +273,7 @@ def import_data(
     entity: Annotated[str, typer.Option(help="customers, products, orders, order_items, interactions, order_lines")],
     tenant: TenantOpt,
     map_: Annotated[list[str] | None, typer.Option("--map", help="your_column=field (repeatable)")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="field=value for every row (repeatable)")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="validate and count, write nothing")] = False,
     returns: Annotated[str, typer.Option(help="negative quantities: reject, or keep as returns")] = "reject",
     url: Annotated[str | None, typer.Option(help="with sql: a SQLAlchemy URL of your database")] = None,
@@ -291,12 +292,17 @@ def import_data(
         _fail(f"unknown entity {entity!r}; use one of {', '.join(ENTITIES)}")
     if returns not in ("reject", "keep"):
         _fail("--returns must be reject or keep")
-    mapping = {}
+    mapping, constants = {}, {}
     for pair in map_ or []:
         column, sep, field = pair.partition("=")
         if not sep:
             _fail(f"--map {pair!r} must be your_column=field")
         mapping[column.strip()] = field.strip()
+    for pair in set_ or []:
+        field, sep, value = pair.partition("=")
+        if not sep:
+            _fail(f"--set {pair!r} must be field=value")
+        constants[field.strip()] = value
     upgrade_database()
     try:
         with session_scope() as session:
@@ -307,12 +313,16 @@ def import_data(
         if source == "sql":
             if not url or not query:
                 _fail("tendero import sql needs --url and --query")
-            report = import_sql(tenant_id, entity, url, query, mapping=mapping, dry_run=dry_run, returns=returns)
+            report = import_sql(
+                tenant_id, entity, url, query, mapping=mapping, dry_run=dry_run, returns=returns, constants=constants
+            )
         else:
             path = Path(source)
             if not path.is_file():
                 _fail(f"no file {source}")
-            report = import_file(tenant_id, entity, path, mapping=mapping, dry_run=dry_run, returns=returns)
+            report = import_file(
+                tenant_id, entity, path, mapping=mapping, dry_run=dry_run, returns=returns, constants=constants
+            )
     except FileRejected as error:
         _fail(f"{source}: {error}")
     if as_json:
