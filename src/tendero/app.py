@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from tendero import __version__
-from tendero.api import audit, data, datasets, health, jobs, keys, models
+from tendero.api import audit, customers, data, datasets, forecasts, health, jobs, keys, models, recommendations
 from tendero.api.errors import install_error_handlers
 from tendero.api.middleware import ServiceMiddleware
 from tendero.api.ratelimit import RateLimiter, make_rate_limiter
@@ -17,6 +17,7 @@ from tendero.jobs.runner import get_runner
 from tendero.observability.audit import audit_writer
 from tendero.observability.logs import configure_logging
 from tendero.store.migrate import upgrade_database
+from tendero.web import install_web
 
 
 def create_app(*, run_jobs: bool = True, migrate: bool = True, limiter: RateLimiter | None = None) -> FastAPI:
@@ -47,8 +48,9 @@ def create_app(*, run_jobs: bool = True, migrate: bool = True, limiter: RateLimi
         docs_url="/docs",
     )
     install_error_handlers(app)
-    for module in (health, keys, jobs, models, audit, data, datasets):
+    for module in (health, keys, jobs, models, audit, data, datasets, forecasts, recommendations, customers):
         app.include_router(module.router)
+    install_web(app)
     app.add_middleware(
         ServiceMiddleware,
         limiter=limiter or make_rate_limiter(settings.rate_limit_per_minute, settings.redis_url),

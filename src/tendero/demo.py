@@ -5,13 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tendero.data.demo import DemoStore, generate_store
+from tendero.data.demo import DemoStore, generate_store, route_costs
 from tendero.kinds import get_kind, kind_names
 from tendero.store import commerce, tenants
 from tendero.store.db import get_engine, session_scope
 from tendero.store.migrate import upgrade_database
 
 DEMO_TENANT = "demo"
+# every model kind, trained on the demo store: (model name, kind, params)
+DEMO_MODELS: list[tuple[str, str, dict]] = [
+    ("baseline", "baseline", {}),
+    ("forecast-category-M", "forecast", {"level": "category", "freq": "M", "horizon": 3, "history_months": 24}),
+    ("forecast-total-D", "forecast", {"level": "total", "freq": "D", "horizon": 30, "history_months": 24}),
+    ("forecast-product-W", "forecast", {"level": "product", "freq": "W", "horizon": 8, "history_months": 24}),
+    ("customers", "customers", {}),
+    ("recommender", "recommender", {}),
+    ("costes-rutas", "tabular", {"task": "regression", "target": "cost_eur", "algorithm": "lightgbm"}),
+]
 
 
 @dataclass(frozen=True)
@@ -52,17 +62,30 @@ def prepare_demo(seed: int = 7, log: Callable[[str], None] = print) -> DemoReady
         log("generating the demo store ...")
         counts = load_store(tenant_id, generate_store(seed=seed))
         log("loaded " + ", ".join(f"{n} {entity}" for entity, n in counts.items()))
+    dataset_id = _demo_dataset(tenant_id, seed)
     models = []
     with session_scope() as session:
-        for name in kind_names():
-            kind = get_kind(name)
-            if "dataset" in kind.needs:
-                continue  # trained on a user's uploaded table, not on the store's data
-            submit_training(
-                session,
-                tenant_id,
-                {"model": name, "kind": name, "params": {}, "deploy": "always"},
-                idempotency_key=f"demo:{name}:{seed}",
-            )
-            models.append(name)
+        for model, kind, params in DEMO_MODELS:
+            request = {"model": model, "kind": kind, "params": params, "deploy": "always"}
+            if "dataset" in get_kind(kind).needs:
+                request["dataset"] = dataset_id
+            submit_training(session, tenant_id, request, idempotency_key=f"demo:{model}:{seed}")
+            models.append(model)
+    missing = set(kind_names()) - {kind for _, kind, _ in DEMO_MODELS}
+    if missing:
+        log(f"kinds without a demo model: {', '.join(sorted(missing))}")
     return DemoReady(DEMO_TENANT, key.secret, models)
+
+
+def _demo_dataset(tenant_id: str, seed: int) -> str:
+    """The route-cost table of the demo's delivery service, as a training-platform dataset."""
+    from tendero.data.datasets import create_from_frame
+    from tendero.store import datasets as dataset_rows
+
+    with session_scope() as session:
+        existing, _ = dataset_rows.list_datasets(session, tenant_id, 100, 0)
+        for row in existing:
+            if row.name == "rutas" and row.status == "ready":
+                return row.id
+    row = create_from_frame(tenant_id, route_costs(seed), "demo: rutas de reparto", "rutas", "regression", "cost_eur")
+    return row.id

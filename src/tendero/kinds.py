@@ -148,6 +148,10 @@ class ModelKind(Protocol):
 # pay for LightGBM or statsforecast until a model of that kind is trained or served.
 _KIND_PATHS: dict[str, str] = {
     "baseline": "tendero.registry.baseline:BaselineKind",
+    "forecast": "tendero.forecasting.kind:ForecastKind",
+    "recommender": "tendero.recommend.kind:RecommenderKind",
+    "customers": "tendero.customers.kind:CustomersKind",
+    "tabular": "tendero.training.kind:TabularKind",
 }
 
 

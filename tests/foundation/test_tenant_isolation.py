@@ -25,16 +25,42 @@ EXAMPLE_BODIES: dict[str, dict] = {
     "/v1/models/{name}/versions/{version}/promote": {"metric": "mae", "higher_is_better": False},
     "/v1/models/{name}/predict": {"days": ["2026-01-05"]},
     "/v1/data/{entity}": {"rows": [{"product_id": "W1", "name": "walk"}]},
+    "/v1/training-jobs": {"name": "walk", "dataset": "{dataset_id}"},
+    "/v1/forecasts/train": {"level": "total", "freq": "M", "horizon": 2, "history_months": 12},
+    "/v1/recommendations": {"user_id": "SECRET-CUSTOMER", "k": 5},
+    "/v1/predict": {"user_id": "SECRET-CUSTOMER", "candidate_items": ["SECRET-SKU"]},
+    "/v1/recommendations/feedback": {"user_id": "u", "item_ids": ["SECRET-SKU"], "event": "click"},
+    "/v1/predict/churn/{customer_id}": {},
 }
-# multipart routes: a valid file per route template
-EXAMPLE_FILES: dict[str, dict] = {
-    "/v1/data/{entity}/imports": {"file": ("walk.csv", b"product_id,name\nW2,walk\n", "text/csv")},
+# multipart routes: a valid file (and form) per route template
+EXAMPLE_FILES: dict[str, tuple[dict, dict]] = {
+    "/v1/data/{entity}/imports": ({"file": ("walk.csv", b"product_id,name\nW2,walk\n", "text/csv")}, {}),
+    "/v1/datasets": (
+        {"file": ("walk.csv", b"x,y\n1,2\n2,4\n3,6\n", "text/csv")},
+        {"name": "walk", "task": "regression", "target": "y"},
+    ),
 }
 CREATES_OWN_RESOURCE = {
     "/v1/keys",
     "/v1/models/{name}/train",
     "/v1/data/{entity}",
     "/v1/data/{entity}/imports",
+    "/v1/datasets",
+    "/v1/forecasts/train",
+    "/v1/recommendations",
+    "/v1/predict",
+    "/v1/recommendations/feedback",
+}
+# routes whose body (not path) names the first tenant's resource: they must answer 404 too
+BODY_NAMES_RESOURCE = {"/v1/training-jobs"}
+# routes that answer 404 to a tenant with no trained model of that capability, whatever is asked
+NEEDS_OWN_MODEL = {
+    "/v1/customers/segments",
+    "/v1/customers/at-risk",
+    "/v1/customers/likely-buyers",
+    "/v1/forecasts",
+    "/v1/forecasts/candidates",
+    "/v1/dashboard/sales",
 }
 
 
@@ -53,11 +79,15 @@ def victim(client, demo_store):
     version = client.get("/v1/models/secret-model/versions/1.1.0", headers=tenant.headers()).json()
     imported = client.post("/v1/data/products", json={"rows": [{"product_id": "SECRET-SKU", "name": "Secreto"}]},
                            headers=tenant.headers()).json()  # fmt: skip
+    dataset = client.post("/v1/datasets", data={"name": "secret-table", "task": "regression", "target": "y"},
+                          files={"file": ("s.csv", b"x,y\n1,2\n2,4\n3,6\n4,8\n")}, headers=tenant.headers()).json()
     return {
         "tenant": tenant,
         "values": {"name": "secret-model", "version": "1.0.0", "job_id": first["id"], "key_id": keys[1]["id"],
-                   "id": first["id"], "entity": "products", "import_id": imported["id"]},
+                   "id": first["id"], "entity": "products", "import_id": imported["id"], "dataset_id": dataset["id"],
+                   "customer_id": "C00001", "item_id": "SECRET-SKU", "days_ahead": "7"},
         "secrets": [tenant.id, tenant.name, first["id"], second["id"], version["artifact_sha256"], imported["id"],
+                    dataset["id"], "secret-table",
                     "SECRET-SKU", "Secreto", *[k["prefix"] for k in keys], *[k["id"] for k in keys]],
     }  # fmt: skip
 
@@ -76,17 +106,21 @@ def test_every_route_hides_the_first_tenants_data(client, victim):
     for method, template in routes:
         path = re.sub(r"\{(\w+)\}", lambda m: str(victim["values"][m.group(1)]), template)
         sent = set(victim["values"].values())
-        if template in EXAMPLE_FILES:
-            answer = client.request(method, path, files=EXAMPLE_FILES[template], headers=intruder.headers())
+        if template in EXAMPLE_FILES and method == "POST":
+            files, form = EXAMPLE_FILES[template]
+            answer = client.request(method, path, files=files, data=form, headers=intruder.headers())
         else:
             body = EXAMPLE_BODIES.get(template) if method == "POST" else None
+            if body is not None:
+                body = {k: (victim["values"][v[1:-1]] if isinstance(v, str) and v.startswith("{") else v)
+                        for k, v in body.items()}  # fmt: skip
             answer = client.request(method, path, json=body, headers=intruder.headers())
         text = answer.text
         for secret in victim["secrets"]:
             if secret not in sent:
                 assert secret not in text, f"{method} {template} leaked {secret!r}"
-        names_resource = "{" in template and template not in CREATES_OWN_RESOURCE
-        if names_resource:
+        names_resource = ("{" in template and template not in CREATES_OWN_RESOURCE) or template in BODY_NAMES_RESOURCE
+        if names_resource or template in NEEDS_OWN_MODEL:
             assert answer.status_code == 404, f"{method} {template} answered {answer.status_code}: {text[:200]}"
         else:
             assert answer.status_code < 400, f"{method} {template}: {answer.status_code} {text[:200]}"

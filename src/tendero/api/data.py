@@ -73,7 +73,7 @@ def import_out(tenant_id: str, import_id: str, limit: int = 100, offset: int = 0
     return out
 
 
-def _problem_for(report_id: str | None, error: Exception) -> ProblemError:
+def _problem_for(_: str | None, error: Exception) -> ProblemError:
     return ProblemError(422, str(error), [{"field": "file", "message": str(error)}])
 
 
@@ -107,6 +107,7 @@ async def upload(
             )  # fmt: skip
         except FileRejected as error:
             raise _problem_for(None, error) from error
+    _after_import(principal.tenant_id, report)
     return import_out(principal.tenant_id, report.id)
 
 
@@ -124,7 +125,17 @@ def post_rows(entity: EntityParam, body: Annotated[BatchIn, Body()], principal: 
         )
     except FileRejected as error:
         raise _problem_for(None, error) from error
+    _after_import(principal.tenant_id, report)
     return import_out(principal.tenant_id, report.id)
+
+
+def _after_import(tenant_id: str, report: imports.ImportReport) -> None:
+    """New orders: check whether deployed forecasts still hold (in the background)."""
+    if report.status == "completed" and report.entity in ("order_lines", "orders", "order_items"):
+        if report.counts["inserted"] or report.counts["updated"]:
+            from tendero.registry.drift import check_in_background
+
+            check_in_background(tenant_id)
 
 
 @router.get("/imports")

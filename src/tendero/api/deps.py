@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
@@ -123,3 +123,19 @@ class Page:
 
 
 PageDep = Annotated[Page, Depends()]
+
+
+def language_of(request: Request) -> Literal["es", "en"]:
+    """Human text follows Accept-Language: English when it is preferred over Spanish, Spanish otherwise."""
+    header = request.headers.get("accept-language", "")
+    ranked = []
+    for part in header.split(","):
+        tag, _, quality = part.strip().partition(";q=")
+        try:
+            ranked.append((float(quality) if quality else 1.0, tag.strip().lower()[:2]))
+        except ValueError:
+            continue
+    for _, tag in sorted(ranked, key=lambda pair: -pair[0]):
+        if tag in ("es", "en"):
+            return tag  # type: ignore[return-value]
+    return "es"

@@ -1,0 +1,8 @@
+"""Customer intelligence: transactions in; segments, churn risk, next purchases and lifetime value out.
+
+- ``transactions``: order lines -> orders and returns; per-customer BTYD summaries.
+- ``rfm``: RFM scores, the ten named segments (es/en), k-means clusters described in words.
+- ``btyd``: Pareto/NBD, BG/NBD, modified BG/NBD and Gamma-Gamma by maximum likelihood (SciPy).
+- ``features`` and ``churn``: behaviour features and the LightGBM churn model with reasons.
+- ``model``: ``fit_customer_model`` and ``CustomerModel`` (what the API calls); ``kind``: the kind.
+"""

@@ -58,6 +58,7 @@ def _create(
                 size_bytes=len(body), schema=schema.model_dump(), report=table.report.model_dump(),
                 uri=uri, sha256=hashlib.sha256(body).hexdigest(), target=spec.target, features=spec.features,
             )  # fmt: skip
+            session.flush()
             session.expunge(row)
             return row
     except DatasetError as error:
@@ -65,6 +66,7 @@ def _create(
         with session_scope() as session:
             row = dataset_rows.update_dataset(session, tenant_id, dataset_id, status="error", error=str(error),
                                               report={"issues": issues})  # fmt: skip
+            session.flush()
             session.expunge(row)
             return row
 

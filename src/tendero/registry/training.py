@@ -120,12 +120,14 @@ def run_training(ctx: JobContext) -> dict[str, Any]:
         )
         deployed = False
         if created:
-            deployed = _apply_deploy_policy(session, ctx.tenant_id, request, version)
+            deployed = _apply_deploy_policy(session, ctx.tenant_id, request, kind, version)
         result = {"model": request.model, "version": version.version, "deployed": deployed}
     return result
 
 
-def _apply_deploy_policy(session: Any, tenant_id: str, request: TrainRequest, version: Any) -> bool:
+def _apply_deploy_policy(session: Any, tenant_id: str, request: TrainRequest, kind: ModelKind, version: Any) -> bool:
+    """Deploy per the request; ``if_better`` uses the request's metric, else the kind's own promotion rule
+    (e.g. the recommender's: NDCG@10 up by at least 2 %), else deploys."""
     from tendero.registry.service import promote_if_better
 
     if request.deploy == "never":
@@ -134,13 +136,13 @@ def _apply_deploy_policy(session: Any, tenant_id: str, request: TrainRequest, ve
     if request.deploy == "always" or current is None:
         registry_rows.deploy(session, tenant_id, request.model, version.version)
         return True
-    metric = request.promote_metric
+    metric, min_gain, higher = request.promote_metric, request.min_gain, request.higher_is_better
+    if metric is None and getattr(kind, "promotion", None):
+        metric, min_gain, higher = kind.promotion  # type: ignore[attr-defined]
     if metric is None:
         registry_rows.deploy(session, tenant_id, request.model, version.version)
         return True
-    return promote_if_better(
-        session, tenant_id, request.model, version.version, metric, request.min_gain, request.higher_is_better
-    )
+    return promote_if_better(session, tenant_id, request.model, version.version, metric, min_gain, higher)
 
 
 def discard_unregistered_artifacts(job_id: str) -> None:

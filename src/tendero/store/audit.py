@@ -86,7 +86,40 @@ def usage(tenant_id: str, since: datetime, until: datetime) -> dict[str, Any]:
     return {
         "since": since,
         "until": until,
+        "recommendations": feedback_summary(tenant_id, since, until),
         "totals": summary(list(rows)),
         "by_endpoint": [{"endpoint": k, **summary(v)} for k, v in sorted(by_endpoint.items())],
         "by_model": [{"model": k, **summary(v)} for k, v in sorted(by_model.items())],
     }
+
+
+def add_feedback(tenant_id: str, rows: list[dict[str, Any]]) -> None:
+    from tendero.store.tables import RecommendationFeedback
+
+    with get_engine().begin() as connection:
+        connection.execute(RecommendationFeedback.__table__.insert(), [{"tenant_id": tenant_id, **r} for r in rows])
+
+
+def feedback_summary(tenant_id: str, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Impressions, clicks, conversions, CTR and conversion rate per model version."""
+    from tendero.store.tables import RecommendationFeedback as F
+
+    query = (
+        select(F.model_name, F.model_version, F.event, func.count())
+        .where(F.tenant_id == tenant_id, F.at >= since, F.at < until)
+        .group_by(F.model_name, F.model_version, F.event)
+    )
+    with get_engine().connect() as connection:
+        rows = connection.execute(query).all()
+    table: dict[tuple[str | None, str | None], dict[str, int]] = {}
+    for name, version, event, count in rows:
+        table.setdefault((name, version), {"impression": 0, "click": 0, "conversion": 0})[event] = int(count)
+    out = []
+    for (name, version), counts in sorted(table.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
+        shown = counts["impression"]
+        out.append({
+            "model": name, "version": version, "impressions": shown, "clicks": counts["click"],
+            "conversions": counts["conversion"], "ctr": counts["click"] / shown if shown else 0.0,
+            "conversion_rate": counts["conversion"] / shown if shown else 0.0,
+        })  # fmt: skip
+    return out

@@ -1,0 +1,21 @@
+"""The dashboard: server-rendered pages under ``/app`` for shop owners and analysts, on the same app as the API."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import RedirectResponse
+
+from tendero.web.rendering import HERE, PREFIX
+
+
+def install_web(app: FastAPI) -> None:
+    """Add the dashboard's pages, its static files, and ``/`` → the dashboard."""
+    from tendero.web.pages import router
+
+    app.include_router(router)
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=str(HERE / "static")), name="web-static")
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse(PREFIX, status_code=307)

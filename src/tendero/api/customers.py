@@ -1,0 +1,103 @@
+"""Customer intelligence over HTTP: segments, one customer's insights, churn (the 3T contract),
+customers at risk by value, and likely buyers for the weekly campaign. Served by the deployed
+``customers`` model; 404 with what to do when none is trained yet."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from tendero.api.audit import record_call
+from tendero.api.deps import PageDep, PredictorDep, ReaderDep, language_of
+from tendero.api.errors import ProblemError
+from tendero.observability import metrics
+from tendero.registry.service import Served, deployed_models
+from tendero.store.tenants import NotFound
+
+router = APIRouter(tags=["customers"])
+DEFAULT_MODEL = "customers"
+
+
+def _model(tenant_id: str, name: str) -> Served:
+    try:
+        return deployed_models.get(tenant_id, name)
+    except NotFound as error:
+        raise ProblemError(
+            404, f"no deployed customer model {name!r}: train one with POST /v1/models/{name}/train "
+                 '{"kind": "customers"} once orders are imported',
+        ) from error  # fmt: skip
+
+
+def _known(served: Served, customer_id: str) -> None:
+    if customer_id not in served.fitted.scores.index:
+        raise NotFound(f"no customer {customer_id!r} in model {served.model} {served.version}")
+
+
+@router.get("/v1/customers/segments")
+def segments(
+    request: Request, principal: ReaderDep, page: PageDep, segment: str | None = None, model: str = DEFAULT_MODEL,
+) -> dict[str, Any]:  # fmt: skip
+    """The segment summary, and members (most valuable first), optionally of one segment."""
+    served = _model(principal.tenant_id, model)
+    try:
+        members, total = served.fitted.segment_members(segment, page.limit, page.offset)
+    except KeyError as error:
+        raise ProblemError(422, str(error.args[0]), [{"field": "query.segment", "message": str(error.args[0])}]) from error
+    return {
+        "model": {"name": model, "version": served.version},
+        "summary": served.fitted.segments_summary(language_of(request)),
+        "members": {"items": members, "total": total, "limit": page.limit, "offset": page.offset},
+        "clusters": served.fitted.clusters_summary(language_of(request))
+        if hasattr(served.fitted, "clusters_summary") else None,
+    }  # fmt: skip
+
+
+@router.get("/v1/customers/at-risk")
+def at_risk(
+    request: Request,
+    principal: ReaderDep,
+    min_value: Annotated[float, Query(ge=0)] = 0.0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    model: str = DEFAULT_MODEL,
+) -> dict[str, Any]:
+    """Customers sorted by value at risk (churn probability × value expected if they stay)."""
+    served = _model(principal.tenant_id, model)
+    items = served.fitted.at_risk(min_value, limit, language_of(request))
+    return {"model": {"name": model, "version": served.version}, "items": items}
+
+
+@router.get("/v1/customers/likely-buyers")
+def likely_buyers(
+    principal: ReaderDep,
+    days: Annotated[int, Query(ge=1, le=365)] = 7,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    min_probability: Annotated[float, Query(ge=0, le=1)] = 0.0,
+    model: str = DEFAULT_MODEL,
+) -> dict[str, Any]:
+    """Who is most likely to buy in the next ``days`` (the weekly purchase-prediction workflow)."""
+    served = _model(principal.tenant_id, model)
+    items = served.fitted.likely_buyers(days, limit, min_probability)
+    return {"model": {"name": model, "version": served.version}, "days": days, "items": items}
+
+
+@router.get("/v1/customers/{customer_id}/insights")
+def insights(customer_id: str, request: Request, principal: ReaderDep, model: str = DEFAULT_MODEL) -> dict[str, Any]:
+    """Segment, R/F/M scores, churn probability, P(alive), expected purchases 30/90 days, CLV, top reasons."""
+    served = _model(principal.tenant_id, model)
+    _known(served, customer_id)
+    return {"model": {"name": model, "version": served.version},
+            **served.fitted.insights(customer_id, language_of(request))}  # fmt: skip
+
+
+@router.post("/v1/predict/churn/{customer_id}")
+def predict_churn(customer_id: str, request: Request, principal: PredictorDep, model: str = DEFAULT_MODEL) -> dict[str, Any]:
+    """The 3T contract: churn probability, risk level, whether churn is expected, and why."""
+    started = time.perf_counter()
+    served = _model(principal.tenant_id, model)
+    _known(served, customer_id)
+    answer = served.fitted.churn_prediction(customer_id, language_of(request))
+    metrics.predictions.labels("customers", model, served.version).inc()
+    record_call(request, principal, "predict", started, 200, model=model, version=served.version)
+    return {"customer_id": customer_id, "model_version": served.version, **answer}

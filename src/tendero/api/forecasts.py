@@ -1,0 +1,173 @@
+"""Forecasts over HTTP: train per level and frequency, read forecasts with calibrated intervals, the
+SmartSales365 dashboard payload, and the 3T demand contract. One model per level × frequency,
+named ``forecast-{level}-{freq}``; drift is checked after every import."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from tendero.api.audit import record_call
+from tendero.api.deps import PredictorDep, ReaderDep, SessionDep, TrainerDep, language_of
+from tendero.api.errors import ProblemError
+from tendero.api.jobs import job_out
+from tendero.api.schemas import JobOut
+from tendero.observability import metrics
+from tendero.registry import service
+from tendero.registry.service import Served, deployed_models
+from tendero.store.tenants import NotFound
+
+router = APIRouter(tags=["forecasts"])
+LEVELS = ("total", "category", "product", "store", "store_product")
+
+
+def model_name(level: str, freq: str) -> str:
+    return f"forecast-{level}-{freq}"
+
+
+class ForecastTrainIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    level: str = Field("category", description="total, category, product, store, store_product")
+    freq: str = Field("M", description="D, W or M")
+    horizon: int = Field(3, description="periods ahead: 1–12 months, 1–365 days, 1–104 weeks")
+    history_months: int = Field(36, description="12–60 months of history")
+    levels: list[int] = Field(default_factory=lambda: [80, 95], description="interval levels, %")
+    n_windows: int = Field(3, ge=1, le=12, description="rolling-origin backtest windows")
+    measure: str = Field("quantity", description="quantity or revenue")
+    deploy: str = Field("if_better", pattern="^(always|if_better|never)$")
+
+
+def _model(tenant_id: str, level: str, freq: str) -> Served:
+    name = model_name(level, freq)
+    try:
+        return deployed_models.get(tenant_id, name)
+    except NotFound as error:
+        raise ProblemError(
+            404, f"no deployed forecast for level={level} freq={freq}: train one with POST /v1/forecasts/train "
+                 f'{{"level": "{level}", "freq": "{freq}"}}',
+        ) from error  # fmt: skip
+
+
+def _clean(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """JSON-safe rows: timestamps as ISO dates, NaN as null."""
+    out = []
+    for record in records:
+        row = {}
+        for key, value in record.items():
+            if hasattr(value, "isoformat"):
+                value = value.isoformat()
+            elif isinstance(value, float) and not math.isfinite(value):
+                value = None
+            row[key] = value
+        out.append(row)
+    return out
+
+
+@router.post("/v1/forecasts/train", status_code=status.HTTP_202_ACCEPTED)
+def train(body: ForecastTrainIn, request: Request, principal: TrainerDep, session: SessionDep) -> JobOut:
+    """Queue a forecast model for one level and frequency; the backtest chooses engines per series group."""
+    started = time.perf_counter()
+    params = body.model_dump(exclude={"deploy"})
+    name = model_name(body.level, body.freq)
+    payload = {"model": name, "kind": "forecast", "params": params, "deploy": body.deploy,
+               "promote_metric": "mase", "higher_is_better": False}  # fmt: skip
+    job, _ = service.submit_training(session, principal.tenant_id, payload)
+    session.commit()
+    service.notify_runner(job)
+    record_call(request, principal, "train", started, 202, model=name)
+    return job_out(job)
+
+
+@router.get("/v1/forecasts")
+def forecasts(
+    request: Request,
+    principal: PredictorDep,
+    level: Annotated[str, Query(pattern="^(" + "|".join(LEVELS) + ")$")] = "category",
+    freq: Annotated[str, Query(pattern="^[DWM]$")] = "M",
+    horizon: Annotated[int | None, Query(ge=1, le=365)] = None,
+    ids: Annotated[str | None, Query(description="comma-separated series ids (categories, products...)")] = None,
+    level_pct: Annotated[str, Query(description="interval levels, e.g. 80,95")] = "80,95",
+    history: Annotated[int, Query(ge=0, le=1000, description="periods of history to include per series")] = 12,
+) -> dict[str, Any]:
+    """History tail, forecast with intervals, the engine chosen per series and its backtest accuracy."""
+    started = time.perf_counter()
+    try:
+        levels = sorted({int(v) for v in level_pct.split(",") if v.strip()})
+    except ValueError as error:
+        raise ProblemError(422, "level_pct must be comma-separated integers such as 80,95",
+                           [{"field": "query.level_pct", "message": "integers between 1 and 99"}]) from error  # fmt: skip
+    if not levels or any(not 0 < v < 100 for v in levels):
+        raise ProblemError(422, "each interval level must be between 1 and 99",
+                           [{"field": "query.level_pct", "message": "between 1 and 99"}])  # fmt: skip
+    served = _model(principal.tenant_id, level, freq)
+    fitted = served.fitted
+    wanted = [i.strip() for i in ids.split(",")] if ids else None
+    frame = fitted.forecast(ids=wanted, levels=levels, horizon=horizon)
+    past = fitted.frames["history"]
+    if level != "total":
+        past = past if wanted is None else past[past["unique_id"].isin(wanted)]
+    else:
+        past = fitted.frames["total_history"]
+    past = past.groupby("unique_id", group_keys=False).tail(history) if history else past.iloc[0:0]
+    per_series = fitted.frames["per_series"]
+    if wanted is not None:
+        per_series = per_series[per_series["unique_id"].isin(wanted)]
+    metrics.predictions.labels("forecast", served.model, served.version).inc()
+    record_call(request, principal, "predict", started, 200, model=served.model, version=served.version)
+    return {
+        "model": {"name": served.model, "version": served.version, "level": level, "freq": freq},
+        "levels": levels,
+        "choice": fitted.meta.get("choice", {}),
+        "metrics": fitted.metrics,
+        "history": _clean(past[["unique_id", "ds", "y"]].to_dict("records")),
+        "forecast": _clean(frame.to_dict("records")),
+        "accuracy": _clean(per_series.to_dict("records")),
+        "series_report": fitted.meta.get("series_report", {}),
+        "language": language_of(request),
+    }
+
+
+@router.get("/v1/forecasts/candidates")
+def candidates(
+    principal: ReaderDep,
+    level: Annotated[str, Query(pattern="^(" + "|".join(LEVELS) + ")$")] = "category",
+    freq: Annotated[str, Query(pattern="^[DWM]$")] = "M",
+) -> dict[str, Any]:
+    """Every candidate engine's backtest score per group, and which one was chosen."""
+    served = _model(principal.tenant_id, level, freq)
+    return {"model": {"name": served.model, "version": served.version}, "choice": served.fitted.meta.get("choice"),
+            "candidates": _clean(served.fitted.meta.get("candidates", []))}  # fmt: skip
+
+
+@router.get("/v1/dashboard/sales")
+def sales_dashboard(
+    request: Request,
+    principal: ReaderDep,
+    historic_months: Annotated[int, Query(ge=1, le=60)] = 12,
+    prediction_months: Annotated[int, Query(ge=1, le=12)] = 3,
+) -> dict[str, Any]:
+    """The SmartSales365 payload: model info, key metrics, history, predictions, by category."""
+    served = _model(principal.tenant_id, "category", "M")
+    payload = served.fitted.dashboard(historic_months, prediction_months, language_of(request))
+    payload.setdefault("model_info", {})["version"] = served.version
+    return payload
+
+
+@router.get("/v1/forecasts/demand/{days_ahead}")
+def demand(
+    days_ahead: Annotated[int, Path(ge=1, le=365)], request: Request, principal: PredictorDep
+) -> dict[str, Any]:
+    """The 3T contract: total demand for each of the next ``days_ahead`` days, with an interval."""
+    started = time.perf_counter()
+    served = _model(principal.tenant_id, "total", "D")
+    try:
+        answer = served.fitted.demand(days_ahead)
+    except ValueError as error:
+        raise ProblemError(422, str(error), [{"field": "path.days_ahead", "message": str(error)}]) from error
+    record_call(request, principal, "predict", started, 200, model=served.model, version=served.version)
+    return {"model_version": served.version, **answer}

@@ -1,0 +1,156 @@
+"""Recommendations over HTTP: ranked items with reasons, the plan's /v1/predict contract, similar items,
+bought-together, and feedback for online CTR. With no deployed model, the rules fallback answers."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, status
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from tendero.api.audit import record_call
+from tendero.api.deps import IngestDep, PredictorDep, language_of
+from tendero.observability import metrics
+from tendero.registry.service import deployed_models
+from tendero.store import audit as audit_rows
+from tendero.store.tenants import NotFound
+
+router = APIRouter(tags=["recommendations"])
+DEFAULT_MODEL = "recommender"
+RULES_CACHE_SECONDS = 60.0
+
+
+class RecommendIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str | None = Field(None, max_length=200, description="unknown or absent: a cold-start user")
+    k: int = Field(10, ge=1, le=500)
+    filters: dict[str, Any] = Field(default_factory=dict, description="categories, price_min, max_per_category, ...")
+    exclude: list[str] = Field(default_factory=list, max_length=10_000)
+    candidates: list[str] | None = Field(None, max_length=10_000, description="rank only these items")
+    history: list[str] = Field(default_factory=list, max_length=1000, description="items seen since training")
+    model: str = DEFAULT_MODEL
+
+
+class PredictIn(BaseModel):
+    """The book-recommendation plan's ML-service contract: scores for candidates, in the same order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str | None = None
+    candidate_books: list[str] | None = Field(None, max_length=10_000)
+    candidate_items: list[str] | None = Field(None, max_length=10_000)
+    model: str = DEFAULT_MODEL
+
+    @model_validator(mode="after")
+    def _one_list(self) -> PredictIn:
+        if (self.candidate_books is None) == (self.candidate_items is None):
+            raise ValueError("give exactly one of candidate_books or candidate_items")
+        return self
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str = Field(max_length=200)
+    item_ids: list[str] = Field(min_length=1, max_length=500)
+    event: Literal["impression", "click", "conversion"]
+    model: str = DEFAULT_MODEL
+    version: str | None = Field(None, description="the version that served them (from the response)")
+
+
+class _RulesCache:
+    """The rules fallback per tenant, rebuilt from the tenant's data at most once a minute."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, tenant_id: str) -> Any:
+        entry = self._entries.get(tenant_id)
+        if entry is not None and time.monotonic() - entry[0] < RULES_CACHE_SECONDS:
+            return entry[1]
+        from tendero.data.frames import tenant_frames
+        from tendero.recommend.recommender import Recommender
+
+        frames = tenant_frames(tenant_id, ("interactions", "order_lines", "products"))
+        recommender = Recommender.rules_only(frames["interactions"], frames["order_lines"], frames["products"])
+        with self._lock:
+            self._entries[tenant_id] = (time.monotonic(), recommender)
+        return recommender
+
+
+rules_cache = _RulesCache()
+
+
+def _serving(tenant_id: str, model: str) -> tuple[Any, dict[str, Any]]:
+    """The deployed recommender, or the rules fallback; and how to describe which one served."""
+    try:
+        served = deployed_models.get(tenant_id, model)
+    except NotFound:
+        return rules_cache.get(tenant_id), {"model": None, "version": None, "path": "rules"}
+    return served.fitted, {"model": model, "version": served.version, "path": "model"}
+
+
+def _known_item(recommender: Any, item_id: str) -> None:
+    if recommender.catalogue.items.get(str(item_id)) is None:
+        raise NotFound(f"no item {item_id!r} in the catalogue")
+
+
+@router.post("/v1/recommendations")
+def recommend(body: RecommendIn, request: Request, principal: PredictorDep) -> dict[str, Any]:
+    """Top-k items with a 0–1 score, a reason a shop can show, and the path that served each."""
+    from tendero.recommend.recommender import Filters
+
+    started = time.perf_counter()
+    filters = Filters.model_validate(body.filters)
+    recommender, served = _serving(principal.tenant_id, body.model)
+    items = recommender.recommend(
+        body.user_id, body.k, filters, body.exclude, body.candidates, body.history or None, language_of(request)
+    )
+    metrics.predictions.labels("recommender", body.model, str(served["version"])).inc()
+    record_call(request, principal, "predict", started, 200, model=served["model"], version=served["version"])
+    return {"user_id": body.user_id, "items": [item.model_dump() for item in items], **served}
+
+
+@router.post("/v1/predict")
+def predict_scores(body: PredictIn, request: Request, principal: PredictorDep) -> dict[str, Any]:
+    started = time.perf_counter()
+    candidates = body.candidate_books if body.candidate_books is not None else body.candidate_items or []
+    recommender, served = _serving(principal.tenant_id, body.model)
+    scores = recommender.score(body.user_id, candidates)
+    record_call(request, principal, "predict", started, 200, model=served["model"], version=served["version"])
+    return {"user_id": body.user_id, "scores": scores, **served}
+
+
+@router.get("/v1/items/{item_id}/similar")
+def similar(
+    item_id: str, request: Request, principal: PredictorDep, k: Annotated[int, Query(ge=1, le=100)] = 10,
+    model: str = DEFAULT_MODEL,
+) -> dict[str, Any]:  # fmt: skip
+    recommender, served = _serving(principal.tenant_id, model)
+    _known_item(recommender, item_id)
+    return {"item_id": item_id, "items": [i.model_dump() for i in recommender.similar(item_id, k, language_of(request))],
+            **served}  # fmt: skip
+
+
+@router.get("/v1/items/{item_id}/bought-together")
+def bought_together(
+    item_id: str, request: Request, principal: PredictorDep, k: Annotated[int, Query(ge=1, le=100)] = 10,
+    model: str = DEFAULT_MODEL,
+) -> dict[str, Any]:  # fmt: skip
+    recommender, served = _serving(principal.tenant_id, model)
+    _known_item(recommender, item_id)
+    items = recommender.bought_together(item_id, k, language_of(request))
+    return {"item_id": item_id, "items": [i.model_dump() for i in items], **served}
+
+
+@router.post("/v1/recommendations/feedback", status_code=status.HTTP_202_ACCEPTED)
+def feedback(body: FeedbackIn, principal: IngestDep) -> dict[str, Any]:
+    """Impressions, clicks and conversions; CTR and conversion per version appear in /v1/usage."""
+    rows = [{"model_name": body.model, "model_version": body.version, "user_id": body.user_id, "item_id": item,
+             "event": body.event} for item in body.item_ids]  # fmt: skip
+    audit_rows.add_feedback(principal.tenant_id, rows)
+    return {"recorded": len(rows)}

@@ -1,0 +1,239 @@
+"""The forecasting engines tendero chooses among, each ``train frame -> point forecasts``.
+
+statsforecast supplies the local statistical models, mlforecast + LightGBM the global model, and
+``seasonal_profile`` is our own vectorised engine (see its docstring for why it exists).
+Every engine returns ``unique_id, ds, <engine name>`` for ``h`` periods after each series' end.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+STATS_ENGINES = (
+    "seasonal_naive",
+    "naive",
+    "auto_ets",
+    "auto_theta",
+    "theta",
+    "auto_ces",
+    "mstl",
+    "croston_optimized",
+    "adida",
+    "imapa",
+    "tsb",
+)
+ENGINES = (*STATS_ENGINES, "seasonal_profile", "lightgbm")
+LONG_SEASON = 24  # AutoETS/AutoCES cannot use longer seasons and AutoTheta/ARIMA get very slow
+
+
+@dataclass(frozen=True)
+class EngineContext:
+    h: int
+    freq: str  # pandas alias of the series' spacing, e.g. "W-MON", "MS", "D"
+    season: int
+    n_jobs: int = 1
+    seed: int = 0
+
+
+def default_engines(season: int, intermittent: bool, min_length: int) -> list[str]:
+    """Sensible candidates for one group of series, cheap enough to backtest on 2 cores."""
+    if intermittent:
+        return ["croston_optimized", "adida", "imapa", "tsb", "seasonal_naive", "lightgbm"]
+    if season > LONG_SEASON:
+        engines = ["seasonal_naive", "seasonal_profile", "lightgbm"]
+        if min_length >= 2 * season:
+            engines.append("mstl")
+        return engines
+    engines = ["seasonal_naive", "auto_ets", "auto_theta", "auto_ces", "seasonal_profile", "lightgbm"]
+    if season > 1 and min_length >= 2 * season:
+        engines.append("mstl")
+    return engines
+
+
+def _stats_model(name: str, season: int):  # noqa: ANN202 - statsforecast models share no base type
+    from statsforecast import models as m
+
+    seasonal = season if season > 1 else 1
+    table = {
+        "seasonal_naive": lambda: m.SeasonalNaive(season_length=seasonal, alias=name),
+        "naive": lambda: m.Naive(alias=name),
+        "auto_ets": lambda: m.AutoETS(season_length=seasonal if seasonal <= LONG_SEASON else 1, alias=name),
+        "auto_theta": lambda: m.AutoTheta(season_length=seasonal, alias=name),
+        "theta": lambda: m.Theta(season_length=seasonal, alias=name),
+        "auto_ces": lambda: m.AutoCES(season_length=seasonal if seasonal <= LONG_SEASON else 1, alias=name),
+        # the trend of MSTL goes to optimised simple exponential smoothing: as accurate as AutoETS
+        # there on weekly store data (Walmart: MASE 0.756 vs 0.775) and twice as fast
+        "mstl": lambda: m.MSTL(
+            season_length=seasonal, trend_forecaster=m.SimpleExponentialSmoothingOptimized(), alias=name
+        ),
+        "croston_optimized": lambda: m.CrostonOptimized(alias=name),
+        "adida": lambda: m.ADIDA(alias=name),
+        "imapa": lambda: m.IMAPA(alias=name),
+        "tsb": lambda: m.TSB(alpha_d=0.2, alpha_p=0.2, alias=name),
+    }
+    return table[name]()
+
+
+def forecast_stats(train: pd.DataFrame, names: Sequence[str], ctx: EngineContext) -> pd.DataFrame:
+    """Run statsforecast models together (one pass over the data); a failing fit falls back to naive."""
+    from statsforecast import StatsForecast
+    from statsforecast.models import Naive, SeasonalNaive
+
+    fallback = SeasonalNaive(season_length=ctx.season) if ctx.season > 1 else Naive()
+    sf = StatsForecast(
+        models=[_stats_model(n, ctx.season) for n in names],
+        freq=ctx.freq,
+        # one process: a pool costs a numba compile per worker, more than these models take to fit
+        n_jobs=1,
+        fallback_model=fallback,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = sf.forecast(df=train[["unique_id", "ds", "y"]], h=ctx.h)
+    out = out.reset_index() if "unique_id" not in out.columns else out
+    return out[["unique_id", "ds", *names]]
+
+
+def forecast_seasonal_profile(train: pd.DataFrame, ctx: EngineContext, rank: int = 20) -> pd.DataFrame:
+    """Last one and two seasons, de-noised across series and shifted to the current level.
+
+    Each series is projected on the ``rank`` main components of all series (z-scored), which keeps
+    the shared seasonal shape and drops one-off noise; the forecast averages the de-noised values one
+    and two seasons back, each moved by the gap between the latest ``w`` periods and the same
+    periods a season earlier. Written here because no library has it and it is both far faster and
+    more accurate than MSTL on long seasons (Walmart weekly, h=13: MASE 0.766 in under a second vs
+    MSTL 0.775 in 74 s).
+    """
+    season, h = ctx.season, ctx.h
+    w = max(4, season // 4) if season > 1 else 4
+    out = []
+    groups = {uid: g["y"].to_numpy(dtype=float) for uid, g in train.groupby("unique_id", sort=True)}
+    lengths = {uid: len(v) for uid, v in groups.items()}
+    window = 2 * season + w if season > 1 else w
+    full = [uid for uid, n in lengths.items() if n >= window]
+    denoised: dict[str, np.ndarray] = {}
+    if len(full) >= 10 and season > 1:
+        matrix = np.stack([groups[uid][-window:] for uid in full])
+        mean = matrix.mean(1, keepdims=True)
+        std = matrix.std(1, keepdims=True) + 1e-9
+        u, s, vt = np.linalg.svd((matrix - mean) / std, full_matrices=False)
+        k = min(rank, max(1, len(full) // 5))
+        recon = (u[:, :k] * s[:k]) @ vt[:k] * std + mean
+        for row, uid in enumerate(full):
+            series = groups[uid].copy()
+            series[-window:] = recon[row]
+            denoised[uid] = series
+    last_ds = train.groupby("unique_id", sort=True)["ds"].max()
+    for uid, y in groups.items():
+        z = denoised.get(uid, y)
+        n = len(y)
+        lags = [lag for lag in (season, 2 * season) if season > 1 and n >= lag + w]
+        if not lags:
+            level = y[-min(n, w) :].mean()
+            values = np.full(h, level)
+        else:
+            paths = []
+            for lag in lags:
+                ext = np.concatenate([z, np.empty(h)])
+                shift = y[n - w :].mean() - z[n - w - lag : n - lag].mean()
+                for j in range(h):  # beyond one season ahead, repeat the (already shifted) forecast
+                    ext[n + j] = ext[n + j - lag] + (shift if j < lag else 0.0)
+                paths.append(ext[n:])
+            values = np.mean(paths, axis=0)
+        dates = pd.date_range(last_ds[uid], periods=h + 1, freq=ctx.freq)[1:]
+        out.append(pd.DataFrame({"unique_id": uid, "ds": dates, "seasonal_profile": values}))
+    return pd.concat(out, ignore_index=True)
+
+
+def forecast_lightgbm(
+    train: pd.DataFrame,
+    ctx: EngineContext,
+    exog_future: pd.DataFrame | None = None,
+    static: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One LightGBM model over all series (mlforecast): lags, rolling means, calendar, exogenous.
+
+    Targets are standardised per series so that big and small series share one model; exogenous
+    columns are used only when their future values are given.
+    """
+    import lightgbm as lgb
+    from mlforecast import MLForecast
+    from mlforecast.lag_transforms import RollingMean
+    from mlforecast.target_transforms import LocalStandardScaler
+
+    season, h = ctx.season, ctx.h
+    min_len = int(train.groupby("unique_id").size().min())
+    lags = sorted({lag for lag in (1, 2, 3, 4, 7, 8, 13, season - 1, season, season + 1) if 1 <= lag < min_len - 2})
+    lag_transforms = {1: [RollingMean(window_size=4)]}
+    if min_len > 16:
+        lag_transforms[1].append(RollingMean(window_size=min(13, max(2, season // 4))))
+    date_features = {"D": ["dayofweek", "day", "month"], "W": ["week", "month"], "M": ["month"]}
+    kind = "D" if ctx.freq == "D" else "M" if ctx.freq.startswith("M") else "W"
+    exog_cols = [c for c in train.columns if c not in ("unique_id", "ds", "y")]
+    if exog_future is None:
+        exog_cols = []
+    model = lgb.LGBMRegressor(
+        n_estimators=250,
+        learning_rate=0.05,
+        num_leaves=31,
+        min_child_samples=20,
+        subsample=0.8,
+        subsample_freq=1,
+        colsample_bytree=0.8,
+        random_state=ctx.seed,
+        n_jobs=ctx.n_jobs,
+        verbose=-1,
+    )
+    fcst = MLForecast(
+        models={"lightgbm": model},
+        freq=ctx.freq,
+        lags=lags or [1],
+        lag_transforms=lag_transforms,
+        date_features=date_features[kind],
+        target_transforms=[LocalStandardScaler()],
+        num_threads=ctx.n_jobs,
+    )
+    data = train[["unique_id", "ds", "y", *exog_cols]]
+    static_cols: list[str] = []
+    if static is not None and len(static.columns) > 1:
+        data = data.merge(static, on="unique_id", how="left")
+        static_cols = [c for c in static.columns if c != "unique_id"]
+        for col in static_cols:
+            data[col] = data[col].astype("category")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fcst.fit(data, static_features=static_cols, dropna=True)
+        x_df = exog_future[["unique_id", "ds", *exog_cols]] if exog_cols and exog_future is not None else None
+        out = fcst.predict(h, X_df=x_df)
+    return out[["unique_id", "ds", "lightgbm"]]
+
+
+def run_engines(
+    train: pd.DataFrame,
+    names: Sequence[str],
+    ctx: EngineContext,
+    exog_future: pd.DataFrame | None = None,
+    static: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """All requested engines on one training frame, as ``unique_id, ds, <engine>...`` columns."""
+    unknown = [n for n in names if n not in ENGINES]
+    if unknown:
+        raise ValueError(f"engines: unknown engine(s) {unknown}; known: {', '.join(ENGINES)}")
+    pieces: list[pd.DataFrame] = []
+    stats = [n for n in names if n in STATS_ENGINES]
+    if stats:
+        pieces.append(forecast_stats(train, stats, ctx))
+    if "seasonal_profile" in names:
+        pieces.append(forecast_seasonal_profile(train, ctx))
+    if "lightgbm" in names:
+        pieces.append(forecast_lightgbm(train, ctx, exog_future=exog_future, static=static))
+    merged = pieces[0]
+    for piece in pieces[1:]:
+        merged = merged.merge(piece, on=["unique_id", "ds"], how="outer")
+    merged["unique_id"] = merged["unique_id"].astype(str)
+    return merged.sort_values(["unique_id", "ds"]).reset_index(drop=True)

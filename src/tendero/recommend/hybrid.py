@@ -1,0 +1,516 @@
+"""The hybrid recommender core: candidate generators blended by a LightGBM LambdaRank model.
+
+Training (``fit_hybrid``) never looks outside the matrix it is given: it splits that matrix per
+user into inner-train / inner-validation, tunes EASE and ALS there, fits the generators on the
+inner-train part, trains the ranker to put the inner-validation items first among the generators'
+candidates, and finally refits the generators on the whole matrix with the tuned settings.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import scipy.sparse as sp
+from pydantic import Field
+
+from tendero.kinds import KindParams
+from tendero.recommend.evaluation import SplitMode, evaluate_scorer
+from tendero.recommend.generators import (
+    Als,
+    ContentSimilarity,
+    CoOccurrence,
+    Ease,
+    ItemKnn,
+    Popularity,
+    inner_split,
+    interacted_items,
+    session_baskets,
+    tune_als,
+    tune_ease,
+)
+
+FEATURES = (
+    "neighbour",
+    "neighbour_rank",
+    "neighbour_rel",
+    "als",
+    "als_rank",
+    "als_rel",
+    "content",
+    "content_rank",
+    "cooc",
+    "cooc_rank",
+    "pop_log",
+    "pop_recent_log",
+    "pop_rank",
+    "item_mean_value",
+    "item_days_since_last",
+    "user_history_log",
+    "user_mean_weight",
+    "category_share",
+)
+
+Log = Callable[[str], None]
+
+
+class HybridParams(KindParams):
+    """Settings of the hybrid; every default was chosen on MovieLens-100k inner splits, none on test data."""
+
+    split: SplitMode = Field("temporal", description="inner validation: latest 20% per user, or random 20%")
+    ease_max_items: int = Field(20_000, ge=0, description="above this catalogue size item-kNN replaces EASE")
+    ease_grid: tuple[float, ...] = (50.0, 150.0, 400.0, 1000.0)
+    ease_binary: bool = True
+    als_trials: int = Field(12, ge=1, le=100)
+    candidates: int = Field(60, ge=10, le=1000, description="top candidates taken from each main generator")
+    ranker: Literal["lambdarank", "none"] = "lambdarank"
+    ranker_rounds: int = Field(400, ge=10, le=5000)
+    ranker_learning_rate: float = Field(0.05, gt=0, le=1)
+    ranker_leaves: int = Field(15, ge=4, le=512)
+    ranker_min_leaf: int = Field(100, ge=1)
+    ranker_patience: int = Field(40, ge=0, description="early-stopping rounds on held-out users; 0: off")
+    ranker_folds: int = Field(1, ge=1, le=5, description="inner splits pooled to train the ranker")
+    ranker_min_users: int = Field(200, ge=10, description="below this many validation users: no ranker")
+    popularity_half_life_days: float = Field(60.0, gt=0)
+    seed: int = 0
+
+
+@dataclass
+class Hybrid:
+    """Fitted generators + ranker. ``history`` arguments are users×items CSR rows (weighted signals)."""
+
+    params: HybridParams
+    n_items: int
+    neighbour_kind: str
+    popularity: Popularity
+    neighbour: Ease | ItemKnn
+    als: Als
+    content: ContentSimilarity
+    cooc: CoOccurrence
+    categories: np.ndarray  # item -> category code (-1 unknown)
+    item_mean_value: np.ndarray
+    item_last_at: np.ndarray
+    reference_at: float
+    ranker: object | None = None  # lightgbm.Booster
+    tuning: dict[str, object] = field(default_factory=dict)
+
+    # -- scoring -----------------------------------------------------------------------------
+    def generator_scores(self, history: sp.csr_matrix) -> dict[str, np.ndarray]:
+        neighbour_input = _binary(history) if self.params.ease_binary else history
+        return {
+            "neighbour": self.neighbour.scores(neighbour_input),
+            "als": self.als.scores(history),
+            "content": self.content.scores(history),
+            "cooc": self.cooc.scores(history),
+            "pop": self.popularity.scores(history),
+        }
+
+    def candidates(self, scores: dict[str, np.ndarray], row: int, blocked: np.ndarray) -> np.ndarray:
+        """Union of each generator's best unblocked items for one user (blocked: bool mask)."""
+        allowed = np.flatnonzero(~blocked)
+        if len(allowed) == 0:
+            return allowed
+        n_main = self.params.candidates
+        picks = []
+        for name, quota in (
+            ("neighbour", n_main),
+            ("als", n_main),
+            ("content", n_main // 4),
+            ("cooc", n_main // 4),
+            ("pop", n_main // 4),
+        ):
+            values = scores[name][row, allowed]
+            take = min(quota, len(allowed))
+            if take <= 0:
+                continue
+            picks.append(allowed[np.argpartition(-values, take - 1)[:take]])
+        return np.unique(np.concatenate(picks))
+
+    def features(
+        self, scores: dict[str, np.ndarray], row: int, history_row: sp.csr_matrix, items: np.ndarray
+    ) -> np.ndarray:
+        """Feature matrix (len(items) × len(FEATURES)) for one user's candidate items."""
+        out = np.empty((len(items), len(FEATURES)), np.float32)
+        column = 0
+        for name in ("neighbour", "als"):
+            values = scores[name][row, items]
+            out[:, column] = values
+            out[:, column + 1] = _rank(values)
+            top = values.max() if len(values) else 1.0
+            out[:, column + 2] = values / top if top > 0 else 0.0
+            column += 3
+        for name in ("content", "cooc"):
+            values = scores[name][row, items]
+            out[:, column] = values
+            out[:, column + 1] = _rank(values)
+            column += 2
+        out[:, column] = np.log1p(self.popularity.counts[items])
+        out[:, column + 1] = np.log1p(self.popularity.recent[items])
+        out[:, column + 2] = _rank(self.popularity.counts[items])
+        out[:, column + 3] = self.item_mean_value[items]
+        out[:, column + 4] = (self.reference_at - self.item_last_at[items]) / 86400.0
+        seen = history_row.indices
+        out[:, column + 5] = np.log1p(len(seen))
+        out[:, column + 6] = history_row.data.mean() if len(seen) else 0.0
+        categories = self.categories[items]
+        if len(seen):
+            history_categories = self.categories[seen]
+            codes, counts = np.unique(history_categories[history_categories >= 0], return_counts=True)
+            share = dict(zip(codes.tolist(), (counts / len(seen)).tolist(), strict=True))
+            out[:, column + 7] = [share.get(c, 0.0) for c in categories.tolist()]
+        else:
+            out[:, column + 7] = 0.0
+        return out
+
+    def rank_scores(self, features: np.ndarray) -> np.ndarray:
+        """Ranker output for candidate rows; without a ranker the neighbour score ranks alone."""
+        if len(features) == 0:
+            return np.zeros(0)
+        mode = self.tuning.get("blend", "ranker" if self.ranker is not None else "neighbour")
+        if mode == "ranker" and self.ranker is not None:
+            return np.asarray(self.ranker.predict(features, num_threads=1), dtype=np.float64)
+        return _simple_blend(features, str(mode))
+
+    def unit_scores(self, raw: np.ndarray) -> np.ndarray:
+        """Scores to 0–1, monotone: logistic of the ranker output, else the relative neighbour score."""
+        raw = np.asarray(raw, np.float64)
+        if self.tuning.get("blend", "ranker") == "ranker" and self.ranker is not None:
+            return 1.0 / (1.0 + np.exp(-raw))
+        return np.clip(raw, 0.0, 1.0)
+
+    def score_users(self, history: sp.csr_matrix) -> np.ndarray:
+        """Dense scores for a batch (bench/evaluation): candidates get ranker scores, others -inf."""
+        scores = self.generator_scores(history)
+        out = np.full((history.shape[0], self.n_items), -np.inf)
+        for row in range(history.shape[0]):
+            history_row = history[row]
+            blocked = np.zeros(self.n_items, dtype=bool)
+            blocked[history_row.indices] = True
+            items = self.candidates(scores, row, blocked)
+            if len(items) == 0:
+                continue
+            out[row, items] = self.rank_scores(self.features(scores, row, history_row, items))
+        return out
+
+    def fixed_blend(self, history: sp.csr_matrix) -> np.ndarray:
+        """The plan's 0.5 collaborative + 0.3 content + 0.2 popularity, each min-max scaled per user."""
+        scores = self.generator_scores(history)
+        return 0.5 * _minmax(scores["als"]) + 0.3 * _minmax(scores["content"]) + 0.2 * _minmax(scores["pop"])
+
+
+BLENDS = ("ranker", "neighbour", "als", "mean")
+
+
+def _simple_blend(features: np.ndarray, mode: str) -> np.ndarray:
+    """Rankings that need no model: one generator's relative score, or the mean of the two."""
+    neighbour = np.maximum(features[:, FEATURES.index("neighbour_rel")], 0.0).astype(np.float64)
+    als = np.maximum(features[:, FEATURES.index("als_rel")], 0.0).astype(np.float64)
+    if mode == "als":
+        return als
+    if mode == "mean":
+        return 0.5 * (neighbour + als)
+    return neighbour
+
+
+def _binary(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    out = matrix.copy()
+    out.data = np.ones_like(out.data)
+    return out
+
+
+def _rank(values: np.ndarray) -> np.ndarray:
+    order = np.argsort(-values, kind="stable")
+    ranks = np.empty(len(values), np.float32)
+    ranks[order] = np.arange(1, len(values) + 1)
+    return ranks
+
+
+def _minmax(scores: np.ndarray) -> np.ndarray:
+    low = scores.min(axis=1, keepdims=True)
+    high = scores.max(axis=1, keepdims=True)
+    return (scores - low) / np.maximum(high - low, 1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ItemSide:
+    """What the hybrid knows about items besides interactions (aligned with matrix columns)."""
+
+    texts: list[str]
+    categories: np.ndarray  # int codes, -1 unknown
+
+
+def _fit_generators(
+    matrix: sp.csr_matrix,
+    at: sp.csr_matrix,
+    items: ItemSide,
+    params: HybridParams,
+    ease_l2: float,
+    als_params: dict[str, float],
+    content: ContentSimilarity | None,
+) -> dict[str, object]:
+    n_items = matrix.shape[1]
+    neighbour_input = _binary(matrix) if params.ease_binary else matrix
+    if len(interacted_items(matrix)) <= params.ease_max_items:
+        neighbour: Ease | ItemKnn = Ease(l2=ease_l2).fit(neighbour_input)
+        neighbour_kind = "ease"
+    else:
+        neighbour = ItemKnn().fit(neighbour_input)
+        neighbour_kind = "item_knn"
+    als = Als(
+        factors=int(als_params["factors"]),
+        regularization=float(als_params["regularization"]),
+        alpha=float(als_params["alpha"]),
+        iterations=int(als_params["iterations"]),
+        seed=params.seed,
+    ).fit(matrix)
+    coo = at.tocoo()
+    baskets = session_baskets(coo.row, coo.col, coo.data, n_items)
+    cooc = CoOccurrence().fit(baskets)
+    popularity = Popularity(half_life_days=params.popularity_half_life_days).fit(matrix, at)
+    item_last = np.zeros(n_items)
+    if coo.nnz:
+        np.maximum.at(item_last, coo.col, coo.data)
+    return {
+        "neighbour": neighbour,
+        "neighbour_kind": neighbour_kind,
+        "als": als,
+        "cooc": cooc,
+        "popularity": popularity,
+        "content": content if content is not None else ContentSimilarity().fit(items.texts),
+        "item_last_at": item_last,
+        "reference_at": float(coo.data.max()) if coo.nnz else 0.0,
+    }
+
+
+def _assemble(
+    parts: dict[str, object],
+    params: HybridParams,
+    items: ItemSide,
+    values: sp.csr_matrix | None,
+    n_items: int,
+) -> Hybrid:
+    mean_value = np.full(n_items, np.nan, np.float32)
+    if values is not None and values.nnz:
+        sums = np.asarray(values.sum(axis=0)).ravel()
+        counts = np.diff(values.tocsc().indptr)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_value = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan).astype(np.float32)
+    return Hybrid(
+        params=params,
+        n_items=n_items,
+        neighbour_kind=str(parts["neighbour_kind"]),
+        popularity=parts["popularity"],  # type: ignore[arg-type]
+        neighbour=parts["neighbour"],  # type: ignore[arg-type]
+        als=parts["als"],  # type: ignore[arg-type]
+        content=parts["content"],  # type: ignore[arg-type]
+        cooc=parts["cooc"],  # type: ignore[arg-type]
+        categories=items.categories,
+        item_mean_value=mean_value,
+        item_last_at=parts["item_last_at"],  # type: ignore[arg-type]
+        reference_at=float(parts["reference_at"]),  # type: ignore[arg-type]
+    )
+
+
+def fit_hybrid(
+    matrix: sp.csr_matrix,
+    at: sp.csr_matrix,
+    items: ItemSide,
+    params: HybridParams,
+    values: sp.csr_matrix | None = None,
+    log: Log | None = None,
+    step: Callable[[str], None] | None = None,
+) -> Hybrid:
+    """Tune, train the ranker on an inner split, refit generators on all of ``matrix``.
+
+    ``matrix``: users×items weighted signals; ``at``: same shape, last event time (epoch seconds);
+    ``values``: optional users×items rating values (for the item mean-rating feature).
+    """
+    say = log or (lambda message: None)
+    tick = step or say
+    n_items = matrix.shape[1]
+    started = time.perf_counter()
+    inner_train, inner_valid, inner_at = inner_split(matrix, at, params.split, params.seed)
+    neighbour_train = _binary(inner_train) if params.ease_binary else inner_train
+    tick("tuning EASE")
+    ease_seconds = 0.0
+    if 0 < len(interacted_items(inner_train)) <= params.ease_max_items:
+        ease = tune_ease(neighbour_train, inner_valid, params.ease_grid, progress=say)
+        ease_l2, ease_seconds = ease.params["l2"], ease.seconds
+    else:
+        ease_l2 = params.ease_grid[0]
+    tick("tuning ALS")
+    als_tuning = tune_als(inner_train, inner_valid, trials=params.als_trials, seed=params.seed, progress=say)
+    content = ContentSimilarity().fit(items.texts)
+    tuning: dict[str, object] = {
+        "ease_l2": ease_l2,
+        "ease_tuning_seconds": ease_seconds,
+        "als": als_tuning.params,
+        "als_inner_ndcg": als_tuning.ndcg,
+        "als_tuning_seconds": als_tuning.seconds,
+    }
+    ranker = None
+    if params.ranker == "lambdarank":
+        tick("training ranker")
+        folds = []
+        for fold in range(params.ranker_folds):
+            if fold:
+                inner_train, inner_valid, inner_at = inner_split(matrix, at, params.split, params.seed + fold)
+            inner_values = values.multiply(inner_train > 0).tocsr() if values is not None else None
+            inner = _assemble(
+                _fit_generators(inner_train, inner_at, items, params, ease_l2, als_tuning.params, content),
+                params,
+                items,
+                inner_values,
+                n_items,
+            )
+            folds.append((inner, inner_train, inner_valid))
+        ranker, ranker_info = _train_ranker(folds, params, say)
+        held_users = np.asarray(ranker_info.pop("held_users", []), dtype=np.int64)
+        tuning.update(ranker_info)
+        tuning["blend"] = _choose_blend(folds[0], ranker, held_users, tuning, say)
+    else:
+        tuning["blend"] = "neighbour"
+    tick("refitting generators on all data")
+    final = _assemble(
+        _fit_generators(matrix, at, items, params, ease_l2, als_tuning.params, content),
+        params,
+        items,
+        values,
+        n_items,
+    )
+    final.ranker = ranker
+    final.tuning = {**tuning, "fit_seconds": time.perf_counter() - started}
+    return final
+
+
+def _train_ranker(
+    folds: list[tuple[Hybrid, sp.csr_matrix, sp.csr_matrix]], params: HybridParams, say: Log
+) -> tuple[object | None, dict[str, object]]:
+    import lightgbm as lgb
+
+    rows, labels, groups, owners = [], [], [], []
+    for inner, train, valid in folds:
+        _ranker_rows(inner, train, valid, rows, labels, groups, owners)
+    if len(groups) < params.ranker_min_users:
+        say(f"ranker skipped: only {len(groups)} users with a held-out item among the candidates")
+        return None, {"ranker_users": float(len(groups))}
+    rng = np.random.default_rng(params.seed)
+    # Hold out whole users (all their folds) for early stopping.
+    held = rng.random(max(owners) + 1) < 0.2
+    held_users = np.flatnonzero(held)
+    is_valid = held[np.asarray(owners)]
+
+    def pack(mask: np.ndarray):
+        chosen = np.flatnonzero(mask)
+        return (
+            np.vstack([rows[g] for g in chosen]),
+            np.concatenate([labels[g] for g in chosen]),
+            [groups[g] for g in chosen],
+        )
+
+    x_fit, y_fit, g_fit = pack(~is_valid)
+    x_val, y_val, g_val = pack(is_valid)
+    booster_params = {
+        "objective": "lambdarank",
+        "metric": "ndcg",
+        "eval_at": [10],
+        "learning_rate": params.ranker_learning_rate,
+        "num_leaves": params.ranker_leaves,
+        "min_data_in_leaf": params.ranker_min_leaf,
+        "feature_fraction": 0.9,
+        "bagging_fraction": 0.8,
+        "bagging_freq": 1,
+        "lambdarank_truncation_level": 20,
+        "verbosity": -1,
+        "seed": params.seed,
+        "num_threads": 0,
+    }
+    fit_set = lgb.Dataset(x_fit, y_fit, group=g_fit, feature_name=list(FEATURES))
+    val_set = lgb.Dataset(x_val, y_val, group=g_val, reference=fit_set)
+    booster = lgb.train(
+        booster_params,
+        fit_set,
+        num_boost_round=params.ranker_rounds,
+        valid_sets=[val_set],
+        callbacks=[lgb.early_stopping(params.ranker_patience, verbose=False)] if params.ranker_patience else [],
+    )
+    if not params.ranker_patience:
+        booster.best_iteration = params.ranker_rounds
+    best = booster.best_score.get("valid_0", {}).get("ndcg@10", float("nan"))
+    say(f"ranker: {len(groups)} users, {booster.best_iteration} rounds, inner ndcg@10={best:.4f}")
+    return booster, {
+        "held_users": held_users.tolist(),
+        "ranker_users": float(len(groups)),
+        "ranker_rounds": float(booster.best_iteration),
+        "ranker_inner_ndcg": float(best),
+    }
+
+
+def _ranker_rows(inner: Hybrid, train, valid, rows, labels, groups, owners) -> None:
+    users = np.flatnonzero(np.diff(valid.indptr) > 0)
+    for start in range(0, len(users), 256):
+        chunk = users[start : start + 256]
+        history = train[chunk]
+        scores = inner.generator_scores(history)
+        for row, user in enumerate(chunk):
+            history_row = history[row]
+            blocked = np.zeros(inner.n_items, dtype=bool)
+            blocked[history_row.indices] = True
+            items = inner.candidates(scores, row, blocked)
+            relevant = valid.indices[valid.indptr[user] : valid.indptr[user + 1]]
+            label = np.isin(items, relevant).astype(np.float32)
+            if label.sum() == 0 or len(items) < 2:
+                continue
+            rows.append(inner.features(scores, row, history_row, items))
+            labels.append(label)
+            groups.append(len(items))
+            owners.append(int(user))
+
+
+def refit_hybrid(
+    fitted: Hybrid,
+    matrix: sp.csr_matrix,
+    at: sp.csr_matrix,
+    items: ItemSide,
+    values: sp.csr_matrix | None = None,
+) -> Hybrid:
+    """Refit the generators on new data with the tuned settings and the trained ranker kept."""
+    tuning = fitted.tuning
+    parts = _fit_generators(
+        matrix,
+        at,
+        items,
+        fitted.params,
+        float(tuning["ease_l2"]),
+        dict(tuning["als"]),
+        fitted.content,  # type: ignore[arg-type]
+    )
+    refitted = _assemble(parts, fitted.params, items, values, matrix.shape[1])
+    refitted.ranker = fitted.ranker
+    refitted.tuning = dict(tuning)
+    return refitted
+
+
+def _choose_blend(fold, ranker, held: np.ndarray, tuning: dict[str, object], say: Log) -> str:
+    """Keep the ranker only if it beats the simple blends on inner users it was not trained on."""
+    inner, train, valid = fold
+    if ranker is None or len(held) == 0:
+        return "neighbour"
+    mask = np.zeros(valid.shape[0], dtype=bool)
+    mask[held] = True
+    only_held = sp.diags(mask.astype(np.float32)) @ valid
+    inner.ranker = ranker
+    results = {}
+    for mode in BLENDS:
+        inner.tuning = {"blend": mode}
+        results[mode] = evaluate_scorer(lambda u: inner.score_users(train[u]), train, only_held.tocsr())["ndcg@10"]
+    best = max(results, key=results.get)  # type: ignore[arg-type]
+    tuning["blend_inner_ndcg"] = {k: float(v) for k, v in results.items()}
+    say(f"blend chosen on held-out inner users: {best} ({results})")
+    return best

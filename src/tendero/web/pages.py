@@ -1,0 +1,448 @@
+"""The dashboard's pages and form actions. Each calls the same store and service functions as its API route,
+always with the signed-in principal's tenant."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from dataclasses import replace
+from functools import lru_cache
+from importlib import util
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from pydantic import TypeAdapter, ValidationError
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from tendero.api import data as data_api
+from tendero.api.audit import record_call
+from tendero.api.deps import key_cache
+from tendero.api.errors import ProblemError
+from tendero.api.models import NameParam
+from tendero.api.schemas import TrainRequestIn
+from tendero.kinds import kind_names
+from tendero.registry import service
+from tendero.store import imports as import_rows
+from tendero.store import jobs as job_rows
+from tendero.store import registry as registry_rows
+from tendero.store import tenants, users
+from tendero.store.db import session_scope
+from tendero.store.tenants import Conflict, NotFound
+from tendero.web import charts, summaries
+from tendero.web.access import (
+    ADMIN,
+    INGEST,
+    READ,
+    TRAIN,
+    Admin,
+    AnyRole,
+    BadCsrf,
+    PostAdmin,
+    PostAnyRole,
+    PostIngest,
+    PostTrainer,
+    Reader,
+    can,
+)
+from tendero.web.i18n import LANGUAGES, translator
+from tendero.web.rendering import PREFIX, WebRoute, language, redirect, render, safe_next
+from tendero.web.session import WebSession, clear_session, read_session, write_session
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=WebRoute)
+ENTITIES: tuple[str, ...] = get_args(get_args(data_api.EntityParam)[0])
+MODEL_NAME = TypeAdapter(NameParam)
+PERIODS = (7, 28, 90)
+TERMINAL = set(job_rows.FINISHED)
+
+
+def _t(request: Request):  # type: ignore[no-untyped-def]
+    return translator(language(request))
+
+
+# --- access -----------------------------------------------------------------------------------------
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = PREFIX) -> Response:
+    session = read_session(request)
+    if session.principal is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(request, "login.html", {"next": safe_next(next), "failed": False})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    csrf: Annotated[str, Form()] = "",
+    tenant: Annotated[str, Form(max_length=200)] = "",
+    key: Annotated[str, Form(max_length=500)] = "",
+    username: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=500)] = "",
+    next: Annotated[str, Form()] = PREFIX,
+) -> Response:
+    """Sign in with tenant + API key, or tenant + user + password; the same answer for every kind of miss."""
+    session = read_session(request)
+    if not session.csrf_matches(csrf):
+        raise BadCsrf()
+    principal = None
+    with session_scope() as db:
+        if key.strip():
+            found = key_cache.resolve(key.strip())
+            if found is not None and found.tenant_name == tenant.strip():
+                principal = found
+        elif username.strip() and password:
+            principal = users.authenticate_user(db, tenant.strip(), username.strip(), password)
+    if principal is None:
+        return render(request, "login.html", {"next": safe_next(next), "failed": True, "tenant": tenant}, status=401)
+    target = safe_next(next)
+    if principal.role not in READ and target == PREFIX:
+        target = f"{PREFIX}/data"
+    response = RedirectResponse(target, status_code=303)
+    write_session(request, response, session.signed_in(principal))
+    if principal.role in READ:
+        summaries.warm(principal.tenant_id, 28)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: PostAnyRole) -> Response:
+    response = RedirectResponse(f"{PREFIX}/login", status_code=303)
+    clear_session(request, response)
+    fresh = WebSession(lang=session.lang, flash=("info", translator(language(request))("login.signed_out")))
+    write_session(request, response, fresh)
+    return response
+
+
+@router.post("/language")
+def set_language(
+    request: Request, csrf: Annotated[str, Form()] = "", lang: Annotated[str, Form()] = "en",
+    next: Annotated[str, Form()] = PREFIX,
+) -> Response:  # fmt: skip
+    """Switch language; allowed before sign-in too (the login page has the switch)."""
+    session = read_session(request)
+    if not session.csrf_matches(csrf):
+        raise BadCsrf()
+    target = next if next.startswith(f"{PREFIX}/login") else safe_next(next)
+    response = RedirectResponse(target, status_code=303)
+    write_session(request, response, replace(session, lang=lang if lang in LANGUAGES else None))
+    return response
+
+
+# --- overview ---------------------------------------------------------------------------------------
+
+
+def _model_health(tenant_id: str) -> list[dict[str, Any]]:
+    health = []
+    with session_scope() as db:
+        rows, _ = registry_rows.list_models(db, tenant_id, limit=50)
+        for model in rows:
+            deployed = registry_rows.deployed_version(db, tenant_id, model.name)
+            latest, total = registry_rows.list_versions(db, tenant_id, model.name, limit=1)
+            health.append({
+                "name": model.name, "kind": model.kind, "flags": dict(model.flags or {}), "versions": total,
+                "deployed": deployed.version if deployed else None,
+                "metrics": dict(deployed.metrics) if deployed else {},
+                "deployed_at": deployed.deployed_at if deployed else None,
+                "latest": latest[0].version if latest else None,
+            })  # fmt: skip
+    return health
+
+
+@router.get("")
+def overview(request: Request, session: AnyRole, days: Annotated[int, Query()] = 28) -> Response:
+    principal = session.principal
+    assert principal is not None
+    if not can(principal, READ):
+        return RedirectResponse(f"{PREFIX}/data", status_code=303)
+    days = days if days in PERIODS else 28
+    t = _t(request)
+    sales = summaries.sales_summary(principal.tenant_id, days)
+    context: dict[str, Any] = {
+        "sales": sales,
+        "periods": PERIODS,
+        "models": _model_health(principal.tenant_id),
+        "can_train": can(principal, TRAIN),
+    }
+    if not sales.empty:
+        context["sales_figure"] = charts.sales_figure(sales, t("overview.sales_chart"), t("overview.weekly"))
+        context["categories_figure"] = charts.categories_figure(sales) if sales.categories else None
+    return render(request, "overview.html", context)
+
+
+# --- data -------------------------------------------------------------------------------------------
+
+
+@router.get("/data")
+def data_page(request: Request, session: AnyRole) -> Response:
+    principal = session.principal
+    assert principal is not None
+    context: dict[str, Any] = {"entities": ENTITIES, "can_ingest": can(principal, INGEST), "can_read": False}
+    if can(principal, READ):
+        rows, total = import_rows.list_imports(principal.tenant_id, 50, 0)
+        context.update(can_read=True, imports=rows, imports_total=total,
+                       profile=summaries.profile_summary(principal.tenant_id))  # fmt: skip
+    return render(request, "data.html", context)
+
+
+@router.get("/data/imports/{import_id}")
+def import_page(request: Request, import_id: str, session: Reader) -> Response:
+    principal = session.principal
+    assert principal is not None
+    report = data_api.import_out(principal.tenant_id, import_id, limit=200)
+    reasons = import_rows.rejection_reasons(principal.tenant_id, import_id)
+    return render(request, "import.html", {"report": report, "reasons": sorted(reasons.items(), key=lambda r: -r[1])})
+
+
+@router.post("/data/imports")
+async def upload(
+    request: Request,
+    session: PostIngest,
+    entity: Annotated[Literal["customers", "products", "orders", "order_items", "interactions", "order_lines"], Form()],
+    file: Annotated[UploadFile | None, File()] = None,
+    mapping: Annotated[str, Form(max_length=5000)] = "",
+    dry_run: Annotated[bool, Form()] = False,
+    returns: Annotated[Literal["reject", "keep"], Form()] = "reject",
+) -> Response:
+    """The API's own upload (same size limit, reader and validation), its report shown as a page."""
+    principal = session.principal
+    assert principal is not None
+    t = _t(request)
+    if file is None or not file.filename:
+        return redirect(request, f"{PREFIX}/data", ("error", t("data.pick_file")))
+    try:
+        report = await data_api.upload(entity, principal, file, mapping, dry_run, returns)
+    except ProblemError as error:
+        return redirect(request, f"{PREFIX}/data", ("error", error.detail))
+    message = t("data.imported", rows=report.rows_read, inserted=report.inserted, updated=report.updated,
+                rejected=report.rejected)  # fmt: skip
+    kind = "error" if report.status == "failed" else ("warning" if report.rejected else "success")
+    if report.error:
+        message = f"{message} {report.error}"
+    target = f"{PREFIX}/data/imports/{report.id}" if can(principal, READ) else f"{PREFIX}/data"
+    return redirect(request, target, (kind, message))
+
+
+# --- models -----------------------------------------------------------------------------------------
+
+
+@router.get("/models")
+def models_page(request: Request, session: Reader) -> Response:
+    principal = session.principal
+    assert principal is not None
+    models = []
+    with session_scope() as db:
+        rows, _ = registry_rows.list_models(db, principal.tenant_id, limit=100)
+        for model in rows:
+            versions, total = registry_rows.list_versions(db, principal.tenant_id, model.name, limit=20)
+            aliases = registry_rows.aliases(db, principal.tenant_id, model)
+            models.append({
+                "name": model.name, "kind": model.kind, "flags": dict(model.flags or {}), "total": total,
+                "deployed": next((v.version for v in versions if v.status == "deployed"), None),
+                "versions": [{
+                    "version": v.version, "status": v.status, "algorithm": v.algorithm, "metrics": dict(v.metrics),
+                    "created_at": v.created_at, "deployed_at": v.deployed_at,
+                    "aliases": sorted(a for a, ver in aliases.items() if ver == v.version),
+                } for v in versions],
+            })  # fmt: skip
+    return render(request, "models.html", {
+        "models": models, "kinds": [k for k in kind_names()],
+        "can_admin": can(principal, ADMIN), "can_train": can(principal, TRAIN),
+        "default_kind": "baseline",
+    })  # fmt: skip
+
+
+@router.post("/models/train")
+def train(
+    request: Request,
+    session: PostTrainer,
+    model: Annotated[str, Form(max_length=200)] = "",
+    kind: Annotated[str, Form(max_length=50)] = "baseline",
+    params: Annotated[str, Form(max_length=20_000)] = "",
+    deploy: Annotated[str, Form()] = "if_better",
+) -> Response:
+    """Queue training exactly as ``POST /v1/models/{name}/train`` does (same schema, service and audit)."""
+    principal = session.principal
+    assert principal is not None
+    started = time.perf_counter()
+    t = _t(request)
+    back = f"{PREFIX}/models"
+    try:
+        parsed_params = json.loads(params) if params.strip() else {}
+    except json.JSONDecodeError:
+        return redirect(request, back, ("error", t("models.bad_params")))
+    if not isinstance(parsed_params, dict):
+        return redirect(request, back, ("error", t("models.bad_params")))
+    try:
+        name = MODEL_NAME.validate_python(model.strip() or kind)
+        body = TrainRequestIn(kind=kind, params=parsed_params, deploy=deploy)
+        payload = body.model_dump(exclude={"idempotency_key"})
+        payload["model"] = name
+        with session_scope() as db:
+            job, _ = service.submit_training(db, principal.tenant_id, payload)
+            db.commit()
+            service.notify_runner(job)
+    except ValidationError as error:
+        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'model'}: {e['msg']}" for e in error.errors()[:5])
+        return redirect(request, back, ("error", t("error.invalid", detail=detail)))
+    except KeyError as error:
+        return redirect(request, back, ("error", str(error.args[0])))
+    record_call(request, principal, "train", started, 202, model=name)
+    return redirect(request, f"{PREFIX}/jobs", ("success", t("models.queued")))
+
+
+def _registry_action(request: Request, action: str, name: str, version: str | None, session: WebSession) -> Response:
+    principal = session.principal
+    assert principal is not None
+    t = _t(request)
+    try:
+        with session_scope() as db:
+            if action == "deploy":
+                row = registry_rows.deploy(db, principal.tenant_id, name, version or "")
+                message = t("models.deployed_ok", model=name, version=row.version)
+            elif action == "rollback":
+                row = registry_rows.rollback(db, principal.tenant_id, name)
+                message = t("models.rolled_back", model=name, version=row.version)
+            else:
+                row = registry_rows.archive(db, principal.tenant_id, name, version or "")
+                message = t("models.archived", model=name, version=row.version)
+        service.deployed_models.invalidate(principal.tenant_id, name)
+    except Conflict as error:
+        return redirect(request, f"{PREFIX}/models", ("error", str(error)))
+    return redirect(request, f"{PREFIX}/models#model-{name}", ("success", message))
+
+
+@router.post("/models/{name}/versions/{version}/deploy")
+def deploy(request: Request, name: str, version: str, session: PostAdmin) -> Response:
+    return _registry_action(request, "deploy", name, version, session)
+
+
+@router.post("/models/{name}/rollback")
+def rollback(request: Request, name: str, session: PostAdmin) -> Response:
+    return _registry_action(request, "rollback", name, None, session)
+
+
+@router.post("/models/{name}/versions/{version}/archive")
+def archive(request: Request, name: str, version: str, session: PostAdmin) -> Response:
+    return _registry_action(request, "archive", name, version, session)
+
+
+# --- jobs -------------------------------------------------------------------------------------------
+
+
+def _job_view(job: Any) -> dict[str, Any]:
+    params = job.params or {}
+    return {
+        "id": job.id, "kind": job.kind, "status": job.status, "progress": round(float(job.progress or 0.0), 1),
+        "model": params.get("model"), "model_kind": params.get("kind"), "error": job.error,
+        "created_at": job.created_at, "finished_at": job.finished_at, "cancel_requested": job.cancel_requested,
+        "finished": job.status in TERMINAL,
+    }  # fmt: skip
+
+
+@router.get("/jobs")
+def jobs_page(request: Request, session: Reader) -> Response:
+    principal = session.principal
+    assert principal is not None
+    with session_scope() as db:
+        rows, total = job_rows.list_jobs(db, principal.tenant_id, limit=30)
+        jobs = [_job_view(job) for job in rows]
+    return render(request, "jobs.html", {"jobs": jobs, "total": total, "can_train": can(principal, TRAIN)})
+
+
+@router.get("/jobs/progress.json")
+def jobs_progress(
+    request: Request, session: Reader,
+    ids: Annotated[str, Query(max_length=2000)] = "",
+    after: Annotated[int, Query(ge=0)] = 0,
+) -> Response:  # fmt: skip
+    """Status, progress and new events (id > ``after``) of up to 20 of the tenant's jobs, for the page's poll."""
+    principal = session.principal
+    assert principal is not None
+    answer: dict[str, Any] = {"jobs": {}}
+    with session_scope() as db:
+        for job_id in [i for i in ids.split(",") if i][:20]:
+            try:
+                job = job_rows.get_job(db, principal.tenant_id, job_id)
+            except NotFound:
+                continue  # another tenant's job is simply not there
+            events = job_rows.list_events(db, principal.tenant_id, job_id, after_id=after, limit=2000)
+            answer["jobs"][job_id] = {
+                **{k: v for k, v in _job_view(job).items() if k in ("status", "progress", "error", "finished")},
+                "events": [{"id": e.id, "step": e.step, "total": e.total, "metrics": e.metrics, "message": e.message}
+                           for e in events],
+            }  # fmt: skip
+    return JSONResponse(answer, headers={"cache-control": "no-store"})
+
+
+@router.post("/jobs/{job_id}/cancel")
+def cancel(request: Request, job_id: str, session: PostTrainer) -> Response:
+    principal = session.principal
+    assert principal is not None
+    with session_scope() as db:
+        job_rows.request_cancel(db, principal.tenant_id, job_id)
+    return redirect(request, f"{PREFIX}/jobs", ("info", _t(request)("jobs.cancel_sent")))
+
+
+# --- settings ---------------------------------------------------------------------------------------
+
+
+def _keys(tenant_id: str) -> list[dict[str, Any]]:
+    with session_scope() as db:
+        return [
+            {"id": k.id, "name": k.name, "prefix": k.prefix, "role": k.role, "created_at": k.created_at,
+             "last_used_at": k.last_used_at, "revoked_at": k.revoked_at}
+            for k in tenants.list_keys(db, tenant_id)
+        ]  # fmt: skip
+
+
+@router.get("/settings")
+def settings_page(request: Request, session: Admin) -> Response:
+    assert session.principal is not None
+    return render(request, "settings.html", {"keys": _keys(session.principal.tenant_id), "created": None})
+
+
+@router.post("/settings/keys")
+def create_key(
+    request: Request,
+    session: PostAdmin,
+    name: Annotated[str, Form(min_length=1, max_length=200)],
+    role: Annotated[Literal["admin", "analyst", "service"], Form()],
+) -> Response:
+    """The new key is rendered in this response only: it is never stored in the cookie or shown again."""
+    assert session.principal is not None
+    with session_scope() as db:
+        issued = tenants.create_key(db, session.principal.tenant_id, name.strip() or "key", role)
+    return render(request, "settings.html", {"keys": _keys(session.principal.tenant_id), "created": issued})
+
+
+@router.post("/settings/keys/{key_id}/revoke")
+def revoke_key(request: Request, key_id: str, session: PostAdmin) -> Response:
+    assert session.principal is not None
+    with session_scope() as db:
+        row = tenants.revoke_key(db, session.principal.tenant_id, key_id)
+        prefix = row.prefix
+    key_cache.forget_prefix(prefix)
+    return redirect(request, f"{PREFIX}/settings", ("success", _t(request)("settings.revoked_ok", prefix=prefix)))
+
+
+# --- assets -----------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> tuple[bytes, bytes]:
+    spec = util.find_spec("plotly")
+    assert spec is not None and spec.submodule_search_locations
+    raw = (Path(next(iter(spec.submodule_search_locations))) / "package_data" / "plotly.min.js").read_bytes()
+    return raw, gzip.compress(raw, compresslevel=6)
+
+
+@router.get("/assets/plotly-{version}.min.js")
+def plotly_js(request: Request, version: str) -> Response:
+    """plotly.js from the installed ``plotly`` package (no CDN), gzipped once and cached by the browser."""
+    raw, packed = _plotly_js()
+    headers = {"cache-control": "public, max-age=31536000, immutable", "vary": "accept-encoding"}
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(packed, media_type="text/javascript", headers={**headers, "content-encoding": "gzip"})
+    return Response(raw, media_type="text/javascript", headers=headers)

@@ -1,0 +1,86 @@
+"""The recommend bench prints the shared JSON contract; goodbooks-10k works as a real book catalogue."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from tendero.bench import recommend as bench
+
+DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "recsys"
+METHODS = {"tendero", "popularity", "item_knn", "als", "ease", "fixed_blend"}
+KEYS = {"precision@10", "recall@10", "ndcg@10", "map@10", "coverage", "train_seconds", "p50_ms", "p99_ms"}
+
+
+def _ratings_csv(path: Path) -> Path:
+    rng = np.random.default_rng(0)
+    rows = []
+    for user in range(60):
+        block = (user % 3) * 10
+        for n, item in enumerate(rng.choice(10, size=7, replace=False)):
+            rows.append((f"u{user}", f"i{block + item}", int(rng.integers(1, 6)), 1_700_000_000 + 86400 * n))
+    pd.DataFrame(rows, columns=["user_id", "item_id", "rating", "timestamp"]).to_csv(path, index=False)
+    return path
+
+
+def test_bench_prints_one_json_object_with_every_method_and_metric(tmp_path):
+    app = typer.Typer()
+    app.command()(bench.command)
+    ratings = _ratings_csv(tmp_path / "ratings.csv")
+    args = ["--ratings", str(ratings), "--format", "csv", "--split", "temporal", "--seeds", "1", "--json"]
+    result = CliRunner().invoke(app, [*args, "--latency-users", "10"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["bench"] == "recommend" and report["data"] == str(ratings)
+    assert report["params"]["split"] == "temporal"
+    assert set(report["results"]) == METHODS
+    for metrics in report["results"].values():
+        assert set(metrics) == KEYS
+        assert 0.0 <= metrics["ndcg@10"] <= 1.0
+    # Three disjoint tastes: every personalised method beats popularity.
+    results = report["results"]
+    assert results["ease"]["ndcg@10"] > results["popularity"]["ndcg@10"]
+
+
+@pytest.mark.slow
+def test_goodbooks_books_csv_is_a_catalogue_for_content_neighbours_and_cold_items():
+    books = DATA / "goodbooks-10k" / "books.csv"
+    if not books.exists():
+        pytest.skip(f"{books} is absent (shared data folder not mounted)")
+    from tendero.kinds import Frames, RecordingProgress
+    from tendero.recommend.datasets import read_items
+    from tendero.recommend.hybrid import HybridParams
+    from tendero.recommend.kind import RecommenderKind, RecommenderParams
+
+    products = read_items(books, "csv")
+    assert len(products) == 10_000
+    # Readers of the first 300 books only: the other 9,700 books are cold-start items.
+    rng = np.random.default_rng(0)
+    rows = []
+    for user in range(300):
+        for item in rng.choice(300, size=8, replace=False):
+            rows.append({"user_id": f"r{user}", "item_id": str(item + 1), "kind": "rating", "value": 5.0, "at": 0.0})
+    params = RecommenderParams(hybrid=HybridParams(als_trials=1, ease_grid=(100.0,), ranker="none"))
+    fitted = RecommenderKind().fit(
+        Frames.of(interactions=pd.DataFrame(rows), products=products), params, RecordingProgress()
+    )
+    assert len(fitted.catalogue) == 10_000
+
+    hunger_games = products.loc[products["name"].str.startswith("The Hunger Games ("), "product_id"].iloc[0]
+    # A Harry Potter book outside the first 300: nobody rated it, so only its text can place it.
+    potter = products[products["brand"].str.contains("J.K. Rowling") & (products["product_id"].astype(int) > 300)]
+    cold = potter["product_id"].iloc[0]
+    assert fitted.popularity[fitted.catalogue.items.get(cold)] == 0
+
+    similar = fitted.similar(cold, 5, language="en")
+    assert {r.source for r in similar} == {"content"}
+    names = fitted.catalogue.names[[fitted.catalogue.items.get(r.item_id) for r in similar]]
+    assert sum("Harry Potter" in n for n in names) >= 3
+    catching_fire = fitted.similar(str(hunger_games), 10)
+    assert catching_fire  # a rated book has neighbours too

@@ -1,0 +1,300 @@
+"""The dashboard in a real browser: Playwright driving Debian's Chromium against a real uvicorn server.
+
+Screenshots of every page at desktop (1280x800) and phone (390x844) width go to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from web_helpers import browser as http_browser
+from web_helpers import sign_in as http_sign_in
+
+from conftest import TenantKeys, load_demo, make_tenant, wait_for_job
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+try:
+    from playwright.sync_api import Browser, Page, expect, sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    if sync_playwright is None:
+        pytest.skip("playwright is not installed (pip install playwright; no browser download is needed)")
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian's Chromium is not at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def server(client) -> Iterator[str]:
+    """A real uvicorn on a free loopback port; jobs run on the session's in-process runner (``client``)."""
+    import uvicorn
+
+    from tendero.app import create_app
+    from tendero.bench.server import free_port
+
+    port = free_port()
+    config = uvicorn.Config(create_app(run_jobs=False, migrate=False), host="127.0.0.1", port=port, log_config=None)
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def shop(client, demo_store) -> TenantKeys:
+    """The demo store with a deployed baseline and a second version, so every page has something to show."""
+    tenant = make_tenant("navegador")
+    load_demo(tenant.id, demo_store)
+    for weeks, deploy in ((8, "always"), (4, "never")):
+        job = client.post("/v1/models/ventas/train", json={"kind": "baseline", "deploy": deploy,
+                          "params": {"weeks": weeks}}, headers=tenant.headers()).json()  # fmt: skip
+        assert wait_for_job(client, tenant, job["id"])["status"] == "completed"
+    web = http_browser(client)
+    token = http_sign_in(web, tenant)
+    lines = b"product_id,name,price\nN1,Pan de pueblo,2.10\nN2,,abc\n"
+    web.post("/app/data/imports", data={"csrf": token, "entity": "products"},
+             files={"file": ("productos.csv", lines, "text/csv")})  # fmt: skip
+    return tenant
+
+
+def _page(chromium: Browser, viewport: dict[str, int] = DESKTOP, lang: str = "en-GB") -> Page:
+    context = chromium.new_context(viewport=viewport, locale=lang, extra_http_headers={"accept-language": lang})
+    page = context.new_page()
+    page.errors = []  # type: ignore[attr-defined]
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))  # type: ignore[attr-defined]
+    page.on("pageerror", lambda e: page.errors.append(str(e)))  # type: ignore[attr-defined]
+    page.on("dialog", lambda dialog: dialog.accept())
+    return page
+
+
+def _sign_in(page: Page, server: str, tenant: TenantKeys, role: str = "admin") -> None:
+    page.goto(f"{server}/app/login")
+    form = page.locator("#login-key")
+    form.locator("input[name=tenant]").fill(tenant.name)
+    form.locator("input[name=key]").fill(getattr(tenant, role))
+    form.locator("button").click()
+    page.wait_for_load_state("load")
+    assert "/app/login" not in page.url
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    page.screenshot(path=str(SHOTS / f"{name}-{'phone' if width < 600 else 'desktop'}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_every_page_opens_with_its_charts_drawn(chromium, server, shop, viewport):
+    page = _page(chromium, viewport)
+    page.goto(f"{server}/app/login")
+    _shot(page, "login")
+    _sign_in(page, server, shop)
+    timings = {}
+    page.goto(f"{server}/app")
+    page.wait_for_selector("#sales-chart svg.main-svg")
+    page.wait_for_selector("#categories-chart svg.main-svg")
+    assert page.locator("#sales-chart .barlayer .point").count() >= 56  # one bar per day, drawn as SVG paths
+    assert page.locator("[data-kpi]").count() == 4
+    expect(page.locator("#model-health")).to_contain_text("ventas")
+    _shot(page, "overview")
+    for name, path, ready in [
+        ("overview", "/app", "#sales-chart svg.main-svg"),
+        ("data", "/app/data", "#profile"),
+        ("models", "/app/models", "#model-ventas"),
+        ("jobs", "/app/jobs", "[data-job] .bar"),
+        ("settings", "/app/settings", "#keys"),
+    ]:
+        page.goto(f"{server}{path}")
+        page.wait_for_selector(ready)
+        timings[name] = page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
+        if name != "overview":
+            _shot(page, name)
+        if viewport is PHONE:  # nothing wider than the phone: no sideways scrolling of the page itself
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1, name
+    page.goto(f"{server}/app/data")
+    page.locator("#imports a", has_text="Report").first.click()
+    expect(page.locator("#rejections")).to_contain_text("price")
+    _shot(page, "import-report")
+    assert not page.errors, page.errors  # no script errors, no CSP violations
+    (SHOTS / f"timings-{'phone' if viewport is PHONE else 'desktop'}.json").write_text(json.dumps(timings))
+    assert max(timings.values()) < 1000, timings  # DOM ready (ms) per page on the demo data, warm
+    page.context.close()
+
+
+def test_training_progress_reaches_100_percent_without_reloading(chromium, server, shop):
+    page = _page(chromium)
+    _sign_in(page, server, shop, "analyst")
+    page.goto(f"{server}/app/models")
+    form = page.locator("#train-form")
+    form.locator("input[name=model]").fill("lento")
+    form.locator("select[name=kind]").select_option("slow")
+    form.locator("input[name=params]").fill('{"steps": 8, "seconds_per_step": 0.3}')
+    form.locator("select[name=deploy]").select_option("never")
+    form.locator("button").click()
+    page.wait_for_url("**/app/jobs")
+    page.evaluate("window.__sameDocument = true")
+    card = page.locator("[data-job]").first
+    expect(card).to_contain_text("lento")
+    expect(card.locator(".bar")).to_have_attribute("aria-valuenow", "100", timeout=60_000)
+    expect(card.locator("[data-role=percent]")).to_have_text("100%")
+    expect(card.locator("[data-role=status]")).to_have_text("completed")
+    curve = card.locator("[data-role=curve]")
+    expect(curve.locator(".scatterlayer .point")).to_have_count(8)  # the loss curve: every step, drawn as it came in
+    assert page.evaluate("window.__sameDocument") is True  # no reload happened
+    _shot(page, "jobs-finished")
+    assert not page.errors, page.errors
+    page.context.close()
+
+
+def test_cancel_a_running_job(chromium, server, shop):
+    page = _page(chromium)
+    _sign_in(page, server, shop, "admin")
+    page.goto(f"{server}/app/models")
+    form = page.locator("#train-form")
+    form.locator("input[name=model]").fill("muy-lento")
+    form.locator("select[name=kind]").select_option("slow")
+    form.locator("input[name=params]").fill('{"steps": 200, "seconds_per_step": 0.2}')
+    form.locator("button").click()
+    page.wait_for_url("**/app/jobs")
+    card = page.locator("[data-job]").first
+    expect(card.locator("[data-role=status]")).to_have_text("running", timeout=30_000)
+    card.locator("[data-action=cancel]").click()
+    page.wait_for_url("**/app/jobs")
+    expect(page.locator("[data-job]").first.locator("[data-role=status]")).to_have_text("cancelled", timeout=30_000)
+    page.context.close()
+
+
+def test_deploy_roll_back_and_archive_versions(chromium, server, shop):
+    page = _page(chromium)
+    _sign_in(page, server, shop)
+    page.goto(f"{server}/app/models")
+    model = page.locator("#model-ventas")
+    expect(model.locator("tr[data-version='1.0.0']")).to_have_attribute("data-status", "deployed")
+    model.locator("tr[data-version='1.1.0'] [data-action=deploy]").click()
+    expect(page.locator(".flash")).to_contain_text("Version 1.1.0 of ventas is deployed")
+    model = page.locator("#model-ventas")
+    expect(model.locator("tr[data-version='1.1.0']")).to_have_attribute("data-status", "deployed")
+    expect(model.locator("tr[data-version='1.0.0']")).to_have_attribute("data-status", "ready")
+    _shot(page, "models-deployed")
+    model.locator("[data-action=rollback]").click()
+    expect(page.locator(".flash")).to_contain_text("rolled back to version 1.0.0")
+    model = page.locator("#model-ventas")
+    expect(model.locator("tr[data-version='1.0.0']")).to_have_attribute("data-status", "deployed")
+    model.locator("tr[data-version='1.1.0'] [data-action=archive]").click()  # confirm() accepted
+    expect(page.locator("#model-ventas tr[data-version='1.1.0']")).to_have_attribute("data-status", "archived")
+    assert not page.errors, page.errors
+    page.context.close()
+
+
+def test_switch_language_and_sign_out(chromium, server, shop):
+    page = _page(chromium, lang="es-ES")
+    page.goto(f"{server}/app/login")
+    expect(page.locator("h1")).to_have_text("Iniciar sesión")
+    _sign_in(page, server, shop)
+    expect(page.locator("main h1")).to_have_text("Resumen")
+    _shot(page, "overview-es")
+    page.locator("button[data-lang=en]").click()
+    expect(page.locator("main h1")).to_have_text("Overview")
+    page.goto(f"{server}/app/models")
+    expect(page.locator("main h1")).to_have_text("Models")
+    page.locator("button[data-lang=es]").click()
+    expect(page.locator("main h1")).to_have_text("Modelos")
+    assert page.url.endswith("/app/models")
+    page.locator("#signout").click()
+    page.wait_for_url("**/app/login")
+    expect(page.locator(".flash")).to_contain_text("cerrado la sesión")
+    page.goto(f"{server}/app/models")
+    assert "/app/login" in page.url
+    page.context.close()
+
+
+def _post_from_page(page: Page, path: str, fields: dict[str, str] | None = None) -> int:
+    """POST a form from inside the signed-in page, with the page's own CSRF token: what a crafted button would do."""
+    return page.evaluate(
+        """async ([path, fields]) => {
+            const body = new FormData();
+            body.append("csrf", document.querySelector("input[name=csrf]").value);
+            for (const [k, v] of Object.entries(fields)) body.append(k, v);
+            const answer = await fetch(path, {method: "POST", body, redirect: "manual"});
+            return answer.status;
+        }""",
+        [path, fields or {}],
+    )
+
+
+def test_admin_sees_every_button_and_creates_a_key_shown_once(chromium, server, shop):
+    page = _page(chromium)
+    _sign_in(page, server, shop, "admin")
+    page.goto(f"{server}/app/models")
+    assert page.locator("[data-action=deploy]").count() >= 1 and page.locator("[data-action=rollback]").count() == 1
+    page.goto(f"{server}/app/settings")
+    page.locator("#create-key input[name=name]").fill("tpv")
+    page.locator("#create-key button").click()
+    secret = page.locator("#new-key-secret").inner_text()
+    assert secret.startswith("tdr_")
+    _shot(page, "settings-new-key")
+    page.goto(f"{server}/app/settings")
+    assert secret not in page.content()
+    page.context.close()
+
+
+def test_analyst_has_no_admin_buttons_and_their_endpoints_refuse(chromium, server, shop):
+    page = _page(chromium)
+    _sign_in(page, server, shop, "analyst")
+    expect(page.locator("nav.nav a")).to_have_text(["Overview", "Data", "Models", "Jobs"])
+    page.goto(f"{server}/app/models")
+    for action in ("deploy", "rollback", "archive"):
+        assert page.locator(f"[data-action={action}]").count() == 0
+    assert page.locator("#train-form").count() == 1
+    assert _post_from_page(page, "/app/models/ventas/versions/1.0.0/archive") == 403
+    assert _post_from_page(page, "/app/models/ventas/rollback") == 403
+    assert _post_from_page(page, "/app/settings/keys", {"name": "x", "role": "admin"}) == 403
+    page.goto(f"{server}/app/settings")
+    expect(page.locator("#error-message")).to_contain_text("cannot do this")
+    _shot(page, "forbidden")
+    page.context.close()
+
+
+def test_service_sees_only_the_upload_and_other_endpoints_refuse(chromium, server, shop):
+    page = _page(chromium)
+    _sign_in(page, server, shop, "service")
+    assert page.url.endswith("/app/data")
+    expect(page.locator("nav.nav a")).to_have_text(["Data"])
+    assert page.locator("#upload-form").count() == 1 and page.locator("#imports").count() == 0
+    assert page.locator("[data-action]").count() == 0
+    assert _post_from_page(page, "/app/models/train", {"model": "x", "kind": "baseline"}) == 403
+    assert _post_from_page(page, "/app/models/ventas/versions/1.0.0/deploy") == 403
+    page.locator("#upload-form select[name=entity]").select_option("products")
+    page.locator("#upload-form input[type=file]").set_input_files(
+        files=[{"name": "nuevos.csv", "mimeType": "text/csv", "buffer": b"product_id,name\nS1,Sal\nS2,Azucar\n"}]
+    )
+    page.locator("#upload-form button").click()
+    expect(page.locator(".flash")).to_contain_text("Imported 2 rows")
+    _shot(page, "service-upload")
+    page.context.close()
