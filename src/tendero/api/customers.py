@@ -44,7 +44,9 @@ def segments(
     try:
         members, total = served.fitted.segment_members(segment, page.limit, page.offset)
     except KeyError as error:
-        raise ProblemError(422, str(error.args[0]), [{"field": "query.segment", "message": str(error.args[0])}]) from error
+        raise ProblemError(
+            422, str(error.args[0]), [{"field": "query.segment", "message": str(error.args[0])}]
+        ) from error
     return {
         "model": {"name": model, "version": served.version},
         "summary": served.fitted.segments_summary(language_of(request)),
@@ -92,7 +94,9 @@ def insights(customer_id: str, request: Request, principal: ReaderDep, model: st
 
 
 @router.post("/v1/predict/churn/{customer_id}")
-def predict_churn(customer_id: str, request: Request, principal: PredictorDep, model: str = DEFAULT_MODEL) -> dict[str, Any]:
+def predict_churn(
+    customer_id: str, request: Request, principal: PredictorDep, model: str = DEFAULT_MODEL
+) -> dict[str, Any]:
     """The 3T contract: churn probability, risk level, whether churn is expected, and why."""
     started = time.perf_counter()
     served = _model(principal.tenant_id, model)

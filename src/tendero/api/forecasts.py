@@ -159,9 +159,7 @@ def sales_dashboard(
 
 
 @router.get("/v1/forecasts/demand/{days_ahead}")
-def demand(
-    days_ahead: Annotated[int, Path(ge=1, le=365)], request: Request, principal: PredictorDep
-) -> dict[str, Any]:
+def demand(days_ahead: Annotated[int, Path(ge=1, le=365)], request: Request, principal: PredictorDep) -> dict[str, Any]:
     """The 3T contract: total demand for each of the next ``days_ahead`` days, with an interval."""
     started = time.perf_counter()
     served = _model(principal.tenant_id, "total", "D")

@@ -17,6 +17,9 @@ from tendero.observability import metrics
 
 log = logging.getLogger("tendero.access")
 EXEMPT_PATHS = ("/health", "/ready", "/metrics")
+# the dashboard is for signed-in people, whose pages fetch several files and poll job progress: the
+# per-key API budget does not apply to it (its own routes check the session on every request)
+RATE_EXEMPT_PATHS = (*EXEMPT_PATHS, "/app")
 
 
 class BodyTooLarge(HTTPException):
@@ -54,7 +57,7 @@ class ServiceMiddleware:
             await send(message)
 
         try:
-            if not path.startswith(EXEMPT_PATHS):
+            if not path.startswith(RATE_EXEMPT_PATHS):
                 wait = self.limiter.hit(_rate_key(headers, scope))
                 if wait is not None:
                     await _problem(

@@ -63,3 +63,11 @@ def authenticate_user(session: Session, tenant_name: str, username: str, passwor
     if user.disabled_at is not None or not check_password(password, user.password_hash):
         return None
     return Principal(tenant_id=user.tenant_id, tenant_name=name, role=user.role, key_prefix=f"user:{user.username}")
+
+
+def active_user(session: Session, tenant_id: str, username: str) -> User | None:
+    """The user if it exists and is not disabled: sessions re-check it on every request."""
+    user = session.scalar(select(User).where(User.tenant_id == tenant_id, User.username == username))
+    if user is None or user.disabled_at is not None:
+        return None
+    return user

@@ -27,6 +27,18 @@ app.add_typer(user_app, name="user")
 app.add_typer(data_app, name="data")
 app.add_typer(models_app, name="models")
 
+
+def _add_capability_commands() -> None:
+    from tendero.cli import capabilities
+
+    app.add_typer(capabilities.customers_app, name="customers")
+    app.add_typer(capabilities.datasets_app, name="datasets")
+    app.add_typer(capabilities.train_app, name="train")
+    app.command("forecast")(capabilities.forecast_command)
+
+
+_add_capability_commands()
+
 console = Console()
 err = Console(stderr=True)
 
@@ -240,6 +252,67 @@ def models_list(tenant: TenantOpt, as_json: Annotated[bool, typer.Option("--json
     console.print(table)
 
 
+@models_app.command("versions")
+def models_versions(model: str, tenant: TenantOpt, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """A model's versions with their metrics; the deployed one marked."""
+    from tendero.api.models import version_out
+    from tendero.store import registry as registry_rows
+    from tendero.store import tenants
+    from tendero.store.db import session_scope
+
+    try:
+        with session_scope() as session:
+            found = tenants.find_tenant(session, tenant)
+            rows, _ = registry_rows.list_versions(session, found.id, model, limit=500)
+            aliases = registry_rows.aliases(session, found.id, registry_rows.get_model(session, found.id, model))
+            versions = [version_out(row, aliases).model_dump(mode="json") for row in rows]
+    except tenants.NotFound as error:
+        _fail(str(error))
+    if as_json:
+        _print_json(versions)
+        return
+    table = Table("version", "status", "aliases", "algorithm", "metrics", "created")
+    for v in versions:
+        shown = ", ".join(
+            f"{k}={val:.4g}" for k, val in list(v["metrics"].items())[:4] if isinstance(val, (int, float))
+        )
+        table.add_row(v["version"], v["status"], ",".join(v["aliases"]), v["algorithm"], shown, v["created_at"][:19])
+    console.print(table)
+
+
+@models_app.command("deploy")
+def models_deploy(model: str, version: str, tenant: TenantOpt) -> None:
+    """Deploy a version (the one deployed version of the model)."""
+    from tendero.store import registry as registry_rows
+    from tendero.store import tenants
+    from tendero.store.db import session_scope
+
+    try:
+        with session_scope() as session:
+            found = tenants.find_tenant(session, tenant)
+            registry_rows.deploy(session, found.id, model, version)
+    except (tenants.NotFound, tenants.Conflict) as error:
+        _fail(str(error))
+    console.print(f"{model} {version} deployed")
+
+
+@models_app.command("rollback")
+def models_rollback(model: str, tenant: TenantOpt) -> None:
+    """Deploy again the version deployed before the current one."""
+    from tendero.store import registry as registry_rows
+    from tendero.store import tenants
+    from tendero.store.db import session_scope
+
+    try:
+        with session_scope() as session:
+            found = tenants.find_tenant(session, tenant)
+            row = registry_rows.rollback(session, found.id, model)
+            version = row.version
+    except (tenants.NotFound, tenants.Conflict) as error:
+        _fail(str(error))
+    console.print(f"{model} rolled back to {version}")
+
+
 @app.command()
 def demo(
     port: Annotated[int | None, typer.Option(help="default from TENDERO_PORT (8000)")] = None,
@@ -261,8 +334,9 @@ def demo(
     settings = get_settings()
     chosen_port = port or settings.port
     url = f"http://{settings.host}:{chosen_port}"
-    console.print(f"\n[bold green]tendero demo[/bold green] at {url}  (API docs: {url}/docs)")
-    console.print(f"tenant: {ready.tenant}   admin API key: [bold]{ready.api_key}[/bold]")
+    console.print(f"\n[bold green]tendero demo[/bold green]: dashboard at {url}/app  (API docs: {url}/docs)")
+    console.print(f"sign in with tenant [bold]{ready.tenant}[/bold] and the admin API key:")
+    typer.echo(ready.api_key)
     console.print(f"models training now: {', '.join(ready.models)} — follow them at {url}/v1/jobs\n")
     uvicorn.run(create_app(), host=settings.host, port=chosen_port, access_log=False, log_config=None)
 
@@ -380,7 +454,3 @@ def _register_benches() -> None:
 
 
 _register_benches()
-
-
-if __name__ == "__main__":
-    app()

@@ -1,0 +1,3 @@
+from tendero.cli import app
+
+app()
