@@ -19,7 +19,7 @@ def command(
     rate: Annotated[int, typer.Option(min=0, help="requests per second to offer; 0 = as fast as possible")] = 500,
     seconds: Annotated[float, typer.Option(min=1, max=300, help="how long to load")] = 15.0,
     connections: Annotated[int, typer.Option(min=1, max=512, help="keep-alive connections")] = 32,
-    endpoint: Annotated[str, typer.Option(help="which call to load: baseline")] = "baseline",
+    endpoint: Annotated[str, typer.Option(help="which call to load: baseline or recommendations")] = "baseline",
     json_output: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Load-test the prediction path of a real server on loopback."""
@@ -29,8 +29,8 @@ def command(
     from tendero.bench.loadgen import run_load
     from tendero.bench.server import BenchServer
 
-    with tempfile.TemporaryDirectory(prefix="tendero-bench-") as home, BenchServer(Path(home), log) as server:
-        request = server.prediction_request(endpoint)
+    with tempfile.TemporaryDirectory(prefix="tendero-bench-") as home, BenchServer(Path(home), log, endpoint) as server:
+        request = server.prediction_request()
         log(f"loading {request.path} at {rate or 'max'} req/s for {seconds:.0f} s over {connections} connections")
         stats = asyncio.run(run_load(server.host, server.port, request, rate, seconds, connections))
     results = {"tendero": stats}

@@ -14,6 +14,20 @@ from types import TracebackType
 
 import httpx
 
+# what `tendero bench api --endpoint` can load: the model it deploys first, and the request it sends
+ENDPOINTS: dict[str, dict] = {
+    "baseline": {
+        "model": ("baseline", "baseline"),
+        "path": "/v1/models/baseline/predict",
+        "body": b'{"days": ["2026-01-05", "2026-01-06", "2026-01-07"]}',
+    },
+    "recommendations": {
+        "model": ("recommender", "recommender"),
+        "path": "/v1/recommendations",
+        "body": b'{"user_id": "C00042", "k": 10}',
+    },
+}
+
 
 @dataclass(frozen=True)
 class PreparedRequest:
@@ -32,8 +46,10 @@ def free_port() -> int:
 class BenchServer:
     """``tendero serve`` in a child process with the demo store loaded and a baseline deployed."""
 
-    def __init__(self, home: Path, log: Callable[[str], None]) -> None:
-        self.home, self.log = home, log
+    def __init__(self, home: Path, log: Callable[[str], None], endpoint: str = "baseline") -> None:
+        if endpoint not in ENDPOINTS:
+            raise ValueError(f"unknown endpoint {endpoint!r}; known: {', '.join(ENDPOINTS)}")
+        self.home, self.log, self.endpoint = home, log, endpoint
         self.host, self.port = "127.0.0.1", free_port()
         self.env = {
             **os.environ,
@@ -64,7 +80,8 @@ class BenchServer:
             stderr=subprocess.DEVNULL,
         )
         self._wait_ready()
-        self._train_baseline()
+        model, kind = ENDPOINTS[self.endpoint]["model"]
+        self._train(model, kind)
         return self
 
     def __exit__(self, *exc: tuple[type[BaseException], BaseException, TracebackType] | None) -> None:
@@ -90,30 +107,29 @@ class BenchServer:
             time.sleep(0.2)
         raise RuntimeError("the bench server did not become ready in 60 s")
 
-    def _train_baseline(self) -> None:
+    def _train(self, model: str, kind: str) -> None:
         headers = {"Authorization": f"Bearer {self.key}"}
         job = httpx.post(
-            f"{self.base}/v1/models/baseline/train", json={"kind": "baseline", "deploy": "always"},
+            f"{self.base}/v1/models/{model}/train", json={"kind": kind, "deploy": "always"},
             headers=headers, timeout=30,
         ).json()  # fmt: skip
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             state = httpx.get(f"{self.base}/v1/jobs/{job['id']}", headers=headers, timeout=10).json()
             if state["status"] == "completed":
-                self.log(f"baseline {state['result']['version']} deployed")
+                self.log(f"{model} {state['result']['version']} deployed")
                 return
             if state["status"] in ("failed", "cancelled"):
-                raise RuntimeError(f"baseline training {state['status']}: {state['error']}")
+                raise RuntimeError(f"{model} training {state['status']}: {state['error']}")
             time.sleep(0.3)
-        raise RuntimeError("baseline training did not finish in 120 s")
+        raise RuntimeError(f"{model} training did not finish in 600 s")
 
-    def prediction_request(self, endpoint: str) -> PreparedRequest:
-        if endpoint != "baseline":
-            raise ValueError(f"unknown endpoint {endpoint!r}; known: baseline")
+    def prediction_request(self) -> PreparedRequest:
+        spec = ENDPOINTS[self.endpoint]
         return PreparedRequest(
             "POST",
-            "/v1/models/baseline/predict",
-            b'{"days": ["2026-01-05", "2026-01-06", "2026-01-07"]}',
+            spec["path"],
+            spec["body"],
             {"authorization": f"Bearer {self.key}", "content-type": "application/json"},
         )
 
@@ -130,7 +146,7 @@ def _prepare() -> None:
     with session_scope() as session:
         tenant, key = tenants.create_tenant(session, "bench")
         tenant_id = tenant.id
-    load_store(tenant_id, generate_store(seed=7, customers=300, days=120))
+    load_store(tenant_id, generate_store(seed=7))  # the demo store, full size
     print(key.secret)
 
 
