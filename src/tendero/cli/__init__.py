@@ -447,10 +447,14 @@ def data_profile(tenant: TenantOpt) -> None:
 
 def _register_benches() -> None:
     from tendero.bench import api as api_bench
-    from tendero.bench import data_import
+    from tendero.bench import customers, data_import, forecast, recommend, tabular
 
     bench_app.command("api")(api_bench.command)
     bench_app.command("import")(data_import.command)
+    bench_app.command("customers")(customers.command)
+    bench_app.command("forecast")(forecast.command)
+    bench_app.command("recommend")(recommend.command)
+    bench_app.command("tabular")(tabular.command)
 
 
 _register_benches()
