@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from web_helpers import browser as http_browser
 from web_helpers import sign_in as http_sign_in
+from web_helpers import trained_shop
 
 from conftest import TenantKeys, load_demo, make_tenant, wait_for_job
 
@@ -267,7 +268,9 @@ def test_admin_sees_every_button_and_creates_a_key_shown_once(chromium, server, 
 def test_analyst_has_no_admin_buttons_and_their_endpoints_refuse(chromium, server, shop):
     page = _page(chromium)
     _sign_in(page, server, shop, "analyst")
-    expect(page.locator("nav.nav a")).to_have_text(["Overview", "Data", "Models", "Jobs"])
+    expect(page.locator("nav.nav a")).to_have_text(
+        ["Overview", "Forecast", "Customers", "Recommendations", "Data", "Models", "Jobs"]
+    )
     page.goto(f"{server}/app/models")
     for action in ("deploy", "rollback", "archive"):
         assert page.locator(f"[data-action={action}]").count() == 0
@@ -297,4 +300,57 @@ def test_service_sees_only_the_upload_and_other_endpoints_refuse(chromium, serve
     page.locator("#upload-form button").click()
     expect(page.locator(".flash")).to_contain_text("Imported 2 rows")
     _shot(page, "service-upload")
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def trained(client) -> TenantKeys:
+    return trained_shop(client)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_capability_pages_draw_their_charts(chromium, server, trained, viewport):
+    """Forecast, Customers, one customer, Recommendations and the Overview's new cards, on trained models."""
+    page = _page(chromium, viewport, lang="es-ES")
+    _sign_in(page, server, trained)
+    timings = {}
+    for name, path, chart in [
+        ("forecast", "/app/forecast", "#forecast-chart"),
+        ("customers", "/app/customers", "#segments-chart"),
+        ("recommendations", "/app/recommendations", "#recs-chart"),
+    ]:
+        page.goto(f"{server}{path}")
+        page.wait_for_selector(f"{chart} svg.main-svg")
+        timings[name] = page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
+        _shot(page, name)
+        if viewport is PHONE:
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1, name
+    page.goto(f"{server}/app/forecast")
+    # history, forecast and the two bands: four visible traces drawn as SVG paths
+    assert page.locator("#forecast-chart .scatterlayer .trace").count() >= 4
+    expect(page.locator("#forecast-accuracy")).to_contain_text("el error medio fue del")
+    page.locator("#forecast-selectors select[name=level]").select_option("total")
+    page.locator("#forecast-selectors select[name=freq]").select_option("D")  # applies on change, no button
+    page.wait_for_url("**freq=D**")
+    page.wait_for_selector("#forecast-chart svg.main-svg")
+    _shot(page, "forecast-daily")
+    page.goto(f"{server}/app/customers")
+    assert page.locator("#segments-chart .barlayer .point").count() >= 3
+    page.locator("#at-risk li a").first.click()
+    page.wait_for_selector("#spend-chart svg.main-svg")
+    expect(page.locator("#customer-insights [data-insight=churn]")).to_contain_text("%")
+    timings["customer"] = page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
+    _shot(page, "customer")
+    page.locator("#customer-reasons a.button").click()
+    page.wait_for_selector("#recs-chart svg.main-svg")
+    assert page.locator("#recommended tr[data-item]").count() == 10
+    assert page.locator("#similar li[data-item]").count() >= 1
+    page.goto(f"{server}/app")
+    page.wait_for_selector("#sales-chart svg.main-svg")
+    expect(page.locator("#overview-at-risk li")).to_have_count(5)
+    expect(page.locator("#next-forecast")).to_contain_text("rango del 80 %")
+    _shot(page, "overview-trained")
+    assert not page.errors, page.errors
+    (SHOTS / f"timings-capabilities-{'phone' if viewport is PHONE else 'desktop'}.json").write_text(json.dumps(timings))
+    assert max(timings.values()) < 1000, timings
     page.context.close()

@@ -30,7 +30,8 @@ def test_pages_show_nothing_of_another_shop(client, victim):
     sign_in(web, intruder)
     secrets = [victim["tenant"].name, "modelo-secreto", victim["job"], victim["slow"], victim["import"],
                victim["key"]["prefix"], "SKU-SECRETO", "Turrón"]  # fmt: skip
-    for path in ("/app", "/app?days=7", "/app/data", "/app/models", "/app/jobs", "/app/settings"):
+    for path in ("/app", "/app?days=7", "/app/data", "/app/models", "/app/jobs", "/app/settings", "/app/forecast",
+                 "/app/customers", "/app/recommendations"):  # fmt: skip
         text = web.get(path).text
         assert not [s for s in secrets if s in text], path
     progress = web.get(f"/app/jobs/progress.json?ids={victim['job']},{victim['slow']}").json()

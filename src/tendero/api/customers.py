@@ -30,7 +30,7 @@ def _model(tenant_id: str, name: str) -> Served:
         ) from error  # fmt: skip
 
 
-def _known(served: Served, customer_id: str) -> None:
+def require_customer(served: Served, customer_id: str) -> None:
     if customer_id not in served.fitted.scores.index:
         raise NotFound(f"no customer {customer_id!r} in model {served.model} {served.version}")
 
@@ -88,7 +88,7 @@ def likely_buyers(
 def insights(customer_id: str, request: Request, principal: ReaderDep, model: str = DEFAULT_MODEL) -> dict[str, Any]:
     """Segment, R/F/M scores, churn probability, P(alive), expected purchases 30/90 days, CLV, top reasons."""
     served = _model(principal.tenant_id, model)
-    _known(served, customer_id)
+    require_customer(served, customer_id)
     return {"model": {"name": model, "version": served.version},
             **served.fitted.insights(customer_id, language_of(request))}  # fmt: skip
 
@@ -100,7 +100,7 @@ def predict_churn(
     """The 3T contract: churn probability, risk level, whether churn is expected, and why."""
     started = time.perf_counter()
     served = _model(principal.tenant_id, model)
-    _known(served, customer_id)
+    require_customer(served, customer_id)
     answer = served.fitted.churn_prediction(customer_id, language_of(request))
     metrics.predictions.labels("customers", model, served.version).inc()
     record_call(request, principal, "predict", started, 200, model=model, version=served.version)

@@ -131,11 +131,13 @@ def post_rows(entity: EntityParam, body: Annotated[BatchIn, Body()], principal: 
 
 def _after_import(tenant_id: str, report: imports.ImportReport) -> None:
     """New orders: check whether deployed forecasts still hold (in the background)."""
-    if report.status == "completed" and report.entity in ("order_lines", "orders", "order_items"):
-        if report.counts["inserted"] or report.counts["updated"]:
-            from tendero.registry.drift import check_in_background
+    new_orders = report.entity in ("order_lines", "orders", "order_items") and (
+        report.counts["inserted"] or report.counts["updated"]
+    )
+    if report.status == "completed" and new_orders:
+        from tendero.registry.drift import check_in_background
 
-            check_in_background(tenant_id)
+        check_in_background(tenant_id)
 
 
 @router.get("/imports")

@@ -68,14 +68,19 @@ def _clean(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def training_request(body: ForecastTrainIn) -> dict[str, Any]:
+    """The train job for a forecast model: promoted only if its backtest MASE is lower."""
+    params = body.model_dump(exclude={"deploy"})
+    return {"model": model_name(body.level, body.freq), "kind": "forecast", "params": params,
+            "deploy": body.deploy, "promote_metric": "mase", "higher_is_better": False}  # fmt: skip
+
+
 @router.post("/v1/forecasts/train", status_code=status.HTTP_202_ACCEPTED)
 def train(body: ForecastTrainIn, request: Request, principal: TrainerDep, session: SessionDep) -> JobOut:
     """Queue a forecast model for one level and frequency; the backtest chooses engines per series group."""
     started = time.perf_counter()
-    params = body.model_dump(exclude={"deploy"})
-    name = model_name(body.level, body.freq)
-    payload = {"model": name, "kind": "forecast", "params": params, "deploy": body.deploy,
-               "promote_metric": "mase", "higher_is_better": False}  # fmt: skip
+    payload = training_request(body)
+    name = payload["model"]
     job, _ = service.submit_training(session, principal.tenant_id, payload)
     session.commit()
     service.notify_runner(job)
@@ -99,8 +104,8 @@ def forecasts(
     try:
         levels = sorted({int(v) for v in level_pct.split(",") if v.strip()})
     except ValueError as error:
-        raise ProblemError(422, "level_pct must be comma-separated integers such as 80,95",
-                           [{"field": "query.level_pct", "message": "integers between 1 and 99"}]) from error  # fmt: skip
+        detail = [{"field": "query.level_pct", "message": "integers between 1 and 99"}]
+        raise ProblemError(422, "level_pct must be comma-separated integers such as 80,95", detail) from error
     if not levels or any(not 0 < v < 100 for v in levels):
         raise ProblemError(422, "each interval level must be between 1 and 99",
                            [{"field": "query.level_pct", "message": "between 1 and 99"}])  # fmt: skip

@@ -85,7 +85,7 @@ class _RulesCache:
 rules_cache = _RulesCache()
 
 
-def _serving(tenant_id: str, model: str) -> tuple[Any, dict[str, Any]]:
+def serving_recommender(tenant_id: str, model: str) -> tuple[Any, dict[str, Any]]:
     """The deployed recommender, or the rules fallback; and how to describe which one served."""
     try:
         served = deployed_models.get(tenant_id, model)
@@ -94,7 +94,7 @@ def _serving(tenant_id: str, model: str) -> tuple[Any, dict[str, Any]]:
     return served.fitted, {"model": model, "version": served.version, "path": "model"}
 
 
-def _known_item(recommender: Any, item_id: str) -> None:
+def require_item(recommender: Any, item_id: str) -> None:
     if recommender.catalogue.items.get(str(item_id)) is None:
         raise NotFound(f"no item {item_id!r} in the catalogue")
 
@@ -106,7 +106,7 @@ def recommend(body: RecommendIn, request: Request, principal: PredictorDep) -> d
 
     started = time.perf_counter()
     filters = Filters.model_validate(body.filters)
-    recommender, served = _serving(principal.tenant_id, body.model)
+    recommender, served = serving_recommender(principal.tenant_id, body.model)
     items = recommender.recommend(
         body.user_id, body.k, filters, body.exclude, body.candidates, body.history or None, language_of(request)
     )
@@ -119,7 +119,7 @@ def recommend(body: RecommendIn, request: Request, principal: PredictorDep) -> d
 def predict_scores(body: PredictIn, request: Request, principal: PredictorDep) -> dict[str, Any]:
     started = time.perf_counter()
     candidates = body.candidate_books if body.candidate_books is not None else body.candidate_items or []
-    recommender, served = _serving(principal.tenant_id, body.model)
+    recommender, served = serving_recommender(principal.tenant_id, body.model)
     scores = recommender.score(body.user_id, candidates)
     record_call(request, principal, "predict", started, 200, model=served["model"], version=served["version"])
     return {"user_id": body.user_id, "scores": scores, **served}
@@ -130,10 +130,10 @@ def similar(
     item_id: str, request: Request, principal: PredictorDep, k: Annotated[int, Query(ge=1, le=100)] = 10,
     model: str = DEFAULT_MODEL,
 ) -> dict[str, Any]:  # fmt: skip
-    recommender, served = _serving(principal.tenant_id, model)
-    _known_item(recommender, item_id)
-    return {"item_id": item_id, "items": [i.model_dump() for i in recommender.similar(item_id, k, language_of(request))],
-            **served}  # fmt: skip
+    recommender, served = serving_recommender(principal.tenant_id, model)
+    require_item(recommender, item_id)
+    items = recommender.similar(item_id, k, language_of(request))
+    return {"item_id": item_id, "items": [i.model_dump() for i in items], **served}
 
 
 @router.get("/v1/items/{item_id}/bought-together")
@@ -141,8 +141,8 @@ def bought_together(
     item_id: str, request: Request, principal: PredictorDep, k: Annotated[int, Query(ge=1, le=100)] = 10,
     model: str = DEFAULT_MODEL,
 ) -> dict[str, Any]:  # fmt: skip
-    recommender, served = _serving(principal.tenant_id, model)
-    _known_item(recommender, item_id)
+    recommender, served = serving_recommender(principal.tenant_id, model)
+    require_item(recommender, item_id)
     items = recommender.bought_together(item_id, k, language_of(request))
     return {"item_id": item_id, "items": [i.model_dump() for i in items], **served}
 

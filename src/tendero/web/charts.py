@@ -42,3 +42,86 @@ def categories_figure(summary: SalesSummary) -> dict[str, Any]:
         "layout": {**LAYOUT, "margin": {"l": 110, "r": 12, "t": 12, "b": 36}, "height": 300,
                    "yaxis": {"automargin": True}},
     }  # fmt: skip
+
+
+BAND_80 = "rgba(15,118,110,0.28)"
+BAND_95 = "rgba(15,118,110,0.12)"
+
+
+def forecast_figure(
+    history: dict[str, list[Any]], forecast: dict[str, list[Any]], labels: dict[str, str]
+) -> dict[str, Any]:
+    """History, the point forecast and its 95 % and 80 % bands (each band: upper edge, then lower filled to it)."""
+    data: list[dict[str, Any]] = []
+    for level, colour in (("95", BAND_95), ("80", BAND_80)):
+        if f"hi-{level}" not in forecast:
+            continue
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": forecast["ds"],
+                "y": forecast[f"hi-{level}"],
+                "line": {"width": 0},
+                "showlegend": False,
+                "hoverinfo": "skip",
+                "legendgroup": level,
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": forecast["ds"],
+                "y": forecast[f"lo-{level}"],
+                "line": {"width": 0},
+                "fill": "tonexty",
+                "fillcolor": colour,
+                "name": labels[f"band{level}"],
+                "legendgroup": level,
+                "hoverinfo": "skip",
+            }
+        )
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": history["ds"],
+            "y": history["y"],
+            "name": labels["history"],
+            "line": {"color": "#334155", "width": 2},
+            "marker": {"size": 4},
+            "hovertemplate": "%{x}: %{y:,.0f}<extra></extra>",
+        }
+    )
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": forecast["ds"],
+            "y": forecast["yhat"],
+            "name": labels["forecast"],
+            "line": {"color": ACCENT, "width": 2.5, "dash": "dot"},
+            "marker": {"size": 5},
+            "hovertemplate": "%{x}: %{y:,.0f}<extra></extra>",
+        }
+    )
+    return {"data": data, "layout": {**LAYOUT, "height": 340}}  # fmt: skip
+
+
+def horizontal_bars(names: list[str], values: list[float], hover: str = "%{y}: %{x:,.0f}") -> dict[str, Any]:
+    """Largest first, read from the top; long names get the room they need."""
+    return {
+        "data": [{"type": "bar", "orientation": "h", "x": list(reversed(values)), "y": list(reversed(names)),
+                  "marker": {"color": ACCENT}, "hovertemplate": hover + "<extra></extra>"}],
+        "layout": {**LAYOUT, "margin": {"l": 12, "r": 12, "t": 12, "b": 36},
+                   "height": max(220, 30 * len(names) + 60), "yaxis": {"automargin": True}},
+    }  # fmt: skip
+
+
+def spend_figure(months: list[str], revenue: list[float]) -> dict[str, Any]:
+    return {
+        "data": [{"type": "bar", "x": months, "y": revenue, "marker": {"color": ACCENT},
+                  "hovertemplate": "%{x}: %{y:,.2f}<extra></extra>"}],
+        "layout": {**LAYOUT, "height": 220},
+    }  # fmt: skip

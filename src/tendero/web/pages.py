@@ -30,7 +30,7 @@ from tendero.store import registry as registry_rows
 from tendero.store import tenants, users
 from tendero.store.db import session_scope
 from tendero.store.tenants import Conflict, NotFound
-from tendero.web import charts, summaries
+from tendero.web import capabilities, charts, summaries
 from tendero.web.access import (
     ADMIN,
     INGEST,
@@ -164,7 +164,13 @@ def overview(request: Request, session: AnyRole, days: Annotated[int, Query()] =
         "periods": PERIODS,
         "models": _model_health(principal.tenant_id),
         "can_train": can(principal, TRAIN),
+        "next_forecast": capabilities.next_period(principal.tenant_id),
+        "at_risk": None,
     }
+    customers_model = capabilities.deployed(principal.tenant_id, capabilities.CUSTOMER_MODEL)
+    if customers_model is not None:
+        context["at_risk"] = customers_model.fitted.at_risk(0.0, 5, language(request))  # type: ignore[attr-defined]
+        context["names"] = capabilities.customer_names(principal.tenant_id)
     if not sales.empty:
         context["sales_figure"] = charts.sales_figure(sales, t("overview.sales_chart"), t("overview.weekly"))
         context["categories_figure"] = charts.categories_figure(sales) if sales.categories else None

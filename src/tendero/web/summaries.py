@@ -153,3 +153,16 @@ def warm(tenant_id: str, days: int) -> None:
             return
 
     threading.Thread(target=run, name="tendero-web-warm", daemon=True).start()
+
+
+def order_lines(tenant_id: str) -> pd.DataFrame:
+    """The tenant's order lines, read once while the data is unchanged (customer and recommendation pages)."""
+    return _cache.get(tenant_id, "order_lines", None, lambda: commerce.read_order_lines(tenant_id))
+
+
+def products(tenant_id: str) -> pd.DataFrame:
+    return _cache.get(tenant_id, "products", None, lambda: commerce.read_products(tenant_id))
+
+
+def customers(tenant_id: str) -> pd.DataFrame:
+    return _cache.get(tenant_id, "customers", None, lambda: commerce.read_customers(tenant_id))

@@ -13,6 +13,12 @@
     });
   }
 
+  // selectors apply as soon as they change (the button stays for browsers without scripts)
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (form && form.hasAttribute("data-autosubmit") && event.target.tagName === "SELECT") form.submit();
+  });
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();

@@ -1,0 +1,198 @@
+"""The capability pages: Forecast, Customers (and one customer), Recommendations. Each reads the deployed model
+through the same service calls as its API route, always with the signed-in principal's tenant; with no model yet,
+the page says so and offers a train button to the roles that may train."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from pydantic import ValidationError
+from starlette.responses import Response
+
+from tendero.api.audit import record_call
+from tendero.api.customers import require_customer
+from tendero.api.forecasts import ForecastTrainIn, model_name, training_request
+from tendero.recommend.recommender import Filters
+from tendero.registry import service
+from tendero.store.db import session_scope
+from tendero.store.tenants import NotFound
+from tendero.web import capabilities, charts, summaries
+from tendero.web.access import TRAIN, PostTrainer, Reader, can
+from tendero.web.i18n import translator
+from tendero.web.rendering import PREFIX, WebRoute, language, redirect, render
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=WebRoute)
+
+
+def _t(request: Request):  # type: ignore[no-untyped-def]
+    return translator(language(request))
+
+
+# --- forecast ---------------------------------------------------------------------------------------
+
+
+@router.get("/forecast")
+def forecast_page(
+    request: Request,
+    session: Reader,
+    level: Annotated[str | None, Query(pattern="^(total|category|product)$")] = None,
+    freq: Annotated[str | None, Query(pattern="^[DWM]$")] = None,
+    horizon: Annotated[int | None, Query(ge=1, le=365)] = None,
+    series: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """History and forecast with 80/95 % bands for one series of a deployed ``forecast-{level}-{freq}`` model."""
+    principal = session.principal
+    assert principal is not None
+    t = _t(request)
+    available = capabilities.deployed_forecasts(principal.tenant_id)
+    if level is None and freq is None and available:
+        level, freq = next((lf for lf in available if lf == ("category", "M")), available[0])
+    level, freq = level or "category", freq or "M"
+    view = capabilities.forecast_view(principal.tenant_id, level, freq, horizon, series)
+    context: dict[str, Any] = {
+        "level": level, "freq": freq, "levels": capabilities.PAGE_LEVELS, "freqs": capabilities.FREQS,
+        "available": available, "view": view, "can_train": can(principal, TRAIN),
+        "has_data": not summaries.sales_summary(principal.tenant_id, 28).empty,
+        "default_horizon": capabilities.DEFAULT_HORIZON[freq], "model_name": model_name(level, freq),
+    }  # fmt: skip
+    if view is not None:
+        labels = {"history": t("forecast.history"), "forecast": t("forecast.forecast"),
+                  "band80": t("forecast.band", level=80), "band95": t("forecast.band", level=95)}  # fmt: skip
+        context["figure"] = charts.forecast_figure(view.history, view.forecast, labels)
+    return render(request, "forecast.html", context)
+
+
+@router.post("/forecast/train")
+def forecast_train(
+    request: Request,
+    session: PostTrainer,
+    level: Annotated[str, Form()] = "category",
+    freq: Annotated[str, Form()] = "M",
+) -> Response:
+    """Queue ``forecast-{level}-{freq}`` exactly as ``POST /v1/forecasts/train`` does (same schema and payload)."""
+    principal = session.principal
+    assert principal is not None
+    started = time.perf_counter()
+    t = _t(request)
+    try:
+        body = ForecastTrainIn(level=level, freq=freq, horizon=capabilities.DEFAULT_HORIZON.get(freq, 3),
+                               history_months=24 if freq != "M" else 36)  # fmt: skip
+        payload = training_request(body)
+        name = payload["model"]
+        with session_scope() as db:
+            job, _ = service.submit_training(db, principal.tenant_id, payload)
+            db.commit()
+            service.notify_runner(job)
+    except (ValidationError, ValueError) as error:
+        return redirect(request, f"{PREFIX}/forecast", ("error", t("error.invalid", detail=str(error)[:300])))
+    record_call(request, principal, "train", started, 202, model=name)
+    return redirect(request, f"{PREFIX}/jobs", ("success", t("models.queued")))
+
+
+# --- customers --------------------------------------------------------------------------------------
+
+
+@router.get("/customers")
+def customers_page(
+    request: Request, session: Reader, segment: Annotated[str | None, Query(max_length=50)] = None
+) -> Response:
+    """Segments (chart and table), customers at risk by value, likely buyers this week; one segment's members."""
+    principal = session.principal
+    assert principal is not None
+    lang = language(request)
+    served = capabilities.deployed(principal.tenant_id, capabilities.CUSTOMER_MODEL)
+    context: dict[str, Any] = {"served": served, "can_train": can(principal, TRAIN),
+                               "has_data": not summaries.sales_summary(principal.tenant_id, 28).empty}  # fmt: skip
+    if served is not None:
+        fitted: Any = served.fitted
+        segments = fitted.segments_summary(lang)
+        shown = sorted(segments, key=lambda s: -s["customers"])
+        members = None
+        if segment:
+            try:
+                members = fitted.segment_members(segment, 25, 0)
+            except KeyError as error:
+                raise NotFound(str(error.args[0])) from error
+        context.update(
+            segments=segments,
+            segment_names={s["segment"]: s["name"] for s in segments},
+            names=capabilities.customer_names(principal.tenant_id),
+            segment=segment,
+            segment_name=next((s["name"] for s in segments if s["segment"] == segment), segment),
+            members=members,
+            at_risk=fitted.at_risk(0.0, 10, lang),
+            buyers=fitted.likely_buyers(7, 10, 0.0),
+            figure=charts.horizontal_bars([s["name"] for s in shown], [s["customers"] for s in shown]),
+        )
+    return render(request, "customers.html", context)
+
+
+@router.get("/customers/{customer_id}")
+def customer_page(request: Request, customer_id: str, session: Reader) -> Response:
+    """One customer: segment, churn probability and its reasons, P(alive), expected purchases, CLV, spend by month."""
+    principal = session.principal
+    assert principal is not None
+    served = capabilities.deployed(principal.tenant_id, capabilities.CUSTOMER_MODEL)
+    if served is None:
+        raise NotFound(_t(request)("customers.no_model_short"))
+    fitted: Any = served.fitted
+    require_customer(served, customer_id)
+    insight = fitted.insights(customer_id, language(request))
+    spend = capabilities.customer_monthly_spend(principal.tenant_id, customer_id)
+    name = capabilities.customer_names(principal.tenant_id).get(customer_id)
+    return render(request, "customer.html", {
+        "c": insight, "version": served.version, "name": name,
+        "figure": charts.spend_figure(spend["month"], spend["revenue"]) if spend["month"] else None,
+    })  # fmt: skip
+
+
+# --- recommendations --------------------------------------------------------------------------------
+
+
+def _describe(rows: list[dict[str, Any]], names: dict[str, str], categories: dict[str, str]) -> None:
+    for row in rows:
+        row.update(name=names.get(row["item_id"], row["item_id"]), category=categories.get(row["item_id"], "—"))
+
+
+@router.get("/recommendations")
+def recommendations_page(
+    request: Request,
+    session: Reader,
+    user: Annotated[str | None, Query(max_length=200)] = None,
+    item: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """Pick a customer: what they bought, what to offer them next (and why), and items like one product."""
+    principal = session.principal
+    assert principal is not None
+    lang = language(request)
+    tenant_id = principal.tenant_id
+    active = capabilities.active_customers(tenant_id)
+    user = (user or "").strip() or (active[0][0] if active else None)
+    context: dict[str, Any] = {"active": active, "user": user, "names": capabilities.customer_names(tenant_id),
+                               "can_train": can(principal, TRAIN),
+                               "has_data": bool(active), "item": None}  # fmt: skip
+    if user is not None:
+        recommender, served = capabilities.recommender(tenant_id)
+        product_name = capabilities.product_names(tenant_id)
+        categories = capabilities.product_categories(tenant_id)
+        history, history_total = capabilities.purchase_history(tenant_id, user)
+        items = [r.model_dump() for r in recommender.recommend(user, 10, Filters(), [], None, None, lang)]
+        _describe(items, product_name, categories)
+        first = items[0]["item_id"] if items else (history[0]["product_id"] if history else None)
+        item = (item or "").strip() or first
+        similar: list[dict[str, Any]] = []
+        together: list[dict[str, Any]] = []
+        if item is not None:
+            capabilities.known_item(recommender, item)
+            similar = [r.model_dump() for r in recommender.similar(item, 8, lang)]
+            together = [r.model_dump() for r in recommender.bought_together(item, 8, lang)]
+            _describe([*similar, *together], product_name, categories)
+        context.update(
+            served=served, history=history, history_total=history_total, items=items, item=item,
+            item_name=product_name.get(item, item) if item else None, similar=similar, together=together,
+            figure=charts.horizontal_bars([f"{r['name']}" for r in items], [round(r["score"], 3) for r in items],
+                                          "%{y}: %{x:.2f}") if items else None,
+        )  # fmt: skip
+    return render(request, "recommendations.html", context)
