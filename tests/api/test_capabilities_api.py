@@ -97,7 +97,9 @@ def test_recommendations_rules_then_model(client, shop):
     assert len(similar["items"]) == 3 and item not in [i["item_id"] for i in similar["items"]]
     assert client.get("/v1/items/nothing/bought-together", headers=shop.headers()).status_code == 404
     feedback = {"user_id": "C00003", "item_ids": [item], "event": "impression", "version": "1.0.0"}
-    assert client.post("/v1/recommendations/feedback", json=feedback, headers=shop.headers("service")).status_code == 202
+    assert (
+        client.post("/v1/recommendations/feedback", json=feedback, headers=shop.headers("service")).status_code == 202
+    )
     feedback["event"] = "click"
     client.post("/v1/recommendations/feedback", json=feedback, headers=shop.headers("service"))
     usage = client.get("/v1/usage?hours=1", headers=shop.headers()).json()["recommendations"]
@@ -148,4 +150,27 @@ def test_bad_dataset_files_get_a_report(client, shop):
                          files={"file": ("x.csv", io.BytesIO(b"a,b\n1,2\n3,4\n"))}, headers=shop.headers())  # fmt: skip
     assert answer.status_code == 201
     body = answer.json()
-    assert body["status"] == "error" and "y" in body["error"]
+    assert body["status"] == "error" and "target" in body["error"]
+
+
+def test_batch_prediction_job_writes_a_downloadable_file(client, shop):
+    frame = route_costs(seed=4, rows=300)
+    dataset = client.post("/v1/datasets", data={"name": "rutas-b", "task": "regression", "target": "cost_eur"},
+                          files={"file": ("r.csv", frame.to_csv(index=False).encode())},
+                          headers=shop.headers()).json()  # fmt: skip
+    job = client.post("/v1/training-jobs", json={"name": "rutas-b", "dataset": dataset["id"], "deploy": "always",
+                      "hyperparameters": {"n_estimators": 30}}, headers=shop.headers()).json()  # fmt: skip
+    assert wait_for_job(client, shop, job["id"], timeout=240)["status"] == "completed"
+    not_yet = client.get(f"/v1/jobs/{job['id']}/download", headers=shop.headers())
+    assert not_yet.status_code == 409
+    batch = client.post("/v1/models/rutas-b/batch-predictions", json={"dataset": dataset["id"], "format": "csv"},
+                        headers=shop.headers("service"))  # fmt: skip
+    assert batch.status_code == 202, batch.text
+    done = wait_for_job(client, shop, batch.json()["id"], timeout=120)
+    assert done["status"] == "completed", done["error"]
+    file = client.get(f"/v1/jobs/{done['id']}/download", headers=shop.headers("service"))
+    assert file.status_code == 200 and file.headers["content-type"].startswith("text/csv")
+    predicted = pd.read_csv(io.BytesIO(file.content))
+    assert len(predicted) == 300 and "prediction" in predicted.columns
+    other = make_tenant("other-batch")
+    assert client.get(f"/v1/jobs/{done['id']}/download", headers=other.headers()).status_code == 404

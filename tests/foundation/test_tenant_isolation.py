@@ -31,6 +31,7 @@ EXAMPLE_BODIES: dict[str, dict] = {
     "/v1/predict": {"user_id": "SECRET-CUSTOMER", "candidate_items": ["SECRET-SKU"]},
     "/v1/recommendations/feedback": {"user_id": "u", "item_ids": ["SECRET-SKU"], "event": "click"},
     "/v1/predict/churn/{customer_id}": {},
+    "/v1/models/{name}/batch-predictions": {"dataset": "{dataset_id}"},
 }
 # multipart routes: a valid file (and form) per route template
 EXAMPLE_FILES: dict[str, tuple[dict, dict]] = {

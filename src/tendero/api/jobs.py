@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
 
-from tendero.api.deps import PageDep, ReaderDep, SessionDep, TrainerDep
+from tendero.api.deps import PageDep, PredictorDep, ReaderDep, SessionDep, TrainerDep
+from tendero.api.errors import ProblemError
 from tendero.api.schemas import JobEventOut, JobOut, JobProgress, PageOf
 from tendero.store import jobs as job_rows
 from tendero.store.jobs import STATUSES
@@ -55,6 +57,21 @@ def get_progress(
         job_id=job.id, status=job.status, progress=job.progress,
         events=[JobEventOut.model_validate(event) for event in events],
     )  # fmt: skip
+
+
+@router.get("/{job_id}/download")
+def download(job_id: str, principal: PredictorDep, session: SessionDep) -> StreamingResponse:
+    """The file a finished batch-prediction job wrote (CSV or Parquet)."""
+    from tendero.registry.batch import open_predictions
+
+    job = job_rows.get_job(session, principal.tenant_id, job_id)
+    if job.kind != "batch_predict" or job.status != "completed" or not job.result:
+        raise ProblemError(409, f"job {job_id} has no file to download (kind {job.kind}, status {job.status})")
+    file_format = job.result["format"]
+    handle = open_predictions(principal.tenant_id, job_id, file_format)
+    media = "text/csv" if file_format == "csv" else "application/vnd.apache.parquet"
+    headers = {"Content-Disposition": f'attachment; filename="predictions-{job_id}.{file_format}"'}
+    return StreamingResponse(iter(lambda: handle.read(1 << 20), b""), media_type=media, headers=headers)
 
 
 @router.post("/{job_id}/cancel")

@@ -6,6 +6,7 @@ import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Request, status
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tendero.api.audit import record_call
 from tendero.api.deps import AdminDep, PageDep, PredictorDep, ReaderDep, SessionDep, TrainerDep
@@ -129,6 +130,32 @@ def promote(
     return {"promoted": promoted, "deployed_version": deployed.version if deployed else None}
 
 
+class BatchPredictionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dataset: str = Field(description="the dataset whose rows to predict")
+    format: str = Field("csv", pattern="^(csv|parquet)$")
+
+
+@router.post("/{name}/batch-predictions", status_code=status.HTTP_202_ACCEPTED)
+def batch_predictions(
+    name: NameParam, body: BatchPredictionIn, request: Request, principal: PredictorDep, session: SessionDep
+) -> JobOut:
+    """Predict every row of a dataset as a job; download the file at ``/v1/jobs/{id}/download``."""
+    from tendero.store import datasets as dataset_rows
+    from tendero.store import jobs as job_rows
+
+    started = time.perf_counter()
+    registry_rows.get_model(session, principal.tenant_id, name)
+    dataset_rows.get_dataset(session, principal.tenant_id, body.dataset)
+    job, _ = job_rows.submit_job(session, principal.tenant_id, "batch_predict",
+                                 {"model": name, "dataset": body.dataset, "format": body.format})  # fmt: skip
+    session.commit()
+    service.notify_runner(job)
+    record_call(request, principal, "predict", started, 202, model=name)
+    return job_out(job)
+
+
 @router.post("/{name}/predict")
 def predict(
     name: NameParam,
@@ -144,9 +171,20 @@ def predict(
         raise ProblemError(404, f"model {name!r} of kind {served.kind} is served by its own endpoints")
     try:
         result = serve(payload)
-    except Exception as error:
+    except ValidationError as error:
         record_call(request, principal, "predict", started, 422, model=name, version=served.version, error=str(error))
         raise
+    except ValueError as error:  # the kind's own input checks: rows/columns named in ``issues`` when it has them
+        record_call(request, principal, "predict", started, 422, model=name, version=served.version, error=str(error))
+        errors = [_issue_error(issue) for issue in getattr(error, "issues", [])]
+        raise ProblemError(422, str(error), errors or [{"field": "body", "message": str(error)}]) from error
     metrics.predictions.labels(served.kind, name, served.version).inc()
     record_call(request, principal, "predict", started, 200, model=name, version=served.version)
     return {"model": name, "version": served.version, **result}
+
+
+def _issue_error(issue: Any) -> dict[str, Any]:
+    """A kind's input issue (row, column, message) as a problem-details field error."""
+    row, column = getattr(issue, "row", None), getattr(issue, "column", None)
+    field = ".".join(str(part) for part in ("body", "rows", row, column) if part is not None)
+    return {"field": field, "row": row, "column": column, "message": getattr(issue, "message", str(issue))}

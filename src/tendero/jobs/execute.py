@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 # job kind -> "module:function" taking a JobContext and returning the job's result (JSON-able dict)
 HANDLERS: dict[str, str] = {
     "train": "tendero.registry.training:run_training",
+    "batch_predict": "tendero.registry.batch:run_batch_prediction",
 }
 
 

@@ -108,11 +108,20 @@ class TabularKind:
         assert isinstance(params, TabularParams)
         return params.algorithm
 
+    def estimate_seconds(self, params: KindParams, rows: int, columns: int) -> float:
+        """Before the job starts: how long fitting should take on data of this size."""
+        assert isinstance(params, TabularParams)
+        return estimate_for_size(rows, columns, params)
+
 
 def estimate_duration(frame: pd.DataFrame, params: TabularParams) -> float:
     """Seconds the job should take, from rows, columns, algorithm, folds and search trials."""
-    features = len(params.features or frame.columns) or 1
-    rows = len(frame)
+    return estimate_for_size(len(frame), len(params.features or frame.columns), params)
+
+
+def estimate_for_size(rows: int, columns: int, params: TabularParams) -> float:
+    """The same estimate from the data's size alone (what the API knows before the job starts)."""
+    features = len(params.features or []) or columns or 1
     one_fit = estimate_seconds(params.algorithm, params.hyperparameters, rows, features)
     fits = (params.folds + 1) if params.folds else 1
     trials = params.search.trials if params.search else 0

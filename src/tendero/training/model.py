@@ -165,6 +165,14 @@ class TabularModel:
         assert self.preprocessor is not None
         return self.estimator.output(self.preprocessor.transform(frame))
 
+    def serve(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """The body of ``POST /v1/models/{name}/predict``: ``{"rows": [{column: value, ...}, ...]}``."""
+        rows = payload.get("rows") if isinstance(payload, Mapping) else None
+        if not isinstance(rows, list) or not rows or not all(isinstance(r, Mapping) for r in rows):
+            raise RowsError([Issue(message="send {'rows': [ {column: value, ...}, ... ]} with at least one row",
+                                   column="rows")])  # fmt: skip
+        return self.predict(rows).model_dump()
+
     def predict(self, rows: Sequence[Mapping[str, Any]]) -> Prediction:
         """Validate JSON rows against the training schema (``RowsError`` if not) and predict."""
         return self._predict(validate_rows(rows, self.schema))

@@ -1,0 +1,63 @@
+"""The ``batch_predict`` job: predict every row of a dataset with a deployed model, into a file."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import fsspec
+import pandas as pd
+
+from tendero.config import get_settings
+from tendero.jobs.execute import JobContext, JobFailed
+from tendero.registry.service import deployed_models
+from tendero.store import artifacts
+from tendero.store.tenants import NotFound
+
+CHUNK_ROWS = 20_000
+
+
+def predictions_uri(tenant_id: str, job_id: str, file_format: str) -> str:
+    return artifacts.join(get_settings().artifacts, tenant_id, "predictions", f"{job_id}.{file_format}")
+
+
+def run_batch_prediction(ctx: JobContext) -> dict[str, Any]:
+    from tendero.data.datasets import read_dataset_frame
+
+    model, dataset, file_format = ctx.params["model"], ctx.params["dataset"], ctx.params.get("format", "csv")
+    try:
+        served = deployed_models.get(ctx.tenant_id, model)
+    except NotFound as error:
+        raise JobFailed(str(error)) from error
+    predict_frame = getattr(served.fitted, "predict_frame", None)
+    if predict_frame is None:
+        raise JobFailed(f"model {model!r} of kind {served.kind} does not predict tables of rows")
+    try:
+        frame = read_dataset_frame(ctx.tenant_id, dataset)
+    except (ValueError, NotFound) as error:
+        raise JobFailed(str(error)) from error
+    parts = []
+    total = max(1, -(-len(frame) // CHUNK_ROWS))
+    for step, start in enumerate(range(0, len(frame), CHUNK_ROWS), start=1):
+        try:
+            parts.append(predict_frame(frame.iloc[start : start + CHUNK_ROWS]))
+        except ValueError as error:
+            raise JobFailed(f"rows {start + 1}–{start + CHUNK_ROWS}: {error}") from error
+        ctx.progress.update(step, total, message=f"{min(len(frame), start + CHUNK_ROWS):,} of {len(frame):,} rows")
+    result = pd.concat([frame.reset_index(drop=True), pd.concat(parts, ignore_index=True)], axis=1)
+    buffer = io.BytesIO()
+    if file_format == "parquet":
+        result.to_parquet(buffer, index=False)
+    else:
+        result.to_csv(buffer, index=False)
+    uri = predictions_uri(ctx.tenant_id, ctx.job_id, file_format)
+    fs, path = fsspec.core.url_to_fs(uri)
+    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    fs.pipe_file(path, buffer.getvalue())
+    return {"model": model, "version": served.version, "dataset": dataset, "rows": len(result), "format": file_format,
+            "download": f"/v1/jobs/{ctx.job_id}/download"}  # fmt: skip
+
+
+def open_predictions(tenant_id: str, job_id: str, file_format: str) -> Any:
+    fs, path = fsspec.core.url_to_fs(predictions_uri(tenant_id, job_id, file_format))
+    return fs.open(path, "rb")
