@@ -133,7 +133,7 @@ def _one_split(train, holdout, train_pairs, catalogue, split: str, seed: int, la
     started = time.perf_counter()
     hybrid = fit_hybrid(matrix, train.at, side, HybridParams(split=split, seed=seed), train.values)  # type: ignore[arg-type]
     seconds = time.perf_counter() - started
-    served = Recommender.from_pairs(train_pairs, catalogue, None, hybrid=hybrid)
+    served = Recommender.from_pairs(train_pairs, catalogue, None, hybrid=hybrid, users=train.users)
     user_ids = served.users.ids
     record(
         "tendero",

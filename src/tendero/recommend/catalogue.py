@@ -69,8 +69,10 @@ class Catalogue:
         ]
 
     def category_codes(self) -> np.ndarray:
-        codes, _ = pd.factorize(pd.Series(self.categories).replace("", np.nan))
-        return codes.astype(np.int64)
+        codes, _ = pd.factorize(pd.Series(self.categories, dtype=object))
+        codes = codes.astype(np.int64)
+        codes[np.asarray([not c for c in self.categories], dtype=bool)] = -1
+        return codes
 
 
 def _token(prefix: str, value: str) -> str:

@@ -113,7 +113,7 @@ class RecommenderKind:
         tick("refitting on all data")
         everything = build_matrices(pairs, users, catalogue)
         final = refit_hybrid(hybrid, everything.weight, everything.at, items, everything.values)
-        fitted = FittedRecommender.from_pairs(pairs, catalogue, order_lines, hybrid=final)
+        fitted = FittedRecommender.from_pairs(pairs, catalogue, order_lines, hybrid=final, users=users)
         fitted.metrics = metrics
         fitted.info = {
             "has_orders": order_lines is not None,
@@ -181,6 +181,7 @@ def save_recommender(model: Recommender, folder: Path) -> None:
                 "h_pop_counts": hybrid.popularity.counts,
                 "h_pop_recent": hybrid.popularity.recent,
                 "h_als_item_factors": hybrid.als.item_factors,
+                "h_als_user_factors": hybrid.als.user_factors,
                 "h_categories": hybrid.categories.astype(np.int64),
                 "h_item_mean_value": hybrid.item_mean_value.astype(np.float32),
                 "h_item_last_at": hybrid.item_last_at.astype(np.float64),
@@ -246,7 +247,7 @@ def load_recommender(folder: Path) -> FittedRecommender:
             )
         else:
             neighbour = ItemKnn(similarity=_csr(arrays, "h_knn"))
-        als = Als(**spec["als"], item_factors=arrays["h_als_item_factors"])
+        als = Als(**spec["als"], item_factors=arrays["h_als_item_factors"], user_factors=arrays["h_als_user_factors"])
         ranker = None
         if spec["has_ranker"]:
             import lightgbm as lgb

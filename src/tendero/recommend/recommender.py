@@ -97,8 +97,11 @@ class Recommender:
         catalogue: Catalogue,
         order_lines: pd.DataFrame | None,
         hybrid: Hybrid | None = None,
+        users: IdMap | None = None,
     ) -> Recommender:
-        users = IdMap(pd.unique(pairs["user_id"]) if len(pairs) else np.array([], object))
+        """``users`` must be the map the hybrid was trained with (its ALS rows follow it)."""
+        if users is None:
+            users = IdMap(pd.unique(pairs["user_id"]) if len(pairs) else np.array([], object))
         matrices = build_matrices(pairs, users, catalogue)
         n_items = len(catalogue)
         popularity = np.asarray((matrices.weight > 0).sum(axis=0)).ravel().astype(np.float32)
@@ -135,7 +138,7 @@ class Recommender:
         n_items = len(self.catalogue)
         if k <= 0 or n_items == 0:
             return []
-        row, known = self._history_row(user_id, history)
+        row, user = self._history_row(user_id, history)
         blocked = self._blocked(row, filters, exclude, candidates)
         if blocked.all():
             return []
@@ -144,7 +147,7 @@ class Recommender:
         elif self.hybrid is None:
             ranked, scores, source, explain = self._rules(row, blocked, language)
         else:
-            ranked, scores, source, explain = self._hybrid(row, blocked, candidates is not None, known, language)
+            ranked, scores, source, explain = self._hybrid(row, blocked, candidates is not None, user, language)
         return self._finish(ranked, scores, source, explain, blocked, filters, k, language)
 
     def score(self, user_id: str | None, item_ids: Sequence[str], history: Sequence[str] | None = None) -> list[float]:
@@ -155,13 +158,13 @@ class Recommender:
         if not known.any():
             return out.tolist()
         items = positions[known]
-        row, _ = self._history_row(user_id, history)
+        row, user = self._history_row(user_id, history)
         if row.nnz == 0:
             out[known] = self._popularity_unit()[items]
         elif self.hybrid is None:
             out[known] = self._rules_scores(row)[items]
         else:
-            scores = self.hybrid.generator_scores(row)
+            scores = self.hybrid.generator_scores(row, user)
             raw = self.hybrid.rank_scores(self.hybrid.features(scores, 0, row, items))
             out[known] = self.hybrid.unit_scores(raw)
         return out.tolist()
@@ -201,7 +204,8 @@ class Recommender:
         return self.recommend(str(self.users.ids[busiest]), 10)
 
     # -- paths ---------------------------------------------------------------------------------
-    def _history_row(self, user_id: str | None, history: Sequence[str] | None) -> tuple[sp.csr_matrix, bool]:
+    def _history_row(self, user_id: str | None, history: Sequence[str] | None) -> tuple[sp.csr_matrix, int | None]:
+        """The user's signal row (training history + ``history``) and their training row if unchanged."""
         n_items = len(self.catalogue)
         position = self.users.get(str(user_id)) if user_id is not None else None
         row = self.history[position] if position is not None else sp.csr_matrix((1, n_items), dtype=np.float32)
@@ -215,7 +219,7 @@ class Recommender:
                     shape=(1, n_items),
                 )
                 row = (row + added).tocsr()
-        return row.tocsr(), position is not None and not history
+        return row.tocsr(), position if not history else None
 
     def _blocked(
         self,
@@ -298,16 +302,16 @@ class Recommender:
 
         return ranked, scores[ranked], "rules", explain
 
-    def _hybrid(self, row: sp.csr_matrix, blocked: np.ndarray, rank_all: bool, known: bool, language: Language):
+    def _hybrid(self, row: sp.csr_matrix, blocked: np.ndarray, rank_all: bool, user: int | None, language: Language):
         hybrid = self.hybrid
         assert hybrid is not None
-        scores = hybrid.generator_scores(row)
+        scores = hybrid.generator_scores(row, user)
         items = np.flatnonzero(~blocked) if rank_all else hybrid.candidates(scores, 0, blocked)
         raw = hybrid.rank_scores(hybrid.features(scores, 0, row, items))
         order = np.argsort(-raw, kind="stable")
         ranked = items[order]
         unit = hybrid.unit_scores(raw[order])
-        source = "hybrid" if known else "fold_in"
+        source = "hybrid" if user is not None else "fold_in"
         seen = row.indices
         # Explanations read item→item weights from the user's history rows; slice them once per request.
         cooc = hybrid.cooc.similarity[seen].tocsc()
