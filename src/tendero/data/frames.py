@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
+from typing import Any
 
 import pandas as pd
 
@@ -31,3 +32,40 @@ def tenant_frames(tenant_id: str, needs: Iterable[str], dataset_id: str | None =
     elif "dataset" in set(needs):
         raise ValueError("this model kind trains on a dataset: give the dataset's id")
     return Frames(loaders)
+
+
+# --- ready-made views for the domain packages: each built by the domain that owns its rules ---
+
+
+def sales_series(tenant_id: str, level: str = "category", freq: str = "M", history_months: int = 36,
+                 measure: str = "quantity") -> Any:  # fmt: skip
+    """Sales per total/category/product/store at D/W/M as ``unique_id, ds, y``, zero-filled, with the
+    report of what was left out (``forecasting.series.build_series``)."""
+    from tendero.forecasting.series import build_series
+
+    return build_series(READERS["order_lines"](tenant_id), level=level, freq=freq, history_months=history_months,
+                        measure=measure)  # fmt: skip
+
+
+def transactions(tenant_id: str) -> Any:
+    """One row per order and the returns, for customer models (``customers.transactions``)."""
+    from tendero.customers.transactions import transaction_log
+
+    return transaction_log(READERS["order_lines"](tenant_id))
+
+
+def interaction_matrix(tenant_id: str) -> tuple[Any, Any, Any]:
+    """The users × items matrix of weighted signals (SciPy CSR) with its user and item id maps."""
+    from tendero.recommend.catalogue import Catalogue, build_matrices
+    from tendero.recommend.signals import IdMap, signal_events, signal_pairs
+
+    products = READERS["products"](tenant_id)
+    pairs = signal_pairs(signal_events(READERS["interactions"](tenant_id), READERS["order_lines"](tenant_id)))
+    catalogue = Catalogue.build(products, pairs["item_id"].to_numpy())
+    users = IdMap(pd.unique(pairs["user_id"]))
+    return build_matrices(pairs, users, catalogue).weight, users, catalogue
+
+
+def catalogue(tenant_id: str) -> pd.DataFrame:
+    """The product catalogue."""
+    return READERS["products"](tenant_id)
