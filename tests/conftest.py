@@ -1,7 +1,7 @@
 """Test setup: a real database (SQLite, or PostgreSQL from TENDERO_TEST_DATABASE_URL), a real app.
 
 Settings come from the environment, which spawned job processes and worker subprocesses inherit, so
-every process of a test run talks to the same database and artifact folder.
+every process of a test run talks to the same database and artifact folder. Helpers are in support.py.
 """
 
 from __future__ import annotations
@@ -10,12 +10,10 @@ import os
 import secrets
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 _HOME = Path(tempfile.mkdtemp(prefix="tendero-tests-"))
 _PG_ADMIN_URL = os.environ.get("TENDERO_TEST_DATABASE_URL", "")
 _PG_DATABASE = f"tendero_test_{secrets.token_hex(4)}"
@@ -37,9 +35,7 @@ if _PG_ADMIN_URL:
 else:
     os.environ["TENDERO_DATABASE_URL"] = f"sqlite:///{_HOME / 'tendero.db'}"
 
-
-def using_postgres() -> bool:
-    return bool(_PG_ADMIN_URL)
+from support import TenantKeys, make_tenant  # noqa: E402 (after the environment is set)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -62,40 +58,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
         with psycopg.connect(_PG_ADMIN_URL.replace("+psycopg", ""), autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{_PG_DATABASE}" WITH (FORCE)')
-
-
-def shared_data(relative: str) -> Path:
-    """A file of ../shared/data, or a skip naming it when the folder is not beside the checkout."""
-    path = SHARED_DATA / relative
-    if not path.exists():
-        pytest.skip(f"real data set {relative} not found at {SHARED_DATA} (only in the team's checkout and CI)")
-    return path
-
-
-@dataclass
-class TenantKeys:
-    """A fresh tenant with one key per role."""
-
-    id: str
-    name: str
-    admin: str
-    analyst: str
-    service: str
-
-    def headers(self, role: str = "admin") -> dict[str, str]:
-        return {"Authorization": f"Bearer {getattr(self, role)}"}
-
-
-def make_tenant(prefix: str = "shop") -> TenantKeys:
-    from tendero.store import tenants
-    from tendero.store.db import session_scope
-
-    name = f"{prefix}-{secrets.token_hex(4)}"
-    with session_scope() as session:
-        tenant, admin = tenants.create_tenant(session, name)
-        analyst = tenants.create_key(session, tenant.id, "analyst", "analyst")
-        service = tenants.create_key(session, tenant.id, "service", "service")
-        return TenantKeys(tenant.id, name, admin.secret, analyst.secret, service.secret)
 
 
 @pytest.fixture
@@ -125,21 +87,3 @@ def demo_store():
     from tendero.data.demo import generate_store
 
     return generate_store(seed=3, customers=120, days=120)
-
-
-def load_demo(tenant_id: str, store) -> None:  # type: ignore[no-untyped-def]
-    from tendero.demo import load_store
-
-    load_store(tenant_id, store)
-
-
-def wait_for_job(client, tenant: TenantKeys, job_id: str, timeout: float = 60.0) -> dict:  # type: ignore[no-untyped-def]
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(f"/v1/jobs/{job_id}", headers=tenant.headers()).json()
-        if job["status"] in ("completed", "failed", "cancelled"):
-            return job
-        time.sleep(0.2)
-    raise AssertionError(f"job {job_id} did not finish in {timeout} s: {job}")

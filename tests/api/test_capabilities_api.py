@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import pytest
 
-from conftest import load_demo, make_tenant, wait_for_job
+from support import load_demo, make_tenant, wait_for_job
 from tendero.data.demo import generate_store, route_costs
 
 
@@ -20,8 +20,8 @@ def shop(client):
 
 
 def _train(client, shop, model: str, kind: str, params: dict, **extra) -> dict:
-    answer = client.post(f"/v1/models/{model}/train", json={"kind": kind, "params": params, "deploy": "always", **extra},
-                         headers=shop.headers())  # fmt: skip
+    body = {"kind": kind, "params": params, "deploy": "always", **extra}
+    answer = client.post(f"/v1/models/{model}/train", json=body, headers=shop.headers())
     assert answer.status_code == 202, answer.text
     job = wait_for_job(client, shop, answer.json()["id"], timeout=240)
     assert job["status"] == "completed", job["error"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import load_demo
+from support import load_demo
 from tendero.data import frames
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import shared_data
+from support import shared_data
 from tendero.data.imports import import_file
 from tendero.store import commerce
 

@@ -56,7 +56,7 @@ def test_forecast_beats_seasonal_naive_on_clearly_seasonal_trending_series(seaso
 
 
 def test_forecast_has_every_period_and_ordered_nonnegative_intervals(seasonal_result) -> None:
-    df, result = seasonal_result
+    _df, result = seasonal_result
     fc = result.forecast
     assert len(fc) == 8 * 4
     assert fc.groupby("unique_id")["ds"].min().eq(pd.Timestamp("2024-07-01")).all()

@@ -131,6 +131,15 @@ def test_daily_model_answers_the_3t_demand_contract() -> None:
         fitted.demand(31)
 
 
+def test_a_total_level_model_answers_each_day_once() -> None:
+    lines = order_lines("2024-01-01", 400)
+    params = ForecastParams(level="total", freq="D", horizon=14, history_months=12, as_of="2025-02-05")
+    fitted = ForecastKind().fit(Frames.of(order_lines=lines), params, RecordingProgress())
+    dates = [day["date"] for day in fitted.demand(14)["forecast"]]
+    assert len(dates) == len(set(dates)) == 14
+    assert fitted.forecast().duplicated(["unique_id", "ds"]).sum() == 0
+
+
 def test_cancellation_stops_the_fit() -> None:
     lines = order_lines("2023-01-01", 500)
     params = ForecastParams(level="total", freq="M", horizon=2, history_months=24, as_of="2024-06-01")
@@ -145,3 +154,16 @@ def test_cancellation_stops_the_fit() -> None:
 def test_params_reject_out_of_bounds_values_naming_them(field: str, value: object) -> None:
     with pytest.raises(ValidationError, match=field):
         ForecastParams(**{field: value})
+
+
+def test_store_product_level_fits_with_static_features_and_per_series_choice() -> None:
+    lines = order_lines("2022-06-01", 900)
+    lines.loc[lines.index % 2 == 0, "store"] = "norte"
+    params = ForecastParams(
+        level="store_product", freq="M", horizon=2, history_months=24, as_of="2024-12-10", selection="series"
+    )
+    fitted = ForecastKind().fit(Frames.of(order_lines=lines), params, RecordingProgress())
+    per_series = fitted.frames["per_series"]
+    assert len(per_series) == 2 * len(CATEGORIES)
+    assert per_series["chosen"].notna().all()
+    assert set(fitted.forecast()["unique_id"]) == {*per_series["unique_id"], "total"}

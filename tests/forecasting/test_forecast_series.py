@@ -40,7 +40,7 @@ def test_missing_months_are_filled_with_zero() -> None:
 
 
 def test_series_with_fewer_than_three_periods_are_left_out_and_listed() -> None:
-    rows = monthly("Blusas", 8) + [("2025-09-20", "Jackets", 3), ("2025-10-05", "Jackets", 2)]
+    rows = [*monthly("Blusas", 8), ("2025-09-20", "Jackets", 3), ("2025-10-05", "Jackets", 2)]
     out = build_series(lines(rows), level="category", freq="M", history_months=12, as_of=AS_OF)
     assert set(out.frame["unique_id"]) == {"Blusas"}
     assert [(x.unique_id, x.periods) for x in out.report.left_out] == [("Jackets", 2)]
@@ -82,9 +82,18 @@ def test_out_of_bounds_parameters_raise_errors_naming_the_parameter(kwargs: dict
     assert parameter in str(err.value)
 
 
-@pytest.mark.parametrize(("horizon", "freq", "ok"), [(12, "M", True), (13, "M", False), (0, "M", False),
-                                                      (365, "D", True), (366, "D", False), (52, "W", True),
-                                                      (53, "W", False)])
+@pytest.mark.parametrize(
+    ("horizon", "freq", "ok"),
+    [
+        (12, "M", True),
+        (13, "M", False),
+        (0, "M", False),
+        (365, "D", True),
+        (366, "D", False),
+        (52, "W", True),
+        (53, "W", False),
+    ],
+)
 def test_horizon_bounds_depend_on_frequency(horizon: int, freq: str, ok: bool) -> None:
     if ok:
         assert validate_horizon(horizon, freq) == horizon

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from conftest import make_tenant
+from support import make_tenant
 from tendero.store.db import session_scope
 from tendero.store.tables import ApiKey
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import make_tenant, using_postgres, wait_for_job
+from support import make_tenant, using_postgres, wait_for_job
 from tendero.bench.server import free_port
 from tendero.config import get_settings
 from tendero.store import registry as registry_rows

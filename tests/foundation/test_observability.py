@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from conftest import load_demo, wait_for_job
+from support import load_demo, wait_for_job
 from tendero.observability.logs import JsonFormatter
 
 

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from conftest import load_demo, make_tenant, wait_for_job
+from support import load_demo, make_tenant, wait_for_job
 
 # a valid body per POST route template (a new route must add one, or the walk fails)
 EXAMPLE_BODIES: dict[str, dict] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import load_demo, wait_for_job
+from support import load_demo, wait_for_job
 from tendero.store import registry as registry_rows
 from tendero.store.db import session_scope
 from tendero.store.registry import NewVersion

@@ -16,7 +16,7 @@ from web_helpers import browser as http_browser
 from web_helpers import sign_in as http_sign_in
 from web_helpers import trained_shop
 
-from conftest import TenantKeys, load_demo, make_tenant, wait_for_job
+from support import TenantKeys, load_demo, make_tenant, wait_for_job
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ import pytest
 from markupsafe import escape
 from web_helpers import browser, sign_in, trained_shop
 
-from conftest import load_demo, make_tenant, wait_for_job
+from support import load_demo, make_tenant, wait_for_job
 from tendero.registry.service import deployed_models
 
 FIGURE = re.compile(r'<script type="application/json" id="([a-z-]+-figure)">(.*?)</script>', re.S)
@@ -129,9 +129,9 @@ def test_one_customers_page_shows_their_insights(client, shop):
 def test_recommendations_page_shows_history_recommendations_with_reasons_and_similar_items(client, shop):
     web = browser(client)
     sign_in(web, shop)
-    from tendero.api.recommendations import _serving
+    from tendero.api.recommendations import serving_recommender
 
-    recommender, served = _serving(shop.id, "recommender")
+    recommender, served = serving_recommender(shop.id, "recommender")
     assert served["path"] == "model"
     page = web.get("/app/recommendations?user=C00003", headers={"accept-language": "en"})
     assert page.status_code == 200

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from web_helpers import browser, sign_in
 
-from conftest import load_demo, make_tenant, wait_for_job
+from support import load_demo, make_tenant, wait_for_job
 from tendero.web.i18n import format_metric, format_number, pick_language
 from tendero.web.summaries import compute_sales
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from web_helpers import browser, sign_in
 
-from conftest import load_demo, make_tenant, wait_for_job
+from support import load_demo, make_tenant, wait_for_job
 
 
 @pytest.fixture(scope="module")

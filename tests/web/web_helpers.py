@@ -6,7 +6,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from conftest import TenantKeys
+from support import TenantKeys
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -45,7 +45,7 @@ def trained_shop(client: TestClient) -> TenantKeys:
     """One shop with ~26 months of generated sales and the capability models trained through the real job runner,
     shared by every web test module that needs them (training once keeps the suite fast)."""
     if "shop" not in _trained:
-        from conftest import load_demo, make_tenant, wait_for_job
+        from support import load_demo, make_tenant, wait_for_job
         from tendero.data.demo import generate_store
 
         tenant = make_tenant("entrenada")

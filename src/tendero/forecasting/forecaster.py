@@ -165,10 +165,8 @@ def fit_forecast(
     lengths = df.groupby("unique_id").size()
     engines_of: dict[str, list[str]] = {}
     for group, members in groups.groupby(groups):
-        min_length = int(lengths[members.index].min()) - config.n_windows * h
-        engines_of[str(group)] = config.engines or default_engines(
-            config.season, group == "intermittent", max(min_length, 1)
-        )
+        min_length = int(lengths[members.index].min())
+        engines_of[str(group)] = config.engines or default_engines(config.season, group == "intermittent", min_length)
     total_steps = config.n_windows + 2
     report(0, total_steps, "backtests")
 
@@ -284,9 +282,7 @@ def fit_forecast(
     metrics = {
         "backtest_mase": float(per_series["backtest_mase"].mean()),
         "backtest_mae": float((backtest["y"] - backtest["yhat"]).abs().mean()),
-        "backtest_wape": float(
-            (backtest["y"] - backtest["yhat"]).abs().sum() / max(backtest["y"].abs().sum(), 1e-12)
-        ),
+        "backtest_wape": float((backtest["y"] - backtest["yhat"]).abs().sum() / max(backtest["y"].abs().sum(), 1e-12)),
         "series": float(df["unique_id"].nunique()),
     }
     for level in config.levels:

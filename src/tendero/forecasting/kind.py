@@ -93,7 +93,11 @@ class FittedForecast:
         folder = Path(folder)
         meta = json.loads((folder / "meta.json").read_text())
         metrics = meta.pop("metrics")
-        frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in FRAMES if (folder / f"{name}.parquet").exists()}
+        frames = {
+            name: pd.read_parquet(folder / f"{name}.parquet")
+            for name in FRAMES
+            if (folder / f"{name}.parquet").exists()
+        }
         return cls(metrics=metrics, frames=frames, meta=meta)
 
     def probe(self) -> pd.DataFrame:
@@ -109,7 +113,8 @@ class FittedForecast:
         if sorted(levels) != sorted(self.meta["levels"]):
             point = self._recalibrate(levels)
         keep = ["unique_id", "ds", "yhat", *[f"{b}-{lv}" for lv in levels for b in ("lo", "hi")]]
-        out = point[keep]
+        # a model at level "total" has the total as its own series: keep it once
+        out = point[keep].drop_duplicates(["unique_id", "ds"], keep="first")
         if ids:
             out = out[out["unique_id"].isin(ids)]
         if horizon is not None:
@@ -133,9 +138,7 @@ class FittedForecast:
         series = apply_intervals(
             forecast, pd.concat(quantiles), self.frames["scales"], levels, bool(self.meta.get("nonnegative", True))
         )
-        _, total = bottom_up(
-            self.frames["history"], series, backtest, int(self.meta["season"]), levels=levels
-        )
+        _, total = bottom_up(self.frames["history"], series, backtest, int(self.meta["season"]), levels=levels)
         return pd.concat([series, total], ignore_index=True)
 
     def dashboard(self, historic_months: int = 12, prediction_months: int = 3, lang: str = "es") -> dict[str, Any]:

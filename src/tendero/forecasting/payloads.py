@@ -93,7 +93,11 @@ def sales_dashboard(
         }
         predictions.append(record)
         by_category.setdefault(str(values["unique_id"]), []).append(
-            {"periodo": label, "cantidad": quantity, **{k: v for k, v in record.items() if k.startswith(("lower_", "upper_"))}}
+            {
+                "periodo": label,
+                "cantidad": quantity,
+                **{k: v for k, v in record.items() if k.startswith(("lower_", "upper_"))},
+            }
         )
         per_period_total[ds] = per_period_total.get(ds, 0) + quantity
     total_predicted = int(sum(per_period_total.values()))

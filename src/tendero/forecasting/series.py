@@ -221,9 +221,7 @@ def build_series(
         first = observed.index.min()
         index = grid[grid >= first]
         if len(index) < MIN_PERIODS:
-            report.left_out.append(
-                LeftOutSeries(str(uid), len(index), f"fewer than {MIN_PERIODS} periods of history")
-            )
+            report.left_out.append(LeftOutSeries(str(uid), len(index), f"fewer than {MIN_PERIODS} periods of history"))
             continue
         filled = observed.reindex(index, fill_value=0.0)
         report.zero_filled_periods += int(len(index) - len(observed))
