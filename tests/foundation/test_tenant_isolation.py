@@ -80,8 +80,12 @@ def victim(client, demo_store):
     version = client.get("/v1/models/secret-model/versions/1.1.0", headers=tenant.headers()).json()
     imported = client.post("/v1/data/products", json={"rows": [{"product_id": "SECRET-SKU", "name": "Secreto"}]},
                            headers=tenant.headers()).json()  # fmt: skip
-    dataset = client.post("/v1/datasets", data={"name": "secret-table", "task": "regression", "target": "y"},
-                          files={"file": ("s.csv", b"x,y\n1,2\n2,4\n3,6\n4,8\n")}, headers=tenant.headers()).json()
+    dataset = client.post(
+        "/v1/datasets",
+        data={"name": "secret-table", "task": "regression", "target": "y"},
+        files={"file": ("s.csv", b"x,y\n1,2\n2,4\n3,6\n4,8\n")},
+        headers=tenant.headers(),
+    ).json()
     return {
         "tenant": tenant,
         "values": {"name": "secret-model", "version": "1.0.0", "job_id": first["id"], "key_id": keys[1]["id"],

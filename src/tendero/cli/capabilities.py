@@ -213,8 +213,9 @@ def forecast_command(
                     "forecast": frame.assign(ds=frame["ds"].astype(str)).to_dict("records")})  # fmt: skip
     else:
         rows = frame.assign(ds=frame["ds"].dt.date.astype(str)).to_dict("records")
-        console.print(_table(rows, ["unique_id", "ds", "yhat", "lo-80", "hi-80", "lo-95", "hi-95"],
-                             f"{name} {served.version}: MASE {served.fitted.metrics.get('backtest_mase', float('nan')):.3f}"))  # fmt: skip
+        mase = served.fitted.metrics.get("backtest_mase", float("nan"))
+        columns = ["unique_id", "ds", "yhat", "lo-80", "hi-80", "lo-95", "hi-95"]
+        console.print(_table(rows, columns, f"{name} {served.version}: backtest MASE {mase:.3f}"))
     if plot is not None:
         _plot(served.fitted, frame, plot, name)
         err.print(f"chart written to {plot}")
