@@ -6,7 +6,7 @@ import asyncio
 import time
 from typing import Any
 
-from tendero.bench.report import percentile_ms
+from tendero.bench.report import log, percentile_ms
 
 
 def _encode(request: Any, host: str) -> bytes:
@@ -38,6 +38,7 @@ async def run_load(host: str, port: int, request: Any, rate: int, seconds: float
     payload = _encode(request, f"{host}:{port}")
     latencies: list[float] = []
     errors = 0
+    error_kinds: dict[str, int] = {}
     queue: asyncio.Queue[float | None] = asyncio.Queue()
     started = time.perf_counter()
     deadline = started + seconds
@@ -76,19 +77,23 @@ async def run_load(host: str, port: int, request: Any, rate: int, seconds: float
                 await writer.drain()
                 try:
                     status = await _read_response(reader)
-                except (asyncio.IncompleteReadError, ConnectionError):
+                except (asyncio.IncompleteReadError, ConnectionError) as error:
                     errors += 1
+                    error_kinds[type(error).__name__] = error_kinds.get(type(error).__name__, 0) + 1
                     writer.close()
                     reader, writer = await asyncio.open_connection(host, port)
                     continue
                 latencies.append(time.perf_counter() - due)
                 if status >= 400:
                     errors += 1
+                    error_kinds[f"http {status}"] = error_kinds.get(f"http {status}", 0) + 1
         finally:
             writer.close()
 
     await asyncio.gather(producer(), *(connection() for _ in range(connections)))
     elapsed = time.perf_counter() - started
+    if error_kinds:
+        log(f"errors: {error_kinds}")
     return {
         "requests": float(len(latencies)),
         "rps": len(latencies) / elapsed,

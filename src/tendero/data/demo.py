@@ -241,6 +241,8 @@ def _interactions(
 
 def synthetic_order_lines(rows: int, seed: int = 11, end: date | None = None) -> pd.DataFrame:
     """Many order lines fast (vectorised), for import benchmarks: the shape of a real shop export."""
+    wanted = rows
+    rows = int(rows * 1.25) + 10  # a few repeat (order, product) pairs are dropped below
     rng = np.random.default_rng(seed)
     end = end or (date.today() - timedelta(days=1))
     orders = max(1, rows // 3)
@@ -253,18 +255,22 @@ def synthetic_order_lines(rows: int, seed: int = 11, end: date | None = None) ->
     prices = np.round(rng.lognormal(1.0, 0.6, products), 2)
     customers = rng.integers(1, max(2, rows // 20), orders)
     categories = np.array(list(CATALOGUE))[rng.integers(0, len(CATALOGUE), products)]
-    return pd.DataFrame(
-        {
-            "order_id": np.char.add("B", order_of_line.astype(str)),
-            "ordered_at": order_times[order_of_line].strftime("%Y-%m-%d %H:%M:%S"),
-            "customer_id": np.char.add("C", customers[order_of_line].astype(str)),
-            "store": np.array(STORES)[order_of_line % len(STORES)],
-            "product_id": np.char.add("P", product_of_line.astype(str)),
-            "category": categories[product_of_line],
-            "quantity": rng.geometric(0.6, rows),
-            "unit_price": prices[product_of_line],
-        }
-    ).drop_duplicates(["order_id", "product_id"])
+    return (
+        pd.DataFrame(
+            {
+                "order_id": np.char.add("B", order_of_line.astype(str)),
+                "ordered_at": order_times[order_of_line].strftime("%Y-%m-%d %H:%M:%S"),
+                "customer_id": np.char.add("C", customers[order_of_line].astype(str)),
+                "store": np.array(STORES)[order_of_line % len(STORES)],
+                "product_id": np.char.add("P", product_of_line.astype(str)),
+                "category": categories[product_of_line],
+                "quantity": rng.geometric(0.6, rows),
+                "unit_price": prices[product_of_line],
+            }
+        )
+        .drop_duplicates(["order_id", "product_id"])
+        .head(wanted)
+    )
 
 
 def route_costs(seed: int = 7, rows: int = 1500) -> pd.DataFrame:

@@ -146,9 +146,20 @@ def _bulk(connection: Connection, sql: str, frame: pd.DataFrame, table: Any) -> 
     dialect = connection.dialect.name
     columns = [_db_column(frame[name], table.c[name], dialect) for name in frame.columns]
     rows = list(zip(*columns, strict=True))
-    if dialect != "sqlite":
-        sql = sql.replace("?", "%s")
-    connection.exec_driver_sql(sql, rows)
+    if dialect == "sqlite":
+        connection.exec_driver_sql(sql, rows)
+        return
+    sql = sql.replace("?", "%s")
+    if not sql.startswith("INSERT"):
+        connection.exec_driver_sql(sql, rows)
+        return
+    # PostgreSQL: COPY the new rows in, inside the caller's transaction (far faster than INSERTs)
+    names = ", ".join(f'"{name}"' for name in frame.columns)
+    table_name = sql.split()[2]
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY {table_name} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _same(new: pd.Series, old: pd.Series) -> np.ndarray:
