@@ -54,3 +54,32 @@ def test_only_config_reads_the_environment():
         if "os.environ" in path.read_text() and path.name != "config.py" and "bench" not in path.parts
     ]
     assert not offenders, offenders
+
+
+def test_nothing_pickles_anywhere():
+    """Artifacts are native files; no module may import pickle, joblib, skops or cloudpickle."""
+    offenders = []
+    for path in sorted(SRC.rglob("*.py")):
+        for name in _imports(path):
+            if name.split(".")[0] in ("pickle", "joblib", "skops", "cloudpickle"):
+                offenders.append(f"{path.relative_to(SRC)} imports {name}")
+    assert not offenders, offenders
+
+
+LIGHT_BENCH_IMPORTS = {"__future__", "pathlib", "typing", "typer", "tendero.bench.report"}
+
+
+BENCH_COMMANDS = [p for p in sorted((SRC / "bench").glob("*.py")) if "def command(" in p.read_text()]
+
+
+@pytest.mark.parametrize("path", BENCH_COMMANDS, ids=lambda p: p.name)
+def test_bench_commands_import_only_light_modules_at_top_level(path):
+    """`tendero --help` must not pay for statsforecast or LightGBM: benches import them when they run."""
+    tree = ast.parse(path.read_text())
+    top = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            top.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            top.add(node.module)
+    assert top <= LIGHT_BENCH_IMPORTS, sorted(top - LIGHT_BENCH_IMPORTS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -14,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from tendero.api.deps import IngestDep, PageDep, ReaderDep
 from tendero.api.errors import ProblemError
 from tendero.api.schemas import PageOf
-from tendero.config import get_settings
+from tendero.api.uploads import saved_upload
 from tendero.data import imports, profile
 from tendero.data.readers import FileRejected
 from tendero.data.schema import ENTITIES
@@ -90,16 +89,7 @@ async def upload(
 ) -> ImportOut:
     """Import a file; the report lists every rejected row with its row number, column, value and reason."""
     columns = _parse_mapping(mapping)
-    limit = get_settings().max_upload_bytes
-    with tempfile.TemporaryDirectory(prefix="tendero-upload-") as folder:
-        path = Path(folder) / "upload"  # the client's file name is never used as a path
-        written = 0
-        with path.open("wb") as handle:
-            while chunk := await file.read(1 << 20):
-                written += len(chunk)
-                if written > limit:
-                    raise ProblemError(413, f"the file exceeds the upload limit of {limit} bytes")
-                handle.write(chunk)
+    async with saved_upload(file) as path:
         try:
             report = await run_in_threadpool(
                 imports.import_file, principal.tenant_id, entity, path, mapping=columns,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
 import time
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Request, UploadFile, status
@@ -16,7 +14,7 @@ from tendero.api.deps import AdminDep, PageDep, ReaderDep, SessionDep, TrainerDe
 from tendero.api.errors import ProblemError
 from tendero.api.jobs import job_out
 from tendero.api.schemas import JobOut, PageOf
-from tendero.config import get_settings
+from tendero.api.uploads import saved_upload
 from tendero.data import datasets
 from tendero.registry import service
 from tendero.store import datasets as dataset_rows
@@ -44,16 +42,7 @@ async def create_dataset(
                            [{"field": "file", "message": "exactly one of file, entity, sql_url"}])  # fmt: skip
     columns = [c.strip() for c in features.split(",") if c.strip()] or None
     if file is not None:
-        limit = get_settings().max_upload_bytes
-        with tempfile.TemporaryDirectory(prefix="tendero-dataset-") as folder:
-            path = Path(folder) / "upload"
-            written = 0
-            with path.open("wb") as handle:
-                while chunk := await file.read(1 << 20):
-                    written += len(chunk)
-                    if written > limit:
-                        raise ProblemError(413, f"the file exceeds the dataset size limit of {limit} bytes")
-                    handle.write(chunk)
+        async with saved_upload(file, "dataset") as path:
             row = await run_in_threadpool(datasets.create_from_file, principal.tenant_id, path,
                                           file.filename or "upload", name, task, target, columns)  # fmt: skip
     elif entity:
