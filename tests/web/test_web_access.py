@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from web_helpers import browser, csrf_of, sign_in
 
 from tendero.store import tenants, users
@@ -61,6 +63,9 @@ def test_signing_in_with_user_and_password(client, tenant):
     assert good.status_code == 303
     page = web.get("/app/models")
     assert page.status_code == 200 and "analyst" in page.text
+    with session_scope() as session:  # disabling the user ends the session at its next request
+        users.active_user(session, tenant.id, "marta").disabled_at = datetime.now(UTC)
+    assert web.get("/app/models").status_code == 303
 
 
 def test_a_forged_cookie_is_ignored(client, tenant):

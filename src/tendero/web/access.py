@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Form, Request
 
 from tendero.api.deps import ADMIN, INGEST, READ, TRAIN
-from tendero.store import tenants
+from tendero.store import tenants, users
 from tendero.store.db import session_scope
 from tendero.store.tenants import Principal
 from tendero.web.session import WebSession, read_session
@@ -34,9 +34,10 @@ class BadCsrf(Exception):
 
 
 def _still_valid(principal: Principal) -> bool:
-    """A session made with an API key ends when that key is revoked."""
+    """A session ends when its API key is revoked, or when its user is disabled or removed."""
     if principal.key_prefix.startswith("user:"):
-        return True  # no per-user lookup in the store yet: a disabled user's session lasts until its cookie expires
+        with session_scope() as session:
+            return users.active_user(session, principal.tenant_id, principal.key_prefix[5:]) is not None
     with session_scope() as session:
         return any(
             key.prefix == principal.key_prefix and key.revoked_at is None
