@@ -32,7 +32,8 @@ def test_forecasts_dashboard_and_demand(client, shop):
     answer = client.post("/v1/forecasts/train", json={"level": "category", "freq": "M", "horizon": 3,
                                                       "history_months": 12}, headers=shop.headers())  # fmt: skip
     assert answer.status_code == 202, answer.text
-    assert wait_for_job(client, shop, answer.json()["id"], timeout=240)["status"] == "completed"
+    job = wait_for_job(client, shop, answer.json()["id"], timeout=240)
+    assert job["status"] == "completed", job["error"]
     got = client.get("/v1/forecasts?level=category&freq=M&level_pct=80,95", headers=shop.headers("service")).json()
     assert got["model"]["name"] == "forecast-category-M" and got["choice"]
     rows = pd.DataFrame(got["forecast"])

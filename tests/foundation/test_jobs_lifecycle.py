@@ -50,6 +50,17 @@ def test_cancel_stops_a_running_job_within_5_s_and_registers_nothing(client, ten
     assert _artifact_folders(tenant.id, "slowpoke") == []
 
 
+def test_a_crashed_job_process_loses_only_that_attempt(client, tenant, tmp_path):
+    marker = tmp_path / "crashed"
+    body = {"kind": "slow", "deploy": "always",
+            "params": {"steps": 3, "seconds_per_step": 0.05, "crash_once_marker": str(marker)}}  # fmt: skip
+    job = client.post("/v1/models/crashes-once/train", json=body, headers=tenant.headers()).json()
+    done = wait_for_job(client, tenant, job["id"], timeout=60)
+    assert marker.exists()
+    assert done["status"] == "completed" and done["attempts"] == 2, done
+    assert _versions(tenant.id, "crashes-once") == 1
+
+
 def test_cancel_of_a_pending_job_is_immediate(client, tenant):
     from tendero.store import jobs as job_rows
 

@@ -6,6 +6,8 @@ Loaded through ``TENDERO_EXTRA_KINDS`` exactly as a business's own plugin kind w
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 from pathlib import Path
 from typing import ClassVar
@@ -18,6 +20,11 @@ from tendero.kinds import Frames, KindParams, Progress
 class SlowParams(KindParams):
     steps: int = Field(20, ge=1, le=10_000)
     seconds_per_step: float = Field(0.5, ge=0.0, le=10.0)
+    crash_once_marker: str | None = Field(
+        None,
+        description="a path: the first fit that finds it absent "
+        "creates it and kills its own process, as an out-of-memory kill would",
+    )
 
 
 class FittedSlow:
@@ -47,6 +54,9 @@ class SlowKind:
 
     def fit(self, frames: Frames, params: KindParams, progress: Progress) -> FittedSlow:
         assert isinstance(params, SlowParams)
+        if params.crash_once_marker and not Path(params.crash_once_marker).exists():
+            Path(params.crash_once_marker).write_text("crashed once")
+            os.kill(os.getpid(), signal.SIGKILL)
         for step in range(1, params.steps + 1):
             time.sleep(params.seconds_per_step)
             progress.update(step, params.steps, loss=1.0 / step)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import faulthandler
 import importlib
 import logging
 import os
@@ -118,6 +119,7 @@ def _die_with_parent(parent_pid: int) -> None:
 def run_in_child(job_id: str, attempt: int, parent_pid: int) -> int:
     """Entry point of the spawned child. Exit codes: 0 done, 3 cancelled, 4 failed (job row updated)."""
     _die_with_parent(parent_pid)
+    faulthandler.enable()  # a crash in native code leaves a Python traceback in the log
     reset_engine()
     for stale in (work_root() / job_id).glob("attempt-*"):
         if stale.name != f"attempt-{attempt}":

@@ -79,13 +79,15 @@ def supervise(job_id: str, worker: str) -> str | None:
         if job.status == "running" and job.attempts == claim.attempt:
             if cancel_seen_at is not None or job.cancel_requested:
                 job_rows.finish_job(session, job_id, claim.attempt, "cancelled", error="cancelled on request")
-            else:
+            else:  # a crash (signal, out of memory) loses this attempt only, as a lost worker would
+                again = job.attempts < job.max_attempts
                 job_rows.finish_job(
                     session,
                     job_id,
                     claim.attempt,
-                    "failed",
-                    error=f"the training process died (exit code {child.exitcode}); out of memory?",
+                    "pending" if again else "failed",
+                    error=f"attempt {claim.attempt}: the job's process died (exit code {child.exitcode}); "
+                    + ("it will be retried" if again else "out of attempts; out of memory?"),
                 )
         final = job_rows.load_job(session, job_id)
         status = final.status
