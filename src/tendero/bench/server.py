@@ -73,11 +73,13 @@ class BenchServer:
             text=True,
         )
         self.key = prepared.stdout.strip().splitlines()[-1]
+        self.log_path = self.home / "server.log"
+        self._log_file = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tendero.cli", "serve", "--host", self.host, "--port", str(self.port)],
             env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
         )
         self._wait_ready()
         model, kind = ENDPOINTS[self.endpoint]["model"]
@@ -91,6 +93,12 @@ class BenchServer:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+            self._log_file.close()
+            errors = [
+                line for line in self.log_path.read_text(errors="replace").splitlines() if '"level": "error"' in line
+            ]
+            if errors:  # the server's own account of any failed request, for whoever reads the bench
+                self.log(f"server logged {len(errors)} errors; the last ends: {errors[-1][-2500:]}")
 
     @property
     def base(self) -> str:

@@ -101,6 +101,7 @@ class DeployedModels:
     def __init__(self, recheck_seconds: float = 1.0) -> None:
         self.recheck_seconds = recheck_seconds
         self._lock = threading.Lock()
+        self._loading: dict[tuple[str, str], threading.Lock] = {}
         self._entries: dict[tuple[str, str], tuple[float, Served | None]] = {}
 
     def invalidate(self, tenant_id: str, name: str) -> None:
@@ -109,10 +110,19 @@ class DeployedModels:
 
     def get(self, tenant_id: str, name: str) -> Served:
         key = (tenant_id, name)
-        now = time.monotonic()
         entry = self._entries.get(key)
-        if entry is not None and now - entry[0] < self.recheck_seconds and entry[1] is not None:
+        if entry is not None and time.monotonic() - entry[0] < self.recheck_seconds and entry[1] is not None:
             return entry[1]
+        with self._lock:
+            loading = self._loading.setdefault(key, threading.Lock())
+        with loading:  # one request per model re-checks and loads; the others wait and reuse its result
+            entry = self._entries.get(key)
+            if entry is not None and time.monotonic() - entry[0] < self.recheck_seconds and entry[1] is not None:
+                return entry[1]
+            return self._refresh(key, entry)
+
+    def _refresh(self, key: tuple[str, str], entry: tuple[float, Served | None] | None) -> Served:
+        tenant_id, name = key
         with session_scope() as session:
             model = registry_rows.get_model(session, tenant_id, name)
             row = registry_rows.deployed_version(session, tenant_id, name)

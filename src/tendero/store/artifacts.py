@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,12 +70,16 @@ def fetch(uri: str, sha256: str, cache: Path) -> Path:
     fs, path = fsspec.core.url_to_fs(uri)
     local = cache / sha256
     if not (local / MANIFEST).exists():
-        staging = cache / f"{sha256}.partial"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        fs.get(path.rstrip("/") + "/", str(staging), recursive=True)
-        shutil.rmtree(local, ignore_errors=True)
-        staging.rename(local)
+        cache.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f"{sha256}.", suffix=".partial", dir=cache))  # one per caller
+        try:
+            fs.get(path.rstrip("/") + "/", str(staging), recursive=True)
+            staging.rename(local)
+        except OSError:
+            if not (local / MANIFEST).exists():  # not a concurrent caller that got there first
+                raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     verify(local, sha256)
     return local
 
