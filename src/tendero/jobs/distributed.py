@@ -8,18 +8,15 @@ rows whose lease expired), which re-defers the re-queued jobs.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 import procrastinate
-import procrastinate.exceptions
 import procrastinate.manager
 import procrastinate.tasks
 
 from tendero.config import get_settings
 from tendero.jobs.runner import recover_once, supervise, worker_name
-from tendero.store import jobs as job_rows
-from tendero.store.db import session_scope, table_exists
+from tendero.store.db import table_exists
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +47,8 @@ async def recover_jobs(context: procrastinate.JobContext, timestamp: int) -> Non
     for stalled in await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_WORKER_SECONDS):
         if stalled.task_name == "tendero.run_job":
             await manager.retry_job(stalled)
-    with session_scope() as session:
-        retries = set(job_rows.pending_retries(session))
-    for job_id in retries | set(recover_once()):
-        with contextlib.suppress(procrastinate.exceptions.AlreadyEnqueued):  # one queued task per job
-            await run_job.configure(queueing_lock=f"job:{job_id}").defer_async(job_id=job_id)
+    for job_id in recover_once():
+        await run_job.defer_async(job_id=job_id)
 
 
 def install_schema() -> bool:
@@ -106,11 +100,8 @@ class ProcrastinateRunner:
             self.start()
         assert self._connector is not None
         manager = procrastinate.manager.JobManager(self._connector)
-        deferrer = procrastinate.tasks.configure_task(
-            name="tendero.run_job", job_manager=manager, queue=QUEUE, queueing_lock=f"job:{job_id}"
-        )
-        with contextlib.suppress(procrastinate.exceptions.AlreadyEnqueued):
-            deferrer.defer(job_id=job_id)
+        deferrer = procrastinate.tasks.configure_task(name="tendero.run_job", job_manager=manager, queue=QUEUE)
+        deferrer.defer(job_id=job_id)
 
     def healthy(self) -> bool:
         return self._connector is not None
