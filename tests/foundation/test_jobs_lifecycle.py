@@ -79,12 +79,18 @@ def _start_server(port: int, extra_env: dict[str, str]) -> subprocess.Popen[byte
     )  # fmt: skip
 
 
-def _start_worker() -> subprocess.Popen[bytes]:
-    env = {**os.environ, "TENDERO_JOB_RUNNER": "procrastinate"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "tendero.cli", "worker"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
+def _start_worker(log_path: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "TENDERO_JOB_RUNNER": "procrastinate", "TENDERO_LOG_LEVEL": "INFO"}  # the log is quoted on failure
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tendero.cli", "worker"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+
+def _log_tails(paths: list[Path]) -> str:
+    """The end of each worker's log, for a failure message that says what the workers did."""
+    return "\n".join(f"--- {path.name}:\n" + path.read_text(errors="replace")[-4000:] for path in paths)
 
 
 def _wait_ready(port: int) -> None:
@@ -174,7 +180,7 @@ def test_killed_api_process_job_is_rerun_by_another_exactly_once():
 @pytest.mark.postgres
 @pytest.mark.slow
 @pytest.mark.skipif(not using_postgres(), reason="Procrastinate needs PostgreSQL (set TENDERO_TEST_DATABASE_URL)")
-def test_killed_procrastinate_worker_job_is_rerun_by_the_other_worker():
+def test_killed_procrastinate_worker_job_is_rerun_by_the_other_worker(tmp_path):
     from tendero.jobs.distributed import ProcrastinateRunner
     from tendero.jobs.runner import get_runner
     from tendero.registry.service import submit_training
@@ -182,7 +188,8 @@ def test_killed_procrastinate_worker_job_is_rerun_by_the_other_worker():
     tenant = make_tenant("scale")
     embedded = get_runner()
     embedded.stop()  # the test app's embedded runner must not take the job: only the two workers may
-    workers = [_start_worker(), _start_worker()]
+    logs = [tmp_path / "worker-0.log", tmp_path / "worker-1.log"]
+    workers = [_start_worker(path) for path in logs]
     runner = ProcrastinateRunner()
     try:
         runner.start()
@@ -197,9 +204,63 @@ def test_killed_procrastinate_worker_job_is_rerun_by_the_other_worker():
         victim = next((w for w in workers if worker.endswith(f":{w.pid}")), None)
         assert victim is not None, f"job run by {worker!r}, workers are {[w.pid for w in workers]}"
         _kill_group(victim)
-        _assert_recovered_once(tenant, job_id, victim.pid)
+        try:
+            _assert_recovered_once(tenant, job_id, victim.pid)
+        except AssertionError as failure:
+            raise AssertionError(f"{failure}\n{_log_tails(logs)}") from failure
     finally:
         runner.stop()
         for worker_process in workers:
             _kill_group(worker_process)
+        embedded.start()
+
+
+def test_procrastinate_recovery_runs_every_few_seconds():
+    """The lease recovery must run within seconds of a lease expiring, not once every few minutes."""
+    from datetime import datetime
+
+    from croniter import croniter
+
+    from tendero.jobs.distributed import app
+
+    periodic = app.periodic_registry.periodic_tasks[("tendero.recover_jobs", "")]
+    schedule = croniter(periodic.cron, datetime(2026, 1, 1, 10, 2, 30))
+    runs = [schedule.get_next(datetime) for _ in range(5)]
+    gaps = {(later - earlier).total_seconds() for earlier, later in zip(runs, runs[1:], strict=False)}
+    assert gaps == {3.0}, runs
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not using_postgres(), reason="Procrastinate needs PostgreSQL (set TENDERO_TEST_DATABASE_URL)")
+def test_a_crashed_job_process_on_a_procrastinate_worker_is_retried_by_it(tmp_path):
+    from tendero.jobs.distributed import ProcrastinateRunner
+    from tendero.jobs.runner import get_runner
+    from tendero.registry.service import submit_training
+
+    tenant = make_tenant("crashes")
+    embedded = get_runner()
+    embedded.stop()
+    log_path = tmp_path / "worker.log"
+    worker_process = _start_worker(log_path)
+    runner = ProcrastinateRunner()
+    marker = tmp_path / "crashed"
+    try:
+        runner.start()
+        with session_scope() as session:
+            job, _ = submit_training(
+                session, tenant.id, {"model": "crashes-once", "kind": "slow", "deploy": "always", "params": {
+                    "steps": 3, "seconds_per_step": 0.05, "crash_once_marker": str(marker)}},
+            )  # fmt: skip
+            job_id = job.id
+        runner.notify(job_id)
+        deadline = time.monotonic() + 60
+        while (job := _job_row(job_id)).status not in ("completed", "failed"):
+            assert time.monotonic() < deadline, f"job stuck {job.status}\n{_log_tails([log_path])}"
+            time.sleep(0.2)
+        assert marker.exists()
+        assert job.status == "completed" and job.attempts == 2, f"{job.error}\n{_log_tails([log_path])}"
+        assert _versions(tenant.id, "crashes-once") == 1
+    finally:
+        runner.stop()
+        _kill_group(worker_process)
         embedded.start()

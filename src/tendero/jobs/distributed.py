@@ -3,7 +3,8 @@
 Procrastinate only carries job ids. Each worker supervises the attempt exactly as the embedded runner
 does, so progress, cancel and history are the same on both. Recovery runs every few seconds on the
 workers: Procrastinate's own stalled-job retry (workers that stopped heart-beating) and ours (job
-rows whose lease expired), which re-defers the re-queued jobs.
+rows whose lease expired), which re-defers the re-queued jobs. An attempt whose child process crashed
+while its worker lived is retried by that worker.
 """
 
 from __future__ import annotations
@@ -37,10 +38,13 @@ app = procrastinate.App(connector=procrastinate.PsycopgConnector())
 
 @app.task(name="tendero.run_job", queue=QUEUE)
 def run_job(job_id: str) -> None:
-    supervise(job_id, worker_name())
+    """Run the job; an attempt whose process crashed (status back to pending) is retried here at once."""
+    while supervise(job_id, worker_name()) == "pending":
+        log.warning("job %s: its process crashed; running its next attempt", job_id)
 
 
-@app.periodic(cron="*/3 * * * * *")
+# croniter puts seconds in the sixth field: every 3 seconds (``*/3 * * * * *`` would be every 3 minutes)
+@app.periodic(cron="* * * * * */3")
 @app.task(name="tendero.recover_jobs", queue=QUEUE, queueing_lock="tendero.recover_jobs", pass_context=True)
 async def recover_jobs(context: procrastinate.JobContext, timestamp: int) -> None:
     manager = context.app.job_manager

@@ -229,11 +229,6 @@ def recover_expired(session: Session, now: datetime | None = None) -> tuple[list
     return requeued, failed
 
 
-def pending_retries(session: Session) -> list[str]:
-    """Jobs waiting for another attempt after a lost or crashed one (transports may need to re-send them)."""
-    return list(session.scalars(select(Job.id).where(Job.status == "pending", Job.attempts > 0)))
-
-
 def load_job(session: Session, job_id: str) -> Job:
     job = session.get(Job, job_id, populate_existing=True)
     if job is None:
