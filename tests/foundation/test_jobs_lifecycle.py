@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import signal
 import subprocess
@@ -80,7 +81,8 @@ def _start_server(port: int, extra_env: dict[str, str]) -> subprocess.Popen[byte
 
 
 def _start_worker(log_path: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "TENDERO_JOB_RUNNER": "procrastinate", "TENDERO_LOG_LEVEL": "INFO"}  # the log is quoted on failure
+    # INFO: the log is quoted when a test fails
+    env = {**os.environ, "TENDERO_JOB_RUNNER": "procrastinate", "TENDERO_LOG_LEVEL": "INFO"}
     with log_path.open("wb") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "tendero.cli", "worker"],
@@ -226,7 +228,7 @@ def test_procrastinate_recovery_runs_every_few_seconds():
     periodic = app.periodic_registry.periodic_tasks[("tendero.recover_jobs", "")]
     schedule = croniter(periodic.cron, datetime(2026, 1, 1, 10, 2, 30))
     runs = [schedule.get_next(datetime) for _ in range(5)]
-    gaps = {(later - earlier).total_seconds() for earlier, later in zip(runs, runs[1:], strict=False)}
+    gaps = {(later - earlier).total_seconds() for earlier, later in itertools.pairwise(runs)}
     assert gaps == {3.0}, runs
 
 
