@@ -205,3 +205,47 @@ def test_upload_names_are_never_paths(tmp_path, tenant):
     from tendero.store.imports import get_import
 
     assert get_import(tenant.id, report.id).source == "passwd.csv"
+
+
+def test_a_first_import_in_small_chunks_matches_keys_written_by_earlier_chunks(tmp_path, tenant):
+    """A first import skips lookups for keys it never wrote; keys from its own earlier chunks still merge."""
+    text = (
+        "order_id,ordered_at,customer_id,product_id,quantity,unit_price\n"
+        "A1,2024-03-01 10:00,C1,P1,1,2.00\n"
+        "A1,2024-03-01 10:00,C1,P2,2,3.00\n"
+        "A2,2024-03-02 10:00,C2,P1,1,2.50\n"  # the next chunk: P1 again, at a new price
+        "A1,2024-03-01 10:00,C1,P3,1,1.00\n"  # order A1 again, from a later chunk
+        "A3,2024-03-03 10:00,C1,P2,4,3.00\n"
+    )
+    path = write(tmp_path, "lines.csv", text)
+    report = run_import(tenant.id, "order_lines", read_chunks(path, ENTITIES["order_lines"], {}, chunk_rows=2),
+                        source="lines.csv")  # fmt: skip
+    assert report.counts["inserted"] == 5 and report.counts["rejected"] == 0, report
+    assert report.details["tables"]["orders"]["inserted"] == 3
+    assert report.details["tables"]["products"]["inserted"] == 3
+    stored = commerce.count_rows(tenant.id)
+    assert (stored["orders"], stored["order_items"], stored["products"], stored["customers"]) == (3, 5, 3, 2)
+    assert commerce.read_products(tenant.id).set_index("product_id").loc["P1", "price"] == pytest.approx(2.50)
+    again = run_import(tenant.id, "order_lines", read_chunks(path, ENTITIES["order_lines"], {}, chunk_rows=2),
+                       source="lines.csv")  # fmt: skip
+    assert (again.counts["inserted"], again.counts["unchanged"]) == (0, 5)
+
+
+def test_read_ahead_keeps_order_raises_errors_in_place_and_stops_its_reader():
+    import threading
+
+    from tendero.data.imports import read_ahead
+
+    def numbers():
+        yield from range(5)
+        raise ValueError("row 6: bad bytes")
+
+    seen = []
+    with pytest.raises(ValueError, match="row 6"):
+        for value in read_ahead(numbers(), lambda n: n * 10):
+            seen.append(value)
+    assert seen == [0, 10, 20, 30, 40]
+    endless = read_ahead(iter(range(10**9)), lambda n: n, depth=1)
+    assert next(endless) == 0
+    endless.close()  # the consumer stops early: the reader thread must end, not block on a full queue
+    assert not any(thread.name == "tendero-import-reader" for thread in threading.enumerate())

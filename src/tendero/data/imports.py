@@ -7,14 +7,17 @@ the same work, counts included, and rolls back.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import queue
 import re
+import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -28,6 +31,7 @@ from tendero.store.db import get_engine
 from tendero.store.tables import utcnow
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 ID_COLUMN = {"customers": "customer_id", "products": "product_id", "orders": "order_id"}
 DEFAULTS = {"status": "completed", "active": True, "discount": 0.0}
 SAMPLE_REJECTIONS = 50
@@ -59,6 +63,8 @@ class Importer:
         self.tables: dict[str, Counter[str]] = {}
         self._known: dict[str, set[str]] = {}
         self._seen: dict[Any, int] = {}
+        self._stored_before: dict[str, bool] = {}
+        self._written: dict[str, set[Any]] = {}
 
     def known(self, entity: str) -> set[str]:
         if entity not in self._known:
@@ -84,9 +90,14 @@ class Importer:
             self.rejections.append(Rejection(int(row), column, None if shown is None else shown[:200], str(reason)))
         return frame[~mask]
 
-    def process(self, chunk: pd.DataFrame) -> None:
-        self.rows_read += len(chunk)
+    def check(self, chunk: pd.DataFrame) -> tuple[int, pd.DataFrame, list[Rejection]]:
+        """Parse and validate a chunk; touches no state, so it may run ahead in another thread."""
         valid, rejected = check_chunk(self.entity, chunk, now=self.now, returns=self.returns)
+        return len(chunk), valid, rejected
+
+    def process(self, checked: tuple[int, pd.DataFrame, list[Rejection]]) -> None:
+        rows, valid, rejected = checked
+        self.rows_read += rows
         self.rejections.extend(rejected)
         if valid.empty:
             return
@@ -95,7 +106,15 @@ class Importer:
         else:
             self._plain(valid)
 
-    def _count(self, table: str, counts: commerce.UpsertCounts) -> None:
+    def _upsert(self, table: str, rows: pd.DataFrame) -> None:
+        """Upsert and count; into a table this tenant had nothing in, only keys written earlier in this
+        import can exist, so the rest skip the lookup (a first bulk load writes without reading)."""
+        if table not in self._stored_before:
+            self._stored_before[table] = commerce.tenant_has_rows(self.connection, table, self.tenant_id)
+        written = None if self._stored_before[table] else self._written.setdefault(table, set())
+        counts = commerce.upsert_rows(self.connection, table, self.tenant_id, rows, may_exist=written)
+        if written is not None:
+            written.update(rows[commerce.ENTITY_TABLES[table][1][0]].dropna().tolist())
         tally = self.tables.setdefault(table, Counter())
         tally.update({"inserted": counts.inserted, "updated": counts.updated, "unchanged": counts.unchanged})
 
@@ -123,10 +142,10 @@ class Importer:
             if column not in frame:
                 continue
             known = self.known(target)
-            unknown = frame[column].notna() & ~frame[column].isin(known)
+            unknown = (frame[column].notna() & ~frame[column].isin(known)).to_numpy()
             noun = target[:-1].replace("_", " ")
-            reasons = np.array([f"unknown {noun} {v!s}: import {target} first" for v in frame[column]], dtype=object)
-            frame = self.reject(frame, unknown.to_numpy(), column, reasons)
+            reasons = _reasons_where(unknown, frame[column], f"unknown {noun} {{}}: import {target} first")
+            frame = self.reject(frame, unknown, column, reasons)
         return frame
 
     def _plain(self, frame: pd.DataFrame) -> None:
@@ -149,8 +168,7 @@ class Importer:
             ]
         if entity.name in ID_COLUMN:
             rows = rows.rename(columns={ID_COLUMN[entity.name]: "external_id"})
-        counts = commerce.upsert_rows(self.connection, entity.name, self.tenant_id, rows)
-        self._count(entity.name, counts)
+        self._upsert(entity.name, rows)
         if entity.name in ID_COLUMN:
             self.known(entity.name).update(frame[ID_COLUMN[entity.name]])
 
@@ -160,8 +178,7 @@ class Importer:
         firsts = frame.groupby("order_id", sort=False)[[ROW, "customer_id", "ordered_at"]].transform("first")
         both = frame["customer_id"].notna() & firsts["customer_id"].notna()
         differs = (both & (frame["customer_id"].astype(str) != firsts["customer_id"].astype(str))).to_numpy()
-        reasons = np.array([f"conflicts with row {r} of the same order (another customer_id)" for r in firsts[ROW]],
-                           dtype=object)  # fmt: skip
+        reasons = _reasons_where(differs, firsts[ROW], "conflicts with row {} of the same order (another customer_id)")
         moved = (frame["ordered_at"] != firsts["ordered_at"]).to_numpy() & ~differs
         self.retimed += int(moved.sum())
         frame = frame.assign(ordered_at=firsts["ordered_at"])
@@ -196,7 +213,6 @@ class Importer:
 
     def _write_order_lines(self, lines: pd.DataFrame) -> None:
         has = {c: bool(lines[c].notna().any()) for c in lines.columns}
-        upsert = commerce.upsert_rows
         if has.get("customer_id"):
             customers = lines[lines["customer_id"].notna()].drop_duplicates("customer_id", keep="last")
             rows = pd.DataFrame({"external_id": customers["customer_id"]})
@@ -204,14 +220,14 @@ class Importer:
                 rows["name"] = customers["customer_name"]
             if has.get("country"):
                 rows["attributes"] = [{"country": c} if isinstance(c, str) else {} for c in customers["country"]]
-            self._count("customers", upsert(self.connection, "customers", self.tenant_id, rows))
+            self._upsert("customers", rows)
         products = lines.drop_duplicates("product_id", keep="last")
         rows = pd.DataFrame({"external_id": products["product_id"]})
         for target, source in (("name", "product_name"), ("category", "category"), ("brand", "brand"),
                                ("price", "unit_price")):  # fmt: skip
             if has.get(source):
                 rows[target] = products[source]
-        self._count("products", upsert(self.connection, "products", self.tenant_id, rows))
+        self._upsert("products", rows)
         orders = lines.drop_duplicates("order_id", keep="first")
         rows = pd.DataFrame({
             "external_id": orders["order_id"], "customer_id": orders["customer_id"],
@@ -219,10 +235,10 @@ class Importer:
         })  # fmt: skip
         if has.get("store"):
             rows["store"] = orders["store"]
-        self._count("orders", upsert(self.connection, "orders", self.tenant_id, rows))
+        self._upsert("orders", rows)
         items = lines[["order_id", "product_id", "quantity", "unit_price", "discount"]].copy()
         items["discount"] = items["discount"].astype(float).fillna(0.0)
-        self._count("order_items", upsert(self.connection, "order_items", self.tenant_id, items))
+        self._upsert("order_items", items)
 
     def counts(self) -> dict[str, int]:
         table = "order_items" if self.entity.name == "order_lines" else self.entity.name
@@ -256,8 +272,8 @@ def run_import(
     transaction = connection.begin()
     importer = Importer(connection, tenant_id, entity, returns, utcnow().replace(tzinfo=None))
     try:
-        for chunk in chunks:
-            importer.process(chunk)
+        for checked in read_ahead(chunks, importer.check):
+            importer.process(checked)
         importer.rejections.extend(layout.unreadable_rows)
         importer.rows_read += len(layout.unreadable_rows)
         if dry_run:
@@ -281,6 +297,51 @@ def run_import(
     import_rows.finish_import(tenant_id, import_id, status=status, counts=counts, details=details)
     return ImportReport(import_id, entity_name, status, dry_run, counts, details,
                         [r.as_dict() for r in rejections[:SAMPLE_REJECTIONS]])  # fmt: skip
+
+
+def _reasons_where(mask: np.ndarray, values: pd.Series, template: str) -> np.ndarray:
+    """Reason texts for the masked rows only (formatting one per row of a large chunk costs seconds)."""
+    reasons = np.full(len(mask), "", dtype=object)
+    where = np.flatnonzero(mask)
+    reasons[where] = [template.format(value) for value in values.to_numpy()[where]]
+    return reasons
+
+
+def read_ahead(chunks: Iterator[pd.DataFrame], check: Callable[[pd.DataFrame], T], depth: int = 2) -> Iterator[T]:
+    """Read and check the next chunks in a thread while the caller writes this one.
+
+    Parsing and validation (pandas, Arrow) and the database writes (the driver) release the GIL for
+    much of their work, so on two cores the two halves overlap. Errors are raised in the caller, in order.
+    """
+    results: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if stop.is_set():
+                    return
+                results.put(("item", check(chunk)))
+            results.put(("done", None))
+        except BaseException as error:  # handed to the caller, which raises it
+            results.put(("error", error))
+
+    reader = threading.Thread(target=produce, name="tendero-import-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            kind, value = results.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        while reader.is_alive():  # unblock a reader waiting on a full queue, then let it end
+            with contextlib.suppress(queue.Empty):
+                results.get(timeout=0.1)
+        reader.join()
 
 
 def reason_kind(reason: str) -> str:

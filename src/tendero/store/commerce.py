@@ -179,14 +179,24 @@ def _same(new: pd.Series, old: pd.Series) -> np.ndarray:
     return np.asarray(equal, dtype=bool) | both_missing
 
 
-def _tenant_has_rows(connection: Connection, table: Any, tenant_id: str) -> bool:
+def tenant_has_rows(connection: Connection, entity: str, tenant_id: str) -> bool:
+    table = ENTITY_TABLES[entity][0].__table__
     return connection.execute(select(table.c.id).where(table.c.tenant_id == tenant_id).limit(1)).first() is not None
 
 
-def upsert_rows(connection: Connection, entity: str, tenant_id: str, frame: pd.DataFrame) -> UpsertCounts:
+def upsert_rows(
+    connection: Connection,
+    entity: str,
+    tenant_id: str,
+    frame: pd.DataFrame,
+    *,
+    may_exist: set[Any] | None = None,
+) -> UpsertCounts:
     """Insert new rows and update changed ones, matched by the entity's external key; same rows change nothing.
 
     ``frame`` has the table's column names. Runs on the caller's connection, which owns the transaction.
+    ``may_exist``: the only first-key values that can already be stored (an import into an empty table
+    knows what it wrote itself), so the others are inserted without being looked up; None: any may.
     """
     table_class, key_columns = ENTITY_TABLES[entity]
     table = table_class.__table__
@@ -198,23 +208,30 @@ def upsert_rows(connection: Connection, entity: str, tenant_id: str, frame: pd.D
     first = table.c[key_columns[0]]
     wanted = [table.c.id, *[table.c[c] for c in key_columns], *[table.c[c] for c in value_columns]]
     found = []
-    firsts = frame[key_columns[0]].dropna().unique().tolist()
-    if not _tenant_has_rows(connection, table, tenant_id):
+    firsts = frame[key_columns[0]].dropna().unique()
+    if may_exist is not None:
+        firsts = [value for value in firsts.tolist() if value in may_exist]
+    elif not tenant_has_rows(connection, entity, tenant_id):
         firsts = []  # a first import: nothing to match against
+    else:
+        firsts = firsts.tolist()
     for start in range(0, len(firsts), 5000):
         query = select(*wanted).where(table.c.tenant_id == tenant_id, first.in_(firsts[start : start + 5000]))
         found.extend(connection.execute(query).all())
-    existing = pd.DataFrame(found, columns=["__id", *key_columns, *[f"{c}__old" for c in value_columns]])
-    for column in key_columns:
-        if isinstance(table.c[column].type, UTCDateTime):
-            existing[column] = _naive_times(existing[column])
-            frame[column] = _naive_times(frame[column])
-    merged = frame.merge(existing, on=list(key_columns), how="left")
-    is_new = merged["__id"].isna().to_numpy()
-    changed = np.zeros(len(merged), dtype=bool)
-    for column in value_columns:
-        changed |= ~_same(merged[column], merged[f"{column}__old"])
-    changed &= ~is_new
+    changed = np.zeros(len(frame), dtype=bool)
+    if found:
+        existing = pd.DataFrame(found, columns=["__id", *key_columns, *[f"{c}__old" for c in value_columns]])
+        for column in key_columns:
+            if isinstance(table.c[column].type, UTCDateTime):
+                existing[column] = _naive_times(existing[column])
+                frame[column] = _naive_times(frame[column])
+        merged = frame.merge(existing, on=list(key_columns), how="left")
+        is_new = merged["__id"].isna().to_numpy()
+        for column in value_columns:
+            changed |= ~_same(merged[column], merged[f"{column}__old"])
+        changed &= ~is_new
+    else:  # nothing stored under these keys: every row is new
+        merged, is_new = frame, np.ones(len(frame), dtype=bool)
     if is_new.any():
         inserts = merged.loc[is_new, [*key_columns, *value_columns]].assign(tenant_id=tenant_id)
         for name, default in INSERT_DEFAULTS.items():  # raw inserts skip the ORM's Python-side defaults
