@@ -118,15 +118,20 @@ class Importer:
         tally = self.tables.setdefault(table, Counter())
         tally.update({"inserted": counts.inserted, "updated": counts.updated, "unchanged": counts.unchanged})
 
-    def _first_seen(self, frame: pd.DataFrame, keys: list[str], reason: str) -> pd.DataFrame:
+    def _first_seen(
+        self, frame: pd.DataFrame, keys: list[str], reason: str, *, unique_in_chunk: bool = False
+    ) -> pd.DataFrame:
         """Reject rows whose key appeared earlier in the file (in this chunk or an earlier one)."""
         key = frame[keys[0]].astype(str)
         for extra in keys[1:]:
             key = key + "\x1f" + frame[extra].astype(str)
         rows = frame[ROW].to_numpy()
         earlier = key.isin(self._seen.keys()).to_numpy() if self._seen else np.zeros(len(frame), dtype=bool)
-        first_in_chunk = frame[ROW].groupby(key.to_numpy()).transform("first").to_numpy()
-        within = first_in_chunk != rows
+        if unique_in_chunk:
+            first_in_chunk, within = rows, np.zeros(len(frame), dtype=bool)
+        else:
+            first_in_chunk = frame[ROW].groupby(key.to_numpy()).transform("first").to_numpy()
+            within = first_in_chunk != rows
         duplicate = earlier | within
         if duplicate.any():
             first = np.where(earlier, [self._seen.get(k, 0) for k in np.where(earlier, key, "")], first_in_chunk)
@@ -187,17 +192,22 @@ class Importer:
         # the unit price becomes the quantity-weighted mean, so revenue is kept to the cent
         frame = frame.copy()
         key = ["order_id", "product_id"]
-        frame["_value"] = frame["quantity"] * frame["unit_price"]
-        aggregated = frame.groupby(key, sort=False, as_index=False).agg(
-            **{ROW: (ROW, "first"), "quantity": ("quantity", "sum"), "discount": ("discount", "sum"),
-               "_value": ("_value", "sum"), "lines": (ROW, "size")},
-            **{c: (c, "first") for c in frame.columns if c not in (*key, ROW, "quantity", "discount", "_value")},
-        )  # fmt: skip
-        repeated = aggregated["lines"] > 1
-        weighted = (aggregated["_value"] / aggregated["quantity"]).abs()
-        aggregated["unit_price"] = aggregated["unit_price"].where(~repeated | (aggregated["quantity"] == 0), weighted)
-        aggregated = aggregated.drop(columns="_value")
-        self.merged += int((aggregated["lines"] - 1).sum())
+        if not frame.duplicated(key).any():  # the usual case: nothing to merge, skip the aggregation
+            aggregated, repeated = frame.assign(lines=1), pd.Series(False, index=frame.index)
+        else:
+            frame["_value"] = frame["quantity"] * frame["unit_price"]
+            aggregated = frame.groupby(key, sort=False, as_index=False).agg(
+                **{ROW: (ROW, "first"), "quantity": ("quantity", "sum"), "discount": ("discount", "sum"),
+                   "_value": ("_value", "sum"), "lines": (ROW, "size")},
+                **{c: (c, "first") for c in frame.columns if c not in (*key, ROW, "quantity", "discount", "_value")},
+            )  # fmt: skip
+            repeated = aggregated["lines"] > 1
+            weighted = (aggregated["_value"] / aggregated["quantity"]).abs()
+            aggregated["unit_price"] = aggregated["unit_price"].where(
+                ~repeated | (aggregated["quantity"] == 0), weighted
+            )
+            aggregated = aggregated.drop(columns="_value")
+            self.merged += int((aggregated["lines"] - 1).sum())
         if repeated.any() and len(self.merged_rows) < 100:
             rows = frame.merge(aggregated.loc[repeated, [*key, ROW]].rename(columns={ROW: "into"}), on=key)
             for row, into in zip(rows[ROW], rows["into"], strict=True):
@@ -206,7 +216,8 @@ class Importer:
         aggregated["quantity"] = aggregated["quantity"].where(aggregated["quantity"] != 0, np.nan)
         aggregated = self.reject(aggregated, aggregated["quantity"].isna().to_numpy(), "quantity",
                                  "value out of range: the order's lines of this product add up to zero")  # fmt: skip
-        aggregated = self._first_seen(aggregated, key, "duplicate line: order and product already seen")
+        aggregated = self._first_seen(aggregated, key, "duplicate line: order and product already seen",
+                                      unique_in_chunk=True)  # fmt: skip
         if aggregated.empty:
             return
         self._write_order_lines(aggregated)
@@ -237,7 +248,7 @@ class Importer:
             rows["store"] = orders["store"]
         self._upsert("orders", rows)
         items = lines[["order_id", "product_id", "quantity", "unit_price", "discount"]].copy()
-        items["discount"] = items["discount"].astype(float).fillna(0.0)
+        items["discount"] = pd.to_numeric(items["discount"], errors="coerce").fillna(0.0).astype(float)
         self._upsert("order_items", items)
 
     def counts(self) -> dict[str, int]:

@@ -138,17 +138,18 @@ def _db_column(series: pd.Series, column: Any, dialect: str) -> list[Any]:
         return [None if value is pd.NaT else value.to_pydatetime() for value in aware]
     if isinstance(column.type, JSON):
         return [None if value is None else json.dumps(value, sort_keys=True) for value in series]
-    values = series.astype(object).where(series.notna(), None)
-    return values.tolist()
+    if not series.hasnans:
+        return series.tolist()
+    return series.astype(object).where(series.notna(), None).tolist()
 
 
 def _bulk(connection: Connection, sql: str, frame: pd.DataFrame, table: Any) -> None:
     dialect = connection.dialect.name
     columns = [_db_column(frame[name], table.c[name], dialect) for name in frame.columns]
-    rows = list(zip(*columns, strict=True))
     if dialect == "sqlite":
-        connection.exec_driver_sql(sql, rows)
+        connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
         return
+    rows = list(zip(*columns, strict=True))
     sql = sql.replace("?", "%s")
     if not sql.startswith("INSERT"):
         connection.exec_driver_sql(sql, rows)
