@@ -249,3 +249,17 @@ def test_read_ahead_keeps_order_raises_errors_in_place_and_stops_its_reader():
     assert next(endless) == 0
     endless.close()  # the consumer stops early: the reader thread must end, not block on a full queue
     assert not any(thread.name == "tendero-import-reader" for thread in threading.enumerate())
+
+
+def test_awkward_text_survives_the_bulk_write_exactly(tenant):
+    """Tabs, newlines, backslashes, quotes and accents in values come back as they went in (COPY on PostgreSQL)."""
+    names = ["Tab\there", "Two\nlines\r\n", "C:\\ruta\\N", 'Comillas "dobles", y coma', "Ñandú €", "\\N"]
+    records = [{"product_id": f"Q{i}", "name": name, "price": 1.5 + i, "Color": "rojo\tvivo" if i == 0 else None}
+               for i, name in enumerate(names)]  # fmt: skip
+    report = import_records(tenant.id, "products", records)
+    assert report.counts["inserted"] == len(names), report.rejections
+    stored = commerce.read_products(tenant.id).set_index("product_id").sort_index()
+    assert stored["name"].tolist() == [name.strip() for name in names]
+    assert stored["price"].tolist() == pytest.approx([1.5 + i for i in range(len(names))])
+    again = import_records(tenant.id, "products", records)
+    assert again.counts["unchanged"] == len(names), again.counts

@@ -213,7 +213,7 @@ class Customer(Base):
     __table_args__ = (UniqueConstraint("tenant_id", "external_id", name="uq_customers_external"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))  # indexed by the unique key
+    tenant_id: Mapped[str] = mapped_column(String(32))  # no foreign key (bulk rows); indexed by the unique key
     external_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str | None] = mapped_column(String(300))
     email: Mapped[str | None] = mapped_column(String(300))
@@ -226,7 +226,7 @@ class Product(Base):
     __table_args__ = (UniqueConstraint("tenant_id", "external_id", name="uq_products_external"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))  # indexed by the unique key
+    tenant_id: Mapped[str] = mapped_column(String(32))  # no foreign key (bulk rows); indexed by the unique key
     external_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text)
@@ -247,7 +247,7 @@ class Order(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))  # indexed by the unique key
+    tenant_id: Mapped[str] = mapped_column(String(32))  # no foreign key (bulk rows); indexed by the unique key
     external_id: Mapped[str] = mapped_column(String(200))
     customer_id: Mapped[str | None] = mapped_column(String(200))
     ordered_at: Mapped[datetime]
@@ -260,7 +260,7 @@ class OrderItem(Base):
     __table_args__ = (UniqueConstraint("tenant_id", "order_id", "product_id", name="uq_order_items_line"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))  # indexed by the unique key
+    tenant_id: Mapped[str] = mapped_column(String(32))  # no foreign key (bulk rows); indexed by the unique key
     order_id: Mapped[str] = mapped_column(String(200))
     product_id: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[float]
@@ -273,7 +273,7 @@ class Interaction(Base):
     __table_args__ = (UniqueConstraint("tenant_id", "user_id", "item_id", "kind", "at", name="uq_interactions_event"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))  # indexed by the unique key
+    tenant_id: Mapped[str] = mapped_column(String(32))  # no foreign key (bulk rows); indexed by the unique key
     user_id: Mapped[str] = mapped_column(String(200))
     item_id: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
