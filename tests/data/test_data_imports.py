@@ -263,3 +263,24 @@ def test_awkward_text_survives_the_bulk_write_exactly(tenant):
     assert stored["price"].tolist() == pytest.approx([1.5 + i for i in range(len(names))])
     again = import_records(tenant.id, "products", records)
     assert again.counts["unchanged"] == len(names), again.counts
+
+
+def test_the_import_writer_keeps_order_and_stops_at_the_first_error():
+    from tendero.data.imports import SerialWriter
+
+    writer = SerialWriter(depth=2)
+    done: list[int] = []
+    for n in range(5):
+        writer.submit(lambda n=n: done.append(n))
+    assert writer.call(lambda: len(done)) == 5 and done == [0, 1, 2, 3, 4]
+
+    def fail() -> None:
+        raise OSError("disk full")
+
+    writer.submit(fail)
+    with pytest.raises(OSError, match="disk full"):
+        writer.drain()
+    with pytest.raises(OSError, match="disk full"):
+        writer.submit(lambda: done.append(99))
+    writer.close(abandon=True)
+    assert 99 not in done

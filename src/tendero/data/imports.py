@@ -49,11 +49,66 @@ class ImportReport:
     error: str | None = None
 
 
+class SerialWriter:
+    """One thread that does an import's database work, in the order it was handed in.
+
+    The next chunk's pandas work overlaps this chunk's writes (the driver releases the GIL while the
+    database works), and the connection is only ever used by one thread. After a failure the rest is
+    skipped and the error is raised to the caller at its next hand-over.
+    """
+
+    def __init__(self, depth: int = 8) -> None:
+        self._tasks: queue.Queue[tuple[Callable[[], Any], threading.Event] | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._abandoned = False
+        self._thread = threading.Thread(target=self._run, name="tendero-import-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (task := self._tasks.get()) is not None:
+            work, done = task
+            if self._error is None and not self._abandoned:
+                try:
+                    work()
+                except BaseException as error:  # raised in the caller's thread
+                    self._error = error
+            done.set()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def submit(self, work: Callable[[], Any]) -> threading.Event:
+        self._raise()
+        done = threading.Event()
+        self._tasks.put((work, done))
+        return done
+
+    def call(self, work: Callable[[], T]) -> T:
+        """Run ``work`` after everything handed in before it, and return its result."""
+        result: list[T] = []
+        self.submit(lambda: result.append(work())).wait()
+        self._raise()
+        return result[0]
+
+    def drain(self) -> None:
+        """Wait until everything handed in is written; raise its error, if any."""
+        self.submit(lambda: None).wait()
+        self._raise()
+
+    def close(self, abandon: bool = False) -> None:
+        """Stop the thread; ``abandon`` skips work not yet started (the import is failing anyway)."""
+        self._abandoned = abandon
+        self._tasks.put(None)
+        self._thread.join()
+
+
 class Importer:
     """Validates chunks and upserts them on one connection, keeping counts and rejections."""
 
     def __init__(self, connection: Any, tenant_id: str, entity: Entity, returns: Returns, now: datetime) -> None:
         self.connection, self.tenant_id, self.entity = connection, tenant_id, entity
+        self.writer = SerialWriter()
         self.returns, self.now = returns, now
         self.rows_read = 0
         self.merged = 0
@@ -68,7 +123,7 @@ class Importer:
 
     def known(self, entity: str) -> set[str]:
         if entity not in self._known:
-            self._known[entity] = commerce.known_ids(self.connection, entity, self.tenant_id)
+            self._known[entity] = self.writer.call(lambda: commerce.known_ids(self.connection, entity, self.tenant_id))
         return self._known[entity]
 
     def reject(
@@ -107,6 +162,10 @@ class Importer:
             self._plain(valid)
 
     def _upsert(self, table: str, rows: pd.DataFrame) -> None:
+        """Hand the upsert to the writer thread; its counts are read once the writer is drained."""
+        self.writer.submit(lambda: self._upsert_now(table, rows))
+
+    def _upsert_now(self, table: str, rows: pd.DataFrame) -> None:
         """Upsert and count; into a table this tenant had nothing in, only keys written earlier in this
         import can exist, so the rest skip the lookup (a first bulk load writes without reading)."""
         if table not in self._stored_before:
@@ -285,6 +344,8 @@ def run_import(
     try:
         for checked in read_ahead(chunks, importer.check):
             importer.process(checked)
+        importer.writer.drain()
+        importer.writer.close()
         importer.rejections.extend(layout.unreadable_rows)
         importer.rows_read += len(layout.unreadable_rows)
         if dry_run:
@@ -292,6 +353,7 @@ def run_import(
         else:
             transaction.commit()
     except BaseException as error:
+        importer.writer.close(abandon=True)  # the connection is this thread's again before the rollback
         transaction.rollback()
         connection.close()
         message = str(error) if isinstance(error, FileRejected) else f"{type(error).__name__}: {error}"
