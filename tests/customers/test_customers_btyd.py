@@ -126,3 +126,67 @@ def test_cdnow_sample_parameters_match_the_published_estimates(cdnow_folder):
     spend = btyd.GammaGamma().fit(summary["frequency"], summary["monetary_value"])
     for name, value in {"p": 6.25, "q": 3.74, "v": 15.44}.items():
         assert spend.params[name] == pytest.approx(value, rel=0.005), name
+
+
+@pytest.mark.parametrize("name", ["bgnbd", "mbgnbd", "pareto_nbd"])
+def test_rate_if_alive_is_the_slope_of_expected_purchases_over_a_short_horizon(name):
+    params = {
+        "bgnbd": {"r": 0.24, "alpha": 4.4, "a": 0.79, "b": 2.4},
+        "mbgnbd": {"r": 0.5, "alpha": 6.2, "a": 0.9, "b": 1.6},
+        "pareto_nbd": {"r": 0.55, "alpha": 10.6, "s": 0.61, "beta": 11.7},
+    }[name]
+    model = btyd.count_model(name, params)
+    x, t_x, big_t = np.array([0.0, 3.0, 8.0]), np.array([0.0, 20.0, 37.0]), np.array([30.0, 35.0, 38.0])
+    dt = 1e-4
+    slope = model.expected_purchases(dt, x, t_x, big_t) / dt
+    expected = model.p_alive(x, t_x, big_t) * model.rate_if_alive(x, big_t)
+    np.testing.assert_allclose(slope, expected, rtol=1e-3)
+
+
+def test_a_scaled_model_multiplies_expected_purchases_and_clv_and_keeps_the_probabilities():
+    plain = btyd.ParetoNBD({"r": 0.55, "alpha": 10.6, "s": 0.61, "beta": 11.7})
+    scaled = btyd.ScaledCountModel(plain, 1.25)
+    args = (np.array([0.0, 3.0, 8.0]), np.array([0.0, 20.0, 37.0]), np.array([30.0, 35.0, 38.0]))
+    np.testing.assert_allclose(scaled.expected_purchases(13.0, *args), 1.25 * plain.expected_purchases(13.0, *args))
+    times = np.array([4.0, 13.0, 52.0])
+    np.testing.assert_allclose(
+        scaled.expected_purchases_curve(times, *args), 1.25 * plain.expected_purchases_curve(times, *args)
+    )
+    assert scaled.expected_purchases_new(10.0) == pytest.approx(1.25 * plain.expected_purchases_new(10.0))
+    np.testing.assert_allclose(scaled.rate_if_alive(args[0], args[2]), 1.25 * plain.rate_if_alive(args[0], args[2]))
+    spend = np.array([20.0, 30.0, 40.0])
+    np.testing.assert_allclose(
+        btyd.customer_lifetime_value(scaled, spend, *args, 365, 0.1),
+        1.25 * btyd.customer_lifetime_value(plain, spend, *args, 365, 0.1),
+    )
+    np.testing.assert_array_equal(scaled.p_alive(*args), plain.p_alive(*args))
+    np.testing.assert_array_equal(scaled.p_no_purchase(13.0, *args), plain.p_no_purchase(13.0, *args))
+    assert (scaled.name, scaled.params) == (plain.name, plain.params)
+
+
+def test_a_scaled_model_refuses_a_bad_factor_and_refitting():
+    plain = btyd.BetaGeoNBD({"r": 0.24, "alpha": 4.4, "a": 0.79, "b": 2.4})
+    for factor in (0.0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="positive"):
+            btyd.ScaledCountModel(plain, factor)
+    with pytest.raises(TypeError):
+        btyd.ScaledCountModel(plain, 1.1).fit(np.array([1.0]), np.array([1.0]), np.array([2.0]))
+
+
+def test_the_laplace_spread_of_parameters_and_predicted_totals_matches_refits_on_new_samples():
+    truth = {"r": 0.5, "alpha": 4.0, "a": 0.8, "b": 2.5}
+    data = _bgnbd_summary(1000, **truth, seed=99)
+    args = (data["frequency"].to_numpy(), data["recency"].to_numpy(), data["T"].to_numpy())
+    model = btyd.BetaGeoNBD().fit(*args, start=truth)
+    fits, totals = [], []
+    for seed in range(16):
+        other = _bgnbd_summary(1000, **truth, seed=100 + seed)
+        refit = btyd.BetaGeoNBD().fit(other["frequency"], other["recency"], other["T"], start=truth)
+        fits.append(np.log([refit.params[n] for n in refit.param_names]))
+        totals.append(np.log(refit.expected_purchases(13.0, *args).sum()))  # the same customers each time
+    laplace = np.sqrt(np.diag(model.log_parameter_covariance(*args)))
+    observed = np.std(fits, axis=0, ddof=1)
+    assert np.all((laplace > 0.6 * observed) & (laplace < 1.3 * observed)), (laplace, observed)
+    sd_total = model.total_log_sd(13.0, *args)
+    assert 0.6 * np.std(totals, ddof=1) < sd_total < 1.3 * np.std(totals, ddof=1)
+    assert sd_total < laplace.min()  # the total is pinned down far better than any one parameter

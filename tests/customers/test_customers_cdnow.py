@@ -25,7 +25,9 @@ def test_cdnow_master_holdout_predictions_segments_and_churn_ranking(cdnow_folde
     baseline = summary["frequency"] / summary["T"] * 39.0
     mae, baseline_mae = np.abs(predicted - actual).mean(), np.abs(baseline - actual).mean()
     assert mae < 0.85 * baseline_mae
-    assert abs(predicted.sum() / actual.sum() - 1) < 0.2
+    # the plain models miss the holdout total by -13 to -19 %; the backtest's factor closes most of it
+    assert model.purchase_factor > 1.05
+    assert abs(predicted.sum() / actual.sum() - 1) < 0.1
     assert roc_auc_score(actual == 0, model.scores["churn_probability"]) > 0.72
     repeat = pd.Series(actual > 0, index=model.scores.index).groupby(model.scores["segment"]).mean()
     assert repeat["champions"] > 4 * repeat["hibernating"]

@@ -100,6 +100,18 @@ def test_save_writes_native_files_and_load_answers_the_same(fitted, tmp_path):
     assert loaded.insights(customer) == fitted.insights(customer)
     assert loaded.at_risk(limit=5) == fitted.at_risk(limit=5)
     assert loaded.probe()["customer_id"] == fitted.probe()["customer_id"]
+    assert loaded.purchase_factor == fitted.purchase_factor
+    assert loaded.likely_buyers(days=7, limit=5) == fitted.likely_buyers(days=7, limit=5)
+
+
+def test_a_model_saved_before_the_purchase_factor_loads_without_correction(fitted, tmp_path):
+    fitted.save(tmp_path)
+    params = json.loads((tmp_path / "params.json").read_text())
+    del params["purchase_factor"]
+    (tmp_path / "params.json").write_text(json.dumps(params))
+    loaded = CustomerModel.load(tmp_path)
+    assert loaded.purchase_factor == 1.0
+    assert loaded.count_model.factor == 1.0
 
 
 def test_a_tiny_shop_still_gets_segments_with_the_probabilistic_churn_score():

@@ -11,6 +11,7 @@ from tendero.customers.transactions import (
     read_transactions_csv,
     summarise,
     transaction_log,
+    with_integer_ids,
 )
 
 
@@ -83,3 +84,18 @@ def test_online_retail_style_csv_reads_with_returns_and_blank_customers(tmp_path
     assert list(log.orders["customer_id"]) == ["12345"]
     assert list(log.returns["revenue"]) == [-3.0]
     assert log.dropped["lines_without_customer"] == 1
+
+
+def test_integer_ids_keep_the_order_of_the_customer_ids_and_map_back_to_them():
+    lines = _lines().assign(category=["cd", "cd", "book", "cd", "cd", "book", "cd", "cd", "cd", "cd", "book"])
+    log = transaction_log(lines)
+    coded, ids = with_integer_ids(log)
+    assert list(ids) == sorted(ids) and ids.name == "customer_id"
+    for plain, numbered in ((log.orders, coded.orders), (log.returns, coded.returns)):
+        assert numbered["customer_id"].dtype.kind == "i"
+        assert list(ids[numbered["customer_id"]]) == list(plain["customer_id"])
+    assert list(ids[coded.category_lines["customer_id"]]) == list(log.category_lines["customer_id"])
+    by_id = summarise(log.orders, "2024-01-31")
+    by_code = summarise(coded.orders, "2024-01-31")
+    assert list(ids[by_code.index]) == list(by_id.index)
+    pd.testing.assert_frame_equal(by_code.reset_index(drop=True), by_id.reset_index(drop=True))

@@ -39,6 +39,10 @@ class CustomersParams(KindParams):
     learning_rate: float = Field(0.03, gt=0.0, le=1.0)
     num_leaves: int = Field(15, ge=2, le=255)
     seed: int = 0
+    calibrate_purchases: bool = Field(
+        True,
+        description="Scale expected purchases and CLV by the backtest's actual/predicted ratio, shrunk by its noise",
+    )
 
 
 class CustomersKind:
@@ -70,6 +74,7 @@ class CustomersKind:
             learning_rate=params.learning_rate,
             num_leaves=params.num_leaves,
             seed=params.seed,
+            calibrate_purchases=params.calibrate_purchases,
         )
         step = [1]
 

@@ -113,6 +113,31 @@ def transaction_log(order_lines: pd.DataFrame) -> TransactionLog:
     return TransactionLog(orders=orders, returns=returns, category_lines=category_lines, dropped=dropped)
 
 
+def with_integer_ids(log: TransactionLog) -> tuple[TransactionLog, pd.Index]:
+    """The same log with each customer id replaced by its position among the sorted ids.
+
+    pandas groups integers several times faster than strings (scoring 100,000 customers takes half
+    the time), and sorted codes keep every per-customer table in the order of the original ids:
+    ``ids[code]`` turns a result's index back into customer ids.
+    """
+    frames = [log.orders, log.returns, log.category_lines]
+    columns = [frame["customer_id"].astype(str).to_numpy() for frame in frames if "customer_id" in frame]
+    ids = pd.Index(np.unique(np.concatenate(columns)) if columns else np.array([], dtype=object), name="customer_id")
+
+    def coded(frame: pd.DataFrame) -> pd.DataFrame:
+        if "customer_id" not in frame:
+            return frame
+        return frame.assign(customer_id=ids.get_indexer(frame["customer_id"].astype(str)).astype(np.int64))
+
+    recoded = TransactionLog(
+        orders=coded(log.orders),
+        returns=coded(log.returns),
+        category_lines=coded(log.category_lines),
+        dropped=dict(log.dropped),
+    )
+    return recoded, ids
+
+
 def read_cdnow(path: Path | str) -> pd.DataFrame:
     """Read CDNOW_master.txt (id, date, cds, dollars) or CDNOW_sample.txt (id, master id, date, ...)
     as ``order_lines`` (one line per record; records on the same day become one transaction later).
