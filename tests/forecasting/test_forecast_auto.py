@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tendero.forecasting.forecaster import ForecastConfig, _conformal_quantiles, fit_forecast
+from tendero.forecasting.forecaster import ForecastConfig, conformal_quantiles, fit_forecast
 from tendero.forecasting.metrics import score_forecasts, series_scales
 
 
@@ -86,10 +86,10 @@ def test_intermittent_series_get_croston_family_and_intervals() -> None:
     assert (fc["hi-95"] > 0).all()  # a slow mover still gets a real upper bound
 
 
-def test_conformal_quantiles_widen_with_level_and_with_horizon_when_pooled() -> None:
+def testconformal_quantiles_widen_with_level_and_with_horizon_when_pooled() -> None:
     rng = np.random.default_rng(0)
     errors = pd.DataFrame({"step": np.repeat([1, 2, 3], 10), "e": rng.normal(0, 1, 30)})
-    q = _conformal_quantiles(errors, 3, (80, 95)).set_index(["level", "step"])
+    q = conformal_quantiles(errors, 3, (80, 95)).set_index(["level", "step"])
     assert (q.loc[95, "hi_q"] >= q.loc[80, "hi_q"]).all()
     assert q.loc[(80, 3), "hi_q"] > q.loc[(80, 1), "hi_q"]
 

@@ -8,15 +8,9 @@ and parsing of the page and its scripts), warm: the first visit of each page is 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import tempfile
-import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-import httpx
 import typer
 
 from tendero.bench.report import bench_report, emit, log
@@ -48,6 +42,11 @@ def command(
         raise typer.BadParameter("needs playwright: pip install -e '.[test]' (no browser download)") from error
     if not CHROMIUM.exists():
         raise typer.BadParameter(f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
     from tendero.bench.server import free_port
 
     with tempfile.TemporaryDirectory(prefix="tendero-bench-dashboard-") as home:
@@ -76,8 +75,10 @@ def command(
     emit(bench_report("dashboard", "demo store", params, results), json_output)
 
 
-def _demo_key(server: subprocess.Popen[str]) -> str:
-    """``tendero demo`` prints the demo's admin key; read it from its output."""
+def _demo_key(server: Any) -> str:
+    """``tendero demo`` prints the demo's admin key; read it from its output (a ``Popen`` in text mode)."""
+    import time
+
     assert server.stdout is not None
     deadline = time.monotonic() + 600
     for line in server.stdout:
@@ -90,6 +91,10 @@ def _demo_key(server: subprocess.Popen[str]) -> str:
 
 
 def _wait_for_jobs(base: str, key: str) -> None:
+    import time
+
+    import httpx
+
     headers = {"Authorization": f"Bearer {key}"}
     deadline = time.monotonic() + 1200
     while time.monotonic() < deadline:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tendero.forecasting.forecaster import _conformal_quantiles
+from tendero.forecasting.forecaster import conformal_quantiles
 from tendero.forecasting.metrics import series_scales
 
 
@@ -29,8 +29,10 @@ def bottom_up(
     point["step"] = range(1, len(point) + 1)
     scale = float(series_scales(total_history, season)["mae_scale"].iloc[0])
     summed = backtest.groupby(["cutoff", "ds", "step"], as_index=False)[["y", "yhat"]].sum()
-    errors = pd.DataFrame({"step": summed["step"], "e": (summed["y"] - summed["yhat"]) / scale})
-    quantiles = _conformal_quantiles(errors, len(point), tuple(levels))
+    errors = pd.DataFrame(
+        {"step": summed["step"], "cutoff": summed["cutoff"], "e": (summed["y"] - summed["yhat"]) / scale}
+    )
+    quantiles = conformal_quantiles(errors, len(point), tuple(levels))
     out = point.copy()
     for level in levels:
         q = quantiles[quantiles["level"] == level].set_index("step")

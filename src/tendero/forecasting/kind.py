@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
-from tendero.forecasting.forecaster import ForecastConfig, _conformal_quantiles, apply_intervals, fit_forecast
+from tendero.forecasting.forecaster import ForecastConfig, apply_intervals, calibrate_groups, fit_forecast
 from tendero.forecasting.hierarchy import bottom_up
 from tendero.forecasting.payloads import DriftReport, check_drift, demand_forecast, sales_dashboard
 from tendero.forecasting.series import (
@@ -126,17 +126,12 @@ class FittedForecast:
         groups = self.frames["per_series"].set_index("unique_id")["group"]
         forecast["group"] = forecast["unique_id"].map(groups)
         forecast["step"] = forecast.groupby("unique_id").cumcount() + 1
-        quantiles = []
         scales = self.frames["scales"].set_index("unique_id")
-        for group, part in backtest.groupby("group"):
-            errors = pd.DataFrame(
-                {"step": part["step"], "e": (part["y"] - part["yhat"]) / part["unique_id"].map(scales["mae_scale"])}
-            )
-            q = _conformal_quantiles(errors, int(self.meta["horizon"]), tuple(levels))
-            q.insert(0, "group", group)
-            quantiles.append(q)
+        quantiles = calibrate_groups(
+            backtest.join(scales["mae_scale"], on="unique_id"), int(self.meta["horizon"]), tuple(levels)
+        )
         series = apply_intervals(
-            forecast, pd.concat(quantiles), self.frames["scales"], levels, bool(self.meta.get("nonnegative", True))
+            forecast, quantiles, self.frames["scales"], levels, bool(self.meta.get("nonnegative", True))
         )
         _, total = bottom_up(self.frames["history"], series, backtest, int(self.meta["season"]), levels=levels)
         return pd.concat([series, total], ignore_index=True)

@@ -1,0 +1,187 @@
+"""Interval calibration at the newest backtest window's error level, and the engines' speed-ups kept honest."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tendero.forecasting.engines import EngineContext, forecast_lightgbm, run_engines, stl_jumps
+from tendero.forecasting.forecaster import (
+    ForecastConfig,
+    _engines_used,
+    conformal_quantiles,
+    fit_forecast,
+    newest_window_errors,
+)
+
+CUTOFFS = pd.to_datetime(["2023-01-01", "2023-04-01", "2023-07-01"])
+
+
+def window_errors(sizes: list[float], per_window: int = 900, h: int = 3, seed: int = 0) -> pd.DataFrame:
+    """Normal scaled errors for three backtest windows, window k with standard deviation ``sizes[k]``."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for cutoff, size in zip(CUTOFFS, sizes, strict=True):
+        steps = np.tile(np.arange(1, h + 1), per_window // h)
+        frames.append(pd.DataFrame({"cutoff": cutoff, "step": steps, "e": rng.normal(0, size, len(steps))}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def coverage_of_newest(quantiles: pd.DataFrame, size: float, level: int, seed: int = 1) -> float:
+    """Share of fresh errors from the newest window's distribution inside the calibrated bounds."""
+    q = quantiles[quantiles["level"] == level]
+    fresh = np.random.default_rng(seed).normal(0, size, 20_000)
+    inside = [(fresh >= lo) & (fresh <= hi) for lo, hi in zip(q["lo_q"], q["hi_q"], strict=True)]
+    return float(np.mean(inside))
+
+
+@pytest.mark.parametrize(
+    ("sizes", "plain_is"),
+    [([2.0, 1.6, 1.0], "too wide"), ([0.5, 0.7, 1.0], "too narrow")],
+)
+def test_intervals_take_their_width_from_the_newest_window(sizes: list[float], plain_is: str) -> None:
+    errors = window_errors(sizes)
+    calibrated = conformal_quantiles(errors, 3, (80, 95))
+    plain = conformal_quantiles(errors.drop(columns="cutoff"), 3, (80, 95))
+    for level, low, high in ((80, 0.77, 0.83), (95, 0.93, 0.97)):
+        assert low <= coverage_of_newest(calibrated, 1.0, level) <= high
+    plain_80 = coverage_of_newest(plain, 1.0, 80)
+    assert plain_80 > 0.86 if plain_is == "too wide" else plain_80 < 0.74
+
+
+def test_steady_errors_are_left_nearly_as_they_are() -> None:
+    errors = window_errors([1.0, 1.0, 1.0])
+    calibrated = conformal_quantiles(errors, 3, (80,))
+    plain = conformal_quantiles(errors.drop(columns="cutoff"), 3, (80,))
+    assert np.allclose(calibrated["hi_q"], plain["hi_q"], rtol=0.1)
+    assert np.allclose(calibrated["lo_q"], plain["lo_q"], rtol=0.1)
+
+
+def test_windows_too_small_to_measure_are_not_rescaled() -> None:
+    errors = window_errors([2.0, 1.0, 0.5], per_window=12)
+    assert newest_window_errors(errors).equals(errors["e"])
+    single = window_errors([2.0, 1.0, 0.5]).query("cutoff == @CUTOFFS[0]")
+    assert newest_window_errors(single).equals(single["e"])
+
+
+def test_rescaled_windows_share_the_newest_windows_mean_absolute_error() -> None:
+    errors = window_errors([3.0, 2.0, 1.0])
+    rescaled = newest_window_errors(errors)
+    size = rescaled.abs().groupby(errors["cutoff"]).mean()
+    assert np.allclose(size, size.iloc[-1])
+    assert size.iloc[-1] == pytest.approx(errors.loc[errors["cutoff"] == CUTOFFS[-1], "e"].abs().mean())
+
+
+def shrinking_error_panel(n_series: int = 60, months: int = 72, seed: int = 4) -> pd.DataFrame:
+    """Seasonal series that grow calm for the last year: older backtest windows overstate today's errors."""
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2018-01-01", periods=months, freq="MS")
+    noise = np.where(np.arange(months) < months - 12, 0.3, 0.06)
+    rows = []
+    for i in range(n_series):
+        level = rng.uniform(100, 1000)
+        season = 1 + 0.3 * np.sin(2 * np.pi * ds.month.to_numpy() / 12)
+        y = level * season * (1 + rng.normal(0, 1, months) * noise)
+        rows.append(pd.DataFrame({"unique_id": f"s{i}", "ds": ds, "y": np.maximum(y, 0)}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_calmer_recent_errors_give_narrower_intervals_than_equal_windows() -> None:
+    df = shrinking_error_panel()
+    cut = df["ds"].max() - pd.DateOffset(months=6)
+    train, test = df[df["ds"] <= cut], df[df["ds"] > cut]
+    config = ForecastConfig(h=6, freq="MS", season=12, n_windows=3, engines=["seasonal_naive", "theta"])
+    result = fit_forecast(train, config)
+    merged = test.merge(result.forecast, on=["unique_id", "ds"])
+    covered = ((merged["y"] >= merged["lo-80"]) & (merged["y"] <= merged["hi-80"])).mean()
+    errors = result.backtest.merge(result.scales, on="unique_id")
+    errors = pd.DataFrame({"step": errors["step"], "e": (errors["y"] - errors["yhat"]) / errors["mae_scale"]})
+    plain = conformal_quantiles(errors, 6, (80,))
+    used = result.quantiles[result.quantiles["level"] == 80]
+    assert (used["hi_q"].to_numpy() - used["lo_q"].to_numpy() < plain["hi_q"] - plain["lo_q"]).all()
+    assert 0.7 <= covered <= 0.92
+
+
+def test_the_final_refit_needs_only_the_engines_of_the_chosen_candidates() -> None:
+    engines = ["seasonal_naive", "mstl", "lightgbm", "seasonal_profile"]
+    ranking = ["mstl", "seasonal_profile", "seasonal_naive", "lightgbm"]
+    weights = {"mstl": 3.0, "seasonal_profile": 2.0, "seasonal_naive": 1.0}
+    assert _engines_used({"mstl"}, engines, ranking, weights) == {"mstl"}
+    assert _engines_used({"mean_top3"}, engines, ranking, weights) == {"mstl", "seasonal_profile", "seasonal_naive"}
+    assert _engines_used({"weighted"}, engines, ranking, weights) == set(weights)
+    assert _engines_used({"median_all"}, engines, ranking, weights) == set(engines)
+    assert _engines_used({"lightgbm", "mstl"}, engines, ranking, weights) == {"lightgbm", "mstl"}
+
+
+def test_a_single_chosen_engine_gives_exactly_its_own_forecast() -> None:
+    ds = pd.date_range("2020-01-01", periods=48, freq="MS")
+    pattern = np.tile([10.0, 30, 50, 20, 5, 60, 40, 15, 25, 35, 45, 55], 4)
+    df = pd.concat([pd.DataFrame({"unique_id": f"s{i}", "ds": ds, "y": pattern * (i + 1)}) for i in range(4)])
+    result = fit_forecast(
+        df, ForecastConfig(h=6, freq="MS", season=12, n_windows=2, engines=["naive", "seasonal_naive"])
+    )
+    assert set(result.per_series["chosen"]) == {"seasonal_naive"}
+    expected = np.concatenate([pattern[:6] * (i + 1) for i in range(4)])
+    assert np.allclose(result.forecast.sort_values(["unique_id", "ds"])["yhat"], expected)
+
+
+def test_stl_jumps_follow_r_stl_defaults() -> None:
+    # R: s.jump = ceiling(s.window/10), t.jump = ceiling(t.window/10), l.jump = ceiling(l.window/10)
+    for season, trend_window, low_pass_window in ((7, 13, 9), (12, 21, 13), (52, 91, 53)):
+        jumps = stl_jumps(season)
+        assert jumps == {
+            "seasonal_jump": 2,
+            "trend_jump": -(-trend_window // 10),
+            "low_pass_jump": -(-low_pass_window // 10),
+        }
+
+
+def weekly_panel(n_series: int = 30, weeks: int = 130, seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2020-01-03", periods=weeks, freq="W-FRI")
+    shape = 1 + 0.5 * np.sin(2 * np.pi * np.arange(weeks) / 52) + 0.3 * (np.arange(weeks) % 52 == 47)
+    frames = []
+    for i in range(n_series):
+        level = rng.uniform(100, 1000)
+        y = level * shape * (1 + 0.002 * np.arange(weeks)) + rng.normal(0, 0.05 * level, weeks)
+        frames.append(pd.DataFrame({"unique_id": f"w{i}", "ds": ds, "y": y}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_mstl_with_jumps_forecasts_as_well_as_full_loess() -> None:
+    from statsforecast import StatsForecast
+    from statsforecast import models as m
+
+    df = weekly_panel()
+    train, test = df[df["ds"] <= df["ds"].max() - pd.Timedelta(weeks=13)], df.groupby("unique_id").tail(13)
+    ctx = EngineContext(h=13, freq="W-FRI", season=52)
+    ours = run_engines(train, ["mstl"], ctx).merge(test, on=["unique_id", "ds"])
+    full = m.MSTL(season_length=52, trend_forecaster=m.SimpleExponentialSmoothingOptimized(), alias="full")
+    reference = StatsForecast(models=[full], freq="W-FRI").forecast(df=train, h=13).merge(test, on=["unique_id", "ds"])
+    ours_mae = (ours["y"] - ours["mstl"]).abs().mean()
+    full_mae = (reference["y"] - reference["full"]).abs().mean()
+    assert ours_mae <= 1.05 * full_mae
+
+
+def test_engines_beside_each_other_give_the_same_forecasts_and_leave_warnings_alone() -> None:
+    df = weekly_panel(n_series=12)
+    names = ["seasonal_naive", "seasonal_profile", "lightgbm"]
+    filters_before = list(warnings.filters)
+    alone = run_engines(df, names, EngineContext(h=13, freq="W-FRI", season=52, n_jobs=1))
+    beside = run_engines(df, names, EngineContext(h=13, freq="W-FRI", season=52, n_jobs=2))
+    assert warnings.filters == filters_before
+    pd.testing.assert_frame_equal(alone, beside)
+    assert alone[names].notna().all().all()
+
+
+def test_lightgbm_baseline_has_ordered_conformal_intervals() -> None:
+    df = weekly_panel(n_series=12)
+    out = forecast_lightgbm(df, EngineContext(h=13, freq="W-FRI", season=52), levels=(80, 95))
+    assert len(out) == 12 * 13
+    assert (out["lightgbm-lo-95"] <= out["lightgbm-lo-80"]).all()
+    assert (out["lightgbm-lo-80"] <= out["lightgbm"]).all() and (out["lightgbm"] <= out["lightgbm-hi-80"]).all()
+    assert (out["lightgbm-hi-80"] <= out["lightgbm-hi-95"]).all()
+    assert (out["lightgbm-hi-95"] > out["lightgbm-lo-95"]).any()
