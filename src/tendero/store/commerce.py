@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -143,11 +144,25 @@ def _db_column(series: pd.Series, column: Any, dialect: str) -> list[Any]:
     return series.astype(object).where(series.notna(), None).tolist()
 
 
+SQLITE_ROWS_PER_INSERT = 200  # well under SQLite's 32,766 bound parameters per statement for our tables
+
+
 def _bulk(connection: Connection, sql: str, frame: pd.DataFrame, table: Any) -> None:
     dialect = connection.dialect.name
     columns = [_db_column(frame[name], table.c[name], dialect) for name in frame.columns]
     if dialect == "sqlite":
-        connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+        rows = list(zip(*columns, strict=True))
+        if sql.startswith("INSERT") and len(rows) >= SQLITE_ROWS_PER_INSERT:
+            # many rows per statement: far fewer statement steps, each of which hands the GIL back and forth
+            per = SQLITE_ROWS_PER_INSERT
+            whole = len(rows) // per * per
+            values = sql[sql.index("VALUES") + len("VALUES") :].strip()
+            many = sql + (", " + values) * (per - 1)
+            batches = [tuple(chain.from_iterable(rows[i : i + per])) for i in range(0, whole, per)]
+            connection.exec_driver_sql(many, batches)
+            rows = rows[whole:]
+        if rows:
+            connection.exec_driver_sql(sql, rows)
         return
     sql = sql.replace("?", "%s")
     if not sql.startswith("INSERT"):
