@@ -78,8 +78,8 @@ def test_classifier_trains_reports_saves_and_matches_scikit_learn_metrics(algori
         hyperparameters=SMALL.get(algorithm, {}),
         importance_repeats=2,
     )
-    # iterative learners report every tree/epoch; L-BFGS converges in a few 10-iteration slices here
-    assert len(progress.events) >= (10 if algorithm != "logistic_regression" else 5)
+    # every learner reports its own steps: trees, epochs, or each L-BFGS iteration
+    assert len(progress.events) >= 10
     steps = [event.step for event in progress.events]
     assert steps == sorted(steps) and progress.events[-1].step == progress.events[-1].total
     assert any("val_loss" in event.metrics and "eta_seconds" in event.metrics for event in progress.events)
@@ -124,8 +124,8 @@ def test_regressor_metrics_equal_scikit_learn_on_the_same_split(algorithm: str, 
         hyperparameters=SMALL.get(algorithm, {}),
         importance_repeats=2,
     )
-    # least squares is solved in one step; the rest report every tree/epoch
-    assert len(progress.events) >= (10 if algorithm != "linear_regression" else 5)
+    # least squares is solved over 10 row chunks; the rest report their trees/epochs
+    assert len(progress.events) >= 10
     _, val = split_rows(len(frame), 0.2, 0)
     y = frame["next_spend"].to_numpy()[val]
     predicted = model.raw_output(frame.drop(columns="next_spend").iloc[val])
@@ -226,7 +226,8 @@ def test_cancellation_stops_the_fit(algorithm: str) -> None:
     params = TabularParams(task="classification", target="churned", algorithm=algorithm)
     with pytest.raises(Cancelled):
         TabularKind().fit(Frames.of(dataset=frame), params, progress)
-    assert progress.events[-1].step == 3
+    steps = [event.step for event in progress.events]
+    assert steps[-1] >= 3 and all(step < 3 for step in steps[:-1])  # stopped at the first update past 3
 
 
 def test_kfold_reports_mean_metrics_and_each_fold() -> None:

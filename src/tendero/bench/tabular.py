@@ -5,10 +5,18 @@ store-week regression built from the Walmart weekly sales with store features, a
 shopping queries (text classification). Each algorithm trains through the ``tabular`` kind with its
 default hyperparameters on seeded held-out splits; the baselines are scikit-learn's
 HistGradientBoosting and GradientBoosting tuned by randomised 3-fold search on the same training rows.
+
+Times: ``train_seconds`` is our whole job (checks, preprocessing, fit, evaluation), ``fit_seconds``
+the trainer alone on the preprocessed matrix; the baselines' ``train_seconds`` is the refit of their
+best configuration on the same matrix. ``*_cpu_seconds`` are the same spans in process CPU time:
+every learner runs on one thread here, so CPU time measures the work itself, while wall time on a
+shared machine also counts waiting for a core. The LightGBM claim (within 1 point of each tuned
+baseline, at least 3x faster) is judged per dataset in CPU time (see ``_claim``).
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -58,7 +66,6 @@ def _held_out_score(task: str, y_true: Any, predicted: Any) -> dict[str, float]:
 
 def _run_tendero(frame: Any, task: str, target: str | None, algorithm: str, seed: int) -> dict[str, float]:
     """Train through the kind (no permutation importance), then time single-row and batch predictions."""
-    import time
 
     from tendero.kinds import RecordingProgress
     from tendero.training.kind import TabularParams, split_rows, train_tabular
@@ -66,8 +73,10 @@ def _run_tendero(frame: Any, task: str, target: str | None, algorithm: str, seed
     params = TabularParams(task=task, target=target, algorithm=algorithm, seed=seed, importance_repeats=0)
     progress = RecordingProgress()
     watch = Stopwatch()
+    cpu_started = time.process_time()
     with watch.running():
         model = train_tabular(frame, params, progress)
+    cpu_seconds = time.process_time() - cpu_started
     features = frame.drop(columns=[target]) if target else frame
     y = None
     if task in ("classification", "text_classification"):
@@ -88,8 +97,10 @@ def _run_tendero(frame: Any, task: str, target: str | None, algorithm: str, seed
     out.update(
         {
             "train_seconds": watch.seconds,
+            "train_cpu_seconds": cpu_seconds,
             "estimated_seconds": float(model.details["estimated_seconds"]),
             "fit_seconds": float(model.details["fit_seconds"]),
+            "fit_cpu_seconds": float(model.details["fit_cpu_seconds"]),
             "predict_ms_p50": percentile_ms(latencies, 50),
             "predict_ms_p95": percentile_ms(latencies, 95),
             "batch_rows_per_s": len(batch) / batch_seconds,
@@ -99,12 +110,23 @@ def _run_tendero(frame: Any, task: str, target: str | None, algorithm: str, seed
     return out
 
 
+def _warm_up(frame: Any, task: str, target: str | None, algorithm: str) -> None:
+    """One untimed fit on 120 sampled rows, so imports and first-call set-up are not timed as training
+    (the baselines' imports happen during their search, before their timed refit)."""
+    from tendero.kinds import RecordingProgress
+    from tendero.training.kind import TabularParams, train_tabular
+
+    sample = frame.sample(n=min(len(frame), 120), random_state=0)
+    params = TabularParams(task=task, target=target, algorithm=algorithm, importance_repeats=0)
+    train_tabular(sample, params, RecordingProgress())
+
+
 def _run_tuned_sklearn(frame: Any, task: str, target: str, seed: int, trials: int, which: str) -> dict[str, float]:
     """A scikit-learn gradient boosting tuned by randomised 3-fold search on the same training rows."""
-    import time
 
     import numpy as np
     from scipy.stats import loguniform, randint, uniform
+    from sklearn.base import clone
     from sklearn.ensemble import (
         GradientBoostingClassifier,
         GradientBoostingRegressor,
@@ -150,14 +172,49 @@ def _run_tuned_sklearn(frame: Any, task: str, target: str, seed: int, trials: in
             "max_depth": randint(2, 6),
             "subsample": uniform(0.6, 0.4),
         }
-    search = RandomizedSearchCV(estimator, space, n_iter=trials, cv=3, random_state=seed, n_jobs=1)
+    search = RandomizedSearchCV(estimator, space, n_iter=trials, cv=3, random_state=seed, n_jobs=1, refit=False)
     started = time.perf_counter()
-    # one OpenMP thread, as our LightGBM uses on data this small: same footing, no oversubscription
+    # the threads our LightGBM uses on data of this size (one, below 2M cells): same footing
     with threadpool_limits(limits=threads_for(x_train)):
         search.fit(x_train, y_all[train])
-    tune_seconds = time.perf_counter() - started
-    out = _held_out_score(task, y_all[val], search.best_estimator_.predict(x_val))
-    out.update({"train_seconds": float(search.refit_time_), "tune_seconds": tune_seconds})
+        tune_seconds = time.perf_counter() - started
+        best = clone(estimator).set_params(**search.best_params_)
+        wall_started, cpu_started = time.perf_counter(), time.process_time()
+        best.fit(x_train, y_all[train])  # the refit of the best configuration: their training time
+        cpu_seconds = time.process_time() - cpu_started
+        wall_seconds = time.perf_counter() - wall_started
+    out = _held_out_score(task, y_all[val], best.predict(x_val))
+    out.update({"train_seconds": wall_seconds, "train_cpu_seconds": cpu_seconds, "tune_seconds": tune_seconds})
+    return out
+
+
+def _claim(name: str, metric: str, results: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Default LightGBM against each tuned baseline on one dataset: the gap in points, the speed-ups,
+    and whether "within 1 point and at least 3x faster" holds (1) or not (0).
+
+    ``holds`` compares like with like in CPU time: our fit (early-stopping search and refit included)
+    against their refit, both on the same preprocessed matrix. ``holds_whole_job`` puts our whole
+    job (checks, preprocessing, fit, evaluation) against their refit alone: the stricter reading.
+    """
+    ours = results["tendero"]
+    out: dict[str, float] = {}
+    holds, holds_whole_job = True, True
+    for which in ("hgb", "gb"):
+        theirs = results[f"sklearn_{which}_tuned"]
+        gap = 100.0 * (theirs[f"{name}_{metric}"] - ours[f"{name}_{metric}"])
+        fit_cpu = theirs[f"{name}_train_cpu_seconds"] / ours[f"{name}_fit_cpu_seconds"]
+        job_cpu = theirs[f"{name}_train_cpu_seconds"] / ours[f"{name}_train_cpu_seconds"]
+        out[f"{name}_{which}_gap_points"] = gap
+        out[f"{name}_{which}_fit_cpu_speedup"] = fit_cpu
+        out[f"{name}_{which}_job_cpu_speedup"] = job_cpu
+        out[f"{name}_{which}_fit_speedup"] = theirs[f"{name}_train_seconds"] / ours[f"{name}_fit_seconds"]  # wall
+        out[f"{name}_{which}_speedup"] = theirs[f"{name}_train_seconds"] / ours[f"{name}_train_seconds"]  # wall, job
+        out[f"{name}_{which}_holds"] = float(gap <= 1.0 and fit_cpu >= 3.0)
+        out[f"{name}_{which}_holds_whole_job"] = float(gap <= 1.0 and job_cpu >= 3.0)
+        holds = holds and gap <= 1.0 and fit_cpu >= 3.0
+        holds_whole_job = holds_whole_job and gap <= 1.0 and job_cpu >= 3.0
+    out[f"{name}_holds"] = float(holds)
+    out[f"{name}_holds_whole_job"] = float(holds_whole_job)
     return out
 
 
@@ -172,6 +229,9 @@ def command(
     ),
     repeats: Annotated[int, typer.Option(help="seeded held-out splits per dataset (metrics averaged)")] = 5,
     trials: Annotated[int, typer.Option(help="randomised-search trials for the tuned scikit-learn baselines")] = 20,
+    only: Annotated[
+        str | None, typer.Option("--datasets", help="comma-separated subset of breast_cancer,diabetes,walmart,wands")
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json/--no-json", help="print one JSON object")] = False,
 ) -> None:
     """Held-out metric, train seconds and predict latency per algorithm and dataset."""
@@ -205,6 +265,12 @@ def command(
                 repeats,
             )
         )
+    if only is not None:
+        chosen = {part.strip() for part in only.split(",") if part.strip()}
+        known = {entry[0] for entry in datasets} | {"walmart", "wands"}
+        if chosen - known:
+            raise typer.BadParameter(f"unknown datasets {sorted(chosen - known)}; known: {sorted(known)}")
+        datasets = [entry for entry in datasets if entry[0] in chosen]
     results: dict[str, dict[str, float]] = {}
     claim: dict[str, float] = {}
 
@@ -216,6 +282,7 @@ def command(
         seeds = list(range(runs))
         for algorithm in algorithms:
             log(f"{name}: {algorithm} on {len(frame)} rows x {runs} splits")
+            _warm_up(frame, task, target, algorithm)
             measured = _mean([_run_tendero(frame, task, target, algorithm, seed) for seed in seeds])
             put("tendero" if algorithm == "lightgbm" else f"tendero_{algorithm}", name, measured)
         if task == "clustering" or task == "text_classification":
@@ -227,26 +294,26 @@ def command(
             measured = _mean([_run_tuned_sklearn(frame, task, target, s, n_trials, which) for s in seeds])
             put(f"sklearn_{which}_tuned", name, measured)
         metric = "accuracy" if task == "classification" else "r2"
-        ours = results["tendero"]
-        for which in ("hgb", "gb"):
-            theirs = results[f"sklearn_{which}_tuned"]
-            claim[f"{name}_{which}_gap_points"] = 100.0 * (theirs[f"{name}_{metric}"] - ours[f"{name}_{metric}"])
-            # whole job (preprocessing, per-tree validation, progress) vs their refit alone; and fit vs fit
-            claim[f"{name}_{which}_speedup"] = theirs[f"{name}_train_seconds"] / ours[f"{name}_train_seconds"]
-            claim[f"{name}_{which}_fit_speedup"] = theirs[f"{name}_train_seconds"] / ours[f"{name}_fit_seconds"]
+        claim.update(_claim(name, metric, results))
 
-    clustering = load_breast_cancer(as_frame=True).frame.drop(columns="target")
-    log("breast_cancer features: kmeans")
-    put(
-        "tendero_kmeans",
-        "breast_cancer",
-        _mean([_run_tendero(clustering, "clustering", None, "kmeans", s) for s in range(repeats)]),
-    )
+    if any(entry[0] == "breast_cancer" for entry in datasets):
+        clustering = load_breast_cancer(as_frame=True).frame.drop(columns="target")
+        log("breast_cancer features: kmeans")
+        _warm_up(clustering, "clustering", None, "kmeans")
+        put(
+            "tendero_kmeans",
+            "breast_cancer",
+            _mean([_run_tendero(clustering, "clustering", None, "kmeans", s) for s in range(repeats)]),
+        )
     results["claim_lightgbm_vs_tuned_gb"] = claim
     params = {
         "repeats": repeats,
+        "datasets": [entry[0] for entry in datasets],
         "baseline_trials": trials,
         "validation": 0.2,
         "defaults": "tendero defaults",
+        "claim": "default lightgbm within 1 point of each tuned baseline and >= 3x faster in cpu time "
+        "(holds: our fit vs their refit; holds_whole_job: our whole job vs their refit)",
+        "threads": 1,
     }
     emit(bench_report("tabular", str(data), params, results), json_output)

@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import math
 import time
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Annotated, Any, ClassVar, Literal, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -58,18 +57,66 @@ class RandomForestParams(HyperParams):
         return value
 
 
+Auto = Literal["auto"]
+# Below this many training rows LightGBM's own defaults (31 leaves, 100 rounds) overfit: "auto"
+# hyperparameters then mean smaller, sampled trees and a number of rounds found by early stopping.
+SMALL_DATA_ROWS = 2_000
+# Early stopping holds back this share of the training rows; with fewer rows it is off.
+STOPPING_SHARE = 0.2
+MIN_STOPPING_ROWS = 50
+
+
 class LightGBMParams(HyperParams):
-    n_estimators: int = Field(100, ge=1, le=20_000)
+    n_estimators: Annotated[int, Field(ge=1, le=20_000)] | Auto = Field(
+        "auto", description="boosting rounds; auto: found by early stopping (at most 1000) when it is on, else 100"
+    )
     learning_rate: float = Field(0.1, gt=0.0, le=1.0)
-    num_leaves: int = Field(31, ge=2, le=131_072)
+    num_leaves: Annotated[int, Field(ge=2, le=131_072)] | Auto = Field(
+        "auto", description="auto: 31, or training rows / 100 (at least 4) under 2,000 training rows"
+    )
     max_depth: int = Field(-1, ge=-1, le=64)
-    min_child_samples: int = Field(20, ge=1, le=100_000)
-    subsample: float = Field(1.0, gt=0.0, le=1.0)
-    subsample_freq: int = Field(0, ge=0, le=100)
-    colsample_bytree: float = Field(1.0, gt=0.0, le=1.0)
+    min_child_samples: Annotated[int, Field(ge=1, le=100_000)] | Auto = Field(
+        "auto", description="auto: 20, or training rows / 20 (at least 2) when that is smaller"
+    )
+    subsample: Annotated[float, Field(gt=0.0, le=1.0)] | Auto = Field(
+        "auto", description="share of rows per tree; auto: 0.8 under 2,000 training rows, else 1"
+    )
+    subsample_freq: int = Field(1, ge=0, le=100, description="resample rows every k rounds (0: never)")
+    colsample_bytree: Annotated[float, Field(gt=0.0, le=1.0)] | Auto = Field(
+        "auto", description="share of features per tree; auto: 0.8 under 2,000 training rows, else 1"
+    )
     reg_alpha: float = Field(0.0, ge=0.0, le=1e4)
     reg_lambda: float = Field(0.0, ge=0.0, le=1e4)
-    early_stopping_rounds: int | None = Field(None, ge=1, le=10_000)
+    early_stopping_rounds: Annotated[int, Field(ge=1, le=10_000)] | Auto | None = Field(
+        "auto",
+        description="stop when the loss on 20% of the training rows (never the validation split) has not "
+        "improved for this many rounds, then refit on all training rows; "
+        "auto: 20 under 2,000 training rows when n_estimators is auto, else off",
+    )
+
+
+def resolve_lightgbm(hp: LightGBMParams, rows: int) -> dict[str, Any]:
+    """The values ``auto`` stands for on ``rows`` training rows; explicit values are kept as given."""
+    small = rows < SMALL_DATA_ROWS
+    stopping = hp.early_stopping_rounds
+    if stopping == "auto":
+        stopping = 20 if small and hp.n_estimators == "auto" else None
+    if stopping is not None and rows < MIN_STOPPING_ROWS:
+        stopping = None  # too few rows to hold some back; fixed rounds instead
+    rounds = hp.n_estimators if hp.n_estimators != "auto" else (1000 if stopping else 100)
+
+    def pick(value: Any, auto: Any) -> Any:
+        return auto if value == "auto" else value
+
+    return {
+        "n_estimators": rounds,
+        "learning_rate": hp.learning_rate,
+        "num_leaves": pick(hp.num_leaves, int(np.clip(rows // 100, 4, 31)) if small else 31),
+        "min_child_samples": pick(hp.min_child_samples, int(np.clip(rows // 20, 2, 20))),
+        "subsample": pick(hp.subsample, 0.8 if small else 1.0),
+        "colsample_bytree": pick(hp.colsample_bytree, 0.8 if small else 1.0),
+        "early_stopping_rounds": stopping,
+    }
 
 
 class XGBoostParams(HyperParams):
@@ -81,7 +128,13 @@ class XGBoostParams(HyperParams):
     colsample_bytree: float = Field(1.0, gt=0.0, le=1.0)
     reg_alpha: float = Field(0.0, ge=0.0, le=1e4)
     reg_lambda: float = Field(1.0, ge=0.0, le=1e4)
-    early_stopping_rounds: int | None = Field(None, ge=1, le=10_000)
+    early_stopping_rounds: int | None = Field(
+        None,
+        ge=1,
+        le=10_000,
+        description="stop when the loss on 20% of the training rows (never the validation split) has not "
+        "improved for this many rounds, then refit on all training rows",
+    )
 
 
 class MLPParams(HyperParams):
@@ -94,7 +147,11 @@ class MLPParams(HyperParams):
     weight_decay: float = Field(0.0, ge=0.0, le=1.0)
     activation: Literal["relu", "tanh"] = "relu"
     early_stopping_patience: int | None = Field(
-        10, ge=1, le=1000, description="stop after this many epochs without a better validation loss"
+        10,
+        ge=1,
+        le=1000,
+        description="train on 80% of the training rows and stop after this many epochs without a better loss "
+        "on the other 20% (never the validation split), keeping the best epoch; off: every row, last epoch",
     )
 
     @field_validator("hidden_layers")
@@ -257,6 +314,7 @@ class TreeEnsemble:
 class LightGBMModel:
     booster: Any
     task: str
+    settings: dict[str, Any] = field(default_factory=dict)  # what "auto" resolved to (not saved)
 
     def output(self, x: np.ndarray) -> np.ndarray:
         raw = np.asarray(self.booster.predict(x, num_threads=threads_for(x)))
@@ -425,6 +483,27 @@ class TrainData:
     seed: int = 0
 
 
+def stopping_rows(data: TrainData) -> tuple[np.ndarray, np.ndarray] | None:
+    """Training rows split into rows to fit and rows that decide when to stop (stratified by class
+    when every class allows it). The validation split is never among them: it only reports.
+    None when there are too few rows to hold some back."""
+    from sklearn.model_selection import train_test_split
+
+    assert data.y_train is not None
+    n = len(data.y_train)
+    if n < MIN_STOPPING_ROWS:
+        return None
+    stratify = None
+    if data.task == "classification":
+        counts = np.bincount(data.y_train)
+        present = int((counts > 0).sum())
+        n_stop = math.ceil(n * STOPPING_SHARE)
+        if counts[counts > 0].min() >= 2 and n_stop >= present and n - n_stop >= present:
+            stratify = data.y_train
+    fit, stop = train_test_split(np.arange(n), test_size=STOPPING_SHARE, random_state=data.seed, stratify=stratify)
+    return np.sort(fit), np.sort(stop)
+
+
 def _val_metrics(task: str, out: np.ndarray, y: np.ndarray | None) -> dict[str, float]:
     """Validation loss and accuracy (classification) or RMSE (regression) for progress reports."""
     if y is None or len(y) == 0:
@@ -442,81 +521,182 @@ def _chunks(total: int, parts: int = 10) -> list[int]:
     return sorted({round(total * (i + 1) / parts) for i in range(parts)})
 
 
-def train_linear_regression(hp: LinearRegressionParams, data: TrainData, report: Report) -> LinearModel:
-    from sklearn.linear_model import LinearRegression, Ridge
+@dataclass
+class _LeastSquares:
+    """Centred co-moments of (x, y) merged chunk by chunk (Chan et al.), and the (ridge) solution they give."""
 
-    model = (
-        Ridge(alpha=hp.alpha, fit_intercept=hp.fit_intercept)
-        if hp.alpha > 0
-        else LinearRegression(fit_intercept=hp.fit_intercept)
-    )
-    model.fit(data.x_train, data.y_train)
-    fitted = LinearModel(np.atleast_2d(model.coef_), np.atleast_1d(model.intercept_), classification=False)
-    train_mse = float(np.mean((fitted.output(data.x_train) - data.y_train) ** 2))
-    report(
-        1,
-        1,
-        message="least squares solved",
-        loss=train_mse,
-        **_val_metrics("regression", fitted.output(data.x_val), data.y_val),
-    )
+    centre: bool
+    n: int = 0
+    mean_x: Any = 0.0
+    mean_y: float = 0.0
+    sxx: Any = 0.0
+    sxy: Any = 0.0
+    syy: float = 0.0
+
+    def add(self, x: np.ndarray, y: np.ndarray) -> None:
+        m = len(y)
+        bx = x.mean(axis=0) if self.centre else np.zeros(x.shape[1])
+        by = float(y.mean()) if self.centre else 0.0
+        xc, yc = x - bx, y - by
+        sxx, sxy, syy = xc.T @ xc, xc.T @ yc, float(yc @ yc)
+        if self.n:
+            dx, dy = bx - self.mean_x, by - self.mean_y
+            weight = self.n * m / (self.n + m)
+            sxx = sxx + weight * np.outer(dx, dx)
+            sxy = sxy + weight * dx * dy
+            syy = syy + weight * dy * dy
+            self.mean_x = self.mean_x + dx * m / (self.n + m)
+            self.mean_y = self.mean_y + dy * m / (self.n + m)
+        else:
+            self.mean_x, self.mean_y = bx, by
+        self.sxx, self.sxy, self.syy = self.sxx + sxx, self.sxy + sxy, self.syy + syy
+        self.n += m
+
+    def solve(self, alpha: float) -> tuple[np.ndarray, float]:
+        """Ridge weights (Cholesky, as scikit-learn's Ridge), or the minimum-norm least squares one."""
+        import scipy.linalg
+
+        if alpha > 0:
+            gram = self.sxx + alpha * np.eye(len(self.sxy))
+            coef = scipy.linalg.solve(gram, self.sxy, assume_a="pos")
+        else:  # pseudo-inverse through the eigenvalues: collinear columns (one-hot levels) get no weight
+            values, vectors = np.linalg.eigh(self.sxx)
+            keep = values > max(values.max(), 0.0) * len(values) * np.finfo(float).eps * 10
+            coef = vectors[:, keep] @ ((vectors[:, keep].T @ self.sxy) / values[keep])
+        return coef, float(self.mean_y - self.mean_x @ coef)
+
+    def mse(self, coef: np.ndarray) -> float:
+        """Mean squared error on the rows added so far, from the moments alone."""
+        return max(self.syy - 2.0 * coef @ self.sxy + coef @ self.sxx @ coef, 0.0) / self.n
+
+
+def train_linear_regression(hp: LinearRegressionParams, data: TrainData, report: Report) -> LinearModel:
+    """Least squares over the training rows in 10 shuffled chunks: each chunk is merged into the
+    moments and the model re-solved, so progress is a learning curve (validation error as rows
+    accumulate) and a cancellation is seen between chunks. The last solve uses every row."""
+    assert data.y_train is not None
+    x = np.asarray(data.x_train, dtype=np.float64)
+    y = np.asarray(data.y_train, dtype=np.float64)
+    order = np.random.default_rng(data.seed).permutation(len(y))
+    moments = _LeastSquares(centre=hp.fit_intercept)
+    steps = _chunks(len(y))
+    done = 0
+    fitted = LinearModel(np.zeros((1, x.shape[1])), np.zeros(1), classification=False)
+    for index, upto in enumerate(steps):
+        rows = order[done:upto]
+        moments.add(x[rows], y[rows])
+        done = upto
+        coef, intercept = moments.solve(hp.alpha)
+        fitted = LinearModel(coef[None, :], np.array([intercept]), classification=False)
+        report(
+            index + 1,
+            len(steps),
+            message=f"least squares on {done}/{len(y)} training rows",
+            loss=moments.mse(coef),
+            **_val_metrics("regression", fitted.output(data.x_val), data.y_val),
+        )
     return fitted
 
 
-def _lbfgs_in_chunks(model: Any, x: Any, y: np.ndarray, max_iter: int, on_chunk: Callable[[int, int], None]) -> None:
-    """Fit a warm-startable L-BFGS logistic regression in ~10 slices so each slice is reported."""
-    from sklearn.exceptions import ConvergenceWarning
-
-    done = 0
-    steps = _chunks(max_iter, parts=min(100, max(1, max_iter // 10)))  # slices of about 10 iterations
-    for index, upto in enumerate(steps):
-        budget = upto - done
-        model.set_params(max_iter=budget, warm_start=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(x, y)
-        done = upto
-        converged = int(np.max(model.n_iter_)) < budget
-        on_chunk(len(steps) if converged else index + 1, len(steps))
-        if converged:  # further slices would not move the weights
-            return
+def _class_weights(codes: np.ndarray, k: int, class_weight: str | None) -> np.ndarray:
+    """Per-row weights: 1, or scikit-learn's ``balanced`` n / (k x rows of the row's class)."""
+    if class_weight != "balanced":
+        return np.ones(len(codes))
+    return (len(codes) / (k * np.bincount(codes, minlength=k)))[codes]
 
 
-def _logistic_weights(model: Any, n_classes: int) -> LinearModel:
-    """scikit-learn's weights; classes absent from the training rows get a score of -inf."""
-    coef = np.asarray(model.coef_, dtype=np.float64)
-    intercept = np.asarray(model.intercept_, dtype=np.float64)
-    present = np.asarray(model.classes_, dtype=np.int64)
-    if len(present) == n_classes:
-        return LinearModel(coef, intercept, True)
-    if coef.shape[0] == 1:  # binary among more classes: scores (0, z) for the two present classes
-        coef = np.vstack([np.zeros_like(coef), coef])
-        intercept = np.concatenate([[0.0], intercept])
-    full_coef = np.zeros((n_classes, coef.shape[1]))
-    full_intercept = np.full(n_classes, -1e12)
-    full_coef[present] = coef
-    full_intercept[present] = intercept
-    return LinearModel(full_coef, full_intercept, True)
+def fit_logistic(
+    x: Any,
+    y: np.ndarray,
+    n_classes: int,
+    c: float,
+    max_iter: int,
+    on_iteration: Callable[[int, LinearModel], None],
+    class_weight: str | None = None,
+) -> tuple[LinearModel, int, bool]:
+    """L2 logistic regression, minimised by SciPy's L-BFGS-B, reporting every iteration.
+
+    The objective is scikit-learn's ``LogisticRegression`` (lbfgs) one: one logit for two classes,
+    a softmax over the classes present otherwise, intercepts unpenalised, losses and penalty scaled
+    by the summed row weights, the same tolerances. Written out (20 lines) because scikit-learn's
+    solver offers no per-iteration hook: a job sees each iteration, not only the end. Classes absent
+    from ``y`` get a score of -1e12. Returns the model, iterations run, and whether it converged.
+    """
+    from scipy.optimize import minimize
+    from scipy.special import expit, logsumexp
+
+    present = np.unique(y)
+    codes = np.searchsorted(present, y)
+    k = len(present)
+    weights = _class_weights(codes, k, class_weight)
+    total_weight = float(weights.sum())
+    outputs = 1 if k == 2 else k
+    d = x.shape[1]
+    targets = codes[:, None].astype(float) if outputs == 1 else np.eye(k)[codes]
+
+    def unpack(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return theta[: outputs * d].reshape(outputs, d), theta[outputs * d :]
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        coef, intercept = unpack(theta)
+        z = np.asarray(x @ coef.T) + intercept
+        if outputs == 1:  # log(1 + e^z) - t z, and its derivative sigmoid(z) - t
+            losses = np.logaddexp(0.0, z[:, 0]) - targets[:, 0] * z[:, 0]
+            dz = expit(z) - targets
+        else:
+            lse = logsumexp(z, axis=1)
+            losses = lse - z[np.arange(len(codes)), codes]
+            dz = np.exp(z - lse[:, None]) - targets
+        dz *= weights[:, None]
+        value = (weights @ losses + 0.5 / c * float(np.sum(coef * coef))) / total_weight
+        grad_coef = (np.asarray(x.T @ dz).T + coef / c) / total_weight
+        return value, np.concatenate([grad_coef.ravel(), dz.sum(axis=0) / total_weight])
+
+    def model_of(theta: np.ndarray) -> LinearModel:
+        coef, intercept = unpack(theta)
+        if outputs == 1:  # scores (0, z) for the two present classes
+            coef = np.vstack([np.zeros_like(coef), coef])
+            intercept = np.concatenate([[0.0], intercept])
+        full_coef = np.zeros((n_classes, d))
+        full_intercept = np.full(n_classes, -1e12)
+        full_coef[present] = coef
+        full_intercept[present] = intercept
+        return LinearModel(full_coef, full_intercept, True)
+
+    iterations = 0
+
+    def callback(intermediate_result: Any) -> None:
+        nonlocal iterations
+        iterations += 1
+        on_iteration(iterations, model_of(intermediate_result.x))
+
+    result = minimize(
+        objective,
+        np.zeros(outputs * (d + 1)),
+        jac=True,
+        method="L-BFGS-B",
+        callback=callback,
+        options={"maxiter": max_iter, "maxls": 50, "gtol": 1e-4, "ftol": 64 * np.finfo(float).eps},
+    )
+    return model_of(result.x), iterations, bool(result.success)
 
 
 def train_logistic_regression(hp: LogisticRegressionParams, data: TrainData, report: Report) -> LinearModel:
-    from sklearn.linear_model import LogisticRegression
+    assert data.y_train is not None
 
-    model = LogisticRegression(C=hp.C, class_weight=hp.class_weight, random_state=data.seed)
+    def metrics(model: LinearModel) -> dict[str, float]:
+        train = _val_metrics("classification", model.output(data.x_train), data.y_train)
+        return {"loss": train["val_loss"], **_val_metrics("classification", model.output(data.x_val), data.y_val)}
 
-    def on_chunk(step: int, total: int) -> None:
-        fitted = _logistic_weights(model, data.n_classes)
-        train = _val_metrics("classification", fitted.output(data.x_train), data.y_train)
-        report(
-            step,
-            total,
-            message=f"L-BFGS iterations {int(np.max(model.n_iter_))}",
-            loss=train["val_loss"],
-            **_val_metrics("classification", fitted.output(data.x_val), data.y_val),
-        )
+    def on_iteration(iteration: int, model: LinearModel) -> None:
+        report(iteration, hp.max_iter, message=f"L-BFGS iteration {iteration}", **metrics(model))
 
-    _lbfgs_in_chunks(model, data.x_train, data.y_train, hp.max_iter, on_chunk)
-    return _logistic_weights(model, data.n_classes)
+    model, iterations, converged = fit_logistic(
+        data.x_train, data.y_train, data.n_classes, hp.C, hp.max_iter, on_iteration, hp.class_weight
+    )
+    state = "converged" if converged else "stopped without converging"
+    report(hp.max_iter, hp.max_iter, message=f"L-BFGS {state} after {iterations} iterations", **metrics(model))
+    return model
 
 
 def train_random_forest(hp: RandomForestParams, data: TrainData, report: Report) -> TreeEnsemble:
@@ -573,9 +753,29 @@ def _every(total: int, updates: int = 100) -> int:
     return max(1, total // updates)
 
 
+def _lightgbm_losses(results: list[Any]) -> dict[str, float]:
+    """One set's evaluation from LightGBM as {"loss", "error"} (log loss or L2; error rate)."""
+    found: dict[str, float] = {}
+    for _, metric, value, _ in results:
+        if metric.endswith("logloss") or metric == "l2":
+            found["loss"] = float(value)
+        elif metric.endswith("error"):
+            found["error"] = float(value)
+    return found
+
+
 def train_lightgbm(hp: LightGBMParams, data: TrainData, report: Report) -> LightGBMModel:
+    """LightGBM with ``auto`` hyperparameters sized to the data (``resolve_lightgbm``).
+
+    With early stopping, a first run on 80% of the training rows finds the number of rounds on the
+    other 20%; the model is then refit on all training rows with that many rounds, scaled by the
+    extra rows. The validation split only reports progress: it decides nothing. Boosting runs round
+    by round so that metrics are computed only when they are reported.
+    """
     import lightgbm as lgb
 
+    assert data.y_train is not None
+    settings = resolve_lightgbm(hp, len(data.y_train))
     classification = data.task == "classification"
     if classification and data.n_classes > 2:
         objective, metrics = "multiclass", ["multi_logloss", "multi_error"]
@@ -587,12 +787,12 @@ def train_lightgbm(hp: LightGBMParams, data: TrainData, report: Report) -> Light
         "objective": objective,
         "metric": metrics,
         "learning_rate": hp.learning_rate,
-        "num_leaves": hp.num_leaves,
+        "num_leaves": settings["num_leaves"],
         "max_depth": hp.max_depth,
-        "min_child_samples": hp.min_child_samples,
-        "bagging_fraction": hp.subsample,
+        "min_child_samples": settings["min_child_samples"],
+        "bagging_fraction": settings["subsample"],
         "bagging_freq": hp.subsample_freq,
-        "feature_fraction": hp.colsample_bytree,
+        "feature_fraction": settings["colsample_bytree"],
         "lambda_l1": hp.reg_alpha,
         "lambda_l2": hp.reg_lambda,
         "seed": data.seed,
@@ -603,47 +803,84 @@ def train_lightgbm(hp: LightGBMParams, data: TrainData, report: Report) -> Light
     if objective == "multiclass":
         params["num_class"] = data.n_classes
     categorical = list(data.categorical) or "auto"
-    train_set = lgb.Dataset(data.x_train, data.y_train, categorical_feature=categorical, free_raw_data=False)
+
+    def dataset(x: Any, y: np.ndarray, reference: Any = None) -> Any:
+        return lgb.Dataset(
+            x, y, reference=reference, categorical_feature=categorical, free_raw_data=False, params=params
+        )
+
+    rounds = int(settings["n_estimators"])
+    searched = 0  # rounds run (and reported) while finding the number of rounds
+    split = stopping_rows(data) if settings["early_stopping_rounds"] else None
+    if split is not None:
+        patience = int(settings["early_stopping_rounds"])
+        fit_rows, stop_rows = split
+        scale = len(data.y_train) / len(fit_rows)
+        fit_set = dataset(data.x_train[fit_rows], data.y_train[fit_rows])
+        search = lgb.Booster({**params, "metric": metrics[:1]}, fit_set)
+        search.add_valid(dataset(data.x_train[stop_rows], data.y_train[stop_rows], fit_set), "stopping")
+        due = _Due(_every(rounds), rounds)
+        best_round, best_loss = 0, math.inf
+        for iteration in range(1, rounds + 1):
+            finished = search.update()
+            stopping_loss = _lightgbm_losses(search.eval_valid())["loss"]
+            if stopping_loss < best_loss:
+                best_round, best_loss = iteration, stopping_loss
+            searched = iteration
+            if finished or iteration - best_round >= patience:
+                break
+            if due(iteration):
+                # the search ends `patience` rounds after the best so far; the refit takes about best x scale
+                expected = min(rounds, best_round + patience) + max(1, round(best_round * scale))
+                report(
+                    iteration,
+                    max(expected, iteration + 1),
+                    message=f"tree {iteration}: finding the number of rounds on {len(stop_rows)} training rows",
+                    learning_rate=hp.learning_rate,
+                    stopping_loss=stopping_loss,
+                )
+        settings["stopping_best_round"] = best_round
+        rounds = max(1, round(best_round * scale))
+        settings["n_estimators"] = rounds
+
+    train_set = dataset(data.x_train, data.y_train)
+    booster = lgb.Booster(params, train_set)
     has_val = data.y_val is not None and len(data.y_val) > 0
-    valid_sets = [train_set]
-    names = ["train"]
     if has_val:
-        valid_sets.append(lgb.Dataset(data.x_val, data.y_val, reference=train_set, categorical_feature=categorical))
-        names.append("valid")
-    due = _Due(_every(hp.n_estimators), hp.n_estimators)
-
-    def callback(env: Any) -> None:
-        iteration = env.iteration + 1
-        if not due(iteration):
-            return
-        found: dict[str, float] = {}
-        for set_name, metric, value, _ in env.evaluation_result_list:
-            prefix = "" if set_name == "train" else "val_"
-            if metric.endswith("logloss") or metric == "l2":
-                found[f"{prefix}loss"] = float(value)
-            elif metric.endswith("error") and set_name == "valid":
-                found["accuracy"] = 1.0 - float(value)
-        if "val_loss" in found and not classification:
-            found["rmse"] = math.sqrt(found["val_loss"])
-        report(iteration, hp.n_estimators, message=f"tree {iteration}", learning_rate=hp.learning_rate, **found)
-
-    callbacks = [callback]
-    if hp.early_stopping_rounds and has_val:
-        callbacks.append(lgb.early_stopping(hp.early_stopping_rounds, first_metric_only=True, verbose=False))
-    booster = lgb.train(
-        params,
-        train_set,
-        num_boost_round=hp.n_estimators,
-        valid_sets=valid_sets,
-        valid_names=names,
-        callbacks=callbacks,
-    )
-    return LightGBMModel(booster, data.task)
+        booster.add_valid(dataset(data.x_val, data.y_val, train_set), "valid")
+    due = _Due(_every(rounds, updates=20), rounds)
+    where = " on all training rows" if searched else ""
+    for iteration in range(1, rounds + 1):
+        finished = booster.update()  # True when no split improves any more: further rounds add nothing
+        if not (finished or due(iteration)):
+            continue
+        found = {"loss": _lightgbm_losses(booster.eval_train())["loss"]}
+        if has_val:
+            valid = _lightgbm_losses(booster.eval_valid())
+            found["val_loss"] = valid["loss"]
+            if classification:
+                found["accuracy"] = 1.0 - valid["error"]
+            else:
+                found["rmse"] = math.sqrt(valid["loss"])
+        last = iteration if finished else rounds
+        report(
+            searched + iteration,
+            searched + last,
+            message=f"tree {iteration}/{last}{where}",
+            learning_rate=hp.learning_rate,
+            **found,
+        )
+        if finished:
+            break
+    return LightGBMModel(booster, data.task, settings)
 
 
 def train_xgboost(hp: XGBoostParams, data: TrainData, report: Report) -> XGBoostModel:
+    """XGBoost; with early stopping, the rounds are found on 20% of the training rows and the model
+    refit on all of them (as LightGBM's): the validation split only reports."""
     import xgboost as xgb
 
+    assert data.y_train is not None
     classification = data.task == "classification"
     if classification and data.n_classes > 2:
         objective, metrics = "multi:softprob", ["mlogloss", "merror"]
@@ -667,72 +904,117 @@ def train_xgboost(hp: XGBoostParams, data: TrainData, report: Report) -> XGBoost
     }
     if objective == "multi:softprob":
         params["num_class"] = data.n_classes
+
+    def losses(logs: dict[str, Any]) -> dict[str, float]:
+        """The latest {"loss", "error"} of one evaluated set (the loss as MSE for regression)."""
+        found: dict[str, float] = {}
+        for metric, values in logs.items():
+            value = float(values[-1])
+            if metric.endswith("logloss"):
+                found["loss"] = value
+            elif metric == "rmse":
+                found["loss"] = value * value
+            elif metric.endswith("error"):
+                found["error"] = value
+        return found
+
+    rounds = hp.n_estimators
+    searched = 0  # rounds run (and reported) while finding the number of rounds
+    split = stopping_rows(data) if hp.early_stopping_rounds else None
+    if split is not None:
+        fit_rows, stop_rows = split
+        scale = len(data.y_train) / len(fit_rows)
+        fit_matrix = xgb.DMatrix(data.x_train[fit_rows], label=data.y_train[fit_rows])
+        stop_matrix = xgb.DMatrix(data.x_train[stop_rows], label=data.y_train[stop_rows])
+        due = _Due(_every(rounds, updates=20), rounds)
+
+        class Searching(xgb.callback.TrainingCallback):
+            def after_iteration(self, model: Any, epoch: int, evals_log: dict[str, Any]) -> bool:
+                if due(epoch + 1):
+                    report(
+                        epoch + 1,
+                        rounds,
+                        message=f"tree {epoch + 1}: finding the number of rounds on {len(stop_rows)} training rows",
+                        learning_rate=hp.learning_rate,
+                        stopping_loss=losses(evals_log["stopping"])["loss"],
+                    )
+                return False
+
+        search = xgb.train(
+            {**params, "eval_metric": metrics[:1]},  # early stopping watches the last metric: the loss only
+            fit_matrix,
+            num_boost_round=rounds,
+            evals=[(stop_matrix, "stopping")],
+            callbacks=[Searching()],
+            early_stopping_rounds=hp.early_stopping_rounds,
+            verbose_eval=False,
+        )
+        searched = search.num_boosted_rounds()
+        rounds = max(1, round((search.best_iteration + 1) * scale))
+
     train_matrix = xgb.DMatrix(data.x_train, label=data.y_train)
     evals = [(train_matrix, "train")]
     has_val = data.y_val is not None and len(data.y_val) > 0
     if has_val:
         evals.append((xgb.DMatrix(data.x_val, label=data.y_val), "valid"))
-    due = _Due(_every(hp.n_estimators), hp.n_estimators)
+    due = _Due(_every(rounds), rounds)
+    where = " on all training rows" if searched else ""
 
-    class Progress(xgb.callback.TrainingCallback):
+    class Fitting(xgb.callback.TrainingCallback):
         def after_iteration(self, model: Any, epoch: int, evals_log: dict[str, Any]) -> bool:
             iteration = epoch + 1
             if not due(iteration):
                 return False
-            found: dict[str, float] = {}
-            for set_name, logs in evals_log.items():
-                prefix = "" if set_name == "train" else "val_"
-                for metric, values in logs.items():
-                    value = float(values[-1])
-                    if metric.endswith("logloss"):
-                        found[f"{prefix}loss"] = value
-                    elif metric == "rmse":
-                        found[f"{prefix}loss"] = value * value
-                        if set_name == "valid":
-                            found["rmse"] = value
-                    elif metric.endswith("error") and set_name == "valid":
-                        found["accuracy"] = 1.0 - value
+            found = {"loss": losses(evals_log["train"])["loss"]}
+            if "valid" in evals_log:
+                valid = losses(evals_log["valid"])
+                found["val_loss"] = valid["loss"]
+                if classification:
+                    found["accuracy"] = 1.0 - valid["error"]
+                else:
+                    found["rmse"] = math.sqrt(valid["loss"])
             report(
-                iteration,
-                hp.n_estimators,
-                message=f"tree {iteration}",
+                searched + iteration,
+                searched + rounds,
+                message=f"tree {iteration}/{rounds}{where}",
                 learning_rate=hp.learning_rate,
                 **found,
             )
             return False
 
     booster = xgb.train(
-        params,
-        train_matrix,
-        num_boost_round=hp.n_estimators,
-        evals=evals,
-        callbacks=[Progress()],
-        early_stopping_rounds=hp.early_stopping_rounds if has_val else None,
-        verbose_eval=False,
+        params, train_matrix, num_boost_round=rounds, evals=evals, callbacks=[Fitting()], verbose_eval=False
     )
-    if not hp.early_stopping_rounds or not has_val:
-        booster.set_attr(best_iteration=str(booster.num_boosted_rounds() - 1))
+    booster.set_attr(best_iteration=str(booster.num_boosted_rounds() - 1))
     return XGBoostModel(booster, data.task)
 
 
 def train_mlp(hp: MLPParams, data: TrainData, report: Report) -> NeuralNetwork:
-    """A PyTorch MLP (CPU) with real dropout; best validation epoch kept; weights exported to NumPy."""
+    """A PyTorch MLP (CPU) with real dropout; weights exported to NumPy.
+
+    With early stopping, it trains on 80% of the training rows and keeps the epoch with the best loss
+    on the other 20%; the validation split only reports."""
     import torch
     from torch import nn
 
+    assert data.y_train is not None
     torch.manual_seed(data.seed)
     torch.set_num_threads(threads_for(data.x_train))
     classification = data.task == "classification"
-    x_train = torch.as_tensor(np.asarray(data.x_train, dtype=np.float32))
-    x_val = torch.as_tensor(np.asarray(data.x_val, dtype=np.float32))
+    x_all = np.asarray(data.x_train, dtype=np.float32)
+    x_val = np.asarray(data.x_val, dtype=np.float32)
+    split = stopping_rows(data) if hp.early_stopping_patience is not None else None
+    fit_rows = split[0] if split is not None else np.arange(len(x_all))
+    x_train = torch.as_tensor(x_all[fit_rows])
+    y_fit = data.y_train[fit_rows]
     target_mean, target_scale = 0.0, 1.0
     if classification:
-        y_train = torch.as_tensor(data.y_train, dtype=torch.long)
+        y_train = torch.as_tensor(y_fit, dtype=torch.long)
         outputs = data.n_classes if data.n_classes > 2 else 1
     else:
-        target_mean = float(np.mean(data.y_train))
-        target_scale = float(np.std(data.y_train)) or 1.0
-        y_train = torch.as_tensor((data.y_train - target_mean) / target_scale, dtype=torch.float32)
+        target_mean = float(np.mean(y_fit))
+        target_scale = float(np.std(y_fit)) or 1.0
+        y_train = torch.as_tensor((y_fit - target_mean) / target_scale, dtype=torch.float32)
         outputs = 1
     layers: list[nn.Module] = []
     width = x_train.shape[1]
@@ -802,7 +1084,17 @@ def train_mlp(hp: MLPParams, data: TrainData, report: Report) -> NeuralNetwork:
         train_loss = total_loss / n
         if not classification:
             train_loss *= target_scale**2
-        metrics = _val_metrics(data.task, current.output(np.asarray(x_val)), data.y_val)
+        metrics = _val_metrics(data.task, current.output(x_val), data.y_val)
+        if split is None:
+            best = current
+        else:
+            stop_rows = split[1]
+            stopping_loss = _val_metrics(data.task, current.output(x_all[stop_rows]), data.y_train[stop_rows])
+            metrics["stopping_loss"] = stopping_loss["val_loss"]
+            if metrics["stopping_loss"] < best_loss - 1e-9:
+                best, best_loss, stale = current, metrics["stopping_loss"], 0
+            else:
+                stale += 1
         report(
             epoch,
             hp.epochs,
@@ -811,14 +1103,9 @@ def train_mlp(hp: MLPParams, data: TrainData, report: Report) -> NeuralNetwork:
             learning_rate=hp.learning_rate,
             **metrics,
         )
-        val_loss = metrics.get("val_loss", train_loss)
-        if val_loss < best_loss - 1e-9:
-            best, best_loss, stale = current, val_loss, 0
-        else:
-            stale += 1
-            if hp.early_stopping_patience is not None and stale >= hp.early_stopping_patience:
-                report(hp.epochs, hp.epochs, message=f"early stop at epoch {epoch}", loss=train_loss, **metrics)
-                break
+        if hp.early_stopping_patience is not None and stale >= hp.early_stopping_patience:
+            report(hp.epochs, hp.epochs, message=f"early stop at epoch {epoch}", loss=train_loss, **metrics)
+            break
     assert best is not None
     return best
 
@@ -845,7 +1132,6 @@ def train_kmeans(hp: KMeansParams, data: TrainData, report: Report) -> Centroids
 
 def train_text_classifier(hp: TextClassifierParams, data: TrainData, report: Report) -> TextModel:
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
 
     vectorizer = TfidfVectorizer(
         max_features=hp.max_features,
@@ -856,22 +1142,34 @@ def train_text_classifier(hp: TextClassifierParams, data: TrainData, report: Rep
         strip_accents="unicode",
     )
     x_train = vectorizer.fit_transform(data.x_train)
-    x_val = vectorizer.transform(data.x_val)
-    model = LogisticRegression(C=hp.C, random_state=data.seed)
+    x_val = vectorizer.transform(data.x_val) if len(data.x_val) else None
+    terms = len(vectorizer.vocabulary_)
 
-    def on_chunk(step: int, total: int) -> None:
-        fitted = TextModel(vectorizer, _logistic_weights(model, data.n_classes))
-        train = _val_metrics("classification", fitted.output(data.x_train), data.y_train)
-        metrics = _val_metrics("classification", fitted.output(data.x_val), data.y_val) if len(data.x_val) else {}
-        report(step, total, message=f"{len(vectorizer.vocabulary_)} terms", loss=train["val_loss"], **metrics)
+    def metrics(model: LinearModel) -> dict[str, float]:
+        train = _val_metrics("classification", model.output(x_train), data.y_train)
+        held_out = _val_metrics("classification", model.output(x_val), data.y_val) if x_val is not None else {}
+        return {"loss": train["val_loss"], **held_out}
 
-    del x_val
-    _lbfgs_in_chunks(model, x_train, data.y_train, hp.max_iter, on_chunk)
-    return TextModel(vectorizer, _logistic_weights(model, data.n_classes))
+    def on_iteration(iteration: int, model: LinearModel) -> None:
+        report(iteration, hp.max_iter, message=f"L-BFGS iteration {iteration} on {terms} terms", **metrics(model))
+
+    assert data.y_train is not None
+    model, iterations, converged = fit_logistic(x_train, data.y_train, data.n_classes, hp.C, hp.max_iter, on_iteration)
+    state = "converged" if converged else "stopped without converging"
+    report(hp.max_iter, hp.max_iter, message=f"L-BFGS {state} after {iterations} iterations", **metrics(model))
+    return TextModel(vectorizer, model)
 
 
 # ---------------------------------------------------------------------------------------------
 # the table
+
+
+def _lightgbm_work(hp: LightGBMParams, rows: int) -> float:
+    """Rounds to build: with early stopping, the search (to the cap at worst) plus the refit."""
+    settings = resolve_lightgbm(hp, rows)
+    if settings["early_stopping_rounds"]:
+        return min(settings["n_estimators"], 300) * 2.0
+    return float(settings["n_estimators"])
 
 
 @dataclass(frozen=True)
@@ -887,7 +1185,7 @@ class Algorithm:
     load: Callable[[Path, str], Any]
     # seconds per (row x feature x unit of work): rough, calibrated on `tendero bench tabular` (2 cores)
     cost: float
-    work: Callable[[Any], float]
+    work: Callable[[Any, int], float]  # (hyperparameters, rows) -> units of work
 
     TEXT: ClassVar[tuple[str, ...]] = ("text_classification",)
 
@@ -904,7 +1202,7 @@ ALGORITHMS: dict[str, Algorithm] = {
             train_linear_regression,
             lambda f, _t: LinearModel.load(f),
             2e-8,
-            lambda hp: 1.0,
+            lambda hp, _rows: 1.0,
         ),
         Algorithm(
             "logistic_regression",
@@ -915,7 +1213,7 @@ ALGORITHMS: dict[str, Algorithm] = {
             train_logistic_regression,
             lambda f, _t: LinearModel.load(f),
             2e-8,
-            lambda hp: 10.0,
+            lambda hp, _rows: 10.0,
         ),
         Algorithm(
             "random_forest",
@@ -926,7 +1224,7 @@ ALGORITHMS: dict[str, Algorithm] = {
             train_random_forest,
             lambda f, _t: TreeEnsemble.load(f),
             1.2e-7,
-            lambda hp: hp.n_estimators * 3.0,
+            lambda hp, _rows: hp.n_estimators * 3.0,
         ),
         Algorithm(
             "lightgbm",
@@ -937,7 +1235,7 @@ ALGORITHMS: dict[str, Algorithm] = {
             train_lightgbm,
             LightGBMModel.load,
             2e-8,
-            lambda hp: hp.n_estimators,
+            _lightgbm_work,
         ),
         Algorithm(
             "xgboost",
@@ -948,7 +1246,7 @@ ALGORITHMS: dict[str, Algorithm] = {
             train_xgboost,
             XGBoostModel.load,
             3e-8,
-            lambda hp: hp.n_estimators,
+            lambda hp, _rows: hp.n_estimators,
         ),
         Algorithm(
             "mlp",
@@ -959,7 +1257,7 @@ ALGORITHMS: dict[str, Algorithm] = {
             train_mlp,
             lambda f, _t: NeuralNetwork.load(f),
             1.2e-7,
-            lambda hp: hp.epochs * (1 + sum(hp.hidden_layers) / 16) * (1 + 32 / hp.batch_size),
+            lambda hp, _rows: hp.epochs * (1 + sum(hp.hidden_layers) / 16) * (1 + 32 / hp.batch_size),
         ),
         Algorithm(
             "kmeans",
@@ -970,7 +1268,7 @@ ALGORITHMS: dict[str, Algorithm] = {
             train_kmeans,
             lambda f, _t: Centroids.load(f),
             1.8e-8,
-            lambda hp: hp.n_init * hp.n_clusters * 30,
+            lambda hp, _rows: hp.n_init * hp.n_clusters * 30,
         ),
         Algorithm(
             "text_classifier",
@@ -981,7 +1279,7 @@ ALGORITHMS: dict[str, Algorithm] = {
             train_text_classifier,
             lambda f, _t: TextModel.load(f),
             3e-4,
-            lambda hp: hp.ngram_max * 10.0,
+            lambda hp, _rows: hp.ngram_max * 10.0,
         ),
     )
 }
@@ -997,7 +1295,7 @@ def estimate_seconds(algorithm: str, hyperparameters: HyperParams | dict[str, An
     """Rough training time before the job starts, from data size and the algorithm's work."""
     spec = get_algorithm(algorithm)
     hp = hyperparameters if isinstance(hyperparameters, HyperParams) else spec.params.model_validate(hyperparameters)
-    seconds = spec.cost * max(rows, 1) * max(features, 1) * spec.work(hp)
+    seconds = spec.cost * max(rows, 1) * max(features, 1) * spec.work(hp, rows)
     preprocessing = 5e-6 * rows * features
     return float(0.2 + preprocessing + seconds)
 

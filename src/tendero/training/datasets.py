@@ -488,8 +488,8 @@ def validate_task(
     max_classes: int = 100,
 ) -> TaskSpec:
     """Check that the target exists and fits the task; features default to every other column."""
-    schema = infer_schema(frame, max_categories=0)
-    names = schema.names
+    types = {str(name): column_type(frame[name]) for name in frame.columns}  # no cardinalities needed here
+    names = list(types)
     issues: list[Issue] = []
     if task == "clustering":
         if target is not None:
@@ -504,7 +504,7 @@ def validate_task(
     if features is None:
         chosen = [name for name in names if name != target]
         if task == "text_classification":
-            chosen = [name for name in chosen if schema.column(name).type == "text"] or chosen
+            chosen = [name for name in chosen if types[name] == "text"] or chosen
     else:
         chosen = list(dict.fromkeys(features))
         for name in chosen:
@@ -516,13 +516,12 @@ def validate_task(
         issues.append(Issue(message="no feature columns left"))
 
     if target is not None and target in names:
-        column = schema.column(target)
         labels = frame[target].dropna()
         if labels.empty:
             issues.append(Issue(message="target column is empty", column=target))
         elif task == "regression":
-            if column.type not in ("numeric", "boolean"):
-                issues.append(Issue(message=f"regression needs a numeric target, found {column.type}", column=target))
+            if types[target] not in ("numeric", "boolean"):
+                issues.append(Issue(message=f"regression needs a numeric target, found {types[target]}", column=target))
             elif labels.nunique() < 2:
                 issues.append(Issue(message="target has a single value", column=target))
         elif task in ("classification", "text_classification"):
@@ -536,9 +535,9 @@ def validate_task(
                         column=target,
                     )
                 )
-            elif column.type == "numeric" and len(counts) > 20 and not _is_integer(labels):
+            elif types[target] == "numeric" and len(counts) > 20 and not _is_integer(labels):
                 issues.append(Issue(message="target looks continuous: use regression", column=target))
-    text_like = any(schema.column(name).type in ("text", "categorical") for name in chosen if name in names)
+    text_like = any(types[name] in ("text", "categorical") for name in chosen if name in types)
     if task == "text_classification" and not issues and not text_like:
         issues.append(Issue(message="text classification needs at least one text column among the features"))
     if issues:

@@ -26,11 +26,15 @@ def classification_metrics(
     binary = len(labels) == 2
     average = "binary" if binary else "macro"
     extra = {"pos_label": labels[1]} if binary else {"labels": labels}
+    # one call for the three: precision_score, recall_score and f1_score each run it in full
+    precision, recall, f1, _ = skm.precision_recall_fscore_support(
+        y_true, y_pred, average=average, zero_division=0, **extra
+    )
     numbers = {
         "accuracy": float(skm.accuracy_score(y_true, y_pred)),
-        "precision": float(skm.precision_score(y_true, y_pred, average=average, zero_division=0, **extra)),
-        "recall": float(skm.recall_score(y_true, y_pred, average=average, zero_division=0, **extra)),
-        "f1": float(skm.f1_score(y_true, y_pred, average=average, zero_division=0, **extra)),
+        "precision": float(precision),
+        "recall": float(recall),
+        "f1": float(f1),
     }
     if proba is not None:
         numbers["roc_auc"] = roc_auc(y_true, proba, labels)

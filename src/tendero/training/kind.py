@@ -295,9 +295,12 @@ def _fit_once(
         seed=seed,
     )
     hp = algorithm.params.model_validate(hyperparameters)
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     estimator = algorithm.train(hp, data, report)
     fit_seconds = time.monotonic() - started
+    details: dict[str, Any] = {"fit_seconds": fit_seconds, "fit_cpu_seconds": time.process_time() - cpu_started}
+    if getattr(estimator, "settings", None):  # what "auto" hyperparameters resolved to on these rows
+        details["resolved_hyperparameters"] = estimator.settings
     probe = json_row(x_val_raw.iloc[0]) if len(x_val_raw) else json_row(x_train_raw.iloc[0])
     return TabularModel(
         task=prepared.task,
@@ -310,7 +313,7 @@ def _fit_once(
         text_columns=prepared.text_columns if prepared.task == "text_classification" else [],
         estimator=estimator,
         metrics={},
-        details={"fit_seconds": fit_seconds},
+        details=details,
         probe_row=probe,
     )
 
@@ -436,9 +439,12 @@ def train_tabular(frame: pd.DataFrame, params: TabularParams, progress: Progress
             "column_types": {c.name: c.type for c in prepared.schema.columns},
             "train_seconds": time.monotonic() - started,
             "fit_seconds": final.details["fit_seconds"],
+            "fit_cpu_seconds": final.details["fit_cpu_seconds"],
             "estimated_seconds": estimate_duration(frame, params),
         }
     )
+    if "resolved_hyperparameters" in final.details:
+        details["resolved_hyperparameters"] = final.details["resolved_hyperparameters"]
     if trials:
         details["trials"] = [trial.model_dump() for trial in trials]
         details["best_hyperparameters"] = hyperparameters

@@ -49,20 +49,19 @@ class Preprocessor(BaseModel):
     ) -> Preprocessor:
         steps: list[ColumnStep] = []
         dropped: list[str] = []
-        for name in frame.columns:
+        kinds = {name: column_type(frame[name]) for name in frame.columns}
+        numbers = _number_statistics(frame, [name for name, kind in kinds.items() if kind in ("numeric", "boolean")])
+        for name, kind in kinds.items():
             series = frame[name]
-            kind = column_type(series)
             if kind == "text":
                 dropped.append(str(name))
                 continue
             if kind in ("numeric", "boolean"):
-                values = series.astype(float)
-                median = float(values.median()) if values.notna().any() else 0.0
+                median, mean, std = numbers[name]
                 step = ColumnStep(name=str(name), type=kind, outputs=[str(name)], fills=[median])
                 if scale:
-                    filled = values.fillna(median)
-                    step.means = [float(filled.mean())]
-                    step.scales = [_safe_scale(float(filled.std(ddof=0)))]
+                    step.means = [mean]
+                    step.scales = [_safe_scale(std)]
             elif kind == "datetime":
                 parts = _date_parts(series)
                 step = ColumnStep(name=str(name), type=kind, outputs=[f"{name}_{part}" for part in _DATE_PARTS])
@@ -135,6 +134,22 @@ class Preprocessor(BaseModel):
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Preprocessor:
         return cls.model_validate(data)
+
+
+def _number_statistics(frame: pd.DataFrame, names: list[str]) -> dict[Any, tuple[float, float, float]]:
+    """Per number column, in one pass over all of them: the median of the present values (0 when
+    none), and the mean and population standard deviation once gaps are filled with it."""
+    if not names:
+        return {}
+    values = np.asfortranarray(frame[names].astype(float).to_numpy(dtype=float, na_value=np.nan))
+    present = ~np.isnan(values)
+    medians = np.zeros(len(names))
+    some = present.any(axis=0)
+    if some.any():
+        medians[some] = np.nanmedian(values[:, some], axis=0)
+    filled = np.where(present, values, medians)
+    means, stds = filled.mean(axis=0), filled.std(axis=0)
+    return {name: (float(medians[i]), float(means[i]), float(stds[i])) for i, name in enumerate(names)}
 
 
 def _date_parts(series: pd.Series) -> np.ndarray:
