@@ -284,3 +284,37 @@ def test_the_import_writer_keeps_order_and_stops_at_the_first_error():
         writer.submit(lambda: done.append(99))
     writer.close(abandon=True)
     assert 99 not in done
+
+
+def test_a_large_import_refreshes_postgresql_planner_statistics(tmp_path, tenant):
+    """Without fresh statistics PostgreSQL plans the order-lines join for an empty table (minutes)."""
+    import time
+
+    from sqlalchemy import text
+
+    from tendero.store.db import get_engine
+
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        pytest.skip("planner statistics are a PostgreSQL matter (runs with TENDERO_TEST_DATABASE_URL)")
+    import_file(tenant.id, "products", write(tmp_path, "p.csv", PRODUCTS))
+    customers = "customer_id,name\n" + "".join(f"C{i},Cliente {i}\n" for i in range(50))
+    import_file(tenant.id, "customers", write(tmp_path, "c.csv", customers))
+    rows = commerce.ANALYZE_AFTER_ROWS + 200
+    lines = ["order_id,ordered_at,product_id,quantity,unit_price,customer_id"]
+    lines += [f"O{i},2024-03-01 10:00,P{1 + i % 2},1,2.5,C{i % 50}" for i in range(rows)]
+    query = text(
+        "SELECT relname FROM pg_stat_user_tables WHERE relname IN ('orders', 'order_items') AND last_analyze >= :since"
+    )
+    with engine.connect() as connection:
+        since = connection.execute(text("SELECT now()")).scalar_one()
+    report = import_file(tenant.id, "order_lines", write(tmp_path, "lines.csv", "\n".join(lines) + "\n"))
+    assert report.counts["inserted"] == rows, (report.counts, report.rejections[:3])
+    analysed: set[str] = set()
+    for _ in range(50):  # the statistics views may lag the ANALYZE by a moment
+        with engine.connect() as connection:
+            analysed = set(connection.execute(query, {"since": since}).scalars())
+        if analysed == {"orders", "order_items"}:
+            break
+        time.sleep(0.1)
+    assert analysed == {"orders", "order_items"}

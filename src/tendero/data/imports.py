@@ -362,6 +362,10 @@ def run_import(
                                   details=details, error=f"nothing was imported: {message}")  # fmt: skip
         raise
     connection.close()
+    if not dry_run:
+        written = sum(tally["inserted"] + tally["updated"] for tally in importer.tables.values())
+        with engine.begin() as fresh:
+            commerce.refresh_statistics(fresh, set(importer.tables), written)
     rejections = sorted(importer.rejections, key=lambda r: r.row)
     import_rows.add_rejections(tenant_id, import_id, [r.as_dict() for r in rejections])
     counts = importer.counts()
