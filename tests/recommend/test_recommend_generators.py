@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from tendero.recommend.generators import Als, ContentSimilarity, CoOccurrence, Ease, ItemKnn, Popularity
+from tendero.recommend.generators import (
+    Als,
+    ContentSimilarity,
+    CoOccurrence,
+    Ease,
+    ItemKnn,
+    Popularity,
+    sparse_rows_sum,
+)
 
 
 def _two_tastes(n_users: int = 60) -> sp.csr_matrix:
@@ -75,3 +83,32 @@ def test_recent_popularity_favours_recent_interactions():
     popularity = Popularity(half_life_days=10).fit(matrix, at)
     assert popularity.counts.tolist() == [2.0, 2.0]
     assert popularity.recent[1] > popularity.recent[0]
+
+
+def test_one_user_array_paths_match_the_sparse_batch_paths():
+    matrix = _two_tastes()
+    rng = np.random.default_rng(1)
+    weighted = matrix.copy()
+    weighted.data = rng.integers(1, 6, matrix.nnz).astype(np.float32)
+    user = 7
+    items, values = weighted[user].indices, weighted[user].data
+    ease = Ease(l2=5.0).fit(matrix)
+    double = ease.row_scores(items, np.vstack([np.ones(len(items)), values]))
+    assert np.allclose(double[0], ease.scores(matrix[[user]])[0], atol=1e-5)
+    assert np.allclose(double[1], ease.scores(weighted[[user]])[0], atol=1e-5)
+    knn = ItemKnn(neighbours=3, shrink=0.0).fit(matrix)
+    assert np.allclose(knn.row_scores(items, values[None, :])[0], knn.scores(weighted[[user]])[0])
+    als = Als(factors=4, regularization=0.1, alpha=2.0, iterations=5, seed=0).fit(weighted, threads=1)
+    assert np.allclose(als.fold_in_row(items, values), als.fold_in(weighted[[user]])[0], atol=1e-5)
+    texts = [f"gusto {'a' if i < 5 else 'b'} libro {i}" for i in range(10)]
+    content = ContentSimilarity(neighbours=4).fit(texts)
+    assert np.allclose(content.row_scores(items), content.scores(weighted[[user]])[0])
+
+
+def test_sparse_rows_sum_is_the_weighted_sum_of_the_rows():
+    matrix = sp.random(30, 20, density=0.2, random_state=0, format="csr", dtype=np.float32)
+    rows = np.array([3, 0, 17, 3])
+    weights = np.array([0.5, 2.0, 1.0, 1.5])
+    expected = (weights[:, None] * matrix[rows].toarray()).sum(axis=0)
+    assert np.allclose(sparse_rows_sum(matrix, rows, weights), expected)
+    assert sparse_rows_sum(matrix, np.zeros(0, np.int64), np.zeros(0)).tolist() == [0.0] * 20

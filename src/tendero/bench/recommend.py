@@ -138,7 +138,7 @@ def _one_split(train, holdout, train_pairs, catalogue, split: str, seed: int, la
     record(
         "tendero",
         seconds,
-        lambda u: hybrid.score_users(matrix[u]),
+        lambda u: hybrid.score_users(matrix[u], train.at[u]),
         lambda u: served.recommend(str(user_ids[u]), 10),
     )
     log(f"  tendero tuned: {hybrid.tuning}")

@@ -1,9 +1,14 @@
 """The hybrid recommender core: candidate generators blended by a LightGBM LambdaRank model.
 
 Training (``fit_hybrid``) never looks outside the matrix it is given: it splits that matrix per
-user into inner-train / inner-validation, tunes EASE and ALS there, fits the generators on the
-inner-train part, trains the ranker to put the inner-validation items first among the generators'
-candidates, and finally refits the generators on the whole matrix with the tuned settings.
+user into inner-train / inner-validation, tunes EASE, the recency half-life and ALS there, fits the
+generators on inner-train parts (several folds: fresh random 20 % for a random split, rolling
+origins for a time split), trains the ranker to put the inner-validation items first among the
+generators' candidates, and finally refits the generators on the whole matrix with the tuned settings.
+
+EASE and ALS score each user twice: from the whole history, and from a recency-weighted history
+(newer events count more; the half-life is tuned, and "never fade" is one of the choices), so the
+ranker can tell lasting taste from what the user is into right now.
 """
 
 from __future__ import annotations
@@ -26,12 +31,20 @@ from tendero.recommend.generators import (
     Ease,
     ItemKnn,
     Popularity,
+    Transitions,
+    event_times,
     inner_split,
     interacted_items,
+    recency_of,
+    recency_weights,
     session_baskets,
     tune_als,
     tune_ease,
+    tune_half_life,
 )
+
+# Generators whose score, rank among the candidates and score relative to the best candidate are features.
+SCORED = ("neighbour", "als", "neighbour_recent", "als_recent")
 
 FEATURES = (
     "neighbour",
@@ -40,6 +53,14 @@ FEATURES = (
     "als",
     "als_rank",
     "als_rel",
+    "neighbour_recent",
+    "neighbour_recent_rank",
+    "neighbour_recent_rel",
+    "als_recent",
+    "als_recent_rank",
+    "als_recent_rel",
+    "sequence",
+    "sequence_rank",
     "content",
     "content_rank",
     "cooc",
@@ -65,14 +86,22 @@ class HybridParams(KindParams):
     ease_grid: tuple[float, ...] = (50.0, 150.0, 400.0, 1000.0)
     ease_binary: bool = True
     als_trials: int = Field(12, ge=1, le=100)
-    candidates: int = Field(60, ge=10, le=1000, description="top candidates taken from each main generator")
+    half_life_grid: tuple[float | None, ...] = Field(
+        (None, 50.0, 20.0, 8.0, 4.0), description="recency half-lives (in events) tried; None: old events never fade"
+    )
+    sequence_window: int = Field(20, ge=1, le=200, description="how many later events count as 'came next'")
+    candidates: int = Field(50, ge=10, le=1000, description="top candidates taken from each main generator")
     ranker: Literal["lambdarank", "none"] = "lambdarank"
     ranker_rounds: int = Field(400, ge=10, le=5000)
     ranker_learning_rate: float = Field(0.05, gt=0, le=1)
-    ranker_leaves: int = Field(15, ge=4, le=512)
+    ranker_leaves: int = Field(7, ge=2, le=512)
     ranker_min_leaf: int = Field(100, ge=1)
-    ranker_patience: int = Field(40, ge=0, description="early-stopping rounds on held-out users; 0: off")
-    ranker_folds: int = Field(1, ge=1, le=5, description="inner splits pooled to train the ranker")
+    ranker_patience: int = Field(60, ge=0, description="early-stopping rounds on held-out users; 0: off")
+    ranker_min_rounds: int = Field(20, ge=1, description="at least this many trees, whatever early stopping says")
+    ranker_folds: int = Field(3, ge=1, le=5, description="inner splits pooled to train the ranker")
+    ranker_enough_users: int = Field(
+        2500, ge=10, description="no further fold once this many validation users are pooled (each costs a refit)"
+    )
     ranker_min_users: int = Field(200, ge=10, description="below this many validation users: no ranker")
     popularity_half_life_days: float = Field(60.0, gt=0)
     seed: int = 0
@@ -94,46 +123,133 @@ class Hybrid:
     item_mean_value: np.ndarray
     item_last_at: np.ndarray
     reference_at: float
+    sequence: Transitions = field(default_factory=Transitions)
+    half_life: float | None = None  # recency half-life in events; None: no recency-weighted scores
+    als_recent_factors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     ranker: object | None = None  # lightgbm.Booster
     tuning: dict[str, object] = field(default_factory=dict)
 
     # -- scoring -----------------------------------------------------------------------------
-    def generator_scores(self, history: sp.csr_matrix, user: int | None = None) -> dict[str, np.ndarray]:
-        """Every generator's scores; ``user`` (a training row whose history is unchanged) reuses its
-        trained ALS factors instead of folding in, which saves the per-request solve."""
-        neighbour_input = _binary(history) if self.params.ease_binary else history
-        factors = self.als.user_factors
-        if user is not None and 0 <= user < len(factors):
-            als = factors[user : user + 1] @ self.als.item_factors.T
+    def generator_scores(
+        self, history: sp.csr_matrix, user: int | None = None, at: sp.csr_matrix | None = None
+    ) -> dict[str, np.ndarray]:
+        """Every generator's scores. ``at``: the history's event times (same shape), which orders it for
+        the recency-weighted scores; ``user`` (a training row whose history is unchanged) reuses its
+        trained ALS factors instead of folding in, which saves the per-request solves."""
+        history = history.tocsr()
+        if history.shape[0] == 1:
+            return self._one_user_scores(history, user, at)
+        binary = _binary(history)
+        neighbour_input = binary if self.params.ease_binary else history
+        recent = self.recency(history, at)
+        n = history.shape[0]
+        if recent is None:
+            neighbour = self.neighbour.scores(neighbour_input)
+            neighbour_recent = neighbour
         else:
-            als = self.als.scores(history)
+            recent_input = recent if self.params.ease_binary else history.multiply(recent).tocsr()
+            both = self.neighbour.scores(sp.vstack([neighbour_input, recent_input]).tocsr())
+            neighbour, neighbour_recent = both[:n], both[n:]
+        known = user is not None and 0 <= user < len(self.als.user_factors)
+        item_factors = self.als.item_factors
+        als = self.als.user_factors[user : user + 1] @ item_factors.T if known else self.als.scores(history)
+        if recent is None:
+            als_recent = als
+        elif known and user < len(self.als_recent_factors):
+            als_recent = self.als_recent_factors[user : user + 1] @ item_factors.T
+        else:
+            als_recent = self.als.fold_in(history.multiply(recent).tocsr()) @ item_factors.T
         return {
-            "neighbour": self.neighbour.scores(neighbour_input),
+            "neighbour": neighbour,
             "als": als,
+            "neighbour_recent": neighbour_recent,
+            "als_recent": als_recent,
+            "sequence": self.sequence.scores(recent if recent is not None else binary),
             "content": self.content.scores(history),
             "cooc": self.cooc.scores(history),
             "pop": self.popularity.scores(history),
         }
 
+    def _one_user_scores(
+        self, history: sp.csr_matrix, user: int | None, at: sp.csr_matrix | None
+    ) -> dict[str, np.ndarray]:
+        """``generator_scores`` for a single history row, from plain arrays (the request path)."""
+        items = history.indices.astype(np.int64)
+        values = history.data.astype(np.float64)
+        ones = np.ones(len(items))
+        recent = None
+        if self.half_life is not None and at is not None:
+            recent = recency_of(event_times(history, at), self.half_life)
+        neighbour_values = ones if self.params.ease_binary else values
+        if recent is None:
+            neighbour = self.neighbour.row_scores(items, neighbour_values[None, :])
+            neighbour_recent = neighbour
+        else:
+            both = self.neighbour.row_scores(items, np.vstack([neighbour_values, neighbour_values * recent]))
+            neighbour, neighbour_recent = both[:1], both[1:]
+        known = user is not None and 0 <= user < len(self.als.user_factors)
+        plain = self.als.user_factors[user] if known else self.als.fold_in_row(items, values)
+        # item_factors @ user factors reads the (large) item factors once, row by row: the fast order.
+        if recent is None:
+            als = (self.als.item_factors @ plain)[None, :]
+            als_recent = als
+        else:
+            if known and user < len(self.als_recent_factors):
+                latest = self.als_recent_factors[user]
+            else:
+                latest = self.als.fold_in_row(items, values * recent)
+            both = (self.als.item_factors @ np.vstack([plain, latest]).T).T
+            als, als_recent = both[:1], both[1:]
+        return {
+            "neighbour": neighbour,
+            "als": als,
+            "neighbour_recent": neighbour_recent,
+            "als_recent": als_recent,
+            "sequence": self.sequence.row_scores(items, ones if recent is None else recent)[None, :],
+            "content": self.content.row_scores(items)[None, :],
+            "cooc": self.cooc.row_scores(items)[None, :],
+            "pop": self.popularity.row_scores()[None, :],
+        }
+
+    def recency(self, history: sp.csr_matrix, at: sp.csr_matrix | None) -> sp.csr_matrix | None:
+        """The history's pattern weighted by recency, or None when recency is off or times are unknown."""
+        if self.half_life is None or at is None:
+            return None
+        return recency_weights(history, at, self.half_life)
+
     def candidates(self, scores: dict[str, np.ndarray], row: int, blocked: np.ndarray) -> np.ndarray:
         """Union of each generator's best unblocked items for one user (blocked: bool mask)."""
-        allowed = np.flatnonzero(~blocked)
-        if len(allowed) == 0:
-            return allowed
+        n_allowed = len(blocked) - int(blocked.sum())
+        if n_allowed == 0:
+            return np.zeros(0, np.int64)
         n_main = self.params.candidates
         picks = []
         for name, quota in (
             ("neighbour", n_main),
             ("als", n_main),
+            ("neighbour_recent", n_main),
+            ("als_recent", n_main),
+            ("sequence", n_main // 2),
             ("content", n_main // 4),
             ("cooc", n_main // 4),
             ("pop", n_main // 4),
         ):
-            values = scores[name][row, allowed]
-            take = min(quota, len(allowed))
+            if name.endswith("_recent") and scores[name] is scores[name.removesuffix("_recent")]:
+                continue  # recency off: the same scores as the whole-history generator
+            take = min(quota, n_allowed)
             if take <= 0:
                 continue
-            picks.append(allowed[np.argpartition(-values, take - 1)[:take]])
+            values = np.where(blocked, -np.inf, scores[name][row])
+            if name in ("sequence", "content", "cooc"):
+                # Sparse generators score few items; the unscored rest would only add arbitrary ties.
+                scored = np.flatnonzero(values > 0)
+                if len(scored) <= take:
+                    picks.append(scored)
+                    continue
+                picks.append(scored[np.argpartition(-values[scored], take - 1)[:take]])
+                continue
+            top = np.argpartition(-values, take - 1)[:take]
+            picks.append(top[np.isfinite(values[top])])
         return np.unique(np.concatenate(picks))
 
     def features(
@@ -142,14 +258,14 @@ class Hybrid:
         """Feature matrix (len(items) × len(FEATURES)) for one user's candidate items."""
         out = np.empty((len(items), len(FEATURES)), np.float32)
         column = 0
-        for name in ("neighbour", "als"):
+        for name in SCORED:
             values = scores[name][row, items]
             out[:, column] = values
             out[:, column + 1] = _rank(values)
             top = values.max() if len(values) else 1.0
             out[:, column + 2] = values / top if top > 0 else 0.0
             column += 3
-        for name in ("content", "cooc"):
+        for name in ("sequence", "content", "cooc"):
             values = scores[name][row, items]
             out[:, column] = values
             out[:, column + 1] = _rank(values)
@@ -173,12 +289,16 @@ class Hybrid:
         return out
 
     def rank_scores(self, features: np.ndarray) -> np.ndarray:
-        """Ranker output for candidate rows; without a ranker the neighbour score ranks alone."""
+        """Ranker output for candidate rows; without a ranker the neighbour score ranks alone.
+
+        Trees output steps, so candidates often tie: the recency blend (a number in 0–1, scaled far below
+        any step between trees' outputs) orders them instead of their position in the request."""
         if len(features) == 0:
             return np.zeros(0)
         mode = self.tuning.get("blend", "ranker" if self.ranker is not None else "neighbour")
         if mode == "ranker" and self.ranker is not None:
-            return np.asarray(self.ranker.predict(features, num_threads=1), dtype=np.float64)
+            raw = np.asarray(self.ranker.predict(features, num_threads=1), dtype=np.float64)
+            return raw + 1e-6 * _simple_blend(features, "recent")
         return _simple_blend(features, str(mode))
 
     def unit_scores(self, raw: np.ndarray) -> np.ndarray:
@@ -188,9 +308,10 @@ class Hybrid:
             return 1.0 / (1.0 + np.exp(-raw))
         return np.clip(raw, 0.0, 1.0)
 
-    def score_users(self, history: sp.csr_matrix) -> np.ndarray:
+    def score_users(self, history: sp.csr_matrix, at: sp.csr_matrix | None = None) -> np.ndarray:
         """Dense scores for a batch (bench/evaluation): candidates get ranker scores, others -inf."""
-        scores = self.generator_scores(history)
+        history = history.tocsr()
+        scores = self.generator_scores(history, at=at)
         out = np.full((history.shape[0], self.n_items), -np.inf)
         for row in range(history.shape[0]):
             history_row = history[row]
@@ -208,18 +329,22 @@ class Hybrid:
         return 0.5 * _minmax(scores["als"]) + 0.3 * _minmax(scores["content"]) + 0.2 * _minmax(scores["pop"])
 
 
-BLENDS = ("ranker", "neighbour", "als", "mean")
+BLENDS = ("ranker", "neighbour", "als", "mean", "recent")
 
 
 def _simple_blend(features: np.ndarray, mode: str) -> np.ndarray:
-    """Rankings that need no model: one generator's relative score, or the mean of the two."""
-    neighbour = np.maximum(features[:, FEATURES.index("neighbour_rel")], 0.0).astype(np.float64)
-    als = np.maximum(features[:, FEATURES.index("als_rel")], 0.0).astype(np.float64)
+    """Rankings that need no model: one generator's relative score, or the mean of two."""
+
+    def rel(name: str) -> np.ndarray:
+        return np.maximum(features[:, FEATURES.index(f"{name}_rel")], 0.0).astype(np.float64)
+
     if mode == "als":
-        return als
+        return rel("als")
     if mode == "mean":
-        return 0.5 * (neighbour + als)
-    return neighbour
+        return 0.5 * (rel("neighbour") + rel("als"))
+    if mode == "recent":
+        return 0.5 * (rel("neighbour_recent") + rel("als_recent"))
+    return rel("neighbour")
 
 
 def _binary(matrix: sp.csr_matrix) -> sp.csr_matrix:
@@ -229,10 +354,10 @@ def _binary(matrix: sp.csr_matrix) -> sp.csr_matrix:
 
 
 def _rank(values: np.ndarray) -> np.ndarray:
-    order = np.argsort(-values, kind="stable")
-    ranks = np.empty(len(values), np.float32)
-    ranks[order] = np.arange(1, len(values) + 1)
-    return ranks
+    """1 for the best; equal values share the best of their ranks, so an item's features never depend on
+    where it sits in the request."""
+    negated = -np.asarray(values, np.float64)
+    return (np.searchsorted(np.sort(negated), negated, side="left") + 1).astype(np.float32)
 
 
 def _minmax(scores: np.ndarray) -> np.ndarray:
@@ -260,6 +385,7 @@ def _fit_generators(
     ease_l2: float,
     als_params: dict[str, float],
     content: ContentSimilarity | None,
+    half_life: float | None,
 ) -> dict[str, object]:
     n_items = matrix.shape[1]
     neighbour_input = _binary(matrix) if params.ease_binary else matrix
@@ -280,6 +406,9 @@ def _fit_generators(
     baskets = session_baskets(coo.row, coo.col, coo.data, n_items)
     cooc = CoOccurrence().fit(baskets)
     popularity = Popularity(half_life_days=params.popularity_half_life_days).fit(matrix, at)
+    als_recent = np.zeros((0, als.item_factors.shape[1]), np.float32)
+    if half_life is not None:
+        als_recent = als.fold_in(matrix.multiply(recency_weights(matrix, at, half_life)).tocsr())
     item_last = np.zeros(n_items)
     if coo.nnz:
         np.maximum.at(item_last, coo.col, coo.data)
@@ -288,6 +417,9 @@ def _fit_generators(
         "neighbour_kind": neighbour_kind,
         "als": als,
         "cooc": cooc,
+        "sequence": Transitions(window=params.sequence_window).fit(at),
+        "half_life": half_life,
+        "als_recent_factors": als_recent,
         "popularity": popularity,
         "content": content if content is not None else ContentSimilarity().fit(items.texts),
         "item_last_at": item_last,
@@ -321,6 +453,9 @@ def _assemble(
         item_mean_value=mean_value,
         item_last_at=parts["item_last_at"],  # type: ignore[arg-type]
         reference_at=float(parts["reference_at"]),  # type: ignore[arg-type]
+        sequence=parts["sequence"],  # type: ignore[arg-type]
+        half_life=parts["half_life"],  # type: ignore[arg-type]
+        als_recent_factors=parts["als_recent_factors"],  # type: ignore[arg-type]
     )
 
 
@@ -348,62 +483,67 @@ def fit_hybrid(
     ease_seconds = 0.0
     if 0 < len(interacted_items(inner_train)) <= params.ease_max_items:
         ease = tune_ease(neighbour_train, inner_valid, params.ease_grid, progress=say)
-        ease_l2, ease_seconds = ease.params["l2"], ease.seconds
+        ease_l2, ease_seconds, neighbour_model = ease.params["l2"], ease.seconds, ease.model
     else:
         ease_l2 = params.ease_grid[0]
+        neighbour_model = ItemKnn().fit(neighbour_train)
+    tick("tuning the recency half-life")
+    recency = tune_half_life(neighbour_model, inner_train, inner_valid, inner_at, params.half_life_grid, say)
+    half_life = recency.params["half_life"]
     tick("tuning ALS")
     als_tuning = tune_als(inner_train, inner_valid, trials=params.als_trials, seed=params.seed, progress=say)
     content = ContentSimilarity().fit(items.texts)
     tuning: dict[str, object] = {
         "ease_l2": ease_l2,
         "ease_tuning_seconds": ease_seconds,
+        "half_life": half_life,
+        "half_life_inner_ndcg": {str(t["half_life"]): float(t["ndcg@10"]) for t in recency.trials},
         "als": als_tuning.params,
         "als_inner_ndcg": als_tuning.ndcg,
         "als_tuning_seconds": als_tuning.seconds,
     }
+    chosen = (ease_l2, als_tuning.params, content, half_life)
     ranker = None
     if params.ranker == "lambdarank":
-        tick("training ranker")
         folds = []
+        pooled = 0
         for fold in range(params.ranker_folds):
+            if pooled >= params.ranker_enough_users:
+                break
+            tick(f"ranker fold {fold + 1}/{params.ranker_folds}")
             if fold:
-                inner_train, inner_valid, inner_at = inner_split(matrix, at, params.split, params.seed + fold)
+                inner_train, inner_valid, inner_at = inner_split(matrix, at, params.split, params.seed, fold=fold)
+            if inner_valid.nnz == 0:
+                continue
             inner_values = values.multiply(inner_train > 0).tocsr() if values is not None else None
             inner = _assemble(
-                _fit_generators(inner_train, inner_at, items, params, ease_l2, als_tuning.params, content),
-                params,
-                items,
-                inner_values,
-                n_items,
+                _fit_generators(inner_train, inner_at, items, params, *chosen), params, items, inner_values, n_items
             )
-            folds.append((inner, inner_train, inner_valid))
+            folds.append((inner, inner_train, inner_valid, inner_at))
+            pooled += int((np.diff(inner_valid.indptr) > 0).sum())
+        tick("training ranker")
         ranker, ranker_info = _train_ranker(folds, params, say)
         held_users = np.asarray(ranker_info.pop("held_users", []), dtype=np.int64)
         tuning.update(ranker_info)
-        tuning["blend"] = _choose_blend(folds[0], ranker, held_users, tuning, say)
+        tuning["blend"] = _choose_blend(folds[0], ranker, held_users, tuning, say) if folds else "neighbour"
     else:
-        tuning["blend"] = "neighbour"
+        tuning["blend"] = "recent" if half_life is not None else "neighbour"
     tick("refitting generators on all data")
-    final = _assemble(
-        _fit_generators(matrix, at, items, params, ease_l2, als_tuning.params, content),
-        params,
-        items,
-        values,
-        n_items,
-    )
+    final = _assemble(_fit_generators(matrix, at, items, params, *chosen), params, items, values, n_items)
     final.ranker = ranker
     final.tuning = {**tuning, "fit_seconds": time.perf_counter() - started}
     return final
 
 
-def _train_ranker(
-    folds: list[tuple[Hybrid, sp.csr_matrix, sp.csr_matrix]], params: HybridParams, say: Log
-) -> tuple[object | None, dict[str, object]]:
+Fold = tuple[Hybrid, sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]
+
+
+def _train_ranker(folds: list[Fold], params: HybridParams, say: Log) -> tuple[object | None, dict[str, object]]:
     import lightgbm as lgb
 
     rows, labels, groups, owners = [], [], [], []
-    for inner, train, valid in folds:
-        _ranker_rows(inner, train, valid, rows, labels, groups, owners)
+    for inner, train, valid, at in folds:
+        _ranker_rows(inner, train, valid, at, rows, labels, groups, owners)
     if len(groups) < params.ranker_min_users:
         say(f"ranker skipped: only {len(groups)} users with a held-out item among the candidates")
         return None, {"ranker_users": float(len(groups))}
@@ -450,6 +590,8 @@ def _train_ranker(
     )
     if not params.ranker_patience:
         booster.best_iteration = params.ranker_rounds
+    # A small validation set can look perfect after a tree or two; a stump ranks by coarse steps only.
+    booster.best_iteration = max(booster.best_iteration, min(params.ranker_min_rounds, booster.current_iteration()))
     best = booster.best_score.get("valid_0", {}).get("ndcg@10", float("nan"))
     say(f"ranker: {len(groups)} users, {booster.best_iteration} rounds, inner ndcg@10={best:.4f}")
     return booster, {
@@ -460,12 +602,12 @@ def _train_ranker(
     }
 
 
-def _ranker_rows(inner: Hybrid, train, valid, rows, labels, groups, owners) -> None:
+def _ranker_rows(inner: Hybrid, train, valid, at, rows, labels, groups, owners) -> None:
     users = np.flatnonzero(np.diff(valid.indptr) > 0)
     for start in range(0, len(users), 256):
         chunk = users[start : start + 256]
         history = train[chunk]
-        scores = inner.generator_scores(history)
+        scores = inner.generator_scores(history, at=at[chunk])
         for row, user in enumerate(chunk):
             history_row = history[row]
             blocked = np.zeros(inner.n_items, dtype=bool)
@@ -498,6 +640,7 @@ def refit_hybrid(
         float(tuning["ease_l2"]),
         dict(tuning["als"]),
         fitted.content,  # type: ignore[arg-type]
+        fitted.half_life,
     )
     refitted = _assemble(parts, fitted.params, items, values, matrix.shape[1])
     refitted.ranker = fitted.ranker
@@ -505,9 +648,9 @@ def refit_hybrid(
     return refitted
 
 
-def _choose_blend(fold, ranker, held: np.ndarray, tuning: dict[str, object], say: Log) -> str:
+def _choose_blend(fold: Fold, ranker, held: np.ndarray, tuning: dict[str, object], say: Log) -> str:
     """Keep the ranker only if it beats the simple blends on inner users it was not trained on."""
-    inner, train, valid = fold
+    inner, train, valid, at = fold
     if ranker is None or len(held) == 0:
         return "neighbour"
     mask = np.zeros(valid.shape[0], dtype=bool)
@@ -517,7 +660,8 @@ def _choose_blend(fold, ranker, held: np.ndarray, tuning: dict[str, object], say
     results = {}
     for mode in BLENDS:
         inner.tuning = {"blend": mode}
-        results[mode] = evaluate_scorer(lambda u: inner.score_users(train[u]), train, only_held.tocsr())["ndcg@10"]
+        scored = evaluate_scorer(lambda u: inner.score_users(train[u], at[u]), train, only_held.tocsr())
+        results[mode] = scored["ndcg@10"]
     best = max(results, key=results.get)  # type: ignore[arg-type]
     tuning["blend_inner_ndcg"] = {k: float(v) for k, v in results.items()}
     say(f"blend chosen on held-out inner users: {best} ({results})")

@@ -19,12 +19,12 @@ from pydantic import Field
 from tendero.kinds import Frames, KindParams, Progress
 from tendero.recommend.catalogue import Catalogue, build_matrices
 from tendero.recommend.evaluation import evaluate_scorer, split_pairs
-from tendero.recommend.generators import Als, ContentSimilarity, CoOccurrence, Ease, ItemKnn, Popularity
+from tendero.recommend.generators import Als, ContentSimilarity, CoOccurrence, Ease, ItemKnn, Popularity, Transitions
 from tendero.recommend.hybrid import Hybrid, HybridParams, ItemSide, fit_hybrid, refit_hybrid
 from tendero.recommend.recommender import Recommender
 from tendero.recommend.signals import IdMap, SignalWeights, signal_events, signal_pairs
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class RecommenderParams(KindParams):
@@ -69,7 +69,8 @@ class RecommenderKind:
         order_lines = _frame(frames, "order_lines")
         products = _frame(frames, "products")
         hybrid_params = params.hybrid
-        total = 2 * (len(hybrid_params.ease_grid) + hybrid_params.als_trials + 4) + 3
+        tuning_steps = len(hybrid_params.ease_grid) + len(hybrid_params.half_life_grid) + hybrid_params.als_trials
+        total = 2 * (tuning_steps + hybrid_params.ranker_folds + 6) + 3
         counter = {"step": 0}
 
         def tick(message: str) -> None:
@@ -98,7 +99,9 @@ class RecommenderKind:
         tick("evaluating on the holdout")
         metrics: dict[str, float] = {}
         if holdout.weight.nnz:
-            ours = evaluate_scorer(lambda u: hybrid.score_users(train.weight[u]), train.weight, holdout.weight)
+            ours = evaluate_scorer(
+                lambda u: hybrid.score_users(train.weight[u], train.at[u]), train.weight, holdout.weight
+            )
             popular = evaluate_scorer(lambda u: hybrid.popularity.scores(train.weight[u]), train.weight, holdout.weight)
             metrics.update(ours)
             metrics["popularity_ndcg@10"] = popular["ndcg@10"]
@@ -128,10 +131,10 @@ class RecommenderKind:
 # Native persistence: arrays in .npz (no pickle), settings in JSON, the ranker as LightGBM text.
 
 
-def _csr_arrays(prefix: str, matrix: sp.csr_matrix) -> dict[str, np.ndarray]:
+def _csr_arrays(prefix: str, matrix: sp.csr_matrix, dtype: type = np.float32) -> dict[str, np.ndarray]:
     matrix = matrix.tocsr()
     return {
-        f"{prefix}_data": matrix.data.astype(np.float32),
+        f"{prefix}_data": matrix.data.astype(dtype),
         f"{prefix}_indices": matrix.indices.astype(np.int32),
         f"{prefix}_indptr": matrix.indptr.astype(np.int64),
         f"{prefix}_shape": np.asarray(matrix.shape, np.int64),
@@ -165,6 +168,7 @@ def save_recommender(model: Recommender, folder: Path) -> None:
         "first_seen": model.first_seen.astype(np.float64),
         "store_ids": _strings(model.stores.ids),
         **_csr_arrays("history", model.history),
+        **_csr_arrays("history_at", model.history_at, np.float64),  # epoch seconds: float32 would blur the order
         **_csr_arrays("stores", model.store_counts),
     }
     meta: dict[str, object] = {
@@ -187,6 +191,8 @@ def save_recommender(model: Recommender, folder: Path) -> None:
                 "h_item_last_at": hybrid.item_last_at.astype(np.float64),
                 **_csr_arrays("h_content", hybrid.content.similarity),
                 **_csr_arrays("h_cooc", hybrid.cooc.similarity),
+                **_csr_arrays("h_sequence", hybrid.sequence.similarity),
+                "h_als_recent_factors": hybrid.als_recent_factors.astype(np.float32),
             }
         )
         if isinstance(hybrid.neighbour, Ease):
@@ -208,6 +214,8 @@ def save_recommender(model: Recommender, folder: Path) -> None:
                 "seed": als.seed,
             },
             "popularity_half_life_days": hybrid.popularity.half_life_days,
+            "half_life": hybrid.half_life,
+            "sequence_window": hybrid.sequence.window,
             "reference_at": hybrid.reference_at,
             "tuning": hybrid.tuning,
             "has_ranker": hybrid.ranker is not None,
@@ -266,6 +274,9 @@ def load_recommender(folder: Path) -> FittedRecommender:
             als=als,
             content=ContentSimilarity(similarity=_csr(arrays, "h_content")),
             cooc=CoOccurrence(similarity=_csr(arrays, "h_cooc")),
+            sequence=Transitions(window=int(spec["sequence_window"]), similarity=_csr(arrays, "h_sequence")),
+            half_life=spec["half_life"],
+            als_recent_factors=arrays["h_als_recent_factors"],
             categories=arrays["h_categories"],
             item_mean_value=arrays["h_item_mean_value"],
             item_last_at=arrays["h_item_last_at"],
@@ -277,6 +288,7 @@ def load_recommender(folder: Path) -> FittedRecommender:
         catalogue=catalogue,
         users=IdMap(arrays["user_ids"].astype(object)),
         history=_csr(arrays, "history"),
+        history_at=_csr(arrays, "history_at"),
         popularity=arrays["popularity"],
         first_seen=arrays["first_seen"],
         reference_at=float(meta["reference_at"]),

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tendero.recommend.catalogue import Catalogue, build_matrices
 from tendero.recommend.explain import Language, reason
-from tendero.recommend.generators import Ease
+from tendero.recommend.generators import Ease, event_times
 from tendero.recommend.hybrid import Hybrid
 from tendero.recommend.signals import IdMap, SignalWeights, signal_events, signal_pairs
 
@@ -67,6 +67,7 @@ class Recommender:
     catalogue: Catalogue
     users: IdMap
     history: sp.csr_matrix  # users × items weighted signals
+    history_at: sp.csr_matrix  # users × items time of the last event (epoch seconds), same pattern
     popularity: np.ndarray  # per item, distinct users (all data)
     first_seen: np.ndarray  # per item, epoch seconds of the first event (inf if none)
     reference_at: float
@@ -75,6 +76,7 @@ class Recommender:
     hybrid: Hybrid | None = None
     metrics: dict[str, float] = field(default_factory=dict)
     info: dict[str, object] = field(default_factory=dict)
+    _columns: dict[str, sp.csc_matrix] = field(default_factory=dict, repr=False, compare=False)
 
     # -- construction --------------------------------------------------------------------------
     @classmethod
@@ -114,6 +116,7 @@ class Recommender:
             catalogue=catalogue,
             users=users,
             history=matrices.weight,
+            history_at=_same_pattern(matrices.at, matrices.weight),
             popularity=popularity,
             first_seen=first_seen,
             reference_at=float(coo.data.max()) if coo.nnz else 0.0,
@@ -138,7 +141,7 @@ class Recommender:
         n_items = len(self.catalogue)
         if k <= 0 or n_items == 0:
             return []
-        row, user = self._history_row(user_id, history)
+        row, at, user = self._history_row(user_id, history)
         blocked = self._blocked(row, filters, exclude, candidates)
         if blocked.all():
             return []
@@ -147,7 +150,7 @@ class Recommender:
         elif self.hybrid is None:
             ranked, scores, source, explain = self._rules(row, blocked, language)
         else:
-            ranked, scores, source, explain = self._hybrid(row, blocked, candidates is not None, user, language)
+            ranked, scores, source, explain = self._hybrid(row, at, blocked, candidates is not None, user, language)
         return self._finish(ranked, scores, source, explain, blocked, filters, k, language)
 
     def score(self, user_id: str | None, item_ids: Sequence[str], history: Sequence[str] | None = None) -> list[float]:
@@ -158,13 +161,13 @@ class Recommender:
         if not known.any():
             return out.tolist()
         items = positions[known]
-        row, user = self._history_row(user_id, history)
+        row, at, user = self._history_row(user_id, history)
         if row.nnz == 0:
             out[known] = self._popularity_unit()[items]
         elif self.hybrid is None:
             out[known] = self._rules_scores(row)[items]
         else:
-            scores = self.hybrid.generator_scores(row, user)
+            scores = self.hybrid.generator_scores(row, user, at)
             raw = self.hybrid.rank_scores(self.hybrid.features(scores, 0, row, items))
             out[known] = self.hybrid.unit_scores(raw)
         return out.tolist()
@@ -204,22 +207,35 @@ class Recommender:
         return self.recommend(str(self.users.ids[busiest]), 10)
 
     # -- paths ---------------------------------------------------------------------------------
-    def _history_row(self, user_id: str | None, history: Sequence[str] | None) -> tuple[sp.csr_matrix, int | None]:
-        """The user's signal row (training history + ``history``) and their training row if unchanged."""
+    def _history_row(
+        self, user_id: str | None, history: Sequence[str] | None
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix, int | None]:
+        """The user's signal row (training history + ``history``), its event times, and the user's
+        training row if unchanged. Items in ``history`` count as the newest, in the order given."""
         n_items = len(self.catalogue)
         position = self.users.get(str(user_id)) if user_id is not None else None
-        row = self.history[position] if position is not None else sp.csr_matrix((1, n_items), dtype=np.float32)
+        if position is not None:
+            row, at = _row(self.history, position), _row(self.history_at, position)
+        else:
+            row = sp.csr_matrix((1, n_items), dtype=np.float32)
+            at = sp.csr_matrix((1, n_items), dtype=np.float64)
         if history:
             extra = self.catalogue.items.positions([str(h) for h in history])
             extra = extra[extra >= 0]
             if len(extra):
+                # Later in the list is newer; an item mentioned twice counts at its last mention.
+                mentions = len(extra)
+                extra, from_end = np.unique(extra[::-1], return_index=True)
+                order = mentions - from_end
                 weight = float(self.history.data.mean()) if self.history.nnz else 1.0
-                added = sp.csr_matrix(
-                    (np.full(len(extra), weight, np.float32), (np.zeros(len(extra), int), extra)),
-                    shape=(1, n_items),
-                )
+                start = max(float(at.data.max()) if at.nnz else 0.0, self.reference_at) + 1.0
+                zeros = np.zeros(len(extra), int)
+                added = sp.csr_matrix((np.full(len(extra), weight, np.float32), (zeros, extra)), shape=(1, n_items))
+                times = sp.csr_matrix((start + order.astype(np.float64), (zeros, extra)), shape=(1, n_items))
                 row = (row + added).tocsr()
-        return row.tocsr(), position if not history else None
+                at = _same_pattern(at.tocsr().maximum(times).tocsr(), row)
+                return row, at, None
+        return row, at, position if not history else None
 
     def _blocked(
         self,
@@ -302,10 +318,18 @@ class Recommender:
 
         return ranked, scores[ranked], "rules", explain
 
-    def _hybrid(self, row: sp.csr_matrix, blocked: np.ndarray, rank_all: bool, user: int | None, language: Language):
+    def _hybrid(
+        self,
+        row: sp.csr_matrix,
+        at: sp.csr_matrix,
+        blocked: np.ndarray,
+        rank_all: bool,
+        user: int | None,
+        language: Language,
+    ):
         hybrid = self.hybrid
         assert hybrid is not None
-        scores = hybrid.generator_scores(row, user)
+        scores = hybrid.generator_scores(row, user, at)
         items = np.flatnonzero(~blocked) if rank_all else hybrid.candidates(scores, 0, blocked)
         raw = hybrid.rank_scores(hybrid.features(scores, 0, row, items))
         order = np.argsort(-raw, kind="stable")
@@ -313,35 +337,45 @@ class Recommender:
         unit = hybrid.unit_scores(raw[order])
         source = "hybrid" if user is not None else "fold_in"
         seen = row.indices
-        # Explanations read item→item weights from the user's history rows; slice them once per request.
-        cooc = hybrid.cooc.similarity[seen].tocsc()
-        content = hybrid.content.similarity[seen].tocsc()
-        knn = None if isinstance(hybrid.neighbour, Ease) else hybrid.neighbour.similarity[seen].tocsc()
-        return ranked, unit, source, lambda item: self._model_reason(seen, item, language, cooc, content, knn)
+        # Explanations read item→item weights from the user's history items, only for the items shown.
+        where = np.full(len(self.catalogue), -1, np.int64)
+        where[seen] = np.arange(len(seen))
+        ease_rows = hybrid.neighbour.rows_of(seen) if isinstance(hybrid.neighbour, Ease) else None
+        return ranked, unit, source, lambda item: self._model_reason(seen, where, ease_rows, item, language)
 
-    def _model_reason(
-        self,
-        seen: np.ndarray,
-        item: int,
-        language: Language,
-        cooc: sp.csc_matrix,
-        content: sp.csc_matrix,
-        knn: sp.csc_matrix | None,
-    ) -> str:
+    def _model_reason(self, seen: np.ndarray, where: np.ndarray, ease_rows, item: int, language: Language) -> str:
         """Name the history item that pulls ``item`` up most (co-bought, neighbour weight, content)."""
         hybrid = self.hybrid
         assert hybrid is not None
         names = self.catalogue.names
-        bought = _csc_column(cooc, item)
+        bought = self._weights_into("cooc", hybrid.cooc.similarity, where, len(seen), item)
         if self.info.get("has_orders") and bought.max(initial=0.0) >= 0.2:
             return reason("bought_together", language, str(names[seen[int(np.argmax(bought))]]))
-        neighbour = hybrid.neighbour.column(seen, item) if knn is None else _csc_column(knn, item)  # type: ignore[union-attr]
+        if isinstance(hybrid.neighbour, Ease):
+            neighbour = hybrid.neighbour.column(seen, item, ease_rows)
+        else:
+            neighbour = self._weights_into("knn", hybrid.neighbour.similarity, where, len(seen), item)
         if neighbour.max(initial=0.0) > 0:
             return reason("liked", language, str(names[seen[int(np.argmax(neighbour))]]))
-        alike = _csc_column(content, item)
+        alike = self._weights_into("content", hybrid.content.similarity, where, len(seen), item)
         if alike.max(initial=0.0) > 0:
             return reason("similar", language, str(names[seen[int(np.argmax(alike))]]))
         return self._popular_reason(item, "", language)
+
+    def _weights_into(self, name: str, matrix: sp.csr_matrix, where: np.ndarray, n_seen: int, item: int) -> np.ndarray:
+        """``matrix[seen, item]`` (``where``: item → position in seen, -1 if not seen), read from a CSC copy
+        made once per model."""
+        columns = self._columns.get(name)
+        if columns is None:
+            columns = self._columns[name] = matrix.tocsc()
+        out = np.zeros(n_seen)
+        if item >= columns.shape[1]:
+            return out
+        start, end = columns.indptr[item], columns.indptr[item + 1]
+        positions = where[columns.indices[start:end]]
+        inside = positions >= 0
+        out[positions[inside]] = columns.data[start:end][inside]
+        return out
 
     def _finish(self, ranked, scores, source, explain, blocked, filters: Filters, k: int, language: Language):
         """Apply the per-category cap, pad with popular allowed items, build the response."""
@@ -428,14 +462,6 @@ def _share(labels: np.ndarray, seen: np.ndarray) -> np.ndarray:
     return np.array([share.get(v, 0.0) for v in labels.tolist()]) if share else np.zeros(len(labels))
 
 
-def _csc_column(matrix: sp.csc_matrix, column: int) -> np.ndarray:
-    values = np.zeros(matrix.shape[0])
-    if column < matrix.shape[1]:
-        start, end = matrix.indptr[column], matrix.indptr[column + 1]
-        values[matrix.indices[start:end]] = matrix.data[start:end]
-    return values
-
-
 def _store_counts(order_lines: pd.DataFrame | None, catalogue: Catalogue) -> tuple[IdMap, sp.csr_matrix]:
     if order_lines is None or not len(order_lines) or "store" not in order_lines:
         return IdMap(np.array([], object)), sp.csr_matrix((0, len(catalogue)), dtype=np.float32)
@@ -452,3 +478,19 @@ def _store_counts(order_lines: pd.DataFrame | None, catalogue: Catalogue) -> tup
 
 def write_json(path: Path, payload: object) -> None:
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=float))
+
+
+def _same_pattern(at: sp.csr_matrix, pattern: sp.csr_matrix) -> sp.csr_matrix:
+    """``at`` restricted and ordered exactly like ``pattern``'s entries (missing times: 0)."""
+    pattern = pattern.tocsr()
+    out = pattern.copy().astype(np.float64)
+    out.data = event_times(pattern, at)
+    return out
+
+
+def _row(matrix: sp.csr_matrix, position: int) -> sp.csr_matrix:
+    """One CSR row by slicing its arrays (scipy's row indexing costs more than the request's arithmetic)."""
+    start, end = matrix.indptr[position], matrix.indptr[position + 1]
+    return sp.csr_matrix(
+        (matrix.data[start:end], matrix.indices[start:end], np.array([0, end - start])), shape=(1, matrix.shape[1])
+    )
