@@ -183,6 +183,30 @@ def test_default_lightgbm_refits_on_every_training_row_with_the_stopped_rounds_s
     assert last_step == last_total and {"loss", "val_loss", "rmse"} <= set(last)
 
 
+def test_max_bin_reaches_lightgbm_and_coarser_bins_mean_fewer_thresholds() -> None:
+    data = _matrices(load_diabetes(as_frame=True).frame, "target", False, scale=False)
+    _, report = _recorder()
+    fine = train_lightgbm(LightGBMParams(n_estimators=30, early_stopping_rounds=None), data, report)
+    coarse = train_lightgbm(LightGBMParams(n_estimators=30, early_stopping_rounds=None, max_bin=4), data, report)
+    assert "[max_bin: 4]" in coarse.booster.model_to_string()
+
+    def thresholds(model) -> int:
+        trees = model.booster.dump_model()["tree_info"]
+        found: set[tuple[int, float]] = set()
+
+        def walk(node) -> None:
+            if "split_feature" in node:
+                found.add((node["split_feature"], node["threshold"]))
+                walk(node["left_child"])
+                walk(node["right_child"])
+
+        for tree in trees:
+            walk(tree["tree_structure"])
+        return len(found)
+
+    assert thresholds(coarse) <= 3 * data.x_train.shape[1] < thresholds(fine)
+
+
 def test_small_data_defaults_beat_lightgbms_own_on_the_diabetes_split() -> None:
     """Diabetes (442 rows) is where 31 leaves and 100 rounds overfit; the sized defaults must not."""
     frame = load_diabetes(as_frame=True).frame

@@ -87,6 +87,7 @@ class LightGBMParams(HyperParams):
     )
     reg_alpha: float = Field(0.0, ge=0.0, le=1e4)
     reg_lambda: float = Field(0.0, ge=0.0, le=1e4)
+    max_bin: int = Field(255, ge=2, le=65_535, description="histogram bins per feature: fewer is faster and coarser")
     early_stopping_rounds: Annotated[int, Field(ge=1, le=10_000)] | Auto | None = Field(
         "auto",
         description="stop when the loss on 20% of the training rows (never the validation split) has not "
@@ -795,6 +796,7 @@ def train_lightgbm(hp: LightGBMParams, data: TrainData, report: Report) -> Light
         "feature_fraction": settings["colsample_bytree"],
         "lambda_l1": hp.reg_alpha,
         "lambda_l2": hp.reg_lambda,
+        "max_bin": hp.max_bin,
         "seed": data.seed,
         "deterministic": True,
         "num_threads": threads_for(data.x_train),
