@@ -165,6 +165,21 @@ def test_overview_shows_next_months_forecast_and_top_customers_at_risk(client, s
     assert re.findall(r'<li data-customer="([^"]+)">', risk) == [c["customer_id"] for c in top]
 
 
+def test_overview_model_health_shows_a_few_plain_figures_per_model(client, shop):
+    web = browser(client)
+    sign_in(web, shop)
+    health = web.get("/app", headers={"accept-language": "en"}).text.split('id="model-health"')[1]
+    health = health.split("</section>")[0]
+    shown = {name: re.findall(r'data-metric="([^"]+)"', block) for name, block in
+             re.findall(r'#model-([^"]+)"><strong>.*?</strong></a>(.*?)</li>', health, re.S)}  # fmt: skip
+    assert shown["forecast-category-M"] == ["backtest_wape", "backtest_mase", "backtest_coverage_80"]
+    assert shown["customers"] == ["customers", "churn_auc"]
+    assert shown["recommender"] == ["ndcg@10", "popularity_ndcg@10", "coverage"]
+    wape = deployed_models.get(shop.id, "forecast-category-M").fitted.metrics["backtest_wape"]
+    assert f"average error: {100 * wape:,.0f} %" in health
+    assert "dropped_lines_without_customer" not in health  # bookkeeping stays on the Models page
+
+
 def test_pages_without_models_say_so_and_offer_training(client, untrained):
     web = browser(client)
     sign_in(web, untrained, "analyst")

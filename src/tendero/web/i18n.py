@@ -63,6 +63,23 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "overview.weekly": {"en": "7-day average", "es": "Media de 7 días"},
     "overview.top_categories": {"en": "Top categories in the period", "es": "Categorías principales del periodo"},
     "overview.model_health": {"en": "Model health", "es": "Estado de los modelos"},
+    "health.backtest_wape": {"en": "average error", "es": "error medio"},
+    "health.backtest_mase": {
+        "en": "MASE (under 1 beats a naive forecast)",
+        "es": "MASE (bajo 1 mejora la previsión ingenua)",
+    },
+    "health.backtest_coverage_80": {"en": "actuals inside the 80 % range", "es": "reales dentro del rango del 80 %"},
+    "health.customers": {"en": "customers", "es": "clientes"},
+    "health.churn_auc": {"en": "churn ranking (AUC)", "es": "acierto en abandono (AUC)"},
+    "health.ndcg@10": {"en": "ranking quality (NDCG@10)", "es": "calidad del ranking (NDCG@10)"},
+    "health.popularity_ndcg@10": {"en": "popular items alone", "es": "solo los más populares"},
+    "health.coverage": {"en": "catalogue recommended", "es": "catálogo recomendado"},
+    "health.accuracy": {"en": "accuracy", "es": "exactitud"},
+    "health.f1": {"en": "F1", "es": "F1"},
+    "health.roc_auc": {"en": "ROC-AUC", "es": "ROC-AUC"},
+    "health.r2": {"en": "R²", "es": "R²"},
+    "health.rmse": {"en": "RMSE", "es": "RMSE"},
+    "health.silhouette": {"en": "silhouette", "es": "silueta"},
     "overview.no_data": {
         "en": "No sales yet. Import your orders (a CSV, Excel or Parquet file) on the Data page, "
         "or run `tendero demo` to try a generated shop.",

@@ -46,7 +46,7 @@ from tendero.web.access import (
     Reader,
     can,
 )
-from tendero.web.i18n import LANGUAGES, translator
+from tendero.web.i18n import CATALOGUE, LANGUAGES, translator
 from tendero.web.rendering import PREFIX, WebRoute, language, redirect, render, safe_next
 from tendero.web.session import WebSession, clear_session, read_session, write_session
 
@@ -133,6 +133,31 @@ def set_language(
 # --- overview ---------------------------------------------------------------------------------------
 
 
+# The few numbers an owner can read at a glance, per kind, in this order (every metric stays on the
+# Models page); "%" marks shares shown as percentages.
+HEADLINE_METRICS: dict[str, tuple[tuple[str, str], ...]] = {
+    "forecast": (("backtest_wape", "%"), ("backtest_mase", ""), ("backtest_coverage_80", "%")),
+    "customers": (("customers", ""), ("churn_auc", "")),
+    "recommender": (("ndcg@10", ""), ("popularity_ndcg@10", ""), ("coverage", "%")),
+    "tabular": (("accuracy", "%"), ("f1", ""), ("roc_auc", ""), ("r2", ""), ("rmse", ""), ("silhouette", "")),
+}
+HEADLINE_COUNT = 3
+
+
+def headline_metrics(kind: str, metrics: dict[str, Any]) -> list[dict[str, Any]]:
+    """The metrics to show beside a model (name, label key if it has one, value, unit): its kind's
+    chosen ones, else its first numbers under their own names."""
+    numbers = {name: value for name, value in metrics.items() if isinstance(value, int | float)}
+    picked = [(name, unit) for name, unit in HEADLINE_METRICS.get(kind, ()) if name in numbers]
+    if not picked and kind not in HEADLINE_METRICS:
+        picked = [(name, "") for name in numbers]
+    return [
+        {"name": name, "label": f"health.{name}" if f"health.{name}" in CATALOGUE else None,
+         "value": float(numbers[name]), "unit": unit}
+        for name, unit in picked[:HEADLINE_COUNT]
+    ]  # fmt: skip
+
+
 def _model_health(tenant_id: str) -> list[dict[str, Any]]:
     health = []
     with session_scope() as db:
@@ -143,7 +168,7 @@ def _model_health(tenant_id: str) -> list[dict[str, Any]]:
             health.append({
                 "name": model.name, "kind": model.kind, "flags": dict(model.flags or {}), "versions": total,
                 "deployed": deployed.version if deployed else None,
-                "metrics": dict(deployed.metrics) if deployed else {},
+                "headline": headline_metrics(model.kind, dict(deployed.metrics)) if deployed else [],
                 "deployed_at": deployed.deployed_at if deployed else None,
                 "latest": latest[0].version if latest else None,
             })  # fmt: skip
