@@ -94,6 +94,18 @@ def testconformal_quantiles_widen_with_level_and_with_horizon_when_pooled() -> N
     assert q.loc[(80, 3), "hi_q"] > q.loc[(80, 1), "hi_q"]
 
 
+def test_too_few_errors_still_give_wider_95_than_80_intervals_around_every_error() -> None:
+    """Nine errors (one series, three windows of three months): the empirical 80 % and 95 % quantiles
+    are both the extremes, so both levels would be the same min-max range."""
+    errors = pd.DataFrame({"step": np.tile([1, 2, 3], 3), "e": [0.4, -0.2, 0.9, -0.6, 0.1, 1.3, 0.3, -0.9, 0.5]})
+    q = conformal_quantiles(errors, 3, (80, 95)).set_index(["level", "step"])
+    pooled = errors["e"] / np.sqrt(errors["step"])
+    for step in (1, 2, 3):
+        lo80, hi80 = q.loc[(80, step), ["lo_q", "hi_q"]]
+        lo95, hi95 = q.loc[(95, step), ["lo_q", "hi_q"]]
+        assert lo95 < lo80 <= pooled.min() * np.sqrt(step) and pooled.max() * np.sqrt(step) <= hi80 < hi95
+
+
 def test_bad_config_names_the_field() -> None:
     with pytest.raises(ValueError, match="levels"):
         ForecastConfig(h=3, freq="MS", season=12, levels=(80, 100))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -153,15 +154,24 @@ def conformal_quantiles(scaled_errors: pd.DataFrame, h: int, levels: tuple[int, 
             # finite-sample correction: the ceil((n+1)(1-a/2))/n empirical quantile, capped at the max
             upper_q = min(1.0, math.ceil((n + 1) * (1 - alpha / 2)) / n)
             lower_q = max(0.0, 1.0 - upper_q)
-            rows.append(
-                (
-                    step,
-                    level,
-                    float(np.quantile(errors, lower_q)) * factor,
-                    float(np.quantile(errors, upper_q)) * factor,
-                )
-            )
+            lo, hi = float(np.quantile(errors, lower_q)), float(np.quantile(errors, upper_q))
+            if upper_q >= 1.0 and n >= 2:
+                lo, hi = _thin_tails(errors, alpha, lo, hi)
+            rows.append((step, level, lo * factor, hi * factor))
     return pd.DataFrame(rows, columns=["step", "level", "lo_q", "hi_q"])
+
+
+def _thin_tails(errors: np.ndarray, alpha: float, lo: float, hi: float) -> tuple[float, float]:
+    """Bounds when there are too few errors for this level (its empirical quantile is the extreme one).
+
+    Every such level would get the same min-max range (a short monthly history gave identical 80 %
+    and 95 % intervals); a normal prediction interval from the errors' mean and spread separates the
+    levels, and the observed extremes stay inside it.
+    """
+    z = NormalDist().inv_cdf(1 - alpha / 2)
+    centre = float(errors.mean())
+    spread = float(errors.std(ddof=1)) * math.sqrt(1 + 1 / len(errors))
+    return min(lo, centre - z * spread), max(hi, centre + z * spread)
 
 
 def _with_steps(frame: pd.DataFrame) -> pd.DataFrame:
