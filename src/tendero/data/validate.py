@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tendero.data.numbers import to_numeric
 from tendero.data.schema import Entity
 
 TRUE_WORDS = {"true", "1", "yes", "y", "t", "si", "sí", "verdadero", "x"}
@@ -83,11 +84,11 @@ def parse_numbers(series: pd.Series) -> pd.Series:
         return pd.Series(pc.cast(pa.array(series), pa.float64()).to_numpy(zero_copy_only=False), index=series.index)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         pass
-    parsed = pd.to_numeric(series, errors="coerce")
+    parsed = to_numeric(series)
     retry = series.notna() & parsed.isna()
     if retry.any():
         fixed = series[retry].str.replace(",", ".", regex=False)
-        parsed.loc[retry] = pd.to_numeric(fixed.where(fixed.str.count(r"\.") == 1), errors="coerce")
+        parsed.loc[retry] = to_numeric(fixed.where(fixed.str.count(r"\.") == 1))
     return parsed.astype(float)
 
 

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
+from tendero.data.numbers import to_numeric
+
 ColumnType = Literal["numeric", "categorical", "text", "datetime", "boolean"]
 Task = Literal["classification", "regression", "clustering", "text_classification"]
 FileFormat = Literal["csv", "json", "jsonl", "parquet"]
@@ -385,9 +387,9 @@ def _coerce_text_column(series: pd.Series, name: str, report: ValidationReport) 
         values = pd.Series(pd.NA, index=series.index, dtype="boolean")
         values[~missing] = lowered.isin(_TRUE).to_numpy()
         return values
-    numbers = pd.to_numeric(present, errors="coerce")
+    numbers = to_numeric(present)
     if numbers.isna().any():  # decimal comma: "1.234,5" or "3,5"
-        alt = pd.to_numeric(present.str.replace(".", "", regex=False).str.replace(",", ".", regex=False), "coerce")
+        alt = to_numeric(present.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
         if alt.notna().sum() > numbers.notna().sum():
             numbers = alt
     if numbers.notna().mean() >= _PARSE_SHARE:
@@ -546,5 +548,5 @@ def validate_task(
 
 
 def _is_integer(values: pd.Series) -> bool:
-    numbers = pd.to_numeric(values, errors="coerce")
+    numbers = to_numeric(values)
     return bool(numbers.notna().all() and (numbers == numbers.round()).all())

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
+from tendero.data.numbers import to_numeric
 from tendero.training.datasets import ColumnType, column_type
 
 Encoding = Literal["onehot", "ordinal"]
@@ -107,7 +108,7 @@ class Preprocessor(BaseModel):
             if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
                 values = series.to_numpy(dtype=float, na_value=np.nan)
             else:
-                values = pd.to_numeric(series.astype("object").map(_as_number), errors="coerce").to_numpy(float)
+                values = to_numeric(series.astype("object").map(_as_number)).to_numpy(float)
             values = np.where(np.isnan(values), step.fills[0], values)
             if self.scale:
                 values = (values - step.means[0]) / step.scales[0]
