@@ -122,3 +122,27 @@ def test_registry_versions_aliases_and_promotion(tenant):
         assert registry_rows.aliases(session, tenant.id, model)["champion"] == "2.0.0"
         with pytest.raises(Conflict):
             registry_rows.get_or_create_model(session, tenant.id, "recs", "forecast")
+
+
+def test_the_serving_cache_answers_at_once_and_picks_up_a_deploy_made_elsewhere(client, shop):
+    """The event-loop path never waits on the database: a stale entry still answers while one background
+    re-check runs; a deploy made by another process (here: straight in the database, no invalidation)
+    is served soon after the re-check time."""
+    import time
+
+    from tendero.registry.service import DeployedModels
+
+    train(client, shop)
+    train(client, shop, params={"weeks": 4})  # 1.1.0 deployed
+    cache = DeployedModels(recheck_seconds=0.2)
+    assert cache.fresh(shop.id, "sales-baseline") is None  # nothing cached: callers take the waiting path
+    assert cache.get(shop.id, "sales-baseline").version == "1.1.0"
+    with session_scope() as session:
+        registry_rows.rollback(session, shop.id, "sales-baseline")  # as another process would
+    assert cache.fresh(shop.id, "sales-baseline").version == "1.1.0"  # fresh: no database read
+    time.sleep(0.25)
+    assert cache.fresh(shop.id, "sales-baseline").version == "1.1.0"  # stale: answers, re-checks behind
+    deadline = time.monotonic() + 5
+    while cache.fresh(shop.id, "sales-baseline").version != "1.0.0":
+        assert time.monotonic() < deadline, "the background re-check never picked up the rollback"
+        time.sleep(0.02)

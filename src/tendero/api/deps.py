@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from tendero.api.errors import ProblemError
@@ -35,6 +36,13 @@ class KeyCache:
     def __init__(self) -> None:
         self._entries: dict[str, tuple[float, Principal | None]] = {}
         self._lock = threading.Lock()
+
+    def fresh(self, secret: str) -> tuple[bool, Principal | None]:
+        """(found, principal) from memory only: found is False when the database must be asked."""
+        entry = self._entries.get(secret)
+        if entry is not None and time.monotonic() - entry[0] < KEY_CACHE_SECONDS:
+            return True, entry[1]
+        return False, None
 
     def resolve(self, secret: str) -> Principal | None:
         now = time.monotonic()
@@ -82,11 +90,21 @@ def current_principal(request: Request) -> Principal:
     return principal
 
 
-def require(*roles: str) -> Callable[[Request], Principal]:
-    """A dependency that lets through only keys with one of ``roles`` (403 otherwise)."""
+def require(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
+    """A dependency that lets through only keys with one of ``roles`` (403 otherwise).
 
-    def check(request: Request) -> Principal:
-        principal = current_principal(request)
+    Async, so that a key resolved in the last few seconds costs no trip to a worker thread (on a busy
+    prediction path that hand-over costs more than the check); a key to look up goes to the pool."""
+
+    async def check(request: Request) -> Principal:
+        principal = getattr(request.state, "principal", None)
+        if principal is None:
+            secret = bearer_secret(request)
+            found, cached = key_cache.fresh(secret) if secret is not None else (False, None)
+            if found and cached is not None:
+                request.state.principal = principal = cached
+            else:
+                principal = await run_in_threadpool(current_principal, request)
         if principal.role not in roles:
             raise ProblemError(
                 403,

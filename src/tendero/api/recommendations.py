@@ -8,6 +8,7 @@ import time
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tendero.api.audit import record_call
@@ -85,6 +86,15 @@ class _RulesCache:
 rules_cache = _RulesCache()
 
 
+async def serving_recommender_now(tenant_id: str, model: str) -> tuple[Any, dict[str, Any]]:
+    """``serving_recommender`` for async endpoints: the cached model straight away, and the database
+    check or a (re)load, which block, in the thread pool."""
+    served = deployed_models.fresh(tenant_id, model)
+    if served is not None:
+        return served.fitted, {"model": model, "version": served.version, "path": "model"}
+    return await run_in_threadpool(serving_recommender, tenant_id, model)
+
+
 def serving_recommender(tenant_id: str, model: str) -> tuple[Any, dict[str, Any]]:
     """The deployed recommender, or the rules fallback; and how to describe which one served."""
     try:
@@ -100,13 +110,17 @@ def require_item(recommender: Any, item_id: str) -> None:
 
 
 @router.post("/v1/recommendations")
-def recommend(body: RecommendIn, request: Request, principal: PredictorDep) -> dict[str, Any]:
-    """Top-k items with a 0–1 score, a reason a shop can show, and the path that served each."""
+async def recommend(body: RecommendIn, request: Request, principal: PredictorDep) -> dict[str, Any]:
+    """Top-k items with a 0–1 score, a reason a shop can show, and the path that served each.
+
+    Async on purpose: ranking takes about a millisecond of CPU, less than handing the request to a
+    worker thread and back costs under load (the GIL hand-over), so it runs on the event loop; only
+    the model lookup that may block goes to the thread pool."""
     from tendero.recommend.recommender import Filters
 
     started = time.perf_counter()
     filters = Filters.model_validate(body.filters)
-    recommender, served = serving_recommender(principal.tenant_id, body.model)
+    recommender, served = await serving_recommender_now(principal.tenant_id, body.model)
     items = recommender.recommend(
         body.user_id, body.k, filters, body.exclude, body.candidates, body.history or None, language_of(request)
     )
@@ -116,10 +130,11 @@ def recommend(body: RecommendIn, request: Request, principal: PredictorDep) -> d
 
 
 @router.post("/v1/predict")
-def predict_scores(body: PredictIn, request: Request, principal: PredictorDep) -> dict[str, Any]:
+async def predict_scores(body: PredictIn, request: Request, principal: PredictorDep) -> dict[str, Any]:
+    """Scores for the given candidates in their order (on the event loop, as ``recommend``)."""
     started = time.perf_counter()
     candidates = body.candidate_books if body.candidate_books is not None else body.candidate_items or []
-    recommender, served = serving_recommender(principal.tenant_id, body.model)
+    recommender, served = await serving_recommender_now(principal.tenant_id, body.model)
     scores = recommender.score(body.user_id, candidates)
     record_call(request, principal, "predict", started, 200, model=served["model"], version=served["version"])
     return {"user_id": body.user_id, "scores": scores, **served}

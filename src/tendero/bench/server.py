@@ -84,7 +84,16 @@ class BenchServer:
         self._wait_ready()
         model, kind = ENDPOINTS[self.endpoint]["model"]
         self._train(model, kind)
+        self._warm_up()
         return self
+
+    def _warm_up(self, calls: int = 20) -> None:
+        """A few untimed calls, so the first one's model load (from the artifact store into memory, once
+        per deploy) is not counted as serving latency."""
+        request = self.prediction_request()
+        for _ in range(calls):
+            answer = httpx.post(f"{self.base}{request.path}", content=request.body, headers=request.headers, timeout=60)
+            answer.raise_for_status()
 
     def __exit__(self, *exc: tuple[type[BaseException], BaseException, TracebackType] | None) -> None:
         if self.process is not None:

@@ -186,6 +186,9 @@ def user_create(
     console.print(f"user [bold]{username}[/bold] ({role}) created in {tenant}")
 
 
+SERVE_SWITCH_INTERVAL = 0.0005  # seconds
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="default from TENDERO_HOST (127.0.0.1)")] = None,
@@ -193,14 +196,24 @@ def serve(
     jobs: Annotated[bool, typer.Option(help="run queued jobs in this process (embedded runner)")] = True,
 ) -> None:
     """Serve the API (and, by default, run jobs in-process)."""
+    import gc
+    import sys
+
     import uvicorn
+
+    # Background threads (audit writes, model and key re-checks) hold the GIL for up to the switch
+    # interval before the event loop gets it back: 5 ms by default, which showed as the p99 of a 2 ms
+    # request. A shorter interval hands it back sooner.
+    sys.setswitchinterval(SERVE_SWITCH_INTERVAL)
 
     from tendero.app import create_app
     from tendero.config import get_settings
 
     settings = get_settings()
+    application = create_app(run_jobs=jobs)
+    gc.freeze()  # what is loaded by now lives as long as the server: no full collections over it
     uvicorn.run(
-        create_app(run_jobs=jobs),
+        application,
         host=host or settings.host,
         port=port or settings.port,
         access_log=False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from dataclasses import dataclass
@@ -103,10 +104,41 @@ class DeployedModels:
         self._lock = threading.Lock()
         self._loading: dict[tuple[str, str], threading.Lock] = {}
         self._entries: dict[tuple[str, str], tuple[float, Served | None]] = {}
+        self._rechecking: set[tuple[str, str]] = set()
 
     def invalidate(self, tenant_id: str, name: str) -> None:
         with self._lock:
             self._entries.pop((tenant_id, name), None)
+
+    def fresh(self, tenant_id: str, name: str) -> Served | None:
+        """The cached deployed version without waiting or reading the database (for request paths on
+        the event loop); None when nothing is cached yet. Past ``recheck_seconds`` it still answers
+        with the cached version and starts one re-check in the background: making every request that
+        arrives meanwhile wait for the database showed as the serving path's p99."""
+        key = (tenant_id, name)
+        entry = self._entries.get(key)
+        if entry is None or entry[1] is None:
+            return None
+        if time.monotonic() - entry[0] >= self.recheck_seconds:
+            self._recheck_in_background(key)
+        return entry[1]
+
+    def _recheck_in_background(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            if key in self._rechecking:
+                return
+            self._rechecking.add(key)
+
+        def recheck() -> None:
+            try:
+                self.get(*key)
+            except Exception:  # undeployed (or unreadable): the next request takes the waiting path
+                self.invalidate(*key)
+            finally:
+                with self._lock:
+                    self._rechecking.discard(key)
+
+        threading.Thread(target=recheck, name="tendero-model-recheck", daemon=True).start()
 
     def get(self, tenant_id: str, name: str) -> Served:
         key = (tenant_id, name)
@@ -138,6 +170,9 @@ class DeployedModels:
             folder = artifacts.fetch(uri, sha, cache)
             fitted = get_kind(kind_name).fitted_type.load(folder)
             served = Served(name, kind_name, version, version_id, fitted)
+            # A served model and the modules it imported live as long as the process: keep them out of
+            # the cyclic collector, whose full passes over them were the serving path's slowest pauses.
+            gc.freeze()
         with self._lock:
             self._entries[key] = (time.monotonic(), served)
         return served
