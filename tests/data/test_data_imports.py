@@ -318,3 +318,15 @@ def test_a_large_import_refreshes_postgresql_planner_statistics(tmp_path, tenant
             break
         time.sleep(0.1)
     assert analysed == {"orders", "order_items"}
+
+
+def test_a_file_whose_encoding_changes_after_the_sniffed_head_is_refused_whole(tmp_path, tenant):
+    """Detected as UTF-8 from its first 256 KiB, then Windows-1252 bytes: a clear error naming where,
+    and nothing of the file written (not the valid rows before it either)."""
+    head = "product_id,name,category,price\n" + "".join(f"P{i},Pan {i},Panadería,1.5\n" for i in range(12_000))
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(head.encode("utf-8") + "P999999,Café molido,Café,3.2\n".encode("cp1252"))
+    assert len(head.encode("utf-8")) > 256 * 1024
+    with pytest.raises(FileRejected, match=r"not valid utf-8 text after byte \d+"):
+        import_file(tenant.id, "products", path)
+    assert commerce.count_rows(tenant.id)["products"] == 0
