@@ -62,6 +62,17 @@ def command(
             "peak_mb": watch.peak_mb,
         }
         log(f"tendero: {ours['rows_per_s']:,.0f} rows/s")
+        from tendero.data.frames import READERS
+
+        # what training pays: the tenant's order lines back out as one frame (the sales, customer and
+        # recommendation frames all start from it)
+        watch = Stopwatch()
+        with watch.running():
+            lines = READERS["order_lines"](tenant_id)
+        if len(lines) != report.counts["inserted"]:
+            raise RuntimeError(f"read back {len(lines):,} order lines, imported {report.counts['inserted']:,}")
+        ours.update({"read_seconds": watch.seconds, "read_rows_per_s": len(lines) / watch.seconds})
+        log(f"read back as a frame: {len(lines):,} lines in {watch.seconds:.1f} s")
         import pandas as pd
 
         started = time.perf_counter()
