@@ -101,6 +101,9 @@ def _seasonality(days: pd.DatetimeIndex, start: date) -> np.ndarray:
     return trend * weekly * yearly
 
 
+WARM_UP_DAYS = 365  # the shop's life simulated before its data starts
+
+
 def generate_store(
     *,
     seed: int = 7,
@@ -114,7 +117,6 @@ def generate_store(
     end = end or (date.today() - timedelta(days=1))
     start = end - timedelta(days=days - 1)
     calendar = pd.date_range(start, end, freq="D")
-    season = _seasonality(calendar, start)
 
     # products: every kind in a few brands and sizes, popularity Zipf-like, some slow movers
     rows = []
@@ -151,26 +153,34 @@ def generate_store(
         first = int(rng.integers(0, max(1, days - 14)))
         promo[product, first : first + 14] = True
 
-    # customers: BG/NBD-like — purchase rate ~ Gamma, dropout after each purchase ~ Beta
+    # customers: BG/NBD-like — purchase rate ~ Gamma, dropout after each purchase ~ Beta. They arrive
+    # all along, from a year before the data starts (so the shop has regulars on its first day and
+    # new customers on its last; arrivals that stopped early made the demo's sales fall for months).
     rates = rng.gamma(shape=1.1, scale=1 / 18.0, size=customers)  # purchases per day
     dropout = rng.beta(1.0, 9.0, size=customers)
-    joined = rng.integers(0, int(days * 0.8), size=customers)
+    full_calendar = pd.date_range(start - timedelta(days=WARM_UP_DAYS), end, freq="D")
+    joined = rng.integers(0, len(full_calendar) - 14, size=customers)  # days into the full calendar
     taste = rng.dirichlet(np.full(len(categories), 0.4), size=customers)
     home_store = rng.choice(len(STORES), size=customers, p=[0.45, 0.35, 0.20])
 
     order_rows, item_rows = [], []
-    cumulative_season = np.cumsum(season)
+    full_season = _seasonality(full_calendar, start)
+    cumulative_season = np.cumsum(full_season)
     for customer in range(customers):
         day = int(joined[customer])
         alive = True
-        while alive and day < days:
+        while alive and day < len(full_calendar):
             # next purchase day by thinning the seasonal Poisson process
-            target = cumulative_season[day] + rng.exponential(1.0 / rates[customer]) * season.mean()
+            target = cumulative_season[day] + rng.exponential(1.0 / rates[customer]) * full_season.mean()
             day = int(np.searchsorted(cumulative_season, target))
-            if day >= days:
+            if day >= len(full_calendar):
                 break
+            if day < WARM_UP_DAYS:  # bought before the data starts: only the chance of leaving counts
+                alive = rng.random() > dropout[customer]
+                continue
+            day_in_data = day - WARM_UP_DAYS
             order_id = f"O{len(order_rows) + 1:07d}"
-            at = datetime.combine(calendar[day].date(), datetime.min.time()) + timedelta(
+            at = datetime.combine(calendar[day_in_data].date(), datetime.min.time()) + timedelta(
                 minutes=int(rng.integers(8 * 60, 21 * 60))
             )
             store = STORES[home_store[customer]] if rng.random() < 0.85 else str(rng.choice(STORES))
@@ -179,15 +189,15 @@ def generate_store(
                  "store": store, "status": "completed" if rng.random() > 0.01 else "cancelled"}
             )  # fmt: skip
             n_items = min(int(rng.geometric(0.35)), 8)
-            weights = popularity * taste[customer][cat_index] * np.where(promo[:, day], 2.5, 1.0)
-            if calendar[day].month in (6, 7, 8):
+            weights = popularity * taste[customer][cat_index] * np.where(promo[:, day_in_data], 2.5, 1.0)
+            if calendar[day_in_data].month in (6, 7, 8):
                 weights = weights * np.where(np.isin(products["category"], list(SUMMER_CATEGORIES)), 1.6, 1.0)
             weights = weights * products["active"].to_numpy()
             chosen = rng.choice(n_products, size=min(n_items, n_products), replace=False, p=weights / weights.sum())
             for product in chosen:
                 price = float(products.at[product, "price"])
                 quantity = int(rng.geometric(0.6))
-                discount = round(price * quantity * 0.25, 2) if promo[product, day] else 0.0
+                discount = round(price * quantity * 0.25, 2) if promo[product, day_in_data] else 0.0
                 item_rows.append(
                     {"order_id": order_id, "product_id": products.at[product, "product_id"],
                      "quantity": quantity, "unit_price": price, "discount": discount}
@@ -201,7 +211,7 @@ def generate_store(
             "customer_id": [f"C{i + 1:05d}" for i in range(customers)],
             "name": [f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}" for _ in range(customers)],
             "email": [f"cliente{i + 1}@ejemplo.es" for i in range(customers)],
-            "created_at": [datetime.combine(calendar[j].date(), datetime.min.time()) for j in joined],
+            "created_at": [datetime.combine(full_calendar[j].date(), datetime.min.time()) for j in joined],
         }
     )
     interactions = _interactions(rng, orders, order_items, products, calendar)
