@@ -17,6 +17,7 @@ from tendero.training.algorithms import (
     XGBoostParams,
     fit_logistic,
     resolve_lightgbm,
+    resolve_xgboost,
     stopping_rows,
     train_lightgbm,
     train_linear_regression,
@@ -181,6 +182,39 @@ def test_default_lightgbm_refits_on_every_training_row_with_the_stopped_rounds_s
     assert model.booster.train_set.num_data() == len(data.y_train)
     last_step, last_total, last = events[-1]
     assert last_step == last_total and {"loss", "val_loss", "rmse"} <= set(last)
+
+
+def test_auto_xgboost_settings_follow_the_training_rows_and_explicit_values_win() -> None:
+    small = resolve_xgboost(XGBoostParams(), 353)
+    assert small == {
+        "n_estimators": 1000,  # the cap: the rounds are found by early stopping
+        "max_depth": 3,
+        "subsample": 0.8,
+        "colsample_bytree": 0.8,
+        "early_stopping_rounds": 20,
+    }
+    large = resolve_xgboost(XGBoostParams(), 50_000)
+    assert large == {
+        "n_estimators": 200,
+        "max_depth": 6,
+        "subsample": 1.0,
+        "colsample_bytree": 1.0,
+        "early_stopping_rounds": None,
+    }
+    fixed = resolve_xgboost(XGBoostParams(n_estimators=50, max_depth=8), 353)
+    assert fixed["n_estimators"] == 50 and fixed["early_stopping_rounds"] is None and fixed["max_depth"] == 8
+    with pytest.raises(ValueError, match="max_depth"):
+        XGBoostParams.model_validate({"max_depth": 0})
+
+
+def test_default_xgboost_on_small_data_stops_early_and_refits_on_every_training_row() -> None:
+    data = _matrices(load_diabetes(as_frame=True).frame, "target", False, scale=False)
+    _, report = _recorder()
+    model = train_xgboost(XGBoostParams(), data, report)
+    best = model.settings["stopping_best_round"]
+    assert 1 <= best < 1000
+    rounds = round(best * len(data.y_train) / (len(data.y_train) - np.ceil(0.2 * len(data.y_train))))
+    assert model.settings["n_estimators"] == rounds == model.booster.num_boosted_rounds()
 
 
 def test_max_bin_reaches_lightgbm_and_coarser_bins_mean_fewer_thresholds() -> None:
