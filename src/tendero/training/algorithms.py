@@ -66,11 +66,52 @@ STOPPING_SHARE = 0.2
 MIN_STOPPING_ROWS = 50
 
 
-class LightGBMParams(HyperParams):
+class AutoBoostingParams(HyperParams):
+    """What the gradient-boosting algorithms share: rounds, sampling and early stopping that ``auto``
+    sizes to the training rows (see ``resolve_boosting``)."""
+
+    learning_rate: float = Field(0.1, gt=0.0, le=1.0)
+    subsample: Annotated[float, Field(gt=0.0, le=1.0)] | Auto = Field(
+        "auto", description="share of rows per tree; auto: 0.8 under 2,000 training rows, else 1"
+    )
+    colsample_bytree: Annotated[float, Field(gt=0.0, le=1.0)] | Auto = Field(
+        "auto", description="share of features per tree; auto: 0.8 under 2,000 training rows, else 1"
+    )
+    reg_alpha: float = Field(0.0, ge=0.0, le=1e4)
+    early_stopping_rounds: Annotated[int, Field(ge=1, le=10_000)] | Auto | None = Field(
+        "auto",
+        description="stop when the loss on 20% of the training rows (never the validation split) has not "
+        "improved for this many rounds, then refit on all training rows; "
+        "auto: 20 under 2,000 training rows when n_estimators is auto, else off",
+    )
+
+
+def pick(value: Any, auto: Any) -> Any:
+    """``auto`` when the hyperparameter says "auto", else the value given."""
+    return auto if value == "auto" else value
+
+
+def resolve_boosting(hp: AutoBoostingParams, n_estimators: int | str, rows: int, fixed_rounds: int) -> dict[str, Any]:
+    """Rounds, sampling and early stopping for ``rows`` training rows: on small data, sampled trees and
+    a number of rounds found by early stopping (at most 1000); otherwise ``fixed_rounds``."""
+    small = rows < SMALL_DATA_ROWS
+    stopping = hp.early_stopping_rounds
+    if stopping == "auto":
+        stopping = 20 if small and n_estimators == "auto" else None
+    if stopping is not None and rows < MIN_STOPPING_ROWS:
+        stopping = None  # too few rows to hold some back; fixed rounds instead
+    return {
+        "n_estimators": n_estimators if n_estimators != "auto" else (1000 if stopping else fixed_rounds),
+        "subsample": pick(hp.subsample, 0.8 if small else 1.0),
+        "colsample_bytree": pick(hp.colsample_bytree, 0.8 if small else 1.0),
+        "early_stopping_rounds": stopping,
+    }
+
+
+class LightGBMParams(AutoBoostingParams):
     n_estimators: Annotated[int, Field(ge=1, le=20_000)] | Auto = Field(
         "auto", description="boosting rounds; auto: found by early stopping (at most 1000) when it is on, else 100"
     )
-    learning_rate: float = Field(0.1, gt=0.0, le=1.0)
     num_leaves: Annotated[int, Field(ge=2, le=131_072)] | Auto = Field(
         "auto", description="auto: 31, or training rows / 100 (at least 4) under 2,000 training rows"
     )
@@ -78,93 +119,47 @@ class LightGBMParams(HyperParams):
     min_child_samples: Annotated[int, Field(ge=1, le=100_000)] | Auto = Field(
         "auto", description="auto: 20, or training rows / 20 (at least 2) when that is smaller"
     )
-    subsample: Annotated[float, Field(gt=0.0, le=1.0)] | Auto = Field(
-        "auto", description="share of rows per tree; auto: 0.8 under 2,000 training rows, else 1"
-    )
     subsample_freq: int = Field(1, ge=0, le=100, description="resample rows every k rounds (0: never)")
-    colsample_bytree: Annotated[float, Field(gt=0.0, le=1.0)] | Auto = Field(
-        "auto", description="share of features per tree; auto: 0.8 under 2,000 training rows, else 1"
-    )
-    reg_alpha: float = Field(0.0, ge=0.0, le=1e4)
     reg_lambda: float = Field(0.0, ge=0.0, le=1e4)
     max_bin: int = Field(255, ge=2, le=65_535, description="histogram bins per feature: fewer is faster and coarser")
-    early_stopping_rounds: Annotated[int, Field(ge=1, le=10_000)] | Auto | None = Field(
-        "auto",
-        description="stop when the loss on 20% of the training rows (never the validation split) has not "
-        "improved for this many rounds, then refit on all training rows; "
-        "auto: 20 under 2,000 training rows when n_estimators is auto, else off",
-    )
 
 
 def resolve_lightgbm(hp: LightGBMParams, rows: int) -> dict[str, Any]:
     """The values ``auto`` stands for on ``rows`` training rows; explicit values are kept as given."""
     small = rows < SMALL_DATA_ROWS
-    stopping = hp.early_stopping_rounds
-    if stopping == "auto":
-        stopping = 20 if small and hp.n_estimators == "auto" else None
-    if stopping is not None and rows < MIN_STOPPING_ROWS:
-        stopping = None  # too few rows to hold some back; fixed rounds instead
-    rounds = hp.n_estimators if hp.n_estimators != "auto" else (1000 if stopping else 100)
-
-    def pick(value: Any, auto: Any) -> Any:
-        return auto if value == "auto" else value
-
+    shared = resolve_boosting(hp, hp.n_estimators, rows, fixed_rounds=100)
     return {
-        "n_estimators": rounds,
+        "n_estimators": shared["n_estimators"],
         "learning_rate": hp.learning_rate,
         "num_leaves": pick(hp.num_leaves, int(np.clip(rows // 100, 4, 31)) if small else 31),
         "min_child_samples": pick(hp.min_child_samples, int(np.clip(rows // 20, 2, 20))),
-        "subsample": pick(hp.subsample, 0.8 if small else 1.0),
-        "colsample_bytree": pick(hp.colsample_bytree, 0.8 if small else 1.0),
-        "early_stopping_rounds": stopping,
+        "subsample": shared["subsample"],
+        "colsample_bytree": shared["colsample_bytree"],
+        "early_stopping_rounds": shared["early_stopping_rounds"],
     }
 
 
-class XGBoostParams(HyperParams):
+class XGBoostParams(AutoBoostingParams):
     n_estimators: Annotated[int, Field(ge=1, le=20_000)] | Auto = Field(
         "auto", description="boosting rounds; auto: found by early stopping (at most 1000) when it is on, else 200"
     )
-    learning_rate: float = Field(0.1, gt=0.0, le=1.0)
     max_depth: Annotated[int, Field(ge=1, le=32)] | Auto = Field(
         "auto", description="auto: 6, or 3 under 2,000 training rows"
     )
     min_child_weight: float = Field(1.0, ge=0.0, le=1e4)
-    subsample: Annotated[float, Field(gt=0.0, le=1.0)] | Auto = Field(
-        "auto", description="share of rows per tree; auto: 0.8 under 2,000 training rows, else 1"
-    )
-    colsample_bytree: Annotated[float, Field(gt=0.0, le=1.0)] | Auto = Field(
-        "auto", description="share of features per tree; auto: 0.8 under 2,000 training rows, else 1"
-    )
-    reg_alpha: float = Field(0.0, ge=0.0, le=1e4)
     reg_lambda: float = Field(1.0, ge=0.0, le=1e4)
-    early_stopping_rounds: Annotated[int, Field(ge=1, le=10_000)] | Auto | None = Field(
-        "auto",
-        description="stop when the loss on 20% of the training rows (never the validation split) has not "
-        "improved for this many rounds, then refit on all training rows; "
-        "auto: 20 under 2,000 training rows when n_estimators is auto, else off",
-    )
 
 
 def resolve_xgboost(hp: XGBoostParams, rows: int) -> dict[str, Any]:
     """The values ``auto`` stands for on ``rows`` training rows, as ``resolve_lightgbm``: on small data
     XGBoost's own depth-6 trees and fixed rounds overfit (diabetes R² 0.20 against LightGBM's 0.37)."""
-    small = rows < SMALL_DATA_ROWS
-    stopping = hp.early_stopping_rounds
-    if stopping == "auto":
-        stopping = 20 if small and hp.n_estimators == "auto" else None
-    if stopping is not None and rows < MIN_STOPPING_ROWS:
-        stopping = None
-    rounds = hp.n_estimators if hp.n_estimators != "auto" else (1000 if stopping else 200)
-
-    def pick(value: Any, auto: Any) -> Any:
-        return auto if value == "auto" else value
-
+    shared = resolve_boosting(hp, hp.n_estimators, rows, fixed_rounds=200)
     return {
-        "n_estimators": rounds,
-        "max_depth": pick(hp.max_depth, 3 if small else 6),
-        "subsample": pick(hp.subsample, 0.8 if small else 1.0),
-        "colsample_bytree": pick(hp.colsample_bytree, 0.8 if small else 1.0),
-        "early_stopping_rounds": stopping,
+        "n_estimators": shared["n_estimators"],
+        "max_depth": pick(hp.max_depth, 3 if rows < SMALL_DATA_ROWS else 6),
+        "subsample": shared["subsample"],
+        "colsample_bytree": shared["colsample_bytree"],
+        "early_stopping_rounds": shared["early_stopping_rounds"],
     }
 
 
