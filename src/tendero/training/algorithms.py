@@ -791,6 +791,22 @@ def _lightgbm_losses(results: list[Any]) -> dict[str, float]:
     return found
 
 
+def _report_search(
+    report: Report, iteration: int, best: int, cap: int, patience: int, scale: float, stop_rows: int,
+    learning_rate: float, stopping_loss: float,
+) -> None:  # fmt: skip
+    """Progress while early stopping searches the number of rounds. The search ends ``patience`` rounds
+    after the best so far, and the refit then takes about best × scale rounds: that is the total shown."""
+    expected = min(cap, best + patience) + max(1, round(best * scale))
+    report(
+        iteration,
+        max(expected, iteration + 1),
+        message=f"tree {iteration}: finding the number of rounds on {stop_rows} training rows",
+        learning_rate=learning_rate,
+        stopping_loss=stopping_loss,
+    )
+
+
 def train_lightgbm(hp: LightGBMParams, data: TrainData, report: Report) -> LightGBMModel:
     """LightGBM with ``auto`` hyperparameters sized to the data (``resolve_lightgbm``).
 
@@ -858,15 +874,8 @@ def train_lightgbm(hp: LightGBMParams, data: TrainData, report: Report) -> Light
             if finished or iteration - best_round >= patience:
                 break
             if due(iteration):
-                # the search ends `patience` rounds after the best so far; the refit takes about best x scale
-                expected = min(rounds, best_round + patience) + max(1, round(best_round * scale))
-                report(
-                    iteration,
-                    max(expected, iteration + 1),
-                    message=f"tree {iteration}: finding the number of rounds on {len(stop_rows)} training rows",
-                    learning_rate=hp.learning_rate,
-                    stopping_loss=stopping_loss,
-                )
+                _report_search(report, iteration, best_round, rounds, patience, scale, len(stop_rows),
+                               hp.learning_rate, stopping_loss)  # fmt: skip
         settings["stopping_best_round"] = best_round
         rounds = max(1, round(best_round * scale))
         settings["n_estimators"] = rounds
@@ -962,17 +971,9 @@ def train_xgboost(hp: XGBoostParams, data: TrainData, report: Report) -> XGBoost
             def after_iteration(self, model: Any, epoch: int, evals_log: dict[str, Any]) -> bool:
                 iteration = epoch + 1
                 if due(iteration):
-                    history = next(iter(evals_log["stopping"].values()))
-                    best = int(np.argmin(history)) + 1
-                    # the search ends `patience` rounds after the best so far; the refit takes about best x scale
-                    expected = min(rounds, best + patience) + max(1, round(best * scale))
-                    report(
-                        iteration,
-                        max(expected, iteration + 1),
-                        message=f"tree {iteration}: finding the number of rounds on {len(stop_rows)} training rows",
-                        learning_rate=hp.learning_rate,
-                        stopping_loss=losses(evals_log["stopping"])["loss"],
-                    )
+                    best = int(np.argmin(next(iter(evals_log["stopping"].values())))) + 1
+                    _report_search(report, iteration, best, rounds, patience, scale, len(stop_rows),
+                                   hp.learning_rate, losses(evals_log["stopping"])["loss"])  # fmt: skip
                 return False
 
         search = xgb.train(
