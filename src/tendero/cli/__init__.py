@@ -189,6 +189,26 @@ def user_create(
 SERVE_SWITCH_INTERVAL = 0.0005  # seconds
 
 
+def _run_server(run_jobs: bool, host: str, port: int) -> None:
+    """uvicorn with the app, tuned for a long-lived server process (``serve`` and ``demo``)."""
+    import gc
+    import sys
+
+    import uvicorn
+
+    from tendero.app import create_app
+    from tendero.registry.service import deployed_models
+
+    # Background threads (audit writes, model and key re-checks) hold the GIL for up to the switch
+    # interval before the event loop gets it back: 5 ms by default, which showed as the p99 of a 2 ms
+    # request. A shorter interval hands it back sooner.
+    sys.setswitchinterval(SERVE_SWITCH_INTERVAL)
+    application = create_app(run_jobs=run_jobs)
+    gc.freeze()  # what is loaded by now lives as long as the server: no full collections over it
+    deployed_models.freeze_after_load = True
+    uvicorn.run(application, host=host, port=port, access_log=False, log_config=None)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="default from TENDERO_HOST (127.0.0.1)")] = None,
@@ -196,29 +216,10 @@ def serve(
     jobs: Annotated[bool, typer.Option(help="run queued jobs in this process (embedded runner)")] = True,
 ) -> None:
     """Serve the API (and, by default, run jobs in-process)."""
-    import gc
-    import sys
-
-    import uvicorn
-
-    # Background threads (audit writes, model and key re-checks) hold the GIL for up to the switch
-    # interval before the event loop gets it back: 5 ms by default, which showed as the p99 of a 2 ms
-    # request. A shorter interval hands it back sooner.
-    sys.setswitchinterval(SERVE_SWITCH_INTERVAL)
-
-    from tendero.app import create_app
     from tendero.config import get_settings
 
     settings = get_settings()
-    application = create_app(run_jobs=jobs)
-    gc.freeze()  # what is loaded by now lives as long as the server: no full collections over it
-    uvicorn.run(
-        application,
-        host=host or settings.host,
-        port=port or settings.port,
-        access_log=False,
-        log_config=None,
-    )
+    _run_server(jobs, host or settings.host, port or settings.port)
 
 
 @app.command()
@@ -339,9 +340,6 @@ def demo(
     if not serve_after:
         typer.echo(ready.api_key)
         return
-    import uvicorn
-
-    from tendero.app import create_app
     from tendero.config import get_settings
 
     settings = get_settings()
@@ -351,7 +349,7 @@ def demo(
     console.print(f"sign in with tenant [bold]{ready.tenant}[/bold] and the admin API key:")
     typer.echo(ready.api_key)
     console.print(f"models training now: {', '.join(ready.models)} — follow them at {url}/v1/jobs\n")
-    uvicorn.run(create_app(), host=settings.host, port=chosen_port, access_log=False, log_config=None)
+    _run_server(True, settings.host, chosen_port)
 
 
 @app.command("import")

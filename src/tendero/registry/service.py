@@ -101,6 +101,7 @@ class DeployedModels:
 
     def __init__(self, recheck_seconds: float = 1.0) -> None:
         self.recheck_seconds = recheck_seconds
+        self.freeze_after_load = False  # `tendero serve` turns it on: only a server lives that long
         self._lock = threading.Lock()
         self._loading: dict[tuple[str, str], threading.Lock] = {}
         self._entries: dict[tuple[str, str], tuple[float, Served | None]] = {}
@@ -170,9 +171,11 @@ class DeployedModels:
             folder = artifacts.fetch(uri, sha, cache)
             fitted = get_kind(kind_name).fitted_type.load(folder)
             served = Served(name, kind_name, version, version_id, fitted)
-            # A served model and the modules it imported live as long as the process: keep them out of
-            # the cyclic collector, whose full passes over them were the serving path's slowest pauses.
-            gc.freeze()
+            if self.freeze_after_load:
+                # A served model and the modules it imported live as long as the server: keep them out
+                # of the cyclic collector, whose full passes over them were the serving path's slowest
+                # pauses.
+                gc.freeze()
         with self._lock:
             self._entries[key] = (time.monotonic(), served)
         return served
