@@ -133,7 +133,7 @@ def _run_tuned_sklearn(frame: Any, task: str, target: str, seed: int, trials: in
         HistGradientBoostingClassifier,
         HistGradientBoostingRegressor,
     )
-    from sklearn.model_selection import RandomizedSearchCV
+    from sklearn.model_selection import KFold, RandomizedSearchCV, StratifiedKFold
     from threadpoolctl import threadpool_limits
 
     from tendero.training.algorithms import threads_for
@@ -172,7 +172,10 @@ def _run_tuned_sklearn(frame: Any, task: str, target: str, seed: int, trials: in
             "max_depth": randint(2, 6),
             "subsample": uniform(0.6, 0.4),
         }
-    search = RandomizedSearchCV(estimator, space, n_iter=trials, cv=3, random_state=seed, n_jobs=1, refit=False)
+    # Shuffled folds: the training rows are in file order (Walmart: store by store), and unshuffled
+    # folds would tune for stores never seen in training while the held-out rows are from known stores.
+    folds = (StratifiedKFold if classification else KFold)(3, shuffle=True, random_state=seed)
+    search = RandomizedSearchCV(estimator, space, n_iter=trials, cv=folds, random_state=seed, n_jobs=1, refit=False)
     started = time.perf_counter()
     # the threads our LightGBM uses on data of this size (one, below 2M cells): same footing
     with threadpool_limits(limits=threads_for(x_train)):
