@@ -336,3 +336,13 @@ def test_bench_claim_holds_only_within_one_point_and_three_times_faster() -> Non
     assert passing["d_gb_holds_whole_job"] == 1.0
     assert _claim("d", "r2", results(0.385, 0.09, 0.09))["d_holds"] == 0.0  # 1.5 points behind HGB
     assert _claim("d", "r2", results(0.45, 0.11, 0.11))["d_holds"] == 0.0  # 2.7x faster than HGB
+
+
+@pytest.mark.parametrize("classification", [False, True])
+def test_bench_baselines_tune_on_folds_that_mix_rows_in_file_order(classification: bool) -> None:
+    from tendero.bench.tabular import search_folds
+
+    stores = np.repeat(np.arange(45), 100)  # rows store by store, as the Walmart frame
+    y = np.tile([0, 1], len(stores) // 2)
+    for _, scored in search_folds(classification, seed=0).split(stores.reshape(-1, 1), y):
+        assert len(np.unique(stores[scored])) == 45  # every fold scores rows of every store

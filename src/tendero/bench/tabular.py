@@ -121,6 +121,15 @@ def _warm_up(frame: Any, task: str, target: str | None, algorithm: str) -> None:
     train_tabular(sample, params, RecordingProgress())
 
 
+def search_folds(classification: bool, seed: int) -> Any:
+    """The baselines' 3 search folds, shuffled: the training rows are in file order (Walmart: store by
+    store), and unshuffled folds would tune for stores never seen in training, while the held-out rows
+    come from known stores."""
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    return (StratifiedKFold if classification else KFold)(3, shuffle=True, random_state=seed)
+
+
 def _run_tuned_sklearn(frame: Any, task: str, target: str, seed: int, trials: int, which: str) -> dict[str, float]:
     """A scikit-learn gradient boosting tuned by randomised 3-fold search on the same training rows."""
 
@@ -133,7 +142,7 @@ def _run_tuned_sklearn(frame: Any, task: str, target: str, seed: int, trials: in
         HistGradientBoostingClassifier,
         HistGradientBoostingRegressor,
     )
-    from sklearn.model_selection import KFold, RandomizedSearchCV, StratifiedKFold
+    from sklearn.model_selection import RandomizedSearchCV
     from threadpoolctl import threadpool_limits
 
     from tendero.training.algorithms import threads_for
@@ -172,9 +181,7 @@ def _run_tuned_sklearn(frame: Any, task: str, target: str, seed: int, trials: in
             "max_depth": randint(2, 6),
             "subsample": uniform(0.6, 0.4),
         }
-    # Shuffled folds: the training rows are in file order (Walmart: store by store), and unshuffled
-    # folds would tune for stores never seen in training while the held-out rows are from known stores.
-    folds = (StratifiedKFold if classification else KFold)(3, shuffle=True, random_state=seed)
+    folds = search_folds(classification, seed)
     search = RandomizedSearchCV(estimator, space, n_iter=trials, cv=folds, random_state=seed, n_jobs=1, refit=False)
     started = time.perf_counter()
     # the threads our LightGBM uses on data of this size (one, below 2M cells): same footing
