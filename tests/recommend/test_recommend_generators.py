@@ -45,6 +45,20 @@ def test_ease_has_zero_diagonal_and_ranks_the_missing_item_of_the_users_taste_fi
     assert _missing_item_rank(scores[1], matrix, 59) == 0
 
 
+def test_ease_single_precision_cholesky_matches_the_double_precision_closed_form():
+    rng = np.random.default_rng(1)
+    counts = (rng.random((400, 120)) < 0.1) * rng.integers(1, 6, size=(400, 120))
+    gram = (counts.T @ counts).astype(np.float64)
+    precision = np.linalg.inv(gram + 30.0 * np.eye(120))
+    expected = precision / (-np.diag(precision))
+    np.fill_diagonal(expected, 0.0)
+    weights = Ease.solve(gram.astype(np.float32), 30.0)
+    assert weights.dtype == np.float32
+    assert np.abs(weights - expected).max() < 1e-5 * np.abs(expected).max()
+    # a matrix the Cholesky factorisation refuses (not positive definite) takes the LU fallback
+    assert np.allclose(Ease.solve(-10.0 * np.eye(3, dtype=np.float32), 1.0), 0.0)
+
+
 def test_item_knn_neighbours_stay_within_the_taste_block():
     knn = ItemKnn(neighbours=3, shrink=0.0).fit(_two_tastes())
     neighbours = knn.similarity[0].indices
