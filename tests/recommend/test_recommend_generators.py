@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from tendero.recommend.generators import (
@@ -71,6 +72,30 @@ def test_als_fold_in_reproduces_the_trained_user_factors():
     assert np.abs(als.fold_in(matrix) - als.user_factors).max() < 0.05
     folded = als.scores(matrix)
     assert _missing_item_rank(folded[0], matrix, 0) <= 1
+
+
+@pytest.mark.parametrize("k1", [0.5, None])
+def test_als_folds_in_raw_values_weighted_as_in_training(k1):
+    """Users of very different history lengths and ratings 1-5: BM25 weighting changes the input a
+    lot, and folding the raw values back in must weigh them exactly as the fit did."""
+    rng = np.random.default_rng(3)
+    rows, cols, values = [], [], []
+    for user in range(80):
+        for item in rng.choice(40, size=int(rng.integers(2, 35)), replace=False):
+            rows.append(user)
+            cols.append(int(item))
+            values.append(float(rng.integers(1, 6)))
+    matrix = sp.csr_matrix((np.array(values, np.float32), (rows, cols)), shape=(80, 40))
+    als = Als(factors=8, regularization=1.0, alpha=3.0, iterations=30, seed=0, k1=k1).fit(matrix, threads=1)
+    assert np.abs(als.fold_in(matrix) - als.user_factors).max() < 0.05
+    weighted = als.weigh(matrix)
+    if k1 is None:
+        assert np.allclose(weighted.data, matrix.data)
+    else:
+        assert weighted.data.mean() == pytest.approx(1.0, rel=1e-4)  # alpha stays the mean confidence
+        lengths = np.diff(matrix.indptr)
+        light, heavy = int(np.argmin(lengths)), int(np.argmax(lengths))
+        assert weighted[light].data.mean() > weighted[heavy].data.mean()  # heavy users count less per item
 
 
 def test_content_similarity_links_items_sharing_words():

@@ -170,6 +170,28 @@ def test_save_and_load_answer_identically_without_pickle(tmp_path, fitted):
     assert loaded.probe() == fitted.probe()
 
 
+def test_a_format_2_model_from_before_bm25_weighted_als_still_loads_and_serves(tmp_path, fitted):
+    import json
+
+    fitted.save(tmp_path)
+    meta = json.loads((tmp_path / "model.json").read_text())
+    meta["format"] = 2
+    for key in ("k1", "b", "scale"):
+        del meta["hybrid"]["als"][key]
+    (tmp_path / "model.json").write_text(json.dumps(meta))
+    with np.load(tmp_path / "arrays.npz", allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files if name != "h_als_item_length"}
+    np.savez(tmp_path / "arrays.npz", **arrays)
+    loaded = FittedRecommender.load(tmp_path)
+    assert loaded.hybrid.als.k1 is None  # format 2 folded raw values in
+    assert len(loaded.recommend("u3", 10)) == 10
+    assert len(loaded.recommend("someone-new", 5)) == 5
+    meta["format"] = 1
+    (tmp_path / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match="recommender format 1"):
+        FittedRecommender.load(tmp_path)
+
+
 def test_rules_fallback_needs_no_model_and_says_so(shop):
     rules = Recommender.rules_only(shop["interactions"], shop["order_lines"], shop["products"])
     result = rules.recommend("u2", 5)

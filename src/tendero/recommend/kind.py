@@ -24,7 +24,9 @@ from tendero.recommend.hybrid import Hybrid, HybridParams, ItemSide, fit_hybrid,
 from tendero.recommend.recommender import Recommender
 from tendero.recommend.signals import IdMap, SignalWeights, signal_events, signal_pairs
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+# Format 2 (before BM25-weighted ALS) still loads: its ALS read raw signal values (k1 None).
+READABLE_FORMATS = (2, 3)
 
 
 class RecommenderParams(KindParams):
@@ -186,6 +188,7 @@ def save_recommender(model: Recommender, folder: Path) -> None:
                 "h_pop_recent": hybrid.popularity.recent,
                 "h_als_item_factors": hybrid.als.item_factors,
                 "h_als_user_factors": hybrid.als.user_factors,
+                "h_als_item_length": hybrid.als.item_length.astype(np.float64),
                 "h_categories": hybrid.categories.astype(np.int64),
                 "h_item_mean_value": hybrid.item_mean_value.astype(np.float32),
                 "h_item_last_at": hybrid.item_last_at.astype(np.float64),
@@ -212,6 +215,9 @@ def save_recommender(model: Recommender, folder: Path) -> None:
                 "alpha": als.alpha,
                 "iterations": als.iterations,
                 "seed": als.seed,
+                "k1": als.k1,
+                "b": als.b,
+                "scale": als.scale,
             },
             "popularity_half_life_days": hybrid.popularity.half_life_days,
             "half_life": hybrid.half_life,
@@ -228,8 +234,8 @@ def save_recommender(model: Recommender, folder: Path) -> None:
 
 def load_recommender(folder: Path) -> FittedRecommender:
     meta = json.loads((folder / "model.json").read_text())
-    if meta.get("format") != FORMAT_VERSION:
-        raise ValueError(f"{folder}: recommender format {meta.get('format')!r}, expected {FORMAT_VERSION}")
+    if meta.get("format") not in READABLE_FORMATS:
+        raise ValueError(f"{folder}: recommender format {meta.get('format')!r}, expected one of {READABLE_FORMATS}")
     with np.load(folder / "arrays.npz", allow_pickle=False) as stored:
         arrays = {name: stored[name] for name in stored.files}
     ids = arrays["item_ids"].astype(object)
@@ -255,7 +261,12 @@ def load_recommender(folder: Path) -> FittedRecommender:
             )
         else:
             neighbour = ItemKnn(similarity=_csr(arrays, "h_knn"))
-        als = Als(**spec["als"], item_factors=arrays["h_als_item_factors"], user_factors=arrays["h_als_user_factors"])
+        als = Als(
+            **{"k1": None, **spec["als"]},
+            item_factors=arrays["h_als_item_factors"],
+            user_factors=arrays["h_als_user_factors"],
+            item_length=arrays.get("h_als_item_length", np.zeros(0, np.float32)),
+        )
         ranker = None
         if spec["has_ranker"]:
             import lightgbm as lgb
