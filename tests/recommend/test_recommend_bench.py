@@ -48,6 +48,27 @@ def test_bench_prints_one_json_object_with_every_method_and_metric(tmp_path):
     assert results["ease"]["ndcg@10"] > results["popularity"]["ndcg@10"]
 
 
+def test_bench_times_a_synthetic_catalogue_and_refuses_unclear_sources(tmp_path):
+    from tendero.recommend.datasets import synthetic_purchases
+
+    purchases = synthetic_purchases(50, 200)
+    per_user = purchases.groupby("user_id")["item_id"].agg(["size", "nunique"])
+    assert per_user["size"].between(5, 60).all() and (per_user["size"] == per_user["nunique"]).all()
+    app = typer.Typer()
+    app.command()(bench.command)
+    args = ["--synthetic", "80x100", "--split", "random", "--seeds", "1", "--latency-users", "10", "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["data"] == "synthetic:80x100" and report["params"]["format"] == "synthetic"
+    assert set(report["results"]) == METHODS
+    assert report["results"]["tendero"]["p99_ms"] > 0
+    for wrong in (["--synthetic", "lots"], ["--synthetic", "80x100", "--ratings", str(tmp_path / "r.csv")], []):
+        refused = CliRunner().invoke(app, wrong)
+        assert refused.exit_code == 2
+        assert "--synthetic" in refused.output
+
+
 @pytest.mark.slow
 def test_goodbooks_books_csv_is_a_catalogue_for_content_neighbours_and_cold_items():
     books = DATA / "goodbooks-10k" / "books.csv"

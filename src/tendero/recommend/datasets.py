@@ -64,6 +64,31 @@ def read_ratings(path: Path, fmt: RatingsFormat = "movielens") -> pd.DataFrame:
     )
 
 
+def synthetic_purchases(n_users: int, n_items: int, seed: int = 0) -> pd.DataFrame:
+    """A big catalogue for timing, as an ``interactions`` frame: each user buys 5-60 distinct items drawn
+    with Zipf-like popularity (exponent 0.8), an hour apart, rated 1-5 at random. No taste structure:
+    only fit times and latencies measured on it mean anything."""
+    if n_users < 1 or n_items < 60:
+        raise ValueError(f"synthetic purchases need at least 1 user and 60 items, not {n_users}x{n_items}")
+    rng = np.random.default_rng(seed)
+    popularity = 1.0 / np.arange(1, n_items + 1) ** 0.8
+    popularity /= popularity.sum()
+    counts = rng.integers(5, 61, size=n_users)
+    users = np.repeat(np.arange(n_users), counts)
+    items = np.concatenate([rng.choice(n_items, size=int(k), replace=False, p=popularity) for k in counts])
+    starts = 1_600_000_000 + rng.integers(0, 10**7, size=n_users)
+    order = np.concatenate([np.arange(int(k)) for k in counts])
+    return pd.DataFrame(
+        {
+            "user_id": np.char.add("u", users.astype(str)),
+            "item_id": np.char.add("i", items.astype(str)),
+            "kind": "rating",
+            "value": rng.integers(1, 6, size=len(users)).astype(float),
+            "at": (starts[users] + 3600 * order).astype(float),
+        }
+    )
+
+
 def read_items(path: Path, fmt: RatingsFormat = "movielens") -> pd.DataFrame:
     """An item catalogue as a ``products`` frame: MovieLens ``u.item`` or any CSV.
 
