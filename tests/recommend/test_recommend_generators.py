@@ -96,6 +96,12 @@ def test_als_folds_in_raw_values_weighted_as_in_training(k1):
         lengths = np.diff(matrix.indptr)
         light, heavy = int(np.argmin(lengths)), int(np.argmax(lengths))
         assert weighted[light].data.mean() > weighted[heavy].data.mean()  # heavy users count less per item
+        # the formula is implicit's bm25_weight on the items x users matrix, applied row by row here so
+        # that serving can weigh one user's history with the fit's item lengths
+        from implicit.nearest_neighbours import bm25_weight
+
+        reference = bm25_weight(matrix.T.tocsr(), K1=k1, B=0.75).T.tocsr()
+        assert np.allclose(weighted.toarray() * als.scale, reference.toarray(), rtol=1e-5)
 
 
 def test_content_similarity_links_items_sharing_words():

@@ -267,8 +267,10 @@ class Als:
     _gram: np.ndarray | None = field(default=None, repr=False)
 
     def weigh_values(self, items: np.ndarray, values: np.ndarray, n_user: np.ndarray | int) -> np.ndarray:
-        """BM25 weights of one or more users' values (``n_user``: each value's user history length),
-        as ``implicit.nearest_neighbours.bm25_weight`` on the items×users matrix, over ``scale``."""
+        """BM25 weights of one or more users' values (``n_user``: each value's user history length):
+        ``implicit.nearest_neighbours.bm25_weight`` on the items×users matrix, over ``scale``. Written
+        out because serving weighs a single user's row with the item lengths learnt at fit time, which
+        implicit's whole-matrix function cannot do."""
         values = np.asarray(values, np.float64)
         if self.k1 is None or len(self.item_length) == 0:
             return values
