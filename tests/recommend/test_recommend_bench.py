@@ -57,16 +57,19 @@ def test_bench_times_a_synthetic_catalogue_and_refuses_unclear_sources(tmp_path)
     app = typer.Typer()
     app.command()(bench.command)
     args = ["--synthetic", "80x100", "--split", "random", "--seeds", "1", "--latency-users", "10", "--json"]
-    result = CliRunner().invoke(app, args)
+    result = CliRunner().invoke(app, [*args, "--test-fraction", "0.25"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["data"] == "synthetic:80x100" and report["params"]["format"] == "synthetic"
+    assert report["params"]["test_fraction"] == 0.25
     assert set(report["results"]) == METHODS
     assert report["results"]["tendero"]["p99_ms"] > 0
     for wrong in (["--synthetic", "lots"], ["--synthetic", "80x100", "--ratings", str(tmp_path / "r.csv")], []):
         refused = CliRunner().invoke(app, wrong)
         assert refused.exit_code == 2
         assert "--synthetic" in refused.output
+    refused = CliRunner().invoke(app, ["--synthetic", "80x100", "--test-fraction", "0.9"])
+    assert refused.exit_code == 2 and "--test-fraction" in refused.output
 
 
 @pytest.mark.slow

@@ -157,3 +157,22 @@ def test_sparse_rows_sum_is_the_weighted_sum_of_the_rows():
     expected = (weights[:, None] * matrix[rows].toarray()).sum(axis=0)
     assert np.allclose(sparse_rows_sum(matrix, rows, weights), expected)
     assert sparse_rows_sum(matrix, np.zeros(0, np.int64), np.zeros(0)).tolist() == [0.0] * 20
+
+
+def test_the_ranker_is_kept_only_when_its_paired_gain_beats_one_standard_error():
+    from tendero.recommend.hybrid import pick_blend
+
+    rng = np.random.default_rng(0)
+    als = rng.random(400)
+    # A ranker that only reshuffles the ALS users' scores ties on average: the simpler blend wins.
+    tie = rng.permutation(als)
+    best, report = pick_blend({"ranker": tie, "als": als, "neighbour": als - 0.05})
+    assert best == "als" and report["ranker_gain_inner"]["over"] == "als"
+    # A small but steady gain on almost every user is real: the ranker wins.
+    steady = als + np.where(rng.random(400) < 0.9, 0.01, -0.01)
+    assert pick_blend({"ranker": steady, "als": als, "neighbour": als - 0.05})[0] == "ranker"
+    # The same mean gain among large swings either way (half the users +0.3, half -0.3) is within noise.
+    swings = als + rng.permutation(np.repeat([-0.3, 0.3], 200)) + 0.008
+    assert pick_blend({"ranker": swings, "als": als, "neighbour": als - 0.05})[0] == "als"
+    # Too few users to tell: the simple blend.
+    assert pick_blend({"ranker": np.array([0.9]), "neighbour": np.array([0.1])})[0] == "neighbour"

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from tendero.recommend.evaluation import ranking_metrics, split_pairs, top_k
+from tendero.recommend.evaluation import per_user_metrics, ranking_metrics, split_pairs, top_k
 from tendero.recommend.signals import SignalWeights, signal_events, signal_pairs
 
 
@@ -88,6 +88,17 @@ def test_ranking_metrics_match_a_hand_computed_example():
     assert metrics["ndcg@3"] == pytest.approx(ndcg)
     assert metrics["map@3"] == pytest.approx((1 + 2 / 3) / 2)
     assert metrics["coverage"] == pytest.approx(3 / 6)
+
+
+def test_per_user_metrics_skip_users_without_test_items_and_average_to_the_means():
+    test = sp.csr_matrix(np.array([[0, 1, 0, 1, 0, 0], [0, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]], dtype=np.float32))
+    recommended = np.array([[1, 2, 3], [0, 1, 2], [4, 5, 0]])
+    each = per_user_metrics(recommended, test, np.array([0, 1, 2]), k=3)
+    assert each["users"].tolist() == [0, 2]
+    assert each["ndcg@3"].tolist() == pytest.approx([(1 + 1 / np.log2(4)) / (1 + 1 / np.log2(3)), 1 / np.log2(4)])
+    means = ranking_metrics(recommended, test, np.array([0, 1, 2]), n_items=6, k=3)
+    for name in ("precision@3", "recall@3", "ndcg@3", "map@3"):
+        assert means[name] == pytest.approx(each[name].mean())
 
 
 def test_top_k_returns_best_first_and_copes_with_k_beyond_the_row():

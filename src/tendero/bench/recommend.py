@@ -1,5 +1,6 @@
 """`tendero bench recommend`: tendero's hybrid against popularity, item-kNN, tuned ALS, tuned EASE and the
-plan's fixed 0.5/0.3/0.2 blend, on the same per-user 80/20 splits of a real ratings file.
+plan's fixed 0.5/0.3/0.2 blend, on the same per-user 80/20 splits of a real ratings file (``--test-fraction``
+changes the share held out, to compare with tables published on other splits).
 
 Protocol: users with fewer than 5 ratings stay whole in train; every held-out rated item is relevant;
 each method ranks the whole catalogue minus the user's training items. Metrics are means over seeds.
@@ -23,6 +24,15 @@ def command(
     fmt: Annotated[str, typer.Option("--format", help="movielens | csv")] = "movielens",
     split: Annotated[str, typer.Option("--split", help="random | temporal")] = "random",
     seeds: Annotated[int, typer.Option("--seeds", min=1, help="number of random splits")] = 3,
+    test_fraction: Annotated[
+        float,
+        typer.Option(
+            "--test-fraction",
+            min=0.05,
+            max=0.5,
+            help="share of each user's ratings held out (0.25 reproduces the 75/25 split of published tables)",
+        ),
+    ] = 0.2,
     latency_users: Annotated[int, typer.Option("--latency-users", min=10, help="requests timed per method")] = 300,
     synthetic: Annotated[
         str | None,
@@ -56,14 +66,14 @@ def command(
         interactions = read_ratings(ratings, fmt)  # type: ignore[arg-type]
         products = read_items(items, fmt) if items else None  # type: ignore[arg-type]
         data = str(ratings)
-    results = run_bench(interactions, products, split, seeds, latency_users)
+    results = run_bench(interactions, products, split, seeds, latency_users, test_fraction)
     params: dict[str, Any] = {
         "items": str(items) if items else None,
         "format": "synthetic" if synthetic else fmt,
         "split": split,
         "seeds": seeds,
         "k": 10,
-        "test_fraction": 0.2,
+        "test_fraction": test_fraction,
         "min_user_ratings": 5,
         "latency_users": latency_users,
     }
@@ -71,7 +81,7 @@ def command(
 
 
 def run_bench(
-    interactions: Any, products: Any, split: str, seeds: int, latency_users: int
+    interactions: Any, products: Any, split: str, seeds: int, latency_users: int, test_fraction: float = 0.2
 ) -> dict[str, dict[str, float]]:
     import numpy as np
     import pandas as pd
@@ -86,7 +96,13 @@ def run_bench(
     log(f"{len(pairs)} ratings, {len(users)} users, {len(catalogue)} items; split={split}, seeds={seeds}")
     per_seed: dict[str, list[dict[str, float]]] = {}
     for seed in range(seeds):
-        test = split_pairs(users.positions(pairs["user_id"].to_numpy()), pairs["at"].to_numpy(), split, seed)  # type: ignore[arg-type]
+        test = split_pairs(
+            users.positions(pairs["user_id"].to_numpy()),
+            pairs["at"].to_numpy(),
+            split,  # type: ignore[arg-type]
+            seed,
+            test_fraction=test_fraction,
+        )
         train = build_matrices(pairs[~test], users, catalogue)
         holdout = build_matrices(pairs[test], users, catalogue)
         outcome = _one_split(train, holdout, pairs[~test], catalogue, split, seed, latency_users)

@@ -58,12 +58,14 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     return np.take_along_axis(part, order, axis=1)
 
 
-def ranking_metrics(
-    recommended: np.ndarray, test: sp.csr_matrix, users: np.ndarray, n_items: int, k: int = 10
-) -> dict[str, float]:
-    """Mean P@k, R@k, NDCG@k, MAP@k over ``users`` (rows of ``recommended``) and catalogue coverage."""
+def per_user_metrics(
+    recommended: np.ndarray, test: sp.csr_matrix, users: np.ndarray, k: int = 10
+) -> dict[str, np.ndarray]:
+    """P@k, R@k, NDCG@k and MAP@k of each of ``users`` (rows of ``recommended``) that has test items;
+    ``users`` itself comes back under ``"users"`` (those kept). Paired comparisons of two rankers need
+    these per-user values, not only their means."""
     discounts = 1.0 / np.log2(np.arange(2, k + 2))
-    precision, recall, ndcg, average_precision = [], [], [], []
+    kept, precision, recall, ndcg, average_precision = [], [], [], [], []
     for row, user in enumerate(users):
         relevant = test.indices[test.indptr[user] : test.indptr[user + 1]]
         if len(relevant) == 0:
@@ -71,32 +73,41 @@ def ranking_metrics(
         hits = np.isin(recommended[row, :k], relevant)
         n_hits = hits.sum()
         ideal = min(len(relevant), k)
+        kept.append(user)
         precision.append(n_hits / k)
         recall.append(n_hits / len(relevant))
         ndcg.append(float((hits * discounts[: len(hits)]).sum() / discounts[:ideal].sum()))
         cumulative = np.cumsum(hits)
         ranks = np.arange(1, len(hits) + 1)
         average_precision.append(float((hits * cumulative / ranks).sum() / ideal))
-    shown = np.unique(recommended[:, :k])
-    coverage = len(shown[shown >= 0]) / n_items if n_items else 0.0
     return {
-        f"precision@{k}": float(np.mean(precision)) if precision else 0.0,
-        f"recall@{k}": float(np.mean(recall)) if recall else 0.0,
-        f"ndcg@{k}": float(np.mean(ndcg)) if ndcg else 0.0,
-        f"map@{k}": float(np.mean(average_precision)) if average_precision else 0.0,
-        "coverage": float(coverage),
+        "users": np.asarray(kept, np.int64),
+        f"precision@{k}": np.asarray(precision, np.float64),
+        f"recall@{k}": np.asarray(recall, np.float64),
+        f"ndcg@{k}": np.asarray(ndcg, np.float64),
+        f"map@{k}": np.asarray(average_precision, np.float64),
     }
 
 
-def evaluate_scorer(
-    score_users, train: sp.csr_matrix, test: sp.csr_matrix, k: int = 10, batch: int = 512
+def ranking_metrics(
+    recommended: np.ndarray, test: sp.csr_matrix, users: np.ndarray, n_items: int, k: int = 10
 ) -> dict[str, float]:
-    """Rank the whole catalogue for every user with test items, excluding each user's training items.
+    """Mean P@k, R@k, NDCG@k, MAP@k over ``users`` (rows of ``recommended``) and catalogue coverage."""
+    each = per_user_metrics(recommended, test, users, k)
+    shown = np.unique(recommended[:, :k])
+    coverage = len(shown[shown >= 0]) / n_items if n_items else 0.0
+    means = {name: float(values.mean()) if len(values) else 0.0 for name, values in each.items() if name != "users"}
+    return {**means, "coverage": float(coverage)}
+
+
+def recommend_lists(
+    score_users, train: sp.csr_matrix, test: sp.csr_matrix, k: int = 10, batch: int = 512
+) -> tuple[np.ndarray, np.ndarray]:
+    """(users with test items, their top-k lists over the whole catalogue minus their training items).
 
     ``score_users(user_positions) -> dense scores (len(users) × n_items)``.
     """
     users = np.flatnonzero(np.diff(test.indptr) > 0)
-    n_items = train.shape[1]
     lists = []
     for start in range(0, len(users), batch):
         chunk = users[start : start + batch]
@@ -105,4 +116,13 @@ def evaluate_scorer(
         scores[seen.nonzero()] = -np.inf
         lists.append(top_k(scores, k))
     recommended = np.vstack(lists) if lists else np.zeros((0, k), dtype=np.int64)
-    return ranking_metrics(recommended, test, users, n_items, k)
+    return users, recommended
+
+
+def evaluate_scorer(
+    score_users, train: sp.csr_matrix, test: sp.csr_matrix, k: int = 10, batch: int = 512
+) -> dict[str, float]:
+    """Rank the whole catalogue for every user with test items, excluding each user's training items
+    (see ``recommend_lists``), and average the metrics."""
+    users, recommended = recommend_lists(score_users, train, test, k, batch)
+    return ranking_metrics(recommended, test, users, train.shape[1], k)

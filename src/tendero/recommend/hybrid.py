@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from pydantic import Field
 
 from tendero.kinds import KindParams
-from tendero.recommend.evaluation import SplitMode, evaluate_scorer
+from tendero.recommend.evaluation import SplitMode, per_user_metrics, recommend_lists
 from tendero.recommend.generators import (
     Als,
     ContentSimilarity,
@@ -525,7 +525,7 @@ def fit_hybrid(
         ranker, ranker_info = _train_ranker(folds, params, say)
         held_users = np.asarray(ranker_info.pop("held_users", []), dtype=np.int64)
         tuning.update(ranker_info)
-        tuning["blend"] = _choose_blend(folds[0], ranker, held_users, tuning, say) if folds else "neighbour"
+        tuning["blend"] = _choose_blend(folds, ranker, held_users, tuning, say) if folds else "neighbour"
     else:
         tuning["blend"] = "recent" if half_life is not None else "neighbour"
     tick("refitting generators on all data")
@@ -648,21 +648,40 @@ def refit_hybrid(
     return refitted
 
 
-def _choose_blend(fold: Fold, ranker, held: np.ndarray, tuning: dict[str, object], say: Log) -> str:
-    """Keep the ranker only if it beats the simple blends on inner users it was not trained on."""
-    inner, train, valid, at = fold
+def _choose_blend(folds: list[Fold], ranker, held: np.ndarray, tuning: dict[str, object], say: Log) -> str:
+    """Keep the ranker only if it beats the best simple blend on inner users it was not trained on (in
+    every fold) by more than one standard error of the paired per-user difference: a ranker that only
+    ties the best generator adds noise and serving cost, so the simpler ranking wins ties."""
     if ranker is None or len(held) == 0:
         return "neighbour"
-    mask = np.zeros(valid.shape[0], dtype=bool)
-    mask[held] = True
-    only_held = sp.diags(mask.astype(np.float32)) @ valid
-    inner.ranker = ranker
-    results = {}
-    for mode in BLENDS:
-        inner.tuning = {"blend": mode}
-        scored = evaluate_scorer(lambda u: inner.score_users(train[u], at[u]), train, only_held.tocsr())
-        results[mode] = scored["ndcg@10"]
-    best = max(results, key=results.get)  # type: ignore[arg-type]
-    tuning["blend_inner_ndcg"] = {k: float(v) for k, v in results.items()}
-    say(f"blend chosen on held-out inner users: {best} ({results})")
+    per_user: dict[str, list[np.ndarray]] = {mode: [] for mode in BLENDS}
+    for inner, train, valid, at in folds:
+        mask = np.zeros(valid.shape[0], dtype=bool)
+        mask[held[held < valid.shape[0]]] = True
+        only_held = (sp.diags(mask.astype(np.float32)) @ valid).tocsr()
+        inner.ranker = ranker
+        for mode in BLENDS:
+            inner.tuning = {"blend": mode}
+            users, lists = recommend_lists(
+                lambda u, i=inner, t=train, a=at: i.score_users(t[u], a[u]), train, only_held
+            )
+            per_user[mode].append(per_user_metrics(lists, only_held, users)["ndcg@10"])
+    best, report = pick_blend({mode: np.concatenate(parts) for mode, parts in per_user.items()})
+    tuning.update(report)
+    say(f"blend chosen on held-out inner users: {best} ({report})")
     return best
+
+
+def pick_blend(per_user: dict[str, np.ndarray]) -> tuple[str, dict[str, object]]:
+    """The ranker if its paired per-user gain over the best simple blend exceeds one standard error, else
+    that simple blend (``per_user``: each blend's NDCG@10 of the same users, in the same order)."""
+    means = {mode: float(values.mean()) if len(values) else 0.0 for mode, values in per_user.items()}
+    simple = max((mode for mode in per_user if mode != "ranker"), key=lambda mode: means[mode])
+    gain = per_user["ranker"] - per_user[simple] if "ranker" in per_user else np.zeros(0)
+    mean_gain = float(gain.mean()) if len(gain) else 0.0
+    standard_error = float(gain.std(ddof=1) / np.sqrt(len(gain))) if len(gain) > 1 else 0.0
+    best = "ranker" if len(gain) > 1 and mean_gain > standard_error else simple
+    return best, {
+        "blend_inner_ndcg": means,
+        "ranker_gain_inner": {"over": simple, "mean": mean_gain, "standard_error": standard_error},
+    }
