@@ -657,7 +657,7 @@ def _choose_blend(folds: list[Fold], ranker, held: np.ndarray, tuning: dict[str,
     per_user: dict[str, list[np.ndarray]] = {mode: [] for mode in BLENDS}
     for inner, train, valid, at in folds:
         mask = np.zeros(valid.shape[0], dtype=bool)
-        mask[held[held < valid.shape[0]]] = True
+        mask[held] = True  # every fold splits the same user rows
         only_held = (sp.diags(mask.astype(np.float32)) @ valid).tocsr()
         inner.ranker = ranker
         for mode in BLENDS:
