@@ -32,6 +32,12 @@ EXAMPLE_BODIES: dict[str, dict] = {
     "/v1/recommendations/feedback": {"user_id": "u", "item_ids": ["SECRET-SKU"], "event": "click"},
     "/v1/predict/churn/{customer_id}": {},
     "/v1/models/{name}/batch-predictions": {"dataset": "{dataset_id}"},
+    "/v1/experiments": {"name": "walk", "variants": [{"key": "A", "weight": 1}, {"key": "B", "weight": 1}],
+                        "metrics": [{"name": "conversion", "kind": "proportion"}]},
+    "/v1/experiments/{experiment_id}/events": {"events": [{"event_id": "w1", "unit": "u1", "event": "conversion"}]},
+    "/v1/experiments/{experiment_id}/weights": {"weights": {"A": 1.0}},
+    "/v1/experiments/{experiment_id}/stop": {},
+    "/v1/experiments/{experiment_id}/promote": {},
 }
 # multipart routes: a valid file (and form) per route template
 EXAMPLE_FILES: dict[str, tuple[dict, dict]] = {
@@ -51,6 +57,7 @@ CREATES_OWN_RESOURCE = {
     "/v1/recommendations",
     "/v1/predict",
     "/v1/recommendations/feedback",
+    "/v1/experiments",
 }
 # routes whose body (not path) names the first tenant's resource: they must answer 404 too
 BODY_NAMES_RESOURCE = {"/v1/training-jobs"}
@@ -80,6 +87,9 @@ def victim(client, demo_store):
     version = client.get("/v1/models/secret-model/versions/1.1.0", headers=tenant.headers()).json()
     imported = client.post("/v1/data/products", json={"rows": [{"product_id": "SECRET-SKU", "name": "Secreto"}]},
                            headers=tenant.headers()).json()  # fmt: skip
+    experiment = client.post("/v1/experiments", json={"name": "secret-experiment", "metrics": [{"name": "conversion"}],
+                             "variants": [{"key": "A", "weight": 1}, {"key": "B", "weight": 1}]},
+                             headers=tenant.headers()).json()  # fmt: skip
     dataset = client.post(
         "/v1/datasets",
         data={"name": "secret-table", "task": "regression", "target": "y"},
@@ -90,9 +100,10 @@ def victim(client, demo_store):
         "tenant": tenant,
         "values": {"name": "secret-model", "version": "1.0.0", "job_id": first["id"], "key_id": keys[1]["id"],
                    "id": first["id"], "entity": "products", "import_id": imported["id"], "dataset_id": dataset["id"],
-                   "customer_id": "C00001", "item_id": "SECRET-SKU", "days_ahead": "7"},
+                   "customer_id": "C00001", "item_id": "SECRET-SKU", "days_ahead": "7",
+                   "experiment_id": experiment["id"]},
         "secrets": [tenant.id, tenant.name, first["id"], second["id"], version["artifact_sha256"], imported["id"],
-                    dataset["id"], "secret-table",
+                    dataset["id"], "secret-table", experiment["id"], "secret-experiment",
                     "SECRET-SKU", "Secreto", *[k["prefix"] for k in keys], *[k["id"] for k in keys]],
     }  # fmt: skip
 

@@ -371,3 +371,6 @@ class RecommendationFeedback(Base):
     item_id: Mapped[str] = mapped_column(String(200))
     event: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+from tendero.store import experiment_tables as _experiment_tables  # noqa: E402, F401  (experiments own their tables)
