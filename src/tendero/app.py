@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from tendero import __version__
 from tendero.api import audit, customers, data, datasets, forecasts, health, jobs, keys, models, recommendations
 from tendero.api import experiments as experiments_api
+from tendero.api import pricing as pricing_api
 from tendero.api.errors import install_error_handlers
 from tendero.api.middleware import ServiceMiddleware
 from tendero.api.ratelimit import RateLimiter, make_rate_limiter
@@ -52,6 +53,7 @@ def create_app(*, run_jobs: bool = True, migrate: bool = True, limiter: RateLimi
     for module in (health, keys, jobs, models, audit, data, datasets, forecasts, recommendations, customers):
         app.include_router(module.router)
     app.include_router(experiments_api.router)
+    app.include_router(pricing_api.router)
     install_web(app)
     app.add_middleware(
         ServiceMiddleware,

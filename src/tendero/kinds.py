@@ -152,6 +152,7 @@ _KIND_PATHS: dict[str, str] = {
     "recommender": "tendero.recommend.kind:RecommenderKind",
     "customers": "tendero.customers.kind:CustomersKind",
     "tabular": "tendero.training.kind:TabularKind",
+    "pricing": "tendero.pricing.kind:PricingKind",
 }
 
 

@@ -38,6 +38,7 @@ EXAMPLE_BODIES: dict[str, dict] = {
     "/v1/experiments/{experiment_id}/weights": {"weights": {"A": 1.0}},
     "/v1/experiments/{experiment_id}/stop": {},
     "/v1/experiments/{experiment_id}/promote": {},
+    "/v1/predict/price": {"product_id": "SECRET-SKU"},
 }
 # multipart routes: a valid file (and form) per route template
 EXAMPLE_FILES: dict[str, tuple[dict, dict]] = {
@@ -69,6 +70,8 @@ NEEDS_OWN_MODEL = {
     "/v1/forecasts",
     "/v1/forecasts/candidates",
     "/v1/dashboard/sales",
+    "/v1/predict/price",
+    "/v1/pricing/elasticities",
 }
 
 
