@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from tendero.experiments.analysis import Design, analyze, effect_over_time, unit_table
 from tendero.experiments.assignment import assign as hashed_assign
@@ -71,21 +71,8 @@ class EventIn(BaseModel):
     type: EventType = "outcome"
     event: str | None = Field(None, max_length=64, description="outcome or covariate name (a metric's event)")
     variant: str | None = Field(None, max_length=64)
-    value: float = 1.0
+    value: float = Field(1.0, allow_inf_nan=False)
     at: datetime | None = None
-
-    @field_validator("value")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("value must be a finite number")
-        return value
-
-    @model_validator(mode="after")
-    def _named(self) -> EventIn:
-        if self.type != "exposure" and not self.event:
-            raise ValueError(f"a {self.type} event names its event (the metric event it counts toward)")
-        return self
 
 
 EVENTS = TypeAdapter(list[EventIn])
@@ -219,6 +206,17 @@ def assign(tenant_id: str, experiment_id: str, unit: str) -> dict[str, Any]:
             "new": new, "model_version": version}  # fmt: skip
 
 
+def _chooser(salt: str, keys: list[str], weights: list[float]) -> Any:
+    """``assign`` for many units of one experiment: the weights' edges computed once."""
+    from bisect import bisect_right
+
+    from tendero.experiments.assignment import bucket, cumulative_shares
+
+    edges = cumulative_shares(weights).tolist()
+    last = len(keys) - 1
+    return lambda unit: keys[min(bisect_right(edges, bucket(salt, unit)), last)]
+
+
 # --- events -----------------------------------------------------------------------------------------------
 
 
@@ -283,6 +281,8 @@ def record_events(tenant_id: str, experiment_id: str, raw: list[Any]) -> dict[st
                                       f"({experiment.ended_at.isoformat()})")  # fmt: skip
         elif at > now + FUTURE_SLACK:
             reject(index, event, "at", f"{at.isoformat()} is in the future")
+        elif event.type != "exposure" and not event.event:
+            reject(index, event, "event", f"a {event.type} event names its event (the metric event it counts toward)")
         elif event.variant is not None and event.variant not in keys:
             reject(index, event, "variant", f"unknown variant {event.variant!r}; variants: {', '.join(variant_keys)}")
         elif event.type == "outcome" and event.event not in readers:
@@ -297,10 +297,9 @@ def record_events(tenant_id: str, experiment_id: str, raw: list[Any]) -> dict[st
                                          "its metric does not allow negative values")  # fmt: skip
         else:
             candidates.append((index, event, at))
+    choose = _chooser(experiment.salt, variant_keys, weights)
     with get_engine().begin() as connection:
-        stored = rows.existing_event_ids(connection, tenant_id, experiment.id, [e.event_id for _, e, _ in candidates])
-        fresh = [(i, e, at) for i, e, at in candidates if e.event_id not in stored]
-        duplicates += len(candidates) - len(fresh)
+        fresh = candidates
         assigned = rows.assignments_of(connection, tenant_id, experiment.id, [e.unit for _, e, _ in fresh])
         new_assignments: list[tuple[str, str, datetime]] = []
         ordered = sorted(fresh, key=lambda item: (item[1].type != "exposure", item[2]))
@@ -311,7 +310,7 @@ def record_events(tenant_id: str, experiment_id: str, raw: list[Any]) -> dict[st
                 if experiment.status != "running":
                     reject(index, event, "status", f"experiment {experiment.name!r} is {experiment.status}")
                     continue
-                current = event.variant or hashed_assign(experiment.salt, event.unit, variant_keys, weights)
+                current = event.variant or choose(event.unit)
                 assigned[event.unit] = current
                 new_assignments.append((event.unit, current, at))
             if current is None and event.type == "outcome":
@@ -324,9 +323,10 @@ def record_events(tenant_id: str, experiment_id: str, raw: list[Any]) -> dict[st
             events_out.append({"event_id": event.event_id, "unit": event.unit, "variant": current or "",
                                "type": event.type, "event": event.event, "value": event.value, "at": at})  # fmt: skip
         rows.record_assignments(connection, tenant_id, experiment.id, new_assignments)
-        rows.insert_events(connection, tenant_id, experiment.id, events_out)
+        written = rows.insert_events(connection, tenant_id, experiment.id, events_out)
+    duplicates += len(events_out) - written  # ids stored by an earlier batch: skipped by the insert
     rejected.sort(key=lambda r: r["index"])
-    return {"received": len(raw), "accepted": len(events_out), "duplicates": duplicates,
+    return {"received": len(raw), "accepted": written, "duplicates": duplicates,
             "new_units": len(new_assignments), "rejected": rejected}  # fmt: skip
 
 
