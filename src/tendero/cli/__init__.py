@@ -460,6 +460,7 @@ def _register_benches() -> None:
     from tendero.bench import api as api_bench
     from tendero.bench import customers, dashboard, data_import, forecast, recommend, tabular
     from tendero.bench import experiments as experiments_bench
+    from tendero.bench import pricing as pricing_bench
 
     bench_app.command("api")(api_bench.command)
     bench_app.command("import")(data_import.command)
@@ -469,6 +470,7 @@ def _register_benches() -> None:
     bench_app.command("tabular")(tabular.command)
     bench_app.command("dashboard")(dashboard.command)
     bench_app.command("experiments")(experiments_bench.command)
+    bench_app.command("pricing")(pricing_bench.command)
 
 
 _register_benches()

@@ -28,6 +28,7 @@ class ElasticitySettings:
     min_variation: float = 0.02  # standard deviation of log price (about 2 %) below which prices "did not move"
     trend: bool = True
     seasonality: bool = True
+    shrink: bool = True  # False: estimable products keep their own estimate (the bench's unshrunk baseline)
 
 
 def panel_from_order_lines(order_lines: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
@@ -194,6 +195,8 @@ def _fit_category(rows: pd.DataFrame, names: list[str], settings: ElasticitySett
         source = np.full(len(periods), "fixed", dtype=object)
     else:
         weight = np.where(estimable, tau2 / (tau2 + np.where(estimable, own_se, 1.0) ** 2), 0.0)
+        if not settings.shrink:
+            weight = estimable.astype(np.float64)
         elasticity = np.where(estimable, weight * own + (1 - weight) * beta_c, beta_c)
         posterior_var = np.where(estimable, weight * np.nan_to_num(own_se) ** 2, 0.0)
         se = np.sqrt(posterior_var + ((1 - weight) * beta_c_se) ** 2)

@@ -263,6 +263,7 @@ class FittedPricing:
                 "min_variation": settings.min_variation,
                 "trend": settings.trend,
                 "seasonality": settings.seasonality,
+                "shrink": settings.shrink,
             },
         }
         (folder / "pricing.json").write_text(json.dumps(meta))
@@ -295,7 +296,7 @@ def backtest(panel: pd.DataFrame, settings: ElasticitySettings, freq: str, holdo
     test = test[test["product_id"].isin(set(train["product_id"]))]
     if test.empty:
         return {}
-    never = ElasticitySettings(10**9, settings.min_variation, settings.trend, settings.seasonality)
+    never = ElasticitySettings(10**9, settings.min_variation, settings.trend, settings.seasonality, settings.shrink)
     fits = {
         "": fit_elasticities(train, settings, freq),
         "_no_elasticity": fit_elasticities(train, settings, freq, beta_override=0.0),
