@@ -35,6 +35,9 @@ def _add_capability_commands() -> None:
     app.add_typer(capabilities.datasets_app, name="datasets")
     app.add_typer(capabilities.train_app, name="train")
     app.command("forecast")(capabilities.forecast_command)
+    from tendero.cli import experiments
+
+    app.add_typer(experiments.app, name="experiments")
 
 
 _add_capability_commands()
