@@ -21,6 +21,7 @@ DEMO_MODELS: list[tuple[str, str, dict]] = [
     ("customers", "customers", {}),
     ("recommender", "recommender", {}),
     ("costes-rutas", "tabular", {"task": "regression", "target": "cost_eur", "algorithm": "lightgbm"}),
+    ("pricing", "pricing", {}),
 ]
 
 
