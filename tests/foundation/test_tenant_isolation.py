@@ -32,8 +32,11 @@ EXAMPLE_BODIES: dict[str, dict] = {
     "/v1/recommendations/feedback": {"user_id": "u", "item_ids": ["SECRET-SKU"], "event": "click"},
     "/v1/predict/churn/{customer_id}": {},
     "/v1/models/{name}/batch-predictions": {"dataset": "{dataset_id}"},
-    "/v1/experiments": {"name": "walk", "variants": [{"key": "A", "weight": 1}, {"key": "B", "weight": 1}],
-                        "metrics": [{"name": "conversion", "kind": "proportion"}]},
+    "/v1/experiments": {
+        "name": "walk",
+        "variants": [{"key": "A", "weight": 1}, {"key": "B", "weight": 1}],
+        "metrics": [{"name": "conversion", "kind": "proportion"}],
+    },
     "/v1/experiments/{experiment_id}/events": {"events": [{"event_id": "w1", "unit": "u1", "event": "conversion"}]},
     "/v1/experiments/{experiment_id}/weights": {"weights": {"A": 1.0}},
     "/v1/experiments/{experiment_id}/stop": {},

@@ -16,7 +16,8 @@ class MetricSpec(BaseModel):
     """A metric, computed per unit from its outcome events.
 
     - ``mean``: the sum of the unit's ``event`` values (revenue, items; units without events count 0);
-    - ``proportion``: whether the unit has any ``event`` (conversion, click, retained);
+    - ``proportion``: whether the unit's ``event`` values add up to more than 0 (each event is 1 by default:
+      conversion, click, retained);
     - ``ratio``: sum of ``numerator`` values over sum of ``denominator`` values across units
       (revenue per order, clicks per impression), by the delta method.
     """
