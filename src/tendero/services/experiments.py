@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -29,6 +30,8 @@ from tendero.store.tenants import Conflict, NotFound
 MAX_EVENTS = 10_000
 FUTURE_SLACK = timedelta(minutes=5)  # clocks differ a little; an event from further ahead is a mistake
 EventType = Literal["exposure", "outcome", "covariate"]
+ROUTE_CACHE_SECONDS = 1.0  # a model's running experiment is re-read at most this often (a stop elsewhere: ≤ 1 s)
+_running: dict[tuple[str, str], tuple[float, Loaded | None]] = {}
 
 
 class ModelTarget(BaseModel):
@@ -124,7 +127,9 @@ def create(tenant_id: str, body: ExperimentIn) -> dict[str, Any]:
             "started_at": _utc(body.start),
         }  # fmt: skip
         experiment = rows.create_experiment(session, tenant_id, fields, [v.model_dump() for v in body.variants])
-        return public(experiment, rows.variants(session, tenant_id, experiment.id))
+        made = public(experiment, rows.variants(session, tenant_id, experiment.id))
+    _running.clear()
+    return made
 
 
 def get(tenant_id: str, experiment_id: str) -> dict[str, Any]:
@@ -152,7 +157,9 @@ def set_weights(tenant_id: str, experiment_id: str, weights: dict[str, float]) -
         current = rows.variants(session, tenant_id, experiment.id)
         if sum(v.weight for v in current) <= 0:
             raise Invalid("the weights must add up to more than 0", [{"field": "body.weights", "message": "all 0"}])
-        return public(experiment, current)
+        made = public(experiment, current)
+    _running.clear()
+    return made
 
 
 def _require_running(experiment: Experiment) -> None:
@@ -374,6 +381,7 @@ def stop(tenant_id: str, experiment_id: str, lang: str = "es") -> dict[str, Any]
         experiment.ended_at = utcnow()
         experiment.winner = final["verdict"]["winner"]
         experiment.final_result = {"verdict": final["verdict"], "srm": final["srm"], "units": final["units"]}
+    _running.clear()  # this process routes by the new state at once; others within ROUTE_CACHE_SECONDS
     return {**final, "status": "stopped"}
 
 
@@ -390,25 +398,40 @@ class ModelRoute:
     shadow_versions: tuple[str, ...]
 
 
+def _running_experiment(tenant_id: str, model_name: str) -> Loaded | None:
+    """The model's running experiment, from memory when read in the last second (the serving path asks per request)."""
+    key = (tenant_id, model_name)
+    hit = _running.get(key)
+    if hit is not None and time.monotonic() - hit[0] < ROUTE_CACHE_SECONDS:
+        return hit[1]
+    with session_scope() as session:
+        running = rows.active_for_model(session, tenant_id, model_name)
+        experiment_id = running.id if running is not None else None
+    loaded = load(tenant_id, experiment_id) if experiment_id is not None else None
+    if len(_running) > 10_000:
+        _running.clear()
+    _running[key] = (time.monotonic(), loaded)
+    return loaded
+
+
 def route(tenant_id: str, model_name: str, unit: str) -> ModelRoute | None:
     """The version that serves ``unit`` under the model's running experiment, or None with no experiment.
 
     Split: the unit's variant's version answers. Shadow: the control's version answers and the others
     answer too, unseen (their answers are for comparison only).
     """
-    with session_scope() as session:
-        running = rows.active_for_model(session, tenant_id, model_name)
-        experiment_id = running.id if running is not None else None
-    if experiment_id is None:
+    experiment = _running_experiment(tenant_id, model_name)
+    if experiment is None:
         return None
-    experiment = load(tenant_id, experiment_id)
     versions = {v.key: str(v.model_version) for v in experiment.variants}
     if experiment.model_mode == "shadow":
         control = experiment.variants[0].key
         others = tuple(versions[v.key] for v in experiment.variants[1:])
         return ModelRoute(experiment.id, control, versions[control], others)
-    assigned = assign(tenant_id, experiment.id, unit)
-    return ModelRoute(experiment.id, assigned["variant"], versions[assigned["variant"]], ())
+    keys = [v.key for v in experiment.variants]
+    drawn = _chooser(experiment.salt, keys, [v.weight for v in experiment.variants])(unit)
+    variant, _ = rows.assign_unit(tenant_id, experiment.id, unit, drawn)
+    return ModelRoute(experiment.id, variant, versions[variant], ())
 
 
 def attribute(tenant_id: str, model_name: str, unit: str, event: str, event_id: str, value: float = 1.0,
@@ -418,12 +441,9 @@ def attribute(tenant_id: str, model_name: str, unit: str, event: str, event_id: 
     The unit's recorded variant is the version that served it (in shadow mode, the control); when the
     caller says which ``version`` served, it must agree, else the event is rejected. None with no experiment.
     """
-    with session_scope() as session:
-        running = rows.active_for_model(session, tenant_id, model_name)
-        experiment_id = running.id if running is not None else None
-    if experiment_id is None:
+    experiment = _running_experiment(tenant_id, model_name)
+    if experiment is None:
         return None
-    experiment = load(tenant_id, experiment_id)
     by_version = {str(v.model_version): v.key for v in experiment.variants}
     variant = None
     if version is not None:
