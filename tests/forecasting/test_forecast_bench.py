@@ -12,7 +12,10 @@ from typer.testing import CliRunner
 
 from tendero.bench import forecast as bench
 
-KEYS = {"mase", "rmsse", "wape", "smape", "coverage_80", "coverage_95", "scaled_width_80", "seconds", "peak_mb"}
+KEYS = {
+    "mase", "rmsse", "wape", "smape", "coverage_80", "coverage_95", "msis_80", "msis_95", "scaled_width_80",
+    "rows_scored", "relative_mase", "seconds", "cpu_seconds", "peak_mb", "load_average",
+}  # fmt: skip
 
 
 def _series_csv(path: Path) -> Path:

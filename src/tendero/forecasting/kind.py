@@ -16,7 +16,8 @@ from typing import Any, ClassVar
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
-from tendero.forecasting.forecaster import ForecastConfig, apply_intervals, calibrate_groups, fit_forecast
+from tendero.forecasting.calibration import apply_intervals, calibrate_groups
+from tendero.forecasting.forecaster import ForecastConfig, fit_forecast
 from tendero.forecasting.hierarchy import bottom_up
 from tendero.forecasting.payloads import DriftReport, check_drift, demand_forecast, sales_dashboard
 from tendero.forecasting.series import (
