@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tendero.forecasting.engines import EngineContext, forecast_lightgbm, run_engines, stl_jumps
 from tendero.forecasting.calibration import conformal_quantiles, newest_window_errors
+from tendero.forecasting.engines import EngineContext, forecast_lightgbm, run_engines, stl_jumps
 from tendero.forecasting.forecaster import ForecastConfig, fit_forecast
 from tendero.forecasting.selection import engines_used
 
