@@ -29,7 +29,7 @@ DEFAULT_BASELINES = ("seasonal_naive", "auto_theta", "lightgbm", "mstl")
 DATA_ROOT = Path("../shared/data/forecast")
 
 
-def run_methods(bench_set: BenchSet, methods: list[str], windows: int) -> dict[str, tuple[pd.DataFrame, dict]]:
+def run_methods(bench_set: BenchSet, methods: list[str], windows: int) -> dict[str, tuple[pd.DataFrame, dict, dict]]:
     """Each method in its own spawned process, one after the other (their timings do not overlap)."""
     context = multiprocessing.get_context("spawn")
     out = {}
@@ -92,14 +92,27 @@ def score_set(bench_set: BenchSet, forecasts: dict[str, pd.DataFrame]) -> tuple[
     return results, rows_info
 
 
-def bench_one(bench_set: BenchSet, methods: list[str], windows: int) -> tuple[dict[str, dict[str, float]], dict]:
-    """Fit and score every method on one set: (results per method, the set's timing and rows)."""
+def bench_one(
+    bench_set: BenchSet, methods: list[str], windows: int, save: Path | None = None
+) -> tuple[dict[str, dict[str, float]], dict]:
+    """Fit and score every method on one set: (results per method, the set's timing and rows).
+
+    With ``save``, each method's forecast and tendero's backtest go to ``save/<set>/`` as Parquet.
+    """
     log(f"{bench_set.name}: {bench_set.history['unique_id'].nunique()} series, history to "
         f"{bench_set.history['ds'].max().date()}, test {bench_set.test['ds'].nunique()} periods")  # fmt: skip
     fitted = run_methods(bench_set, methods, windows)
-    results, rows_info = score_set(bench_set, {m: f for m, (f, _) in fitted.items()})
+    results, rows_info = score_set(bench_set, {m: f for m, (f, _, _) in fitted.items()})
+    if save is not None:
+        folder = save / bench_set.name
+        folder.mkdir(parents=True, exist_ok=True)
+        bench_set.test.to_parquet(folder / "test.parquet", index=False)
+        for method, (forecast, _, evidence) in fitted.items():
+            forecast.to_parquet(folder / f"{method}_forecast.parquet", index=False)
+            for name, frame in evidence.items():
+                frame.to_parquet(folder / f"{method}_{name}.parquet", index=False)
     timing = {}
-    for method, (_, figures) in fitted.items():
+    for method, (_, figures, _) in fitted.items():
         results[method].update({k: v for k, v in figures.items() if not k.startswith("stage_")})
         timing[method] = figures
         log(f"{bench_set.name} {method}: {results[method]}")
@@ -128,6 +141,9 @@ def command(
         ),
     ] = ",".join(DEFAULT_BASELINES),
     json_output: Annotated[bool, typer.Option("--json/--no-json", help="print one JSON object")] = False,
+    save: Annotated[
+        Path | None, typer.Option("--save", help="write each method's forecast and tendero's backtest here")
+    ] = None,
 ) -> None:
     """Score tendero's automatic forecaster and the baselines on the last ``horizon`` periods."""
     if freq not in ("D", "W", "M"):
@@ -155,7 +171,7 @@ def command(
             raise typer.BadParameter(str(exc), param_hint="--data") from exc
         if bench_set.name == "m5" and horizon != 28:
             raise typer.BadParameter("the M5 test is 28 days", param_hint="--horizon")
-        results, info = bench_one(bench_set, methods, windows)
+        results, info = bench_one(bench_set, methods, windows, save)
         params = {"freq": freq, "horizon": bench_set.h, "windows": windows, "season": bench_set.season,
                   "country": bench_set.country, "only": only, "methods": methods, "machine": machine,
                   **info}  # fmt: skip
@@ -173,7 +189,7 @@ def command(
         if not paths[name].exists():
             raise typer.BadParameter(f"{paths[name]} is absent", param_hint="--data")
         bench_set = load_suite_set(name, paths[name])
-        results, info = bench_one(bench_set, methods, windows)
+        results, info = bench_one(bench_set, methods, windows, save)
         per_set[name] = {"h": bench_set.h, "freq": bench_set.freq, "season": bench_set.season,
                          "country": bench_set.country, **info}  # fmt: skip
         for method, metrics in results.items():

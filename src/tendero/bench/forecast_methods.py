@@ -31,13 +31,17 @@ def run_in_child(method: str, bench_set: BenchSet, windows: int, queue: Any) -> 
         queue.put(RuntimeError(f"{method} failed: {exc!r}\n{traceback.format_exc()}"))
 
 
-def fit_method(method: str, bench_set: BenchSet, windows: int) -> tuple[pd.DataFrame, dict[str, float]]:
-    """``unique_id, ds, yhat, lo-L, hi-L`` for the test periods, and wall/CPU seconds and peak memory."""
+def fit_method(
+    method: str, bench_set: BenchSet, windows: int
+) -> tuple[pd.DataFrame, dict[str, float], dict[str, pd.DataFrame]]:
+    """``unique_id, ds, yhat, lo-L, hi-L`` for the test periods; wall/CPU seconds and peak memory;
+    tendero's backtest (the evidence its choice and intervals came from)."""
     start_wall, start_cpu = time.perf_counter(), _cpu_seconds()
     load_before = os.getloadavg()[0]
     figures: dict[str, float] = {}
+    evidence: dict[str, pd.DataFrame] = {}
     if method == "tendero":
-        forecast, stages = _tendero(bench_set, windows)
+        forecast, stages, evidence = _tendero(bench_set, windows)
         figures.update({f"stage_{name}_seconds": value for name, value in stages.items()})
     elif method == "lightgbm":
         forecast = _lightgbm(bench_set, windows)
@@ -51,7 +55,7 @@ def fit_method(method: str, bench_set: BenchSet, windows: int) -> tuple[pd.DataF
     children_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
     figures["peak_mb"] = max(self_peak, children_peak)
     figures["load_average"] = (load_before + os.getloadavg()[0]) / 2
-    return forecast, figures
+    return forecast, figures, evidence
 
 
 def _cpu_seconds() -> float:
@@ -59,7 +63,7 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def _tendero(bench_set: BenchSet, windows: int) -> tuple[pd.DataFrame, dict[str, float]]:
+def _tendero(bench_set: BenchSet, windows: int) -> tuple[pd.DataFrame, dict[str, float], dict[str, pd.DataFrame]]:
     from tendero.bench.report import log
     from tendero.forecasting import ForecastConfig, fit_forecast
 
@@ -74,7 +78,8 @@ def _tendero(bench_set: BenchSet, windows: int) -> tuple[pd.DataFrame, dict[str,
         static=bench_set.static,
         progress=lambda s, t, m: log(f"tendero: {m} ({s}/{t})"),
     )
-    return result.forecast, dict(result.report.get("stage_seconds", {}))
+    evidence = {"backtest": result.backtest, "scales": result.scales, "quantiles": result.quantiles}
+    return result.forecast, dict(result.report.get("stage_seconds", {})), evidence
 
 
 def regular_history(bench_set: BenchSet) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
@@ -121,7 +126,7 @@ def _lightgbm(bench_set: BenchSet, windows: int) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out = forecast_lightgbm(
-            history, ctx, future=future, static=bench_set.static, levels=LEVELS, interval_windows=windows
+            history, ctx, future=future, static=bench_set.static, levels=LEVELS, interval_windows=windows, threads=2
         )
     bounds = {f"lightgbm-{b}-{lv}": f"{b}-{lv}" for b in ("lo", "hi") for lv in LEVELS}
     return out.rename(columns={"lightgbm": "yhat", **bounds})

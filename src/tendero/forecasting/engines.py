@@ -30,6 +30,7 @@ STATS_ENGINES = (
     "tsb",
 )
 LIGHTGBM_ENGINES = ("lightgbm", "lightgbm_direct")
+CHEAP_ENGINES = ("seasonal_naive", "naive")
 ENGINES = (*STATS_ENGINES, "seasonal_profile", *LIGHTGBM_ENGINES)
 LONG_SEASON = 24  # AutoETS/AutoCES cannot use longer seasons and AutoTheta/ARIMA get very slow
 SMALL_PANEL = 100  # daily panels up to this many series also try MSTL
@@ -199,6 +200,7 @@ def forecast_lightgbm(
     static: pd.DataFrame | None = None,
     levels: Sequence[int] = (),
     interval_windows: int = 3,
+    threads: int | None = None,
 ) -> pd.DataFrame:
     """One LightGBM model over all series (mlforecast): lags, rolling means, calendar, drivers.
 
@@ -207,9 +209,9 @@ def forecast_lightgbm(
     whose ``observed`` is false (closed or missing periods, filled) are not learnt from.
     ``levels`` adds mlforecast's own conformal intervals (``lightgbm-lo-L``/``lightgbm-hi-L``, from
     ``interval_windows`` backtest windows, at least the two mlforecast needs), which the bench's
-    baseline reports. LightGBM gets ``n_jobs - 1`` threads (at least one): the stats engines run
-    beside it on the other core, and OpenMP threads that share a busy core spin (4x the CPU time
-    on 2 shared cores).
+    baseline reports. LightGBM gets ``threads`` (default ``n_jobs - 1``, at least one): fitted
+    stats engines run beside it on the other core, and OpenMP threads that share a busy core spin
+    (4x the CPU time on 2 shared cores).
     """
     import lightgbm as lgb
     from mlforecast import MLForecast
@@ -236,7 +238,7 @@ def forecast_lightgbm(
         subsample_freq=1,
         colsample_bytree=0.8,
         random_state=ctx.seed,
-        n_jobs=max(1, ctx.n_jobs - 1),
+        n_jobs=threads or max(1, ctx.n_jobs - 1),
         verbose=-1,
     )
     fcst = MLForecast(
@@ -246,7 +248,7 @@ def forecast_lightgbm(
         lag_transforms=lag_transforms,
         date_features=date_features[kind],
         target_transforms=[LocalStandardScaler()],
-        num_threads=max(1, ctx.n_jobs - 1),
+        num_threads=threads or max(1, ctx.n_jobs - 1),
     )
     data = train[["unique_id", "ds", "y", *drivers]].copy()
     for col in drivers:
@@ -337,14 +339,16 @@ def run_engines(
         future = future_frame(train, ctx)
     pieces: list[pd.DataFrame] = []
     stats = [n for n in names if n in STATS_ENGINES]
-    local = bool(stats) or "seasonal_profile" in names
+    # only fitted statistical models are worth a core of their own; the naive ones and the seasonal
+    # profile take seconds, so beside them the global models get every thread
+    local = any(n not in CHEAP_ENGINES for n in stats)
     global_names = [n for n in names if n in LIGHTGBM_ENGINES]
     threads = max(1, ctx.n_jobs - 1) if local else ctx.n_jobs
 
     def fit_global() -> list[pd.DataFrame]:
         out = []
         if "lightgbm" in global_names:
-            out.append(forecast_lightgbm(train, ctx, future=future, static=static))
+            out.append(forecast_lightgbm(train, ctx, future=future, static=static, threads=threads))
         if "lightgbm_direct" in global_names:
             out.append(forecast_direct(train, ctx, future, static, threads))
         return out
