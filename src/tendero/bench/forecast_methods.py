@@ -23,16 +23,16 @@ BASELINES = ("seasonal_naive", "auto_ets", "auto_theta", "mstl", "lightgbm")
 LEVELS = (80, 95)
 
 
-def run_in_child(method: str, bench_set: BenchSet, windows: int, queue: Any) -> None:
-    """Child process: fit one method, put (forecast frame, figures) on the queue."""
+def run_in_child(method: str, bench_set: BenchSet, windows: int, threads: int, queue: Any) -> None:
+    """Child process: fit one method, put (forecast frame, figures, evidence) on the queue."""
     try:
-        queue.put(fit_method(method, bench_set, windows))
+        queue.put(fit_method(method, bench_set, windows, threads))
     except BaseException as exc:  # the parent must hear about a failure, not wait forever
         queue.put(RuntimeError(f"{method} failed: {exc!r}\n{traceback.format_exc()}"))
 
 
 def fit_method(
-    method: str, bench_set: BenchSet, windows: int
+    method: str, bench_set: BenchSet, windows: int, threads: int = 2
 ) -> tuple[pd.DataFrame, dict[str, float], dict[str, pd.DataFrame]]:
     """``unique_id, ds, yhat, lo-L, hi-L`` for the test periods; wall/CPU seconds and peak memory;
     tendero's backtest (the evidence its choice and intervals came from)."""
@@ -41,12 +41,12 @@ def fit_method(
     figures: dict[str, float] = {}
     evidence: dict[str, pd.DataFrame] = {}
     if method == "tendero":
-        forecast, stages, evidence = _tendero(bench_set, windows)
+        forecast, stages, evidence = _tendero(bench_set, windows, threads)
         figures.update({f"stage_{name}_seconds": value for name, value in stages.items()})
     elif method == "lightgbm":
-        forecast = _lightgbm(bench_set, windows)
+        forecast = _lightgbm(bench_set, windows, threads)
     elif method in BASELINES:
-        forecast = _statsforecast(method, bench_set)
+        forecast = _statsforecast(method, bench_set, threads)
     else:
         raise ValueError(f"unknown method {method!r}")
     figures["seconds"] = time.perf_counter() - start_wall
@@ -63,12 +63,14 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def _tendero(bench_set: BenchSet, windows: int) -> tuple[pd.DataFrame, dict[str, float], dict[str, pd.DataFrame]]:
+def _tendero(
+    bench_set: BenchSet, windows: int, threads: int
+) -> tuple[pd.DataFrame, dict[str, float], dict[str, pd.DataFrame]]:
     from tendero.bench.report import log
     from tendero.forecasting import ForecastConfig, fit_forecast
 
     config = ForecastConfig(
-        h=bench_set.h, freq=bench_set.freq, season=bench_set.season, n_windows=windows, n_jobs=2,
+        h=bench_set.h, freq=bench_set.freq, season=bench_set.season, n_windows=windows, n_jobs=threads,
         country=bench_set.country,
     )  # fmt: skip
     result = fit_forecast(
@@ -95,7 +97,7 @@ def regular_history(bench_set: BenchSet) -> tuple[pd.DataFrame, pd.DataFrame, li
     return history, future, drivers
 
 
-def _statsforecast(method: str, bench_set: BenchSet) -> pd.DataFrame:
+def _statsforecast(method: str, bench_set: BenchSet, threads: int) -> pd.DataFrame:
     from statsforecast import StatsForecast
     from statsforecast import models as m
 
@@ -107,7 +109,7 @@ def _statsforecast(method: str, bench_set: BenchSet) -> pd.DataFrame:
         "auto_theta": lambda: m.AutoTheta(season_length=season),
         "mstl": lambda: m.MSTL(season_length=season),
     }[method]()
-    sf = StatsForecast(models=[model], freq=bench_set.freq, n_jobs=2, fallback_model=m.SeasonalNaive(season))
+    sf = StatsForecast(models=[model], freq=bench_set.freq, n_jobs=threads, fallback_model=m.SeasonalNaive(season))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out = sf.forecast(df=history[["unique_id", "ds", "y"]], h=bench_set.h, level=list(LEVELS))
@@ -116,17 +118,25 @@ def _statsforecast(method: str, bench_set: BenchSet) -> pd.DataFrame:
     return out.rename(columns={name: "yhat", **bounds})
 
 
-def _lightgbm(bench_set: BenchSet, windows: int) -> pd.DataFrame:
+def _lightgbm(bench_set: BenchSet, windows: int, threads: int) -> pd.DataFrame:
     """mlforecast's recursive LightGBM with tendero's features and drivers, and its own conformal
     intervals (mlforecast needs two windows for them: with ``--windows 1`` it gets two)."""
     from tendero.forecasting.engines import EngineContext, forecast_lightgbm
 
     history, future, drivers = regular_history(bench_set)
-    ctx = EngineContext(h=bench_set.h, freq=bench_set.freq, season=bench_set.season, n_jobs=2, drivers=tuple(drivers))
+    ctx = EngineContext(
+        h=bench_set.h, freq=bench_set.freq, season=bench_set.season, n_jobs=threads, drivers=tuple(drivers)
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out = forecast_lightgbm(
-            history, ctx, future=future, static=bench_set.static, levels=LEVELS, interval_windows=windows, threads=2
+            history,
+            ctx,
+            future=future,
+            static=bench_set.static,
+            levels=LEVELS,
+            interval_windows=windows,
+            threads=threads,
         )
     bounds = {f"lightgbm-{b}-{lv}": f"{b}-{lv}" for b in ("lo", "hi") for lv in LEVELS}
     return out.rename(columns={"lightgbm": "yhat", **bounds})

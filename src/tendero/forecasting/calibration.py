@@ -153,3 +153,20 @@ def apply_intervals(
         out[f"hi-{level}"] = np.maximum(merged["hi"].to_numpy(), out["yhat"].to_numpy())
     cols = ["unique_id", "ds", "yhat", *[f"{b}-{lv}" for lv in levels for b in ("lo", "hi")]]
     return out[cols].reset_index(drop=True)
+
+
+def series_difficulty(backtest: pd.DataFrame, prior: int) -> pd.Series:
+    """Per series: its backtest error over its group's (mean |error| / scale), shrunk toward 1.
+
+    Conformal quantiles pooled over a group give every series the group's relative width; a
+    series that was twice as hard to forecast in the backtests should get twice the width. Its own
+    mean scaled error is noisy (errors within a window move together), so it is shrunk toward the
+    group's by ``prior`` pseudo-errors. Series outside the backtest sample get 1.
+    """
+    error = (backtest["y"] - backtest["yhat"]).abs() / backtest["mae_scale"]
+    per = error.groupby([backtest["group"], backtest["unique_id"]]).agg(["mean", "size"])
+    group_mean = error.groupby(backtest["group"]).mean()
+    centre = pd.Series(per.index.get_level_values(0).map(group_mean).to_numpy(dtype=float), index=per.index)
+    shrunk = (per["mean"] * per["size"] + centre * prior) / (per["size"] + prior)
+    factor = (shrunk / centre.where(centre > 0)).fillna(1.0)
+    return pd.Series(factor.to_numpy(), index=per.index.get_level_values(1), name="difficulty")

@@ -29,7 +29,7 @@ STATS_ENGINES = (
     "imapa",
     "tsb",
 )
-LIGHTGBM_ENGINES = ("lightgbm", "lightgbm_direct")
+LIGHTGBM_ENGINES = ("lightgbm", "lightgbm_direct", "lightgbm_median")
 CHEAP_ENGINES = ("seasonal_naive", "naive")
 ENGINES = (*STATS_ENGINES, "seasonal_profile", *LIGHTGBM_ENGINES)
 LONG_SEASON = 24  # AutoETS/AutoCES cannot use longer seasons and AutoTheta/ARIMA get very slow
@@ -55,7 +55,9 @@ def default_engines(
     windows too short for it fall back to the seasonal naive forecast).
     """
     if intermittent:
-        return ["croston_optimized", "adida", "imapa", "tsb", "seasonal_naive", "lightgbm", "lightgbm_direct"]
+        # the median model: where most days sell nothing, the mean is a poor forecast of absolute errors
+        engines = ["croston_optimized", "adida", "imapa", "tsb", "seasonal_naive", "lightgbm"]
+        return engines + (["lightgbm_direct", "lightgbm_median"] if daily else [])
     if daily:
         # daily shop data: thousands of long series, where the global models carry the accuracy and
         # AutoETS/AutoTheta/AutoCES cost minutes (see README, forecast bench suite)
@@ -282,9 +284,14 @@ def forecast_lightgbm(
 
 
 def forecast_direct(
-    train: pd.DataFrame, ctx: EngineContext, future: pd.DataFrame, static: pd.DataFrame | None, threads: int
+    train: pd.DataFrame,
+    ctx: EngineContext,
+    future: pd.DataFrame,
+    static: pd.DataFrame | None,
+    threads: int,
+    name: str = "lightgbm_direct",
 ) -> pd.DataFrame:
-    """The direct global model (``global_model``) as an engine."""
+    """The direct global model (``global_model``) as an engine; ``lightgbm_median`` fits the median."""
     from tendero.forecasting.global_model import forecast_lightgbm_direct
 
     return forecast_lightgbm_direct(
@@ -297,6 +304,8 @@ def forecast_direct(
         static=static,
         seed=ctx.seed,
         threads=threads,
+        name=name,
+        objective="l1" if name == "lightgbm_median" else "l2",
     )
 
 
@@ -349,8 +358,9 @@ def run_engines(
         out = []
         if "lightgbm" in global_names:
             out.append(forecast_lightgbm(train, ctx, future=future, static=static, threads=threads))
-        if "lightgbm_direct" in global_names:
-            out.append(forecast_direct(train, ctx, future, static, threads))
+        for name in ("lightgbm_direct", "lightgbm_median"):
+            if name in global_names:
+                out.append(forecast_direct(train, ctx, future, static, threads, name))
         return out
 
     with warnings.catch_warnings(), ThreadPoolExecutor(max_workers=1) as beside:
