@@ -47,7 +47,9 @@ def test_bench_reports_tendero_and_the_chosen_baselines_with_every_metric(tmp_pa
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["bench"] == "forecast" and report["data"] == str(data)
     assert report["params"]["methods"] == ["tendero", "seasonal_naive", "lightgbm"]
-    assert set(report["results"]) == {"tendero", "seasonal_naive", "lightgbm"}
+    assert set(report["results"]) == {"tendero", "seasonal_naive", "lightgbm", bench.ORACLE}
+    oracle = report["results"].pop(bench.ORACLE)
+    assert oracle["mase"] <= min(report["results"][m]["mase"] for m in ("seasonal_naive", "lightgbm"))
     for metrics in report["results"].values():
         assert set(metrics) == KEYS
         assert 0.0 <= metrics["coverage_80"] <= metrics["coverage_95"] <= 1.0

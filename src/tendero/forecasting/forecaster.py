@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from tendero.forecasting.backtest import run_backtests, sample_ids
-from tendero.forecasting.calibration import apply_intervals, calibrate_groups, holdout_coverage
+from tendero.forecasting.calibration import apply_intervals, calibrate_groups, holdout_coverage, series_difficulty
 from tendero.forecasting.drivers import attach_drivers, supported_country
 from tendero.forecasting.engines import EngineContext, default_engines, run_engines
 from tendero.forecasting.metrics import series_scales
@@ -70,7 +70,7 @@ class ForecastResult:
     per_series: pd.DataFrame  # unique_id, group, chosen, backtest_mase, backtest_mae
     scores: pd.DataFrame  # group, candidate, mase, chosen (every candidate's backtest score)
     quantiles: pd.DataFrame  # group, step, level, lo_q, hi_q (scaled-error quantiles)
-    scales: pd.DataFrame  # unique_id -> mae_scale, mse_scale
+    scales: pd.DataFrame  # unique_id -> mae_scale, mse_scale, interval_scale (mae_scale x difficulty)
     backtest: pd.DataFrame  # unique_id, ds, cutoff, step, y, yhat (chosen)
     metrics: dict[str, float] = field(default_factory=dict)
     config: dict[str, object] = field(default_factory=dict)
@@ -142,14 +142,18 @@ def fit_forecast(
     report(config.n_windows + 1, total_steps, "calibrating intervals")
 
     with timer("calibrate"):
-        quantile_table = calibrate_groups(backtest, h, config.levels)
+        # each series' intervals are as wide as its own backtest errors were (relative to its group)
+        difficulty = series_difficulty(backtest, prior=h)
+        scales["interval_scale"] = scales["mae_scale"] * difficulty.reindex(scales.index).fillna(1.0)
+        backtest["interval_scale"] = backtest["unique_id"].map(scales["interval_scale"])
+        quantile_table = calibrate_groups(backtest.assign(mae_scale=backtest["interval_scale"]), h, config.levels)
 
     with timer("forecast"):
         final = _final_forecast(history, future, engines_of, groups, choice, ctx, static)
         forecast = apply_intervals(
             final[["unique_id", "ds", "step", "group", "yhat"]],
             quantile_table,
-            scales,
+            scales[["interval_scale"]].rename(columns={"interval_scale": "mae_scale"}),
             config.levels,
             config.nonnegative,
         )
@@ -163,7 +167,9 @@ def fit_forecast(
         "backtest_wape": float((backtest["y"] - backtest["yhat"]).abs().sum() / max(backtest["y"].abs().sum(), 1e-12)),
         "series": float(history["unique_id"].nunique()),
     }
-    metrics.update(holdout_coverage(backtest, h, config.levels, config.nonnegative))
+    metrics.update(
+        holdout_coverage(backtest.assign(mae_scale=backtest["interval_scale"]), h, config.levels, config.nonnegative)
+    )
     return ForecastResult(
         forecast=forecast,
         per_series=per_series,

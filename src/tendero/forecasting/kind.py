@@ -159,11 +159,12 @@ class FittedForecast:
         forecast["group"] = forecast["unique_id"].map(groups)
         forecast["step"] = forecast.groupby("unique_id").cumcount() + 1
         scales = self._frames["scales"].set_index("unique_id")
-        quantiles = calibrate_groups(
-            backtest.join(scales["mae_scale"], on="unique_id"), int(self.meta["horizon"]), tuple(levels)
-        )
+        # intervals scale with each series' own backtest difficulty (models before it: the MASE scale)
+        width = scales["interval_scale"] if "interval_scale" in scales.columns else scales["mae_scale"]
+        width = width.rename("mae_scale")
+        quantiles = calibrate_groups(backtest.join(width, on="unique_id"), int(self.meta["horizon"]), tuple(levels))
         series = apply_intervals(
-            forecast, quantiles, self._frames["scales"], levels, bool(self.meta.get("nonnegative", True))
+            forecast, quantiles, width.reset_index(), levels, bool(self.meta.get("nonnegative", True))
         )
         # a closed day (forecast 0 with a 0-wide interval when fitted) stays closed at every level
         stored = [c for c in forecast.columns if c.startswith(("lo-", "hi-"))]
