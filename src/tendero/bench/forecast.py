@@ -12,19 +12,21 @@ method forecast; ``rows_scored`` says how many. ``relative_mase`` is MASE over s
 
 from __future__ import annotations
 
-import math
-import multiprocessing
-import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
-from tendero.bench.forecast_methods import BASELINES, LEVELS, run_in_child
-from tendero.bench.forecast_sets import SUITE, BenchSet, load_file, load_suite_set, suite_sets, wrmsse
 from tendero.bench.report import bench_report, emit, log
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tendero.bench.forecast_sets import BenchSet
+
+BASELINES = ("seasonal_naive", "auto_ets", "auto_theta", "mstl", "lightgbm")
+LEVELS = (80, 95)
+SUITE = ("walmart", "rossmann", "store_item", "m5")
 DEFAULT_BASELINES = ("seasonal_naive", "auto_theta", "lightgbm", "mstl")
 ORACLE = "oracle_best_baseline_per_series"  # a ceiling chosen on the test, not a method
 DATA_ROOT = Path("../shared/data/forecast")
@@ -38,6 +40,11 @@ def run_methods(
     Children wait for work passively (``OMP_WAIT_POLICY``): OpenMP threads that spin on a shared,
     busy machine burned 15 CPU seconds and 218 wall seconds on a 6-series LightGBM fit.
     """
+    import multiprocessing
+    import os
+
+    from tendero.bench.forecast_methods import run_in_child
+
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     context = multiprocessing.get_context("spawn")
     out = {}
@@ -56,6 +63,11 @@ def run_methods(
 
 def score_set(bench_set: BenchSet, forecasts: dict[str, pd.DataFrame]) -> tuple[dict[str, dict[str, float]], dict]:
     """Every method's metrics on the same rows: observed test periods that every method forecast."""
+    import math
+
+    import pandas as pd
+
+    from tendero.bench.forecast_sets import wrmsse
     from tendero.forecasting.metrics import score_forecasts, series_scales
     from tendero.forecasting.panel import prepare_panel
 
@@ -107,6 +119,8 @@ def score_set(bench_set: BenchSet, forecasts: dict[str, pd.DataFrame]) -> tuple[
 def _oracle_mase(scored: pd.DataFrame, forecasts: dict[str, pd.DataFrame], scales: pd.DataFrame) -> float:
     """MASE of the best baseline for each series, chosen on the test itself: a ceiling for any choice
     among these baselines (no model can know which one will win), not a method."""
+    import pandas as pd
+
     per_method = {}
     for method, forecast in forecasts.items():
         merged = scored.merge(forecast[["unique_id", "ds", "yhat"]], on=["unique_id", "ds"]).join(
@@ -175,6 +189,10 @@ def command(
     threads: Annotated[int, typer.Option("--threads", help="cores each method may use (the goals are for 2)")] = 2,
 ) -> None:
     """Score tendero's automatic forecaster and the baselines on the last ``horizon`` periods."""
+    import os
+
+    from tendero.bench.forecast_sets import load_file, load_suite_set, suite_sets
+
     if freq not in ("D", "W", "M"):
         raise typer.BadParameter("must be D, W or M", param_hint="--freq")
     if windows < 1:
@@ -228,7 +246,7 @@ def command(
         per_set[name] = {"h": bench_set.h, "freq": bench_set.freq, "season": bench_set.season,
                          "country": bench_set.country, **info}  # fmt: skip
         for method, metrics in results.items():
-            suite_results[method].update({f"{name}_{k}": v for k, v in metrics.items()})
+            suite_results.setdefault(method, {}).update({f"{name}_{k}": v for k, v in metrics.items()})
     for metrics in suite_results.values():
         relative = [metrics[f"{n}_relative_mase"] for n in names if f"{n}_relative_mase" in metrics]
         if relative:

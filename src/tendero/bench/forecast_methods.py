@@ -17,10 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from tendero.bench.forecast import BASELINES, LEVELS
 from tendero.bench.forecast_sets import BenchSet
-
-BASELINES = ("seasonal_naive", "auto_ets", "auto_theta", "mstl", "lightgbm")
-LEVELS = (80, 95)
 
 
 def run_in_child(method: str, bench_set: BenchSet, windows: int, threads: int, queue: Any) -> None:
