@@ -308,6 +308,8 @@ class Importer:
         self._upsert("orders", rows)
         items = lines[["order_id", "product_id", "quantity", "unit_price", "discount"]].copy()
         items["discount"] = pd.to_numeric(items["discount"], errors="coerce").fillna(0.0).astype(float)
+        if has.get("promotion"):
+            items["promotion"] = lines["promotion"]
         self._upsert("order_items", items)
 
     def counts(self) -> dict[str, int]:

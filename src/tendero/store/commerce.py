@@ -16,7 +16,7 @@ from tendero.store.tables import Customer, Interaction, Order, OrderItem, Produc
 
 ORDER_LINE_COLUMNS = [
     "order_id", "customer_id", "ordered_at", "store", "status", "product_id",
-    "category", "quantity", "unit_price", "discount", "revenue",
+    "category", "quantity", "unit_price", "discount", "promotion", "revenue",
 ]  # fmt: skip
 
 
@@ -54,6 +54,7 @@ def read_order_lines(tenant_id: str) -> pd.DataFrame:
             OrderItem.quantity,
             OrderItem.unit_price,
             OrderItem.discount,
+            OrderItem.promotion,
         )
         .join(OrderItem, (OrderItem.tenant_id == Order.tenant_id) & (OrderItem.order_id == Order.external_id))
         .outerjoin(

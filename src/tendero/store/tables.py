@@ -266,6 +266,7 @@ class OrderItem(Base):
     quantity: Mapped[float]
     unit_price: Mapped[float]
     discount: Mapped[float] = mapped_column(Float, default=0.0)
+    promotion: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # sold on promotion (unknown: NULL)
 
 
 class Interaction(Base):
