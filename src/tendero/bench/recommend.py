@@ -48,6 +48,14 @@ def command(
             "(goodbooks-10k's books.csv), with taste by author and era: a 10k-item set whose quality means something",
         ),
     ] = None,
+    ease_budget_seconds: Annotated[
+        float | None,
+        typer.Option(
+            "--ease-budget-seconds",
+            min=1.0,
+            help="tendero's time budget for EASE's solves (default: the model's own, 90 s as a probe predicts it)",
+        ),
+    ] = None,
     max_eval_users: Annotated[
         int,
         typer.Option("--max-eval-users", min=100, help="test users scored per method (a seeded sample above this)"),
@@ -87,7 +95,8 @@ def command(
         interactions = read_ratings(ratings, fmt)  # type: ignore[arg-type]
         products = read_items(items, fmt) if items else None  # type: ignore[arg-type]
         data = str(ratings)
-    results = run_bench(interactions, products, split, seeds, latency_users, test_fraction, max_eval_users)
+    hybrid = {"ease_budget_seconds": ease_budget_seconds} if ease_budget_seconds else {}
+    results = run_bench(interactions, products, split, seeds, latency_users, test_fraction, max_eval_users, hybrid)
     params: dict[str, Any] = {
         "items": str(items) if items else None,
         "format": "synthetic" if synthetic else "readers" if readers else fmt,
@@ -98,6 +107,7 @@ def command(
         "min_user_ratings": 5,
         "latency_users": latency_users,
         "max_eval_users": max_eval_users,
+        "ease_budget_seconds": ease_budget_seconds,
     }
     emit(bench_report("recommend", data, params, results), json_output)
 
@@ -118,6 +128,7 @@ def run_bench(
     latency_users: int,
     test_fraction: float = 0.2,
     max_eval_users: int = 10_000,
+    hybrid: dict[str, Any] | None = None,
 ) -> dict[str, dict[str, float]]:
     import numpy as np
     import pandas as pd
@@ -143,7 +154,7 @@ def run_bench(
         train = build_matrices(pairs[~test], users, catalogue)
         holdout = build_matrices(pairs[test], users, catalogue)
         holdout_weight = sample_rows(holdout.weight, max_eval_users, seed)
-        outcome = _one_split(train, holdout_weight, pairs[~test], catalogue, split, seed, latency_users)
+        outcome = _one_split(train, holdout_weight, pairs[~test], catalogue, split, seed, latency_users, hybrid or {})
         for method, metrics in outcome.items():
             per_seed.setdefault(method, []).append(metrics)
             log(f"seed {seed} {method}: ndcg@10={metrics['ndcg@10']:.4f} fit={metrics['train_seconds']:.1f}s")
@@ -152,7 +163,7 @@ def run_bench(
     }
 
 
-def _one_split(train, holdout_weight, train_pairs, catalogue, split: str, seed: int, latency_users: int):
+def _one_split(train, holdout_weight, train_pairs, catalogue, split: str, seed: int, latency_users: int, hybrid):
     import time
 
     import numpy as np
@@ -212,7 +223,7 @@ def _one_split(train, holdout_weight, train_pairs, catalogue, split: str, seed: 
         matrix,
         train.at,
         side,
-        HybridParams(split=split, seed=seed),  # type: ignore[arg-type]
+        HybridParams(split=split, seed=seed, **hybrid),  # type: ignore[arg-type]
         train.values,
         log=lambda message: log(f"  {message}"),
         stages=stages,

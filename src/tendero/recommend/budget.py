@@ -30,7 +30,7 @@ class FitPlan:
     ease_solves: int
     ranker_folds: int
     ease_cpu_seconds_per_billion_cubed: float  # CPU seconds per (1000 items)³, per BLAS thread
-    ease_wall_seconds_per_billion_cubed: float  # wall seconds of the same probe, as the machine was
+    ease_wall_seconds_per_billion_cubed: float  # wall seconds of the one-thread probe, as the machine was
     predicted_ease_seconds: float
     predicted_ease_peak_mb: float
     limited_by: str  # "nothing", "memory", "time" or "ease_max_items"
