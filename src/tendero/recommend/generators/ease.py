@@ -90,6 +90,7 @@ def solve_cost(size: int = 1000, repeats: int = 2) -> tuple[float, float]:
     work shares the cores (a multi-threaded one's does: its threads spin while they wait for each other),
     and the best of a few repeats drops the interruptions. The probe is small, where BLAS runs less
     efficiently than on a big matrix, so a budget planned from it errs on the safe side."""
+    from scipy.linalg import lapack  # noqa: F401  (loaded before the limit below, or the limit misses it)
     from threadpoolctl import threadpool_info, threadpool_limits
 
     rng = np.random.default_rng(0)

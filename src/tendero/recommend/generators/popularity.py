@@ -22,6 +22,7 @@ class Popularity:
 
     def fit(self, matrix: sp.csr_matrix, at: sp.csr_matrix | None = None) -> Popularity:
         self.counts = np.asarray(binary(matrix).sum(axis=0)).ravel().astype(np.float32)
+        self._logs = None
         if at is not None and at.nnz and self.half_life_days:
             times = at.tocoo()
             age = (times.data.max() - times.data) / 86400.0
@@ -31,12 +32,18 @@ class Popularity:
             self.recent = self.counts.copy()
         return self
 
+    _logs: np.ndarray | None = field(default=None, repr=False, compare=False)
+
     def scores(self, history: sp.csr_matrix) -> np.ndarray:
-        base = np.log1p(self.counts)
+        base = self.row_scores()
         return np.broadcast_to(base, (history.shape[0], len(base))).copy()
 
     def row_scores(self) -> np.ndarray:
-        return np.log1p(self.counts)
+        """log(1 + users) per item, computed once: on a 50k catalogue the logarithms cost more than the rest
+        of what this generator does per request. Callers must not write into it."""
+        if self._logs is None or len(self._logs) != len(self.counts):
+            self._logs = np.log1p(self.counts)
+        return self._logs
 
     # -- persistence ---------------------------------------------------------------------------
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
