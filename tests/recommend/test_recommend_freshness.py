@@ -76,6 +76,8 @@ def test_the_update_adds_new_items_users_and_interactions_without_tuning_again(s
     assert list(updated.users.ids[: len(fitted.users)]) == list(fitted.users.ids)
     assert updated.hybrid.tuning["ease_l2"] == fitted.hybrid.tuning["ease_l2"]
     assert updated.hybrid.tuning["updates"] == 1 and updated.hybrid.ranker is fitted.hybrid.ranker
+    # Only users whose rows changed are folded in again; the others keep the fit's factors.
+    assert np.array_equal(updated.hybrid.als.user_factors[: len(fitted.users)], fitted.hybrid.als.user_factors)
     # A new user is known now and served from their history.
     result = updated.recommend("nueva3", 5)
     assert {r.source for r in result} == {"hybrid"} and len(result) == 5

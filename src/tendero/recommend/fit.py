@@ -414,31 +414,39 @@ def update_hybrid(
     at: sp.csr_matrix,
     items: ItemSide,
     values: sp.csr_matrix | None = None,
+    changed: np.ndarray | None = None,
 ) -> Hybrid:
     """The incremental update between refits: ``matrix`` holds the fitted model's users and items first
-    (same positions), new ones after. Nothing is solved again at catalogue scale: EASE keeps its weights
-    (new items are outside it, like the long tail), ALS keeps its item factors, folds every user in from
-    their rows and new items in from their users; content, co-occurrence, sequences and popularity are
-    recounted, which costs seconds; the tuned settings and the ranker stay."""
+    (same positions), new ones after; ``changed``: which users' rows differ from the fit's (None: all).
+    Nothing is solved again at catalogue scale: EASE keeps its weights (new items are outside it, like the
+    long tail), ALS keeps its item factors and folds in the changed users from their rows and new items
+    from their users; content, co-occurrence, sequences and popularity are recounted, which costs
+    seconds; the tuned settings and the ranker stay."""
     from dataclasses import replace
 
-    n_items, known = matrix.shape[1], fitted.n_items
+    n_users, n_items, known = matrix.shape[0], matrix.shape[1], fitted.n_items
     old = fitted.als
-    als = replace(old, item_factors=old.item_factors, user_factors=old.user_factors, _gram=None)
+    changed = np.ones(n_users, bool) if changed is None else np.asarray(changed, bool)
+    user_factors = np.zeros((n_users, old.factors), np.float32)
+    user_factors[: len(old.user_factors)] = old.user_factors[:n_users]
+    als = replace(old, item_factors=old.item_factors, user_factors=user_factors, _gram=None)
+    rows = np.flatnonzero(changed)
     if n_items > known:
-        # Users from the items the factors know; then new items from those users; then users again with both.
+        # Changed users from the items the factors know, new items from those users, then the users again.
         als.item_factors = np.vstack([old.item_factors, np.zeros((n_items - known, old.factors), np.float32)])
-        als.item_length = (
-            np.concatenate([old.item_length, np.ones(n_items - known)]) if len(old.item_length) else old.item_length
-        )
-        als.user_factors = als.fold_in(matrix[:, :known])
-        lengths = np.diff(matrix.indptr)
-        als.item_factors[known:] = als.fold_in_items(matrix[:, known:].tocsc(), lengths)
+        if len(old.item_length):  # a new item counts as one of average signal
+            als.item_length = np.concatenate([old.item_length, np.ones(n_items - known)])
+        als.user_factors[rows] = als.fold_in(matrix[rows][:, :known])
+        als.item_factors[known:] = als.fold_in_items(matrix[:, known:].tocsc(), np.diff(matrix.indptr))
         als._gram = None
-    als.user_factors = als.fold_in(matrix)
+    als.user_factors[rows] = als.fold_in(matrix[rows])
     als_recent = np.zeros((0, als.factors), np.float32)
     if fitted.half_life is not None:
-        als_recent = als.fold_in(matrix.multiply(recency_weights(matrix, at, fitted.half_life)).tocsr())
+        als_recent = np.zeros((n_users, old.factors), np.float32)
+        kept = min(len(fitted.als_recent_factors), n_users)
+        als_recent[:kept] = fitted.als_recent_factors[:kept]
+        recent = matrix[rows].multiply(recency_weights(matrix[rows], at[rows], fitted.half_life)).tocsr()
+        als_recent[rows] = als.fold_in(recent)
     neighbour = replace(fitted.neighbour, n_items=n_items) if isinstance(fitted.neighbour, Ease) else fitted.neighbour
     coo = at.tocoo()
     item_last = np.zeros(n_items)

@@ -1,8 +1,9 @@
 """Model kind ``recommender``: interactions + orders + products in, a hybrid recommender out.
 
-Fit: signals → a per-user holdout (the newest 20 % by default) → ``fit_hybrid`` on the rest (tuning
-and ranker on an inner split of it) → held-out metrics → generators refitted on all data with the
-tuned settings. Saved as .npz arrays, JSON and a LightGBM text model; never pickle.
+Fit: signals → a per-user holdout (the newest 20 % by default) → ``fit_hybrid`` on the rest (plan,
+tuning and ranker on an inner split of it) → held-out metrics → generators refitted on all data with
+the tuned settings. Update (between fits): the fitted model brought up to today's data, nothing tuned
+again. Saved as .npz arrays, JSON and a LightGBM text model; never pickle.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import ClassVar
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from pydantic import Field
 
 from tendero.kinds import Frames, KindParams, Progress
@@ -157,12 +159,25 @@ class RecommenderKind:
         progress.update(2, 3, message="updating the generators")
         matrices = build_matrices(pairs, users, catalogue)
         items = ItemSide(catalogue.texts(), catalogue.category_codes())
-        hybrid = update_hybrid(fitted.hybrid, matrices.weight, matrices.at, items, matrices.values)
+        hybrid = update_hybrid(
+            fitted.hybrid, matrices.weight, matrices.at, items, matrices.values, _changed_rows(fitted, matrices.weight)
+        )
         updated = FittedRecommender.from_pairs(pairs, catalogue, order_lines, hybrid=hybrid, users=users)
         updated.metrics = dict(fitted.metrics)
         updated.info = {**fitted.info, "tuning": hybrid.tuning, "updated_from_pairs": float(len(pairs))}
         progress.update(3, 3, message="updated")
         return updated
+
+
+def _changed_rows(fitted: Recommender, matrix: sp.csr_matrix) -> np.ndarray:
+    """Users whose signal row differs from the fitted model's (new users, new items or new weights)."""
+    n_users, n_items = fitted.history.shape
+    changed = np.ones(matrix.shape[0], bool)
+    before = matrix[:n_users, :n_items]
+    difference = abs(before - fitted.history.astype(before.dtype)) > 1e-6
+    changed[:n_users] = np.diff(difference.tocsr().indptr) > 0
+    changed[:n_users] |= np.diff(matrix[:n_users, n_items:].tocsr().indptr) > 0
+    return changed
 
 
 # ---------------------------------------------------------------------------------------------
