@@ -55,20 +55,24 @@ def product_top_k_rows(left: sp.csr_matrix, right_t: sp.csr_matrix, k: int, chun
 
 
 def sparse_top_k_rows(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
-    """Each row's k largest stored entries of a sparse matrix."""
+    """Each row's k largest stored entries of a sparse matrix (ties as ``np.argpartition`` leaves them)."""
     matrix = matrix.tocsr()
-    lengths = np.diff(matrix.indptr)
-    if matrix.nnz == 0:
+    rows, cols, vals = [], [], []
+    for row in range(matrix.shape[0]):
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        if start == end:
+            continue
+        data, indices = matrix.data[start:end], matrix.indices[start:end]
+        if len(data) > k:
+            keep = np.argpartition(-data, k - 1)[:k]
+            data, indices = data[keep], indices[keep]
+        rows.append(np.full(len(data), row))
+        cols.append(indices)
+        vals.append(data)
+    if not rows:
         return sp.csr_matrix(matrix.shape, dtype=np.float32)
-    rows = np.repeat(np.arange(matrix.shape[0]), lengths)
-    # Sort every row's entries by value, largest first, and keep each row's first k.
-    order = np.lexsort((-matrix.data, rows))
-    position = np.arange(matrix.nnz) - np.repeat(matrix.indptr[:-1], lengths)
-    keep = order[position < k]
     return sp.csr_matrix(
-        (matrix.data[keep].astype(np.float32), (rows[keep], matrix.indices[keep])),
-        shape=matrix.shape,
-        dtype=np.float32,
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=matrix.shape, dtype=np.float32
     )
 
 
