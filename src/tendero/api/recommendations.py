@@ -16,6 +16,7 @@ from tendero.api.deps import IngestDep, PredictorDep, language_of
 from tendero.observability import metrics
 from tendero.registry.service import deployed_models
 from tendero.store import audit as audit_rows
+from tendero.store.commerce import read_user_interactions_since
 from tendero.store.tenants import NotFound
 
 router = APIRouter(tags=["recommendations"])
@@ -121,9 +122,16 @@ async def recommend(body: RecommendIn, request: Request, principal: PredictorDep
     started = time.perf_counter()
     filters = Filters.model_validate(body.filters)
     recommender, served = await serving_recommender_now(principal.tenant_id, body.model)
+    recent = None
+    if served["path"] == "model" and body.user_id is not None:
+        # What the user did after the model's training data ends: folded in now, no refit needed.
+        recent = await run_in_threadpool(
+            read_user_interactions_since, principal.tenant_id, body.user_id, recommender.trained_until()
+        )
     items = recommender.recommend(
-        body.user_id, body.k, filters, body.exclude, body.candidates, body.history or None, language_of(request)
-    )
+        body.user_id, body.k, filters, body.exclude, body.candidates, body.history or None, language_of(request),
+        recent,
+    )  # fmt: skip
     metrics.predictions.labels("recommender", body.model, str(served["version"])).inc()
     record_call(request, principal, "predict", started, 200, model=served["model"], version=served["version"])
     return {"user_id": body.user_id, "items": [item.model_dump() for item in items], **served}
