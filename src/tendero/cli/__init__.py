@@ -459,6 +459,7 @@ def data_profile(tenant: TenantOpt) -> None:
 def _register_benches() -> None:
     from tendero.bench import api as api_bench
     from tendero.bench import customers, dashboard, data_import, forecast, recommend, tabular
+    from tendero.bench import search as search_bench
 
     bench_app.command("api")(api_bench.command)
     bench_app.command("import")(data_import.command)
@@ -467,6 +468,7 @@ def _register_benches() -> None:
     bench_app.command("recommend")(recommend.command)
     bench_app.command("tabular")(tabular.command)
     bench_app.command("dashboard")(dashboard.command)
+    bench_app.command("search")(search_bench.command)
 
 
 _register_benches()

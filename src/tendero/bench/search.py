@@ -1,0 +1,280 @@
+"""`tendero bench search`: tendero's fused product search against plain ``bm25s`` and the embedding model
+alone, every query over the whole catalogue, unjudged products gain 0.
+
+Data: three CSV files (``--products`` product_id,name[,description,category,brand,price];
+``--queries`` query_id,query; ``--labels`` query_id,product_id,gain), or ``--format homedepot FILE``
+(Home Depot's judged pairs: every title indexed, gain = relevance - 1), or ``--synthetic N`` (a generated
+catalogue of N products built from the demo store's kinds, for speed at size; its quality means little).
+Home Depot's queries are split in two halves by a hash of the query text: ``tune`` chose the fusion,
+``test`` (the default there) reports it. ``--sweep`` adds every fusion setting tried, as extra methods.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import resource
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+import typer
+
+from tendero.bench.report import bench_report, emit, log, percentile_ms
+
+SWEEP_WEIGHTS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+SWEEP_RRF_K = (10, 30, 60)
+
+
+def command(
+    products: Annotated[Path | None, typer.Option("--products", help="CSV: product_id,name[,description,category]")] = None,
+    queries: Annotated[Path | None, typer.Option("--queries", help="CSV: query_id,query")] = None,
+    labels: Annotated[Path | None, typer.Option("--labels", help="CSV: query_id,product_id,gain")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="homedepot: read Home Depot's file (the argument)")] = None,
+    file: Annotated[Path | None, typer.Argument(help="with --format homedepot: homedepot_relevance.csv.gz")] = None,
+    synthetic: Annotated[int | None, typer.Option("--synthetic", min=100, help="a generated catalogue of N products")] = None,
+    part: Annotated[str | None, typer.Option("--part", help="all | tune | test (default: test for homedepot, else all)")] = None,
+    sweep: Annotated[bool, typer.Option("--sweep", help="also report every fusion setting tried")] = False,
+    latency_queries: Annotated[int, typer.Option("--latency-queries", min=10, help="queries timed one by one")] = 1000,
+    embeddings_cache: Annotated[
+        Path | None, typer.Option("--embeddings-cache", help="folder keeping catalogue embeddings between runs")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json/--no-json", help="one JSON object on stdout")] = False,
+) -> None:
+    """Rank a catalogue for every query; print nDCG@10, recall@100, MRR@10, latency, index time and memory."""
+    if fmt not in (None, "homedepot"):
+        raise typer.BadParameter("--format must be homedepot")
+    if fmt == "homedepot":
+        if file is None:
+            raise typer.BadParameter("--format homedepot needs the file: tendero bench search --format homedepot FILE")
+        catalogue, asked, judged = read_homedepot(file)
+        data, default_part = str(file), "test"
+    elif synthetic is not None:
+        catalogue, asked, judged = synthetic_catalogue(synthetic)
+        data, default_part = f"synthetic:{synthetic}", "all"
+    else:
+        if products is None or queries is None or labels is None:
+            raise typer.BadParameter("give --products, --queries and --labels, or --format homedepot FILE, or --synthetic N")
+        catalogue, asked, judged = read_files(products, queries, labels)
+        data, default_part = str(products), "all"
+    chosen = part or default_part
+    if chosen not in ("all", "tune", "test"):
+        raise typer.BadParameter("--part must be all, tune or test")
+    asked = select_part(asked, chosen)
+    results, params = run_bench(catalogue, asked, judged, sweep=sweep, latency_queries=latency_queries,
+                                cache=embeddings_cache)  # fmt: skip
+    params.update({"part": chosen, "queries": len(asked), "products": len(catalogue)})
+    emit(bench_report("search", data, params, results), json_output)
+
+
+# --- data ---
+
+
+def read_files(products: Path, queries: Path, labels: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The three CSV files, checked: a clear error names the file and the missing column."""
+    frames = []
+    for path, needed in ((products, ("product_id", "name")), (queries, ("query_id", "query")),
+                         (labels, ("query_id", "product_id", "gain"))):  # fmt: skip
+        if not path.is_file():
+            raise typer.BadParameter(f"no file {path}")
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        missing = [c for c in needed if c not in frame.columns]
+        if missing:
+            raise typer.BadParameter(f"{path}: missing column(s) {', '.join(missing)}; it has {', '.join(frame.columns)}")
+        frames.append(frame)
+    catalogue, asked, judged = frames
+    if "price" in catalogue:
+        catalogue["price"] = pd.to_numeric(catalogue["price"], errors="coerce")
+    judged["gain"] = pd.to_numeric(judged["gain"], errors="coerce")
+    bad = judged["gain"].isna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+        raise typer.BadParameter(f"{labels}: row {row}: gain is not a number")
+    return catalogue, asked, judged
+
+
+def read_homedepot(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Home Depot's training file: every distinct title is a product; gain = mean relevance - 1 (0..2)."""
+    frame = pd.read_csv(path, encoding="latin-1", dtype={"product_uid": str})
+    catalogue = frame.drop_duplicates("product_uid")[["product_uid", "product_title"]].rename(
+        columns={"product_uid": "product_id", "product_title": "name"}
+    )
+    terms = frame["search_term"].astype(str)
+    query_ids = {text: f"q{i}" for i, text in enumerate(dict.fromkeys(terms))}
+    asked = pd.DataFrame({"query_id": list(query_ids.values()), "query": list(query_ids)})
+    judged = pd.DataFrame({"query_id": terms.map(query_ids), "product_id": frame["product_uid"],
+                           "gain": frame["relevance"].astype(float) - 1.0})  # fmt: skip
+    judged = judged.groupby(["query_id", "product_id"], as_index=False)["gain"].mean()
+    return catalogue.reset_index(drop=True), asked, judged
+
+
+def synthetic_catalogue(n: int, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """N products combining the demo store's kinds, brands and sizes with model words; queries name a kind."""
+    from tendero.data.demo import BRANDS, CATALOGUE
+
+    rng = np.random.default_rng(seed)
+    kinds = [(category, kind, spec["sizes"]) for category, spec in CATALOGUE.items() for kind in spec["kinds"]]
+    extra = ["clásico", "ecológico", "premium", "ahorro", "familiar", "sin gluten", "light", "original", "intenso"]
+    pick = rng.integers(0, len(kinds), n)
+    rows = []
+    for i, k in enumerate(pick):
+        category, kind, sizes = kinds[k]
+        brand = BRANDS[rng.integers(len(BRANDS))] + f" {rng.integers(1, 400)}"
+        name = f"{kind} {extra[rng.integers(len(extra))]} {brand} {sizes[rng.integers(len(sizes))]}"
+        rows.append({"product_id": f"S{i:06d}", "name": name, "category": category, "kind": kind,
+                     "price": round(float(rng.lognormal(1.0, 0.5)), 2)})  # fmt: skip
+    catalogue = pd.DataFrame(rows)
+    asked = pd.DataFrame({"query_id": [f"q{i}" for i in range(len(kinds))], "query": [k for _, k, _ in kinds]})
+    judged = catalogue[["kind", "product_id"]].merge(
+        pd.DataFrame({"query_id": asked["query_id"], "kind": asked["query"]}), on="kind"
+    )[["query_id", "product_id"]].assign(gain=1.0)
+    return catalogue.drop(columns="kind"), asked, judged
+
+
+def select_part(asked: pd.DataFrame, part: str) -> pd.DataFrame:
+    """Half the queries by a stable hash of their text: ``tune`` and ``test`` never share a query."""
+    if part == "all":
+        return asked
+    digits = asked["query"].map(lambda q: int(hashlib.sha1(str(q).encode()).hexdigest()[:8], 16) % 2)
+    return asked[digits == (0 if part == "tune" else 1)].reset_index(drop=True)
+
+
+# --- methods ---
+
+
+def run_bench(
+    catalogue: pd.DataFrame,
+    asked: pd.DataFrame,
+    judged: pd.DataFrame,
+    *,
+    sweep: bool = False,
+    latency_queries: int = 1000,
+    cache: Path | None = None,
+) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
+    import bm25s
+    import Stemmer
+
+    from tendero.search.encoder import get_encoder, model_for
+    from tendero.search.index import FusionParams, ProductIndex, dense_text, lexical_text
+    from tendero.search.text import detect_language
+
+    catalogue = catalogue.reset_index(drop=True)
+    gains = {q: dict(zip(g["product_id"].astype(str), g["gain"].astype(float), strict=True))
+             for q, g in judged.groupby("query_id")}  # fmt: skip
+    asked = asked[asked["query_id"].isin(gains)].reset_index(drop=True)
+    records = catalogue.to_dict("records")
+    language = detect_language(catalogue["name"].astype(str).tolist())
+    model = model_for(language)
+    results: dict[str, dict[str, float]] = {}
+
+    # plain bm25s, as its README does it: its tokenizer with the language's stop words and a Snowball stemmer
+    log(f"bm25: indexing {len(catalogue):,} products")
+    stemmer = Stemmer.Stemmer("english" if language == "en" else "spanish")
+    stop = "en" if language == "en" else "es"
+    started = time.perf_counter()
+    plain_texts = [" ".join(str(r.get(f) or "") for f in ("name", "description", "category", "brand")) for r in records]
+    plain = bm25s.BM25()
+    plain.index(bm25s.tokenize(plain_texts, stopwords=stop, stemmer=stemmer, show_progress=False), show_progress=False)
+    plain_seconds = time.perf_counter() - started
+    ids = catalogue["product_id"].astype(str).to_numpy()
+
+    def plain_rank(query: str, k: int) -> list[str]:
+        tokens = bm25s.tokenize([query], stopwords=stop, stemmer=stemmer, show_progress=False, return_ids=False)[0]
+        if not tokens:
+            return []
+        scores = plain.get_scores(tokens)
+        top = np.argsort(-scores, kind="stable")[:k]
+        return list(ids[top[scores[top] > 0]])
+
+    results["bm25"] = evaluate(plain_rank, asked, gains, latency_queries)
+    results["bm25"].update(index_seconds=plain_seconds, peak_mb=_peak_mb())
+
+    log(f"dense: embedding {len(catalogue):,} products with {model}")
+    encoder = get_encoder(model)  # loading the model is not indexing: timed apart
+    encoder.embed(["warm up"])
+    texts = [dense_text(r) for r in records]
+    started = time.perf_counter()
+    embeddings, cached = _embeddings(encoder, texts, cache)
+    embed_seconds = time.perf_counter() - started
+    dense_index = ProductIndex(catalogue, embeddings, encoder, language=language, fusion=FusionParams("dense"))
+    results["dense"] = evaluate(_ranker(dense_index), asked, gains, latency_queries)
+    results["dense"].update(index_seconds=embed_seconds, peak_mb=_peak_mb())
+
+    log("tendero: lexical index and fusion")
+    started = time.perf_counter()
+    index = ProductIndex(catalogue, embeddings, encoder, language=language)
+    lexical_seconds = time.perf_counter() - started
+    results["tendero"] = evaluate(_ranker(index), asked, gains, latency_queries)
+    results["tendero"].update(index_seconds=embed_seconds + lexical_seconds, peak_mb=_peak_mb())
+    if sweep:
+        settings = [FusionParams("zscore", w) for w in SWEEP_WEIGHTS] + [FusionParams("rrf", rrf_k=k) for k in SWEEP_RRF_K]
+        settings.append(FusionParams("lexical"))
+        for setting in settings:
+            name = f"zscore_w{setting.lexical_weight}" if setting.method == "zscore" else \
+                f"rrf_k{setting.rrf_k}" if setting.method == "rrf" else "tendero_lexical"  # fmt: skip
+            log(f"sweep: {name}")
+            results[name] = evaluate(_ranker(index, setting), asked, gains, 0)
+    params = {
+        "language": language, "model": model, "fusion": vars(index.fusion), "k": 10,
+        "embedded_per_second": len(texts) / embed_seconds if not cached and embed_seconds > 0 else None,
+        "embeddings_cached": cached, "latency_queries": latency_queries,
+        "latency": "one query at a time, wall and CPU per query; the machine's other load is not excluded",
+    }  # fmt: skip
+    return results, params
+
+
+def _ranker(index: Any, fusion: Any = None) -> Any:
+    def rank(query: str, k: int) -> list[str]:
+        return [index.ids[hit.row] for hit in index.search(query, k, fusion=fusion)]
+
+    return rank
+
+
+def _embeddings(encoder: Any, texts: list[str], cache: Path | None) -> tuple[np.ndarray, bool]:
+    if cache is None:
+        return _embed_logged(encoder, texts), False
+    key = hashlib.sha1((encoder.name + "\x1f" + "\x1e".join(texts)).encode()).hexdigest()[:16]
+    path = cache / f"{encoder.name}-{key}.npy"
+    if path.exists():
+        return np.load(path), True
+    vectors = _embed_logged(encoder, texts)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors, False
+
+
+def _embed_logged(encoder: Any, texts: list[str]) -> np.ndarray:
+    out = []
+    step = 2048
+    for start in range(0, len(texts), step):
+        out.append(encoder.embed(texts[start : start + step]))
+        log(f"  embedded {min(start + step, len(texts)):,}/{len(texts):,}")
+    return np.vstack(out) if out else np.zeros((0, encoder.dimensions), dtype=np.float32)
+
+
+def evaluate(rank: Any, asked: pd.DataFrame, gains: dict[str, dict[str, float]], latency_queries: int) -> dict[str, float]:
+    """Mean nDCG@10, recall@100, MRR@10 over the judged queries; p50/p95 of the first ``latency_queries``."""
+    from tendero.search.evaluation import mrr_at, ndcg_at, recall_at
+
+    ndcg, recall, mrr, wall, cpu = [], [], [], [], []
+    for i, (query_id, query) in enumerate(zip(asked["query_id"], asked["query"], strict=True)):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        ranked = rank(str(query), 100)
+        if i < latency_queries:
+            wall.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - cpu_started)
+        g = gains[query_id]
+        ndcg.append(ndcg_at(ranked, g, 10))
+        recall.append(recall_at(ranked, g, 100))
+        mrr.append(mrr_at(ranked, g, 10))
+    out = {"ndcg@10": float(np.nanmean(ndcg)), "recall@100": float(np.nanmean(recall)),
+           "mrr@10": float(np.nanmean(mrr))}  # fmt: skip
+    if wall:
+        out.update(p50_ms=percentile_ms(wall, 50), p95_ms=percentile_ms(wall, 95),
+                   cpu_p50_ms=percentile_ms(cpu, 50), cpu_p95_ms=percentile_ms(cpu, 95))  # fmt: skip
+    return out
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
