@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from tendero import __version__
 from tendero.api import audit, customers, data, datasets, forecasts, health, jobs, keys, models, recommendations
+from tendero.api import search as search_api
 from tendero.api.errors import install_error_handlers
 from tendero.api.middleware import ServiceMiddleware
 from tendero.api.ratelimit import RateLimiter, make_rate_limiter
@@ -50,6 +51,7 @@ def create_app(*, run_jobs: bool = True, migrate: bool = True, limiter: RateLimi
     install_error_handlers(app)
     for module in (health, keys, jobs, models, audit, data, datasets, forecasts, recommendations, customers):
         app.include_router(module.router)
+    app.include_router(search_api.router)
     install_web(app)
     app.add_middleware(
         ServiceMiddleware,

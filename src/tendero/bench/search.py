@@ -28,13 +28,21 @@ SWEEP_RRF_K = (10, 30, 60)
 
 
 def command(
-    products: Annotated[Path | None, typer.Option("--products", help="CSV: product_id,name[,description,category]")] = None,
+    products: Annotated[
+        Path | None, typer.Option("--products", help="CSV: product_id,name[,description,category]")
+    ] = None,
     queries: Annotated[Path | None, typer.Option("--queries", help="CSV: query_id,query")] = None,
     labels: Annotated[Path | None, typer.Option("--labels", help="CSV: query_id,product_id,gain")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="homedepot: read Home Depot's file (the argument)")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="homedepot: read Home Depot's file (the argument)")
+    ] = None,
     file: Annotated[Path | None, typer.Argument(help="with --format homedepot: homedepot_relevance.csv.gz")] = None,
-    synthetic: Annotated[int | None, typer.Option("--synthetic", min=100, help="a generated catalogue of N products")] = None,
-    part: Annotated[str | None, typer.Option("--part", help="all | tune | test (default: test for homedepot, else all)")] = None,
+    synthetic: Annotated[
+        int | None, typer.Option("--synthetic", min=100, help="a generated catalogue of N products")
+    ] = None,
+    part: Annotated[
+        str | None, typer.Option("--part", help="all | tune | test (default: test for homedepot, else all)")
+    ] = None,
     sweep: Annotated[bool, typer.Option("--sweep", help="also report every fusion setting tried")] = False,
     latency_queries: Annotated[int, typer.Option("--latency-queries", min=10, help="queries timed one by one")] = 1000,
     embeddings_cache: Annotated[
@@ -55,15 +63,18 @@ def command(
         data, default_part = f"synthetic:{synthetic}", "all"
     else:
         if products is None or queries is None or labels is None:
-            raise typer.BadParameter("give --products, --queries and --labels, or --format homedepot FILE, or --synthetic N")
+            raise typer.BadParameter(
+                "give --products, --queries and --labels, or --format homedepot FILE, or --synthetic N"
+            )
         catalogue, asked, judged = read_files(products, queries, labels)
         data, default_part = str(products), "all"
     chosen = part or default_part
     if chosen not in ("all", "tune", "test"):
         raise typer.BadParameter("--part must be all, tune or test")
     asked = select_part(asked, chosen)
-    results, params = run_bench(catalogue, asked, judged, sweep=sweep, latency_queries=latency_queries,
-                                cache=embeddings_cache)  # fmt: skip
+    results, params = run_bench(
+        catalogue, asked, judged, sweep=sweep, latency_queries=latency_queries, cache=embeddings_cache
+    )
     params.update({"part": chosen, "queries": len(asked), "products": len(catalogue)})
     emit(bench_report("search", data, params, results), json_output)
 
@@ -74,14 +85,19 @@ def command(
 def read_files(products: Path, queries: Path, labels: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The three CSV files, checked: a clear error names the file and the missing column."""
     frames = []
-    for path, needed in ((products, ("product_id", "name")), (queries, ("query_id", "query")),
-                         (labels, ("query_id", "product_id", "gain"))):  # fmt: skip
+    for path, needed in (
+        (products, ("product_id", "name")),
+        (queries, ("query_id", "query")),
+        (labels, ("query_id", "product_id", "gain")),
+    ):
         if not path.is_file():
             raise typer.BadParameter(f"no file {path}")
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         missing = [c for c in needed if c not in frame.columns]
         if missing:
-            raise typer.BadParameter(f"{path}: missing column(s) {', '.join(missing)}; it has {', '.join(frame.columns)}")
+            raise typer.BadParameter(
+                f"{path}: missing column(s) {', '.join(missing)}; it has {', '.join(frame.columns)}"
+            )
         frames.append(frame)
     catalogue, asked, judged = frames
     if "price" in catalogue:
@@ -103,8 +119,13 @@ def read_homedepot(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
     terms = frame["search_term"].astype(str)
     query_ids = {text: f"q{i}" for i, text in enumerate(dict.fromkeys(terms))}
     asked = pd.DataFrame({"query_id": list(query_ids.values()), "query": list(query_ids)})
-    judged = pd.DataFrame({"query_id": terms.map(query_ids), "product_id": frame["product_uid"],
-                           "gain": frame["relevance"].astype(float) - 1.0})  # fmt: skip
+    judged = pd.DataFrame(
+        {
+            "query_id": terms.map(query_ids),
+            "product_id": frame["product_uid"],
+            "gain": frame["relevance"].astype(float) - 1.0,
+        }
+    )
     judged = judged.groupby(["query_id", "product_id"], as_index=False)["gain"].mean()
     return catalogue.reset_index(drop=True), asked, judged
 
@@ -122,13 +143,24 @@ def synthetic_catalogue(n: int, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFra
         category, kind, sizes = kinds[k]
         brand = BRANDS[rng.integers(len(BRANDS))] + f" {rng.integers(1, 400)}"
         name = f"{kind} {extra[rng.integers(len(extra))]} {brand} {sizes[rng.integers(len(sizes))]}"
-        rows.append({"product_id": f"S{i:06d}", "name": name, "category": category, "kind": kind,
-                     "price": round(float(rng.lognormal(1.0, 0.5)), 2)})  # fmt: skip
+        rows.append(
+            {
+                "product_id": f"S{i:06d}",
+                "name": name,
+                "category": category,
+                "kind": kind,
+                "price": round(float(rng.lognormal(1.0, 0.5)), 2),
+            }
+        )
     catalogue = pd.DataFrame(rows)
     asked = pd.DataFrame({"query_id": [f"q{i}" for i in range(len(kinds))], "query": [k for _, k, _ in kinds]})
-    judged = catalogue[["kind", "product_id"]].merge(
-        pd.DataFrame({"query_id": asked["query_id"], "kind": asked["query"]}), on="kind"
-    )[["query_id", "product_id"]].assign(gain=1.0)
+    judged = (
+        catalogue[["kind", "product_id"]]
+        .merge(pd.DataFrame({"query_id": asked["query_id"], "kind": asked["query"]}), on="kind")[
+            ["query_id", "product_id"]
+        ]
+        .assign(gain=1.0)
+    )
     return catalogue.drop(columns="kind"), asked, judged
 
 
@@ -156,12 +188,14 @@ def run_bench(
     import Stemmer
 
     from tendero.search.encoder import get_encoder, model_for
-    from tendero.search.index import FusionParams, ProductIndex, dense_text, lexical_text
+    from tendero.search.index import FusionParams, ProductIndex, dense_text
     from tendero.search.text import detect_language
 
     catalogue = catalogue.reset_index(drop=True)
-    gains = {q: dict(zip(g["product_id"].astype(str), g["gain"].astype(float), strict=True))
-             for q, g in judged.groupby("query_id")}  # fmt: skip
+    gains = {
+        q: dict(zip(g["product_id"].astype(str), g["gain"].astype(float), strict=True))
+        for q, g in judged.groupby("query_id")
+    }
     asked = asked[asked["query_id"].isin(gains)].reset_index(drop=True)
     records = catalogue.to_dict("records")
     language = detect_language(catalogue["name"].astype(str).tolist())
@@ -208,19 +242,30 @@ def run_bench(
     results["tendero"] = evaluate(_ranker(index), asked, gains, latency_queries)
     results["tendero"].update(index_seconds=embed_seconds + lexical_seconds, peak_mb=_peak_mb())
     if sweep:
-        settings = [FusionParams("zscore", w) for w in SWEEP_WEIGHTS] + [FusionParams("rrf", rrf_k=k) for k in SWEEP_RRF_K]
+        settings = [FusionParams("zscore", w) for w in SWEEP_WEIGHTS] + [
+            FusionParams("rrf", rrf_k=k) for k in SWEEP_RRF_K
+        ]
         settings.append(FusionParams("lexical"))
         for setting in settings:
-            name = f"zscore_w{setting.lexical_weight}" if setting.method == "zscore" else \
-                f"rrf_k{setting.rrf_k}" if setting.method == "rrf" else "tendero_lexical"  # fmt: skip
+            name = (
+                f"zscore_w{setting.lexical_weight}"
+                if setting.method == "zscore"
+                else f"rrf_k{setting.rrf_k}"
+                if setting.method == "rrf"
+                else "tendero_lexical"
+            )
             log(f"sweep: {name}")
             results[name] = evaluate(_ranker(index, setting), asked, gains, 0)
     params = {
-        "language": language, "model": model, "fusion": vars(index.fusion), "k": 10,
+        "language": language,
+        "model": model,
+        "fusion": vars(index.fusion),
+        "k": 10,
         "embedded_per_second": len(texts) / embed_seconds if not cached and embed_seconds > 0 else None,
-        "embeddings_cached": cached, "latency_queries": latency_queries,
+        "embeddings_cached": cached,
+        "latency_queries": latency_queries,
         "latency": "one query at a time, wall and CPU per query; the machine's other load is not excluded",
-    }  # fmt: skip
+    }
     return results, params
 
 
@@ -253,7 +298,9 @@ def _embed_logged(encoder: Any, texts: list[str]) -> np.ndarray:
     return np.vstack(out) if out else np.zeros((0, encoder.dimensions), dtype=np.float32)
 
 
-def evaluate(rank: Any, asked: pd.DataFrame, gains: dict[str, dict[str, float]], latency_queries: int) -> dict[str, float]:
+def evaluate(
+    rank: Any, asked: pd.DataFrame, gains: dict[str, dict[str, float]], latency_queries: int
+) -> dict[str, float]:
     """Mean nDCG@10, recall@100, MRR@10 over the judged queries; p50/p95 of the first ``latency_queries``."""
     from tendero.search.evaluation import mrr_at, ndcg_at, recall_at
 
@@ -268,11 +315,18 @@ def evaluate(rank: Any, asked: pd.DataFrame, gains: dict[str, dict[str, float]],
         ndcg.append(ndcg_at(ranked, g, 10))
         recall.append(recall_at(ranked, g, 100))
         mrr.append(mrr_at(ranked, g, 10))
-    out = {"ndcg@10": float(np.nanmean(ndcg)), "recall@100": float(np.nanmean(recall)),
-           "mrr@10": float(np.nanmean(mrr))}  # fmt: skip
+    out = {
+        "ndcg@10": float(np.nanmean(ndcg)),
+        "recall@100": float(np.nanmean(recall)),
+        "mrr@10": float(np.nanmean(mrr)),
+    }
     if wall:
-        out.update(p50_ms=percentile_ms(wall, 50), p95_ms=percentile_ms(wall, 95),
-                   cpu_p50_ms=percentile_ms(cpu, 50), cpu_p95_ms=percentile_ms(cpu, 95))  # fmt: skip
+        out.update(
+            p50_ms=percentile_ms(wall, 50),
+            p95_ms=percentile_ms(wall, 95),
+            cpu_p50_ms=percentile_ms(cpu, 50),
+            cpu_p95_ms=percentile_ms(cpu, 95),
+        )
     return out
 
 

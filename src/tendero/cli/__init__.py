@@ -30,11 +30,13 @@ app.add_typer(models_app, name="models")
 
 def _add_capability_commands() -> None:
     from tendero.cli import capabilities
+    from tendero.cli import search as search_cli
 
     app.add_typer(capabilities.customers_app, name="customers")
     app.add_typer(capabilities.datasets_app, name="datasets")
     app.add_typer(capabilities.train_app, name="train")
     app.command("forecast")(capabilities.forecast_command)
+    app.command("search")(search_cli.search_command)
 
 
 _add_capability_commands()
@@ -410,6 +412,9 @@ def import_data(
             )
     except FileRejected as error:
         _fail(f"{source}: {error}")
+    from tendero.services.search import follow_import
+
+    follow_import(tenant_id, report.status, report.details)  # the search index follows the catalogue
     if as_json:
         _print_json(report.__dict__)
         return

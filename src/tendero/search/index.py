@@ -104,8 +104,11 @@ class ProductIndex:
             self.embedded = ~np.isnan(embeddings).any(axis=1) if n else np.zeros(0, dtype=bool)
             self.embeddings = np.ascontiguousarray(np.nan_to_num(embeddings, nan=0.0), dtype=np.float32)
         self.category_folded = self._folded("category")
-        self.price = pd.to_numeric(self.products.get("price"), errors="coerce").to_numpy(dtype=float) \
-            if "price" in self.products else np.full(n, np.nan)  # fmt: skip
+        self.price = (
+            pd.to_numeric(self.products.get("price"), errors="coerce").to_numpy(dtype=float)
+            if "price" in self.products
+            else np.full(n, np.nan)
+        )
         active = self.products["active"] if "active" in self.products else pd.Series(True, index=self.products.index)
         self.active = active.fillna(True).astype(bool).to_numpy()
         self._records = records
@@ -131,8 +134,9 @@ class ProductIndex:
                 if term in self._known or len(term) < 4 or term.isdigit():
                     continue
                 limit = 1 if len(term) <= 5 else 2
-                found = process.extract(term, self._vocabulary, scorer=Levenshtein.distance,
-                                        score_cutoff=limit, limit=3)  # fmt: skip
+                found = process.extract(
+                    term, self._vocabulary, scorer=Levenshtein.distance, score_cutoff=limit, limit=3
+                )
                 corrected += [match for match, _, _ in found]
         return exact, corrected
 
@@ -202,11 +206,22 @@ class ProductIndex:
             candidates = candidates[lexical[candidates] > 0]
         if not len(candidates):
             return []
-        top = candidates[np.argsort(-fused[candidates], kind="stable")[:k]] if len(candidates) <= k else \
-            candidates[_top(fused[candidates], k)]  # fmt: skip
-        return [self._hit(int(row), float(fused[row]), float(lexical[row]),
-                          float(dense[row]) if dense is not None and np.isfinite(dense[row]) else 0.0,
-                          set(exact) | set(corrected), dense is not None) for row in top]  # fmt: skip
+        top = (
+            candidates[np.argsort(-fused[candidates], kind="stable")[:k]]
+            if len(candidates) <= k
+            else candidates[_top(fused[candidates], k)]
+        )
+        return [
+            self._hit(
+                int(row),
+                float(fused[row]),
+                float(lexical[row]),
+                float(dense[row]) if dense is not None and np.isfinite(dense[row]) else 0.0,
+                set(exact) | set(corrected),
+                dense is not None,
+            )
+            for row in top
+        ]
 
     def _hit(self, row: int, score: float, lexical: float, dense: float, query_terms: set[str], semantic: bool) -> Hit:
         matched = []

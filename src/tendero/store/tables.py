@@ -371,3 +371,6 @@ class RecommendationFeedback(Base):
     item_id: Mapped[str] = mapped_column(String(200))
     event: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+import tendero.store.search  # noqa: E402,F401  (product search tables join the metadata)
