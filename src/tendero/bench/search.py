@@ -11,17 +11,17 @@ Home Depot's queries are split in two halves by a hash of the query text: ``tune
 
 from __future__ import annotations
 
-import hashlib
-import resource
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
-import pandas as pd
 import typer
 
 from tendero.bench.report import bench_report, emit, log, percentile_ms
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 SWEEP_WEIGHTS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 SWEEP_RRF_K = (10, 30, 60)
@@ -84,6 +84,9 @@ def command(
 
 def read_files(products: Path, queries: Path, labels: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The three CSV files, checked: a clear error names the file and the missing column."""
+    import numpy as np
+    import pandas as pd
+
     frames = []
     for path, needed in (
         (products, ("product_id", "name")),
@@ -112,6 +115,8 @@ def read_files(products: Path, queries: Path, labels: Path) -> tuple[pd.DataFram
 
 def read_homedepot(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Home Depot's training file: every distinct title is a product; gain = mean relevance - 1 (0..2)."""
+    import pandas as pd
+
     frame = pd.read_csv(path, encoding="latin-1", dtype={"product_uid": str})
     catalogue = frame.drop_duplicates("product_uid")[["product_uid", "product_title"]].rename(
         columns={"product_uid": "product_id", "product_title": "name"}
@@ -132,6 +137,9 @@ def read_homedepot(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
 
 def synthetic_catalogue(n: int, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """N products combining the demo store's kinds, brands and sizes with model words; queries name a kind."""
+    import numpy as np
+    import pandas as pd
+
     from tendero.data.demo import BRANDS, CATALOGUE
 
     rng = np.random.default_rng(seed)
@@ -166,6 +174,8 @@ def synthetic_catalogue(n: int, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFra
 
 def select_part(asked: pd.DataFrame, part: str) -> pd.DataFrame:
     """Half the queries by a stable hash of their text: ``tune`` and ``test`` never share a query."""
+    import hashlib
+
     if part == "all":
         return asked
     digits = asked["query"].map(lambda q: int(hashlib.sha1(str(q).encode()).hexdigest()[:8], 16) % 2)
@@ -185,6 +195,7 @@ def run_bench(
     cache: Path | None = None,
 ) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
     import bm25s
+    import numpy as np
     import Stemmer
 
     from tendero.search.encoder import get_encoder, model_for
@@ -277,6 +288,10 @@ def _ranker(index: Any, fusion: Any = None) -> Any:
 
 
 def _embeddings(encoder: Any, texts: list[str], cache: Path | None) -> tuple[np.ndarray, bool]:
+    import hashlib
+
+    import numpy as np
+
     if cache is None:
         return _embed_logged(encoder, texts), False
     key = hashlib.sha1((encoder.name + "\x1f" + "\x1e".join(texts)).encode()).hexdigest()[:16]
@@ -290,6 +305,8 @@ def _embeddings(encoder: Any, texts: list[str], cache: Path | None) -> tuple[np.
 
 
 def _embed_logged(encoder: Any, texts: list[str]) -> np.ndarray:
+    import numpy as np
+
     out = []
     step = 2048
     for start in range(0, len(texts), step):
@@ -302,6 +319,8 @@ def evaluate(
     rank: Any, asked: pd.DataFrame, gains: dict[str, dict[str, float]], latency_queries: int
 ) -> dict[str, float]:
     """Mean nDCG@10, recall@100, MRR@10 over the judged queries; p50/p95 of the first ``latency_queries``."""
+    import numpy as np
+
     from tendero.search.evaluation import mrr_at, ndcg_at, recall_at
 
     ndcg, recall, mrr, wall, cpu = [], [], [], [], []
@@ -331,4 +350,6 @@ def evaluate(
 
 
 def _peak_mb() -> float:
+    import resource
+
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
