@@ -38,6 +38,16 @@ class FusionParams:
 
 
 @dataclass
+class Signals:
+    """A query's index terms (typed, and corrected for typos) and its scores for every product."""
+
+    exact: list[str]
+    corrected: list[str]
+    lexical: np.ndarray
+    dense: np.ndarray | None
+
+
+@dataclass
 class Hit:
     row: int
     score: float
@@ -152,10 +162,13 @@ class ProductIndex:
             scores += TYPO_WEIGHT * self._bm25.get_scores(corrected)
         return scores
 
-    def dense_scores(self, query: str) -> np.ndarray | None:
+    def dense_scores(self, query: str, vector: np.ndarray | None = None) -> np.ndarray | None:
+        """Cosine of every product with the query (NaN for products not embedded); ``vector``: the query's
+        embedding when the caller already has it (benches embed their queries in one batch)."""
         if self.embeddings is None or self.encoder is None or not self.embedded.any():
             return None
-        vector = self.encoder.embed([query])[0]
+        if vector is None:
+            vector = self.encoder.embed([query])[0]
         scores = self.embeddings @ vector
         scores[~self.embedded] = np.nan
         return scores
@@ -182,6 +195,13 @@ class ProductIndex:
             keep &= only
         return keep
 
+    def signals(self, query: str, vector: np.ndarray | None = None, *, dense: bool = True) -> Signals:
+        """Everything a ranking of ``query`` needs, computed once (fusion settings can then be compared)."""
+        exact, corrected = self.query_terms(query)
+        lexical = self.lexical_scores(exact, corrected)
+        similarity = self.dense_scores(query, vector) if dense and exact else None
+        return Signals(exact, corrected, lexical, similarity)
+
     def search(
         self,
         query: str,
@@ -189,18 +209,33 @@ class ProductIndex:
         *,
         keep: np.ndarray | None = None,
         fusion: FusionParams | None = None,
+        vector: np.ndarray | None = None,
+        explain: bool = True,
     ) -> list[Hit]:
         """The top ``k`` products for ``query`` among ``keep`` (a boolean mask; default: active ones)."""
         fusion = fusion or self.fusion
-        keep = self.mask() if keep is None else keep
-        exact, corrected = self.query_terms(query)
-        if not len(self) or not keep.any():
+        if not len(self):
             return []
-        lexical = self.lexical_scores(exact, corrected) if fusion.method != "dense" else np.zeros(len(self), np.float32)
-        dense = self.dense_scores(query) if fusion.method != "lexical" and exact else None
-        if dense is None and not exact:
-            return []  # nothing searchable in the query (stop words, symbols) and no meaning to compare
-        fused = fuse(lexical, dense, keep, fusion)
+        return self.rank(self.signals(query, vector, dense=fusion.method != "lexical"), k, keep=keep, fusion=fusion,
+                         explain=explain)  # fmt: skip
+
+    def rank(
+        self,
+        signals: Signals,
+        k: int = 10,
+        *,
+        keep: np.ndarray | None = None,
+        fusion: FusionParams | None = None,
+        explain: bool = True,
+    ) -> list[Hit]:
+        fusion = fusion or self.fusion
+        keep = self.mask() if keep is None else keep
+        if not len(self) or not keep.any() or not signals.exact:
+            return []  # nothing searchable in the query (stop words, symbols)
+        lexical, dense = signals.lexical, signals.dense if fusion.method != "lexical" else None
+        if fusion.method == "dense" and dense is None:
+            return []
+        fused = fuse(lexical if fusion.method != "dense" else np.zeros(len(self), np.float32), dense, keep, fusion)
         candidates = np.flatnonzero(keep & np.isfinite(fused))
         if fusion.method == "lexical" or dense is None:
             candidates = candidates[lexical[candidates] > 0]
@@ -211,21 +246,22 @@ class ProductIndex:
             if len(candidates) <= k
             else candidates[_top(fused[candidates], k)]
         )
+        query_terms = set(signals.exact) | set(signals.corrected)
         return [
             self._hit(
                 int(row),
                 float(fused[row]),
                 float(lexical[row]),
                 float(dense[row]) if dense is not None and np.isfinite(dense[row]) else 0.0,
-                set(exact) | set(corrected),
-                dense is not None,
+                query_terms if explain else set(),
+                dense is not None and explain,
             )
             for row in top
         ]
 
     def _hit(self, row: int, score: float, lexical: float, dense: float, query_terms: set[str], semantic: bool) -> Hit:
         matched = []
-        if lexical > 0:
+        if lexical > 0 and query_terms:
             record = self._records[row]
             matched = [f for f in FIELDS if query_terms & set(terms(field_text(record, f), self.language))]
         if semantic and dense > 0:
