@@ -141,3 +141,27 @@ def _until(condition, seconds: float = 30.0) -> None:  # type: ignore[no-untyped
     while not condition():
         assert time.monotonic() < deadline, "the served index did not follow the catalogue"
         time.sleep(0.1)
+
+
+def test_s1_recommend_re_ranks_for_a_customer_with_the_deployed_recommender(client):
+    from support import load_demo
+    from tendero.data.demo import generate_store
+
+    tenant = make_tenant("gustos")
+    store = generate_store(seed=5, customers=120, days=200)
+    load_demo(tenant.id, store)
+    answer = client.post("/v1/models/recommender/train", json={"kind": "recommender", "deploy": "always"},
+                         headers=tenant.headers())  # fmt: skip
+    assert answer.status_code == 202, answer.text
+    assert wait_for_job(client, tenant, answer.json()["id"], timeout=280)["status"] == "completed"
+    buyer = store.orders["customer_id"].value_counts().index[0]
+    plain = client.post("/v1/recommend", params={"query_text": "bebidas", "limit": 5}, headers=tenant.headers()).json()
+    mine = client.post("/v1/recommend", params={"query_text": "bebidas", "limit": 5, "user_id": buyer},
+                       headers=tenant.headers()).json()  # fmt: skip
+    assert plain["reranked_by"] is None
+    assert mine["reranked_by"]["model"] == "recommender" and mine["reranked_by"]["version"]
+    assert len(mine["similar_products"]) == 5
+    scores = [p["score"] for p in mine["similar_products"]]
+    assert scores == sorted(scores, reverse=True) and all(0.0 <= s <= 1.0 for s in scores)
+    rows = client.get("/v1/audit", params={"model": "recommender", "action": "predict"}, headers=tenant.headers())
+    assert any(item["endpoint"] == "/v1/recommend" for item in rows.json()["items"])

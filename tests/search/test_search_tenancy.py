@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from search_support import import_products
 
 from support import make_tenant
@@ -16,6 +17,8 @@ BRANDS = ["Marisol", "Nórdica", "Tendero", "EcoVida"]
 EXTRA = ["gaseosa", "beer", "para lavar los platos", "desayuno", "de la", "🍺", "OR 1=1", "*", "xyzzy", "bebida fría"]
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(1800)  # 10,000 searches through the service, each embedding its query
 def test_ten_thousand_random_queries_over_ten_tenants_never_cross_tenants():
     rng = random.Random(18)
     owners: dict[str, set[str]] = {}

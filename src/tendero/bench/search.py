@@ -66,7 +66,11 @@ def command(
             raise typer.BadParameter(
                 "give --products, --queries and --labels, or --format homedepot FILE, or --synthetic N"
             )
-        catalogue, asked, judged = read_files(products, queries, labels)
+        try:
+            catalogue, asked, judged = read_files(products, queries, labels)
+        except BadData as error:
+            log(f"error: {error}")
+            raise typer.Exit(2) from None
         data, default_part = str(products), "all"
     chosen = part or default_part
     if chosen not in ("all", "tune", "test"):
@@ -82,6 +86,10 @@ def command(
 # --- data ---
 
 
+class BadData(ValueError):
+    """A data file the bench cannot read: the message names the file, row and column."""
+
+
 def read_files(products: Path, queries: Path, labels: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The three CSV files, checked: a clear error names the file and the missing column."""
     import numpy as np
@@ -94,22 +102,21 @@ def read_files(products: Path, queries: Path, labels: Path) -> tuple[pd.DataFram
         (labels, ("query_id", "product_id", "gain")),
     ):
         if not path.is_file():
-            raise typer.BadParameter(f"no file {path}")
+            raise BadData(f"no file {path}")
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         missing = [c for c in needed if c not in frame.columns]
         if missing:
-            raise typer.BadParameter(
-                f"{path}: missing column(s) {', '.join(missing)}; it has {', '.join(frame.columns)}"
-            )
+            raise BadData(f"{path}: missing column(s) {', '.join(missing)}; it has {', '.join(frame.columns)}")
         frames.append(frame)
     catalogue, asked, judged = frames
     if "price" in catalogue:
         catalogue["price"] = pd.to_numeric(catalogue["price"], errors="coerce")
-    judged["gain"] = pd.to_numeric(judged["gain"], errors="coerce")
+    raw = judged["gain"]
+    judged["gain"] = pd.to_numeric(raw, errors="coerce")
     bad = judged["gain"].isna()
     if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-        raise typer.BadParameter(f"{labels}: row {row}: gain is not a number")
+        first = int(np.flatnonzero(bad.to_numpy())[0])
+        raise BadData(f"{labels}: row {first + 2}: column gain: {raw.iloc[first]!r} is not a number")
     return catalogue, asked, judged
 
 
