@@ -61,7 +61,7 @@ def test_filters_by_category_and_price(client, shop):
 
 @pytest.mark.parametrize(
     ("query", "status"),
-    [("", 422), ("   ", 422), ("x" * 10_240, 422), ("de la los", 200), ("🍺🙂", 200), ('"', 200), ("*", 200),
+    [("", 200), ("   ", 200), ("x" * 10_240, 422), ("de la los", 200), ("🍺🙂", 200), ('"', 200), ("*", 200),
      ("NEAR", 200), ("cerveza OR 1=1", 200), ("'; DROP TABLE products; --", 200), ('"cerveza" NEAR/2 marisol*', 200)],
 )  # fmt: skip
 def test_hostile_queries_get_a_clear_error_or_sensible_results(client, shop, query, status):
@@ -72,7 +72,7 @@ def test_hostile_queries_get_a_clear_error_or_sensible_results(client, shop, que
         assert body["status"] == 422 and body["detail"]
         return
     assert isinstance(body["items"], list)
-    if query in ("de la los", "🍺🙂", '"', "*"):
+    if query in ("", "   ", "de la los", "🍺🙂", '"', "*"):
         assert body["items"] == [] and body["notice"]
     assert search(client, shop, q="cerveza").json()["items"][0]["product_id"] == "B01"  # nothing was harmed
 
@@ -113,7 +113,10 @@ def test_s1_recommend_returns_similar_products_for_a_text(client, shop):
     assert body["response_time_ms"] >= 0
     as_json = client.post("/v1/recommend", json={"query_text": "leche", "limit": 1}, headers=shop.headers())
     assert as_json.json()["similar_products"][0]["id"] == "B10"
-    assert client.post("/v1/recommend", params={"query_text": " "}, headers=shop.headers()).status_code == 422
+    empty = client.post("/v1/recommend", params={"query_text": " "}, headers=shop.headers())
+    assert empty.status_code == 200 and empty.json()["similar_products"] == [] and empty.json()["notice"]
+    too_long = client.post("/v1/recommend", json={"query_text": "x" * 600}, headers=shop.headers())
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "body.query_text"
 
 
 def test_the_rebuild_job_re_embeds_the_catalogue(client, shop):

@@ -17,6 +17,10 @@ from tendero.services import search as search_service
 router = APIRouter(tags=["search"])
 MAX_QUERY_CHARS = 500
 NOTICES = {
+    "empty": {
+        "es": "La búsqueda está vacía: escribe qué buscar.",
+        "en": "The query is empty: type what to search for.",
+    },
     "no_terms": {
         "es": "La búsqueda no tiene palabras que buscar (solo palabras vacías o símbolos).",
         "en": "The query has no words to search for (only stop words or symbols).",
@@ -28,14 +32,6 @@ NOTICES = {
 }
 
 
-def _query_text(value: str | None, field: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ProblemError(422, f"{field} is empty: give the words to search for",
-                           [{"field": f"query.{field}", "message": "must contain at least one character"}])  # fmt: skip
-    return text
-
-
 def _notice(code: str | None, request: Request) -> str | None:
     return NOTICES[code][language_of(request)] if code else None
 
@@ -44,7 +40,7 @@ def _notice(code: str | None, request: Request) -> str | None:
 def search_products(
     request: Request,
     principal: PredictorDep,
-    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="what the shopper typed")],
+    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="what the shopper typed")] = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
     category: Annotated[str | None, Query(max_length=200, description="only this category")] = None,
@@ -54,13 +50,33 @@ def search_products(
     """Products of this tenant for a text, best first: name, category, price, score, and which parts
     matched (``name``, ``brand``, ``category``, ``description``, ``attributes`` by words; ``meaning``)."""
     started = time.perf_counter()
-    text = _query_text(q, "q")
+    text = q.strip()
     if min_price is not None and max_price is not None and min_price > max_price:
-        raise ProblemError(422, "min_price is above max_price",
-                           [{"field": "query.min_price", "message": f"{min_price} > max_price {max_price}"}])  # fmt: skip
+        raise ProblemError(
+            422,
+            "min_price is above max_price",
+            [{"field": "query.min_price", "message": f"{min_price} > max_price {max_price}"}],
+        )
+    if not text:  # nothing typed yet: no results, and a notice that says so (not an error)
+        return {
+            "query": text,
+            "items": [],
+            "total": 0,
+            "limit": limit,
+            "offset": offset,
+            "index": None,
+            "notice": _notice("empty", request),
+        }
     try:
-        answer = search_service.search(principal.tenant_id, text, limit=limit, offset=offset, category=category,
-                                       min_price=min_price, max_price=max_price)  # fmt: skip
+        answer = search_service.search(
+            principal.tenant_id,
+            text,
+            limit=limit,
+            offset=offset,
+            category=category,
+            min_price=min_price,
+            max_price=max_price,
+        )
     except ModelMissing as error:
         raise ProblemError(503, str(error)) from error
     record_call(request, principal, "predict", started, 200, model="search", version=str(answer.index["version"]))
@@ -96,7 +112,17 @@ def recommend_for_text(
     products similar to the text; with ``user_id``, re-ranked by the deployed recommender's scores."""
     started = time.perf_counter()
     given = body or RecommendTextIn()
-    text = _query_text(given.query_text if given.query_text is not None else query_text, "query_text")
+    text = (given.query_text if given.query_text is not None else query_text or "").strip()
+    if not text:
+        return {
+            "query": text,
+            "user_id": given.user_id or user_id,
+            "similar_products": [],
+            "reranked_by": None,
+            "index": None,
+            "notice": _notice("empty", request),
+            "response_time_ms": 0.0,
+        }
     try:
         answer = search_service.recommend_for_text(
             principal.tenant_id, text, user_id=given.user_id or user_id, limit=given.limit or limit or 5
@@ -104,8 +130,15 @@ def recommend_for_text(
     except ModelMissing as error:
         raise ProblemError(503, str(error)) from error
     reranked = answer["reranked_by"]
-    record_call(request, principal, "predict", started, 200, model=reranked["model"] if reranked else "search",
-                version=reranked["version"] if reranked else str(answer["index"]["version"]))  # fmt: skip
+    record_call(
+        request,
+        principal,
+        "predict",
+        started,
+        200,
+        model=reranked["model"] if reranked else "search",
+        version=reranked["version"] if reranked else str(answer["index"]["version"]),
+    )
     answer["notice"] = _notice(answer["notice"], request)
     answer["response_time_ms"] = round((time.perf_counter() - started) * 1000, 2)
     return answer
