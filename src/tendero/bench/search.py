@@ -143,7 +143,9 @@ def read_homedepot(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
 
 
 def synthetic_catalogue(n: int, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """N products combining the demo store's kinds, brands and sizes with model words; queries name a kind."""
+    """N products combining the demo store's kinds, brands and sizes with model words. Three queries per kind
+    (the kind; the kind and a model word; the kind and a brand): its products gain 1, those that also carry
+    the word or brand 2."""
     import numpy as np
     import pandas as pd
 
@@ -152,31 +154,25 @@ def synthetic_catalogue(n: int, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFra
     rng = np.random.default_rng(seed)
     kinds = [(category, kind, spec["sizes"]) for category, spec in CATALOGUE.items() for kind in spec["kinds"]]
     extra = ["clásico", "ecológico", "premium", "ahorro", "familiar", "sin gluten", "light", "original", "intenso"]
-    pick = rng.integers(0, len(kinds), n)
     rows = []
-    for i, k in enumerate(pick):
+    for i, k in enumerate(rng.integers(0, len(kinds), n)):
         category, kind, sizes = kinds[k]
-        brand = BRANDS[rng.integers(len(BRANDS))] + f" {rng.integers(1, 400)}"
-        name = f"{kind} {extra[rng.integers(len(extra))]} {brand} {sizes[rng.integers(len(sizes))]}"
-        rows.append(
-            {
-                "product_id": f"S{i:06d}",
-                "name": name,
-                "category": category,
-                "kind": kind,
-                "price": round(float(rng.lognormal(1.0, 0.5)), 2),
-            }
-        )
+        word, brand = extra[rng.integers(len(extra))], BRANDS[rng.integers(len(BRANDS))]
+        name = f"{kind} {word} {brand} {rng.integers(1, 400)} {sizes[rng.integers(len(sizes))]}"
+        rows.append({"product_id": f"S{i:06d}", "name": name, "category": category, "kind": kind, "word": word,
+                     "brand": brand, "price": round(float(rng.lognormal(1.0, 0.5)), 2)})  # fmt: skip
     catalogue = pd.DataFrame(rows)
-    asked = pd.DataFrame({"query_id": [f"q{i}" for i in range(len(kinds))], "query": [k for _, k, _ in kinds]})
-    judged = (
-        catalogue[["kind", "product_id"]]
-        .merge(pd.DataFrame({"query_id": asked["query_id"], "kind": asked["query"]}), on="kind")[
-            ["query_id", "product_id"]
-        ]
-        .assign(gain=1.0)
-    )
-    return catalogue.drop(columns="kind"), asked, judged
+    queries, labels = [], []
+    for _, kind, _ in kinds:
+        word, brand = extra[rng.integers(len(extra))], BRANDS[rng.integers(len(BRANDS))]
+        of_kind = catalogue[catalogue["kind"] == kind]
+        for text, also in ((kind, None), (f"{kind} {word}", ("word", word)), (f"{kind} {brand}", ("brand", brand))):
+            query_id = f"q{len(queries)}"
+            queries.append({"query_id": query_id, "query": text.lower()})
+            better = of_kind[also[0]] == also[1] if also else pd.Series(False, index=of_kind.index)
+            labels += [{"query_id": query_id, "product_id": p, "gain": 2.0 if b else 1.0}
+                       for p, b in zip(of_kind["product_id"], better, strict=True)]  # fmt: skip
+    return catalogue.drop(columns=["kind", "word"]), pd.DataFrame(queries), pd.DataFrame(labels)
 
 
 def select_part(asked: pd.DataFrame, part: str) -> pd.DataFrame:
