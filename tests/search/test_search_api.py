@@ -28,7 +28,7 @@ def shop(client) -> TenantKeys:  # type: ignore[no-untyped-def]
     _import(client, tenant, CATALOGUE_ROWS)
     jobs = _index_jobs(client, tenant)
     assert len(jobs) == 1, jobs
-    job = wait_for_job(client, tenant, jobs[0]["id"], timeout=240)
+    job = wait_for_job(client, tenant, jobs[0]["id"], timeout=280)
     assert job["status"] == "completed", job
     assert job["result"]["embedded_now"] == len(CATALOGUE_ROWS)
     return tenant
@@ -123,7 +123,7 @@ def test_the_rebuild_job_re_embeds_the_catalogue(client, shop):
     from tendero.services.search import submit_index_job
 
     job_id = submit_index_job(shop.id, rebuild=True)
-    job = wait_for_job(client, shop, job_id, timeout=240)
+    job = wait_for_job(client, shop, job_id, timeout=280)
     assert job["status"] == "completed" and job["result"]["embedded_now"] == len(CATALOGUE_ROWS)
 
 
@@ -134,7 +134,7 @@ def test_an_import_that_changes_products_queues_one_index_job_and_the_index_foll
     _import(client, shop, [{"product_id": "B11", "name": "Kéfir natural Nórdica 500 ml", "category": "Lácteos"}])
     jobs = _index_jobs(client, shop)
     assert len(jobs) == before + 1  # the unchanged re-import queued nothing
-    assert wait_for_job(client, shop, jobs[0]["id"], timeout=240)["result"]["embedded_now"] == 1
+    assert wait_for_job(client, shop, jobs[0]["id"], timeout=280)["result"]["embedded_now"] == 1
     _until(lambda: "meaning" in search(client, shop, q="kefir", limit=1).json()["items"][0]["matched"])
 
 
