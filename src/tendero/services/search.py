@@ -306,10 +306,10 @@ def search(
     """Products for ``query``, best first, each with its score and which parts matched."""
     index, version, notice = ready_index(tenant_id)
     keep = index.mask(category=category, min_price=min_price, max_price=max_price)
-    exact, _ = index.query_terms(query)
-    if not exact:
+    signals = index.signals(query)
+    if not signals.exact:
         return SearchAnswer(query, [], 0, _index_info(index, version), "no_terms")
-    hits = index.search(query, min(MAX_RESULTS, offset + limit), keep=keep)
+    hits = index.rank(signals, min(MAX_RESULTS, offset + limit), keep=keep)
     lexical_only = index.embeddings is None
     total = len(hits) if lexical_only or len(hits) < offset + limit else min(int(keep.sum()), MAX_RESULTS)
     items = [_item(index, hit.row, hit.score, hit.matched) for hit in hits[offset:]]
