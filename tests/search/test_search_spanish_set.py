@@ -14,7 +14,8 @@ from tendero.search.index import FusionParams, ProductIndex, dense_text
 from tendero.search.text import ALL_STOP_WORDS, fold, words
 
 SYNONYM_RECALL_GOAL = 0.9
-SYNONYM_RECALL_FLOOR = 0.45  # measured 0.49 with USE multilingual v3 (README); a regression below fails
+# measured 0.474 (tendero) and 0.485 (the model alone) with USE multilingual v3 (README); below this fails
+SYNONYM_RECALL_FLOOR = 0.45
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +84,7 @@ def test_synonym_recall_stays_above_its_measured_floor(spanish, index):
     assert _scores(index, queries, gains, "synonym")[1] >= SYNONYM_RECALL_FLOOR
 
 
-@pytest.mark.xfail(strict=True, reason="blocked: the best wheel-shipped model reaches recall@10 0.49 on synonyms "
+@pytest.mark.xfail(strict=True, reason="blocked: the best wheel-shipped model reaches recall@10 0.47 on synonyms "
                    "that share no word with the title (README, 'Search')")  # fmt: skip
 def test_synonym_queries_reach_the_recall_goal(spanish, index):
     _, queries, gains = spanish

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-SWEEP_WEIGHTS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
-SWEEP_RRF_K = (10, 30, 60)
+SWEEP_WEIGHTS = (0.3, 0.4, 0.6, 0.7)  # and 0.5, tendero's default
+SWEEP_RRF_K = (60,)
 
 
 def command(
@@ -45,6 +45,9 @@ def command(
     ] = None,
     sweep: Annotated[bool, typer.Option("--sweep", help="also report every fusion setting tried")] = False,
     latency_queries: Annotated[int, typer.Option("--latency-queries", min=10, help="queries timed one by one")] = 1000,
+    max_queries: Annotated[
+        int | None, typer.Option("--max-queries", min=10, help="only the first N queries of the part (file order)")
+    ] = None,
     embeddings_cache: Annotated[
         Path | None, typer.Option("--embeddings-cache", help="folder keeping catalogue embeddings between runs")
     ] = None,
@@ -76,6 +79,8 @@ def command(
     if chosen not in ("all", "tune", "test"):
         raise typer.BadParameter("--part must be all, tune or test")
     asked = select_part(asked, chosen)
+    if max_queries is not None:
+        asked = asked.head(max_queries)
     results, params = run_bench(
         catalogue, asked, judged, sweep=sweep, latency_queries=latency_queries, cache=embeddings_cache
     )
