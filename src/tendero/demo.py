@@ -72,6 +72,9 @@ def prepare_demo(seed: int = 7, log: Callable[[str], None] = print) -> DemoReady
                 request["dataset"] = dataset_id
             submit_training(session, tenant_id, request, idempotency_key=f"demo:{model}:{seed}")
             models.append(model)
+    from tendero.services.search import submit_index_job
+
+    submit_index_job(tenant_id, idempotency_key=f"demo:search-index:{seed}")  # the product search index
     missing = set(kind_names()) - {kind for _, kind, _ in DEMO_MODELS}
     if missing:
         log(f"kinds without a demo model: {', '.join(sorted(missing))}")

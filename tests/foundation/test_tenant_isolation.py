@@ -15,6 +15,7 @@ from support import load_demo, make_tenant, wait_for_job
 
 # a valid body per POST route template (a new route must add one, or the walk fails)
 EXAMPLE_BODIES: dict[str, dict] = {
+    "/v1/recommend": {"query_text": "cerveza", "user_id": "{customer_id}"},
     "/v1/keys": {"name": "walk", "role": "service"},
     "/v1/keys/{key_id}/revoke": {},
     "/v1/jobs/{job_id}/cancel": {},

@@ -128,6 +128,9 @@ def _after_import(tenant_id: str, report: imports.ImportReport) -> None:
         from tendero.registry.drift import check_in_background
 
         check_in_background(tenant_id)
+    from tendero.services.search import follow_import
+
+    follow_import(tenant_id, report.status, report.details)  # the search index follows the catalogue
 
 
 @router.get("/imports")

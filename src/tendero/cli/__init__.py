@@ -30,6 +30,7 @@ app.add_typer(models_app, name="models")
 
 def _add_capability_commands() -> None:
     from tendero.cli import capabilities
+    from tendero.cli import search as search_cli
 
     app.add_typer(capabilities.customers_app, name="customers")
     app.add_typer(capabilities.datasets_app, name="datasets")
@@ -38,6 +39,7 @@ def _add_capability_commands() -> None:
     from tendero.cli import experiments
 
     app.add_typer(experiments.app, name="experiments")
+    app.command("search")(search_cli.search_command)
 
 
 _add_capability_commands()
@@ -413,6 +415,9 @@ def import_data(
             )
     except FileRejected as error:
         _fail(f"{source}: {error}")
+    from tendero.services.search import follow_import
+
+    follow_import(tenant_id, report.status, report.details)  # the search index follows the catalogue
     if as_json:
         _print_json(report.__dict__)
         return
@@ -464,6 +469,7 @@ def _register_benches() -> None:
     from tendero.bench import customers, dashboard, data_import, forecast, recommend, tabular
     from tendero.bench import experiments as experiments_bench
     from tendero.bench import pricing as pricing_bench
+    from tendero.bench import search as search_bench
 
     bench_app.command("api")(api_bench.command)
     bench_app.command("import")(data_import.command)
@@ -474,6 +480,7 @@ def _register_benches() -> None:
     bench_app.command("dashboard")(dashboard.command)
     bench_app.command("experiments")(experiments_bench.command)
     bench_app.command("pricing")(pricing_bench.command)
+    bench_app.command("search")(search_bench.command)
 
 
 _register_benches()

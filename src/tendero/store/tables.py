@@ -374,4 +374,5 @@ class RecommendationFeedback(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+import tendero.store.search  # noqa: E402,F401  (product search tables join the metadata)
 from tendero.store import experiment_tables as _experiment_tables  # noqa: E402, F401  (experiments own their tables)

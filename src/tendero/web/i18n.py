@@ -469,6 +469,36 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "error.invalid": {"en": "Invalid input: {detail}", "es": "Datos no válidos: {detail}"},
     "error.home": {"en": "Back to the dashboard", "es": "Volver al panel"},
+    # product search (the header's box and its page)
+    "search.label": {"en": "Search products", "es": "Buscar productos"},
+    "search.placeholder": {"en": "Search products…", "es": "Buscar productos…"},
+    "search.title": {"en": "Search", "es": "Búsqueda"},
+    "search.button": {"en": "Search", "es": "Buscar"},
+    "search.results": {"en": "{total} results for “{query}”", "es": "{total} resultados para «{query}»"},
+    "search.none": {"en": "No product matches “{query}”.", "es": "Ningún producto coincide con «{query}»."},
+    "search.no_terms": {
+        "en": "The query has no words to search for (only stop words or symbols).",
+        "es": "La búsqueda no tiene palabras que buscar (solo palabras vacías o símbolos).",
+    },
+    "search.building": {
+        "en": "The semantic index is being built: only words are searched for now.",
+        "es": "El índice semántico se está construyendo: por ahora solo se buscan palabras.",
+    },
+    "search.too_long": {
+        "en": "The query is too long (at most 500 characters).",
+        "es": "La búsqueda es demasiado larga (500 caracteres como máximo).",
+    },
+    "search.product": {"en": "Product", "es": "Producto"},
+    "search.category": {"en": "Category", "es": "Categoría"},
+    "search.price": {"en": "Price", "es": "Precio"},
+    "search.score": {"en": "Score", "es": "Puntuación"},
+    "search.matched": {"en": "Matched on", "es": "Coincide en"},
+    "search.matched.name": {"en": "name", "es": "nombre"},
+    "search.matched.brand": {"en": "brand", "es": "marca"},
+    "search.matched.category": {"en": "category", "es": "categoría"},
+    "search.matched.description": {"en": "description", "es": "descripción"},
+    "search.matched.attributes": {"en": "attributes", "es": "atributos"},
+    "search.matched.meaning": {"en": "meaning", "es": "significado"},
 }
 
 
