@@ -11,6 +11,7 @@ from tendero import __version__
 from tendero.api import audit, customers, data, datasets, forecasts, health, jobs, keys, models, recommendations
 from tendero.api.errors import install_error_handlers
 from tendero.api.middleware import ServiceMiddleware
+from tendero.api.openapi import install_openapi
 from tendero.api.ratelimit import RateLimiter, make_rate_limiter
 from tendero.config import get_settings
 from tendero.jobs.runner import get_runner
@@ -47,10 +48,12 @@ def create_app(*, run_jobs: bool = True, migrate: bool = True, limiter: RateLimi
         lifespan=lifespan,
         docs_url="/docs",
     )
+    app.state.runs_jobs = run_jobs  # what /ready holds this process responsible for
     install_error_handlers(app)
     for module in (health, keys, jobs, models, audit, data, datasets, forecasts, recommendations, customers):
         app.include_router(module.router)
     install_web(app)
+    install_openapi(app)
     app.add_middleware(
         ServiceMiddleware,
         limiter=limiter or make_rate_limiter(settings.rate_limit_per_minute, settings.redis_url),
