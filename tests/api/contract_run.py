@@ -66,7 +66,8 @@ def _free_port() -> int:
 
 
 def prepare(home: Path) -> tuple[dict[str, str], str, str]:
-    """A fresh home with a tenant, its generated store and a route-cost dataset: (env, key, dataset)."""
+    """A fresh home with a tenant, its generated store and a route-cost dataset: (env, key, dataset); and
+    the run's configuration, which draws path ids from the tenant's own now and then (``config_for``)."""
     env = {
         **os.environ,
         "TENDERO_HOME": str(home),
@@ -91,9 +92,26 @@ def prepare(home: Path) -> tuple[dict[str, str], str, str]:
         tenant, admin = tenants.create_tenant(session, "contrato")
         tenant_id, key = tenant.id, admin.secret
         env["TENDERO_CONTRACT_KEY_ID"] = admin.id  # contract_hooks.py keeps the run from revoking it
-    load_store(tenant_id, generate_store(seed=3, customers=150, days=400))
+    store = generate_store(seed=3, customers=150, days=400)
+    load_store(tenant_id, store)
     dataset = create_from_frame(tenant_id, route_costs(seed=3, rows=300), "contract", "rutas", "regression", "cost_eur")
+    known = {
+        "customer_id": store.customers["customer_id"].astype(str).head(20).tolist(),
+        "item_id": store.products["product_id"].astype(str).head(20).tolist(),
+        "name": [name for name, _ in MODELS] + ["costes-rutas"],
+        "version": ["1.0.0"],
+        "dataset_id": [dataset.id],
+    }
+    (home / CONFIG.name).write_text(config_for(known))
     return env, key, dataset.id
+
+
+def config_for(known: dict[str, list[str]]) -> str:
+    """tests/api/schemathesis.toml, plus: each path parameter named in ``known`` takes one of the tenant's
+    real ids in half the cases (the rest stay generated), so that runs reach past 404 into each operation."""
+    bindings = ", ".join(f'"path.{name}" = {{ dictionary = "{name}", probability = 0.5 }}' for name in known)
+    tables = "".join(f"\n[dictionaries.{name}]\nvalues = {json.dumps(values)}\n" for name, values in known.items())
+    return f"parameters = {{ {bindings} }}\n\n{CONFIG.read_text()}{tables}"
 
 
 def train_models(base: str, key: str, dataset: str, timeout: float = 600.0) -> None:
@@ -174,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     # whose /ready is then 200), so that dozens of accepted training requests do not load the machine.
     with _server(env, jobs=False, probe=args.probe) as base:
         command = [
-            str(Path(sys.executable).with_name("schemathesis")), "--config-file", str(CONFIG), "run",
+            str(Path(sys.executable).with_name("schemathesis")), "--config-file", str(home / CONFIG.name), "run",
             f"{base}/openapi.json", "--checks", "all", "--max-examples", str(args.max_examples),
             "--seed", str(args.seed), "--workers", args.workers, "--no-color", "--generation-database", "none",
             "--request-timeout", "60", "--header", f"Authorization: Bearer {key}",
