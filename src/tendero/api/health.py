@@ -30,7 +30,7 @@ class ReadyOut(BaseModel):
     checks: dict[str, str] = Field(description="database, jobs, artifacts: ok, not run here, or error: why")
 
 
-NOT_READY = {
+NOT_READY: dict[int | str, dict[str, Any]] = {
     503: {
         "description": "Something this process serves is not ready; `checks` says what — Algo que sirve este "
         "proceso no está listo; `checks` dice qué",
@@ -69,7 +69,9 @@ def ready(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
 
 
-METRICS = {200: {"description": "Prometheus text format", "content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}}
+METRICS: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Prometheus text format", "content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}
+}
 
 
 @router.get("/metrics", response_class=Response, responses=METRICS)

@@ -32,7 +32,9 @@ class RecommendIn(BaseModel):
 
     user_id: str | None = Field(None, max_length=200, description="unknown or absent: a cold-start user")
     k: int = Field(10, ge=1, le=500)
-    filters: Filters = Field(default_factory=Filters, description="business rules applied before ranking")
+    filters: Filters = Field(
+        default_factory=lambda: Filters.model_validate({}), description="business rules applied before ranking"
+    )
     exclude: list[str] = Field(default_factory=list, max_length=10_000)
     candidates: list[str] | None = Field(None, max_length=10_000, description="rank only these items")
     history: list[str] = Field(default_factory=list, max_length=1000, description="items seen since training")

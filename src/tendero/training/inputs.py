@@ -103,12 +103,12 @@ class ColumnProfile(BaseModel):
 
     name: str
     type: ColumnType
-    missing: bool = Field(True, description="training had missing values here (so null is fine)")
-    infinite: bool = Field(False, description="training had ±Infinity here")
+    missing: bool = Field(default=True, description="training had missing values here (so null is fine)")
+    infinite: bool = Field(default=False, description="training had ±Infinity here")
     low: float | None = None
     high: float | None = None
     whole: bool = False
-    categories: list[str] | None = Field(None, description="every category seen; None when too many to keep")
+    categories: list[str] | None = Field(default=None, description="every category seen; None when too many to keep")
 
 
 class InputProfile(BaseModel):
@@ -214,8 +214,8 @@ def check_rows(
     )
     skip = {name: set(positions) for name, positions in absent.items()}
     if any(issue.code == "not_an_object" for issue in issues):
-        bad_rows = {issue.row for issue in issues if issue.code == "not_an_object"}
-        skip = {name: skip.get(name, set()) | bad_rows for name in profile.names}  # type: ignore[arg-type]
+        bad_rows = {issue.row for issue in issues if issue.code == "not_an_object" and issue.row is not None}
+        skip = {name: skip.get(name, set()) | bad_rows for name in profile.names}
     return _check(raw, profile, on_invalid, language, issues, skip, row_of=lambda position: position)
 
 
@@ -277,6 +277,7 @@ Found = list[tuple[int, str, Any, dict[str, Any]]]
 def _check_column(series: pd.Series, column: ColumnProfile, complete: bool, skip: set[int]) -> tuple[Any, Found]:
     """One column: its values converted for the model (problems as missing) and what was wrong where."""
     found: Found = []
+    values: Any
     if column.type == "numeric":
         values, wrong = _numbers(series)
     elif column.type == "boolean":
@@ -317,9 +318,9 @@ def _check_column(series: pd.Series, column: ColumnProfile, complete: bool, skip
         values = numbers
     elif column.type == "categorical" and complete and column.categories is not None:
         known = set(column.categories)
-        for position, value in enumerate(values):
+        for index, value in enumerate(values):
             if value is not None and value not in known:
-                found.append((position, "unseen_category", value, {}))
+                found.append((index, "unseen_category", value, {}))
     return values, found
 
 
