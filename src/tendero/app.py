@@ -14,6 +14,7 @@ from tendero.api import pricing as pricing_api
 from tendero.api import search as search_api
 from tendero.api.errors import install_error_handlers
 from tendero.api.middleware import ServiceMiddleware
+from tendero.api.openapi import install_openapi
 from tendero.api.ratelimit import RateLimiter, make_rate_limiter
 from tendero.config import get_settings
 from tendero.jobs.runner import get_runner
@@ -50,6 +51,7 @@ def create_app(*, run_jobs: bool = True, migrate: bool = True, limiter: RateLimi
         lifespan=lifespan,
         docs_url="/docs",
     )
+    app.state.runs_jobs = run_jobs  # what /ready holds this process responsible for
     install_error_handlers(app)
     for module in (health, keys, jobs, models, audit, data, datasets, forecasts, recommendations, customers):
         app.include_router(module.router)
@@ -57,6 +59,7 @@ def create_app(*, run_jobs: bool = True, migrate: bool = True, limiter: RateLimi
     app.include_router(pricing_api.router)
     app.include_router(search_api.router)
     install_web(app)
+    install_openapi(app)
     app.add_middleware(
         ServiceMiddleware,
         limiter=limiter or make_rate_limiter(settings.rate_limit_per_minute, settings.redis_url),

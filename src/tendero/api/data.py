@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, File, Form, UploadFile, status
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from tendero.api.deps import IngestDep, PageDep, ReaderDep
 from tendero.api.errors import ProblemError
@@ -20,6 +21,16 @@ from tendero.data.schema import ENTITIES
 from tendero.store import imports as import_rows
 
 router = APIRouter(prefix="/v1/data", tags=["data"])
+
+
+class EntityConvertor(StringConvertor):
+    """Only entity names match ``{entity:entity}``: /v1/data/entities and /v1/data/profile stay their own
+    paths, so a POST to them is a 405 (with ``Allow: GET``), not a 422 about an unknown entity."""
+
+    regex = "|".join(ENTITIES)
+
+
+register_url_convertor("entity", EntityConvertor())
 EntityParam = Annotated[
     Literal["customers", "products", "orders", "order_items", "interactions", "order_lines"],
     PathParam(description="what the rows are"),
@@ -76,7 +87,7 @@ def _problem_for(_: str | None, error: Exception) -> ProblemError:
     return ProblemError(422, str(error), [{"field": "file", "message": str(error)}])
 
 
-@router.post("/{entity}/imports", status_code=status.HTTP_201_CREATED)
+@router.post("/{entity:entity}/imports", status_code=status.HTTP_201_CREATED)
 async def upload(
     entity: EntityParam,
     principal: IngestDep,
@@ -101,7 +112,7 @@ async def upload(
     return import_out(principal.tenant_id, report.id)
 
 
-@router.post("/{entity}", status_code=status.HTTP_201_CREATED)
+@router.post("/{entity:entity}", status_code=status.HTTP_201_CREATED)
 def post_rows(entity: EntityParam, body: Annotated[BatchIn, Body()], principal: IngestDep) -> ImportOut:
     """A JSON batch from a live integration (up to 10,000 rows), validated like a file."""
     try:

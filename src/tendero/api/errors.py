@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tendero.api.methods import allowed_methods
 from tendero.store.artifacts import ArtifactCorrupted
 from tendero.store.tenants import Conflict, NotFound
 
@@ -107,7 +108,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return problem(error.status_code, str(error.detail), request, headers=getattr(error, "headers", None))
+        headers = dict(getattr(error, "headers", None) or {})
+        if error.status_code == 405:  # every method of the path, not only those of the route that matched first
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+        return problem(error.status_code, str(error.detail), request, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -131,6 +131,39 @@ class CustomerModel:
             )
         return rows
 
+    def clusters_summary(self, language: str = "en") -> list[dict[str, Any]]:
+        """The k-means clusters of log-RFM, most valuable first: described in words, their size and
+        revenue share, the medians of their members, their churn risk and their commonest segment.
+        Empty when the model has none (fewer than five customers per cluster when it was fitted)."""
+        if self.clusters is None:
+            return []
+        lang = _lang(language)
+        scored = self.scores[np.isfinite(self.scores["cluster"].astype(float))]
+        revenue = float(scored["monetary"].clip(lower=0).sum())
+        rows = []
+        for number, description in sorted(self.clusters.descriptions.items()):
+            members = scored[scored["cluster"].astype(int) == int(number)]
+            centre = self.clusters.centers.loc[number] if number in self.clusters.centers.index else None
+            common = members["segment"].mode()
+            segment = str(common.iloc[0]) if len(common) else None
+            rows.append(
+                {
+                    "cluster": int(number),
+                    "description": description[lang],
+                    "customers": len(members),
+                    "share": _num(len(members) / len(scored)) if len(scored) else None,
+                    "revenue_share": _num(members["monetary"].clip(lower=0).sum() / revenue) if revenue > 0 else None,
+                    "median_recency_days": _num(centre["recency_days"]) if centre is not None else None,
+                    "median_frequency": _num(centre["frequency"]) if centre is not None else None,
+                    "median_monetary": _num(centre["monetary"]) if centre is not None else None,
+                    "mean_churn_probability": _num(members["churn_probability"].mean()) if len(members) else None,
+                    "mean_clv": _num(members["clv"].mean()) if len(members) else None,
+                    "main_segment": segment,
+                    "main_segment_name": SEGMENTS[segment][lang] if segment in SEGMENTS else None,
+                }
+            )
+        return rows
+
     def segment_members(
         self, segment: str | None = None, limit: int = 100, offset: int = 0
     ) -> tuple[list[dict[str, Any]], int]:

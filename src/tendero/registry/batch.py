@@ -38,9 +38,10 @@ def run_batch_prediction(ctx: JobContext) -> dict[str, Any]:
         raise JobFailed(str(error)) from error
     parts = []
     total = max(1, -(-len(frame) // CHUNK_ROWS))
+    checks = {key: ctx.params[key] for key in ("on_invalid", "language") if key in ctx.params}  # the request's
     for step, start in enumerate(range(0, len(frame), CHUNK_ROWS), start=1):
         try:
-            parts.append(predict_frame(frame.iloc[start : start + CHUNK_ROWS]))
+            parts.append(predict_frame(frame.iloc[start : start + CHUNK_ROWS], first_row=start + 1, **checks))
         except ValueError as error:
             raise JobFailed(f"rows {start + 1}–{start + CHUNK_ROWS}: {error}") from error
         ctx.progress.update(step, total, message=f"{min(len(frame), start + CHUNK_ROWS):,} of {len(frame):,} rows")
