@@ -51,8 +51,9 @@ class SuggestionsRequest(BaseModel):
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
 
 
-def analyze_sales(tenant_id: str, request: SalesAnalysisRequest, language: Language = "es",
-                  store: bool = True) -> dict[str, Any]:  # fmt: skip
+def analyze_sales(
+    tenant_id: str, request: SalesAnalysisRequest, language: Language = "es", store: bool = True
+) -> dict[str, Any]:
     """Run the analysis on the tenant's order lines and deployed models; stored (with an ``id``) unless
     ``store`` is False. Raises ``Invalid`` for a period that cannot be analysed, ``NotFound`` for a tenant
     without order lines."""

@@ -25,8 +25,9 @@ MATERIAL_SHARE = 0.10
 MAD_TO_SD = 1.4826
 
 
-def find_anomalies(lines: pd.DataFrame, period: Period, data_start: date, forecast: ForecastInput | None,
-                   top: int = 10) -> dict[str, Any]:  # fmt: skip
+def find_anomalies(
+    lines: pd.DataFrame, period: Period, data_start: date, forecast: ForecastInput | None, top: int = 10
+) -> dict[str, Any]:
     """Flagged days or weeks of ``period``, largest money impact first, and how each was judged."""
     granularity = "day" if period.days <= 92 else "week"
     step = 1 if granularity == "day" else 7
@@ -43,8 +44,9 @@ def find_anomalies(lines: pd.DataFrame, period: Period, data_start: date, foreca
     scale_floor = MATERIAL_SHARE * float(revenue[in_period].mean()) if in_period.any() else 0.0
     lag = 7 if granularity == "day" else 1
     lags = np.column_stack([revenue.shift(lag * k).to_numpy() for k in range(1, BASELINE_WEEKS + 1)])
-    valid = np.column_stack([(grid - pd.Timedelta(days=lag * k * step)) >= pd.Timestamp(data_start)
-                             for k in range(1, BASELINE_WEEKS + 1)])  # fmt: skip
+    valid = np.column_stack(
+        [(grid - pd.Timedelta(days=lag * k * step)) >= pd.Timestamp(data_start) for k in range(1, BASELINE_WEEKS + 1)]
+    )
     lags = np.where(valid, lags, np.nan)
     price = _price_per_unit(window, period)
     covered = _forecast_rows(forecast, granularity)
@@ -59,8 +61,15 @@ def find_anomalies(lines: pd.DataFrame, period: Period, data_start: date, foreca
             continue
         day_lines = window[key == when]
         drivers = day_lines.groupby("product_id")["revenue"].sum().sort_values(ascending=False).head(3)
-        items.append({"date": when.date().isoformat(), "granularity": granularity, "actual": actual, **judged,
-                      "top_products": [{"id": str(i), "revenue": float(v)} for i, v in drivers.items()]})  # fmt: skip
+        items.append(
+            {
+                "date": when.date().isoformat(),
+                "granularity": granularity,
+                "actual": actual,
+                **judged,
+                "top_products": [{"id": str(i), "revenue": float(v)} for i, v in drivers.items()],
+            }
+        )
     items.sort(key=lambda item: -abs(item["impact"]))
     forecast_days = int(sum(1 for i in np.flatnonzero(in_period) if grid[i] in covered.index)) if len(covered) else 0
     return {
@@ -83,13 +92,27 @@ def _by_baseline(history: np.ndarray, actual: float, floor: float) -> dict[str, 
     spread = max(MAD_TO_SD * float(np.median(np.abs(values - median))), floor / 2, 1e-9)
     z = (actual - median) / spread
     flag = abs(z) >= THRESHOLD and abs(actual - median) >= floor
-    return {"expected": median, "low": median - THRESHOLD * spread, "high": median + THRESHOLD * spread,
-            "z": float(z), "direction": "high" if actual > median else "low", "impact": actual - median,
-            "method": "robust", "baseline_n": len(values), "flag": flag}  # fmt: skip
+    return {
+        "expected": median,
+        "low": median - THRESHOLD * spread,
+        "high": median + THRESHOLD * spread,
+        "z": float(z),
+        "direction": "high" if actual > median else "low",
+        "impact": actual - median,
+        "method": "robust",
+        "baseline_n": len(values),
+        "flag": flag,
+    }
 
 
-def _by_forecast(covered: pd.DataFrame, when: pd.Timestamp, revenue: float, units: float, price: float | None,
-                 forecast: ForecastInput | None) -> dict[str, Any] | None:  # fmt: skip
+def _by_forecast(
+    covered: pd.DataFrame,
+    when: pd.Timestamp,
+    revenue: float,
+    units: float,
+    price: float | None,
+    forecast: ForecastInput | None,
+) -> dict[str, Any] | None:
     if forecast is None or when not in covered.index:
         return None
     row = covered.loc[when]
@@ -97,10 +120,19 @@ def _by_forecast(covered: pd.DataFrame, when: pd.Timestamp, revenue: float, unit
     low, high, point = float(row[f"lo-{level}"]), float(row[f"hi-{level}"]), float(row["yhat"])
     actual = revenue if forecast.measure == "revenue" else units
     to_money = 1.0 if forecast.measure == "revenue" else (price or 0.0)
-    return {"expected": point, "low": low, "high": high, "measure": forecast.measure,
-            "actual_measure": actual, "direction": "high" if actual > point else "low",
-            "impact": (actual - point) * to_money, "method": "forecast", "model": forecast.name,
-            "model_version": forecast.version, "flag": not low <= actual <= high}  # fmt: skip
+    return {
+        "expected": point,
+        "low": low,
+        "high": high,
+        "measure": forecast.measure,
+        "actual_measure": actual,
+        "direction": "high" if actual > point else "low",
+        "impact": (actual - point) * to_money,
+        "method": "forecast",
+        "model": forecast.name,
+        "model_version": forecast.version,
+        "flag": not low <= actual <= high,
+    }
 
 
 def _forecast_rows(forecast: ForecastInput | None, granularity: str) -> pd.DataFrame:

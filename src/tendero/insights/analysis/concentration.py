@@ -30,6 +30,9 @@ def concentration(lines: pd.DataFrame, period: Period, key: str) -> dict[str, An
         "top_share": float(revenue.head(n_top).sum()) / total,
         "top_revenue": float(revenue.head(n_top).sum()),
         "revenue": total,
-        "largest": {"id": str(revenue.index[0]), "revenue": float(revenue.iloc[0]),
-                    "share": float(revenue.iloc[0]) / total},  # fmt: skip
+        "largest": {
+            "id": str(revenue.index[0]),
+            "revenue": float(revenue.iloc[0]),
+            "share": float(revenue.iloc[0]) / total,
+        },
     }

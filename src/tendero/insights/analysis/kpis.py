@@ -23,8 +23,18 @@ import pandas as pd
 from tendero.insights.analysis.period import Period
 
 CANCELLED_STATUSES = frozenset({"cancelled", "canceled", "void", "voided", "refunded"})
-KPI_NAMES = ("revenue", "gross_revenue", "units", "orders", "customers", "average_ticket", "new_customers",
-             "returning_customers", "returns_value", "return_lines")  # fmt: skip
+KPI_NAMES = (
+    "revenue",
+    "gross_revenue",
+    "units",
+    "orders",
+    "customers",
+    "average_ticket",
+    "new_customers",
+    "returning_customers",
+    "returns_value",
+    "return_lines",
+)
 MONEY_KPIS = frozenset({"revenue", "gross_revenue", "average_ticket", "returns_value"})
 
 
@@ -78,8 +88,9 @@ def period_kpis(lines: pd.DataFrame, period: Period, first: pd.Series) -> dict[s
     }
 
 
-def compare(current: dict[str, float], previous: dict[str, float] | None,
-            last_year: dict[str, float] | None, currency: str) -> dict[str, dict[str, Any]]:  # fmt: skip
+def compare(
+    current: dict[str, float], previous: dict[str, float] | None, last_year: dict[str, float] | None, currency: str
+) -> dict[str, dict[str, Any]]:
     """Per KPI: current, previous, last year, changes and relative changes (None where undefined)."""
     out: dict[str, dict[str, Any]] = {}
     for name in KPI_NAMES:

@@ -42,8 +42,15 @@ def top_movers(table: pd.DataFrame, key: str, top: int, names: dict[str, str] | 
     for record in table.head(top).to_dict("records"):
         ident = str(record[key])
         row = {"id": ident, "name": (names or {}).get(ident) or ident}
-        for column in ("revenue_current", "revenue_previous", "units_current", "units_previous", "change",
-                       "change_pct", "share_of_change"):  # fmt: skip
+        for column in (
+            "revenue_current",
+            "revenue_previous",
+            "units_current",
+            "units_previous",
+            "change",
+            "change_pct",
+            "share_of_change",
+        ):
             value = record[column]
             row[column] = None if pd.isna(value) else float(value)
         rows.append(row)

@@ -58,7 +58,9 @@ def forecast_over(forecast: ForecastInput, period: Period, unique_id: str = "tot
     }
 
 
-def outlook(lines: pd.DataFrame, period: Period, upcoming: Period, forecasts: list[ForecastInput]) -> dict[str, Any] | None:
+def outlook(
+    lines: pd.DataFrame, period: Period, upcoming: Period, forecasts: list[ForecastInput]
+) -> dict[str, Any] | None:
     """The ``upcoming`` period's total from the best-fitting deployed forecast, against ``period``'s actual."""
     ranked = sorted(forecasts, key=lambda f: (_fit(f.freq, upcoming), f.measure != "revenue", f.name))
     part = lines[period.mask(lines["ordered_at"])]
@@ -72,15 +74,21 @@ def outlook(lines: pd.DataFrame, period: Period, upcoming: Period, forecasts: li
         # compare like with like: this period's actual per day, over the next period's days
         actual_scaled = actual / period.days * upcoming.days
         to_money = 1.0 if forecast.measure == "revenue" else (price or 0.0)
-        return {**total, "next": upcoming.as_dict(), "actual": actual, "actual_scaled": actual_scaled,
-                "change_pct": total["point"] / actual_scaled - 1 if actual_scaled > 0 else None,
-                "price_per_unit": None if forecast.measure == "revenue" else price,
-                "impact": (total["point"] - actual_scaled) * to_money}  # fmt: skip
+        return {
+            **total,
+            "next": upcoming.as_dict(),
+            "actual": actual,
+            "actual_scaled": actual_scaled,
+            "change_pct": total["point"] / actual_scaled - 1 if actual_scaled > 0 else None,
+            "price_per_unit": None if forecast.measure == "revenue" else price,
+            "impact": (total["point"] - actual_scaled) * to_money,
+        }
     return None
 
 
-def restock(lines: pd.DataFrame, period: Period, upcoming: Period, forecasts: list[ForecastInput],
-            top: int) -> dict[str, Any] | None:  # fmt: skip
+def restock(
+    lines: pd.DataFrame, period: Period, upcoming: Period, forecasts: list[ForecastInput], top: int
+) -> dict[str, Any] | None:
     """Products whose forecast for ``upcoming`` beats what they sold in ``period`` (per day, scaled to the
     upcoming period's length) by at least 20 %, largest money gap first."""
     product_models = [f for f in forecasts if f.level == "product" and f.measure == "quantity"]
@@ -94,8 +102,10 @@ def restock(lines: pd.DataFrame, period: Period, upcoming: Period, forecasts: li
         frame = frame[frame["weight"] > 0]
         if frame.empty:
             continue
-        coverage = frame.groupby("unique_id").apply(lambda g: float((g["weight"] * g["days"]).sum()),
-                                                    include_groups=False) / upcoming.days  # fmt: skip
+        coverage = (
+            frame.groupby("unique_id").apply(lambda g: float((g["weight"] * g["days"]).sum()), include_groups=False)
+            / upcoming.days
+        )
         point = (frame["yhat"] * frame["weight"]).groupby(frame["unique_id"]).sum() / coverage
         point = point[coverage >= MIN_COVERAGE]
         table = pd.DataFrame({"forecast": point})
@@ -107,11 +117,18 @@ def restock(lines: pd.DataFrame, period: Period, upcoming: Period, forecasts: li
         table = table[table["gain"] >= RESTOCK_GAIN]
         table["impact"] = (table["forecast"] - table["sold_scaled"]) * table["price"].fillna(0.0)
         table = table.sort_values(["impact", "gain"], ascending=False).head(top)
-        items = [{"id": str(pid), "forecast": float(r.forecast), "sold": float(r.sold),
-                  "sold_scaled": float(r.sold_scaled), "gain": float(r.gain), "impact": float(r.impact)}
-                 for pid, r in table.iterrows()]  # fmt: skip
-        return {"model": forecast.name, "model_version": forecast.version, "next": upcoming.as_dict(),
-                "items": items}  # fmt: skip
+        items = [
+            {
+                "id": str(pid),
+                "forecast": float(r.forecast),
+                "sold": float(r.sold),
+                "sold_scaled": float(r.sold_scaled),
+                "gain": float(r.gain),
+                "impact": float(r.impact),
+            }
+            for pid, r in table.iterrows()
+        ]
+        return {"model": forecast.name, "model_version": forecast.version, "next": upcoming.as_dict(), "items": items}
     return None
 
 

@@ -48,9 +48,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "customer_mix": {
         "es": "Compraron {customers} clientes: {new} nuevos y {returning} recurrentes ({new_share} nuevos; "
-              "en {previous_label}, {new_share_prev}).",
+        "en {previous_label}, {new_share_prev}).",
         "en": "{customers} customers bought: {new} new and {returning} returning ({new_share} new; "
-              "in {previous_label}, {new_share_prev}).",
+        "in {previous_label}, {new_share_prev}).",
     },
     "customer_mix.rec_returning_down": {
         "es": "Vuelven menos clientes ({returning} frente a {returning_prev}): lanza una campaña de recompra.",
@@ -97,9 +97,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Check the price, stock and visibility of {name}: it sold {units} units against {units_prev}.",
     },
     "anomaly": {
-        "es": "{when}: ventas de {actual}, {direction} de lo esperado ({expected}; rango normal {low} a {high}, {method}).",
+        "es": "{when}: ventas de {actual}, {direction} de lo esperado ({expected}; rango normal {low} a {high}, "
+        "{method}).",
         "en": "{when}: sales of {actual}, {direction} than expected ({expected}; normal range {low} to {high}, "
-              "{method}).",
+        "{method}).",
     },
     "anomaly.high": {"es": "muy por encima", "en": "well above"},
     "anomaly.low": {"es": "muy por debajo", "en": "well below"},
@@ -119,7 +120,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "concentration_products": {
         "es": "El 10 % de los productos que más venden ({n} de {total}) suma {share} de los ingresos; "
-              "el primero, {top}, {top_share}.",
+        "el primero, {top}, {top_share}.",
         "en": "The top 10 % of products ({n} of {total}) make {share} of revenue; the first, {top}, {top_share}.",
     },
     "concentration_products.rec": {
@@ -128,7 +129,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "concentration_customers": {
         "es": "El 10 % de los clientes que más compran ({n} de {total}) aporta {share} de los ingresos; "
-              "el primero, {top}, {top_share}.",
+        "el primero, {top}, {top_share}.",
         "en": "The top 10 % of customers ({n} of {total}) bring {share} of revenue; the first, {top}, {top_share}.",
     },
     "concentration_customers.rec": {
@@ -137,9 +138,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "customers_at_risk": {
         "es": "{high} clientes tienen riesgo alto de abandono (probabilidad ≥ 70 %); el valor en riesgo de todos "
-              "los clientes es {value} (modelo {model}, a {as_of}).",
+        "los clientes es {value} (modelo {model}, a {as_of}).",
         "en": "{high} customers are at high risk of churning (probability ≥ 70 %); the value at risk across all "
-              "customers is {value} (model {model}, as of {as_of}).",
+        "customers is {value} (model {model}, as of {as_of}).",
     },
     "customers_at_risk.rec": {
         "es": "Contacta primero a {top}: {value} en riesgo, probabilidad de abandono {probability}.",
@@ -147,9 +148,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "likely_buyers": {
         "es": "{n} clientes compran probablemente en los próximos {days} días (probabilidad ≥ 50 %); se esperan "
-              "{purchases} compras, unos {value} al ticket medio actual (modelo {model}).",
+        "{purchases} compras, unos {value} al ticket medio actual (modelo {model}).",
         "en": "{n} customers will probably buy in the next {days} days (probability ≥ 50 %); {purchases} "
-              "purchases are expected, about {value} at today's average ticket (model {model}).",
+        "purchases are expected, about {value} at today's average ticket (model {model}).",
     },
     "likely_buyers.rec": {
         "es": "Envía la campaña a esos {n} clientes ahora, empezando por {top} ({probability}).",
@@ -157,9 +158,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "outlook": {
         "es": "La previsión para {next} es {point} (entre {low} y {high}, {level} %), {change} frente a {period} "
-              "({actual}; modelo {model}).",
+        "({actual}; modelo {model}).",
         "en": "The forecast for {next} is {point} (between {low} and {high}, {level} %), {change} against "
-              "{period} ({actual}; model {model}).",
+        "{period} ({actual}; model {model}).",
     },
     "outlook.rec_up": {
         "es": "Prepara stock y personal para {pct} más de demanda en {next}.",
@@ -171,9 +172,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "restock": {
         "es": "{name}: la previsión para {next} ({forecast} unidades) supera en {pct} lo vendido al ritmo de "
-              "{period} ({sold} unidades).",
+        "{period} ({sold} unidades).",
         "en": "{name}: the forecast for {next} ({forecast} units) exceeds what sold at {period}'s pace ({sold} "
-              "units) by {pct}.",
+        "units) by {pct}.",
     },
     "restock.rec": {
         "es": "Repón {name}: la previsión supera lo vendido en {period} en {pct}.",
@@ -181,9 +182,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "partial_period": {
         "es": "El periodo está incompleto: hay datos hasta el {data_end} ({covered} de {days} días); se compara "
-              "con los mismos {covered} días de cada periodo de referencia.",
+        "con los mismos {covered} días de cada periodo de referencia.",
         "en": "The period is partial: there is data up to {data_end} ({covered} of {days} days); it is compared "
-              "with the same {covered} days of each reference period.",
+        "with the same {covered} days of each reference period.",
     },
     "partial_period.rec": {
         "es": "Vuelve a analizarlo cuando termine el periodo para ver las cifras completas.",
@@ -192,9 +193,9 @@ TEXTS: dict[str, dict[str, str]] = {
     # --- product suggestions --------------------------------------------------------------------------
     "bundle": {
         "es": "{items} se compran juntos en {orders} pedidos de {customers} clientes: {lift} veces más de lo "
-              "esperado por azar (confianza {confidence}, p ajustado {q}).",
+        "esperado por azar (confianza {confidence}, p ajustado {q}).",
         "en": "{items} are bought together in {orders} orders by {customers} customers: {lift} times more than "
-              "chance (confidence {confidence}, adjusted p {q}).",
+        "chance (confidence {confidence}, adjusted p {q}).",
     },
     "bundle.rec": {
         "es": "Ofrece {items} como pack o colócalos juntos; sugiere {consequent} a quien compre {antecedent}.",
@@ -220,9 +221,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "slow_mover": {
         "es": "{name} se vende despacio: {velocity} unidades al día frente a {category_velocity} de su categoría "
-              "{category}; última venta hace {days_since} días.",
+        "{category}; última venta hace {days_since} días.",
         "en": "{name} sells slowly: {velocity} units a day against {category_velocity} for its category "
-              "{category}; last sold {days_since} days ago.",
+        "{category}; last sold {days_since} days ago.",
     },
     "slow_mover.rec": {
         "es": "Haz una promoción de {name} (p. ej. un 20 % de descuento) o retíralo del surtido.",
@@ -230,9 +231,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "cross_sell": {
         "es": "Quien compra {source} compra también {target} en {share} de los pedidos ({lift} veces lo normal); "
-              "el producto más comprado con ella es {product}.",
+        "el producto más comprado con ella es {product}.",
         "en": "Buyers of {source} also buy {target} in {share} of orders ({lift} times the usual rate); the "
-              "product bought with it most is {product}.",
+        "product bought with it most is {product}.",
     },
     "cross_sell.rec": {
         "es": "Recomienda {product} en la página y en la caja de {source}.",
@@ -240,9 +241,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "seasonal": {
         "es": "{name} entra en temporada: hace un año vendió {last_year} unidades en {window} frente a "
-              "{baseline} de media en {weeks} semanas ({index} veces lo normal).",
+        "{baseline} de media en {weeks} semanas ({index} veces lo normal).",
         "en": "{name} is coming into season: a year ago it sold {last_year} units in {window} against an "
-              "average of {baseline} per {weeks} weeks ({index} times usual).",
+        "average of {baseline} per {weeks} weeks ({index} times usual).",
     },
     "seasonal.rec": {
         "es": "Prepara stock de {name} para {window} y prográmale visibilidad.",
@@ -294,7 +295,7 @@ def percent(fraction: float | None, language: str, signed: bool = False, decimal
 
 
 def change(current: float | None, previous: float | None, language: str) -> str:
-    """"+15,3 %" or, when there is nothing to divide by, the plain difference."""
+    """ "+15,3 %" or, when there is nothing to divide by, the plain difference."""
     if current is None or previous is None:
         return "—"
     if previous > 0:

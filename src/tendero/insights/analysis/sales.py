@@ -37,9 +37,15 @@ class AnalysisSettings:
     names: dict[str, str] = field(default_factory=dict)  # product id -> name, for sentences
 
 
-def analyze(order_lines: pd.DataFrame, period: Period, compare_to: Period | None = None, *,
-            forecasts: list[ForecastInput] | None = None, customers: CustomerInput | None = None,
-            settings: AnalysisSettings | None = None) -> dict[str, Any]:  # fmt: skip
+def analyze(
+    order_lines: pd.DataFrame,
+    period: Period,
+    compare_to: Period | None = None,
+    *,
+    forecasts: list[ForecastInput] | None = None,
+    customers: CustomerInput | None = None,
+    settings: AnalysisSettings | None = None,
+) -> dict[str, Any]:
     """The whole analysis of ``period`` (against ``compare_to``, default the previous period of its shape)."""
     settings = settings or AnalysisSettings()
     forecasts = forecasts or []
@@ -100,27 +106,40 @@ def analyze(order_lines: pd.DataFrame, period: Period, compare_to: Period | None
         lines[current.mask(lines["ordered_at"]) & ~lines["sold"]].groupby("product_id")["revenue"].sum().sort_values()
     )
     analysis: dict[str, Any] = {
-        "period": {**period.as_dict(), "label": {"es": period.label("es"), "en": period.label("en")},
-                   "partial": partial, "covered": covered.as_dict()},
+        "period": {
+            **period.as_dict(),
+            "label": {"es": period.label("es"), "en": period.label("en")},
+            "partial": partial,
+            "covered": covered.as_dict(),
+        },
         "compare_to": _describe(previous_full, previous, data_start, data_end),
         "last_year": _describe(last_year_full, last_year, data_start, data_end),
-        "data": {"first_day": data_start.isoformat(), "last_day": data_end.isoformat(),
-                 "cancelled_lines_left_out": cancelled},
+        "data": {
+            "first_day": data_start.isoformat(),
+            "last_day": data_end.isoformat(),
+            "cancelled_lines_left_out": cancelled,
+        },
         "currency": settings.currency,
         "kpis": kpis,
         "movers": movers,
         "anomalies": anomalies,
         "concentration": concentrated,
         "customers": customer_section,
-        "outlook": {"total": next_outlook, "restock": next_restock,
-                    "note": None if forecasts else "no_forecast_deployed"},
+        "outlook": {
+            "total": next_outlook,
+            "restock": next_restock,
+            "note": None if forecasts else "no_forecast_deployed",
+        },
         "returns": {
-            "lines": kpi_now["return_lines"], "value": kpi_now["returns_value"],
-            "top_products": [{"id": str(i), "name": names.get(str(i)) or str(i), "value": float(-v)}
-                             for i, v in returns_by_product.head(3).items()],
+            "lines": kpi_now["return_lines"],
+            "value": kpi_now["returns_value"],
+            "top_products": [
+                {"id": str(i), "name": names.get(str(i)) or str(i), "value": float(-v)}
+                for i, v in returns_by_product.head(3).items()
+            ],
         },
         "sources": _sources(forecasts, customers, current, previous, last_year),
-    }  # fmt: skip
+    }
     analysis["insights"] = write_insights(analysis)
     return analysis
 
@@ -139,8 +158,13 @@ def _has_data(period: Period, first: date, last: date) -> bool:
 
 
 def _describe(full: Period, used: Period, first: date, last: date) -> dict[str, Any]:
-    return {**full.as_dict(), "label": {"es": full.label("es"), "en": full.label("en")}, "used": used.as_dict(),
-            "available": _has_data(used, first, last), "partial_data": used.start < first}  # fmt: skip
+    return {
+        **full.as_dict(),
+        "label": {"es": full.label("es"), "en": full.label("en")},
+        "used": used.as_dict(),
+        "available": _has_data(used, first, last),
+        "partial_data": used.start < first,
+    }
 
 
 def _named(section: dict[str, Any] | None, names: dict[str, str]) -> dict[str, Any] | None:
@@ -167,9 +191,14 @@ def _customers(model: CustomerInput | None, kpi_now: dict[str, float]) -> dict[s
         "value_at_risk": float(members["value_at_risk"].sum()),
         "high_risk": len(high),
         "high_risk_value": float(high["value_at_risk"].sum()),
-        "top_at_risk": [{"id": str(r.customer_id), "value_at_risk": float(r.value_at_risk),
-                         "churn_probability": float(r.churn_probability)}
-                        for r in at_risk.head(5).itertuples()],  # fmt: skip
+        "top_at_risk": [
+            {
+                "id": str(r.customer_id),
+                "value_at_risk": float(r.value_at_risk),
+                "churn_probability": float(r.churn_probability),
+            }
+            for r in at_risk.head(5).itertuples()
+        ],
         "likely_buyers": {
             "days": model.days,
             "count": len(likely),
@@ -183,8 +212,10 @@ def _customers(model: CustomerInput | None, kpi_now: dict[str, float]) -> dict[s
 def _sources(forecasts: list[ForecastInput], customers: CustomerInput | None, *periods: Period) -> list[dict[str, Any]]:
     """Where every number came from: the order-lines query per period, and each model with its version."""
     out: list[dict[str, Any]] = [{"kind": "query", "name": "order_lines", "period": p.as_dict()} for p in periods]
-    out += [{"kind": "model", "name": f.name, "version": f.version, "level": f.level, "freq": f.freq,
-             "measure": f.measure} for f in forecasts]  # fmt: skip
+    out += [
+        {"kind": "model", "name": f.name, "version": f.version, "level": f.level, "freq": f.freq, "measure": f.measure}
+        for f in forecasts
+    ]
     if customers is not None:
         out.append({"kind": "model", "name": customers.name, "version": customers.version})
     return out
