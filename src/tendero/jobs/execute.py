@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 HANDLERS: dict[str, str] = {
     "train": "tendero.registry.training:run_training",
     "batch_predict": "tendero.registry.batch:run_batch_prediction",
+    "insights": "tendero.services.insights:run_analysis_job",
 }
 
 
