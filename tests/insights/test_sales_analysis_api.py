@@ -199,5 +199,7 @@ def test_other_tenants_get_404_and_never_see_the_analysis(client, shop, demo_sto
 
 
 def test_the_service_role_cannot_run_analyses(client, shop):
-    answer = client.post("/v1/insights/sales", json={"period": f"{date.today():%Y-%m}"}, headers=shop.headers("service"))
+    answer = client.post(
+        "/v1/insights/sales", json={"period": f"{date.today():%Y-%m}"}, headers=shop.headers("service")
+    )
     assert answer.status_code == 403

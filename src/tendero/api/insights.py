@@ -66,7 +66,9 @@ def insight_report(
     insight_id: str,
     request: Request,
     principal: ReaderDep,
-    format: Annotated[Literal["md", "html"], Query(description="md (Markdown) or html (one self-contained page)")] = "md",
+    format: Annotated[
+        Literal["md", "html"], Query(description="md (Markdown) or html (one self-contained page)")
+    ] = "md",
     lang: Annotated[Literal["es", "en"] | None, Query(description="default: Accept-Language")] = None,
 ) -> Response:
     """The analysis as Markdown or HTML: the same content in both."""
@@ -77,9 +79,7 @@ def insight_report(
 
 
 @router.post("/v1/suggestions/products")
-def product_suggestions(
-    body: service.SuggestionsRequest, request: Request, principal: PredictorDep
-) -> dict[str, Any]:
+def product_suggestions(body: service.SuggestionsRequest, request: Request, principal: PredictorDep) -> dict[str, Any]:
     """Bundles (with lift and a corrected significance test), rising and falling products, slow movers to
     discount, cross-sell per category and products coming into season; ``type`` picks one or all."""
     started = time.perf_counter()

@@ -67,16 +67,25 @@ def customers(tenant_id: str, days: int) -> CustomerInput | None:
     buyers = fitted.likely_buyers(days=max(1, min(days, 365)), limit=ALL_CUSTOMERS)
     member_frame = pd.DataFrame(members, columns=["customer_id", "churn_probability", "value_at_risk", "clv"])
     buyer_frame = pd.DataFrame(
-        [{"customer_id": b["customer_id"], "p_purchase": b["p_purchase"],
-          "expected_purchases": b["expected_purchases_window"]} for b in buyers],
+        [
+            {
+                "customer_id": b["customer_id"],
+                "p_purchase": b["p_purchase"],
+                "expected_purchases": b["expected_purchases_window"],
+            }
+            for b in buyers
+        ],
         columns=["customer_id", "p_purchase", "expected_purchases"],
-    )  # fmt: skip
+    )
     as_of = getattr(fitted, "as_of", None)
     return CustomerInput(
-        CUSTOMER_MODEL, served.version, as_of.date() if isinstance(as_of, pd.Timestamp) else _date(as_of),
+        CUSTOMER_MODEL,
+        served.version,
+        as_of.date() if isinstance(as_of, pd.Timestamp) else _date(as_of),
         member_frame.fillna({"churn_probability": 0.0, "value_at_risk": 0.0}),
-        buyer_frame.fillna(0.0), int(days),
-    )  # fmt: skip
+        buyer_frame.fillna(0.0),
+        int(days),
+    )
 
 
 def _date(value: object) -> date | None:

@@ -8,20 +8,20 @@ names in ``sources``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from tendero.config import get_settings
-
 from tendero.data.frames import tenant_frames
 from tendero.insights.analysis.period import Period, PeriodError, parse_period
 from tendero.insights.analysis.report import render_html, render_markdown
 from tendero.insights.analysis.sales import AnalysisSettings, NoData, analyze
-from tendero.services import Invalid
 from tendero.jobs.runner import get_runner
+from tendero.services import Invalid
 from tendero.services import insight_models as models
 from tendero.store import insights as rows
 from tendero.store import jobs as job_rows
@@ -183,4 +183,24 @@ def run_analysis_job(ctx: Any) -> dict[str, Any]:
 
 def suggest_products(tenant_id: str, request: SuggestionsRequest, language: Language = "es") -> dict[str, Any]:
     """Bundles, rising and falling products, slow movers, cross-sell per category and seasonal products."""
-    raise NotImplementedError
+    from tendero.insights.suggestions.products import NoSales, suggest
+
+    as_of = None
+    if request.as_of is not None:
+        try:
+            as_of = pd.Timestamp(date.fromisoformat(request.as_of))
+        except ValueError as error:
+            message = f"as_of: {request.as_of[:40]!r} is not an ISO date (YYYY-MM-DD)"
+            raise Invalid(message, [{"field": "body.as_of", "message": message}]) from error
+    frames = tenant_frames(tenant_id, ("order_lines", "products"))
+    if frames["order_lines"].empty:
+        raise NotFound("this shop has no order lines yet: import some (POST /v1/data/order_lines/imports)")
+    types = SUGGESTION_TYPES if request.type == "all" else (request.type,)
+    product_forecast = next((f for f in models.forecasts(tenant_id, ("product",)) if f.measure == "quantity"), None)
+    try:
+        answer = suggest(frames["order_lines"], frames["products"], types, as_of=as_of, forecast=product_forecast,
+                         limit=request.limit, currency=request.currency)  # fmt: skip
+    except NoSales as error:
+        raise Invalid(str(error), [{"field": "body.as_of", "message": str(error)}]) from error
+    answer["language"] = request.language or language
+    return answer

@@ -240,10 +240,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Recommend {product} on the {source} pages and at checkout.",
     },
     "seasonal": {
-        "es": "{name} entra en temporada: hace un año vendió {last_year} unidades en {window} frente a "
-        "{baseline} de media en {weeks} semanas ({index} veces lo normal).",
-        "en": "{name} is coming into season: a year ago it sold {last_year} units in {window} against an "
-        "average of {baseline} per {weeks} weeks ({index} times usual).",
+        "es": "{name} entra en temporada: hace un año, del {last_year_window}, vendió {last_year} unidades frente a "
+        "{baseline} de media cada 4 semanas ({index} veces lo normal).",
+        "en": "{name} is coming into season: a year ago, {last_year_window}, it sold {last_year} units against an "
+        "average of {baseline} per 4 weeks ({index} times usual).",
     },
     "seasonal.rec": {
         "es": "Prepara stock de {name} para {window} y prográmale visibilidad.",
@@ -301,6 +301,11 @@ def change(current: float | None, previous: float | None, language: str) -> str:
     if previous > 0:
         return percent(current / previous - 1, language, signed=True)
     return ("+" if current >= previous else "") + number(current - previous, language, 2)
+
+
+def p_value(value: float, language: str) -> str:
+    """A p-value as people read it: 0,0123, or < 0,0001 when smaller."""
+    return f"< {number(0.0001, language, 4)}" if value < 0.0001 else number(value, language, 4)
 
 
 def day(value: object, language: str) -> str:
