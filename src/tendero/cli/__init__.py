@@ -38,6 +38,9 @@ def _add_capability_commands() -> None:
     from tendero.cli import experiments
 
     app.add_typer(experiments.app, name="experiments")
+    from tendero.cli import insights
+
+    app.add_typer(insights.app, name="insights")
 
 
 _add_capability_commands()
