@@ -26,6 +26,7 @@ from tendero.services import insight_models as models
 from tendero.store import insights as rows
 from tendero.store import jobs as job_rows
 from tendero.store.db import session_scope
+from tendero.store.insight_tables import InsightAnalysis
 from tendero.store.tables import Job
 from tendero.store.tenants import NotFound
 
@@ -129,7 +130,7 @@ def get_analysis(tenant_id: str, analysis_id: str) -> dict[str, Any]:
         return dict(rows.get_analysis(session, tenant_id, analysis_id).result)
 
 
-def _summary(row: rows.InsightAnalysis) -> dict[str, Any]:
+def _summary(row: InsightAnalysis) -> dict[str, Any]:
     result = row.result
     first = next((i for i in result.get("insights", []) if i["type"] != "partial_period"), None)
     return {"id": row.id, "kind": row.kind, "period": result["period"], "compare_to": result["compare_to"],

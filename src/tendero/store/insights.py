@@ -3,34 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from tendero.store.tables import Base, new_id, utcnow
+from tendero.store.insight_tables import InsightAnalysis
 from tendero.store.tenants import NotFound
-
-
-class InsightAnalysis(Base):
-    """One analysis of one period: what was compared, in which currency, and everything it found."""
-
-    __tablename__ = "insight_analyses"
-    __table_args__ = (Index("ix_insight_analyses_tenant_created", "tenant_id", "created_at"),)
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(32), default="sales")
-    period_start: Mapped[str] = mapped_column(String(10))
-    period_end: Mapped[str] = mapped_column(String(10))
-    compare_start: Mapped[str] = mapped_column(String(10))
-    compare_end: Mapped[str] = mapped_column(String(10))
-    language: Mapped[str] = mapped_column(String(2))
-    currency: Mapped[str] = mapped_column(String(3))
-    job_id: Mapped[str | None] = mapped_column(String(32))
-    result: Mapped[dict[str, Any]] = mapped_column()
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 def save_analysis(session: Session, tenant_id: str, fields: dict[str, Any], result: dict[str, Any]) -> InsightAnalysis:

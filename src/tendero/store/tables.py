@@ -375,4 +375,4 @@ class RecommendationFeedback(Base):
 
 
 from tendero.store import experiment_tables as _experiment_tables  # noqa: E402, F401  (experiments own their tables)
-from tendero.store import insights as _insights  # noqa: E402, F401  (sales analyses own their table)
+from tendero.store import insight_tables as _insight_tables  # noqa: E402, F401  (sales analyses own their table)

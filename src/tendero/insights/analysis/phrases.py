@@ -99,7 +99,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "anomaly": {
         "es": "{when}: ventas de {actual}, {direction} de lo esperado ({expected}; rango normal {low} a {high}, "
         "{method}).",
-        "en": "{when}: sales of {actual}, {direction} than expected ({expected}; normal range {low} to {high}, "
+        "en": "{when}: sales of {actual}, {direction} what was expected ({expected}; normal range {low} to {high}, "
         "{method}).",
     },
     "anomaly.high": {"es": "muy por encima", "en": "well above"},
