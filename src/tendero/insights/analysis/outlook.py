@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from tendero.insights.analysis.inputs import ForecastInput
@@ -28,7 +27,7 @@ def overlap_weights(forecast: ForecastInput, period: Period) -> pd.Series:
     days = forecast.period_days
     end = start + pd.to_timedelta(days - 1, unit="D")
     first, last = pd.Timestamp(period.start), pd.Timestamp(period.end)
-    inside = (np.minimum(end, last) - np.maximum(start, first)).dt.days + 1
+    inside = (end.clip(upper=last) - start.clip(lower=first)).dt.days + 1
     return (inside.clip(lower=0) / days).astype(float)
 
 
