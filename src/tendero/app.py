@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from tendero import __version__
 from tendero.api import audit, customers, data, datasets, forecasts, health, jobs, keys, models, recommendations
 from tendero.api import experiments as experiments_api
+from tendero.api import insights as insights_api
 from tendero.api import pricing as pricing_api
 from tendero.api import search as search_api
 from tendero.api.errors import install_error_handlers
@@ -58,6 +59,7 @@ def create_app(*, run_jobs: bool = True, migrate: bool = True, limiter: RateLimi
     app.include_router(experiments_api.router)
     app.include_router(pricing_api.router)
     app.include_router(search_api.router)
+    app.include_router(insights_api.router)
     install_web(app)
     install_openapi(app)
     app.add_middleware(

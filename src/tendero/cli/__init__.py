@@ -40,6 +40,9 @@ def _add_capability_commands() -> None:
 
     app.add_typer(experiments.app, name="experiments")
     app.command("search")(search_cli.search_command)
+    from tendero.cli import insights
+
+    app.add_typer(insights.app, name="insights")
 
 
 _add_capability_commands()

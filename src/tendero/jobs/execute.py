@@ -30,6 +30,7 @@ HANDLERS: dict[str, str] = {
     "train": "tendero.registry.training:run_training",
     "batch_predict": "tendero.registry.batch:run_batch_prediction",
     "search_index": "tendero.services.search:run_index_job",
+    "insights": "tendero.services.insights:run_analysis_job",
 }
 
 

@@ -376,3 +376,4 @@ class RecommendationFeedback(Base):
 
 import tendero.store.search  # noqa: E402,F401  (product search tables join the metadata)
 from tendero.store import experiment_tables as _experiment_tables  # noqa: E402, F401  (experiments own their tables)
+from tendero.store import insight_tables as _insight_tables  # noqa: E402, F401  (sales analyses own their table)
