@@ -316,6 +316,8 @@ class ImportRejection(Base):
     column: Mapped[str | None] = mapped_column(String(200))
     value: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
+    code: Mapped[str | None] = mapped_column(String(60))  # the reason's catalogue message, to show it in any language
+    params: Mapped[dict[str, Any] | None]
 
 
 class User(Base):
@@ -371,3 +373,7 @@ class RecommendationFeedback(Base):
     item_id: Mapped[str] = mapped_column(String(200))
     event: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# tables with modules of their own, imported here so the metadata (and Alembic) sees them
+from tendero.store import sql_sources  # noqa: E402,F401
