@@ -72,5 +72,6 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, target: str | Path | IO[Any], **options: Any) -> None:
-    """Every CSV tendero writes goes through here, so none of its cells runs as a formula."""
-    neutralised(frame).to_csv(target, index=False, **options)
+    """Every CSV tendero writes goes through here, so none of its cells runs as a formula. Lines end in CRLF
+    (RFC 4180), so a cell holding a bare carriage return is quoted too."""
+    neutralised(frame).to_csv(target, index=False, **{"lineterminator": "\r\n", **options})
