@@ -80,3 +80,11 @@ def test_a_header_with_a_repeated_or_missing_name(tmp_path: Path):
         assert "column name 'a' appears twice (columns 1 and 3)" in str(error)
     else:
         raise AssertionError("a repeated column name was accepted")
+
+
+def test_a_json_file_holding_its_rows_in_one_list_or_being_one_row(tmp_path: Path):
+    rows = [{"x": 1, "y": "a"}, {"x": 2, "y": "b"}]
+    (tmp_path / "wrapped.json").write_text(json.dumps({"rows": rows, "exported": "2024-01-01"}))
+    (tmp_path / "one.json").write_text(json.dumps(rows[0]))
+    assert read_table(tmp_path / "wrapped.json").frame["y"].tolist() == ["a", "b"]
+    assert read_table(tmp_path / "one.json").frame["x"].tolist() == [1]

@@ -104,7 +104,6 @@ def _stopped(language: Language) -> ProblemError:
 @router.post("/{entity}/imports", status_code=status.HTTP_201_CREATED)
 async def upload(
     entity: EntityParam,
-    request: Request,
     principal: IngestDep,
     file: Annotated[UploadFile, File(description="CSV, JSON lines, Parquet or Excel .xlsx")],
     mapping: Annotated[str, Form(description="your_column=field pairs, comma separated")] = "",
@@ -112,10 +111,11 @@ async def upload(
     returns: Annotated[
         Literal["reject", "keep"], Form(description="negative quantities: reject, or keep as returns")
     ] = "reject",
+    request: Request = None,  # type: ignore[assignment]  (the dashboard calls this function without one)
 ) -> ImportOut:
     """Import a file; the report lists every rejected row with its row number, column, value and reason."""
     columns = _parse_mapping(mapping)
-    language = language_of(request)
+    language = language_of(request) if request is not None else "en"
     async with saved_upload(file) as path:
         try:
             report = await run_in_threadpool(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from pandas import NA as _NA
 from pydantic import BaseModel
 
 from tendero.data.messages import Language, Text, render, text_as_json, text_from_json
@@ -59,12 +60,6 @@ def shown_value(value: Any) -> str | None:
     if value is None or value is _NA or (isinstance(value, float) and value != value):
         return None
     return str(value)[:VALUE_CHARS]
-
-
-try:  # pandas' missing marker, without importing pandas for this module's users that do not need it
-    from pandas import NA as _NA
-except ImportError:  # pragma: no cover
-    _NA = object()
 
 
 class TableRejected(ValueError):

@@ -146,16 +146,15 @@ def detect_format(filename: str, head: bytes) -> str:
         return "jsonl"
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if suffix == "json" or (suffix not in ("csv", "tsv", "txt") and start in (b"[", b"{")):
-        if start == b"[":
-            return "json"
-        return "jsonl" if _looks_like_json_lines(head) or suffix != "json" else "json"
+        return "jsonl" if start == b"{" and _looks_like_json_lines(head) else "json"
     return "csv"
 
 
 def _looks_like_json_lines(head: bytes) -> bool:
+    """Two or more lines that are each a JSON object (the last line of the sample may be cut)."""
     lines = [line for line in head.splitlines()[:5] if line.strip()]
     if len(lines) < 2:
-        return bool(lines) and lines[0].strip().startswith(b"{") and lines[0].strip().endswith(b"}")
+        return False
     try:
         return all(isinstance(json.loads(line), dict) for line in lines[:-1])
     except ValueError:
@@ -627,11 +626,9 @@ def _json(path: Path, encoding: str, budget: Budget, chunk_rows: int) -> Table:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise TableRejected(say("file.bad_json", reason=error.msg, line=error.lineno, column=error.colno)) from None
-    if isinstance(document, dict):
+    if isinstance(document, dict):  # {"rows": [...]} holds the table; any other object is one row
         lists = [value for value in document.values() if isinstance(value, list)]
-        if len(lists) != 1:
-            raise TableRejected(say("file.json_shape"))
-        document = lists[0]
+        document = lists[0] if len(lists) == 1 and all(isinstance(v, dict) for v in lists[0]) else [document]
     if not isinstance(document, list):
         raise TableRejected(say("file.json_shape"))
     budget.check_rows(len(document))

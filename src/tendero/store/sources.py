@@ -74,8 +74,9 @@ class Source:
 def _parse(url: str) -> URL:
     try:
         return make_url(url)
-    except (ArgumentError, ValueError) as error:
-        raise SourceRefused(say("source.bad_url", reason=str(error)[:120])) from None
+    except (ArgumentError, ValueError):  # the library's message repeats the URL, password included
+        raise SourceRefused(say("source.bad_url", reason="write it like postgresql://user@host:5432/database "
+                                                         "or sqlite:////path/to/file.db")) from None  # fmt: skip
 
 
 def _dialect(url: URL) -> str:
@@ -297,8 +298,8 @@ def _open_sqlite(name: str, url: URL, query: str, chunk_rows: int, seconds: floa
     uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
     try:
         connection = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=5)
-    except sqlite3.Error as error:
-        raise SourceRefused(say("source.connect", name=name, reason=str(error)[:200])) from None
+    except sqlite3.Error:
+        raise SourceRefused(say("source.connect", name=name, reason="the file is not a readable database")) from None
     connection.set_authorizer(_sqlite_authorizer)
     deadline = time.monotonic() + seconds
     connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
@@ -340,7 +341,7 @@ def _open_postgresql(name: str, url: URL, query: str, chunk_rows: int, seconds: 
             connect_timeout=CONNECT_SECONDS, options=options, application_name="tendero-source", **extra,
         )  # fmt: skip
     except psycopg.Error as error:
-        raise SourceRefused(say("source.connect", name=name, reason=_first_line(error))) from None
+        raise SourceRefused(say("source.connect", name=name, reason=_connect_reason(error))) from None
     connection.read_only = True  # BEGIN READ ONLY for the query's transaction
     deadline = time.monotonic() + seconds
 
@@ -367,6 +368,18 @@ def _open_postgresql(name: str, url: URL, query: str, chunk_rows: int, seconds: 
         connection.close()
         raise
     return QueryStream(name, cursor, connection, chunk_rows, max_rows, errors)
+
+
+def _connect_reason(error: Exception) -> str:
+    """Why a connection failed, in words that name no host, address or user (a tenant's user may read it)."""
+    text = str(error).lower()
+    if "password" in text or "authentication" in text or "role" in text:
+        return "the database refused the source's user or password"
+    if "does not exist" in text:
+        return "the database named in the source does not exist"
+    if "timeout" in text or "timed out" in text:
+        return "the database server did not answer in time"
+    return "the database server could not be reached"
 
 
 def _first_line(error: Exception) -> str:
