@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +35,18 @@ class Settings(BaseSettings):
     extra_kinds: dict[str, str] = Field(
         default_factory=dict, description="more model kinds, name -> 'module:Class' (plugins)"
     )
+    # reading tables (imports and dataset uploads): every read is bounded
+    max_columns: int = Field(2_000, ge=1, description="columns of an imported or uploaded table")
+    max_rows: int = Field(20_000_000, ge=1, description="rows of one import or dataset")
+    max_dataset_cells: int = Field(50_000_000, ge=1, description="rows x columns of a dataset (held in memory)")
+    max_read_seconds: float = Field(600.0, gt=0, description="reading and checking one file")
+    # SQL sources: named connections an operator configured; never a URL from a request
+    sql_sources: dict[str, str | dict[str, Any]] = Field(
+        default_factory=dict,
+        description="name -> URL (every tenant may use it) or {'url': URL, 'tenants': [names or ids]}",
+    )
+    sql_timeout_seconds: float = Field(60.0, gt=0, description="one query on a SQL source")
+    sql_max_rows: int = Field(5_000_000, ge=1, description="rows one query on a SQL source may return")
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
@@ -44,6 +56,10 @@ class Settings(BaseSettings):
             self.artifacts = str((self.home / "artifacts").resolve())
         if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
             raise ValueError("TENDERO_SECRET_KEY must be set to a private value in production")
+        if self.sql_sources:  # refused here, at configuration: a bad name or URL, or tendero's own database
+            from tendero.store.sources import check_configured_sources
+
+            check_configured_sources(self.sql_sources, self.database_url)
         return self
 
     @property

@@ -9,6 +9,7 @@ import fsspec
 import pandas as pd
 
 from tendero.config import get_settings
+from tendero.data.formulas import write_csv
 from tendero.jobs.execute import JobContext, JobFailed
 from tendero.registry.service import deployed_models
 from tendero.store import artifacts
@@ -49,8 +50,8 @@ def run_batch_prediction(ctx: JobContext) -> dict[str, Any]:
     buffer = io.BytesIO()
     if file_format == "parquet":
         result.to_parquet(buffer, index=False)
-    else:
-        result.to_csv(buffer, index=False)
+    else:  # the file echoes the dataset's cells back: none of them may run as a formula in a spreadsheet
+        write_csv(result, buffer)
     uri = predictions_uri(ctx.tenant_id, ctx.job_id, file_format)
     fs, path = fsspec.core.url_to_fs(uri)
     fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
