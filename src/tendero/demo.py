@@ -48,7 +48,7 @@ def load_store(tenant_id: str, store: DemoStore) -> dict[str, int]:
 
 
 def prepare_demo(seed: int = 7, log: Callable[[str], None] = print) -> DemoReady:
-    from tendero.registry.service import submit_training
+    from tendero.registry.service import OPERATOR, submit_training
 
     upgrade_database()
     with session_scope() as session:
@@ -69,7 +69,7 @@ def prepare_demo(seed: int = 7, log: Callable[[str], None] = print) -> DemoReady
             request = {"model": model, "kind": kind, "params": params, "deploy": "always"}
             if "dataset" in get_kind(kind).needs:
                 request["dataset"] = dataset_id
-            submit_training(session, tenant_id, request, idempotency_key=f"demo:{model}:{seed}")
+            submit_training(session, tenant_id, request, idempotency_key=f"demo:{model}:{seed}", role=OPERATOR)
             models.append(model)
     missing = set(kind_names()) - {kind for _, kind, _ in DEMO_MODELS}
     if missing:

@@ -39,7 +39,10 @@ class ForecastTrainIn(BaseModel):
     levels: list[int] = Field(default_factory=lambda: [80, 95], description="interval levels, %")
     n_windows: int = Field(3, ge=1, le=12, description="rolling-origin backtest windows")
     measure: str = Field("quantity", description="quantity or revenue")
-    deploy: str = Field("if_better", pattern="^(always|if_better|never)$")
+    deploy: str | None = Field(
+        None, pattern="^(always|if_better|never)$",
+        description="admin keys only (default if_better); other roles may send only never, their default",
+    )  # fmt: skip
 
 
 def _model(tenant_id: str, level: str, freq: str) -> Served:
@@ -81,7 +84,7 @@ def train(body: ForecastTrainIn, request: Request, principal: TrainerDep, sessio
     started = time.perf_counter()
     payload = training_request(body)
     name = payload["model"]
-    job, _ = service.submit_training(session, principal.tenant_id, payload)
+    job, _ = service.submit_training(session, principal.tenant_id, payload, role=principal.role)
     session.commit()
     service.notify_runner(job)
     record_call(request, principal, "train", started, 202, model=name)

@@ -85,7 +85,9 @@ def train(
     payload = body.model_dump(exclude={"idempotency_key"})
     payload["model"] = name
     try:
-        job, _ = service.submit_training(session, principal.tenant_id, payload, body.idempotency_key)
+        job, _ = service.submit_training(
+            session, principal.tenant_id, payload, body.idempotency_key, role=principal.role
+        )
     except KeyError as error:
         raise ProblemError(422, str(error.args[0]), [{"field": "body.kind", "message": str(error.args[0])}]) from error
     session.commit()
