@@ -108,3 +108,14 @@ def test_a_verified_cache_copy_still_serves_while_the_store_is_tampered(client, 
     finally:
         shutil.rmtree(stored)
         shutil.copytree(backup, stored)
+
+
+def test_a_jobs_error_names_no_server_folder():
+    from tendero.jobs.execute import without_server_paths
+
+    home = str(get_settings().home.resolve())
+    reason = f"FileNotFoundError: [Errno 2] No such file or directory: '{home}/work/j1/model/x.txt'"
+    shown = without_server_paths(reason)
+    assert home not in shown and "<TENDERO_HOME>/work/j1/model/x.txt" in shown
+    stored = without_server_paths(f"cannot read {get_settings().artifacts}/t/m/j-a1/model.txt")
+    assert "<artifacts>/t/m/j-a1/model.txt" in stored and get_settings().artifacts not in stored
