@@ -106,17 +106,17 @@ class ServiceMiddleware:
             if path == "/metrics" and self.metrics_token and not _bearer_matches(headers, self.metrics_token):
                 await answer(401, message(lang, "metrics_token"), headers={"www-authenticate": "Bearer"})
                 return
+            is_upload = headers.get("content-type", "").startswith("multipart/")
+            limit = self.max_upload_bytes if is_upload else self.max_body_bytes
+            declared = headers.get("content-length")
+            if declared is not None and declared.isdigit() and int(declared) > limit:  # at once, before any wait
+                await answer(413, message(lang, "body_too_large", size=declared, limit=limit))
+                return
             if not _under(path, RATE_EXEMPT_PATHS):
                 limited = await self._rate_limit(scope, headers, lang)
                 if limited is not None:
                     await answer(429, limited[0], headers={"retry-after": limited[1]})
                     return
-            is_upload = headers.get("content-type", "").startswith("multipart/")
-            limit = self.max_upload_bytes if is_upload else self.max_body_bytes
-            declared = headers.get("content-length")
-            if declared is not None and declared.isdigit() and int(declared) > limit:
-                await answer(413, message(lang, "body_too_large", size=declared, limit=limit))
-                return
             body_receive = _limited(receive, limit)
             if _is_json(headers.get("content-type", "")):
                 body = await _read_body(body_receive)
