@@ -303,33 +303,36 @@ def _unstorable_json(body: bytes, lang: Language) -> tuple[str, list[dict[str, A
         return None
     try:
         document = json.loads(body)
-    except ValueError:
-        return None  # not JSON: the route's own parsing says so
-    errors: list[dict[str, Any]] = []
-    _find_bad_text(document, ["body"], errors, lang)
+    except (ValueError, RecursionError):
+        return None  # not JSON (or nested past the parser's depth): the route's own parsing says so
+    errors = _find_bad_text(document, lang)
     if not errors:
         return None
     fields = ", ".join(error["field"] for error in errors[:5])
     return message(lang, "invalid_text_in", fields=fields), errors[:MAX_LISTED_FIELDS]
 
 
-def _find_bad_text(value: Any, where: list[str], errors: list[dict[str, Any]], lang: Language) -> None:
-    if len(errors) >= MAX_LISTED_FIELDS:
-        return
-    if isinstance(value, str):
-        problem = _text_problem(value, lang)
-        if problem is not None:
-            errors.append({"field": ".".join(where), "message": problem})
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            problem = _text_problem(key, lang)
-            name = key.encode("ascii", "backslashreplace").decode("ascii").replace("\x00", "\\x00")
+def _find_bad_text(document: Any, lang: Language) -> list[dict[str, Any]]:
+    """Field errors for every unstorable string (values and keys), up to ``MAX_LISTED_FIELDS``; iterative, so
+    however deep the document nests, this walk cannot overflow the stack."""
+    errors: list[dict[str, Any]] = []
+    pending: list[tuple[Any, tuple[str, ...]]] = [(document, ("body",))]
+    while pending and len(errors) < MAX_LISTED_FIELDS:
+        value, where = pending.pop()
+        if isinstance(value, str):
+            problem = _text_problem(value, lang)
             if problem is not None:
-                errors.append({"field": ".".join([*where, name]), "message": problem})
-            _find_bad_text(item, [*where, name], errors, lang)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _find_bad_text(item, [*where, str(index)], errors, lang)
+                errors.append({"field": ".".join(where), "message": problem})
+        elif isinstance(value, dict):
+            for key, item in reversed(list(value.items())):
+                name = key.encode("ascii", "backslashreplace").decode("ascii").replace("\x00", "\\x00")
+                problem = _text_problem(key, lang)
+                if problem is not None:
+                    errors.append({"field": ".".join((*where, name)), "message": problem})
+                pending.append((item, (*where, name)))
+        elif isinstance(value, list):
+            pending.extend((item, (*where, str(index))) for index, item in reversed(list(enumerate(value))))
+    return errors
 
 
 def _text_problem(text: str, lang: Language) -> str | None:
