@@ -16,7 +16,7 @@ from tendero.api import search as search_api
 from tendero.api.errors import install_error_handlers
 from tendero.api.middleware import ServiceMiddleware
 from tendero.api.openapi import install_openapi
-from tendero.api.ratelimit import RateLimiter, make_rate_limiter
+from tendero.api.ratelimit import RateLimits, make_rate_limiter
 from tendero.config import get_settings
 from tendero.jobs.runner import get_runner
 from tendero.observability.audit import audit_writer
@@ -25,8 +25,9 @@ from tendero.store.migrate import upgrade_database
 from tendero.web import install_web
 
 
-def create_app(*, run_jobs: bool = True, migrate: bool = True, limiter: RateLimiter | None = None) -> FastAPI:
-    """The API. ``run_jobs`` starts the configured job runner with the app (the embedded default)."""
+def create_app(*, run_jobs: bool = True, migrate: bool = True, limits: RateLimits | None = None) -> FastAPI:
+    """The API. ``run_jobs`` starts the configured job runner with the app (the embedded default); ``limits``
+    replaces the rate limits the settings give (memory, or Redis with ``TENDERO_REDIS_URL``)."""
     settings = get_settings()
     configure_logging()
 
@@ -62,10 +63,20 @@ def create_app(*, run_jobs: bool = True, migrate: bool = True, limiter: RateLimi
     app.include_router(insights_api.router)
     install_web(app)
     install_openapi(app)
+    limits = limits or RateLimits(
+        limiter=make_rate_limiter(settings.rate_limit_per_minute, settings.redis_url),
+        per_key=settings.rate_limit_per_minute,
+        per_ip=settings.rate_limit_per_ip_per_minute,
+        login_per_account=settings.login_attempts_per_minute,
+        login_per_ip=settings.login_attempts_per_ip_per_minute,
+    )
+    app.state.rate_limits = limits  # the dashboard's sign-in form counts its attempts on the same limiter
     app.add_middleware(
         ServiceMiddleware,
-        limiter=limiter or make_rate_limiter(settings.rate_limit_per_minute, settings.redis_url),
+        limits=limits,
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
+        routes=app.router.routes,
+        metrics_token=settings.metrics_token,
     )
     return app

@@ -105,7 +105,9 @@ class TrainingJobIn(BaseModel):
     folds: int | None = Field(None, ge=2, le=20)
     seed: int = Field(0, ge=0)
     search: dict[str, Any] | None = Field(None, description="hyperparameter search: space and trials")
-    deploy: Literal["always", "if_better", "never"] = "if_better"
+    deploy: Literal["always", "if_better", "never"] | None = Field(
+        None, description="admin keys only (default if_better); other roles may send only never, their default"
+    )
     idempotency_key: str | None = Field(None, max_length=200)
 
 
@@ -131,7 +133,9 @@ def create_training_job(body: TrainingJobIn, request: Request, principal: Traine
                "dataset": dataset.id}  # fmt: skip
     spec = _primary_metric(params["task"])
     payload["promote_metric"], payload["higher_is_better"] = spec
-    job, created = service.submit_training(session, principal.tenant_id, payload, body.idempotency_key)
+    job, created = service.submit_training(
+        session, principal.tenant_id, payload, body.idempotency_key, role=principal.role
+    )
     if created:
         job.estimated_seconds = service.estimate_training_seconds(
             principal.tenant_id, payload, dataset.rows, len(dataset.schema.get("columns", []))

@@ -63,7 +63,9 @@ class ForecastTrainIn(BaseModel):
     )
     n_windows: int = Field(3, ge=1, le=12, description="rolling-origin backtest windows")
     measure: Literal["quantity", "revenue"] = "quantity"
-    deploy: Literal["always", "if_better", "never"] = "if_better"
+    deploy: Literal["always", "if_better", "never"] | None = Field(
+        None, description="admin keys only (default if_better); other roles may send only never, their default"
+    )
 
     @model_validator(mode="after")
     def _horizon(self) -> ForecastTrainIn:
@@ -110,7 +112,7 @@ def train(body: ForecastTrainIn, request: Request, principal: TrainerDep, sessio
     started = time.perf_counter()
     payload = training_request(body)
     name = payload["model"]
-    job, _ = service.submit_training(session, principal.tenant_id, payload)
+    job, _ = service.submit_training(session, principal.tenant_id, payload, role=principal.role)
     session.commit()
     service.notify_runner(job)
     record_call(request, principal, "train", started, 202, model=name)

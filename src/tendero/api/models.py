@@ -100,7 +100,9 @@ def train(
         raise ProblemError(409, KIND_TAKEN[language_of(request)].format(name=name, kind=existing.kind, asked=body.kind),
                            [{"field": "body.kind", "message": f"the model is of kind {existing.kind}"}])  # fmt: skip
     try:
-        job, _ = service.submit_training(session, principal.tenant_id, payload, body.idempotency_key)
+        job, _ = service.submit_training(
+            session, principal.tenant_id, payload, body.idempotency_key, role=principal.role
+        )
     except KeyError as error:
         raise ProblemError(422, str(error.args[0]), [{"field": "body.kind", "message": str(error.args[0])}]) from error
     session.commit()

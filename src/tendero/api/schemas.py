@@ -127,7 +127,11 @@ class TrainRequestIn(Strict):
 
     kind: str = Field(description="model kind, e.g. baseline, forecast, recommender, customers, tabular")
     params: dict[str, Any] = Field(default_factory=dict, description="the kind's hyperparameters")
-    deploy: str = Field("if_better", pattern="^(always|if_better|never)$")
+    deploy: str | None = Field(
+        None, pattern="^(always|if_better|never)$",
+        description="put the new version live: admin keys only (default if_better); other roles may send only "
+        "never, their default (403 otherwise)",
+    )  # fmt: skip
     promote_metric: str | None = None
     min_gain: float = Field(0.0, ge=0.0)
     higher_is_better: bool = True

@@ -198,6 +198,16 @@ def user_create(
 SERVE_SWITCH_INTERVAL = 0.0005  # seconds
 
 
+def _check_exposure(host: str) -> None:
+    """Refuse to serve beyond loopback (or in production) with a session key anyone knows."""
+    from tendero.config import check_secret_for
+
+    try:
+        check_secret_for(host)
+    except ValueError as error:
+        _fail(f"not serving on {host}: {error}")
+
+
 def _run_server(run_jobs: bool, host: str, port: int) -> None:
     """uvicorn with the app, tuned for a long-lived server process (``serve`` and ``demo``)."""
     import gc
@@ -206,6 +216,7 @@ def _run_server(run_jobs: bool, host: str, port: int) -> None:
     import uvicorn
 
     from tendero.app import create_app
+    from tendero.config import get_settings
     from tendero.data.budget import stop_reading
     from tendero.registry.service import deployed_models
 
@@ -216,6 +227,8 @@ def _run_server(run_jobs: bool, host: str, port: int) -> None:
             stop_reading()
             super().handle_exit(sig, frame)
 
+    _check_exposure(host)
+
     # Background threads (audit writes, model and key re-checks) hold the GIL for up to the switch
     # interval before the event loop gets it back: 5 ms by default, which showed as the p99 of a 2 ms
     # request. A shorter interval hands it back sooner.
@@ -223,7 +236,12 @@ def _run_server(run_jobs: bool, host: str, port: int) -> None:
     application = create_app(run_jobs=run_jobs)
     gc.freeze()  # what is loaded by now lives as long as the server: no full collections over it
     deployed_models.freeze_after_load = True
-    Server(uvicorn.Config(application, host=host, port=port, access_log=False, log_config=None)).run()
+    Server(
+        uvicorn.Config(
+            application, host=host, port=port, access_log=False, log_config=None,
+            proxy_headers=True, forwarded_allow_ips=get_settings().forwarded_allow_ips,
+        )
+    ).run()  # fmt: skip
 
 
 @app.command()
@@ -351,14 +369,15 @@ def demo(
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="serve after setting up")] = True,
 ) -> None:
     """The whole product on the embedded default: demo tenant, demo store, every model kind, served."""
+    from tendero.config import get_settings
     from tendero.demo import prepare_demo
 
+    if serve_after:
+        _check_exposure(get_settings().host)
     ready = prepare_demo(seed=seed, log=lambda message: err.print(message))
     if not serve_after:
         typer.echo(ready.api_key)
         return
-    from tendero.config import get_settings
-
     settings = get_settings()
     chosen_port = port or settings.port
     url = f"http://{settings.host}:{chosen_port}"
