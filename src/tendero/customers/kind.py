@@ -12,7 +12,8 @@ from typing import ClassVar, Literal
 import pandas as pd
 from pydantic import Field
 
-from tendero.customers.model import CustomerModel, Settings, fit_customer_model
+from tendero.customers.model import CustomerModel, fit_customer_model
+from tendero.customers.settings import Settings
 from tendero.customers.transactions import transaction_log
 from tendero.kinds import Frames, KindParams, Progress
 
