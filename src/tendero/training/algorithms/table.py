@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
-
-import numpy as np
+from typing import Any, Literal
 
 from tendero.training.algorithms.boosting import boosting_work
 from tendero.training.algorithms.data import TrainData
@@ -35,15 +33,6 @@ from tendero.training.algorithms.text import TextModel, train_text_classifier
 from tendero.training.algorithms.xgboost_booster import XGBoostModel, train_xgboost
 
 
-class Estimator(Protocol):
-    """What every trainer returns and every loader gives back: class probabilities (n, k) for
-    classification, values (n,) for regression, cluster ids (n,) for clustering; native files."""
-
-    def output(self, x: Any) -> np.ndarray: ...
-
-    def save(self, folder: Path) -> None: ...
-
-
 @dataclass(frozen=True)
 class Algorithm:
     """An algorithm's contract: hyperparameters, tasks, preprocessing, trainer and loader."""
@@ -53,8 +42,8 @@ class Algorithm:
     tasks: tuple[str, ...]
     encoding: Literal["onehot", "ordinal"]
     scale: bool
-    train: Callable[[Any, TrainData, Report], Estimator]
-    load: Callable[[Path, str], Estimator]
+    train: Callable[[Any, TrainData, Report], Any]  # returns the fitted estimator (see the package docstring)
+    load: Callable[[Path, str], Any]
     # seconds per (row x feature x unit of work): rough, calibrated on `tendero bench tabular` (2 cores)
     cost: float
     work: Callable[[Any, int], float]  # (hyperparameters, rows) -> units of work
