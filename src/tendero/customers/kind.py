@@ -18,6 +18,7 @@ from tendero.customers.transactions import transaction_log
 from tendero.kinds import Frames, KindParams, Progress
 
 BtydName = Literal["bgnbd", "mbgnbd", "pareto_nbd"]
+BTYD_MODELS: tuple[BtydName, ...] = ("bgnbd", "mbgnbd", "pareto_nbd")
 
 
 class CustomersParams(KindParams):
@@ -29,7 +30,7 @@ class CustomersParams(KindParams):
         None, ge=7, le=730, description="Backtest window; default: churn window, at most half the history"
     )
     btyd_models: list[BtydName] = Field(
-        default_factory=lambda: ["bgnbd", "mbgnbd", "pareto_nbd"],
+        default_factory=lambda: list(BTYD_MODELS),
         min_length=1,
         description="Buy-till-you-die models to fit; the backtest picks one",
     )

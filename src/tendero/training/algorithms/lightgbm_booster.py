@@ -101,9 +101,9 @@ def train_lightgbm(hp: LightGBMParams, data: TrainData, report: Report) -> Light
     rounds = int(settings["n_estimators"])
     train_set = dataset(data.x_train, y_train)
     booster = lgb.Booster(params, train_set)
-    has_val = data.y_val is not None and len(data.y_val) > 0
-    if has_val:
-        booster.add_valid(dataset(data.x_val, data.y_val, train_set), "valid")
+    y_val = data.y_val if data.y_val is not None and len(data.y_val) > 0 else None
+    if y_val is not None:
+        booster.add_valid(dataset(data.x_val, y_val, train_set), "valid")
     due = Due(report_every(rounds, updates=20), rounds)
     for iteration in range(1, rounds + 1):
         finished = booster.update()  # True when no split improves any more: further rounds add nothing
@@ -111,7 +111,7 @@ def train_lightgbm(hp: LightGBMParams, data: TrainData, report: Report) -> Light
             continue
         last = iteration if finished else rounds
         train = lightgbm_losses(booster.eval_train())
-        valid = lightgbm_losses(booster.eval_valid()) if has_val else None
+        valid = lightgbm_losses(booster.eval_valid()) if y_val is not None else None
         message, found = refit_update(iteration, last, searched, train, valid, classification)
         report(searched + iteration, searched + last, message=message, learning_rate=hp.learning_rate, **found)
         if finished:

@@ -41,7 +41,9 @@ class NeuralNetwork:
         return h[:, 0] * self.target_scale + self.target_mean
 
     def save(self, folder: Path) -> None:
-        arrays = {f"w{i}": w for i, w in enumerate(self.weights)} | {f"b{i}": b for i, b in enumerate(self.biases)}
+        arrays: dict[str, Any] = {f"w{i}": w for i, w in enumerate(self.weights)} | {
+            f"b{i}": b for i, b in enumerate(self.biases)
+        }
         np.savez(folder / "mlp.npz", **arrays)
         meta = {
             "layers": len(self.weights),
