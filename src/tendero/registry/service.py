@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,6 +116,9 @@ class Served:
     fitted: Fitted
 
 
+VERSION_CACHE_SIZE = 16  # loaded non-deployed versions kept in memory (a model experiment's variants)
+
+
 class DeployedModels:
     """The deployed version of each (tenant, model), loaded once and reloaded when deployment changes.
 
@@ -129,10 +133,35 @@ class DeployedModels:
         self._loading: dict[tuple[str, str], threading.Lock] = {}
         self._entries: dict[tuple[str, str], tuple[float, Served | None]] = {}
         self._rechecking: set[tuple[str, str]] = set()
+        self._versions: OrderedDict[tuple[str, str, str], Served] = OrderedDict()
 
     def invalidate(self, tenant_id: str, name: str) -> None:
         with self._lock:
             self._entries.pop((tenant_id, name), None)
+
+    def version(self, tenant_id: str, name: str, version: str) -> Served:
+        """A given version, deployed or not (a model experiment serves its challenger). Versions never change,
+        so a loaded one is kept without re-checks, the last ``VERSION_CACHE_SIZE`` of them."""
+        key = (tenant_id, name, version)
+        with self._lock:
+            served = self._versions.get(key)
+            if served is not None:
+                self._versions.move_to_end(key)
+                return served
+        deployed = self._entries.get((tenant_id, name))
+        if deployed is not None and deployed[1] is not None and deployed[1].version == version:
+            return deployed[1]
+        with session_scope() as session:
+            kind_name = registry_rows.get_model(session, tenant_id, name).kind
+            row = registry_rows.get_version(session, tenant_id, name, version)
+            version_id, uri, sha = row.id, row.artifact_uri, row.artifact_sha256
+        folder = artifacts.fetch(uri, sha, get_settings().home / "cache" / "artifacts")
+        served = Served(name, kind_name, version, version_id, get_kind(kind_name).fitted_type.load(folder))
+        with self._lock:
+            self._versions[key] = served
+            while len(self._versions) > VERSION_CACHE_SIZE:
+                self._versions.popitem(last=False)
+        return served
 
     def fresh(self, tenant_id: str, name: str) -> Served | None:
         """The cached deployed version without waiting or reading the database (for request paths on
