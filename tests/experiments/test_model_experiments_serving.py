@@ -116,3 +116,11 @@ def test_model_predict_splits_by_unit_and_a_shadow_answers_unseen(client, shop, 
     while not any("shadow version 1.1.0 of 'ventas' answered" in r.getMessage() for r in caplog.records):
         assert time.monotonic() < deadline, "the shadow challenger never answered"
         time.sleep(0.05)
+
+
+def test_a_model_of_another_kind_is_a_clear_404_or_the_rules(client, shop):
+    """A customers or recommendations route asked for a model of another kind says so (it used to be a 500)."""
+    wrong = client.get("/v1/customers/likely-buyers?model=ventas", headers=shop.headers())
+    assert wrong.status_code == 404 and "is a baseline model, not a customers model" in wrong.json()["detail"]
+    rules = client.post("/v1/recommendations", json={"user_id": "C00001", "model": "ventas"}, headers=shop.headers())
+    assert rules.status_code == 200 and rules.json()["path"] == "rules", rules.text

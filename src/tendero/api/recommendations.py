@@ -132,7 +132,7 @@ _last_logged: dict[tuple[str, str, str], float] = {}
 async def serving_recommender_now(tenant_id: str, model: str, language: str = "es") -> tuple[Any, dict[str, Any]]:
     """``serving_recommender`` for async endpoints: the cached model straight away, and the database
     check or a (re)load, which block, in the thread pool."""
-    served = deployed_models.fresh(tenant_id, model)
+    served = deployed_models.fresh(tenant_id, model, "recommender")
     if served is not None:
         return served.fitted, {"model": model, "version": served.version, "path": "model"}
     return await run_in_threadpool(serving_recommender, tenant_id, model, language)
@@ -147,7 +147,7 @@ async def _serving_for(
         routed = await run_in_threadpool(
             experiments.routed_model, tenant_id, model, customer=user_id, request=request.state.request_id
         )
-        if routed is not None:
+        if routed is not None and routed.served.kind == "recommender":
             request.state.routed_model = routed
             described = {"model": model, "version": routed.served.version, "path": "model"}
             return routed.served.fitted, {**described, "experiment": routed.describe()}
@@ -165,7 +165,7 @@ def serving_recommender(tenant_id: str, model: str, language: str = "es") -> tup
     deployed one cannot be loaded (a damaged or unreadable artifact: logged, and said in the answer
     as ``fallback_reason``); and how to describe which one served."""
     try:
-        served = deployed_models.get(tenant_id, model)
+        served = deployed_models.get(tenant_id, model, "recommender")
     except NotFound:
         return rules_cache.get(tenant_id), _rules_answer("no_model", language)
     except Exception as error:  # the deployed version exists but will not load: rules keep the shop selling

@@ -139,7 +139,10 @@ class DeployedModels:
         with self._lock:
             self._entries.pop((tenant_id, name), None)
 
-    def version(self, tenant_id: str, name: str, version: str) -> Served:
+    def version(self, tenant_id: str, name: str, version: str, kind: str | None = None) -> Served:
+        return _of_kind(self._version(tenant_id, name, version), kind)
+
+    def _version(self, tenant_id: str, name: str, version: str) -> Served:
         """A given version, deployed or not (a model experiment serves its challenger). Versions never change,
         so a loaded one is kept without re-checks, the last ``VERSION_CACHE_SIZE`` of them."""
         key = (tenant_id, name, version)
@@ -163,7 +166,7 @@ class DeployedModels:
                 self._versions.popitem(last=False)
         return served
 
-    def fresh(self, tenant_id: str, name: str) -> Served | None:
+    def fresh(self, tenant_id: str, name: str, kind: str | None = None) -> Served | None:
         """The cached deployed version without waiting or reading the database (for request paths on
         the event loop); None when nothing is cached yet. Past ``recheck_seconds`` it still answers
         with the cached version and starts one re-check in the background: making every request that
@@ -174,7 +177,7 @@ class DeployedModels:
             return None
         if time.monotonic() - entry[0] >= self.recheck_seconds:
             self._recheck_in_background(key)
-        return entry[1]
+        return entry[1] if kind is None or entry[1].kind == kind else None
 
     def _recheck_in_background(self, key: tuple[str, str]) -> None:
         with self._lock:
@@ -184,7 +187,7 @@ class DeployedModels:
 
         def recheck() -> None:
             try:
-                self.get(*key)
+                self._get(*key)
             except Exception:  # undeployed (or unreadable): the next request takes the waiting path
                 self.invalidate(*key)
             finally:
@@ -193,7 +196,12 @@ class DeployedModels:
 
         threading.Thread(target=recheck, name="tendero-model-recheck", daemon=True).start()
 
-    def get(self, tenant_id: str, name: str) -> Served:
+    def get(self, tenant_id: str, name: str, kind: str | None = None) -> Served:
+        """The deployed version; with ``kind``, NotFound when the model under that name is of another kind (a
+        customers route asked for the pricing model: said, not a failure deep inside the wrong model)."""
+        return _of_kind(self._get(tenant_id, name), kind)
+
+    def _get(self, tenant_id: str, name: str) -> Served:
         key = (tenant_id, name)
         entry = self._entries.get(key)
         if entry is not None and time.monotonic() - entry[0] < self.recheck_seconds and entry[1] is not None:
@@ -231,6 +239,16 @@ class DeployedModels:
         with self._lock:
             self._entries[key] = (time.monotonic(), served)
         return served
+
+
+class WrongKind(NotFound):
+    """The model under that name exists but is of another kind than the caller answers with."""
+
+
+def _of_kind(served: Served, kind: str | None) -> Served:
+    if kind is not None and served.kind != kind:
+        raise WrongKind(f"model {served.model!r} is a {served.kind} model, not a {kind} model")
+    return served
 
 
 deployed_models = DeployedModels()
