@@ -174,9 +174,10 @@ def series_difficulty(backtest: pd.DataFrame, prior: int) -> pd.Series:
     return pd.Series(factor.to_numpy(), index=per.index.get_level_values(1), name="difficulty")
 
 
-def level_terms(backtest: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
-    """Per series: ``level_ref`` (its mean observed value) and ``level_beta``, the exponent with which its
-    interval widens with the forecast's level relative to ``level_ref`` (its group's, fitted on the backtest).
+def level_terms(backtest: pd.DataFrame, history: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
+    """Per series of ``history``: ``level_ref`` (its mean observed value) and ``level_beta``, the exponent with
+    which its interval widens with the forecast's level relative to ``level_ref``: its group's (``groups``:
+    unique_id -> group), fitted on the backtest, which may hold a sample of the series.
 
     An error's size follows the level of what is sold: a store's summer days err more than its winter
     days, and one interval width for the whole season is too wide in the quiet months and too narrow in
@@ -193,16 +194,17 @@ def level_terms(backtest: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
     betas = {}
     for group, rows in backtest.groupby("group", sort=False).groups.items():
         x, y = relative.loc[rows], error.loc[rows]
-        usable = (x > LEVEL_FLOOR) & (y > 0) & np.isfinite(x)
+        # a zero sale's error is the forecast itself (a slope of 1 by construction): only sales say how the
+        # spread follows the level, which leaves intermittent series' days without demand out of the fit
+        usable = (x > LEVEL_FLOOR) & (y > 0) & np.isfinite(x) & (backtest["y"].loc[rows] > 0)
         log_x, log_y = np.log(x[usable].to_numpy(dtype=float)), np.log(y[usable].to_numpy(dtype=float))
         if len(log_x) < MIN_LEVEL_ROWS or log_x.var() < 1e-9:
             betas[group] = 0.0
             continue
         slope = float(np.cov(log_x, log_y)[0, 1] / log_x.var(ddof=1))
         betas[group] = float(np.clip(slope, 0.0, 1.0))
-    group_of = backtest.drop_duplicates("unique_id").set_index("unique_id")["group"]
     out = reference.to_frame()
-    out["level_beta"] = out.index.map(group_of).map(betas).fillna(0.0).astype(float)
+    out["level_beta"] = out.index.map(groups).map(betas).fillna(0.0).astype(float)
     return out
 
 

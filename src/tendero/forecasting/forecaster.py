@@ -154,7 +154,7 @@ def fit_forecast(
         scales["interval_scale"] = scales["mae_scale"] * difficulty.reindex(scales.index).fillna(1.0)
         backtest["interval_scale"] = backtest["unique_id"].map(scales["interval_scale"])
         # and each step's as wide as the level it forecasts (busy days err more than quiet ones)
-        terms = level_terms(backtest.assign(mae_scale=backtest["interval_scale"]), history)
+        terms = level_terms(backtest.assign(mae_scale=backtest["interval_scale"]), history, groups)
         scales = scales.join(terms)
         backtest["level_weight"] = level_weight(backtest, terms)
         quantile_table = calibrate_groups(backtest.assign(mae_scale=backtest["interval_scale"]), h, config.levels)
