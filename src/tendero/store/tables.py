@@ -375,4 +375,5 @@ class RecommendationFeedback(Base):
 
 
 import tendero.store.search  # noqa: E402,F401  (product search tables join the metadata)
+from tendero.store import automation_tables as _automation_tables  # noqa: E402, F401  (schedules, channels, deliveries)
 from tendero.store import experiment_tables as _experiment_tables  # noqa: E402, F401  (experiments own their tables)
