@@ -12,12 +12,14 @@ from tendero.api import audit, customers, data, datasets, forecasts, health, job
 from tendero.api import channels as channels_api
 from tendero.api import deliveries as deliveries_api
 from tendero.api import experiments as experiments_api
+from tendero.api import insights as insights_api
 from tendero.api import pricing as pricing_api
 from tendero.api import schedules as schedules_api
 from tendero.api import search as search_api
 from tendero.api.errors import install_error_handlers
 from tendero.api.middleware import ServiceMiddleware
-from tendero.api.ratelimit import RateLimiter, make_rate_limiter
+from tendero.api.openapi import install_openapi
+from tendero.api.ratelimit import RateLimits, make_rate_limiter
 from tendero.config import get_settings
 from tendero.jobs.runner import get_runner
 from tendero.jobs.scheduler import start_scheduler, stop_scheduler
@@ -27,8 +29,9 @@ from tendero.store.migrate import upgrade_database
 from tendero.web import install_web
 
 
-def create_app(*, run_jobs: bool = True, migrate: bool = True, limiter: RateLimiter | None = None) -> FastAPI:
-    """The API. ``run_jobs`` starts the configured job runner with the app (the embedded default)."""
+def create_app(*, run_jobs: bool = True, migrate: bool = True, limits: RateLimits | None = None) -> FastAPI:
+    """The API. ``run_jobs`` starts the configured job runner with the app (the embedded default); ``limits``
+    replaces the rate limits the settings give (memory, or Redis with ``TENDERO_REDIS_URL``)."""
     settings = get_settings()
     configure_logging()
 
@@ -56,6 +59,7 @@ def create_app(*, run_jobs: bool = True, migrate: bool = True, limiter: RateLimi
         lifespan=lifespan,
         docs_url="/docs",
     )
+    app.state.runs_jobs = run_jobs  # what /ready holds this process responsible for
     install_error_handlers(app)
     for module in (health, keys, jobs, models, audit, data, datasets, forecasts, recommendations, customers):
         app.include_router(module.router)
@@ -64,11 +68,23 @@ def create_app(*, run_jobs: bool = True, migrate: bool = True, limiter: RateLimi
     app.include_router(search_api.router)
     for automation in (schedules_api, channels_api, deliveries_api):
         app.include_router(automation.router)
+    app.include_router(insights_api.router)
     install_web(app)
+    install_openapi(app)
+    limits = limits or RateLimits(
+        limiter=make_rate_limiter(settings.rate_limit_per_minute, settings.redis_url),
+        per_key=settings.rate_limit_per_minute,
+        per_ip=settings.rate_limit_per_ip_per_minute,
+        login_per_account=settings.login_attempts_per_minute,
+        login_per_ip=settings.login_attempts_per_ip_per_minute,
+    )
+    app.state.rate_limits = limits  # the dashboard's sign-in form counts its attempts on the same limiter
     app.add_middleware(
         ServiceMiddleware,
-        limiter=limiter or make_rate_limiter(settings.rate_limit_per_minute, settings.redis_url),
+        limits=limits,
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
+        routes=app.router.routes,
+        metrics_token=settings.metrics_token,
     )
     return app

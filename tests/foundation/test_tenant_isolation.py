@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 
 from support import load_demo, make_tenant, wait_for_job
@@ -43,6 +44,8 @@ EXAMPLE_BODIES: dict[str, dict] = {
     "/v1/experiments/{experiment_id}/stop": {},
     "/v1/experiments/{experiment_id}/promote": {},
     "/v1/predict/price": {"product_id": "SECRET-SKU"},
+    "/v1/insights/sales": {"period": "2026-01"},
+    "/v1/suggestions/products": {"type": "all"},
 }
 # multipart routes: a valid file (and form) per route template
 EXAMPLE_FILES: dict[str, tuple[dict, dict]] = {
@@ -76,6 +79,8 @@ NEEDS_OWN_MODEL = {
     "/v1/dashboard/sales",
     "/v1/predict/price",
     "/v1/pricing/elasticities",
+    "/v1/insights/sales",  # a shop with no order lines has nothing to analyse
+    "/v1/suggestions/products",
 }
 
 
@@ -97,6 +102,8 @@ def victim(client, demo_store):
     experiment = client.post("/v1/experiments", json={"name": "secret-experiment", "metrics": [{"name": "conversion"}],
                              "variants": [{"key": "A", "weight": 1}, {"key": "B", "weight": 1}]},
                              headers=tenant.headers()).json()  # fmt: skip
+    last_month = str(pd.Timestamp(demo_store.orders["ordered_at"].max()).to_period("M"))
+    analysis = client.post("/v1/insights/sales", json={"period": last_month}, headers=tenant.headers()).json()
     dataset = client.post(
         "/v1/datasets",
         data={"name": "secret-table", "task": "regression", "target": "y"},
@@ -108,9 +115,9 @@ def victim(client, demo_store):
         "values": {"name": "secret-model", "version": "1.0.0", "job_id": first["id"], "key_id": keys[1]["id"],
                    "id": first["id"], "entity": "products", "import_id": imported["id"], "dataset_id": dataset["id"],
                    "customer_id": "C00001", "item_id": "SECRET-SKU", "days_ahead": "7",
-                   "experiment_id": experiment["id"]},
+                   "experiment_id": experiment["id"], "insight_id": analysis["id"]},
         "secrets": [tenant.id, tenant.name, first["id"], second["id"], version["artifact_sha256"], imported["id"],
-                    dataset["id"], "secret-table", experiment["id"], "secret-experiment",
+                    dataset["id"], "secret-table", experiment["id"], "secret-experiment", analysis["id"],
                     "SECRET-SKU", "Secreto", *[k["prefix"] for k in keys], *[k["id"] for k in keys]],
     }  # fmt: skip
 

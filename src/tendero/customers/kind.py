@@ -13,11 +13,13 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from tendero.customers.model import UNIT_DAYS, CustomerModel, Settings, fit_customer_model, score_log
+from tendero.customers.model import CustomerModel, fit_customer_model, score_log
+from tendero.customers.settings import UNIT_DAYS, Settings
 from tendero.customers.transactions import holdout_counts, transaction_log
 from tendero.kinds import Fitted, Frames, Holdout, HoldoutScore, KindParams, Progress
 
 BtydName = Literal["bgnbd", "mbgnbd", "pareto_nbd"]
+BTYD_MODELS: tuple[BtydName, ...] = ("bgnbd", "mbgnbd", "pareto_nbd")
 
 
 class CustomersParams(KindParams):
@@ -29,7 +31,7 @@ class CustomersParams(KindParams):
         None, ge=7, le=730, description="Backtest window; default: churn window, at most half the history"
     )
     btyd_models: list[BtydName] = Field(
-        default_factory=lambda: ["bgnbd", "mbgnbd", "pareto_nbd"],
+        default_factory=lambda: list(BTYD_MODELS),
         min_length=1,
         description="Buy-till-you-die models to fit; the backtest picks one",
     )

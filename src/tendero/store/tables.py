@@ -317,6 +317,8 @@ class ImportRejection(Base):
     column: Mapped[str | None] = mapped_column(String(200))
     value: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
+    code: Mapped[str | None] = mapped_column(String(60))  # the reason's catalogue message, to show it in any language
+    params: Mapped[dict[str, Any] | None]
 
 
 class User(Base):
@@ -374,6 +376,9 @@ class RecommendationFeedback(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-import tendero.store.search  # noqa: E402,F401  (product search tables join the metadata)
-from tendero.store import automation_tables as _automation_tables  # noqa: E402, F401  (schedules, channels, deliveries)
-from tendero.store import experiment_tables as _experiment_tables  # noqa: E402, F401  (experiments own their tables)
+# tables with modules of their own, imported here so the metadata (and Alembic) sees them
+import tendero.store.search  # noqa: E402,F401
+from tendero.store import automation_tables as _automation_tables  # noqa: E402, F401
+from tendero.store import experiment_tables as _experiment_tables  # noqa: E402, F401
+from tendero.store import insight_tables as _insight_tables  # noqa: E402, F401
+from tendero.store import sql_sources  # noqa: E402,F401

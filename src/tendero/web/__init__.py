@@ -14,6 +14,7 @@ def install_web(app: FastAPI) -> None:
     from tendero.web.automation_pages import router as automation_router
     from tendero.web.capability_pages import router as capability_router
     from tendero.web.experiment_pages import router as experiment_router
+    from tendero.web.insight_pages import router as insight_router
     from tendero.web.pages import router
     from tendero.web.search_page import router as search_router
 
@@ -22,6 +23,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(experiment_router)
     app.include_router(search_router)
     app.include_router(automation_router)
+    app.include_router(insight_router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(HERE / "static")), name="web-static")
 
     @app.get("/", include_in_schema=False)

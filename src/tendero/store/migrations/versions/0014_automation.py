@@ -1,7 +1,7 @@
 """automation: schedules and their runs, channels, events, deliveries (the outbox), retention and usage roll-ups
 
 Revision ID: 0014
-Revises: 0009
+Revises: 0008
 Create Date: 2026-12-06 14:24:50.152961
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import tendero.store.tables
 
 revision = "0014"
-down_revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Domain: sales analysis, product suggestions, the assistant's intents and slots (data frames in, answers out)."""
