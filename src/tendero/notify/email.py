@@ -40,13 +40,13 @@ def build(message: Message, to: list[str], sender: str, *, delivery_id: str = ""
     email["To"] = ", ".join(to)
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "tendero")
-    email["Content-Language"] = message.lang
     if delivery_id:
         email["X-Tendero-Delivery"] = delivery_id
     email.set_content(text_body(message), subtype="plain", charset="utf-8")
     email.add_alternative(html_body(message), subtype="html", charset="utf-8")
     if message.rows and message.attachment:
         email.add_attachment(csv_bytes(message), maintype="text", subtype="csv", filename=message.attachment)
+    email["Content-Language"] = message.lang  # after the parts: setting content clears Content-* headers
     return email
 
 
