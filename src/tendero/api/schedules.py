@@ -22,7 +22,7 @@ def _invalid(error: Invalid) -> ProblemError:
 @router.post("/v1/schedules", status_code=status.HTTP_201_CREATED)
 def create(body: service.ScheduleIn, principal: TrainerDep) -> dict[str, Any]:
     """A schedule: ``cron`` (5 fields or @daily) read in ``timezone``, an ``action`` (retrain, churn_risk,
-    likely_buyers, drift_check) with its ``params``, and the ``channels`` told about each run."""
+    likely_buyers, drift_check, sales_analysis) with its ``params``, and the ``channels`` told about each run."""
     try:
         return service.create(principal.tenant_id, body)
     except Invalid as error:

@@ -89,7 +89,7 @@ def schedules_list(tenant: TenantOpt, json_output: JsonOpt = False) -> None:
 def schedules_create(
     tenant: TenantOpt,
     name: Annotated[str, typer.Argument(help="a name for the schedule")],
-    action: Annotated[str, typer.Option(help="retrain, churn_risk, likely_buyers or drift_check")],
+    action: Annotated[str, typer.Option(help="retrain, churn_risk, likely_buyers, drift_check or sales_analysis")],
     cron: Annotated[str, typer.Option(help="5 fields, e.g. '0 8 * * 1' (Mondays 08:00), or @daily")],
     timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/Madrid")] = "UTC",
     param: ParamOpt = [],  # noqa: B006

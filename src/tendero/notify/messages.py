@@ -33,6 +33,20 @@ TEXT: dict[str, dict[str, str]] = {
         "es": "Ningún cliente supera hoy los umbrales de riesgo.",
         "en": "No customer is above the risk thresholds today.",
     },
+    # sales analysis
+    "sales.subject": {
+        "es": "Análisis de ventas: {period} · ventas netas {revenue} ({change})",
+        "en": "Sales analysis: {period} · net sales {revenue} ({change})",
+    },
+    "sales.summary": {
+        "es": "Ventas netas de {period}: {revenue}, frente a {previous} en {compared} ({change}). "
+        "{count} hallazgos; el informe completo está en tendero.",
+        "en": "Net sales for {period}: {revenue}, against {previous} in {compared} ({change}). "
+        "{count} findings; the full report is in tendero.",
+    },
+    "col.finding": {"es": "Hallazgo", "en": "Finding"},
+    "col.impact": {"es": "Impacto", "en": "Impact"},
+    "col.recommendation": {"es": "Recomendación", "en": "Recommendation"},
     # likely buyers
     "buyers.subject": {
         "es": "Clientes con probabilidad de comprar en {days} días: {count}",
@@ -152,6 +166,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 KIND_LABEL = {
     "churn_risk": {"es": "lista de clientes en riesgo", "en": "churn-risk list"},
+    "sales_analysis": {"es": "análisis de ventas", "en": "sales analysis"},
     "likely_buyers": {"es": "clientes con probabilidad de compra", "en": "likely buyers"},
     "retrain": {"es": "reentrenamiento", "en": "retraining"},
     "refresh": {"es": "actualización de modelo", "en": "model refresh"},
@@ -418,6 +433,37 @@ def _drift(p: dict[str, Any], lang: str) -> Message:
     )
 
 
+def _sales(p: dict[str, Any], lang: str) -> Message:
+    """A scheduled sales analysis: the headline figure, and each finding with its impact and what to do."""
+    currency = p.get("currency", "EUR")
+    revenue = p.get("revenue") or {}
+    current, previous = revenue.get("current"), revenue.get("previous")
+    change = signed_percent((current - previous) / previous, lang) if current is not None and previous else "—"
+    period = (p.get("period_label") or {}).get(lang, "")
+    columns = [
+        Column("text", say("col.finding", lang), str),
+        Column("impact", say("col.impact", lang), lambda v: money(v, currency, lang)),
+        Column("recommendation", say("col.recommendation", lang), lambda v: str(v or "")),
+    ]
+    rows = [
+        {"text": (item.get("text") or {}).get(lang, ""), "impact": item.get("impact"),
+         "recommendation": (item.get("recommendation") or {}).get(lang, "")}
+        for item in p.get("insights", [])
+    ]  # fmt: skip
+    return Message(
+        kind="sales_analysis",
+        lang=lang,
+        subject=say("sales.subject", lang, period=period, revenue=money(current, currency, lang), change=change),
+        summary=say("sales.summary", lang, period=period, revenue=money(current, currency, lang),
+                    previous=money(previous, currency, lang), compared=(p.get("compare_label") or {}).get(lang, ""),
+                    change=change, count=number(len(rows), lang)),  # fmt: skip
+        facts=_model_facts(p, lang),
+        columns=columns,
+        rows=rows,
+        attachment=("analisis-de-ventas" if lang == "es" else "sales-analysis") + ".csv",
+    )
+
+
 def _job_failed(p: dict[str, Any], lang: str) -> Message:
     what = " ".join(str(x) for x in (p.get("kind"), p.get("model")) if x)
     return Message(
@@ -459,6 +505,7 @@ def _model_facts(p: dict[str, Any], lang: str) -> list[tuple[str, str]]:
 _BUILDERS: dict[str, Callable[[dict[str, Any], str], Message]] = {
     "churn_risk": _churn,
     "likely_buyers": _buyers,
+    "sales_analysis": _sales,
     "retrain": _retrain,
     "refresh": _refresh,
     "drift": _drift,

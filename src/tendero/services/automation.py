@@ -3,7 +3,8 @@ history, run one now, read a run's report; and the job every run becomes (``run_
 
 Actions: ``retrain`` (champion/challenger, or ``refresh`` between full retrains), ``churn_risk`` (customers
 above a risk and a value threshold and their total value at risk), ``likely_buyers`` (customers likely to
-buy in the next N days), ``drift_check`` (deployed forecasts against what happened). What a run finds is
+buy in the next N days), ``drift_check`` (deployed forecasts against what happened), ``sales_analysis`` (the
+last complete day, week, month or quarter against the one before, with its findings). What a run finds is
 an event; the schedule's channels, and any channel subscribed to that kind of event, hear about it.
 """
 
@@ -58,6 +59,17 @@ class LikelyBuyersParams(BaseModel):
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
 
 
+class SalesAnalysisParams(BaseModel):
+    """A sales analysis (the insights issue's) of the last complete period with sales, against the one before."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    period: Literal["day", "week", "month", "quarter"] = "month"
+    language: Literal["es", "en"] = Field("es", description="the stored report's language (channels use their own)")
+    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+    top: int = Field(10, ge=1, le=50, description="findings listed")
+
+
 class DriftCheckParams(BaseModel):
     """Compare deployed forecasts with what happened (the import hook does it too); drift alerts follow."""
 
@@ -69,8 +81,9 @@ ACTIONS: dict[str, type[BaseModel]] = {
     "churn_risk": ChurnRiskParams,
     "likely_buyers": LikelyBuyersParams,
     "drift_check": DriftCheckParams,
+    "sales_analysis": SalesAnalysisParams,
 }
-Action = Literal["retrain", "churn_risk", "likely_buyers", "drift_check"]
+Action = Literal["retrain", "churn_risk", "likely_buyers", "drift_check", "sales_analysis"]
 
 
 class ScheduleIn(BaseModel):
@@ -359,6 +372,8 @@ def run_scheduled(ctx: JobContext) -> dict[str, Any]:
         result, kind = workflows.churn_risk(ctx.tenant_id, params), "churn_risk"
     elif action == "likely_buyers":
         result, kind = workflows.likely_buyers(ctx.tenant_id, params), "likely_buyers"
+    elif action == "sales_analysis":
+        result, kind = workflows.sales_analysis(ctx.tenant_id, params, ctx.job_id), "sales_analysis"
     else:
         result, kind = workflows.drift_check(ctx.tenant_id), ""
     result = {**result, **meta}

@@ -3,7 +3,10 @@ event payload its channels render — the numbers, and the words in both languag
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
+
+import pandas as pd
 
 from tendero.jobs.execute import JobFailed
 from tendero.registry.service import Served, deployed_models
@@ -99,6 +102,59 @@ def likely_buyers(tenant_id: str, params: Any) -> dict[str, Any]:
         "currency": params.currency,
         "customers": customers,
         "summary": f"{len(customers)} likely buyers in {params.days} days, {expected:.1f} purchases expected",
+    }
+
+
+def last_complete_period(last_day: date, shape: str) -> tuple[date, date]:
+    """The newest whole day, ISO week, month or quarter that ends on or before ``last_day``."""
+    following = last_day + timedelta(days=1)
+    if shape == "day":
+        return last_day, last_day
+    if shape == "week":
+        end = last_day - timedelta(days=(last_day.weekday() + 1) % 7)  # the newest Sunday, today if Sunday
+        return end - timedelta(days=6), end
+    months = 3 if shape == "quarter" else 1
+    end = date(following.year, (following.month - 1) // months * months + 1, 1) - timedelta(days=1)
+    return date(end.year, (end.month - 1) // months * months + 1, 1), end
+
+
+def sales_analysis(tenant_id: str, params: Any, job_id: str | None = None) -> dict[str, Any]:
+    """The insights issue's sales analysis of the last complete period with sales (day, week, month or quarter),
+    against the one before it, stored like one asked for by hand; the event carries its headline and findings."""
+    from tendero.data.frames import tenant_frames
+    from tendero.services import Invalid
+    from tendero.services import insights as insight_service
+
+    lines = tenant_frames(tenant_id, ("order_lines",))["order_lines"]
+    if lines.empty:
+        raise JobFailed("this shop has no order lines yet: import some before analysing sales")
+    last_day = pd.Timestamp(lines["ordered_at"].max()).date()
+    start, end = last_complete_period(last_day, params.period)
+    request = insight_service.SalesAnalysisRequest(
+        period=insight_service.PeriodIn(start=start.isoformat(), end=end.isoformat()),
+        language=params.language, currency=params.currency, top=params.top,
+    )  # fmt: skip
+    try:
+        analysis = insight_service.analyze_sales(tenant_id, request, params.language, job_id=job_id)
+    except (Invalid, NotFound) as error:
+        raise JobFailed(str(error)) from error
+    revenue = analysis["kpis"].get("revenue", {})
+    findings = [
+        {"type": item["type"], "text": item["text"], "impact": item["impact"]["amount"],
+         "recommendation": item["recommendations"][0] if item["recommendations"] else {}}
+        for item in analysis["insights"][: params.top]
+    ]  # fmt: skip
+    return {
+        "workflow": "sales_analysis",
+        "analysis_id": analysis["id"],
+        "report": f"/v1/insights/{analysis['id']}/report?format=md",
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "period_label": analysis["period"]["label"],
+        "compare_label": analysis["compare_to"]["label"],
+        "currency": params.currency,
+        "revenue": {"current": revenue.get("current"), "previous": revenue.get("previous")},
+        "insights": findings,
+        "summary": f"sales {start.isoformat()}..{end.isoformat()}: {len(findings)} findings",
     }
 
 

@@ -595,6 +595,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "schedules.action.churn_risk": {"en": "churn-risk list", "es": "lista de riesgo de abandono"},
     "schedules.action.likely_buyers": {"en": "likely buyers", "es": "compradores probables"},
     "schedules.action.drift_check": {"en": "drift check", "es": "control de deriva"},
+    "schedules.action.sales_analysis": {"en": "sales analysis", "es": "análisis de ventas"},
     "schedules.when": {"en": "When", "es": "Cuándo"},
     "schedules.next_runs": {"en": "Next runs", "es": "Próximas ejecuciones"},
     "schedules.last_run": {"en": "Last run", "es": "Última ejecución"},
