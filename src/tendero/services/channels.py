@@ -20,7 +20,9 @@ from tendero.store.db import session_scope
 from tendero.store.tables import new_id
 
 EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
-EventKind = Literal["churn_risk", "likely_buyers", "sales_analysis", "retrain", "refresh", "drift", "job_failed", "test"]
+EventKind = Literal[
+    "churn_risk", "likely_buyers", "sales_analysis", "retrain", "refresh", "drift", "job_failed", "test"
+]
 DEFAULT_EVENTS: list[str] = ["job_failed", "drift"]
 
 
