@@ -32,8 +32,12 @@ def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return function(*args, **kwargs)
     except Invalid as error:
-        details = "; ".join(f"{e['field']}: {e['message']}" for e in error.errors[:3])
-        fail(f"{error}" + (f" ({details})" if details and details not in str(error) else ""))
+        details = "; ".join(
+            f"{e['field'].removeprefix('body.')}: {e['message']}"
+            for e in error.errors[:3]
+            if e["message"] != str(error)
+        )
+        fail(f"{error}" + (f" ({details})" if details else ""))
     except ValidationError as error:
         fail("; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:5]))
     except (NotFound, Conflict, ValueError) as error:
@@ -101,14 +105,17 @@ def schedules_create(
     from tendero.services import automation
 
     tenant_id = tenant_id_of(tenant)
-    body = automation.ScheduleIn(
-        name=name,
-        action=action,
-        cron=cron,
-        timezone=timezone,
-        params=_params(param),
-        channels=[_channel_id(tenant_id, c) for c in channel],
-        enabled=not disabled,
+    body = _call(
+        automation.ScheduleIn.model_validate,
+        {
+            "name": name,
+            "action": action,
+            "cron": cron,
+            "timezone": timezone,
+            "params": _params(param),
+            "channels": [_channel_id(tenant_id, c) for c in channel],
+            "enabled": not disabled,
+        },
     )
     created = _call(automation.create, tenant_id, body)
     if json_output:
@@ -175,7 +182,7 @@ def schedules_update(
         changes["params"] = {**current, **_params(param)}
     if enable is not None:
         changes["enabled"] = enable
-    updated = _call(automation.update, tenant_id, schedule_id, automation.ScheduleUpdate(**changes))
+    updated = _call(automation.update, tenant_id, schedule_id, _call(automation.ScheduleUpdate.model_validate, changes))
     console.print(f"{updated['name']}: next run {_when(updated['next_run_at'])} UTC")
 
 
