@@ -153,3 +153,45 @@ def test_a_model_without_a_champion_gets_its_first_version_and_a_missing_model_f
     run = client.post(f"/v1/schedules/{made['id']}/run", headers=tenant.headers()).json()
     job = wait_for_job(client, tenant, run["job_id"])
     assert job["status"] == "failed" and "give the schedule's kind" in job["error"]
+
+
+def test_a_challenger_that_learned_a_new_level_of_sales_is_promoted_and_rollback_is_one_call(client):
+    """Sales tripled six weeks ago. The champion (weekday means, trained before) still expects the old level;
+    the challenger learns the four weeks before the two-week holdout and wins; the old version stays."""
+    import dataclasses
+
+    from tendero.data.demo import generate_store
+
+    tenant = make_tenant("promotion")
+    store = generate_store(seed=8, customers=600, days=150)
+    cut = pd.Timestamp(store.orders["ordered_at"].max()).normalize() - pd.Timedelta(days=42)
+    before = store.orders[store.orders["ordered_at"] < cut]
+    load_demo(tenant.id, dataclasses.replace(store, orders=before,
+              order_items=store.order_items[store.order_items["order_id"].isin(before["order_id"])]))  # fmt: skip
+    params = {"weeks": 4, "holdout_days": 14}
+    job = client.post("/v1/models/daily/train", json={"kind": "baseline", "params": params, "deploy": "always"},
+                      headers=tenant.headers()).json()  # fmt: skip
+    assert wait_for_job(client, tenant, job["id"])["status"] == "completed"
+    after = store.orders[store.orders["ordered_at"] >= cut]
+    items = store.order_items[store.order_items["order_id"].isin(after["order_id"])].assign(
+        quantity=lambda f: f["quantity"] * 3)  # fmt: skip
+    load_demo(tenant.id, dataclasses.replace(store, orders=after, order_items=items,
+                                             interactions=store.interactions.iloc[:0]))  # fmt: skip
+    made = client.post("/v1/schedules", headers=tenant.headers(), json={
+        "name": "nightly", "cron": "0 2 * * *", "timezone": "Europe/Madrid", "action": "retrain",
+        "params": {"model": "daily", "margin": MARGIN}}).json()  # fmt: skip
+    run = client.post(f"/v1/schedules/{made['id']}/run", headers=tenant.headers()).json()
+    assert wait_for_job(client, tenant, run["job_id"])["status"] == "completed"
+    report = client.get(f"/v1/schedule-runs/{run['id']}/report?format=json", headers=tenant.headers()).json()
+    gain = _hand_gain(report["challenger"]["score"], report["champion"]["score"], False)
+    print(f"MAE champion {report['champion']['score']:.2f}, challenger {report['challenger']['score']:.2f}, "
+          f"gain {gain:+.1%}: {report['decision']}")  # fmt: skip
+    assert gain >= MARGIN and report["decision"] == "promote" and report["reason"]["code"] == "better"
+    assert report["new_version"] != report["champion"]["version"] and report["final_fit"] in ("refit", "update")
+    versions = client.get("/v1/models/daily", headers=tenant.headers()).json()
+    assert versions["deployed_version"] == report["new_version"] and versions["versions"] == 2
+    back = client.post("/v1/models/daily/rollback", headers=tenant.headers())
+    assert back.status_code == 200 and back.json()["version"] == report["champion"]["version"]
+    markdown = client.get(f"/v1/schedule-runs/{run['id']}/report", headers={**tenant.headers(),
+                          "Accept-Language": "es"}).text  # fmt: skip
+    assert "promover el challenger" in markdown, markdown

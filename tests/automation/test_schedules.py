@@ -355,3 +355,17 @@ def test_an_api_restart_between_a_due_time_and_its_run_runs_it_once(client, tmp_
         embedded.start()
         start_scheduler()
     assert len(_runs(made["id"])) == 1
+
+
+def test_a_field_sent_as_null_is_left_as_it_is(client, tenant, receiver):
+    made = _create(client, tenant, name="nulls")
+    patched = client.patch(f"/v1/schedules/{made['id']}", headers=tenant.headers(),
+                           json={"channels": None, "timezone": None, "params": None, "enabled": False})  # fmt: skip
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["timezone"] == "Europe/Madrid" and patched.json()["enabled"] is False
+    channel = client.post("/v1/channels", headers=tenant.headers(), json={"name": "nulls", "kind": "webhook",
+                          "webhook": {"url": receiver.url, "secret": receiver.secret}}).json()  # fmt: skip
+    changed = client.patch(f"/v1/channels/{channel['id']}", headers=tenant.headers(),
+                           json={"name": None, "events": None, "enabled": None, "language": "en"})  # fmt: skip
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["name"] == "nulls" and changed.json()["language"] == "en" and changed.json()["enabled"]

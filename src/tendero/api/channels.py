@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response, status
 
 from tendero.api.deps import AdminDep, PageDep, ReaderDep
 from tendero.api.errors import ProblemError
+from tendero.api.openapi import problems
 from tendero.services import Invalid
 from tendero.services import channels as service
 
@@ -19,7 +20,10 @@ def _invalid(error: Invalid) -> ProblemError:
     return ProblemError(422, str(error), error.errors)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+NAME_TAKEN = problems(409, s409="The tenant has a channel of that name — El cliente ya tiene un canal con ese nombre")
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, responses=NAME_TAKEN)
 def create(body: service.ChannelIn, principal: AdminDep) -> dict[str, Any]:
     """A channel: ``webhook`` {url, style: slack|json, secret} or ``email`` {to, smtp?}, its ``language``
     (es, en), the ``events`` it hears by itself (default: job_failed, drift) and its ``retry`` policy."""
@@ -40,7 +44,7 @@ def get(channel_id: str, principal: ReaderDep) -> dict[str, Any]:
     return service.get(principal.tenant_id, channel_id)
 
 
-@router.patch("/{channel_id}")
+@router.patch("/{channel_id}", responses=NAME_TAKEN)
 def update(channel_id: str, body: service.ChannelUpdate, principal: AdminDep) -> dict[str, Any]:
     """Change any part; a new webhook without ``secret`` keeps the secret set before."""
     try:

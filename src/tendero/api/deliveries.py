@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 
 from tendero.api.deps import AdminDep, PageDep, ReaderDep
+from tendero.api.openapi import problems
 from tendero.services import deliveries as service
 
 router = APIRouter(prefix="/v1/deliveries", tags=["automation"])
@@ -31,7 +32,9 @@ def get(delivery_id: str, principal: ReaderDep) -> dict[str, Any]:
     return service.get(principal.tenant_id, delivery_id)
 
 
-@router.post("/{delivery_id}/replay", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/{delivery_id}/replay", status_code=status.HTTP_202_ACCEPTED, responses=problems(
+    409, s409="The delivery is still being sent, or its channel was deleted — La entrega aún se está enviando, o "
+    "su canal se eliminó"))  # fmt: skip
 def replay(delivery_id: str, principal: AdminDep) -> dict[str, Any]:
     """Send a dead-lettered (or delivered) delivery's event to its channel again, as a new delivery."""
     return service.replay(principal.tenant_id, delivery_id)

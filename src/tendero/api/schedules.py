@@ -9,17 +9,30 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from tendero.api.deps import AdminDep, PageDep, ReaderDep, TrainerDep, language_of
 from tendero.api.errors import ProblemError
+from tendero.api.openapi import problems
 from tendero.services import Invalid
 from tendero.services import automation as service
 
 router = APIRouter(tags=["automation"])
+NAME_TAKEN = problems(409, s409="The tenant has a schedule of that name — El cliente ya tiene una programación con ese "
+                      "nombre")  # fmt: skip
+REPORT = {
+    200: {
+        "description": "The report: Markdown in the caller's language, or JSON — El informe: Markdown o JSON",
+        "content": {
+            "text/markdown": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    },
+    **problems(404, s404="No such run, or the run has no report yet — No existe la ejecución, o aún no tiene informe"),
+}
 
 
 def _invalid(error: Invalid) -> ProblemError:
     return ProblemError(422, str(error), error.errors)
 
 
-@router.post("/v1/schedules", status_code=status.HTTP_201_CREATED)
+@router.post("/v1/schedules", status_code=status.HTTP_201_CREATED, responses=NAME_TAKEN)
 def create(body: service.ScheduleIn, principal: TrainerDep) -> dict[str, Any]:
     """A schedule: ``cron`` (5 fields or @daily) read in ``timezone``, an ``action`` (retrain, churn_risk,
     likely_buyers, drift_check, sales_analysis) with its ``params``, and the ``channels`` told about each run."""
@@ -41,7 +54,7 @@ def get(schedule_id: str, principal: ReaderDep) -> dict[str, Any]:
     return service.get(principal.tenant_id, schedule_id)
 
 
-@router.patch("/v1/schedules/{schedule_id}")
+@router.patch("/v1/schedules/{schedule_id}", responses=NAME_TAKEN)
 def update(schedule_id: str, body: service.ScheduleUpdate, principal: TrainerDep) -> dict[str, Any]:
     """Change any part; a new time (or enabling again) starts from the next due time after now."""
     try:
@@ -77,7 +90,7 @@ def run(run_id: str, principal: ReaderDep) -> dict[str, Any]:
     return service.run(principal.tenant_id, run_id)
 
 
-@router.get("/v1/schedule-runs/{run_id}/report", response_model=None)
+@router.get("/v1/schedule-runs/{run_id}/report", response_model=None, responses=REPORT)
 def report(
     run_id: str,
     request: Request,

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tendero.config import get_settings
 from tendero.jobs import cron
@@ -32,6 +32,10 @@ from tendero.store.tables import utcnow
 from tendero.store.tenants import NotFound
 
 NAME = r"^[A-Za-z0-9][A-Za-z0-9 _.:-]*$"
+# the documented choices (the check itself, with a message in words, is cron.zone's)
+ZONES = sorted(available_timezones() - {"localtime", "Factory"})
+CRON_FIELD = r"[0-9A-Za-z*,/?#-]+"
+CRON = rf"^\s*(@[a-z]+|{CRON_FIELD}(\s+{CRON_FIELD}){{4}})\s*$"
 UPCOMING = 5
 
 
@@ -86,27 +90,42 @@ ACTIONS: dict[str, type[BaseModel]] = {
 Action = Literal["retrain", "churn_risk", "likely_buyers", "drift_check", "sales_analysis"]
 
 
+def _five_fields(value: Any) -> Any:
+    """Before the pattern: a wrong number of fields is said in words."""
+    if isinstance(value, str) and not cron.expand(value).startswith("@"):
+        count = len(cron.expand(value).split())
+        if count != 5:
+            raise ValueError(f"cron {value[:60]!r} has {count} field(s); it needs 5: {', '.join(cron.FIELDS)}")
+    return value
+
+
 class ScheduleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200, pattern=NAME)
-    cron: str = Field(min_length=1, max_length=120, description="5 fields: minute hour day month weekday, or @daily")
-    timezone: str = Field("UTC", max_length=64, description="IANA time zone the cron reads in, e.g. Europe/Madrid")
+    cron: str = Field(min_length=1, max_length=120, pattern=CRON,
+                      description="5 fields: minute hour day month weekday, or @daily")  # fmt: skip
+    timezone: str = Field("UTC", max_length=64, json_schema_extra={"enum": ZONES},
+                          description="IANA time zone the cron reads in, e.g. Europe/Madrid")  # fmt: skip
     action: Action
     params: dict[str, Any] = Field(default_factory=dict, description="the action's settings (see the action)")
     channels: list[str] = Field(default_factory=list, max_length=20, description="channel ids told about each run")
     enabled: bool = True
+
+    _cron_fields = field_validator("cron", mode="before")(_five_fields)
 
 
 class ScheduleUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=200, pattern=NAME)
-    cron: str | None = Field(None, min_length=1, max_length=120)
-    timezone: str | None = Field(None, max_length=64)
+    cron: str | None = Field(None, min_length=1, max_length=120, pattern=CRON)
+    timezone: str | None = Field(None, max_length=64, json_schema_extra={"enum": [*ZONES, None]})
     params: dict[str, Any] | None = None
     channels: list[str] | None = Field(None, max_length=20)
     enabled: bool | None = None
+
+    _cron_fields = field_validator("cron", mode="before")(_five_fields)
 
 
 # ---- validation -------------------------------------------------------------------------------------------
@@ -232,7 +251,8 @@ def get(tenant_id: str, schedule_id: str) -> dict[str, Any]:
 
 
 def update(tenant_id: str, schedule_id: str, body: ScheduleUpdate) -> dict[str, Any]:
-    changes = body.model_dump(exclude_unset=True)
+    # a field sent as null is left as it is, like one not sent (every field of a schedule has a value)
+    changes = {key: value for key, value in body.model_dump(exclude_unset=True).items() if value is not None}
     now = utcnow()
     with session_scope() as session:
         schedule = rows.get_schedule(session, tenant_id, schedule_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -19,7 +19,9 @@ from tendero.store.automation_tables import Channel
 from tendero.store.db import session_scope
 from tendero.store.tables import new_id
 
-EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+EMAIL_PATTERN = r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$"
+EMAIL = re.compile(EMAIL_PATTERN)
+Address = Annotated[str, Field(min_length=5, max_length=320, pattern=EMAIL_PATTERN, description="an email address")]
 EventKind = Literal[
     "churn_risk", "likely_buyers", "sales_analysis", "retrain", "refresh", "drift", "job_failed", "test"
 ]
@@ -37,15 +39,15 @@ class RetryIn(BaseModel):
 class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(min_length=8, max_length=2000)
+    url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://[^\s/?#]+", description="http(s) URL (sealed)")
     style: Literal["slack", "json"] = Field("json", description="slack: Slack-compatible blocks; json: generic")
     secret: str | None = Field(None, min_length=16, max_length=200, description="HMAC signing secret (write-only)")
     headers: dict[str, str] = Field(default_factory=dict, description="extra headers, e.g. an auth token (sealed)")
 
-    @field_validator("url")
+    @field_validator("url", mode="before")  # before the pattern: its message says what is wrong in words
     @classmethod
-    def _url(cls, value: str) -> str:
-        return webhook.check_url(value.strip())
+    def _url(cls, value: Any) -> Any:
+        return webhook.check_url(value.strip()) if isinstance(value, str) else value
 
 
 class SmtpIn(BaseModel):
@@ -63,16 +65,18 @@ class SmtpIn(BaseModel):
 class EmailIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    to: list[str] = Field(min_length=1, max_length=50)
+    to: list[Address] = Field(min_length=1, max_length=50)
     smtp: SmtpIn | None = Field(None, description="default: the installation's TENDERO_SMTP_* server")
 
-    @field_validator("to")
+    @field_validator("to", mode="before")  # before the pattern: its message names the address in words
     @classmethod
-    def _addresses(cls, value: list[str]) -> list[str]:
+    def _addresses(cls, value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
         for address in value:
-            if not EMAIL.match(address.strip()):
+            if isinstance(address, str) and not EMAIL.match(address.strip()):
                 raise ValueError(f"not an email address: {address!r}")
-        return [address.strip() for address in value]
+        return [address.strip() if isinstance(address, str) else address for address in value]
 
 
 class ChannelIn(BaseModel):
@@ -198,7 +202,9 @@ def get(tenant_id: str, channel_id: str) -> dict[str, Any]:
 
 
 def update(tenant_id: str, channel_id: str, body: ChannelUpdate) -> dict[str, Any]:
-    changes = body.model_dump(exclude_unset=True, exclude={"webhook", "email", "retry"})
+    # a field sent as null is left as it is, like one not sent (every field of a channel has a value)
+    changes = {k: v for k, v in body.model_dump(exclude_unset=True, exclude={"webhook", "email", "retry"}).items()
+               if v is not None}  # fmt: skip
     with session_scope() as session:
         channel = rows.get_channel(session, tenant_id, channel_id)
         config = dict(channel.config or {})
