@@ -21,8 +21,8 @@ from automation_support import wait_for
 
 from support import make_tenant, using_postgres, wait_for_job
 from tendero.bench.server import free_port
-from tendero.jobs import cron
-from tendero.jobs.scheduler import SchedulerLoop, covered_times, start_scheduler, stop_scheduler
+from tendero.jobs import cron, scheduler
+from tendero.jobs.scheduler import SchedulerLoop, covered_times, start_scheduler
 from tendero.store import automation as rows
 from tendero.store.automation_tables import Schedule, ScheduleRun
 from tendero.store.db import session_scope
@@ -35,6 +35,12 @@ def _create(client, tenant, **body) -> dict:
     answer = client.post("/v1/schedules", json=body, headers=tenant.headers())
     assert answer.status_code == 201, answer.text
     return answer.json()
+
+
+def stop_scheduler() -> None:
+    """Stop this process's scheduler (the session app is its only holder), so that only the test claims."""
+    scheduler.stop_scheduler()
+    assert scheduler._loop is None, "another app of this process still holds the scheduler"
 
 
 def _set_next_due(schedule_id: str, when: datetime) -> None:

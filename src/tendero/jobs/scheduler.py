@@ -267,21 +267,30 @@ class SchedulerLoop:
 
 
 _loop: SchedulerLoop | None = None
+_users = 0  # apps (and workers) of this process that started the loop and have not stopped it yet
+_users_lock = threading.Lock()
 
 
 def start_scheduler() -> SchedulerLoop | None:
-    """The process's scheduler, started once when the settings turn it on (the default)."""
-    global _loop
+    """The process's scheduler, started once when the settings turn it on (the default); every caller
+    (an app's lifespan, a worker) holds it until its own ``stop_scheduler``."""
+    global _loop, _users
     if not get_settings().scheduler:
         return None
-    if _loop is None:
-        _loop = SchedulerLoop()
-        _loop.start()
-    return _loop
+    with _users_lock:
+        _users += 1
+        if _loop is None:
+            _loop = SchedulerLoop()
+            _loop.start()
+        return _loop
 
 
 def stop_scheduler() -> None:
-    global _loop
-    if _loop is not None:
-        _loop.stop()
-    _loop = None
+    """Release this caller's hold; the loop stops when no app of the process holds it any more."""
+    global _loop, _users
+    with _users_lock:
+        _users = max(0, _users - 1)
+        if _users > 0 or _loop is None:
+            return
+        loop, _loop = _loop, None
+    loop.stop()
