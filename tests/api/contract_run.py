@@ -2,7 +2,7 @@
 trained model of every kind, and Schemathesis (``--checks all``) over every operation of the served
 OpenAPI schema with that tenant's admin key. Used by ``.ci/run`` and by ``test_openapi_contract.py``.
 
-    python tests/api/contract_run.py [--max-examples 25] [--seed 1] [--json]
+    python tests/api/contract_run.py [--max-examples 25] [--seed 1] [--json] [--include-path-regex REGEX]
 
 Prints Schemathesis' own report, then one line of figures (cases, unique failures by check) and
 exits with Schemathesis' exit status (0: the server and its schema agree).
@@ -96,7 +96,9 @@ def prepare(home: Path) -> tuple[dict[str, str], str, str]:
     store = generate_store(seed=3, customers=150, days=400)
     load_store(tenant_id, store)
     dataset = create_from_frame(tenant_id, route_costs(seed=3, rows=300), "contract", "rutas", "regression", "cost_eur")
+    automation = automation_ids(tenant_id)
     known = {
+        **automation,
         "customer_id": store.customers["customer_id"].astype(str).head(20).tolist(),
         "item_id": store.products["product_id"].astype(str).head(20).tolist(),
         "name": [name for name, _ in MODELS] + ["costes-rutas"],
@@ -105,6 +107,22 @@ def prepare(home: Path) -> tuple[dict[str, str], str, str]:
     }
     (home / CONFIG.name).write_text(config_for(known))
     return env, key, dataset.id
+
+
+def automation_ids(tenant_id: str) -> dict[str, list[str]]:
+    """A channel (to a closed loopback port: its deliveries dead-letter), a schedule, a manual run of it and
+    a test delivery, so that the automation routes are reached past 404 too."""
+    from tendero.services import automation, channels
+
+    hook = {"url": f"http://127.0.0.1:{_free_port()}/hook", "secret": "contract-secret-0123456789"}
+    body = {"name": "contrato", "kind": "webhook", "retry": {"attempts": 1}, "webhook": hook}
+    channel = channels.create(tenant_id, channels.ChannelIn.model_validate(body))
+    schedule = automation.create(tenant_id, automation.ScheduleIn.model_validate({
+        "name": "contrato", "cron": "0 8 * * 1", "action": "drift_check", "channels": [channel["id"]]}))  # fmt: skip
+    run = automation.run_now(tenant_id, schedule["id"])  # queued; the server with jobs runs it
+    delivery = channels.send_test(tenant_id, channel["id"])
+    return {"schedule_id": [schedule["id"]], "channel_id": [channel["id"]], "run_id": [run["id"]],
+            "delivery_id": [delivery["id"]]}  # fmt: skip
 
 
 def config_for(known: dict[str, list[str]]) -> str:
@@ -181,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         help="failures accepted until their owners' "
         "fixes are merged (each entry names owner and request); --baseline none: every failure counts",
     )
+    parser.add_argument("--include-path-regex", default="", help="only the operations whose path matches (e.g. "
+                        "'^/v1/(schedules|channels)' for one capability's routes)")  # fmt: skip
     parser.add_argument("--probe", default="/ready", help="the path that says the server is up (/health for "
                         "code from before /ready answered under --no-jobs)")  # fmt: skip
     args = parser.parse_args(argv)
@@ -199,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
             "--seed", str(args.seed), "--workers", args.workers, "--no-color", "--generation-database", "none",
             "--request-timeout", "60", "--header", f"Authorization: Bearer {key}",
         ]  # fmt: skip
+        if args.include_path_regex:
+            command += ["--include-path-regex", args.include_path_regex]
         if str(args.baseline) != "none":
             command += ["--baseline", str(args.baseline)]
         started = time.monotonic()

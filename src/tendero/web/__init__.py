@@ -11,6 +11,7 @@ from tendero.web.rendering import HERE, PREFIX
 
 def install_web(app: FastAPI) -> None:
     """Add the dashboard's pages, its static files, and ``/`` → the dashboard."""
+    from tendero.web.automation_pages import router as automation_router
     from tendero.web.capability_pages import router as capability_router
     from tendero.web.experiment_pages import router as experiment_router
     from tendero.web.insight_pages import router as insight_router
@@ -21,6 +22,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(capability_router)
     app.include_router(experiment_router)
     app.include_router(search_router)
+    app.include_router(automation_router)
     app.include_router(insight_router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(HERE / "static")), name="web-static")
 
