@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from tendero import __version__
 from tendero.api import audit, customers, data, datasets, forecasts, health, jobs, keys, models, recommendations
+from tendero.api import assistant as assistant_api
 from tendero.api import experiments as experiments_api
 from tendero.api import pricing as pricing_api
 from tendero.api.errors import install_error_handlers
@@ -54,6 +55,7 @@ def create_app(*, run_jobs: bool = True, migrate: bool = True, limiter: RateLimi
         app.include_router(module.router)
     app.include_router(experiments_api.router)
     app.include_router(pricing_api.router)
+    app.include_router(assistant_api.router)
     install_web(app)
     app.add_middleware(
         ServiceMiddleware,

@@ -374,3 +374,4 @@ class RecommendationFeedback(Base):
 
 
 from tendero.store import experiment_tables as _experiment_tables  # noqa: E402, F401  (experiments own their tables)
+from tendero.store import assistant as _assistant_tables  # noqa: E402, F401  (the assistant owns its tables)

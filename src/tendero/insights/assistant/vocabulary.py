@@ -80,6 +80,13 @@ class Vocabulary:
                         self._categories.append(([stem(w) for w in tokens(synonym)], category))
         self._categories.sort(key=lambda item: -len(item[0]))
         self._products = [(pid, name, _name_words(name)) for pid, name in self.products]
+        self._by_word: dict[str, list[int]] = {}  # inverted indexes: a question only visits products it names
+        self._by_first: dict[str, list[int]] = {}
+        for index, (_, _, name_words) in enumerate(self._products):
+            for word in set(name_words):
+                self._by_word.setdefault(word, []).append(index)
+            if name_words and name_words[0] not in NAME_STOPWORDS:
+                self._by_first.setdefault(name_words[0], []).append(index)
         self._product_ids = {fold(pid): pid for pid, _ in self.products}
         self._customer_ids = {fold(str(c)): str(c) for c in self.customers}
         self._segments: list[tuple[list[str], str]] = []
@@ -145,9 +152,11 @@ class Vocabulary:
                 return Match(self._product_ids[word], i, i + 1)
         stems = [stem(w) for w in words]
         present = set(stems)
+        candidates = sorted({i for word in present for i in self._by_word.get(word, ())})
         best: tuple[int, str, int, int] | None = None
-        for pid, _, name_words in self._products:
-            if name_words and all(w in present for w in name_words):
+        for index in candidates:
+            pid, _, name_words = self._products[index]
+            if all(w in present for w in name_words):
                 positions = [stems.index(w) for w in name_words]
                 if best is None or len(name_words) > best[0]:
                     best = (len(name_words), pid, min(positions), max(positions) + 1)
@@ -157,20 +166,19 @@ class Vocabulary:
 
     def _find_family(self, stems: Sequence[str]) -> Match | None:
         longest: tuple[int, int, list[tuple[str, str, list[str]]]] | None = None  # (length, at, products)
-        for entry in self._products:
-            name_words = entry[2]
-            if not name_words or name_words[0] in NAME_STOPWORDS:
-                continue
-            at = _find_sequence(stems, name_words[:1])
-            if at is None:
-                continue
-            length = 1
-            while length < len(name_words) and at + length < len(stems) and stems[at + length] == name_words[length]:
-                length += 1
-            if longest is None or length > longest[0]:
-                longest = (length, at, [entry])
-            elif length == longest[0] and at == longest[1]:
-                longest[2].append(entry)
+        for at, word in enumerate(stems):
+            for index in self._by_first.get(word, ()):
+                entry = self._products[index]
+                name_words = entry[2]
+                length = 1
+                while (
+                    length < len(name_words) and at + length < len(stems) and stems[at + length] == name_words[length]
+                ):
+                    length += 1
+                if longest is None or length > longest[0]:
+                    longest = (length, at, [entry])
+                elif length == longest[0] and at == longest[1]:
+                    longest[2].append(entry)
         if longest is None:
             return None
         length, at, products = longest

@@ -1,0 +1,958 @@
+"""The assistant's answers: one function per intent, each getting its figures from one named source.
+
+Every number in a sentence comes from ``data``, and ``data`` from a query on the tenant's order lines (pandas
+over ``tendero.data.frames``) or from a deployed model (``tendero.registry.service.deployed_models``); the
+sentence only formats them. The sources are the functions under "Where the figures come from": when the
+capability services land (``services/forecasts``, ``customers``, ``recommendations``), each is re-pointed there
+in one line.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tendero.insights.assistant import wording as w
+from tendero.insights.assistant.examples import closest_examples, help_examples
+from tendero.insights.assistant.periods import add_months, month_bounds
+from tendero.insights.assistant.schema import Understanding
+from tendero.insights.assistant.text import fold
+from tendero.registry.service import Served, deployed_models
+from tendero.store.tenants import NotFound
+
+CURRENCY = "EUR"  # no currency setting exists yet: every amount is in euros, and the data says so
+DEFAULT_DAYS = 30
+TOP_CUSTOMERS_DAYS = 365
+DEFAULT_N = 5
+FORECAST_LEVEL = 80
+CANCELLED = frozenset({"cancelled", "canceled", "void", "voided", "refunded", "anulado", "anulada", "cancelado"})
+
+
+@dataclass
+class TenantData:
+    """A tenant's sales lines (cancelled orders removed; returns kept, negative) and product names, read once and
+    shared by the questions of the next minute."""
+
+    lines: pd.DataFrame
+    products: pd.DataFrame
+    names: dict[str, str]
+    first_day: date | None
+    last_day: date | None
+    rules_recommender: Any = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass
+class Context:
+    tenant_id: str
+    data: TenantData
+    today: date
+    lang: str
+
+
+@dataclass
+class Answer:
+    """A sentence, the numbers in it, where they came from, whether the question was answered, and the slots the
+    answer used (the question's, with the defaults the answer chose)."""
+
+    text: str
+    data: dict[str, Any]
+    sources: list[dict[str, Any]]
+    status: str = "answered"  # answered, unavailable, not_found, need_more, unknown
+    slots: dict[str, Any] = field(default_factory=dict)
+
+
+# --- where the figures come from (one function per source: re-point here) ---
+
+
+def sales_lines(ctx: Context) -> pd.DataFrame:
+    """The tenant's order lines for sales figures (``tendero.data.frames`` via the tenant cache)."""
+    return ctx.data.lines
+
+
+def deployed(tenant_id: str, name: str) -> Served:
+    """A deployed model from the registry's served-model cache."""
+    return deployed_models.get(tenant_id, name)
+
+
+def models_of_kind(tenant_id: str, kind: str) -> list[dict[str, Any]]:
+    """The tenant's models of one kind with their deployed version's parameters, metrics and flags."""
+    from tendero.store import registry as registry_rows
+    from tendero.store.db import session_scope
+
+    out = []
+    with session_scope() as session:
+        rows, _ = registry_rows.list_models(session, tenant_id, kind=kind, limit=500)
+        for model in rows:
+            version = registry_rows.deployed_version(session, tenant_id, model.name)
+            if version is None:
+                continue
+            out.append({"name": model.name, "kind": model.kind, "version": version.version,
+                        "params": dict(version.params or {}), "metrics": dict(version.metrics or {}),
+                        "trained": (version.created_at.date().isoformat() if version.created_at else None),
+                        "flags": dict(model.flags or {})})  # fmt: skip
+    return out
+
+
+def customer_model(tenant_id: str) -> Served | None:
+    """The deployed customer model (named ``customers`` by convention, else the first of that kind)."""
+    for name in ["customers", *(m["name"] for m in models_of_kind(tenant_id, "customers"))]:
+        try:
+            served = deployed(tenant_id, name)
+        except NotFound:
+            continue
+        if served.kind == "customers":
+            return served
+    return None
+
+
+def recommender(ctx: Context) -> tuple[Any, dict[str, Any]]:
+    """The deployed recommender, or the rules recommender built from the tenant's data (as the API does)."""
+    try:
+        served = deployed(ctx.tenant_id, "recommender")
+        return served.fitted, {"path": "model", "model": served.model, "version": served.version}
+    except NotFound:
+        pass
+    with ctx.data.lock:
+        if ctx.data.rules_recommender is None:
+            from tendero.data.frames import READERS
+            from tendero.recommend.recommender import Recommender
+
+            ctx.data.rules_recommender = Recommender.rules_only(
+                READERS["interactions"](ctx.tenant_id), ctx.data.lines, ctx.data.products
+            )
+    return ctx.data.rules_recommender, {"path": "rules", "model": None, "version": None}
+
+
+def optional_service(name: str) -> Any | None:
+    """A capability service that may not be installed yet (``tendero.services.search``, ``...insights``)."""
+    try:
+        return importlib.import_module(f"tendero.services.{name}")
+    except ImportError:
+        return None
+
+
+# --- shared pieces ---
+
+
+def _period(u: Understanding, ctx: Context, days: int = DEFAULT_DAYS) -> tuple[date, date, bool]:
+    """The question's period, or the last ``days`` days up to yesterday (or the data's last day when it ends
+    earlier); the flag says the default was used."""
+    if u.slots.period is not None:
+        return u.slots.period.start, u.slots.period.end, False
+    end = ctx.today - timedelta(days=1)
+    if ctx.data.last_day is not None and ctx.data.last_day < end:
+        end = ctx.data.last_day
+    return end - timedelta(days=days - 1), end, True
+
+
+def _product_ids(ctx: Context, product: str) -> list[str]:
+    """A product id as given, or every product whose name starts with a family's words."""
+    if product in ctx.data.names:
+        return [product]
+    prefix = fold(product)
+    return [pid for pid, name in ctx.data.names.items() if fold(name).startswith(prefix)]
+
+
+def _select(ctx: Context, start: date, end: date, category: str | None = None, product: str | None = None,
+            customer: str | None = None) -> pd.DataFrame:  # fmt: skip
+    lines = sales_lines(ctx)
+    day = lines["day"]
+    chosen = lines[(day >= pd.Timestamp(start)) & (day <= pd.Timestamp(end))]
+    if category is not None:
+        chosen = chosen[chosen["category"] == category]
+    if product is not None:
+        chosen = chosen[chosen["product_id"].isin(_product_ids(ctx, product))]
+    if customer is not None:
+        chosen = chosen[chosen["customer_id"] == customer]
+    return chosen
+
+
+def measures(lines: pd.DataFrame) -> dict[str, float]:
+    """Revenue, units, orders, customers and average ticket of a set of sales lines."""
+    revenue = float(lines["revenue"].sum())
+    orders = int(lines["order_id"].nunique())
+    return {
+        "revenue": round(revenue, 2),
+        "units": float(lines["quantity"].sum()),
+        "orders": orders,
+        "customers": int(lines["customer_id"].dropna().nunique()),
+        "average_ticket": round(revenue / orders, 2) if orders else 0.0,
+    }
+
+
+def _sales_source(start: date, end: date, what: str, filters: dict[str, Any], rows: int) -> dict[str, Any]:
+    where = ", ".join(f"{k} = {v}" for k, v in filters.items() if v is not None)
+    return {"service": "sales", "query": f"{what} of order lines not cancelled, {start}..{end}"
+            + (f", {where}" if where else ""), "rows": rows}  # fmt: skip
+
+
+def _filters_text(ctx: Context, category: str | None, product: str | None, customer: str | None) -> str:
+    text = ""
+    if category:
+        text += w.say("filter_category", ctx.lang, category=category)
+    if product:
+        text += w.say("filter_product", ctx.lang, product=_product_label(ctx, product))
+    if customer:
+        text += w.say("filter_customer", ctx.lang, customer=customer)
+    return text
+
+
+def _product_label(ctx: Context, product: str) -> str:
+    if product in ctx.data.names:
+        return f"{ctx.data.names[product]} ({product})"
+    return product
+
+
+def _no_sales(ctx: Context, start: date, end: date, filters: str, slots: dict[str, Any]) -> Answer:
+    if ctx.data.first_day is None:
+        return Answer(w.say("no_data", ctx.lang), {}, [], "unavailable", slots)
+    text = w.say(
+        "no_sales",
+        ctx.lang,
+        filters=filters,
+        period=w.period_text(start, end, ctx.lang),
+        first=ctx.data.first_day.isoformat(),
+        last=ctx.data.last_day.isoformat() if ctx.data.last_day else "",
+    )
+    data = {"period": {"start": start.isoformat(), "end": end.isoformat()}, "value": 0,
+            "data_from": ctx.data.first_day.isoformat(),
+            "data_to": ctx.data.last_day.isoformat() if ctx.data.last_day else None}  # fmt: skip
+    return Answer(text, data, [_sales_source(start, end, "count", {}, 0)], "answered", slots)
+
+
+def _slots(u: Understanding, **defaults: Any) -> dict[str, Any]:
+    slots = u.slots.as_json()
+    for key, value in defaults.items():
+        if value is not None:
+            slots.setdefault(key, value)
+    return slots
+
+
+def _default_note(ctx: Context, used_default: bool, start: date, end: date) -> str:
+    return w.say("default_period", ctx.lang, period=w.period_text(start, end, ctx.lang)) if used_default else ""
+
+
+# --- sales (pandas over the order lines) ---
+
+
+def sales_total(ctx: Context, u: Understanding) -> Answer:
+    s = u.slots
+    measure = s.measure or "revenue"
+    start, end, default = _period(u, ctx)
+    slots = _slots(u, measure=measure, period={"start": start.isoformat(), "end": end.isoformat()})
+    lines = _select(ctx, start, end, s.category, s.product, s.customer)
+    filters = _filters_text(ctx, s.category, s.product, s.customer)
+    if lines.empty:
+        return _no_sales(ctx, start, end, filters, slots)
+    figures = measures(lines)
+    value = w.measure_value(measure, figures[measure], CURRENCY, ctx.lang)
+    text = w.say("sales_total", ctx.lang, measure_name=w.capitalised(w.MEASURE_NAMES[measure][ctx.lang]),
+                 filters=filters, period=w.period_text(start, end, ctx.lang), value=value)  # fmt: skip
+    if measure in ("revenue", "units"):
+        orders = w.count(figures["orders"], "orders", ctx.lang)
+        text = (
+            text[:-1] + w.say("sales_total_orders", ctx.lang, orders=orders, lines=w.number(len(lines), ctx.lang)) + "."
+        )
+    text += _default_note(ctx, default, start, end)
+    data = {"measure": measure, "value": figures[measure], **figures, "lines": len(lines), "currency": CURRENCY,
+            "period": {"start": start.isoformat(), "end": end.isoformat()}}  # fmt: skip
+    filt = {"category": s.category, "product": s.product, "customer": s.customer}
+    return Answer(text, data, [_sales_source(start, end, f"{measure} and counts", filt, len(lines))], slots=slots)
+
+
+def sales_compare(ctx: Context, u: Understanding) -> Answer:
+    s = u.slots
+    measure = s.measure or "revenue"
+    start, end, default = _period(u, ctx)
+    if s.compare_to is not None:
+        other_start, other_end = s.compare_to.start, s.compare_to.end
+    else:
+        length = (end - start).days + 1
+        other_start, other_end = start - timedelta(days=length), start - timedelta(days=1)
+    slots = _slots(u, measure=measure, period={"start": start.isoformat(), "end": end.isoformat()},
+                   compare_to={"start": other_start.isoformat(), "end": other_end.isoformat()})  # fmt: skip
+    current = _select(ctx, start, end, s.category, s.product, s.customer)
+    previous = _select(ctx, other_start, other_end, s.category, s.product, s.customer)
+    a = measures(current)[measure] if len(current) else 0.0
+    b = measures(previous)[measure] if len(previous) else 0.0
+    change = round(a - b, 2)
+    pct = round((a - b) / b, 4) if b else None
+    filters = _filters_text(ctx, s.category, s.product, s.customer)
+    values = {"measure_name": w.capitalised(w.MEASURE_NAMES[measure][ctx.lang]), "filters": filters,
+              "period": w.period_text(start, end, ctx.lang), "value": w.measure_value(measure, a, CURRENCY, ctx.lang),
+              "other": w.measure_value(measure, b, CURRENCY, ctx.lang),
+              "compare": w.period_text(other_start, other_end, ctx.lang)}  # fmt: skip
+    if pct is None:
+        text = w.say("sales_compare_no_base", ctx.lang, **values)
+    else:
+        text = w.say("sales_compare", ctx.lang, **values, change=w.signed_measure(measure, change, CURRENCY, ctx.lang),
+                     pct=w.percent(pct, ctx.lang, signed=True))  # fmt: skip
+    text += _default_note(ctx, default, start, end)
+    data = {"measure": measure, "value": a, "compare_value": b, "change": change,
+            "change_pct": None if pct is None else round(pct * 100, 1), "currency": CURRENCY,
+            "period": {"start": start.isoformat(), "end": end.isoformat()},
+            "compare_to": {"start": other_start.isoformat(), "end": other_end.isoformat()}}  # fmt: skip
+    filt = {"category": s.category, "product": s.product, "customer": s.customer}
+    sources = [_sales_source(start, end, measure, filt, len(current)),
+               _sales_source(other_start, other_end, measure, filt, len(previous))]  # fmt: skip
+    return Answer(text, data, sources, slots=slots)
+
+
+def _grain(start: date, end: date) -> str:
+    days = (end - start).days + 1
+    return "day" if days <= 31 else "week" if days <= 182 else "month"
+
+
+def sales_trend(ctx: Context, u: Understanding) -> Answer:
+    s = u.slots
+    measure = s.measure or "revenue"
+    start, end, default = (*_period(u, ctx, days=90)[:2], u.slots.period is None)
+    slots = _slots(u, measure=measure, period={"start": start.isoformat(), "end": end.isoformat()})
+    lines = _select(ctx, start, end, s.category, s.product, s.customer)
+    filters = _filters_text(ctx, s.category, s.product, s.customer)
+    if lines.empty:
+        return _no_sales(ctx, start, end, filters, slots)
+    grain = _grain(start, end)
+    bucket = {"day": lines["day"], "week": lines["day"] - pd.to_timedelta(lines["day"].dt.weekday, unit="D"),
+              "month": lines["day"].dt.to_period("M").dt.to_timestamp()}[grain]  # fmt: skip
+    grid_start = {"day": pd.Timestamp(start), "week": pd.Timestamp(start - timedelta(days=start.weekday())),
+                  "month": pd.Timestamp(start.replace(day=1))}[grain]  # fmt: skip
+    grid = pd.date_range(grid_start, pd.Timestamp(end), freq={"day": "D", "week": "W-MON", "month": "MS"}[grain])
+    series = []
+    for at in grid:
+        part = lines[bucket == at]
+        series.append({"start": at.date().isoformat(), "value": measures(part)[measure] if len(part) else 0.0})
+    values = np.array([p["value"] for p in series], dtype=float)
+    slope_fraction = 0.0
+    if len(values) >= 2 and values.mean() != 0:
+        slope_fraction = float(np.polyfit(np.arange(len(values)), values, 1)[0] / abs(values.mean()))
+    peak, low = int(values.argmax()), int(values.argmin())
+    fmt = lambda v: w.measure_value(measure, v, CURRENCY, ctx.lang)  # noqa: E731
+    grain_word = w.say(f"grain.{grain}", ctx.lang)
+    text = w.say("sales_trend", ctx.lang, measure_name=w.capitalised(w.MEASURE_NAMES[measure][ctx.lang]),
+                 filters=filters, grain=grain_word, grain_one=grain_word, period=w.period_text(start, end, ctx.lang),
+                 first=fmt(values[0]), last=fmt(values[-1]), peak=fmt(values[peak]), peak_at=series[peak]["start"],
+                 low=fmt(values[low]), low_at=series[low]["start"],
+                 slope=w.percent(round(slope_fraction, 4), ctx.lang, signed=True))  # fmt: skip
+    text += _default_note(ctx, default, start, end)
+    data = {"measure": measure, "grain": grain, "series": series, "slope_pct": round(slope_fraction * 100, 1),
+            "first": series[0], "last": series[-1], "peak": series[peak], "low": series[low], "currency": CURRENCY,
+            "period": {"start": start.isoformat(), "end": end.isoformat()}}  # fmt: skip
+    filt = {"category": s.category, "product": s.product, "customer": s.customer}
+    return Answer(text, data, [_sales_source(start, end, f"{measure} per {grain}", filt, len(lines))], slots=slots)
+
+
+def _ranking(lines: pd.DataFrame, key: str, measure: str) -> pd.Series:
+    grouped = lines.groupby(key)
+    if measure == "revenue":
+        return grouped["revenue"].sum().round(2)
+    if measure == "units":
+        return grouped["quantity"].sum()
+    if measure == "orders":
+        return grouped["order_id"].nunique()
+    if measure == "customers":
+        return grouped["customer_id"].nunique()
+    revenue, orders = grouped["revenue"].sum(), grouped["order_id"].nunique()
+    return (revenue / orders).round(2)
+
+
+def _ranked(values: pd.Series, direction: str, n: int) -> pd.Series:
+    frame = values.rename("value").reset_index()
+    key = frame.columns[0]
+    frame[key] = frame[key].astype(str)
+    frame = frame.sort_values(["value", key], ascending=[direction == "bottom", True])
+    return frame.head(n).set_index(key)["value"]
+
+
+def top_products(ctx: Context, u: Understanding) -> Answer:
+    s = u.slots
+    measure, direction, n = s.measure or "revenue", s.direction or "top", s.n or DEFAULT_N
+    start, end, default = _period(u, ctx)
+    slots = _slots(u, measure=measure, direction=direction, n=n,
+                   period={"start": start.isoformat(), "end": end.isoformat()})  # fmt: skip
+    lines = _select(ctx, start, end, s.category)
+    filters = _filters_text(ctx, s.category, None, None)
+    if lines.empty:
+        return _no_sales(ctx, start, end, filters, slots)
+    ranked = _ranked(_ranking(lines, "product_id", measure), direction, n)
+    items = [{"product_id": pid, "name": ctx.data.names.get(pid, pid), "value": float(v)} for pid, v in ranked.items()]
+    shown = [f"{i + 1}. {it['name']} ({it['product_id']}): {w.measure_value(measure, it['value'], CURRENCY, ctx.lang)}"
+             for i, it in enumerate(items)]  # fmt: skip
+    text = w.say("top_products", ctx.lang, direction_word=w.say(f"direction.{direction}", ctx.lang),
+                 count=w.number(len(items), ctx.lang), filters=filters, measure_name=w.MEASURE_NAMES[measure][ctx.lang],
+                 period=w.period_text(start, end, ctx.lang), items=w.listing(shown, ctx.lang))  # fmt: skip
+    text += _default_note(ctx, default, start, end)
+    data = {"measure": measure, "direction": direction, "items": items, "count": len(items), "currency": CURRENCY,
+            "period": {"start": start.isoformat(), "end": end.isoformat()}}  # fmt: skip
+    source = _sales_source(start, end, f"{measure} per product", {"category": s.category}, len(lines))
+    return Answer(text, data, [source], slots=slots)
+
+
+def top_categories(ctx: Context, u: Understanding) -> Answer:
+    s = u.slots
+    measure, direction = s.measure or "revenue", s.direction or "top"
+    start, end, default = _period(u, ctx)
+    lines = _select(ctx, start, end)
+    n = s.n or int(lines["category"].nunique()) or DEFAULT_N
+    slots = _slots(u, measure=measure, direction=direction, n=n,
+                   period={"start": start.isoformat(), "end": end.isoformat()})  # fmt: skip
+    if lines.empty:
+        return _no_sales(ctx, start, end, "", slots)
+    values = _ranking(lines.assign(category=lines["category"].fillna("—")), "category", measure)
+    total = float(values.sum()) if measure in ("revenue", "units") else None
+    ranked = _ranked(values, direction, n)
+    items = []
+    for category, value in ranked.items():
+        share = round(float(value) / total, 4) if total else None
+        items.append({"category": category, "value": float(value), "share_pct": None if share is None else
+                      round(share * 100, 1)})  # fmt: skip
+    shown = [f"{i + 1}. {it['category']}: {w.measure_value(measure, it['value'], CURRENCY, ctx.lang)}"
+             + (f" ({w.percent(it['share_pct'] / 100, ctx.lang)})" if it["share_pct"] is not None else "")
+             for i, it in enumerate(items)]  # fmt: skip
+    text = w.say("top_categories", ctx.lang, measure_name=w.MEASURE_NAMES[measure][ctx.lang],
+                 period=w.period_text(start, end, ctx.lang), direction_word=w.say(f"direction.{direction}_short", ctx.lang),
+                 items=w.listing(shown, ctx.lang))  # fmt: skip
+    text += _default_note(ctx, default, start, end)
+    data = {"measure": measure, "direction": direction, "items": items, "total": total, "currency": CURRENCY,
+            "period": {"start": start.isoformat(), "end": end.isoformat()}}  # fmt: skip
+    return Answer(text, data, [_sales_source(start, end, f"{measure} per category", {}, len(lines))], slots=slots)
+
+
+def average_ticket(ctx: Context, u: Understanding) -> Answer:
+    s = u.slots
+    start, end, default = _period(u, ctx)
+    slots = _slots(u, period={"start": start.isoformat(), "end": end.isoformat()})
+    lines = _select(ctx, start, end, s.category)
+    filters = _filters_text(ctx, s.category, None, None)
+    if lines.empty:
+        return _no_sales(ctx, start, end, filters, slots)
+    figures = measures(lines)
+    text = w.say("average_ticket", ctx.lang, filters=filters, period=w.period_text(start, end, ctx.lang),
+                 value=w.money(figures["average_ticket"], CURRENCY, ctx.lang),
+                 revenue=w.money(figures["revenue"], CURRENCY, ctx.lang),
+                 orders=w.count(figures["orders"], "orders", ctx.lang))  # fmt: skip
+    data: dict[str, Any] = {"value": figures["average_ticket"], "revenue": figures["revenue"],
+                            "orders": figures["orders"], "currency": CURRENCY,
+                            "period": {"start": start.isoformat(), "end": end.isoformat()}}  # fmt: skip
+    sources = [_sales_source(start, end, "revenue / orders", {"category": s.category}, len(lines))]
+    if s.compare_to is not None:
+        other = _select(ctx, s.compare_to.start, s.compare_to.end, s.category)
+        b = measures(other)["average_ticket"] if len(other) else 0.0
+        change = round(figures["average_ticket"] - b, 2)
+        pct = round(change / b, 4) if b else 0.0
+        text = text + w.say("average_ticket_compare", ctx.lang, other=w.money(b, CURRENCY, ctx.lang),
+                            compare=w.period_text(s.compare_to.start, s.compare_to.end, ctx.lang),
+                            change=w.signed_measure("average_ticket", change, CURRENCY, ctx.lang),
+                            pct=w.percent(pct, ctx.lang, signed=True))  # fmt: skip
+        data.update(compare_value=b, change=change, change_pct=round(pct * 100, 1),
+                    compare_to=s.compare_to.as_json())  # fmt: skip
+        sources.append(_sales_source(s.compare_to.start, s.compare_to.end, "revenue / orders",
+                                     {"category": s.category}, len(other)))  # fmt: skip
+    text += _default_note(ctx, default, start, end)
+    return Answer(text, data, sources, slots=slots)
+
+
+def top_customers(ctx: Context, u: Understanding) -> Answer:
+    s = u.slots
+    measure, direction, n = s.measure or "revenue", s.direction or "top", s.n or 10
+    start, end, default = _period(u, ctx, days=TOP_CUSTOMERS_DAYS)
+    slots = _slots(u, measure=measure, direction=direction, n=n,
+                   period={"start": start.isoformat(), "end": end.isoformat()})  # fmt: skip
+    lines = _select(ctx, start, end, s.category)
+    lines = lines[lines["customer_id"].notna()]
+    filters = _filters_text(ctx, s.category, None, None)
+    if lines.empty:
+        return _no_sales(ctx, start, end, filters, slots)
+    ranked = _ranked(_ranking(lines, "customer_id", measure), direction, n)
+    items = [{"customer_id": cid, "value": float(v)} for cid, v in ranked.items()]
+    shown = [f"{i + 1}. {it['customer_id']}: {w.measure_value(measure, it['value'], CURRENCY, ctx.lang)}"
+             for i, it in enumerate(items)]  # fmt: skip
+    text = w.say("top_customers", ctx.lang, direction_word=w.say(f"direction.{direction}", ctx.lang),
+                 count=w.number(len(items), ctx.lang), filters=filters, measure_name=w.MEASURE_NAMES[measure][ctx.lang],
+                 period=w.period_text(start, end, ctx.lang), items=w.listing(shown, ctx.lang))  # fmt: skip
+    text += _default_note(ctx, default, start, end)
+    data = {"measure": measure, "direction": direction, "items": items, "currency": CURRENCY,
+            "period": {"start": start.isoformat(), "end": end.isoformat()}}  # fmt: skip
+    source = _sales_source(start, end, f"{measure} per customer", {"category": s.category}, len(lines))
+    return Answer(text, data, [source], slots=slots)
+
+
+# --- forecasts (deployed forecast models) ---
+
+
+def _forecast_window(u: Understanding, today: date) -> tuple[date, date]:
+    """The days asked about: the period when given, else the horizon in calendar units after today (next n days
+    from tomorrow; next n Monday-Sunday weeks; next n calendar months); default the next 30 days."""
+    if u.slots.period is not None:
+        return u.slots.period.start, u.slots.period.end
+    horizon = u.slots.horizon
+    if horizon is None or horizon.unit == "day":
+        n = horizon.n if horizon else DEFAULT_DAYS
+        return today + timedelta(days=1), today + timedelta(days=n)
+    if horizon.unit == "week":
+        monday = today + timedelta(days=7 - today.weekday())
+        return monday, monday + timedelta(days=7 * horizon.n - 1)
+    first = add_months(today.replace(day=1), 1)
+    last = add_months(first, horizon.n - 1)
+    return first, month_bounds(last.year, last.month)[1]
+
+
+_FREQ_DAYS = {"D": 1, "W": 7}
+
+
+def _buckets(freq: str, ds: pd.Series) -> pd.DataFrame:
+    starts = pd.to_datetime(ds)
+    if freq == "M":
+        ends = starts + pd.offsets.MonthEnd(0)
+    else:
+        ends = starts + pd.to_timedelta(_FREQ_DAYS[freq] - 1, unit="D")
+    return pd.DataFrame({"start": starts.dt.date, "end": ends.dt.date})
+
+
+def _forecast_models(ctx: Context, level: str) -> list[dict[str, Any]]:
+    models = [m for m in models_of_kind(ctx.tenant_id, "forecast") if m["params"].get("level") == level]
+    order = {"M": 0, "W": 1, "D": 2}
+    return sorted(models, key=lambda m: (order.get(str(m["params"].get("freq")), 3), m["name"]))
+
+
+def _forecast_answer(ctx: Context, u: Understanding, level: str, ids: list[str], what: str,
+                     slots: dict[str, Any]) -> Answer:  # fmt: skip
+    start, end = _forecast_window(u, ctx.today)
+    slots.setdefault("period", {"start": start.isoformat(), "end": end.isoformat()})
+    candidates = _forecast_models(ctx, level)
+    if level != "total":
+        candidates = candidates or []
+    else:  # any level's model carries the coherent total
+        candidates = candidates + [m for m in _forecast_models(ctx, "category") + _forecast_models(ctx, "product")]
+    if not candidates:
+        freq = "W" if level == "product" else "M"
+        text = w.say("no_forecast_model", ctx.lang, what=w.say(f"level.{level}", ctx.lang), level=level, freq=freq)
+        return Answer(text, {}, [{"service": "registry", "query": f"deployed forecast models at level {level}"}],
+                      "unavailable", slots)  # fmt: skip
+    outside: tuple[dict[str, Any], date, date] | None = None
+    for model in candidates:
+        served = deployed(ctx.tenant_id, model["name"])
+        fitted: Any = served.fitted
+        freq = str(fitted.meta["freq"])
+        table = fitted.forecast(ids=ids, levels=[FORECAST_LEVEL])
+        if table.empty:
+            continue
+        spans = _buckets(freq, table["ds"])
+        inside = (spans["start"] >= start) & (spans["end"] <= end)
+        first, last = spans["start"].min(), spans["end"].max()
+        if not inside.any():
+            outside = outside or (model, first, last)
+            continue
+        chosen = table[inside.to_numpy()]
+        covered_start, covered_end = spans["start"][inside].min(), spans["end"][inside].max()
+        value = round(float(chosen["yhat"].sum()), 2)
+        low = round(float(chosen[f"lo-{FORECAST_LEVEL}"].sum()), 2)
+        high = round(float(chosen[f"hi-{FORECAST_LEVEL}"].sum()), 2)
+        measure = "revenue" if fitted.meta.get("params", {}).get("measure") == "revenue" else "units"
+        fmt = lambda v: w.measure_value(measure, v, CURRENCY, ctx.lang)  # noqa: E731
+        note = w.say("forecast_unit_note", ctx.lang) if (u.slots.measure == "revenue" and measure == "units") else ""
+        text = w.say("forecast", ctx.lang, measure_name=w.MEASURE_NAMES[measure][ctx.lang] + note, filters=what,
+                     period=w.period_text(covered_start, covered_end, ctx.lang), value=fmt(value),
+                     level=FORECAST_LEVEL, low=fmt(low), high=fmt(high), model=served.model,
+                     version=served.version)  # fmt: skip
+        data = {"measure": measure, "value": value, "low": low, "high": high, "level": FORECAST_LEVEL,
+                "steps": len(chosen), "freq": freq, "currency": CURRENCY,
+                "interval": "the step's interval" if len(chosen) == 1 else "sum of the steps' intervals (wider than "
+                "the interval of the total)",
+                "period": {"start": covered_start.isoformat(), "end": covered_end.isoformat()},
+                "model": {"name": served.model, "version": served.version},
+                "series": [{"start": r.ds.date().isoformat() if hasattr(r.ds, "date") else str(r.ds),
+                            "value": round(float(r.yhat), 2)} for r in chosen.itertuples()]}  # fmt: skip
+        sources = [{"service": "forecast", "model": served.model, "version": served.version,
+                    "query": f"forecast(ids={ids or ['total']}, levels=[{FORECAST_LEVEL}]) steps {covered_start}.."
+                    f"{covered_end}"}]  # fmt: skip
+        return Answer(text, data, sources, slots=slots)
+    if outside is not None:
+        model, first, last = outside
+        text = w.say("forecast_outside", ctx.lang, model=model["name"], version=model["version"],
+                     first=first.isoformat(), last=last.isoformat(), period=w.period_text(start, end, ctx.lang))  # fmt: skip
+        data = {"forecast_from": first.isoformat(), "forecast_to": last.isoformat(),
+                "period": {"start": start.isoformat(), "end": end.isoformat()},
+                "model": {"name": model["name"], "version": model["version"]}}  # fmt: skip
+        return Answer(text, data, [{"service": "forecast", "model": model["name"], "version": model["version"]}],
+                      "unavailable", slots)  # fmt: skip
+    return Answer(w.say("nothing_found", ctx.lang), {}, [], "not_found", slots)
+
+
+def forecast(ctx: Context, u: Understanding) -> Answer:
+    slots = _slots(u)
+    if u.slots.category is not None:
+        return _forecast_answer(ctx, u, "category", [u.slots.category],
+                                w.say("filter_category", ctx.lang, category=u.slots.category), slots)  # fmt: skip
+    return _forecast_answer(ctx, u, "total", ["total"], "", slots)
+
+
+def product_demand(ctx: Context, u: Understanding) -> Answer:
+    slots = _slots(u)
+    if u.slots.product is None:
+        return _need_product(ctx, slots)
+    ids = _product_ids(ctx, u.slots.product)
+    if not ids:
+        return Answer(w.say("unknown_product", ctx.lang, product=u.slots.product), {}, [], "not_found", slots)
+    return _forecast_answer(ctx, u, "product", ids, w.say("filter_product", ctx.lang,
+                                                          product=_product_label(ctx, u.slots.product)), slots)  # fmt: skip
+
+
+def _need_product(ctx: Context, slots: dict[str, Any]) -> Answer:
+    example = next(iter(ctx.data.names), "P0001")
+    return Answer(w.say("need_product", ctx.lang, example=example), {"example": example}, [], "need_more", slots)
+
+
+def _need_customer(ctx: Context, slots: dict[str, Any]) -> Answer:
+    ids = sales_lines(ctx)["customer_id"].dropna()
+    example = str(ids.iloc[-1]) if len(ids) else "C00001"
+    return Answer(w.say("need_customer", ctx.lang, example=example), {"example": example}, [], "need_more", slots)
+
+
+# --- customers (the deployed customer model) ---
+
+
+def _no_customer_model(ctx: Context, slots: dict[str, Any]) -> Answer:
+    return Answer(w.say("no_customer_model", ctx.lang), {}, [{"service": "registry", "query": "deployed customers model"}],
+                  "unavailable", slots)  # fmt: skip
+
+
+def _model_source(served: Served, call: str) -> dict[str, Any]:
+    return {"service": "customers", "model": served.model, "version": served.version, "query": call}
+
+
+def customers_at_risk(ctx: Context, u: Understanding) -> Answer:
+    n = u.slots.n or 10
+    slots = _slots(u, n=n)
+    served = customer_model(ctx.tenant_id)
+    if served is None:
+        return _no_customer_model(ctx, slots)
+    fitted: Any = served.fitted
+    rows = fitted.at_risk(0.0, n, ctx.lang)
+    if u.slots.segment:
+        rows = [r for r in fitted.at_risk(0.0, 10_000, ctx.lang) if r["segment"] == u.slots.segment][:n]
+    items = [{"customer_id": r["customer_id"], "value_at_risk": round(float(r["value_at_risk"] or 0), 2),
+              "churn_probability": round(float(r["churn_probability"] or 0), 4), "segment": r["segment"],
+              "reasons": [x["text"] for x in r.get("top_reasons", [])]} for r in rows]  # fmt: skip
+    shown = [w.say("at_risk_item", ctx.lang, customer=it["customer_id"],
+                   value=w.money(it["value_at_risk"], CURRENCY, ctx.lang),
+                   probability=w.percent(it["churn_probability"], ctx.lang)) for it in items]  # fmt: skip
+    text = w.say("at_risk", ctx.lang, model=served.model, version=served.version, items=w.listing(shown, ctx.lang))
+    return Answer(text, {"items": items, "currency": CURRENCY}, [_model_source(served, f"at_risk(limit={n})")],
+                  slots=slots)  # fmt: skip
+
+
+def customer_insight(ctx: Context, u: Understanding) -> Answer:
+    slots = _slots(u)
+    if u.slots.customer is None:
+        return _need_customer(ctx, slots)
+    served = customer_model(ctx.tenant_id)
+    if served is None:
+        return _no_customer_model(ctx, slots)
+    fitted: Any = served.fitted
+    customer = u.slots.customer
+    try:
+        info = fitted.insights(customer, ctx.lang)
+    except KeyError:
+        text = w.say("unknown_customer", ctx.lang, customer=customer, as_of=str(pd.Timestamp(fitted.as_of).date()))
+        return Answer(text, {"as_of": str(pd.Timestamp(fitted.as_of).date())}, [], "not_found", slots)
+    lines = sales_lines(ctx)
+    own = lines[lines["customer_id"] == customer]
+    figures = measures(own) if len(own) else {"revenue": 0.0, "orders": 0}
+    data = {"customer_id": customer, "segment": info["segment"], "segment_name": info["segment_name"],
+            "churn_probability": round(float(info["churn_probability"] or 0), 4),
+            "clv": round(float(info["clv"] or 0), 2),
+            "expected_purchases_90d": round(float(info["expected_purchases_90d"] or 0), 1),
+            "last_purchase": info["last_purchase"], "orders": figures["orders"], "spent": figures["revenue"],
+            "reasons": [x["text"] for x in info.get("top_reasons", [])], "currency": CURRENCY}  # fmt: skip
+    text = w.say("customer_insight", ctx.lang, customer=customer, segment=info["segment_name"],
+                 orders=w.count(figures["orders"], "orders", ctx.lang),
+                 spent=w.money(figures["revenue"], CURRENCY, ctx.lang), last=info["last_purchase"],
+                 churn=w.percent(data["churn_probability"], ctx.lang), clv=w.money(data["clv"], CURRENCY, ctx.lang),
+                 expected=w.number(data["expected_purchases_90d"], ctx.lang, 1))  # fmt: skip
+    sources = [_model_source(served, f"insights({customer})"),
+               _sales_source(own["day"].min().date() if len(own) else ctx.today, ctx.today, "revenue and orders",
+                             {"customer": customer}, len(own))]  # fmt: skip
+    return Answer(text, data, sources, slots=slots)
+
+
+def likely_buyers(ctx: Context, u: Understanding) -> Answer:
+    n = u.slots.n or 10
+    horizon = u.slots.horizon
+    days = 7 if horizon is None else horizon.n * {"day": 1, "week": 7, "month": 30}[horizon.unit]
+    slots = _slots(u, n=n, horizon={"n": days, "unit": "day"} if horizon is None else None)
+    served = customer_model(ctx.tenant_id)
+    if served is None:
+        return _no_customer_model(ctx, slots)
+    rows = served.fitted.likely_buyers(days, n, 0.0)  # type: ignore[attr-defined]
+    items = [{"customer_id": r["customer_id"], "p_purchase": round(float(r["p_purchase"] or 0), 4),
+              "expected_purchases": round(float(r["expected_purchases_window"] or 0), 2)} for r in rows]  # fmt: skip
+    shown = [w.say("likely_item", ctx.lang, customer=it["customer_id"], probability=w.percent(it["p_purchase"], ctx.lang))
+             for it in items]  # fmt: skip
+    text = w.say("likely_buyers", ctx.lang, days=w.number(days, ctx.lang), model=served.model, version=served.version,
+                 items=w.listing(shown, ctx.lang))  # fmt: skip
+    return Answer(text, {"days": days, "items": items}, [_model_source(served, f"likely_buyers(days={days}, limit={n})")],
+                  slots=slots)  # fmt: skip
+
+
+def segments(ctx: Context, u: Understanding) -> Answer:
+    slots = _slots(u)
+    served = customer_model(ctx.tenant_id)
+    if served is None:
+        return _no_customer_model(ctx, slots)
+    fitted: Any = served.fitted
+    summary = fitted.segments_summary(ctx.lang)
+    rows = [{"segment": r["segment"], "name": r["name"], "customers": int(r["customers"]),
+             "revenue_share": round(float(r["revenue_share"] or 0), 4), "action": r["action"]} for r in summary]  # fmt: skip
+    if u.slots.segment:
+        row = next((r for r in rows if r["segment"] == u.slots.segment), None)
+        if row is None or row["customers"] == 0:
+            name = row["name"] if row else u.slots.segment
+            return Answer(w.say("segment_empty", ctx.lang, name=name), {"segment": u.slots.segment, "customers": 0},
+                          [_model_source(served, "segments_summary()")], slots=slots)  # fmt: skip
+        n = u.slots.n or 5
+        members, total = fitted.segment_members(u.slots.segment, n, 0)
+        top = [{"customer_id": m["customer_id"], "clv": round(float(m["clv"] or 0), 2)} for m in members]
+        text = w.say("segment_one", ctx.lang, name=row["name"], customers=w.count(row["customers"], "customers", ctx.lang),
+                     share=w.percent(row["revenue_share"], ctx.lang), action=row["action"],
+                     items=w.listing([f"{m['customer_id']} ({w.money(m['clv'], CURRENCY, ctx.lang)})" for m in top],
+                                     ctx.lang))  # fmt: skip
+        data = {**row, "members": top, "total_members": total, "currency": CURRENCY}
+        return Answer(text, data, [_model_source(served, f"segment_members({u.slots.segment!r}, {n})")], slots=slots)
+    shown = [w.say("segment_item", ctx.lang, name=r["name"], customers=w.count(r["customers"], "customers", ctx.lang),
+                   share=w.percent(r["revenue_share"], ctx.lang)) for r in rows if r["customers"]]  # fmt: skip
+    text = w.say("segments", ctx.lang, model=served.model, version=served.version, items=w.listing(shown, ctx.lang))
+    return Answer(text, {"segments": rows}, [_model_source(served, "segments_summary()")], slots=slots)
+
+
+# --- recommendations (the deployed recommender, or rules) ---
+
+
+def _path_text(ctx: Context, how: dict[str, Any]) -> str:
+    return w.say(f"path.{how['path']}", ctx.lang, model=how.get("model"), version=how.get("version"))
+
+
+def _items_text(ctx: Context, items: list[dict[str, Any]]) -> str:
+    return w.listing([f"{it['name']} ({it['product_id']})" for it in items], ctx.lang)
+
+
+def _rec_items(ctx: Context, recs: list[Any]) -> list[dict[str, Any]]:
+    return [{"product_id": r.item_id, "name": ctx.data.names.get(r.item_id, r.item_id), "score": round(r.score, 4),
+             "reason": r.reason} for r in recs]  # fmt: skip
+
+
+def recommend_for_customer(ctx: Context, u: Understanding) -> Answer:
+    n = u.slots.n or DEFAULT_N
+    slots = _slots(u, n=n)
+    if u.slots.customer is None:
+        return _need_customer(ctx, slots)
+    from tendero.recommend.recommender import Filters
+
+    model, how = recommender(ctx)
+    filters = Filters(categories=[u.slots.category]) if u.slots.category else Filters()
+    items = _rec_items(ctx, model.recommend(u.slots.customer, n, filters, language=ctx.lang))
+    if not items:
+        return Answer(w.say("nothing_found", ctx.lang), {"items": []}, [], "not_found", slots)
+    text = w.say("recommend", ctx.lang, customer=u.slots.customer, path=_path_text(ctx, how),
+                 items=_items_text(ctx, items))  # fmt: skip
+    source = {"service": "recommendations", **how, "query": f"recommend({u.slots.customer!r}, k={n})"}
+    return Answer(text, {"customer_id": u.slots.customer, "items": items, "path": how["path"]}, [source], slots=slots)
+
+
+def _one_product(ctx: Context, product: str) -> tuple[str | None, str]:
+    """A product id for a product or a family (its best seller), and a note when a family was narrowed."""
+    ids = _product_ids(ctx, product)
+    if not ids:
+        return None, ""
+    if len(ids) == 1:
+        return ids[0], ""
+    best = next(pid for pid in ctx.data.names if pid in set(ids))
+    return best, w.say("family_note", ctx.lang, count=len(ids), family=product)
+
+
+def _neighbours(ctx: Context, u: Understanding, method: str, key: str) -> Answer:
+    n = u.slots.n or DEFAULT_N
+    slots = _slots(u, n=n)
+    if u.slots.product is None:
+        return _need_product(ctx, slots)
+    product_id, note = _one_product(ctx, u.slots.product)
+    model, how = recommender(ctx)
+    if product_id is None or model.catalogue.items.get(product_id) is None:
+        return Answer(w.say("unknown_product", ctx.lang, product=u.slots.product), {}, [], "not_found", slots)
+    items = _rec_items(ctx, getattr(model, method)(product_id, n, ctx.lang))
+    if not items:
+        return Answer(w.say("nothing_found", ctx.lang), {"items": []}, [], "not_found", slots)
+    text = w.say(key, ctx.lang, product=_product_label(ctx, product_id) + note, items=_items_text(ctx, items))
+    source = {"service": "recommendations", **how, "query": f"{method}({product_id!r}, k={n})"}
+    return Answer(text, {"product_id": product_id, "items": items, "path": how["path"]}, [source], slots=slots)
+
+
+def similar_products(ctx: Context, u: Understanding) -> Answer:
+    return _neighbours(ctx, u, "similar", "similar")
+
+
+def bought_together(ctx: Context, u: Understanding) -> Answer:
+    if u.slots.product is None:
+        answer = _from_insights(ctx, u, "suggest_products", {"type": "bundles"}, "what.bundles")
+        if answer is not None:
+            return answer
+    return _neighbours(ctx, u, "bought_together", "together")
+
+
+# --- search and the analysis services (from other capabilities, when installed) ---
+
+
+def _not_available(ctx: Context, what: str, slots: dict[str, Any]) -> Answer:
+    return Answer(w.say("not_available", ctx.lang, what=w.say(what, ctx.lang)), {}, [], "unavailable", slots)
+
+
+def product_search(ctx: Context, u: Understanding) -> Answer:
+    n = u.slots.n or DEFAULT_N
+    slots = _slots(u, n=n)
+    service = optional_service("search")
+    if service is None or not hasattr(service, "search"):
+        return _not_available(ctx, "what.search", slots)
+    terms = u.terms or ""
+    found = service.search(ctx.tenant_id, terms, limit=n, category=u.slots.category)
+    items = [{"product_id": it.product_id, "name": it.name, "score": round(float(it.score), 4)} for it in found.items]
+    if not items:
+        return Answer(w.say("nothing_found", ctx.lang), {"terms": terms, "items": []},
+                      [{"service": "search", "query": f"search({terms!r})"}], "not_found", slots)  # fmt: skip
+    text = w.say("search", ctx.lang, terms=terms, items=_items_text(ctx, items))
+    return Answer(text, {"terms": terms, "items": items, "total": found.total},
+                  [{"service": "search", "query": f"search({terms!r}, limit={n})"}], slots=slots)  # fmt: skip
+
+
+def _from_insights(ctx: Context, u: Understanding, function: str, extra: dict[str, Any],
+                   what: str) -> Answer | None:  # fmt: skip
+    """An answer from ``tendero.services.insights`` (sales analysis and product suggestions), which returns its
+    own sentence and figures; None when that service is not installed."""
+    service = optional_service("insights")
+    call: Callable[..., Any] | None = getattr(service, function, None) if service is not None else None
+    if call is None:
+        return None
+    slots = _slots(u)
+    arguments = {"language": ctx.lang, **extra}
+    if u.slots.period is not None:
+        arguments["period"] = u.slots.period.as_json()
+    if u.slots.compare_to is not None:
+        arguments["compare_to"] = u.slots.compare_to.as_json()
+    result = call(ctx.tenant_id, **arguments)
+    text = str(result.get("summary") or result.get("text") or "")
+    return Answer(text, dict(result), [{"service": "insights", "query": f"{function}({arguments})"}], slots=slots)
+
+
+def insights(ctx: Context, u: Understanding) -> Answer:
+    answer = _from_insights(ctx, u, "analyse_sales", {}, "what.insights")
+    return answer or _not_available(ctx, "what.insights", _slots(u))
+
+
+def product_suggestions(ctx: Context, u: Understanding) -> Answer:
+    extra = {"type": u.topic} if u.topic else {}
+    answer = _from_insights(ctx, u, "suggest_products", extra, "what.suggestions")
+    return answer or _not_available(ctx, "what.suggestions", _slots(u))
+
+
+# --- the models themselves ---
+
+KEY_METRICS = {"forecast": ("backtest_wape", "WAPE"), "customers": ("churn_auc", "AUC"), "recommender": ("ndcg@10",
+               "NDCG@10"), "pricing": ("backtest_wape", "WAPE")}  # fmt: skip
+
+
+def model_health(ctx: Context, u: Understanding) -> Answer:
+    slots = _slots(u)
+    models = []
+    for kind in ("forecast", "customers", "recommender", "pricing", "tabular", "baseline"):
+        models.extend(models_of_kind(ctx.tenant_id, kind))
+    if not models:
+        return Answer(w.say("no_models", ctx.lang), {"models": []}, [{"service": "registry", "query": "list_models"}],
+                      "unavailable", slots)  # fmt: skip
+    items, shown = [], []
+    for m in models:
+        key, label = KEY_METRICS.get(m["kind"], ("", ""))
+        value = m["metrics"].get(key)
+        metric = None if not isinstance(value, int | float) else round(float(value), 3)
+        drift = bool(m["flags"].get("drift"))
+        items.append({"name": m["name"], "kind": m["kind"], "version": m["version"], "trained": m["trained"],
+                      "metric": label or None, "value": metric, "drift": drift})  # fmt: skip
+        metric_text = (
+            w.say("metric", ctx.lang, name=label, value=w.number(metric, ctx.lang, 3)) if metric is not None else ""
+        )
+        shown.append(w.say("model_item", ctx.lang, name=m["name"], version=m["version"], kind=m["kind"],
+                           trained=m["trained"], metric=metric_text,
+                           drift=w.say("drift", ctx.lang) if drift else ""))  # fmt: skip
+    text = w.say("models", ctx.lang, items=w.listing(shown, ctx.lang))
+    return Answer(text, {"models": items}, [{"service": "registry", "query": "deployed versions, metrics and flags"}],
+                  slots=slots)  # fmt: skip
+
+
+# --- help and not understood ---
+
+
+def _with_tenant_ids(ctx: Context, examples: list[str]) -> list[str]:
+    product = next(iter(ctx.data.names), None)
+    customers = sales_lines(ctx)["customer_id"].dropna()
+    customer = str(customers.iloc[0]) if len(customers) else None
+    out = []
+    for text in examples:
+        if product:
+            text = text.replace("P0001", product)
+        if customer:
+            text = text.replace("C00001", customer)
+        out.append(text)
+    return out
+
+
+def help_answer(ctx: Context, u: Understanding) -> Answer:
+    examples = _with_tenant_ids(ctx, help_examples(ctx.lang))
+    text = w.say("help", ctx.lang, examples=" · ".join(examples))
+    return Answer(text, {"examples": examples}, [], slots={})
+
+
+def unknown(ctx: Context, u: Understanding, query: str = "") -> Answer:
+    examples = _with_tenant_ids(ctx, closest_examples(query, ctx.lang))
+    text = w.say("unknown", ctx.lang, examples=" · ".join(examples))
+    return Answer(text, {"examples": examples}, [], "unknown", {})
+
+
+HANDLERS: dict[str, Callable[[Context, Understanding], Answer]] = {
+    "sales_total": sales_total,
+    "sales_compare": sales_compare,
+    "sales_trend": sales_trend,
+    "top_products": top_products,
+    "top_categories": top_categories,
+    "average_ticket": average_ticket,
+    "forecast": forecast,
+    "product_demand": product_demand,
+    "customers_at_risk": customers_at_risk,
+    "customer_insight": customer_insight,
+    "likely_buyers": likely_buyers,
+    "segments": segments,
+    "top_customers": top_customers,
+    "recommend_for_customer": recommend_for_customer,
+    "similar_products": similar_products,
+    "bought_together": bought_together,
+    "product_search": product_search,
+    "insights": insights,
+    "product_suggestions": product_suggestions,
+    "model_health": model_health,
+    "help": help_answer,
+}
+
+
+def answer(ctx: Context, u: Understanding, query: str) -> Answer:
+    if u.intent == "unknown":
+        return unknown(ctx, u, query)
+    started = time.perf_counter()
+    result = HANDLERS[u.intent](ctx, u)
+    result.data.setdefault("elapsed_ms", round((time.perf_counter() - started) * 1000, 2))
+    return result
