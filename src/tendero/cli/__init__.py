@@ -38,6 +38,9 @@ def _add_capability_commands() -> None:
     from tendero.cli import experiments
 
     app.add_typer(experiments.app, name="experiments")
+    from tendero.cli import assistant
+
+    app.command("ask")(assistant.ask_command)
 
 
 _add_capability_commands()
@@ -463,6 +466,7 @@ def _register_benches() -> None:
     from tendero.bench import api as api_bench
     from tendero.bench import customers, dashboard, data_import, forecast, recommend, tabular
     from tendero.bench import experiments as experiments_bench
+    from tendero.bench import assistant as assistant_bench
     from tendero.bench import pricing as pricing_bench
 
     bench_app.command("api")(api_bench.command)
@@ -474,6 +478,7 @@ def _register_benches() -> None:
     bench_app.command("dashboard")(dashboard.command)
     bench_app.command("experiments")(experiments_bench.command)
     bench_app.command("pricing")(pricing_bench.command)
+    bench_app.command("assistant")(assistant_bench.command)
 
 
 _register_benches()

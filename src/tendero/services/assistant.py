@@ -120,11 +120,13 @@ def ask(
     today: date | None = None,
     key_prefix: str | None = None,
     store: bool = True,
+    previous: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Answer one question: ``{intent, slots, answer, data, sources, conversation_id, language, response_time_ms}``.
 
     ``language`` is a hint for questions whose words do not tell (Accept-Language); ``today`` fixes the date that
-    "last month" is counted from (default: today in UTC). Raises Invalid for an empty or too long question and
+    "last month" is counted from (default: today in UTC); ``previous`` (``{intent, slots}``) stands in for the
+    conversation's last turn when there is no conversation (the bench's follow-ups). Raises Invalid for an empty or too long question and
     NotFound for a conversation of another tenant (or none).
     """
     started = time.perf_counter()
@@ -133,7 +135,6 @@ def ask(
         raise Invalid(f"unknown assistant type {assistant_type!r}; one of {', '.join(ASSISTANT_TYPE_NAMES)}",
                       [{"field": "assistant_type", "message": "unknown type"}])  # fmt: skip
     today = today or datetime.now(UTC).date()
-    previous = None
     conversation = None
     if conversation_id is not None:
         conversation = rows.get_conversation(tenant_id, conversation_id)

@@ -215,8 +215,8 @@ class Understander:
                 slots.pop("category", None)
         if customer is not None:
             slots["customer"] = customer.value
-        if segment is not None:
-            slots["segment"] = segment.value
+        if segment is not None and not (intent == "customers_at_risk" and segment.value == "at_risk"):
+            slots["segment"] = segment.value  # "clientes en riesgo" is the question, not a segment filter
         if measure is not None:
             slots["measure"] = measure
         if direction is not None:
