@@ -33,7 +33,9 @@ DEMO_MODELS = [
     ("forecast-product-W", {"kind": "forecast", "params": {"level": "product", "freq": "W", "horizon": 8,
                                                            "history_months": 24}}),
     ("customers", {"kind": "customers", "params": {}}),
-    ("recommender", {"kind": "recommender", "params": {}}),
+    # a light recommender (no ranker, few ALS trials): the bench measures the assistant, not recommendation quality
+    ("recommender", {"kind": "recommender", "params": {"hybrid": {"als_trials": 2, "ranker": "none",
+                                                                  "half_life_grid": [None], "ease_grid": [150.0]}}}),
 ]  # fmt: skip
 
 

@@ -384,7 +384,8 @@ def top_products(ctx: Context, u: Understanding) -> Answer:
     if lines.empty:
         return _no_sales(ctx, start, end, filters, slots)
     ranked = _ranked(_ranking(lines, "product_id", measure), direction, n)
-    items = [{"product_id": pid, "name": ctx.data.names.get(pid, pid), "value": float(v)} for pid, v in ranked.items()]
+    items = [{"rank": i + 1, "product_id": pid, "name": ctx.data.names.get(pid, pid), "value": float(v)}
+             for i, (pid, v) in enumerate(ranked.items())]  # fmt: skip
     shown = [f"{i + 1}. {it['name']} ({it['product_id']}): {w.measure_value(measure, it['value'], CURRENCY, ctx.lang)}"
              for i, it in enumerate(items)]  # fmt: skip
     text = w.say("top_products", ctx.lang, direction_word=w.say(f"direction.{direction}", ctx.lang),
@@ -411,9 +412,9 @@ def top_categories(ctx: Context, u: Understanding) -> Answer:
     total = float(values.sum()) if measure in ("revenue", "units") else None
     ranked = _ranked(values, direction, n)
     items = []
-    for category, value in ranked.items():
+    for rank, (category, value) in enumerate(ranked.items(), start=1):
         share = round(float(value) / total, 4) if total else None
-        items.append({"category": category, "value": float(value), "share_pct": None if share is None else
+        items.append({"rank": rank, "category": category, "value": float(value), "share_pct": None if share is None else
                       round(share * 100, 1)})  # fmt: skip
     shown = [f"{i + 1}. {it['category']}: {w.measure_value(measure, it['value'], CURRENCY, ctx.lang)}"
              + (f" ({w.percent(it['share_pct'] / 100, ctx.lang)})" if it["share_pct"] is not None else "")
@@ -473,7 +474,7 @@ def top_customers(ctx: Context, u: Understanding) -> Answer:
     if lines.empty:
         return _no_sales(ctx, start, end, filters, slots)
     ranked = _ranked(_ranking(lines, "customer_id", measure), direction, n)
-    items = [{"customer_id": cid, "value": float(v)} for cid, v in ranked.items()]
+    items = [{"rank": i + 1, "customer_id": cid, "value": float(v)} for i, (cid, v) in enumerate(ranked.items())]
     shown = [f"{i + 1}. {it['customer_id']}: {w.measure_value(measure, it['value'], CURRENCY, ctx.lang)}"
              for i, it in enumerate(items)]  # fmt: skip
     text = w.say("top_customers", ctx.lang, direction_word=w.say(f"direction.{direction}", ctx.lang),
@@ -952,7 +953,4 @@ HANDLERS: dict[str, Callable[[Context, Understanding], Answer]] = {
 def answer(ctx: Context, u: Understanding, query: str) -> Answer:
     if u.intent == "unknown":
         return unknown(ctx, u, query)
-    started = time.perf_counter()
-    result = HANDLERS[u.intent](ctx, u)
-    result.data.setdefault("elapsed_ms", round((time.perf_counter() - started) * 1000, 2))
-    return result
+    return HANDLERS[u.intent](ctx, u)
