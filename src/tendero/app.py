@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from tendero import __version__
-from tendero.api import audit, customers, data, datasets, forecasts, health, jobs, keys, models, recommendations
 from tendero.api import assistant as assistant_api
+from tendero.api import audit, customers, data, datasets, forecasts, health, jobs, keys, models, recommendations
 from tendero.api import experiments as experiments_api
 from tendero.api import pricing as pricing_api
 from tendero.api.errors import install_error_handlers

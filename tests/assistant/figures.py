@@ -18,22 +18,33 @@ def demo_lines(store: Any) -> pd.DataFrame:
         store.products[["product_id", "category"]], on="product_id", how="left"
     )
     lines = lines[~lines["status"].isin(CANCELLED)]
-    return pd.DataFrame({
-        "order_id": lines["order_id"], "customer_id": lines["customer_id"],
-        "day": pd.to_datetime(lines["ordered_at"]).dt.normalize(), "product_id": lines["product_id"],
-        "category": lines["category"], "quantity": lines["quantity"].astype(float),
-        "revenue": lines["quantity"] * lines["unit_price"] - lines["discount"],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "order_id": lines["order_id"],
+            "customer_id": lines["customer_id"],
+            "day": pd.to_datetime(lines["ordered_at"]).dt.normalize(),
+            "product_id": lines["product_id"],
+            "category": lines["category"],
+            "quantity": lines["quantity"].astype(float),
+            "revenue": lines["quantity"] * lines["unit_price"] - lines["discount"],
+        }
+    )
 
 
 def retail_lines(path: Any) -> pd.DataFrame:
     """Online Retail II as sales lines (returns kept as negative lines, as imported with --returns keep)."""
     raw = pd.read_csv(path, dtype={"Invoice": str, "StockCode": str, "Customer ID": str})
-    return pd.DataFrame({
-        "order_id": raw["Invoice"], "customer_id": raw["Customer ID"],
-        "day": pd.to_datetime(raw["InvoiceDate"]).dt.normalize(), "product_id": raw["StockCode"],
-        "category": None, "quantity": raw["Quantity"].astype(float), "revenue": raw["Quantity"] * raw["Price"],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "order_id": raw["Invoice"],
+            "customer_id": raw["Customer ID"],
+            "day": pd.to_datetime(raw["InvoiceDate"]).dt.normalize(),
+            "product_id": raw["StockCode"],
+            "category": None,
+            "quantity": raw["Quantity"].astype(float),
+            "revenue": raw["Quantity"] * raw["Price"],
+        }
+    )
 
 
 def between(lines: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
@@ -43,9 +54,13 @@ def between(lines: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
 def figures(lines: pd.DataFrame) -> dict[str, float]:
     revenue = float(lines["revenue"].sum())
     orders = int(lines["order_id"].nunique())
-    return {"revenue": round(revenue, 2), "units": float(lines["quantity"].sum()), "orders": orders,
-            "customers": int(lines["customer_id"].dropna().nunique()),
-            "average_ticket": round(revenue / orders, 2) if orders else 0.0}  # fmt: skip
+    return {
+        "revenue": round(revenue, 2),
+        "units": float(lines["quantity"].sum()),
+        "orders": orders,
+        "customers": int(lines["customer_id"].dropna().nunique()),
+        "average_ticket": round(revenue / orders, 2) if orders else 0.0,
+    }
 
 
 def top(lines: pd.DataFrame, key: str, n: int) -> list[tuple[str, float]]:
@@ -65,10 +80,7 @@ def sentence_numbers(text: str, lang: str) -> list[tuple[float, int]]:
     cleaned = _ID.sub(" ", _DATE.sub(" ", text))
     out = []
     for token in (_NUMBER_ES if lang == "es" else _NUMBER_EN).findall(cleaned):
-        if lang == "es":
-            plain = token.replace(".", "").replace(",", ".")
-        else:
-            plain = token.replace(",", "")
+        plain = token.replace(".", "").replace(",", ".") if lang == "es" else token.replace(",", "")
         decimals = len(plain.split(".")[1]) if "." in plain else 0
         out.append((float(plain), decimals))
     return out

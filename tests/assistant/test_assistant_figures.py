@@ -37,7 +37,9 @@ def test_totals_counts_and_tickets_equal_pandas(shop):
     tenant, lines = shop
     october = figures(between(lines, "2026-10-01", "2026-10-31"))
     answer = ask(tenant, "¿Cuánto vendimos el mes pasado?")
-    assert answer["intent"] == "sales_total" and answer["data"]["revenue"] == pytest.approx(october["revenue"], abs=0.005)
+    assert answer["intent"] == "sales_total" and answer["data"]["revenue"] == pytest.approx(
+        october["revenue"], abs=0.005
+    )
     assert answer["data"]["orders"] == october["orders"] and answer["data"]["currency"] == "EUR"
     bebidas = figures(between(lines[lines["category"] == "Bebidas"], "2026-11-09", "2026-11-15"))
     assert ask(tenant, "units of Bebidas sold last week")["data"]["units"] == bebidas["units"]
@@ -50,10 +52,15 @@ def test_totals_counts_and_tickets_equal_pandas(shop):
 def test_comparisons_equal_pandas_for_both_periods(shop):
     tenant, lines = shop
     answer = ask(tenant, "ventas de este mes vs el mes pasado")
-    now, before = figures(between(lines, "2026-11-01", "2026-11-18")), figures(between(lines, "2026-10-01", "2026-10-18"))
+    now, before = (
+        figures(between(lines, "2026-11-01", "2026-11-18")),
+        figures(between(lines, "2026-10-01", "2026-10-18")),
+    )
     assert answer["data"]["value"] == pytest.approx(now["revenue"], abs=0.005)
     assert answer["data"]["compare_value"] == pytest.approx(before["revenue"], abs=0.005)
-    assert answer["data"]["change_pct"] == pytest.approx(round((now["revenue"] - before["revenue"]) / before["revenue"] * 100, 1))
+    assert answer["data"]["change_pct"] == pytest.approx(
+        round((now["revenue"] - before["revenue"]) / before["revenue"] * 100, 1)
+    )
 
 
 def test_rankings_equal_a_pandas_groupby(shop):
@@ -74,7 +81,9 @@ def test_trend_points_equal_pandas_per_week(shop):
     answer = ask(tenant, "evolución de las ventas de los últimos 3 meses")
     assert answer["data"]["grain"] == "week"
     chosen = between(lines, "2026-08-01", "2026-10-31")
-    weeks = chosen.groupby(chosen["day"] - chosen["day"].dt.weekday * __import__("pandas").Timedelta(days=1))["revenue"].sum()
+    weeks = chosen.groupby(chosen["day"] - chosen["day"].dt.weekday * __import__("pandas").Timedelta(days=1))[
+        "revenue"
+    ].sum()
     got = {p["start"]: p["value"] for p in answer["data"]["series"]}
     for week, value in weeks.items():
         assert got[week.date().isoformat()] == pytest.approx(round(value, 2), abs=0.005)

@@ -42,6 +42,7 @@ EXAMPLE_BODIES: dict[str, dict] = {
     "/v1/experiments/{experiment_id}/stop": {},
     "/v1/experiments/{experiment_id}/promote": {},
     "/v1/predict/price": {"product_id": "SECRET-SKU"},
+    "/v1/assistant/query": {"query": "¿cuánto vendimos el mes pasado?"},
 }
 # multipart routes: a valid file (and form) per route template
 EXAMPLE_FILES: dict[str, tuple[dict, dict]] = {
@@ -96,6 +97,7 @@ def victim(client, demo_store):
     experiment = client.post("/v1/experiments", json={"name": "secret-experiment", "metrics": [{"name": "conversion"}],
                              "variants": [{"key": "A", "weight": 1}, {"key": "B", "weight": 1}]},
                              headers=tenant.headers()).json()  # fmt: skip
+    chat = client.post("/v1/assistant/query", json={"query": "ventas del mes pasado"}, headers=tenant.headers()).json()
     dataset = client.post(
         "/v1/datasets",
         data={"name": "secret-table", "task": "regression", "target": "y"},
@@ -107,9 +109,9 @@ def victim(client, demo_store):
         "values": {"name": "secret-model", "version": "1.0.0", "job_id": first["id"], "key_id": keys[1]["id"],
                    "id": first["id"], "entity": "products", "import_id": imported["id"], "dataset_id": dataset["id"],
                    "customer_id": "C00001", "item_id": "SECRET-SKU", "days_ahead": "7",
-                   "experiment_id": experiment["id"]},
+                   "experiment_id": experiment["id"], "conversation_id": chat["conversation_id"]},
         "secrets": [tenant.id, tenant.name, first["id"], second["id"], version["artifact_sha256"], imported["id"],
-                    dataset["id"], "secret-table", experiment["id"], "secret-experiment",
+                    dataset["id"], "secret-table", experiment["id"], "secret-experiment", chat["conversation_id"],
                     "SECRET-SKU", "Secreto", *[k["prefix"] for k in keys], *[k["id"] for k in keys]],
     }  # fmt: skip
 

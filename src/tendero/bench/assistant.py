@@ -26,24 +26,39 @@ from tendero.bench.report import bench_report, emit, log
 
 QUESTIONS = Path("tests/data/assistant_questions.jsonl")
 DEMO_MODELS = [
-    ("forecast-total-D", {"kind": "forecast", "params": {"level": "total", "freq": "D", "horizon": 30,
-                                                         "history_months": 24}}),
-    ("forecast-category-M", {"kind": "forecast", "params": {"level": "category", "freq": "M", "horizon": 3,
-                                                            "history_months": 24}}),
-    ("forecast-product-W", {"kind": "forecast", "params": {"level": "product", "freq": "W", "horizon": 8,
-                                                           "history_months": 24}}),
+    (
+        "forecast-total-D",
+        {"kind": "forecast", "params": {"level": "total", "freq": "D", "horizon": 30, "history_months": 24}},
+    ),
+    (
+        "forecast-category-M",
+        {"kind": "forecast", "params": {"level": "category", "freq": "M", "horizon": 3, "history_months": 24}},
+    ),
+    (
+        "forecast-product-W",
+        {"kind": "forecast", "params": {"level": "product", "freq": "W", "horizon": 8, "history_months": 24}},
+    ),
     ("customers", {"kind": "customers", "params": {}}),
     # a light recommender (no ranker, few ALS trials): the bench measures the assistant, not recommendation quality
-    ("recommender", {"kind": "recommender", "params": {"hybrid": {"als_trials": 2, "ranker": "none",
-                                                                  "half_life_grid": [None], "ease_grid": [150.0]}}}),
-]  # fmt: skip
+    (
+        "recommender",
+        {
+            "kind": "recommender",
+            "params": {"hybrid": {"als_trials": 2, "ranker": "none", "half_life_grid": [None], "ease_grid": [150.0]}},
+        },
+    ),
+]
 
 
 def command(
-    questions: Annotated[Path, typer.Option(help="JSON lines: query, intent, slots (today, previous, split)")] = QUESTIONS,
+    questions: Annotated[
+        Path, typer.Option(help="JSON lines: query, intent, slots (today, previous, split)")
+    ] = QUESTIONS,
     today: Annotated[str, typer.Option(help="the day questions are asked on (YYYY-MM-DD)")] = "2026-11-18",
     predictions: Annotated[Path | None, typer.Option(help="write one {query, intent, slots} line per question")] = None,
-    home: Annotated[Path | None, typer.Option(help="keep the prepared demo here and reuse it (default: a temp dir)")] = None,
+    home: Annotated[
+        Path | None, typer.Option(help="keep the prepared demo here and reuse it (default: a temp dir)")
+    ] = None,
     models: Annotated[bool, typer.Option("--models/--no-models", help="train the demo's models first")] = True,
     split: Annotated[str | None, typer.Option(help="only questions of this split (dev, heldout)")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
@@ -86,8 +101,7 @@ def command(
         with predictions.open("w", encoding="utf-8") as out:
             for item in predicted:
                 out.write(json.dumps(item, ensure_ascii=False) + "\n")
-    params = {"today": today, "questions": len(rows), "split": split or "all", "models": models,
-              "demo_seed": 7}  # fmt: skip
+    params = {"today": today, "questions": len(rows), "split": split or "all", "models": models, "demo_seed": 7}
     emit(bench_report("assistant", str(questions), params, results), json_output)
 
 
@@ -126,8 +140,9 @@ def _prepare(folder: Path, day: object, models: bool) -> str:
             if request["kind"] == "forecast":  # the models see the data as of the bench's today
                 params["as_of"] = str(day)
             with session_scope() as session:
-                job, _ = submit_training(session, tenant_id, {"model": name, **request, "params": params,
-                                                              "deploy": "always"})  # fmt: skip
+                job, _ = submit_training(
+                    session, tenant_id, {"model": name, **request, "params": params, "deploy": "always"}
+                )
                 job_id = job.id
             status = supervise(job_id, worker_name())
             log(f"trained {name}: {status} in {time.perf_counter() - started:.0f} s")
@@ -172,8 +187,15 @@ def _evaluate(tenant_id: str, rows: list[dict], day: object) -> tuple[dict[str, 
         if row["intent"] not in ("unknown", "help"):
             expected_answered += 1
             answered += reply["status"] == "answered"
-        predicted.append({"query": row["query"], "intent": understood.intent, "slots": slots,
-                          "answer": reply["answer"], "status": reply["status"]})  # fmt: skip
+        predicted.append(
+            {
+                "query": row["query"],
+                "intent": understood.intent,
+                "slots": slots,
+                "answer": reply["answer"],
+                "status": reply["status"],
+            }
+        )
     n = max(1, len(rows))
     ours: dict[str, float] = {
         "intent_accuracy": intents_right / n,
@@ -208,9 +230,12 @@ def _tfidf_baseline(rows: list[dict]) -> dict[str, float] | None:
 
     from tendero.insights.assistant.text import fold
 
-    model = make_pipeline(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
-                          LogisticRegression(C=10.0, max_iter=2000))  # fmt: skip
+    model = make_pipeline(
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
+        LogisticRegression(C=10.0, max_iter=2000),
+    )
     model.fit([fold(r["query"]) for r in train], [r["intent"] for r in train])
     guessed = model.predict([fold(r["query"]) for r in test])
-    return {"heldout_intent_accuracy": float(sum(g == r["intent"] for g, r in zip(guessed, test, strict=True))
-                                             / len(test))}  # fmt: skip
+    return {
+        "heldout_intent_accuracy": float(sum(g == r["intent"] for g, r in zip(guessed, test, strict=True)) / len(test))
+    }

@@ -19,8 +19,7 @@ def ask_command(
     json_output: JsonOpt = False,
 ) -> None:
     """Ask the assistant; prints the answer, the figures behind it and their sources."""
-    from tendero.services import Invalid
-    from tendero.services import assistant
+    from tendero.services import Invalid, assistant
     from tendero.store.tenants import NotFound
 
     tenant_id = tenant_id_of(tenant)
@@ -30,8 +29,9 @@ def ask_command(
         fail(f"--today {today!r}: write the date as YYYY-MM-DD")
         return
     try:
-        answer = assistant.ask(tenant_id, question, assistant_type=assistant_type, conversation_id=conversation,
-                               today=day)  # fmt: skip
+        answer = assistant.ask(
+            tenant_id, question, assistant_type=assistant_type, conversation_id=conversation, today=day
+        )
     except Invalid as error:
         fail(str(error))
         return
@@ -45,6 +45,7 @@ def ask_command(
     sources = "; ".join(s.get("query") or s.get("model") or s.get("service", "") for s in answer["sources"])
     console.print(
         f"[dim]{answer['intent']} · {answer['response_time_ms']:.0f} ms · conversation {answer['conversation_id']}"
-        + (f" · {sources}" if sources else "") + "[/dim]",
+        + (f" · {sources}" if sources else "")
+        + "[/dim]",
         highlight=False,
     )

@@ -83,9 +83,13 @@ def _load(tenant_id: str) -> _Entry:
     )
     first = lines["day"].min() if len(lines) else None
     last = lines["day"].max() if len(lines) else None
-    data = answers.TenantData(lines=lines, products=products, names=names,
-                              first_day=first.date() if first is not None else None,
-                              last_day=last.date() if last is not None else None)  # fmt: skip
+    data = answers.TenantData(
+        lines=lines,
+        products=products,
+        names=names,
+        first_day=first.date() if first is not None else None,
+        last_day=last.date() if last is not None else None,
+    )
     return _Entry(time.monotonic(), data, Understander(vocabulary))
 
 
@@ -98,13 +102,21 @@ def validate_query(query: str) -> str:
     if not text:
         raise Invalid("write a question", [{"field": "query", "message": "empty question"}])
     if len(text) > MAX_QUERY_CHARS:
-        raise Invalid(f"the question is too long: {len(text)} characters, at most {MAX_QUERY_CHARS}",
-                      [{"field": "query", "message": f"at most {MAX_QUERY_CHARS} characters"}])  # fmt: skip
+        raise Invalid(
+            f"the question is too long: {len(text)} characters, at most {MAX_QUERY_CHARS}",
+            [{"field": "query", "message": f"at most {MAX_QUERY_CHARS} characters"}],
+        )
     return text
 
 
-def understand(tenant_id: str, query: str, today: date, previous: dict[str, Any] | None = None,
-               language: str | None = None, assistant_type: str | None = None) -> Understanding:  # fmt: skip
+def understand(
+    tenant_id: str,
+    query: str,
+    today: date,
+    previous: dict[str, Any] | None = None,
+    language: str | None = None,
+    assistant_type: str | None = None,
+) -> Understanding:
     """What the rules make of a question for this tenant (the bench times this part alone)."""
     entry = tenant_cache.get(tenant_id)
     return entry.understander.understand(query, today, previous, language=language, assistant_type=assistant_type)
@@ -124,16 +136,18 @@ def ask(
 ) -> dict[str, Any]:
     """Answer one question: ``{intent, slots, answer, data, sources, conversation_id, language, response_time_ms}``.
 
-    ``language`` is a hint for questions whose words do not tell (Accept-Language); ``today`` fixes the date that
-    "last month" is counted from (default: today in UTC); ``previous`` (``{intent, slots}``) stands in for the
-    conversation's last turn when there is no conversation (the bench's follow-ups). Raises Invalid for an empty or too long question and
-    NotFound for a conversation of another tenant (or none).
+    ``language`` is a hint for questions whose words do not tell (Accept-Language); ``today`` fixes the date
+    that "last month" is counted from (default: today in UTC); ``previous`` (``{intent, slots}``) stands in for
+    the conversation's last turn when there is none (the bench's follow-ups). Raises Invalid for an empty or
+    too long question and NotFound for a conversation of another tenant (or none).
     """
     started = time.perf_counter()
     text = validate_query(query)
     if assistant_type is not None and assistant_type not in ASSISTANT_TYPE_NAMES:
-        raise Invalid(f"unknown assistant type {assistant_type!r}; one of {', '.join(ASSISTANT_TYPE_NAMES)}",
-                      [{"field": "assistant_type", "message": "unknown type"}])  # fmt: skip
+        raise Invalid(
+            f"unknown assistant type {assistant_type!r}; one of {', '.join(ASSISTANT_TYPE_NAMES)}",
+            [{"field": "assistant_type", "message": "unknown type"}],
+        )
     today = today or datetime.now(UTC).date()
     conversation = None
     if conversation_id is not None:
@@ -149,7 +163,7 @@ def ask(
     if understood.intent == "unknown" and llm.configured():
         read = llm.extract(text, understood.language, today, previous, usage)
         if read is not None:
-            understood = read
+            understood = entry.understander.canonical(read)
     ctx = answers.Context(tenant_id, entry.data, today, understood.language)
     result = answers.answer(ctx, understood, text)
     sentence = result.text
@@ -160,13 +174,25 @@ def ask(
     if store:
         if conversation_id is None:
             conversation_id = rows.create_conversation(tenant_id, kind, text[:200], understood.language, key_prefix)
-        rows.add_message(tenant_id, conversation_id, {
-            "query": text[:MAX_QUERY_CHARS], "intent": understood.intent, "slots": result.slots,
-            "answer": sentence, "data": _jsonable(result.data), "sources": result.sources,
-            "language": understood.language, "status": result.status, "understood_by": understood.source,
-            "response_time_ms": elapsed, "tokens_prompt": usage.prompt, "tokens_completion": usage.completion,
-            "cost": usage.cost,
-        })  # fmt: skip
+        rows.add_message(
+            tenant_id,
+            conversation_id,
+            {
+                "query": text[:MAX_QUERY_CHARS],
+                "intent": understood.intent,
+                "slots": result.slots,
+                "answer": sentence,
+                "data": _jsonable(result.data),
+                "sources": result.sources,
+                "language": understood.language,
+                "status": result.status,
+                "understood_by": understood.source,
+                "response_time_ms": elapsed,
+                "tokens_prompt": usage.prompt,
+                "tokens_completion": usage.completion,
+                "cost": usage.cost,
+            },
+        )
     return {
         "intent": understood.intent,
         "slots": result.slots,
@@ -192,11 +218,14 @@ def refusal(query: str, language: str | None = None) -> str:
     return wording.say("too_long", lang, length=len(query), limit=MAX_QUERY_CHARS)
 
 
-def conversations(tenant_id: str, assistant_type: str | None = None, limit: int = 50,
-                  offset: int = 0) -> dict[str, Any]:  # fmt: skip
+def conversations(
+    tenant_id: str, assistant_type: str | None = None, limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
     if assistant_type is not None and assistant_type not in ASSISTANT_TYPE_NAMES:
-        raise Invalid(f"unknown assistant type {assistant_type!r}; one of {', '.join(ASSISTANT_TYPE_NAMES)}",
-                      [{"field": "query.assistant_type", "message": "unknown type"}])  # fmt: skip
+        raise Invalid(
+            f"unknown assistant type {assistant_type!r}; one of {', '.join(ASSISTANT_TYPE_NAMES)}",
+            [{"field": "query.assistant_type", "message": "unknown type"}],
+        )
     items, total = rows.list_conversations(tenant_id, assistant_type, limit, offset)
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 

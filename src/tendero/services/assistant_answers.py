@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -95,10 +94,17 @@ def models_of_kind(tenant_id: str, kind: str) -> list[dict[str, Any]]:
             version = registry_rows.deployed_version(session, tenant_id, model.name)
             if version is None:
                 continue
-            out.append({"name": model.name, "kind": model.kind, "version": version.version,
-                        "params": dict(version.params or {}), "metrics": dict(version.metrics or {}),
-                        "trained": (version.created_at.date().isoformat() if version.created_at else None),
-                        "flags": dict(model.flags or {})})  # fmt: skip
+            out.append(
+                {
+                    "name": model.name,
+                    "kind": model.kind,
+                    "version": version.version,
+                    "params": dict(version.params or {}),
+                    "metrics": dict(version.metrics or {}),
+                    "trained": (version.created_at.date().isoformat() if version.created_at else None),
+                    "flags": dict(model.flags or {}),
+                }
+            )
     return out
 
 
@@ -162,8 +168,14 @@ def _product_ids(ctx: Context, product: str) -> list[str]:
     return [pid for pid, name in ctx.data.names.items() if fold(name).startswith(prefix)]
 
 
-def _select(ctx: Context, start: date, end: date, category: str | None = None, product: str | None = None,
-            customer: str | None = None) -> pd.DataFrame:  # fmt: skip
+def _select(
+    ctx: Context,
+    start: date,
+    end: date,
+    category: str | None = None,
+    product: str | None = None,
+    customer: str | None = None,
+) -> pd.DataFrame:
     lines = sales_lines(ctx)
     day = lines["day"]
     chosen = lines[(day >= pd.Timestamp(start)) & (day <= pd.Timestamp(end))]
@@ -191,8 +203,11 @@ def measures(lines: pd.DataFrame) -> dict[str, float]:
 
 def _sales_source(start: date, end: date, what: str, filters: dict[str, Any], rows: int) -> dict[str, Any]:
     where = ", ".join(f"{k} = {v}" for k, v in filters.items() if v is not None)
-    return {"service": "sales", "query": f"{what} of order lines not cancelled, {start}..{end}"
-            + (f", {where}" if where else ""), "rows": rows}  # fmt: skip
+    return {
+        "service": "sales",
+        "query": f"{what} of order lines not cancelled, {start}..{end}" + (f", {where}" if where else ""),
+        "rows": rows,
+    }
 
 
 def _filters_text(ctx: Context, category: str | None, product: str | None, customer: str | None) -> str:
@@ -223,9 +238,12 @@ def _no_sales(ctx: Context, start: date, end: date, filters: str, slots: dict[st
         first=ctx.data.first_day.isoformat(),
         last=ctx.data.last_day.isoformat() if ctx.data.last_day else "",
     )
-    data = {"period": {"start": start.isoformat(), "end": end.isoformat()}, "value": 0,
-            "data_from": ctx.data.first_day.isoformat(),
-            "data_to": ctx.data.last_day.isoformat() if ctx.data.last_day else None}  # fmt: skip
+    data = {
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "value": 0,
+        "data_from": ctx.data.first_day.isoformat(),
+        "data_to": ctx.data.last_day.isoformat() if ctx.data.last_day else None,
+    }
     return Answer(text, data, [_sales_source(start, end, "count", {}, 0)], "answered", slots)
 
 
@@ -255,16 +273,28 @@ def sales_total(ctx: Context, u: Understanding) -> Answer:
         return _no_sales(ctx, start, end, filters, slots)
     figures = measures(lines)
     value = w.measure_value(measure, figures[measure], CURRENCY, ctx.lang)
-    text = w.say("sales_total", ctx.lang, measure_name=w.capitalised(w.MEASURE_NAMES[measure][ctx.lang]),
-                 filters=filters, period=w.period_text(start, end, ctx.lang), value=value)  # fmt: skip
+    text = w.say(
+        "sales_total",
+        ctx.lang,
+        measure_name=w.capitalised(w.MEASURE_NAMES[measure][ctx.lang]),
+        filters=filters,
+        period=w.period_text(start, end, ctx.lang),
+        value=value,
+    )
     if measure in ("revenue", "units"):
         orders = w.count(figures["orders"], "orders", ctx.lang)
         text = (
             text[:-1] + w.say("sales_total_orders", ctx.lang, orders=orders, lines=w.number(len(lines), ctx.lang)) + "."
         )
     text += _default_note(ctx, default, start, end)
-    data = {"measure": measure, "value": figures[measure], **figures, "lines": len(lines), "currency": CURRENCY,
-            "period": {"start": start.isoformat(), "end": end.isoformat()}}  # fmt: skip
+    data = {
+        "measure": measure,
+        "value": figures[measure],
+        **figures,
+        "lines": len(lines),
+        "currency": CURRENCY,
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+    }
     filt = {"category": s.category, "product": s.product, "customer": s.customer}
     return Answer(text, data, [_sales_source(start, end, f"{measure} and counts", filt, len(lines))], slots=slots)
 
@@ -278,8 +308,12 @@ def sales_compare(ctx: Context, u: Understanding) -> Answer:
     else:
         length = (end - start).days + 1
         other_start, other_end = start - timedelta(days=length), start - timedelta(days=1)
-    slots = _slots(u, measure=measure, period={"start": start.isoformat(), "end": end.isoformat()},
-                   compare_to={"start": other_start.isoformat(), "end": other_end.isoformat()})  # fmt: skip
+    slots = _slots(
+        u,
+        measure=measure,
+        period={"start": start.isoformat(), "end": end.isoformat()},
+        compare_to={"start": other_start.isoformat(), "end": other_end.isoformat()},
+    )
     current = _select(ctx, start, end, s.category, s.product, s.customer)
     previous = _select(ctx, other_start, other_end, s.category, s.product, s.customer)
     a = measures(current)[measure] if len(current) else 0.0
@@ -287,23 +321,40 @@ def sales_compare(ctx: Context, u: Understanding) -> Answer:
     change = round(a - b, 2)
     pct = round((a - b) / b, 4) if b else None
     filters = _filters_text(ctx, s.category, s.product, s.customer)
-    values = {"measure_name": w.capitalised(w.MEASURE_NAMES[measure][ctx.lang]), "filters": filters,
-              "period": w.period_text(start, end, ctx.lang), "value": w.measure_value(measure, a, CURRENCY, ctx.lang),
-              "other": w.measure_value(measure, b, CURRENCY, ctx.lang),
-              "compare": w.period_text(other_start, other_end, ctx.lang)}  # fmt: skip
+    values = {
+        "measure_name": w.capitalised(w.MEASURE_NAMES[measure][ctx.lang]),
+        "filters": filters,
+        "period": w.period_text(start, end, ctx.lang),
+        "value": w.measure_value(measure, a, CURRENCY, ctx.lang),
+        "other": w.measure_value(measure, b, CURRENCY, ctx.lang),
+        "compare": w.period_text(other_start, other_end, ctx.lang),
+    }
     if pct is None:
         text = w.say("sales_compare_no_base", ctx.lang, **values)
     else:
-        text = w.say("sales_compare", ctx.lang, **values, change=w.signed_measure(measure, change, CURRENCY, ctx.lang),
-                     pct=w.percent(pct, ctx.lang, signed=True))  # fmt: skip
+        text = w.say(
+            "sales_compare",
+            ctx.lang,
+            **values,
+            change=w.signed_measure(measure, change, CURRENCY, ctx.lang),
+            pct=w.percent(pct, ctx.lang, signed=True),
+        )
     text += _default_note(ctx, default, start, end)
-    data = {"measure": measure, "value": a, "compare_value": b, "change": change,
-            "change_pct": None if pct is None else round(pct * 100, 1), "currency": CURRENCY,
-            "period": {"start": start.isoformat(), "end": end.isoformat()},
-            "compare_to": {"start": other_start.isoformat(), "end": other_end.isoformat()}}  # fmt: skip
+    data = {
+        "measure": measure,
+        "value": a,
+        "compare_value": b,
+        "change": change,
+        "change_pct": None if pct is None else round(pct * 100, 1),
+        "currency": CURRENCY,
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "compare_to": {"start": other_start.isoformat(), "end": other_end.isoformat()},
+    }
     filt = {"category": s.category, "product": s.product, "customer": s.customer}
-    sources = [_sales_source(start, end, measure, filt, len(current)),
-               _sales_source(other_start, other_end, measure, filt, len(previous))]  # fmt: skip
+    sources = [
+        _sales_source(start, end, measure, filt, len(current)),
+        _sales_source(other_start, other_end, measure, filt, len(previous)),
+    ]
     return Answer(text, data, sources, slots=slots)
 
 
@@ -322,10 +373,16 @@ def sales_trend(ctx: Context, u: Understanding) -> Answer:
     if lines.empty:
         return _no_sales(ctx, start, end, filters, slots)
     grain = _grain(start, end)
-    bucket = {"day": lines["day"], "week": lines["day"] - pd.to_timedelta(lines["day"].dt.weekday, unit="D"),
-              "month": lines["day"].dt.to_period("M").dt.to_timestamp()}[grain]  # fmt: skip
-    grid_start = {"day": pd.Timestamp(start), "week": pd.Timestamp(start - timedelta(days=start.weekday())),
-                  "month": pd.Timestamp(start.replace(day=1))}[grain]  # fmt: skip
+    bucket = {
+        "day": lines["day"],
+        "week": lines["day"] - pd.to_timedelta(lines["day"].dt.weekday, unit="D"),
+        "month": lines["day"].dt.to_period("M").dt.to_timestamp(),
+    }[grain]
+    grid_start = {
+        "day": pd.Timestamp(start),
+        "week": pd.Timestamp(start - timedelta(days=start.weekday())),
+        "month": pd.Timestamp(start.replace(day=1)),
+    }[grain]
     grid = pd.date_range(grid_start, pd.Timestamp(end), freq={"day": "D", "week": "W-MON", "month": "MS"}[grain])
     series = []
     for at in grid:
@@ -338,15 +395,35 @@ def sales_trend(ctx: Context, u: Understanding) -> Answer:
     peak, low = int(values.argmax()), int(values.argmin())
     fmt = lambda v: w.measure_value(measure, v, CURRENCY, ctx.lang)  # noqa: E731
     grain_word = w.say(f"grain.{grain}", ctx.lang)
-    text = w.say("sales_trend", ctx.lang, measure_name=w.capitalised(w.MEASURE_NAMES[measure][ctx.lang]),
-                 filters=filters, grain=grain_word, grain_one=grain_word, period=w.period_text(start, end, ctx.lang),
-                 first=fmt(values[0]), last=fmt(values[-1]), peak=fmt(values[peak]), peak_at=series[peak]["start"],
-                 low=fmt(values[low]), low_at=series[low]["start"],
-                 slope=w.percent(round(slope_fraction, 4), ctx.lang, signed=True))  # fmt: skip
+    text = w.say(
+        "sales_trend",
+        ctx.lang,
+        measure_name=w.capitalised(w.MEASURE_NAMES[measure][ctx.lang]),
+        filters=filters,
+        grain=grain_word,
+        grain_one=grain_word,
+        period=w.period_text(start, end, ctx.lang),
+        first=fmt(values[0]),
+        last=fmt(values[-1]),
+        peak=fmt(values[peak]),
+        peak_at=series[peak]["start"],
+        low=fmt(values[low]),
+        low_at=series[low]["start"],
+        slope=w.percent(round(slope_fraction, 4), ctx.lang, signed=True),
+    )
     text += _default_note(ctx, default, start, end)
-    data = {"measure": measure, "grain": grain, "series": series, "slope_pct": round(slope_fraction * 100, 1),
-            "first": series[0], "last": series[-1], "peak": series[peak], "low": series[low], "currency": CURRENCY,
-            "period": {"start": start.isoformat(), "end": end.isoformat()}}  # fmt: skip
+    data = {
+        "measure": measure,
+        "grain": grain,
+        "series": series,
+        "slope_pct": round(slope_fraction * 100, 1),
+        "first": series[0],
+        "last": series[-1],
+        "peak": series[peak],
+        "low": series[low],
+        "currency": CURRENCY,
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+    }
     filt = {"category": s.category, "product": s.product, "customer": s.customer}
     return Answer(text, data, [_sales_source(start, end, f"{measure} per {grain}", filt, len(lines))], slots=slots)
 
@@ -377,23 +454,41 @@ def top_products(ctx: Context, u: Understanding) -> Answer:
     s = u.slots
     measure, direction, n = s.measure or "revenue", s.direction or "top", s.n or DEFAULT_N
     start, end, default = _period(u, ctx)
-    slots = _slots(u, measure=measure, direction=direction, n=n,
-                   period={"start": start.isoformat(), "end": end.isoformat()})  # fmt: skip
+    slots = _slots(
+        u, measure=measure, direction=direction, n=n, period={"start": start.isoformat(), "end": end.isoformat()}
+    )
     lines = _select(ctx, start, end, s.category)
     filters = _filters_text(ctx, s.category, None, None)
     if lines.empty:
         return _no_sales(ctx, start, end, filters, slots)
     ranked = _ranked(_ranking(lines, "product_id", measure), direction, n)
-    items = [{"rank": i + 1, "product_id": pid, "name": ctx.data.names.get(pid, pid), "value": float(v)}
-             for i, (pid, v) in enumerate(ranked.items())]  # fmt: skip
-    shown = [f"{i + 1}. {it['name']} ({it['product_id']}): {w.measure_value(measure, it['value'], CURRENCY, ctx.lang)}"
-             for i, it in enumerate(items)]  # fmt: skip
-    text = w.say("top_products", ctx.lang, direction_word=w.say(f"direction.{direction}", ctx.lang),
-                 count=w.number(len(items), ctx.lang), filters=filters, measure_name=w.MEASURE_NAMES[measure][ctx.lang],
-                 period=w.period_text(start, end, ctx.lang), items=w.listing(shown, ctx.lang))  # fmt: skip
+    items = [
+        {"rank": i + 1, "product_id": pid, "name": ctx.data.names.get(pid, pid), "value": float(v)}
+        for i, (pid, v) in enumerate(ranked.items())
+    ]
+    shown = [
+        f"{i + 1}. {it['name']} ({it['product_id']}): {w.measure_value(measure, it['value'], CURRENCY, ctx.lang)}"
+        for i, it in enumerate(items)
+    ]
+    text = w.say(
+        "top_products",
+        ctx.lang,
+        direction_word=w.say(f"direction.{direction}", ctx.lang),
+        count=w.number(len(items), ctx.lang),
+        filters=filters,
+        measure_name=w.MEASURE_NAMES[measure][ctx.lang],
+        period=w.period_text(start, end, ctx.lang),
+        items=w.listing(shown, ctx.lang),
+    )
     text += _default_note(ctx, default, start, end)
-    data = {"measure": measure, "direction": direction, "items": items, "count": len(items), "currency": CURRENCY,
-            "period": {"start": start.isoformat(), "end": end.isoformat()}}  # fmt: skip
+    data = {
+        "measure": measure,
+        "direction": direction,
+        "items": items,
+        "count": len(items),
+        "currency": CURRENCY,
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+    }
     source = _sales_source(start, end, f"{measure} per product", {"category": s.category}, len(lines))
     return Answer(text, data, [source], slots=slots)
 
@@ -404,8 +499,9 @@ def top_categories(ctx: Context, u: Understanding) -> Answer:
     start, end, default = _period(u, ctx)
     lines = _select(ctx, start, end)
     n = s.n or int(lines["category"].nunique()) or DEFAULT_N
-    slots = _slots(u, measure=measure, direction=direction, n=n,
-                   period={"start": start.isoformat(), "end": end.isoformat()})  # fmt: skip
+    slots = _slots(
+        u, measure=measure, direction=direction, n=n, period={"start": start.isoformat(), "end": end.isoformat()}
+    )
     if lines.empty:
         return _no_sales(ctx, start, end, "", slots)
     values = _ranking(lines.assign(category=lines["category"].fillna("—")), "category", measure)
@@ -414,17 +510,36 @@ def top_categories(ctx: Context, u: Understanding) -> Answer:
     items = []
     for rank, (category, value) in enumerate(ranked.items(), start=1):
         share = round(float(value) / total, 4) if total else None
-        items.append({"rank": rank, "category": category, "value": float(value), "share_pct": None if share is None else
-                      round(share * 100, 1)})  # fmt: skip
-    shown = [f"{i + 1}. {it['category']}: {w.measure_value(measure, it['value'], CURRENCY, ctx.lang)}"
-             + (f" ({w.percent(it['share_pct'] / 100, ctx.lang)})" if it["share_pct"] is not None else "")
-             for i, it in enumerate(items)]  # fmt: skip
-    text = w.say("top_categories", ctx.lang, measure_name=w.MEASURE_NAMES[measure][ctx.lang],
-                 period=w.period_text(start, end, ctx.lang), direction_word=w.say(f"direction.{direction}_short", ctx.lang),
-                 items=w.listing(shown, ctx.lang))  # fmt: skip
+        items.append(
+            {
+                "rank": rank,
+                "category": category,
+                "value": float(value),
+                "share_pct": None if share is None else round(share * 100, 1),
+            }
+        )
+    shown = [
+        f"{i + 1}. {it['category']}: {w.measure_value(measure, it['value'], CURRENCY, ctx.lang)}"
+        + (f" ({w.percent(it['share_pct'] / 100, ctx.lang)})" if it["share_pct"] is not None else "")
+        for i, it in enumerate(items)
+    ]
+    text = w.say(
+        "top_categories",
+        ctx.lang,
+        measure_name=w.MEASURE_NAMES[measure][ctx.lang],
+        period=w.period_text(start, end, ctx.lang),
+        direction_word=w.say(f"direction.{direction}_short", ctx.lang),
+        items=w.listing(shown, ctx.lang),
+    )
     text += _default_note(ctx, default, start, end)
-    data = {"measure": measure, "direction": direction, "items": items, "total": total, "currency": CURRENCY,
-            "period": {"start": start.isoformat(), "end": end.isoformat()}}  # fmt: skip
+    data = {
+        "measure": measure,
+        "direction": direction,
+        "items": items,
+        "total": total,
+        "currency": CURRENCY,
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+    }
     return Answer(text, data, [_sales_source(start, end, f"{measure} per category", {}, len(lines))], slots=slots)
 
 
@@ -437,27 +552,42 @@ def average_ticket(ctx: Context, u: Understanding) -> Answer:
     if lines.empty:
         return _no_sales(ctx, start, end, filters, slots)
     figures = measures(lines)
-    text = w.say("average_ticket", ctx.lang, filters=filters, period=w.period_text(start, end, ctx.lang),
-                 value=w.money(figures["average_ticket"], CURRENCY, ctx.lang),
-                 revenue=w.money(figures["revenue"], CURRENCY, ctx.lang),
-                 orders=w.count(figures["orders"], "orders", ctx.lang))  # fmt: skip
-    data: dict[str, Any] = {"value": figures["average_ticket"], "revenue": figures["revenue"],
-                            "orders": figures["orders"], "currency": CURRENCY,
-                            "period": {"start": start.isoformat(), "end": end.isoformat()}}  # fmt: skip
+    text = w.say(
+        "average_ticket",
+        ctx.lang,
+        filters=filters,
+        period=w.period_text(start, end, ctx.lang),
+        value=w.money(figures["average_ticket"], CURRENCY, ctx.lang),
+        revenue=w.money(figures["revenue"], CURRENCY, ctx.lang),
+        orders=w.count(figures["orders"], "orders", ctx.lang),
+    )
+    data: dict[str, Any] = {
+        "value": figures["average_ticket"],
+        "revenue": figures["revenue"],
+        "orders": figures["orders"],
+        "currency": CURRENCY,
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+    }
     sources = [_sales_source(start, end, "revenue / orders", {"category": s.category}, len(lines))]
     if s.compare_to is not None:
         other = _select(ctx, s.compare_to.start, s.compare_to.end, s.category)
         b = measures(other)["average_ticket"] if len(other) else 0.0
         change = round(figures["average_ticket"] - b, 2)
         pct = round(change / b, 4) if b else 0.0
-        text = text + w.say("average_ticket_compare", ctx.lang, other=w.money(b, CURRENCY, ctx.lang),
-                            compare=w.period_text(s.compare_to.start, s.compare_to.end, ctx.lang),
-                            change=w.signed_measure("average_ticket", change, CURRENCY, ctx.lang),
-                            pct=w.percent(pct, ctx.lang, signed=True))  # fmt: skip
-        data.update(compare_value=b, change=change, change_pct=round(pct * 100, 1),
-                    compare_to=s.compare_to.as_json())  # fmt: skip
-        sources.append(_sales_source(s.compare_to.start, s.compare_to.end, "revenue / orders",
-                                     {"category": s.category}, len(other)))  # fmt: skip
+        text = text + w.say(
+            "average_ticket_compare",
+            ctx.lang,
+            other=w.money(b, CURRENCY, ctx.lang),
+            compare=w.period_text(s.compare_to.start, s.compare_to.end, ctx.lang),
+            change=w.signed_measure("average_ticket", change, CURRENCY, ctx.lang),
+            pct=w.percent(pct, ctx.lang, signed=True),
+        )
+        data.update(compare_value=b, change=change, change_pct=round(pct * 100, 1), compare_to=s.compare_to.as_json())
+        sources.append(
+            _sales_source(
+                s.compare_to.start, s.compare_to.end, "revenue / orders", {"category": s.category}, len(other)
+            )
+        )
     text += _default_note(ctx, default, start, end)
     return Answer(text, data, sources, slots=slots)
 
@@ -466,8 +596,9 @@ def top_customers(ctx: Context, u: Understanding) -> Answer:
     s = u.slots
     measure, direction, n = s.measure or "revenue", s.direction or "top", s.n or 10
     start, end, default = _period(u, ctx, days=TOP_CUSTOMERS_DAYS)
-    slots = _slots(u, measure=measure, direction=direction, n=n,
-                   period={"start": start.isoformat(), "end": end.isoformat()})  # fmt: skip
+    slots = _slots(
+        u, measure=measure, direction=direction, n=n, period={"start": start.isoformat(), "end": end.isoformat()}
+    )
     lines = _select(ctx, start, end, s.category)
     lines = lines[lines["customer_id"].notna()]
     filters = _filters_text(ctx, s.category, None, None)
@@ -475,14 +606,28 @@ def top_customers(ctx: Context, u: Understanding) -> Answer:
         return _no_sales(ctx, start, end, filters, slots)
     ranked = _ranked(_ranking(lines, "customer_id", measure), direction, n)
     items = [{"rank": i + 1, "customer_id": cid, "value": float(v)} for i, (cid, v) in enumerate(ranked.items())]
-    shown = [f"{i + 1}. {it['customer_id']}: {w.measure_value(measure, it['value'], CURRENCY, ctx.lang)}"
-             for i, it in enumerate(items)]  # fmt: skip
-    text = w.say("top_customers", ctx.lang, direction_word=w.say(f"direction.{direction}", ctx.lang),
-                 count=w.number(len(items), ctx.lang), filters=filters, measure_name=w.MEASURE_NAMES[measure][ctx.lang],
-                 period=w.period_text(start, end, ctx.lang), items=w.listing(shown, ctx.lang))  # fmt: skip
+    shown = [
+        f"{i + 1}. {it['customer_id']}: {w.measure_value(measure, it['value'], CURRENCY, ctx.lang)}"
+        for i, it in enumerate(items)
+    ]
+    text = w.say(
+        "top_customers",
+        ctx.lang,
+        direction_word=w.say(f"direction.{direction}", ctx.lang),
+        count=w.number(len(items), ctx.lang),
+        filters=filters,
+        measure_name=w.MEASURE_NAMES[measure][ctx.lang],
+        period=w.period_text(start, end, ctx.lang),
+        items=w.listing(shown, ctx.lang),
+    )
     text += _default_note(ctx, default, start, end)
-    data = {"measure": measure, "direction": direction, "items": items, "currency": CURRENCY,
-            "period": {"start": start.isoformat(), "end": end.isoformat()}}  # fmt: skip
+    data = {
+        "measure": measure,
+        "direction": direction,
+        "items": items,
+        "currency": CURRENCY,
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+    }
     source = _sales_source(start, end, f"{measure} per customer", {"category": s.category}, len(lines))
     return Answer(text, data, [source], slots=slots)
 
@@ -512,10 +657,8 @@ _FREQ_DAYS = {"D": 1, "W": 7}
 
 def _buckets(freq: str, ds: pd.Series) -> pd.DataFrame:
     starts = pd.to_datetime(ds)
-    if freq == "M":
-        ends = starts + pd.offsets.MonthEnd(0)
-    else:
-        ends = starts + pd.to_timedelta(_FREQ_DAYS[freq] - 1, unit="D")
+    month_end = starts + pd.offsets.MonthEnd(0)
+    ends = month_end if freq == "M" else starts + pd.to_timedelta(_FREQ_DAYS.get(freq, 1) - 1, unit="D")
     return pd.DataFrame({"start": starts.dt.date, "end": ends.dt.date})
 
 
@@ -525,8 +668,9 @@ def _forecast_models(ctx: Context, level: str) -> list[dict[str, Any]]:
     return sorted(models, key=lambda m: (order.get(str(m["params"].get("freq")), 3), m["name"]))
 
 
-def _forecast_answer(ctx: Context, u: Understanding, level: str, ids: list[str], what: str,
-                     slots: dict[str, Any]) -> Answer:  # fmt: skip
+def _forecast_answer(
+    ctx: Context, u: Understanding, level: str, ids: list[str], what: str, slots: dict[str, Any]
+) -> Answer:
     start, end = _forecast_window(u, ctx.today)
     slots.setdefault("period", {"start": start.isoformat(), "end": end.isoformat()})
     candidates = _forecast_models(ctx, level)
@@ -537,8 +681,13 @@ def _forecast_answer(ctx: Context, u: Understanding, level: str, ids: list[str],
     if not candidates:
         freq = "W" if level == "product" else "M"
         text = w.say("no_forecast_model", ctx.lang, what=w.say(f"level.{level}", ctx.lang), level=level, freq=freq)
-        return Answer(text, {}, [{"service": "registry", "query": f"deployed forecast models at level {level}"}],
-                      "unavailable", slots)  # fmt: skip
+        return Answer(
+            text,
+            {},
+            [{"service": "registry", "query": f"deployed forecast models at level {level}"}],
+            "unavailable",
+            slots,
+        )
     outside: tuple[dict[str, Any], date, date] | None = None
     for model in candidates:
         served = deployed(ctx.tenant_id, model["name"])
@@ -548,52 +697,106 @@ def _forecast_answer(ctx: Context, u: Understanding, level: str, ids: list[str],
         if table.empty:
             continue
         spans = _buckets(freq, table["ds"])
-        inside = (spans["start"] >= start) & (spans["end"] <= end)
+        days = (pd.to_datetime(spans["end"]) - pd.to_datetime(spans["start"])).dt.days + 1
+        overlap_start = pd.to_datetime(spans["start"]).clip(lower=pd.Timestamp(start))
+        overlap_end = pd.to_datetime(spans["end"]).clip(upper=pd.Timestamp(end))
+        share = ((overlap_end - overlap_start).dt.days + 1).clip(lower=0) / days
         first, last = spans["start"].min(), spans["end"].max()
-        if not inside.any():
+        if not (share > 0).any() or start < first or end > last:
             outside = outside or (model, first, last)
             continue
-        chosen = table[inside.to_numpy()]
-        covered_start, covered_end = spans["start"][inside].min(), spans["end"][inside].max()
-        value = round(float(chosen["yhat"].sum()), 2)
-        low = round(float(chosen[f"lo-{FORECAST_LEVEL}"].sum()), 2)
-        high = round(float(chosen[f"hi-{FORECAST_LEVEL}"].sum()), 2)
+        keep = (share > 0).to_numpy()
+        chosen, weights = table[keep], share[keep].to_numpy()
+        prorated = bool((weights < 1).any())  # a step only partly inside the window counts by its share of days
+        covered_start, covered_end = start, end
+        value = round(float((chosen["yhat"].to_numpy() * weights).sum()), 2)
+        low = round(float((chosen[f"lo-{FORECAST_LEVEL}"].to_numpy() * weights).sum()), 2)
+        high = round(float((chosen[f"hi-{FORECAST_LEVEL}"].to_numpy() * weights).sum()), 2)
         measure = "revenue" if fitted.meta.get("params", {}).get("measure") == "revenue" else "units"
-        fmt = lambda v: w.measure_value(measure, v, CURRENCY, ctx.lang)  # noqa: E731
+
+        def fmt(v: float, measure: str = measure) -> str:
+            return w.measure_value(measure, v, CURRENCY, ctx.lang)
+
         note = w.say("forecast_unit_note", ctx.lang) if (u.slots.measure == "revenue" and measure == "units") else ""
-        text = w.say("forecast", ctx.lang, measure_name=w.MEASURE_NAMES[measure][ctx.lang] + note, filters=what,
-                     period=w.period_text(covered_start, covered_end, ctx.lang), value=fmt(value),
-                     level=FORECAST_LEVEL, low=fmt(low), high=fmt(high), model=served.model,
-                     version=served.version)  # fmt: skip
-        data = {"measure": measure, "value": value, "low": low, "high": high, "level": FORECAST_LEVEL,
-                "steps": len(chosen), "freq": freq, "currency": CURRENCY,
-                "interval": "the step's interval" if len(chosen) == 1 else "sum of the steps' intervals (wider than "
-                "the interval of the total)",
-                "period": {"start": covered_start.isoformat(), "end": covered_end.isoformat()},
-                "model": {"name": served.model, "version": served.version},
-                "series": [{"start": r.ds.date().isoformat() if hasattr(r.ds, "date") else str(r.ds),
-                            "value": round(float(r.yhat), 2)} for r in chosen.itertuples()]}  # fmt: skip
-        sources = [{"service": "forecast", "model": served.model, "version": served.version,
-                    "query": f"forecast(ids={ids or ['total']}, levels=[{FORECAST_LEVEL}]) steps {covered_start}.."
-                    f"{covered_end}"}]  # fmt: skip
+        text = w.say(
+            "forecast",
+            ctx.lang,
+            measure_name=w.MEASURE_NAMES[measure][ctx.lang] + note,
+            filters=what,
+            period=w.period_text(covered_start, covered_end, ctx.lang),
+            value=fmt(value),
+            level=FORECAST_LEVEL,
+            low=fmt(low),
+            high=fmt(high),
+            model=served.model,
+            version=served.version,
+        )
+        data = {
+            "measure": measure,
+            "value": value,
+            "low": low,
+            "high": high,
+            "level": FORECAST_LEVEL,
+            "steps": len(chosen),
+            "freq": freq,
+            "currency": CURRENCY,
+            "interval": "the step's interval"
+            if len(chosen) == 1
+            else "sum of the steps' intervals (wider than the interval of the total)",
+            "prorated": prorated,
+            "period": {"start": covered_start.isoformat(), "end": covered_end.isoformat()},
+            "model": {"name": served.model, "version": served.version},
+            "series": [
+                {
+                    "start": r.ds.date().isoformat() if hasattr(r.ds, "date") else str(r.ds),
+                    "value": round(float(r.yhat), 2),
+                }
+                for r in chosen.itertuples()
+            ],
+        }
+        sources = [
+            {
+                "service": "forecast",
+                "model": served.model,
+                "version": served.version,
+                "query": f"forecast(ids={ids or ['total']}, levels=[{FORECAST_LEVEL}]) steps {covered_start}.."
+                f"{covered_end}",
+            }
+        ]
         return Answer(text, data, sources, slots=slots)
     if outside is not None:
         model, first, last = outside
-        text = w.say("forecast_outside", ctx.lang, model=model["name"], version=model["version"],
-                     first=first.isoformat(), last=last.isoformat(), period=w.period_text(start, end, ctx.lang))  # fmt: skip
-        data = {"forecast_from": first.isoformat(), "forecast_to": last.isoformat(),
-                "period": {"start": start.isoformat(), "end": end.isoformat()},
-                "model": {"name": model["name"], "version": model["version"]}}  # fmt: skip
-        return Answer(text, data, [{"service": "forecast", "model": model["name"], "version": model["version"]}],
-                      "unavailable", slots)  # fmt: skip
+        text = w.say(
+            "forecast_outside",
+            ctx.lang,
+            model=model["name"],
+            version=model["version"],
+            first=first.isoformat(),
+            last=last.isoformat(),
+            period=w.period_text(start, end, ctx.lang),
+        )
+        data = {
+            "forecast_from": first.isoformat(),
+            "forecast_to": last.isoformat(),
+            "period": {"start": start.isoformat(), "end": end.isoformat()},
+            "model": {"name": model["name"], "version": model["version"]},
+        }
+        return Answer(
+            text,
+            data,
+            [{"service": "forecast", "model": model["name"], "version": model["version"]}],
+            "unavailable",
+            slots,
+        )
     return Answer(w.say("nothing_found", ctx.lang), {}, [], "not_found", slots)
 
 
 def forecast(ctx: Context, u: Understanding) -> Answer:
     slots = _slots(u)
     if u.slots.category is not None:
-        return _forecast_answer(ctx, u, "category", [u.slots.category],
-                                w.say("filter_category", ctx.lang, category=u.slots.category), slots)  # fmt: skip
+        return _forecast_answer(
+            ctx, u, "category", [u.slots.category], w.say("filter_category", ctx.lang, category=u.slots.category), slots
+        )
     return _forecast_answer(ctx, u, "total", ["total"], "", slots)
 
 
@@ -604,8 +807,9 @@ def product_demand(ctx: Context, u: Understanding) -> Answer:
     ids = _product_ids(ctx, u.slots.product)
     if not ids:
         return Answer(w.say("unknown_product", ctx.lang, product=u.slots.product), {}, [], "not_found", slots)
-    return _forecast_answer(ctx, u, "product", ids, w.say("filter_product", ctx.lang,
-                                                          product=_product_label(ctx, u.slots.product)), slots)  # fmt: skip
+    return _forecast_answer(
+        ctx, u, "product", ids, w.say("filter_product", ctx.lang, product=_product_label(ctx, u.slots.product)), slots
+    )
 
 
 def _need_product(ctx: Context, slots: dict[str, Any]) -> Answer:
@@ -623,8 +827,13 @@ def _need_customer(ctx: Context, slots: dict[str, Any]) -> Answer:
 
 
 def _no_customer_model(ctx: Context, slots: dict[str, Any]) -> Answer:
-    return Answer(w.say("no_customer_model", ctx.lang), {}, [{"service": "registry", "query": "deployed customers model"}],
-                  "unavailable", slots)  # fmt: skip
+    return Answer(
+        w.say("no_customer_model", ctx.lang),
+        {},
+        [{"service": "registry", "query": "deployed customers model"}],
+        "unavailable",
+        slots,
+    )
 
 
 def _model_source(served: Served, call: str) -> dict[str, Any]:
@@ -641,15 +850,30 @@ def customers_at_risk(ctx: Context, u: Understanding) -> Answer:
     rows = fitted.at_risk(0.0, n, ctx.lang)
     if u.slots.segment:
         rows = [r for r in fitted.at_risk(0.0, 10_000, ctx.lang) if r["segment"] == u.slots.segment][:n]
-    items = [{"customer_id": r["customer_id"], "value_at_risk": round(float(r["value_at_risk"] or 0), 2),
-              "churn_probability": round(float(r["churn_probability"] or 0), 4), "segment": r["segment"],
-              "reasons": [x["text"] for x in r.get("top_reasons", [])]} for r in rows]  # fmt: skip
-    shown = [w.say("at_risk_item", ctx.lang, customer=it["customer_id"],
-                   value=w.money(it["value_at_risk"], CURRENCY, ctx.lang),
-                   probability=w.percent(it["churn_probability"], ctx.lang)) for it in items]  # fmt: skip
+    items = [
+        {
+            "customer_id": r["customer_id"],
+            "value_at_risk": round(float(r["value_at_risk"] or 0), 2),
+            "churn_probability": round(float(r["churn_probability"] or 0), 4),
+            "segment": r["segment"],
+            "reasons": [x["text"] for x in r.get("top_reasons", [])],
+        }
+        for r in rows
+    ]
+    shown = [
+        w.say(
+            "at_risk_item",
+            ctx.lang,
+            customer=it["customer_id"],
+            value=w.money(it["value_at_risk"], CURRENCY, ctx.lang),
+            probability=w.percent(it["churn_probability"], ctx.lang),
+        )
+        for it in items
+    ]
     text = w.say("at_risk", ctx.lang, model=served.model, version=served.version, items=w.listing(shown, ctx.lang))
-    return Answer(text, {"items": items, "currency": CURRENCY}, [_model_source(served, f"at_risk(limit={n})")],
-                  slots=slots)  # fmt: skip
+    return Answer(
+        text, {"items": items, "currency": CURRENCY}, [_model_source(served, f"at_risk(limit={n})")], slots=slots
+    )
 
 
 def customer_insight(ctx: Context, u: Understanding) -> Answer:
@@ -669,20 +893,41 @@ def customer_insight(ctx: Context, u: Understanding) -> Answer:
     lines = sales_lines(ctx)
     own = lines[lines["customer_id"] == customer]
     figures = measures(own) if len(own) else {"revenue": 0.0, "orders": 0}
-    data = {"customer_id": customer, "segment": info["segment"], "segment_name": info["segment_name"],
-            "churn_probability": round(float(info["churn_probability"] or 0), 4),
-            "clv": round(float(info["clv"] or 0), 2),
-            "expected_purchases_90d": round(float(info["expected_purchases_90d"] or 0), 1),
-            "last_purchase": info["last_purchase"], "orders": figures["orders"], "spent": figures["revenue"],
-            "reasons": [x["text"] for x in info.get("top_reasons", [])], "currency": CURRENCY}  # fmt: skip
-    text = w.say("customer_insight", ctx.lang, customer=customer, segment=info["segment_name"],
-                 orders=w.count(figures["orders"], "orders", ctx.lang),
-                 spent=w.money(figures["revenue"], CURRENCY, ctx.lang), last=info["last_purchase"],
-                 churn=w.percent(data["churn_probability"], ctx.lang), clv=w.money(data["clv"], CURRENCY, ctx.lang),
-                 expected=w.number(data["expected_purchases_90d"], ctx.lang, 1))  # fmt: skip
-    sources = [_model_source(served, f"insights({customer})"),
-               _sales_source(own["day"].min().date() if len(own) else ctx.today, ctx.today, "revenue and orders",
-                             {"customer": customer}, len(own))]  # fmt: skip
+    data = {
+        "customer_id": customer,
+        "segment": info["segment"],
+        "segment_name": info["segment_name"],
+        "churn_probability": round(float(info["churn_probability"] or 0), 4),
+        "clv": round(float(info["clv"] or 0), 2),
+        "expected_purchases_90d": round(float(info["expected_purchases_90d"] or 0), 1),
+        "last_purchase": info["last_purchase"],
+        "orders": figures["orders"],
+        "spent": figures["revenue"],
+        "reasons": [x["text"] for x in info.get("top_reasons", [])],
+        "currency": CURRENCY,
+    }
+    text = w.say(
+        "customer_insight",
+        ctx.lang,
+        customer=customer,
+        segment=info["segment_name"],
+        orders=w.count(figures["orders"], "orders", ctx.lang),
+        spent=w.money(figures["revenue"], CURRENCY, ctx.lang),
+        last=info["last_purchase"],
+        churn=w.percent(data["churn_probability"], ctx.lang),
+        clv=w.money(data["clv"], CURRENCY, ctx.lang),
+        expected=w.number(data["expected_purchases_90d"], ctx.lang, 1),
+    )
+    sources = [
+        _model_source(served, f"insights({customer})"),
+        _sales_source(
+            own["day"].min().date() if len(own) else ctx.today,
+            ctx.today,
+            "revenue and orders",
+            {"customer": customer},
+            len(own),
+        ),
+    ]
     return Answer(text, data, sources, slots=slots)
 
 
@@ -695,14 +940,32 @@ def likely_buyers(ctx: Context, u: Understanding) -> Answer:
     if served is None:
         return _no_customer_model(ctx, slots)
     rows = served.fitted.likely_buyers(days, n, 0.0)  # type: ignore[attr-defined]
-    items = [{"customer_id": r["customer_id"], "p_purchase": round(float(r["p_purchase"] or 0), 4),
-              "expected_purchases": round(float(r["expected_purchases_window"] or 0), 2)} for r in rows]  # fmt: skip
-    shown = [w.say("likely_item", ctx.lang, customer=it["customer_id"], probability=w.percent(it["p_purchase"], ctx.lang))
-             for it in items]  # fmt: skip
-    text = w.say("likely_buyers", ctx.lang, days=w.number(days, ctx.lang), model=served.model, version=served.version,
-                 items=w.listing(shown, ctx.lang))  # fmt: skip
-    return Answer(text, {"days": days, "items": items}, [_model_source(served, f"likely_buyers(days={days}, limit={n})")],
-                  slots=slots)  # fmt: skip
+    items = [
+        {
+            "customer_id": r["customer_id"],
+            "p_purchase": round(float(r["p_purchase"] or 0), 4),
+            "expected_purchases": round(float(r["expected_purchases_window"] or 0), 2),
+        }
+        for r in rows
+    ]
+    shown = [
+        w.say("likely_item", ctx.lang, customer=it["customer_id"], probability=w.percent(it["p_purchase"], ctx.lang))
+        for it in items
+    ]
+    text = w.say(
+        "likely_buyers",
+        ctx.lang,
+        days=w.number(days, ctx.lang),
+        model=served.model,
+        version=served.version,
+        items=w.listing(shown, ctx.lang),
+    )
+    return Answer(
+        text,
+        {"days": days, "items": items},
+        [_model_source(served, f"likely_buyers(days={days}, limit={n})")],
+        slots=slots,
+    )
 
 
 def segments(ctx: Context, u: Understanding) -> Answer:
@@ -712,25 +975,51 @@ def segments(ctx: Context, u: Understanding) -> Answer:
         return _no_customer_model(ctx, slots)
     fitted: Any = served.fitted
     summary = fitted.segments_summary(ctx.lang)
-    rows = [{"segment": r["segment"], "name": r["name"], "customers": int(r["customers"]),
-             "revenue_share": round(float(r["revenue_share"] or 0), 4), "action": r["action"]} for r in summary]  # fmt: skip
+    rows = [
+        {
+            "segment": r["segment"],
+            "name": r["name"],
+            "customers": int(r["customers"]),
+            "revenue_share": round(float(r["revenue_share"] or 0), 4),
+            "action": r["action"],
+        }
+        for r in summary
+    ]
     if u.slots.segment:
         row = next((r for r in rows if r["segment"] == u.slots.segment), None)
         if row is None or row["customers"] == 0:
             name = row["name"] if row else u.slots.segment
-            return Answer(w.say("segment_empty", ctx.lang, name=name), {"segment": u.slots.segment, "customers": 0},
-                          [_model_source(served, "segments_summary()")], slots=slots)  # fmt: skip
+            return Answer(
+                w.say("segment_empty", ctx.lang, name=name),
+                {"segment": u.slots.segment, "customers": 0},
+                [_model_source(served, "segments_summary()")],
+                slots=slots,
+            )
         n = u.slots.n or 5
         members, total = fitted.segment_members(u.slots.segment, n, 0)
         top = [{"customer_id": m["customer_id"], "clv": round(float(m["clv"] or 0), 2)} for m in members]
-        text = w.say("segment_one", ctx.lang, name=row["name"], customers=w.count(row["customers"], "customers", ctx.lang),
-                     share=w.percent(row["revenue_share"], ctx.lang), action=row["action"],
-                     items=w.listing([f"{m['customer_id']} ({w.money(m['clv'], CURRENCY, ctx.lang)})" for m in top],
-                                     ctx.lang))  # fmt: skip
+        text = w.say(
+            "segment_one",
+            ctx.lang,
+            name=row["name"],
+            customers=w.count(row["customers"], "customers", ctx.lang),
+            share=w.percent(row["revenue_share"], ctx.lang),
+            action=row["action"],
+            items=w.listing([f"{m['customer_id']} ({w.money(m['clv'], CURRENCY, ctx.lang)})" for m in top], ctx.lang),
+        )
         data = {**row, "members": top, "total_members": total, "currency": CURRENCY}
         return Answer(text, data, [_model_source(served, f"segment_members({u.slots.segment!r}, {n})")], slots=slots)
-    shown = [w.say("segment_item", ctx.lang, name=r["name"], customers=w.count(r["customers"], "customers", ctx.lang),
-                   share=w.percent(r["revenue_share"], ctx.lang)) for r in rows if r["customers"]]  # fmt: skip
+    shown = [
+        w.say(
+            "segment_item",
+            ctx.lang,
+            name=r["name"],
+            customers=w.count(r["customers"], "customers", ctx.lang),
+            share=w.percent(r["revenue_share"], ctx.lang),
+        )
+        for r in rows
+        if r["customers"]
+    ]
     text = w.say("segments", ctx.lang, model=served.model, version=served.version, items=w.listing(shown, ctx.lang))
     return Answer(text, {"segments": rows}, [_model_source(served, "segments_summary()")], slots=slots)
 
@@ -747,8 +1036,15 @@ def _items_text(ctx: Context, items: list[dict[str, Any]]) -> str:
 
 
 def _rec_items(ctx: Context, recs: list[Any]) -> list[dict[str, Any]]:
-    return [{"product_id": r.item_id, "name": ctx.data.names.get(r.item_id, r.item_id), "score": round(r.score, 4),
-             "reason": r.reason} for r in recs]  # fmt: skip
+    return [
+        {
+            "product_id": r.item_id,
+            "name": ctx.data.names.get(r.item_id, r.item_id),
+            "score": round(r.score, 4),
+            "reason": r.reason,
+        }
+        for r in recs
+    ]
 
 
 def recommend_for_customer(ctx: Context, u: Understanding) -> Answer:
@@ -763,8 +1059,9 @@ def recommend_for_customer(ctx: Context, u: Understanding) -> Answer:
     items = _rec_items(ctx, model.recommend(u.slots.customer, n, filters, language=ctx.lang))
     if not items:
         return Answer(w.say("nothing_found", ctx.lang), {"items": []}, [], "not_found", slots)
-    text = w.say("recommend", ctx.lang, customer=u.slots.customer, path=_path_text(ctx, how),
-                 items=_items_text(ctx, items))  # fmt: skip
+    text = w.say(
+        "recommend", ctx.lang, customer=u.slots.customer, path=_path_text(ctx, how), items=_items_text(ctx, items)
+    )
     source = {"service": "recommendations", **how, "query": f"recommend({u.slots.customer!r}, k={n})"}
     return Answer(text, {"customer_id": u.slots.customer, "items": items, "path": how["path"]}, [source], slots=slots)
 
@@ -826,15 +1123,23 @@ def product_search(ctx: Context, u: Understanding) -> Answer:
     found = service.search(ctx.tenant_id, terms, limit=n, category=u.slots.category)
     items = [{"product_id": it.product_id, "name": it.name, "score": round(float(it.score), 4)} for it in found.items]
     if not items:
-        return Answer(w.say("nothing_found", ctx.lang), {"terms": terms, "items": []},
-                      [{"service": "search", "query": f"search({terms!r})"}], "not_found", slots)  # fmt: skip
+        return Answer(
+            w.say("nothing_found", ctx.lang),
+            {"terms": terms, "items": []},
+            [{"service": "search", "query": f"search({terms!r})"}],
+            "not_found",
+            slots,
+        )
     text = w.say("search", ctx.lang, terms=terms, items=_items_text(ctx, items))
-    return Answer(text, {"terms": terms, "items": items, "total": found.total},
-                  [{"service": "search", "query": f"search({terms!r}, limit={n})"}], slots=slots)  # fmt: skip
+    return Answer(
+        text,
+        {"terms": terms, "items": items, "total": found.total},
+        [{"service": "search", "query": f"search({terms!r}, limit={n})"}],
+        slots=slots,
+    )
 
 
-def _from_insights(ctx: Context, u: Understanding, function: str, extra: dict[str, Any],
-                   what: str) -> Answer | None:  # fmt: skip
+def _from_insights(ctx: Context, u: Understanding, function: str, extra: dict[str, Any], what: str) -> Answer | None:
     """An answer from ``tendero.services.insights`` (sales analysis and product suggestions), which returns its
     own sentence and figures; None when that service is not installed."""
     service = optional_service("insights")
@@ -865,8 +1170,12 @@ def product_suggestions(ctx: Context, u: Understanding) -> Answer:
 
 # --- the models themselves ---
 
-KEY_METRICS = {"forecast": ("backtest_wape", "WAPE"), "customers": ("churn_auc", "AUC"), "recommender": ("ndcg@10",
-               "NDCG@10"), "pricing": ("backtest_wape", "WAPE")}  # fmt: skip
+KEY_METRICS = {
+    "forecast": ("backtest_wape", "WAPE"),
+    "customers": ("churn_auc", "AUC"),
+    "recommender": ("ndcg@10", "NDCG@10"),
+    "pricing": ("backtest_wape", "WAPE"),
+}
 
 
 def model_health(ctx: Context, u: Understanding) -> Answer:
@@ -875,25 +1184,49 @@ def model_health(ctx: Context, u: Understanding) -> Answer:
     for kind in ("forecast", "customers", "recommender", "pricing", "tabular", "baseline"):
         models.extend(models_of_kind(ctx.tenant_id, kind))
     if not models:
-        return Answer(w.say("no_models", ctx.lang), {"models": []}, [{"service": "registry", "query": "list_models"}],
-                      "unavailable", slots)  # fmt: skip
+        return Answer(
+            w.say("no_models", ctx.lang),
+            {"models": []},
+            [{"service": "registry", "query": "list_models"}],
+            "unavailable",
+            slots,
+        )
     items, shown = [], []
     for m in models:
         key, label = KEY_METRICS.get(m["kind"], ("", ""))
         value = m["metrics"].get(key)
         metric = None if not isinstance(value, int | float) else round(float(value), 3)
         drift = bool(m["flags"].get("drift"))
-        items.append({"name": m["name"], "kind": m["kind"], "version": m["version"], "trained": m["trained"],
-                      "metric": label or None, "value": metric, "drift": drift})  # fmt: skip
+        items.append(
+            {
+                "name": m["name"],
+                "kind": m["kind"],
+                "version": m["version"],
+                "trained": m["trained"],
+                "metric": label or None,
+                "value": metric,
+                "drift": drift,
+            }
+        )
         metric_text = (
             w.say("metric", ctx.lang, name=label, value=w.number(metric, ctx.lang, 3)) if metric is not None else ""
         )
-        shown.append(w.say("model_item", ctx.lang, name=m["name"], version=m["version"], kind=m["kind"],
-                           trained=m["trained"], metric=metric_text,
-                           drift=w.say("drift", ctx.lang) if drift else ""))  # fmt: skip
+        shown.append(
+            w.say(
+                "model_item",
+                ctx.lang,
+                name=m["name"],
+                version=m["version"],
+                kind=m["kind"],
+                trained=m["trained"],
+                metric=metric_text,
+                drift=w.say("drift", ctx.lang) if drift else "",
+            )
+        )
     text = w.say("models", ctx.lang, items=w.listing(shown, ctx.lang))
-    return Answer(text, {"models": items}, [{"service": "registry", "query": "deployed versions, metrics and flags"}],
-                  slots=slots)  # fmt: skip
+    return Answer(
+        text, {"models": items}, [{"service": "registry", "query": "deployed versions, metrics and flags"}], slots=slots
+    )
 
 
 # --- help and not understood ---

@@ -73,8 +73,9 @@ def chat(messages: list[dict[str, str]], usage: Usage, json_mode: bool = False) 
         payload = future.result(timeout=settings.llm_timeout_seconds)
     except FutureTimeout:
         usage.failures += 1
-        log.warning("language model did not answer within %.1f s; using the offline answer",
-                    settings.llm_timeout_seconds)  # fmt: skip
+        log.warning(
+            "language model did not answer within %.1f s; using the offline answer", settings.llm_timeout_seconds
+        )
         return None
     except (httpx.HTTPError, ValueError) as error:
         usage.failures += 1
@@ -124,8 +125,10 @@ def extract(
     context = f"Today is {today.isoformat()}."
     if previous:
         context += f" The previous question was understood as {json.dumps(previous, default=str)}."
-    messages = [{"role": "system", "content": _schema_text()},
-                {"role": "user", "content": f"{context}\nQuestion: {query}"}]  # fmt: skip
+    messages = [
+        {"role": "system", "content": _schema_text()},
+        {"role": "user", "content": f"{context}\nQuestion: {query}"},
+    ]
     reply = chat(messages, usage, json_mode=True)
     if reply is None:
         return None
@@ -139,9 +142,14 @@ def extract(
 def rephrase(sentence: str, language: str, usage: Usage) -> str | None:
     """A friendlier wording of an answer, kept only when it has exactly the same numbers in the same order."""
     words = "Spanish" if language == "es" else "English"
-    messages = [{"role": "system", "content": f"Rewrite the shop assistant's answer in natural {words}, briefly. "
-                 "Copy every number, date, id and amount exactly as written; add no number and no fact."},
-                {"role": "user", "content": sentence}]  # fmt: skip
+    messages = [
+        {
+            "role": "system",
+            "content": f"Rewrite the shop assistant's answer in natural {words}, briefly. "
+            "Copy every number, date, id and amount exactly as written; add no number and no fact.",
+        },
+        {"role": "user", "content": sentence},
+    ]
     reply = chat(messages, usage)
     if not reply or NUMBER.findall(reply) != NUMBER.findall(sentence):
         return None

@@ -64,11 +64,17 @@ class AssistantMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-def create_conversation(tenant_id: str, assistant_type: str, title: str, language: str,
-                        key_prefix: str | None = None) -> str:  # fmt: skip
+def create_conversation(
+    tenant_id: str, assistant_type: str, title: str, language: str, key_prefix: str | None = None
+) -> str:
     with session_scope() as session:
-        row = AssistantConversation(tenant_id=tenant_id, assistant_type=assistant_type, title=title[:200],
-                                    language=language, key_prefix=key_prefix)  # fmt: skip
+        row = AssistantConversation(
+            tenant_id=tenant_id,
+            assistant_type=assistant_type,
+            title=title[:200],
+            language=language,
+            key_prefix=key_prefix,
+        )
         session.add(row)
         session.flush()
         return row.id
@@ -87,8 +93,9 @@ def get_conversation(tenant_id: str, conversation_id: str) -> dict[str, Any]:
         return _conversation(row)
 
 
-def list_conversations(tenant_id: str, assistant_type: str | None = None, limit: int = 50,
-                       offset: int = 0) -> tuple[list[dict[str, Any]], int]:  # fmt: skip
+def list_conversations(
+    tenant_id: str, assistant_type: str | None = None, limit: int = 50, offset: int = 0
+) -> tuple[list[dict[str, Any]], int]:
     """Newest first, optionally of one assistant type."""
     query = select(AssistantConversation).where(AssistantConversation.tenant_id == tenant_id)
     if assistant_type:
@@ -148,11 +155,18 @@ def add_message(tenant_id: str, conversation_id: str, fields: dict[str, Any]) ->
 def usage(tenant_id: str, since: datetime, until: datetime) -> dict[str, Any]:
     """Questions, intents, response times, unanswered share, tokens and cost, in a time window."""
     query = select(
-        AssistantMessage.intent, AssistantMessage.status, AssistantMessage.response_time_ms,
-        AssistantMessage.tokens_prompt, AssistantMessage.tokens_completion, AssistantMessage.cost,
+        AssistantMessage.intent,
+        AssistantMessage.status,
+        AssistantMessage.response_time_ms,
+        AssistantMessage.tokens_prompt,
+        AssistantMessage.tokens_completion,
+        AssistantMessage.cost,
         AssistantMessage.understood_by,
-    ).where(AssistantMessage.tenant_id == tenant_id, AssistantMessage.created_at >= since,
-            AssistantMessage.created_at < until)  # fmt: skip
+    ).where(
+        AssistantMessage.tenant_id == tenant_id,
+        AssistantMessage.created_at >= since,
+        AssistantMessage.created_at < until,
+    )
     with get_engine().connect() as connection:
         rows = connection.execute(query).all()
     times = np.array([row.response_time_ms for row in rows], dtype=float)

@@ -373,5 +373,5 @@ class RecommendationFeedback(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-from tendero.store import experiment_tables as _experiment_tables  # noqa: E402, F401  (experiments own their tables)
 from tendero.store import assistant as _assistant_tables  # noqa: E402, F401  (the assistant owns its tables)
+from tendero.store import experiment_tables as _experiment_tables  # noqa: E402, F401  (experiments own their tables)

@@ -23,7 +23,7 @@ def words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-TOKEN = re.compile(r"[a-z0-9]+(?:[-'/][a-z0-9]+)*")
+TOKEN = re.compile(r"[a-z0-9]+(?:[-'/.][a-z0-9]+)*")
 
 SPANISH_WORDS = words(
     "el la los las de del que y en un una por para con como cual cuales cuanto cuanta cuantos cuantas "

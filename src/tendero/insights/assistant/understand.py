@@ -242,8 +242,33 @@ class Understander:
         )
         return understood.keep_allowed()
 
-    def _place_periods(self, slots: dict[str, Any], mentions: list[periods.Mention], intent: str, today: date,
-                       text: str, follow_up: bool, prior: Understanding | None) -> None:  # fmt: skip
+    def canonical(self, understood: Understanding) -> Understanding:
+        """Names written freely (a language model's reading) as the tenant writes them: "bebidas" → "Bebidas"."""
+        found: dict[str, Any] = {}
+        s = understood.slots
+        lookups = (
+            ("category", s.category, self.vocabulary.find_category),
+            ("product", s.product, self.vocabulary.find_product),
+            ("customer", s.customer, self.vocabulary.find_customer),
+            ("segment", s.segment, self.vocabulary.find_segment),
+        )
+        for name, value, find in lookups:
+            if value:
+                match = find([self.corrector.correct(w) for w in tokens(fold(value))])
+                if match is not None:
+                    found[name] = match.value
+        return understood.model_copy(update={"slots": understood.slots.model_copy(update=found)})
+
+    def _place_periods(
+        self,
+        slots: dict[str, Any],
+        mentions: list[periods.Mention],
+        intent: str,
+        today: date,
+        text: str,
+        follow_up: bool,
+        prior: Understanding | None,
+    ) -> None:
         future = intent in FUTURE_INTENTS
         found: list[Resolved] = []
         horizon: Horizon | None = None
@@ -300,12 +325,23 @@ class Understander:
 
 
 _HORIZONS = frozenset({"next_n", "next_unit", "tomorrow"})
-RULE_WORDS = frozenset(
-    w
-    for pattern in (CODE, FOLLOW_UP_START, PREVIOUS_WORDS, BOTTOM_WORDS, TOP_WORDS, *SINGULAR_NOUNS.values(),
-                    *(p for _, p in MEASURES), *(p for _, p in SUGGESTION_TOPICS))
-    for w in re.findall(r"[a-z]{2,}", pattern.pattern)
-) | SEARCH_COMMAND  # fmt: skip
+RULE_WORDS = (
+    frozenset(
+        w
+        for pattern in (
+            CODE,
+            FOLLOW_UP_START,
+            PREVIOUS_WORDS,
+            BOTTOM_WORDS,
+            TOP_WORDS,
+            *SINGULAR_NOUNS.values(),
+            *(p for _, p in MEASURES),
+            *(p for _, p in SUGGESTION_TOPICS),
+        )
+        for w in re.findall(r"[a-z]{2,}", pattern.pattern)
+    )
+    | SEARCH_COMMAND
+)
 _NOT_PERIODS = _HORIZONS | {"shift_year", "shift_week", "before_n"}
 _PAST = frozenset({"last_unit", "last_n", "weekend", "since_month", "month_last_year", "last_month_name"})
 

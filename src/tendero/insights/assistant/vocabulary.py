@@ -89,6 +89,15 @@ class Vocabulary:
                 self._by_first.setdefault(name_words[0], []).append(index)
         self._product_ids = {fold(pid): pid for pid, _ in self.products}
         self._customer_ids = {fold(str(c)): str(c) for c in self.customers}
+        shapes: dict[tuple[str, int], int] = {}
+        self._shape_upper: dict[tuple[str, int], bool] = {}
+        for folded, written in self._customer_ids.items():
+            shape = _id_shape(folded)
+            if shape is not None:
+                shapes[shape] = shapes.get(shape, 0) + 1
+                self._shape_upper.setdefault(shape, written[: len(shape[0])].isupper())
+        # an id written like the shop's ids ("C" and five digits) names a customer even if they never bought
+        self._customer_shapes = {shape for shape, n in shapes.items() if n >= 10}
         self._segments: list[tuple[list[str], str]] = []
         for key, names in self.segments.items():
             for name in {*names, key.replace("_", " ")}:
@@ -139,6 +148,10 @@ class Vocabulary:
         for i, word in enumerate(words):
             if word in self._customer_ids:
                 return Match(self._customer_ids[word], i, i + 1)
+        for i, word in enumerate(words):
+            shape = _id_shape(word)
+            if shape is not None and shape in self._customer_shapes and word not in self._product_ids:
+                return Match(word.upper() if self._shape_upper.get(shape) else word, i, i + 1)
         for i, word in enumerate(words[:-1]):
             nxt = words[i + 1]
             if word in ("cliente", "clienta", "customer", "client") and any(ch.isdigit() for ch in nxt):
@@ -187,6 +200,12 @@ class Vocabulary:
         if len(products) == 1:
             return Match(products[0][0], at, at + length)
         return Match(_common_leading_words([name for _, name, _ in products]), at, at + length)
+
+
+def _id_shape(word: str) -> tuple[str, int] | None:
+    """The letters an id starts with and how many digits follow ("c00042" → ("c", 5)); None for other words."""
+    found = re.fullmatch(r"([a-z]{1,3})(\d{3,})", word)
+    return (found.group(1), len(found.group(2))) if found else None
 
 
 def _find_sequence(words: Sequence[str], phrase: Sequence[str]) -> int | None:

@@ -195,7 +195,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "model_item": {
         "es": "{name} {version} ({kind}, entrenado el {trained}{metric}{drift})",
         "en": "{name} {version} ({kind}, trained on {trained}{metric}{drift})",
-    },  # fmt: skip
+    },
     "metric": {"es": ", {name} {value}", "en": ", {name} {value}"},
     "drift": {"es": ", con deriva: revisa y reentrena", "en": ", drifting: review and retrain"},
     "no_models": {
