@@ -21,6 +21,7 @@ _PG_DATABASE = f"tendero_test_{secrets.token_hex(4)}"
 os.environ["TENDERO_HOME"] = str(_HOME)
 os.environ["TENDERO_ARTIFACTS"] = str(_HOME / "artifacts")
 os.environ["TENDERO_RATE_LIMIT_PER_MINUTE"] = "1000000"
+os.environ["TENDERO_RATE_LIMIT_PER_IP_PER_MINUTE"] = "1000000"
 os.environ["TENDERO_LOG_LEVEL"] = "WARNING"
 os.environ["TENDERO_JOB_LEASE_SECONDS"] = "4"
 os.environ["TENDERO_EXTRA_KINDS"] = '{"slow": "slow_kind:SlowKind"}'

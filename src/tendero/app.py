@@ -11,10 +11,13 @@ from tendero import __version__
 from tendero.api import assistant as assistant_api
 from tendero.api import audit, customers, data, datasets, forecasts, health, jobs, keys, models, recommendations
 from tendero.api import experiments as experiments_api
+from tendero.api import insights as insights_api
 from tendero.api import pricing as pricing_api
+from tendero.api import search as search_api
 from tendero.api.errors import install_error_handlers
 from tendero.api.middleware import ServiceMiddleware
-from tendero.api.ratelimit import RateLimiter, make_rate_limiter
+from tendero.api.openapi import install_openapi
+from tendero.api.ratelimit import RateLimits, make_rate_limiter
 from tendero.config import get_settings
 from tendero.jobs.runner import get_runner
 from tendero.observability.audit import audit_writer
@@ -23,8 +26,9 @@ from tendero.store.migrate import upgrade_database
 from tendero.web import install_web
 
 
-def create_app(*, run_jobs: bool = True, migrate: bool = True, limiter: RateLimiter | None = None) -> FastAPI:
-    """The API. ``run_jobs`` starts the configured job runner with the app (the embedded default)."""
+def create_app(*, run_jobs: bool = True, migrate: bool = True, limits: RateLimits | None = None) -> FastAPI:
+    """The API. ``run_jobs`` starts the configured job runner with the app (the embedded default); ``limits``
+    replaces the rate limits the settings give (memory, or Redis with ``TENDERO_REDIS_URL``)."""
     settings = get_settings()
     configure_logging()
 
@@ -50,17 +54,31 @@ def create_app(*, run_jobs: bool = True, migrate: bool = True, limiter: RateLimi
         lifespan=lifespan,
         docs_url="/docs",
     )
+    app.state.runs_jobs = run_jobs  # what /ready holds this process responsible for
     install_error_handlers(app)
     for module in (health, keys, jobs, models, audit, data, datasets, forecasts, recommendations, customers):
         app.include_router(module.router)
     app.include_router(experiments_api.router)
     app.include_router(pricing_api.router)
+    app.include_router(search_api.router)
+    app.include_router(insights_api.router)
     app.include_router(assistant_api.router)
     install_web(app)
+    install_openapi(app)
+    limits = limits or RateLimits(
+        limiter=make_rate_limiter(settings.rate_limit_per_minute, settings.redis_url),
+        per_key=settings.rate_limit_per_minute,
+        per_ip=settings.rate_limit_per_ip_per_minute,
+        login_per_account=settings.login_attempts_per_minute,
+        login_per_ip=settings.login_attempts_per_ip_per_minute,
+    )
+    app.state.rate_limits = limits  # the dashboard's sign-in form counts its attempts on the same limiter
     app.add_middleware(
         ServiceMiddleware,
-        limiter=limiter or make_rate_limiter(settings.rate_limit_per_minute, settings.redis_url),
+        limits=limits,
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
+        routes=app.router.routes,
+        metrics_token=settings.metrics_token,
     )
     return app

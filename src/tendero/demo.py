@@ -49,7 +49,7 @@ def load_store(tenant_id: str, store: DemoStore) -> dict[str, int]:
 
 
 def prepare_demo(seed: int = 7, log: Callable[[str], None] = print) -> DemoReady:
-    from tendero.registry.service import submit_training
+    from tendero.registry.service import OPERATOR, submit_training
 
     upgrade_database()
     with session_scope() as session:
@@ -70,8 +70,11 @@ def prepare_demo(seed: int = 7, log: Callable[[str], None] = print) -> DemoReady
             request = {"model": model, "kind": kind, "params": params, "deploy": "always"}
             if "dataset" in get_kind(kind).needs:
                 request["dataset"] = dataset_id
-            submit_training(session, tenant_id, request, idempotency_key=f"demo:{model}:{seed}")
+            submit_training(session, tenant_id, request, idempotency_key=f"demo:{model}:{seed}", role=OPERATOR)
             models.append(model)
+    from tendero.services.search import submit_index_job
+
+    submit_index_job(tenant_id, idempotency_key=f"demo:search-index:{seed}")  # the product search index
     missing = set(kind_names()) - {kind for _, kind, _ in DEMO_MODELS}
     if missing:
         log(f"kinds without a demo model: {', '.join(sorted(missing))}")

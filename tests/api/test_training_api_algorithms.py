@@ -52,7 +52,7 @@ def test_each_algorithm_trains_deploys_and_predicts_over_http(client, shop, algo
     tenant, frames, datasets = shop
     name = f"{algorithm.replace('_', '-')}-{task}"
     body = {"name": name, "dataset": datasets[task], "algorithm": algorithm, "deploy": "always", "seed": 3}
-    job = client.post("/v1/training-jobs", json=body, headers=tenant.headers("analyst"))
+    job = client.post("/v1/training-jobs", json=body, headers=tenant.headers())  # deploying: admin
     assert job.status_code == 202, job.text
     done = wait_for_job(client, tenant, job.json()["id"], timeout=240)
     assert done["status"] == "completed", done["error"]
@@ -90,7 +90,7 @@ def test_each_algorithm_trains_deploys_and_predicts_over_http(client, shop, algo
 def test_malformed_rows_are_refused_naming_row_and_column(client, shop):
     tenant, frames, datasets = shop
     body = {"name": "rechazos", "dataset": datasets["regression"], "algorithm": "linear_regression", "deploy": "always"}
-    job = client.post("/v1/training-jobs", json=body, headers=tenant.headers("analyst"))
+    job = client.post("/v1/training-jobs", json=body, headers=tenant.headers())  # deploying: admin
     assert wait_for_job(client, tenant, job.json()["id"], timeout=240)["status"] == "completed"
     rows = frames["regression"].drop(columns="target").head(2).to_dict("records")
     rows[1] = {**rows[1], "bmi": "alto"}

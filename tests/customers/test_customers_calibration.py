@@ -7,14 +7,14 @@ import pandas as pd
 import pytest
 
 from tendero.customers import btyd
-from tendero.customers.model import (
+from tendero.customers.calibration import (
     PURCHASE_FACTOR_BOUNDS,
     PURCHASE_FACTOR_DRIFT_SD,
     PURCHASE_FACTOR_PRIOR_SD,
-    Settings,
-    fit_customer_model,
     level_factor,
 )
+from tendero.customers.model import fit_customer_model
+from tendero.customers.settings import Settings
 from tendero.customers.transactions import transaction_log
 
 SMALL = {"churn_window_days": 60.0, "clusters": 0, "n_estimators": 30}

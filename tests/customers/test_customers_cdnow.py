@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from tendero.customers.model import Settings, fit_customer_model
+from tendero.customers.model import fit_customer_model
+from tendero.customers.settings import Settings
 from tendero.customers.transactions import holdout_counts, read_cdnow, summarise, transaction_log
 
 pytestmark = pytest.mark.slow

@@ -124,3 +124,22 @@ def test_a_tiny_shop_still_gets_segments_with_the_probabilistic_churn_score():
     assert model.churn_source == "probabilistic"
     assert len(model.segments_summary()) == 10
     assert model.insights("c11")["top_reasons"]
+
+
+def test_clusters_summary_describes_every_cluster_with_its_members_and_survives_a_reload(fitted, tmp_path):
+    summary = fitted.clusters_summary("es")
+    assert [row["cluster"] for row in summary] == [0, 1, 2]
+    assert sum(row["customers"] for row in summary) == len(fitted.scores)
+    assert sum(row["share"] for row in summary) == pytest.approx(1.0)
+    assert sum(row["revenue_share"] for row in summary) == pytest.approx(1.0)
+    for row in summary:
+        members = fitted.scores[fitted.scores["cluster"] == row["cluster"]]
+        assert row["customers"] == len(members) > 0
+        assert row["median_frequency"] == pytest.approx(members["frequency"].median())
+        assert row["description"].startswith("Clientes que") and row["main_segment_name"]
+        assert 0 <= row["mean_churn_probability"] <= 1
+    # cluster 0 is the most valuable: it spends more per customer than the last one
+    assert summary[0]["median_monetary"] > summary[-1]["median_monetary"]
+    assert fitted.clusters_summary("en")[0]["description"].startswith("Customers who")
+    fitted.save(tmp_path)
+    assert CustomerModel.load(tmp_path).clusters_summary("es") == summary

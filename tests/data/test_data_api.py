@@ -59,9 +59,13 @@ def test_json_batch_endpoint(client, tenant):
 
 
 def test_binary_upload_is_a_422_naming_the_problem(client, tenant):
+    english = {**tenant.headers(), "Accept-Language": "en"}
     answer = client.post("/v1/data/products/imports", files={"file": ("x.csv", bytes(range(256)) * 10)},
-                         headers=tenant.headers())  # fmt: skip
+                         headers=english)  # fmt: skip
     assert answer.status_code == 422 and "not text" in answer.json()["detail"]
+    spanish = client.post("/v1/data/products/imports", files={"file": ("x.csv", bytes(range(256)) * 10)},
+                          headers={**tenant.headers(), "Accept-Language": "es"})  # fmt: skip
+    assert spanish.status_code == 422 and "no es texto" in spanish.json()["detail"]
     assert commerce.count_rows(tenant.id)["products"] == 0
 
 

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tendero.forecasting.forecaster import ForecastConfig, conformal_quantiles, fit_forecast
+from tendero.forecasting.calibration import conformal_quantiles
+from tendero.forecasting.forecaster import ForecastConfig, fit_forecast
 from tendero.forecasting.metrics import score_forecasts, series_scales
 
 

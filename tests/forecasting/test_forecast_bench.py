@@ -7,12 +7,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 import typer
 from typer.testing import CliRunner
 
 from tendero.bench import forecast as bench
+from tendero.bench.forecast_methods import BASELINES, fit_method
+from tendero.bench.forecast_sets import load_file
 
-KEYS = {"mase", "rmsse", "wape", "smape", "coverage_80", "coverage_95", "scaled_width_80", "seconds", "peak_mb"}
+KEYS = {
+    "mase", "rmsse", "wape", "smape", "coverage_80", "coverage_95", "msis_80", "msis_95", "scaled_width_80",
+    "rows_scored", "relative_mase", "seconds", "cpu_seconds", "peak_mb", "load_average",
+}  # fmt: skip
 
 
 def _series_csv(path: Path) -> Path:
@@ -41,7 +47,9 @@ def test_bench_reports_tendero_and_the_chosen_baselines_with_every_metric(tmp_pa
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["bench"] == "forecast" and report["data"] == str(data)
     assert report["params"]["methods"] == ["tendero", "seasonal_naive", "lightgbm"]
-    assert set(report["results"]) == {"tendero", "seasonal_naive", "lightgbm"}
+    assert set(report["results"]) == {"tendero", "seasonal_naive", "lightgbm", bench.ORACLE}
+    oracle = report["results"].pop(bench.ORACLE)
+    assert oracle["mase"] <= min(report["results"][m]["mase"] for m in ("seasonal_naive", "lightgbm"))
     for metrics in report["results"].values():
         assert set(metrics) == KEYS
         assert 0.0 <= metrics["coverage_80"] <= metrics["coverage_95"] <= 1.0
@@ -58,3 +66,55 @@ def test_bench_refuses_an_unknown_baseline_and_names_the_option(tmp_path: Path) 
     result = CliRunner().invoke(_app(), ["--data", str(data), "--freq", "M", "--baselines", "prophet"])
     assert result.exit_code != 0
     assert "prophet" in result.output and "--baselines" in result.output
+
+
+def _daily_csv(path: Path) -> Path:
+    """Six shops, 150 days, closed on Sundays, with a promotion driver, a month-long gap in one shop,
+    a duplicated day in another and a NaN in the test window of a third."""
+    rng = np.random.default_rng(1)
+    ds = pd.date_range("2024-01-01", periods=150, freq="D")
+    frames = []
+    for i in range(6):
+        promo = (rng.random(len(ds)) < 0.25).astype(int)
+        closed = ds.dayofweek == 6
+        y = rng.poisson((40 + 10 * i) * (1 + promo)).astype(float)
+        y[closed] = 0.0
+        frames.append(pd.DataFrame({"unique_id": f"shop{i}", "ds": ds, "y": y, "closed": closed, "promo": promo}))
+    frames[0] = frames[0].drop(frames[0].index[40:70])
+    frames[1] = pd.concat([frames[1], frames[1].iloc[[10]]])
+    frames[2].loc[frames[2].index[-3], "y"] = np.nan
+    pd.concat(frames).to_csv(path, index=False)
+    return path
+
+
+def test_every_method_runs_with_one_window_and_is_scored_on_the_same_rows(tmp_path: Path) -> None:
+    bench_set = load_file(_daily_csv(tmp_path / "daily.csv"), "D", 14, 7, None)
+    # one thread: a shared test machine's busy cores make OpenMP threads spin
+    fitted = {method: fit_method(method, bench_set, windows=1, threads=1) for method in ("tendero", *BASELINES)}
+    results, rows = bench.score_set(bench_set, {method: out[0] for method, out in fitted.items()})
+    # 6 shops x 14 days, less 2 closed Sundays each and the NaN day
+    assert rows["rows_scored"] == 6 * 14 - 6 * 2 - 1
+    assert rows["test_rows_closed"] == 12
+    assert rows["test_rows_some_method_missed"] == dict.fromkeys(fitted, 0)
+    assert {m["rows_scored"] for m in results.values()} == {rows["rows_scored"]}
+    naive = results["seasonal_naive"]["mase"]
+    assert results[bench.ORACLE]["mase"] <= min(results[m]["mase"] for m in BASELINES)
+    for method in fitted:
+        metrics = results[method]
+        assert metrics["relative_mase"] == pytest.approx(metrics["mase"] / naive)
+        assert 0 <= metrics["coverage_80"] <= metrics["coverage_95"] <= 1, method
+        assert metrics["msis_95"] > 0
+        figures = fitted[method][1]
+        assert figures["cpu_seconds"] > 0 and figures["peak_mb"] > 0
+    assert fitted["tendero"][1]["stage_backtest_seconds"] > 0
+    assert results["tendero"]["mase"] < results["seasonal_naive"]["mase"]  # it reads the promotions
+
+
+def test_the_suite_needs_its_data_and_names_what_is_missing(tmp_path: Path) -> None:
+    result = CliRunner().invoke(_app(), ["--suite", "--data", str(tmp_path), "--sets", "rossmann", "--json"])
+    assert result.exit_code != 0 and "rossmann" in result.output
+
+
+def test_the_suite_refuses_an_unknown_set(tmp_path: Path) -> None:
+    result = CliRunner().invoke(_app(), ["--suite", "--sets", "tesco", "--json"])
+    assert result.exit_code != 0 and "tesco" in result.output and "--sets" in result.output

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tendero.bench.forecast import load_m5, load_m5_test, load_walmart, m5_revenue_weights, m5_scales, wrmsse
+from tendero.bench.forecast_sets import load_m5, load_m5_test, load_walmart, m5_revenue_weights, m5_scales, wrmsse
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "forecast"
 pytestmark = [

@@ -8,14 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tendero.forecasting.calibration import conformal_quantiles, newest_window_errors
 from tendero.forecasting.engines import EngineContext, forecast_lightgbm, run_engines, stl_jumps
-from tendero.forecasting.forecaster import (
-    ForecastConfig,
-    _engines_used,
-    conformal_quantiles,
-    fit_forecast,
-    newest_window_errors,
-)
+from tendero.forecasting.forecaster import ForecastConfig, fit_forecast
+from tendero.forecasting.selection import engines_used
 
 CUTOFFS = pd.to_datetime(["2023-01-01", "2023-04-01", "2023-07-01"])
 
@@ -109,11 +105,11 @@ def test_the_final_refit_needs_only_the_engines_of_the_chosen_candidates() -> No
     engines = ["seasonal_naive", "mstl", "lightgbm", "seasonal_profile"]
     ranking = ["mstl", "seasonal_profile", "seasonal_naive", "lightgbm"]
     weights = {"mstl": 3.0, "seasonal_profile": 2.0, "seasonal_naive": 1.0}
-    assert _engines_used({"mstl"}, engines, ranking, weights) == {"mstl"}
-    assert _engines_used({"mean_top3"}, engines, ranking, weights) == {"mstl", "seasonal_profile", "seasonal_naive"}
-    assert _engines_used({"weighted"}, engines, ranking, weights) == set(weights)
-    assert _engines_used({"median_all"}, engines, ranking, weights) == set(engines)
-    assert _engines_used({"lightgbm", "mstl"}, engines, ranking, weights) == {"lightgbm", "mstl"}
+    assert engines_used({"mstl"}, engines, ranking, weights) == {"mstl"}
+    assert engines_used({"mean_top3"}, engines, ranking, weights) == {"mstl", "seasonal_profile", "seasonal_naive"}
+    assert engines_used({"weighted"}, engines, ranking, weights) == set(weights)
+    assert engines_used({"median_all"}, engines, ranking, weights) == set(engines)
+    assert engines_used({"lightgbm", "mstl"}, engines, ranking, weights) == {"lightgbm", "mstl"}
 
 
 def test_a_single_chosen_engine_gives_exactly_its_own_forecast() -> None:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
-from tendero.api.ratelimit import MemoryRateLimiter
-
 
 def test_validation_errors_name_the_field(client, tenant):
     answer = client.post(
@@ -49,24 +45,3 @@ def test_body_over_the_limit_is_413(client, tenant):
     )
     assert answer.status_code == 413
     assert answer.json()["status"] == 413
-
-
-def test_rate_limit_answers_429_with_retry_after(tenant):
-    from tendero.app import create_app
-
-    app = create_app(run_jobs=False, migrate=False, limiter=MemoryRateLimiter(3))
-    with TestClient(app) as limited:
-        codes = [limited.get("/v1/models", headers=tenant.headers()).status_code for _ in range(5)]
-        assert codes[:3] == [200, 200, 200]
-        assert codes[3] == 429
-        retry = limited.get("/v1/models", headers=tenant.headers())
-        assert int(retry.headers["retry-after"]) >= 1
-        assert limited.get("/health").status_code == 200  # probes are never limited
-
-
-def test_memory_limiter_refills_per_minute():
-    limiter = MemoryRateLimiter(60)
-    assert all(limiter.hit("k") is None for _ in range(60))
-    wait = limiter.hit("k")
-    assert wait is not None and 0 < wait <= 1.0
-    assert limiter.hit("other") is None

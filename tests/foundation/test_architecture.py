@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "tendero"
-DOMAIN = ["forecasting", "recommend", "customers", "training", "experiments", "pricing", "insights"]
+DOMAIN = ["forecasting", "recommend", "customers", "training", "experiments", "pricing", "search", "insights"]
 FORBIDDEN = ("fastapi", "starlette", "sqlalchemy", "tendero.store", "tendero.api", "tendero.web", "tendero.jobs",
              "tendero.registry", "tendero.cli", "tendero.app")  # fmt: skip
 

@@ -191,7 +191,7 @@ def test_killed_api_process_job_is_rerun_by_another_exactly_once():
 def test_killed_procrastinate_worker_job_is_rerun_by_the_other_worker(tmp_path):
     from tendero.jobs.distributed import ProcrastinateRunner
     from tendero.jobs.runner import get_runner
-    from tendero.registry.service import submit_training
+    from tendero.registry.service import OPERATOR, submit_training
 
     tenant = make_tenant("scale")
     embedded = get_runner()
@@ -205,6 +205,7 @@ def test_killed_procrastinate_worker_job_is_rerun_by_the_other_worker(tmp_path):
             job, _ = submit_training(
                 session, tenant.id, {"model": "crashy", "kind": "slow",
                                      "params": {"steps": 30, "seconds_per_step": 0.2}, "deploy": "always"},
+                role=OPERATOR,
             )  # fmt: skip
             job_id = job.id
         runner.notify(job_id)
@@ -243,7 +244,7 @@ def test_procrastinate_recovery_runs_every_few_seconds():
 def test_a_crashed_job_process_on_a_procrastinate_worker_is_retried_by_it(tmp_path):
     from tendero.jobs.distributed import ProcrastinateRunner
     from tendero.jobs.runner import get_runner
-    from tendero.registry.service import submit_training
+    from tendero.registry.service import OPERATOR, submit_training
 
     tenant = make_tenant("crashes")
     embedded = get_runner()
@@ -258,6 +259,7 @@ def test_a_crashed_job_process_on_a_procrastinate_worker_is_retried_by_it(tmp_pa
             job, _ = submit_training(
                 session, tenant.id, {"model": "crashes-once", "kind": "slow", "deploy": "always", "params": {
                     "steps": 3, "seconds_per_step": 0.05, "crash_once_marker": str(marker)}},
+                role=OPERATOR,
             )  # fmt: skip
             job_id = job.id
         runner.notify(job_id)

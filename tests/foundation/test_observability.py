@@ -36,7 +36,8 @@ def test_prediction_and_training_calls_are_audited_and_counted(client, tenant, d
     by_model = {m["model"]: m for m in usage["by_model"]}
     assert by_model["audited"]["requests"] == 5 and by_model["audited"]["p95_latency_ms"] > 0
     metrics = client.get("/metrics").text
-    assert 'tendero_predictions_total{kind="baseline",model="audited",version="1.0.0"}' in metrics
+    assert 'tendero_predictions_total{kind="baseline",model="",tenant="",version=""}' in metrics
+    assert "audited" not in metrics and tenant.name not in metrics  # names only where the operator opts in
     assert 'route="/v1/models/{name}/predict"' in metrics
     assert "tendero_http_request_seconds_bucket" in metrics
     assert 'tendero_jobs_total{kind="train",status="completed"}' in metrics

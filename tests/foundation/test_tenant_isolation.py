@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 
 from support import load_demo, make_tenant, wait_for_job
 
 # a valid body per POST route template (a new route must add one, or the walk fails)
 EXAMPLE_BODIES: dict[str, dict] = {
+    "/v1/recommend": {"query_text": "cerveza", "user_id": "{customer_id}"},
     "/v1/keys": {"name": "walk", "role": "service"},
     "/v1/keys/{key_id}/revoke": {},
     "/v1/jobs/{job_id}/cancel": {},
@@ -42,6 +44,8 @@ EXAMPLE_BODIES: dict[str, dict] = {
     "/v1/experiments/{experiment_id}/stop": {},
     "/v1/experiments/{experiment_id}/promote": {},
     "/v1/predict/price": {"product_id": "SECRET-SKU"},
+    "/v1/insights/sales": {"period": "2026-01"},
+    "/v1/suggestions/products": {"type": "all"},
     "/v1/assistant/query": {"query": "¿cuánto vendimos el mes pasado?"},
 }
 # multipart routes: a valid file (and form) per route template
@@ -76,6 +80,8 @@ NEEDS_OWN_MODEL = {
     "/v1/dashboard/sales",
     "/v1/predict/price",
     "/v1/pricing/elasticities",
+    "/v1/insights/sales",  # a shop with no order lines has nothing to analyse
+    "/v1/suggestions/products",
 }
 
 
@@ -97,6 +103,8 @@ def victim(client, demo_store):
     experiment = client.post("/v1/experiments", json={"name": "secret-experiment", "metrics": [{"name": "conversion"}],
                              "variants": [{"key": "A", "weight": 1}, {"key": "B", "weight": 1}]},
                              headers=tenant.headers()).json()  # fmt: skip
+    last_month = str(pd.Timestamp(demo_store.orders["ordered_at"].max()).to_period("M"))
+    analysis = client.post("/v1/insights/sales", json={"period": last_month}, headers=tenant.headers()).json()
     chat = client.post("/v1/assistant/query", json={"query": "ventas del mes pasado"}, headers=tenant.headers()).json()
     dataset = client.post(
         "/v1/datasets",
@@ -109,9 +117,11 @@ def victim(client, demo_store):
         "values": {"name": "secret-model", "version": "1.0.0", "job_id": first["id"], "key_id": keys[1]["id"],
                    "id": first["id"], "entity": "products", "import_id": imported["id"], "dataset_id": dataset["id"],
                    "customer_id": "C00001", "item_id": "SECRET-SKU", "days_ahead": "7",
-                   "experiment_id": experiment["id"], "conversation_id": chat["conversation_id"]},
+                   "experiment_id": experiment["id"], "insight_id": analysis["id"],
+                   "conversation_id": chat["conversation_id"]},
         "secrets": [tenant.id, tenant.name, first["id"], second["id"], version["artifact_sha256"], imported["id"],
-                    dataset["id"], "secret-table", experiment["id"], "secret-experiment", chat["conversation_id"],
+                    dataset["id"], "secret-table", experiment["id"], "secret-experiment", analysis["id"],
+                    chat["conversation_id"],
                     "SECRET-SKU", "Secreto", *[k["prefix"] for k in keys], *[k["id"] for k in keys]],
     }  # fmt: skip
 

@@ -18,9 +18,7 @@ def shop(client, tenant, demo_store):
 
 
 def train(client, shop, model="sales-baseline", **body):
-    answer = client.post(
-        f"/v1/models/{model}/train", json={"kind": "baseline", **body}, headers=shop.headers("analyst")
-    )
+    answer = client.post(f"/v1/models/{model}/train", json={"kind": "baseline", **body}, headers=shop.headers())
     assert answer.status_code == 202, answer.text
     return wait_for_job(client, shop, answer.json()["id"])
 

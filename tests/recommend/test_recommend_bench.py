@@ -16,6 +16,7 @@ from tendero.bench import recommend as bench
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "recsys"
 METHODS = {"tendero", "popularity", "item_knn", "als", "ease", "fixed_blend"}
 KEYS = {"precision@10", "recall@10", "ndcg@10", "map@10", "coverage", "train_seconds", "p50_ms", "p99_ms"}
+FIT_KEYS = {"fit_seconds", "fit_cpu_seconds", "peak_mb"}
 
 
 def _ratings_csv(path: Path) -> Path:
@@ -40,9 +41,15 @@ def test_bench_prints_one_json_object_with_every_method_and_metric(tmp_path):
     assert report["bench"] == "recommend" and report["data"] == str(ratings)
     assert report["params"]["split"] == "temporal"
     assert set(report["results"]) == METHODS
-    for metrics in report["results"].values():
-        assert set(metrics) == KEYS
+    for method, metrics in report["results"].items():
+        assert set(metrics) == KEYS if method != "tendero" else set(metrics) >= KEYS | FIT_KEYS
         assert 0.0 <= metrics["ndcg@10"] <= 1.0
+    # Our fit is timed and sized per stage: wall and CPU seconds, peak resident memory.
+    ours = report["results"]["tendero"]
+    for stage in ("plan", "tune_ease", "tune_als", "ranker_folds", "final"):
+        assert ours[f"stage_{stage}_seconds"] >= 0 and ours[f"stage_{stage}_cpu_seconds"] >= 0
+        assert 0 < ours[f"stage_{stage}_peak_mb"] <= ours["peak_mb"]
+    assert ours["fit_cpu_seconds"] > 0 and ours["fit_seconds"] == ours["train_seconds"]
     # Three disjoint tastes: every personalised method beats popularity.
     results = report["results"]
     assert results["ease"]["ndcg@10"] > results["popularity"]["ndcg@10"]
@@ -68,8 +75,39 @@ def test_bench_times_a_synthetic_catalogue_and_refuses_unclear_sources(tmp_path)
         refused = CliRunner().invoke(app, wrong)
         assert refused.exit_code == 2
         assert "--synthetic" in refused.output
+    refused = CliRunner().invoke(app, ["--readers", "10x500"])
+    assert refused.exit_code == 2 and "--items" in refused.output
     refused = CliRunner().invoke(app, ["--synthetic", "80x100", "--test-fraction", "0.9"])
     assert refused.exit_code == 2 and "--test-fraction" in refused.output
+
+
+def test_simulated_readers_read_a_real_catalogue_with_taste_by_author(tmp_path):
+    from tendero.recommend.datasets import simulated_readers
+
+    rng = np.random.default_rng(0)
+    authors = [f"Author {a}" for a in range(40) for _ in range(5)]
+    books = pd.DataFrame(
+        {
+            "book_id": range(1, 201),
+            "authors": authors,
+            "original_publication_year": rng.integers(1950, 2017, 200),
+            "ratings_count": (1e5 / np.arange(1, 201)).astype(int),
+            **{f"ratings_{r}": rng.integers(10, 1000, 200) for r in range(1, 6)},
+        }
+    )
+    readers = simulated_readers(books, n_users=30, n_ratings=1500, seed=1)
+    per_reader = readers.groupby("user_id")["item_id"].agg(["size", "nunique"])
+    assert len(per_reader) == 30 and (per_reader["size"] >= 20).all()
+    assert (per_reader["size"] == per_reader["nunique"]).all()
+    assert 20 * 30 <= len(readers) <= 1500 + 30  # heavy readers are capped at half the catalogue
+    assert readers["value"].between(1, 5).all() and readers.equals(simulated_readers(books, 30, 1500, seed=1))
+    # Readers come back to authors they read: two books by one author share readers more than chance.
+    author_of = dict(zip(books["book_id"].astype(str), books["authors"], strict=True))
+    readers["author"] = readers["item_id"].map(author_of)
+    repeat = readers.groupby("user_id")["author"].apply(lambda a: a.duplicated().mean()).mean()
+    assert repeat > 0.2
+    with pytest.raises(ValueError, match="at least 20 ratings per reader"):
+        simulated_readers(books, n_users=30, n_ratings=100)
 
 
 @pytest.mark.slow

@@ -13,8 +13,8 @@ from tendero.recommend.generators import (
     Ease,
     ItemKnn,
     Popularity,
-    sparse_rows_sum,
 )
+from tendero.recommend.generators.sparse import sparse_rows_sum
 
 
 def _two_tastes(n_users: int = 60) -> sp.csr_matrix:
@@ -160,7 +160,7 @@ def test_sparse_rows_sum_is_the_weighted_sum_of_the_rows():
 
 
 def test_the_ranker_is_kept_only_when_its_paired_gain_beats_one_standard_error():
-    from tendero.recommend.hybrid import pick_blend
+    from tendero.recommend.fit import pick_blend
 
     rng = np.random.default_rng(0)
     als = rng.random(400)
@@ -176,3 +176,96 @@ def test_the_ranker_is_kept_only_when_its_paired_gain_beats_one_standard_error()
     assert pick_blend({"ranker": swings, "als": als, "neighbour": als - 0.05})[0] == "als"
     # Too few users to tell: the simple blend.
     assert pick_blend({"ranker": np.array([0.9]), "neighbour": np.array([0.1])})[0] == "neighbour"
+
+
+def test_ease_on_the_head_equals_ease_on_those_items_alone_and_leaves_the_tail_at_zero():
+    rng = np.random.default_rng(2)
+    matrix = sp.csr_matrix((rng.random((300, 40)) < np.linspace(0.4, 0.02, 40)).astype(np.float32))
+    head = Ease(l2=10.0).fit(matrix, max_items=15)
+    counts = np.diff(matrix.tocsc().indptr)
+    assert len(head.items) == 15 and set(head.items) == set(np.argsort(-counts, kind="stable")[:15])
+    alone = Ease(l2=10.0).fit(matrix[:, head.items])
+    assert np.allclose(head.weights, alone.weights, atol=1e-6)
+    scores = head.scores(matrix[:5])
+    tail = np.setdiff1d(np.arange(40), head.items)
+    assert np.all(scores[:, tail] == 0) and np.any(scores[:, head.items] != 0)
+    assert np.allclose(head.row_scores(matrix[3].indices, np.ones((1, matrix[3].nnz)))[0], scores[3], atol=1e-5)
+
+
+def test_the_in_place_ease_solve_gives_the_copying_solves_weights():
+    from tendero.recommend.generators.ease import gram_of, solve_weights
+
+    rng = np.random.default_rng(4)
+    matrix = sp.csr_matrix((rng.random((500, 1100)) < 0.05).astype(np.float32))  # > one 512-row block
+    items = np.arange(1100)
+    kept = solve_weights(gram_of(matrix, items), 20.0)
+    gram = gram_of(matrix, items)
+    in_place = solve_weights(gram, 20.0, overwrite=True)
+    assert np.shares_memory(in_place, gram) and in_place.flags.c_contiguous
+    assert np.allclose(in_place, kept, atol=1e-6)
+    double = np.linalg.inv(gram_of(matrix, items).astype(np.float64) + 20.0 * np.eye(1100))
+    expected = double / -np.diag(double)
+    np.fill_diagonal(expected, 0.0)
+    assert np.abs(kept - expected).max() < 1e-4 * np.abs(expected).max()
+
+
+def test_sparse_top_k_rows_keeps_each_rows_largest_entries():
+    from tendero.recommend.generators.sparse import sparse_top_k_rows
+
+    matrix = sp.random(50, 30, density=0.4, random_state=1, format="csr", dtype=np.float32)
+    kept = sparse_top_k_rows(matrix, 3)
+    for row in range(50):
+        values = np.sort(matrix[row].data)[::-1][:3]
+        assert np.allclose(np.sort(kept[row].data)[::-1], values)
+        assert set(kept[row].indices) <= set(matrix[row].indices)
+
+
+def test_one_als_run_scores_each_iteration_count_as_a_separate_fit_would():
+    from tendero.recommend.tuning import tune_als
+
+    matrix = _two_tastes()
+    rng = np.random.default_rng(5)
+    holdout = rng.random(matrix.nnz) < 0.25
+    coo = matrix.tocoo()
+    train = sp.csr_matrix((coo.data[~holdout], (coo.row[~holdout], coo.col[~holdout])), shape=matrix.shape)
+    valid = sp.csr_matrix((coo.data[holdout], (coo.row[holdout], coo.col[holdout])), shape=matrix.shape)
+    tuned = tune_als(train, valid, trials=2, seed=0, threads=1)
+    assert {t["iterations"] for t in tuned.trials} == {15.0, 20.0} and len(tuned.trials) == 4
+    from tendero.recommend.evaluation import evaluate_scorer
+
+    first = tuned.trials[0]
+    separate = Als(factors=128, regularization=30.0, alpha=3.0, iterations=15, seed=0).fit(train, threads=1)
+    expected = evaluate_scorer(lambda u: separate.user_factors[u] @ separate.item_factors.T, train, valid)
+    assert first["iterations"] == 15.0 and first["ndcg@10"] == pytest.approx(expected["ndcg@10"], abs=1e-6)
+
+
+def test_the_fit_plan_gives_ease_the_most_interacted_items_that_fit_the_budgets():
+    from tendero.recommend.budget import plan_fit
+
+    rng = np.random.default_rng(6)
+    matrix = sp.csr_matrix((rng.random((400, 3000)) < 0.02).astype(np.float32))
+    generous = plan_fit(matrix, grid_size=4, folds=3, budget_seconds=1e6, memory_mb=1e5, max_items=50_000)
+    assert generous.ease_items == generous.interacted_items and generous.limited_by == "nothing"
+    assert generous.ease_solves == 4 + 2 + 1 and generous.ease_cpu_seconds_per_billion_cubed > 0
+    by_memory = plan_fit(matrix, grid_size=4, folds=3, budget_seconds=1e6, memory_mb=12.0, max_items=50_000)
+    assert by_memory.limited_by == "memory" and by_memory.predicted_ease_peak_mb <= 12.0 + 1e-6
+    by_time = plan_fit(matrix, grid_size=4, folds=3, budget_seconds=1e-3, memory_mb=1e5, max_items=50_000)
+    assert by_time.limited_by == "time" and by_time.ease_items < generous.ease_items
+    assert by_time.predicted_ease_seconds <= 1e-3 * 1.01
+    capped = plan_fit(matrix, grid_size=4, folds=1, budget_seconds=1e6, memory_mb=1e5, max_items=100)
+    assert capped.ease_items == 100 and capped.limited_by == "ease_max_items" and capped.ease_solves == 5
+
+
+def test_stages_record_time_cpu_and_peak_memory_and_nest():
+    from tendero.recommend.stages import Stages
+
+    stages = Stages()
+    with stages.stage("outer"):
+        with stages.stage("inner"):
+            block = np.ones(40 * 2**20 // 8)  # 40 MB
+            block.sum()
+        del block
+    report = stages.report()
+    assert list(report) == ["inner", "outer"]
+    assert report["inner"]["peak_mb"] >= 40 and report["outer"]["peak_mb"] >= report["inner"]["peak_mb"]
+    assert report["outer"]["seconds"] >= report["inner"]["seconds"] >= 0

@@ -8,16 +8,11 @@ import pytest
 import scipy.sparse as sp
 
 from tendero.kinds import Frames, RecordingProgress
-from tendero.recommend.generators import (
-    Ease,
-    Transitions,
-    inner_split,
-    recency_of,
-    recency_weights,
-    tune_half_life,
-)
+from tendero.recommend.generators import Ease, Transitions
 from tendero.recommend.hybrid import HybridParams
 from tendero.recommend.kind import FittedRecommender, RecommenderKind, RecommenderParams
+from tendero.recommend.recency import recency_of, recency_weights
+from tendero.recommend.tuning import inner_split, tune_half_life
 
 CHAINS, CHAIN_LENGTH = 4, 16
 

@@ -170,14 +170,35 @@ def test_save_and_load_answer_identically_without_pickle(tmp_path, fitted):
     assert loaded.probe() == fitted.probe()
 
 
-def test_a_format_2_model_from_before_bm25_weighted_als_still_loads_and_serves(tmp_path, fitted):
+def _legacy_meta(meta: dict, version: int) -> dict:
+    """A format-4 model.json rewritten the way formats 2 and 3 kept the generators' settings."""
+    spec = meta["hybrid"]
+    generators = spec.pop("generators")
+    spec.update(
+        ease_l2=generators["neighbour"]["l2"],
+        als={k: v for k, v in generators["als"].items() if version == 3 or k not in ("k1", "b", "scale")},
+        popularity_half_life_days=generators["popularity"]["half_life_days"],
+        sequence_window=generators["sequence"]["window"],
+    )
+    return {**meta, "format": version}
+
+
+def test_a_format_3_model_loads_and_answers_as_before(tmp_path, fitted):
     import json
 
     fitted.save(tmp_path)
     meta = json.loads((tmp_path / "model.json").read_text())
-    meta["format"] = 2
-    for key in ("k1", "b", "scale"):
-        del meta["hybrid"]["als"][key]
+    (tmp_path / "model.json").write_text(json.dumps(_legacy_meta(meta, 3)))
+    loaded = FittedRecommender.load(tmp_path)
+    assert loaded.recommend("u3", 10) == fitted.recommend("u3", 10)
+    assert loaded.recommend(None, 5, history=["p2-0", "p2-1"]) == fitted.recommend(None, 5, history=["p2-0", "p2-1"])
+
+
+def test_a_format_2_model_from_before_bm25_weighted_als_still_loads_and_serves(tmp_path, fitted):
+    import json
+
+    fitted.save(tmp_path)
+    meta = _legacy_meta(json.loads((tmp_path / "model.json").read_text()), 2)
     (tmp_path / "model.json").write_text(json.dumps(meta))
     with np.load(tmp_path / "arrays.npz", allow_pickle=False) as stored:
         arrays = {name: stored[name] for name in stored.files if name != "h_als_item_length"}

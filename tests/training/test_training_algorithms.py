@@ -9,18 +9,13 @@ import pytest
 from pydantic import ValidationError
 
 from tendero.kinds import RecordingProgress
-from tendero.training.algorithms import (
-    Centroids,
-    LightGBMParams,
-    LinearModel,
-    MLPParams,
-    NeuralNetwork,
-    TextModel,
-    TrainData,
-    TreeEnsemble,
-    estimate_seconds,
-    train_mlp,
-)
+from tendero.training.algorithms import TrainData, estimate_seconds
+from tendero.training.algorithms.forest import TreeEnsemble
+from tendero.training.algorithms.kmeans import Centroids
+from tendero.training.algorithms.linear import LinearModel
+from tendero.training.algorithms.mlp import NeuralNetwork, train_mlp
+from tendero.training.algorithms.parameters import LightGBMParams, MLPParams
+from tendero.training.algorithms.text import TextModel
 from tendero.training.kind import TabularParams
 
 
@@ -148,21 +143,3 @@ def test_date_expansion_matches_pandas_calendar_including_leap_days_and_pre_1970
         ]
     )
     np.testing.assert_allclose(_date_parts(dates), expected)
-
-
-def test_algorithm_descriptions_publish_defaults_and_bounds() -> None:
-    from tendero.training.algorithms import describe_algorithms
-
-    described = {entry["name"]: entry for entry in describe_algorithms()}
-    assert set(described) == {
-        "linear_regression",
-        "logistic_regression",
-        "random_forest",
-        "lightgbm",
-        "xgboost",
-        "mlp",
-        "kmeans",
-        "text_classifier",
-    }
-    learning_rate = described["lightgbm"]["hyperparameters"]["properties"]["learning_rate"]
-    assert learning_rate["default"] == 0.1 and learning_rate["maximum"] == 1.0

@@ -9,21 +9,19 @@ import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
 
 from tendero.kinds import RecordingProgress
-from tendero.training.algorithms import (
+from tendero.training.algorithms.data import TrainData, stopping_rows
+from tendero.training.algorithms.lightgbm_booster import train_lightgbm
+from tendero.training.algorithms.linear import fit_logistic, train_linear_regression
+from tendero.training.algorithms.mlp import train_mlp
+from tendero.training.algorithms.parameters import (
     LightGBMParams,
     LinearRegressionParams,
     MLPParams,
-    TrainData,
     XGBoostParams,
-    fit_logistic,
     resolve_lightgbm,
     resolve_xgboost,
-    stopping_rows,
-    train_lightgbm,
-    train_linear_regression,
-    train_mlp,
-    train_xgboost,
 )
+from tendero.training.algorithms.xgboost_booster import train_xgboost
 from tendero.training.kind import TabularParams, split_rows, train_tabular
 from tendero.training.preprocess import Preprocessor
 

@@ -111,3 +111,49 @@ def test_service_has_only_the_upload_and_every_other_endpoint_refuses(client, sh
                       files={"file": ("p.csv", b"product_id,name\nSVC1,de servicio\n", "text/csv")})  # fmt: skip
     assert upload.status_code == 303 and upload.headers["location"] == "/app/data"
     assert "1 new" in web.get("/app/data").text
+
+
+def _total_jobs(client, shop) -> int:
+    return client.get("/v1/jobs", headers=shop.headers()).json()["total"]
+
+
+def test_an_analysts_training_from_the_dashboard_never_deploys(client, demo_store):
+    """The API's rule on deploying (tests/foundation/test_deploy_rights.py), from the dashboard's forms."""
+    shop = make_tenant("roles-entreno")
+    load_demo(shop.id, demo_store)
+    web = browser(client)
+    token = sign_in(web, shop, "analyst")
+    models = web.get("/app/models").text
+    assert 'name="deploy"' not in models and 'id="deploy-note"' in models
+    before = _total_jobs(client, shop)
+    refused = web.post("/app/models/train", data={"csrf": token, "model": "web-a", "kind": "baseline",
+                                                  "deploy": "always"})  # fmt: skip
+    assert refused.status_code == 303 and _total_jobs(client, shop) == before
+    assert "Only an admin" in web.get("/app/models", headers={"accept-language": "en"}).text
+    queued = web.post("/app/models/train", data={"csrf": token, "model": "web-a", "kind": "baseline"})
+    assert queued.status_code == 303
+    assert "until an admin deploys it" in web.get("/app/jobs", headers={"accept-language": "en"}).text
+    forecast = web.post("/app/forecast/train", data={"csrf": token, "level": "total", "freq": "M"})
+    assert forecast.status_code == 303
+    jobs = client.get("/v1/jobs?limit=2", headers=shop.headers()).json()["items"]
+    assert [job["params"]["deploy"] for job in jobs] == ["never", "never"]
+    for job in jobs:
+        if job["params"]["kind"] == "forecast":  # not needed here: stop it
+            client.post(f"/v1/jobs/{job['id']}/cancel", headers=shop.headers())
+        wait_for_job(client, shop, job["id"], timeout=120)
+    assert client.get("/v1/models/web-a", headers=shop.headers()).json()["deployed_version"] is None
+
+
+def test_the_dashboard_refuses_to_revoke_the_last_admin_key(client):
+    tenant = make_tenant("ultima-web")
+    (only,) = [
+        k["id"] for k in client.get("/v1/keys", headers=tenant.headers()).json()["items"] if k["role"] == "admin"
+    ]
+    web = browser(client)
+    token = sign_in(web, tenant)
+    answer = web.post(f"/app/settings/keys/{only}/revoke", data={"csrf": token})
+    assert answer.status_code == 303
+    page = web.get("/app/settings", headers={"accept-language": "en"})
+    assert page.status_code == 200 and "last active admin key" in page.text
+    keys = client.get("/v1/keys", headers=tenant.headers()).json()["items"]
+    assert [k["id"] for k in keys if k["role"] == "admin" and not k["revoked_at"]] == [only]

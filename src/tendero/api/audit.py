@@ -1,19 +1,31 @@
-"""The audit log and usage over HTTP, and the one helper routes use to add audit rows."""
+"""The audit log and usage over HTTP, and the helpers routes use to add audit rows: ``record_call``
+for one outcome, ``audited`` around a whole answer (its status, whatever it raises)."""
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BeforeValidator, ValidationError
+from starlette.exceptions import HTTPException
 
 from tendero.api.deps import PageDep, ReaderDep
+from tendero.api.errors import ProblemError
 from tendero.api.schemas import AuditOut, PageOf
 from tendero.observability.audit import AuditRecord, audit_writer
 from tendero.services import assistant
 from tendero.store import audit as audit_rows
-from tendero.store.tenants import Principal
+from tendero.store.tenants import Conflict, NotFound, Principal
+
+ACTIONS = ("predict", "read", "train")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 router = APIRouter(tags=["audit"])
 
@@ -29,7 +41,8 @@ def record_call(
     version: str | None = None,
     error: str | None = None,
 ) -> None:
-    """Add an audit row for a prediction or training call (written in the background)."""
+    """Add an audit row for a prediction, a read of model output or a training call (written in the
+    background)."""
     route = request.scope.get("route")
     audit_writer.add(
         AuditRecord(
@@ -47,13 +60,61 @@ def record_call(
     )
 
 
+def iso_8601(value: Any) -> Any:
+    """Only ISO 8601 text is a time here: lax parsing would read "0.5" as half a second after 1970."""
+    if isinstance(value, str) and not ISO_DATE.match(value):
+        raise ValueError("expected an ISO 8601 date or time, e.g. 2026-01-31T12:00:00Z")
+    return value
+
+
+@dataclass
+class Audited:
+    """What an audited answer fills in as it learns it: the model and version that answered."""
+
+    model: str | None = None
+    version: str | None = None
+    status_code: int = 200
+
+
+@contextmanager
+def audited(request: Request, principal: Principal, action: str, model: str | None = None) -> Iterator[Audited]:
+    """One audit row for the answer inside the block: its status (the error's, when it raises), the
+    model and version the block named, latency. Reads of model output use ``action="read"``."""
+    started = time.perf_counter()
+    trail = Audited(model=model)
+    try:
+        yield trail
+    except Exception as error:
+        record_call(request, principal, action, started, status_of(error), model=trail.model, version=trail.version,
+                    error=str(error) or type(error).__name__)  # fmt: skip
+        raise
+    record_call(request, principal, action, started, trail.status_code, model=trail.model, version=trail.version)
+
+
+def status_of(error: Exception) -> int:
+    """The HTTP status the error handlers give ``error``."""
+    if isinstance(error, ProblemError):
+        return error.status
+    if isinstance(error, HTTPException):
+        return error.status_code
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Conflict):
+        return 409
+    if isinstance(error, ValidationError | RequestValidationError):
+        return 422
+    return 500
+
+
 @router.get("/v1/audit")
 def list_audit(
     principal: ReaderDep,
     page: PageDep,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    action: Annotated[str | None, Query(pattern="^(predict|train)$")] = None,
+    since: Annotated[datetime | None, BeforeValidator(iso_8601), Query(description="ISO 8601")] = None,
+    until: Annotated[datetime | None, BeforeValidator(iso_8601), Query(description="ISO 8601")] = None,
+    action: Annotated[
+        str | None, Query(pattern="^(" + "|".join(ACTIONS) + ")$", description="predict, read or train")
+    ] = None,
     model: str | None = None,
     status: Annotated[int | None, Query(ge=100, le=599)] = None,
 ) -> PageOf[AuditOut]:

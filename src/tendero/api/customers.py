@@ -4,20 +4,22 @@ customers at risk by value, and likely buyers for the weekly campaign. Served by
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from tendero.api.audit import record_call
+from tendero.api.audit import audited
 from tendero.api.deps import PageDep, PredictorDep, ReaderDep, language_of
 from tendero.api.errors import ProblemError
+from tendero.api.openapi import problems
+from tendero.customers.rfm import SEGMENTS
 from tendero.observability import metrics
 from tendero.registry.service import Served, deployed_models
 from tendero.store.tenants import NotFound
 
 router = APIRouter(tags=["customers"])
 DEFAULT_MODEL = "customers"
+NO_MODEL = problems(404, s404="No customer model is deployed — No hay un modelo de clientes desplegado")
 
 
 def _model(tenant_id: str, name: str) -> Served:
@@ -35,28 +37,31 @@ def require_customer(served: Served, customer_id: str) -> None:
         raise NotFound(f"no customer {customer_id!r} in model {served.model} {served.version}")
 
 
-@router.get("/v1/customers/segments")
+@router.get("/v1/customers/segments", responses=NO_MODEL)
 def segments(
-    request: Request, principal: ReaderDep, page: PageDep, segment: str | None = None, model: str = DEFAULT_MODEL,
+    request: Request, principal: ReaderDep, page: PageDep, model: str = DEFAULT_MODEL,
+    segment: Annotated[str | None, Query(pattern="^(" + "|".join(SEGMENTS) + ")$", description="one segment")] = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """The segment summary, and members (most valuable first), optionally of one segment."""
-    served = _model(principal.tenant_id, model)
-    try:
-        members, total = served.fitted.segment_members(segment, page.limit, page.offset)
-    except KeyError as error:
-        raise ProblemError(
-            422, str(error.args[0]), [{"field": "query.segment", "message": str(error.args[0])}]
-        ) from error
-    return {
-        "model": {"name": model, "version": served.version},
-        "summary": served.fitted.segments_summary(language_of(request)),
-        "members": {"items": members, "total": total, "limit": page.limit, "offset": page.offset},
-        "clusters": served.fitted.clusters_summary(language_of(request))
-        if hasattr(served.fitted, "clusters_summary") else None,
-    }  # fmt: skip
+    """The segment summary, the k-means clusters described in words, and members (most valuable
+    first), optionally of one segment."""
+    with audited(request, principal, "read", model) as trail:
+        served = _model(principal.tenant_id, model)
+        trail.version = served.version
+        try:
+            members, total = served.fitted.segment_members(segment, page.limit, page.offset)
+        except KeyError as error:
+            raise ProblemError(
+                422, str(error.args[0]), [{"field": "query.segment", "message": str(error.args[0])}]
+            ) from error
+        return {
+            "model": {"name": model, "version": served.version},
+            "summary": served.fitted.segments_summary(language_of(request)),
+            "members": {"items": members, "total": total, "limit": page.limit, "offset": page.offset},
+            "clusters": served.fitted.clusters_summary(language_of(request)),
+        }
 
 
-@router.get("/v1/customers/at-risk")
+@router.get("/v1/customers/at-risk", responses=NO_MODEL)
 def at_risk(
     request: Request,
     principal: ReaderDep,
@@ -65,13 +70,16 @@ def at_risk(
     model: str = DEFAULT_MODEL,
 ) -> dict[str, Any]:
     """Customers sorted by value at risk (churn probability × value expected if they stay)."""
-    served = _model(principal.tenant_id, model)
-    items = served.fitted.at_risk(min_value, limit, language_of(request))
-    return {"model": {"name": model, "version": served.version}, "items": items}
+    with audited(request, principal, "read", model) as trail:
+        served = _model(principal.tenant_id, model)
+        trail.version = served.version
+        items = served.fitted.at_risk(min_value, limit, language_of(request))
+        return {"model": {"name": model, "version": served.version}, "items": items}
 
 
-@router.get("/v1/customers/likely-buyers")
+@router.get("/v1/customers/likely-buyers", responses=NO_MODEL)
 def likely_buyers(
+    request: Request,
     principal: ReaderDep,
     days: Annotated[int, Query(ge=1, le=365)] = 7,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
@@ -79,18 +87,22 @@ def likely_buyers(
     model: str = DEFAULT_MODEL,
 ) -> dict[str, Any]:
     """Who is most likely to buy in the next ``days`` (the weekly purchase-prediction workflow)."""
-    served = _model(principal.tenant_id, model)
-    items = served.fitted.likely_buyers(days, limit, min_probability)
-    return {"model": {"name": model, "version": served.version}, "days": days, "items": items}
+    with audited(request, principal, "read", model) as trail:
+        served = _model(principal.tenant_id, model)
+        trail.version = served.version
+        items = served.fitted.likely_buyers(days, limit, min_probability)
+        return {"model": {"name": model, "version": served.version}, "days": days, "items": items}
 
 
 @router.get("/v1/customers/{customer_id}/insights")
 def insights(customer_id: str, request: Request, principal: ReaderDep, model: str = DEFAULT_MODEL) -> dict[str, Any]:
     """Segment, R/F/M scores, churn probability, P(alive), expected purchases 30/90 days, CLV, top reasons."""
-    served = _model(principal.tenant_id, model)
-    require_customer(served, customer_id)
-    return {"model": {"name": model, "version": served.version},
-            **served.fitted.insights(customer_id, language_of(request))}  # fmt: skip
+    with audited(request, principal, "read", model) as trail:
+        served = _model(principal.tenant_id, model)
+        trail.version = served.version
+        require_customer(served, customer_id)
+        return {"model": {"name": model, "version": served.version},
+                **served.fitted.insights(customer_id, language_of(request))}  # fmt: skip
 
 
 @router.post("/v1/predict/churn/{customer_id}")
@@ -98,10 +110,10 @@ def predict_churn(
     customer_id: str, request: Request, principal: PredictorDep, model: str = DEFAULT_MODEL
 ) -> dict[str, Any]:
     """The 3T contract: churn probability, risk level, whether churn is expected, and why."""
-    started = time.perf_counter()
-    served = _model(principal.tenant_id, model)
-    require_customer(served, customer_id)
-    answer = served.fitted.churn_prediction(customer_id, language_of(request))
-    metrics.predictions.labels("customers", model, served.version).inc()
-    record_call(request, principal, "predict", started, 200, model=model, version=served.version)
-    return {"customer_id": customer_id, "model_version": served.version, **answer}
+    with audited(request, principal, "predict", model) as trail:
+        served = _model(principal.tenant_id, model)
+        trail.version = served.version
+        require_customer(served, customer_id)
+        answer = served.fitted.churn_prediction(customer_id, language_of(request))
+        metrics.predictions.labels("customers", model, served.version).inc()
+        return {"customer_id": customer_id, "model_version": served.version, **answer}

@@ -10,12 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from tendero.api.audit import record_call
-from tendero.api.deps import AdminDep, PageDep, ReaderDep, SessionDep, TrainerDep
+from tendero.api.deps import AdminDep, PageDep, ReaderDep, SessionDep, TrainerDep, language_of
 from tendero.api.errors import ProblemError
 from tendero.api.jobs import job_out
 from tendero.api.schemas import JobOut, PageOf
 from tendero.api.uploads import saved_upload
 from tendero.data import datasets
+from tendero.data.issues import ReadStopped, TableRejected
+from tendero.data.messages import render
 from tendero.registry import service
 from tendero.store import datasets as dataset_rows
 
@@ -25,50 +27,62 @@ Task = Literal["classification", "regression", "clustering", "text_classificatio
 
 @router.post("/v1/datasets", status_code=status.HTTP_201_CREATED)
 async def create_dataset(
+    request: Request,
     principal: TrainerDep,
     name: Annotated[str, Form(min_length=1, max_length=200)],
     task: Annotated[Task, Form()],
     target: Annotated[str | None, Form(description="the column to predict (not for clustering)")] = None,
     features: Annotated[str, Form(description="comma-separated columns; default: all but the target")] = "",
-    file: Annotated[UploadFile | None, File(description="CSV, JSON, JSON lines or Parquet")] = None,
+    file: Annotated[UploadFile | None, File(description="CSV, JSON, JSON lines, Parquet or Excel .xlsx")] = None,
     entity: Annotated[str | None, Form(description="or: order_lines, products, customers, interactions")] = None,
-    sql_url: Annotated[str | None, Form(description="or: a SQLAlchemy URL, with query")] = None,
-    query: Annotated[str | None, Form()] = None,
+    sql_source: Annotated[
+        str | None, Form(max_length=63, description="or: the name of a SQL source an operator configured, with query")
+    ] = None,
+    query: Annotated[str | None, Form(max_length=100_000, description="with sql_source: a SELECT query")] = None,
 ) -> dict[str, Any]:
-    """A dataset from an uploaded file, a tendero data entity, or a SQL query; its schema and report."""
-    chosen = [source for source in (file, entity, sql_url) if source]
+    """A dataset from an uploaded file, a tendero data entity, or a query on a named SQL source; its schema and
+    report. A database URL is never accepted here: SQL sources are named connections an operator set up."""
+    language = language_of(request)
+    chosen = [source for source in (file, entity, sql_source) if source]
     if len(chosen) != 1:
-        raise ProblemError(422, "give exactly one source: file, entity, or sql_url with query",
-                           [{"field": "file", "message": "exactly one of file, entity, sql_url"}])  # fmt: skip
+        message = render("source.one_source", language)
+        raise ProblemError(422, message, [{"field": "file", "message": message}])
     columns = [c.strip() for c in features.split(",") if c.strip()] or None
-    if file is not None:
-        async with saved_upload(file, "dataset") as path:
-            row = await run_in_threadpool(datasets.create_from_file, principal.tenant_id, path,
-                                          file.filename or "upload", name, task, target, columns)  # fmt: skip
-    elif entity:
-        try:
+    try:
+        if file is not None:
+            async with saved_upload(file, "dataset") as path:
+                row = await run_in_threadpool(datasets.create_from_file, principal.tenant_id, path,
+                                              file.filename or "upload", name, task, target, columns)  # fmt: skip
+        elif entity:
             row = await run_in_threadpool(datasets.create_from_entity, principal.tenant_id, entity, name, task,
                                           target, columns)  # fmt: skip
-        except ValueError as error:
-            raise ProblemError(422, str(error), [{"field": "entity", "message": str(error)}]) from error
-    else:
-        if not query:
-            raise ProblemError(422, "sql_url needs a query", [{"field": "query", "message": "required with sql_url"}])
-        row = await run_in_threadpool(datasets.create_from_sql, principal.tenant_id, sql_url, query, name, task,
-                                      target, columns)  # fmt: skip
-    return datasets.dataset_out(row)
+        else:
+            if not query:
+                message = render("source.needs_query", language)
+                raise ProblemError(422, message, [{"field": "query", "message": message}])
+            row = await run_in_threadpool(datasets.create_from_sql, principal.tenant_id, sql_source, query, name,
+                                          task, target, columns)  # fmt: skip
+    except ReadStopped as error:
+        raise ProblemError(503, render("read.stopped", language), headers={"Retry-After": "30"}) from error
+    except TableRejected as error:
+        message = error.rendered(language)
+        field = "entity" if entity else "sql_source"
+        raise ProblemError(422, message, [{"field": field, "message": message}]) from error
+    return datasets.dataset_out(row, language)
 
 
 @router.get("/v1/datasets")
-def list_datasets(principal: ReaderDep, session: SessionDep, page: PageDep) -> PageOf[dict[str, Any]]:
+def list_datasets(request: Request, principal: ReaderDep, session: SessionDep, page: PageDep) -> PageOf[dict[str, Any]]:
     rows, total = dataset_rows.list_datasets(session, principal.tenant_id, page.limit, page.offset)
-    return PageOf[dict[str, Any]](items=[datasets.dataset_out(r) for r in rows], total=total, limit=page.limit,
-                                  offset=page.offset)  # fmt: skip
+    language = language_of(request)
+    return PageOf[dict[str, Any]](items=[datasets.dataset_out(r, language) for r in rows], total=total,
+                                  limit=page.limit, offset=page.offset)  # fmt: skip
 
 
 @router.get("/v1/datasets/{dataset_id}")
-def get_dataset(dataset_id: str, principal: ReaderDep, session: SessionDep) -> dict[str, Any]:
-    return datasets.dataset_out(dataset_rows.get_dataset(session, principal.tenant_id, dataset_id))
+def get_dataset(dataset_id: str, request: Request, principal: ReaderDep, session: SessionDep) -> dict[str, Any]:
+    row = dataset_rows.get_dataset(session, principal.tenant_id, dataset_id)
+    return datasets.dataset_out(row, language_of(request))
 
 
 @router.delete("/v1/datasets/{dataset_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -91,7 +105,9 @@ class TrainingJobIn(BaseModel):
     folds: int | None = Field(None, ge=2, le=20)
     seed: int = Field(0, ge=0)
     search: dict[str, Any] | None = Field(None, description="hyperparameter search: space and trials")
-    deploy: Literal["always", "if_better", "never"] = "if_better"
+    deploy: Literal["always", "if_better", "never"] | None = Field(
+        None, description="admin keys only (default if_better); other roles may send only never, their default"
+    )
     idempotency_key: str | None = Field(None, max_length=200)
 
 
@@ -117,7 +133,9 @@ def create_training_job(body: TrainingJobIn, request: Request, principal: Traine
                "dataset": dataset.id}  # fmt: skip
     spec = _primary_metric(params["task"])
     payload["promote_metric"], payload["higher_is_better"] = spec
-    job, created = service.submit_training(session, principal.tenant_id, payload, body.idempotency_key)
+    job, created = service.submit_training(
+        session, principal.tenant_id, payload, body.idempotency_key, role=principal.role
+    )
     if created:
         job.estimated_seconds = service.estimate_training_seconds(
             principal.tenant_id, payload, dataset.rows, len(dataset.schema.get("columns", []))

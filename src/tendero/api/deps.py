@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from tendero.api.errors import ProblemError
+from tendero.api.errors import language_of as _language_of
 from tendero.store import tenants
 from tendero.store.db import session_scope
 from tendero.store.tenants import Principal
@@ -129,13 +130,21 @@ PredictorDep = Annotated[Principal, Depends(require(*PREDICT))]
 IngestDep = Annotated[Principal, Depends(require(*INGEST))]
 
 
+# The largest whole number a database column or LIMIT/OFFSET holds (SQLite INTEGER, PostgreSQL bigint): every
+# integer a client sends in a query or path is bounded by it (or by a smaller domain maximum), so nothing
+# past it reaches the database as an OverflowError.
+MAX_INT64 = 2**63 - 1
+Offset = Annotated[int, Query(ge=0, le=MAX_INT64, description="items to skip")]
+EventId = Annotated[int, Query(ge=0, le=MAX_INT64, description="only events after this event id")]
+
+
 class Page:
     """``limit``/``offset`` query parameters shared by every list endpoint."""
 
     def __init__(
         self,
         limit: Annotated[int, Query(ge=1, le=500, description="items per page")] = 50,
-        offset: Annotated[int, Query(ge=0, description="items to skip")] = 0,
+        offset: Offset = 0,
     ) -> None:
         self.limit, self.offset = limit, offset
 
@@ -145,15 +154,4 @@ PageDep = Annotated[Page, Depends()]
 
 def language_of(request: Request) -> Literal["es", "en"]:
     """Human text follows Accept-Language: English when it is preferred over Spanish, Spanish otherwise."""
-    header = request.headers.get("accept-language", "")
-    ranked = []
-    for part in header.split(","):
-        tag, _, quality = part.strip().partition(";q=")
-        try:
-            ranked.append((float(quality) if quality else 1.0, tag.strip().lower()[:2]))
-        except ValueError:
-            continue
-    for _, tag in sorted(ranked, key=lambda pair: -pair[0]):
-        if tag in ("es", "en"):
-            return tag  # type: ignore[return-value]
-    return "es"
+    return _language_of(request.headers.get("accept-language", ""))

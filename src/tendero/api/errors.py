@@ -1,8 +1,13 @@
-"""RFM 9457 problem details for every error, with field- and row-level errors where there are some."""
+"""RFC 9457 problem details for every error, with field- and row-level errors where there are some.
+
+Texts this module writes follow ``Accept-Language`` (es, en) through ``MESSAGES``; a route's own ``detail`` is
+passed through as it was raised.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -10,8 +15,11 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tendero.api.methods import allowed_methods
 from tendero.store.artifacts import ArtifactCorrupted
-from tendero.store.tenants import Conflict, NotFound
+from tendero.store.tenants import Conflict, DeployNotAllowed, LastAdminKey, NotFound
+
+log = logging.getLogger("tendero.api")
 
 PROBLEM_TYPE = "https://tendero.dev/problems/"
 TITLES = {
@@ -28,6 +36,128 @@ TITLES = {
     500: "Internal error",
     503: "Unavailable",
 }
+
+Language = Literal["es", "en"]
+MESSAGES: dict[str, dict[Language, str]] = {
+    "rate_limited": {
+        "en": "rate limit exceeded: {limit} requests a minute per {scope}; retry in {wait} s",
+        "es": "límite de peticiones superado: {limit} por minuto por {scope}; reintenta en {wait} s",
+    },
+    "scope.key": {"en": "API key", "es": "clave de API"},
+    "scope.ip": {"en": "client address (before the key is verified)", "es": "dirección (antes de verificar la clave)"},
+    "body_too_large": {
+        "en": "request body of {size} bytes exceeds the limit of {limit} bytes",
+        "es": "el cuerpo de la petición ({size} bytes) supera el límite de {limit} bytes",
+    },
+    "body_too_large_streamed": {
+        "en": "request body exceeds the limit of {limit} bytes",
+        "es": "el cuerpo de la petición supera el límite de {limit} bytes",
+    },
+    "nul_text": {
+        "en": "text contains a NUL character (\\u0000), which cannot be stored: remove it",
+        "es": "el texto contiene un carácter NUL (\\u0000), que no se puede guardar: quítalo",
+    },
+    "surrogate_text": {
+        "en": "text contains an unpaired surrogate ({char}), which is not valid Unicode: send the whole character",
+        "es": "el texto contiene un sustituto sin pareja ({char}), que no es Unicode válido: envía el carácter "
+        "completo",
+    },
+    "bad_utf8": {
+        "en": "the JSON body is not valid UTF-8 (byte {offset}): send UTF-8 text",
+        "es": "el cuerpo JSON no es UTF-8 válido (byte {offset}): envía texto en UTF-8",
+    },
+    "invalid_text_in": {
+        "en": "invalid text in: {fields}",
+        "es": "texto no válido en: {fields}",
+    },
+    "number_out_of_range": {
+        "en": "a number in the request is out of range (at most 9223372036854775807 for whole numbers)",
+        "es": "un número de la petición está fuera de rango (como mucho 9223372036854775807 para enteros)",
+    },
+    "metrics_token": {
+        "en": "/metrics needs 'Authorization: Bearer <TENDERO_METRICS_TOKEN>'",
+        "es": "/metrics necesita 'Authorization: Bearer <TENDERO_METRICS_TOKEN>'",
+    },
+    "deploy_admin_only": {
+        "en": 'deploying is for admin keys: your key ({role}) may train with "deploy": "never" (the default for '
+        "your role), and an admin deploys the version (POST /v1/models/{{name}}/versions/{{version}}/deploy)",
+        "es": 'desplegar es cosa de claves admin: tu clave ({role}) puede entrenar con "deploy": "never" (lo '
+        "predeterminado para tu rol) y un admin despliega la versión "
+        "(POST /v1/models/{{name}}/versions/{{version}}/deploy)",
+    },
+    "last_admin_key": {
+        "en": "key {prefix} is the last active admin key of this tenant: revoking it would lock the tenant out of "
+        "key management; create another admin key first",
+        "es": "la clave {prefix} es la última clave admin activa de este tenant: revocarla lo dejaría sin poder "
+        "gestionar claves; crea antes otra clave admin",
+    },
+    "artifact_corrupted": {
+        "en": "the model's stored files failed their integrity check ({what}); train it again or deploy another "
+        "version",
+        "es": "los ficheros guardados del modelo no pasaron la comprobación de integridad ({what}); vuelve a "
+        "entrenarlo o despliega otra versión",
+    },
+    "unexpected": {
+        "en": "an unexpected error occurred; it has been logged (request {request_id})",
+        "es": "ocurrió un error inesperado; ha quedado registrado (petición {request_id})",
+    },
+}
+
+
+def language_of(accept_language: str) -> Language:
+    """Human text follows Accept-Language: English when it is preferred over Spanish, Spanish otherwise."""
+    ranked = []
+    for part in accept_language.split(","):
+        tag, _, quality = part.strip().partition(";q=")
+        try:
+            ranked.append((float(quality) if quality else 1.0, tag.strip().lower()[:2]))
+        except ValueError:
+            continue
+    for _, tag in sorted(ranked, key=lambda pair: -pair[0]):
+        if tag in ("es", "en"):
+            return tag  # type: ignore[return-value]
+    return "es"
+
+
+def message(lang: Language, key: str, **values: object) -> str:
+    """A text of ``MESSAGES`` in ``lang``, its ``{fields}`` filled in."""
+    text = MESSAGES[key][lang]
+    return text.format(**values) if values else text
+
+
+def message_for(request: Request, key: str, **values: object) -> str:
+    return message(language_of(request.headers.get("accept-language", "")), key, **values)
+
+
+def unstorable_text(error: BaseException) -> Literal["nul", "surrogate", "overflow"] | None:
+    """Whether an exception (or one it wraps) is the database or driver refusing a value the client sent: a NUL
+    character (PostgreSQL), an unpaired surrogate (any UTF-8 encoder), a whole number beyond 64 bits (SQLite,
+    psycopg). Such input is the client's to fix (422), not a server fault."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OverflowError):
+            return "overflow"
+        if isinstance(current, UnicodeEncodeError) and "surrogate" in str(current.reason):
+            return "surrogate"
+        text = str(current)
+        if "NUL" in text and "0x00" in text:
+            return "nul"
+        if "out of range" in text and ("bigint" in text or "integer" in text.lower()):
+            return "overflow"
+        orig = getattr(current, "orig", None)
+        current = orig if isinstance(orig, BaseException) else (current.__cause__ or current.__context__)
+    return None
+
+
+def input_problem_detail(kind: str, lang: Language) -> str:
+    """The message for what ``unstorable_text`` found."""
+    if kind == "overflow":
+        return message(lang, "number_out_of_range")
+    if kind == "surrogate":
+        return message(lang, "surrogate_text", char="\\udXXX")
+    return message(lang, "nul_text")
 
 
 class ProblemError(Exception):
@@ -101,17 +231,27 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _conflict(request: Request, error: Conflict) -> JSONResponse:
         return problem(409, str(error), request)
 
+    @app.exception_handler(LastAdminKey)
+    async def _last_admin(request: Request, error: LastAdminKey) -> JSONResponse:
+        return problem(409, message_for(request, "last_admin_key", prefix=getattr(error, "prefix", "")), request)
+
+    @app.exception_handler(DeployNotAllowed)
+    async def _deploy_not_allowed(request: Request, error: DeployNotAllowed) -> JSONResponse:
+        detail = message_for(request, "deploy_admin_only", role=getattr(error, "role", ""))
+        return problem(403, detail, request, [{"field": "body.deploy", "message": detail}])
+
     @app.exception_handler(ArtifactCorrupted)
     async def _corrupted(request: Request, error: ArtifactCorrupted) -> JSONResponse:
-        return problem(500, f"the model's stored files failed their integrity check: {error}", request)
+        log.error("artifact integrity check failed on %s: %s", request.url.path, error.details)
+        return problem(500, message_for(request, "artifact_corrupted", what=str(error)), request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return problem(error.status_code, str(error.detail), request, headers=getattr(error, "headers", None))
+        headers = dict(getattr(error, "headers", None) or {})
+        if error.status_code == 405:  # every method of the path, not only those of the route that matched first
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+        return problem(error.status_code, str(error.detail), request, headers=headers)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-        import logging
-
-        logging.getLogger("tendero.api").exception("unhandled error on %s", request.url.path)
-        return problem(500, "an unexpected error occurred; it has been logged", request)
+    # Anything else is answered by ServiceMiddleware (tendero.api.middleware), not by a handler here: a handler
+    # for Exception runs in Starlette's ServerErrorMiddleware, which re-raises after answering, and the server
+    # then closes the keep-alive connection under the client's next request.

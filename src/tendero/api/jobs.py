@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from tendero.api.deps import PageDep, PredictorDep, ReaderDep, SessionDep, TrainerDep
+from tendero.api.deps import EventId, PageDep, PredictorDep, ReaderDep, SessionDep, TrainerDep
 from tendero.api.errors import ProblemError
 from tendero.api.schemas import JobEventOut, JobOut, JobProgress, PageOf
 from tendero.store import jobs as job_rows
@@ -48,7 +48,7 @@ def get_progress(
     job_id: str,
     principal: ReaderDep,
     session: SessionDep,
-    after: Annotated[int, Query(ge=0, description="only events after this event id")] = 0,
+    after: EventId = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> JobProgress:
     job = job_rows.get_job(session, principal.tenant_id, job_id)

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import inspect
 import time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Request, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tendero.api.audit import record_call
-from tendero.api.deps import AdminDep, PageDep, PredictorDep, ReaderDep, SessionDep, TrainerDep
+from tendero.api.audit import audited, record_call
+from tendero.api.deps import AdminDep, PageDep, PredictorDep, ReaderDep, SessionDep, TrainerDep, language_of
 from tendero.api.errors import ProblemError
 from tendero.api.jobs import job_out
+from tendero.api.openapi import problems
 from tendero.api.schemas import JobOut, ModelOut, PageOf, PromoteIn, TrainRequestIn, VersionOut
 from tendero.observability import metrics
 from tendero.registry import service
 from tendero.store import registry as registry_rows
 from tendero.store.tables import Model, ModelVersion
+from tendero.store.tenants import NotFound
 
 router = APIRouter(prefix="/v1/models", tags=["models"])
+KIND_TAKEN = {
+    "en": "model {name!r} is of kind {kind}, not {asked}: train it as {kind} or choose another name",
+    "es": "el modelo {name!r} es de tipo {kind}, no {asked}: entrénalo como {kind} o elige otro nombre",
+}
 NameParam = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 VersionParam = Annotated[str, Path(pattern=r"^\d+\.\d+\.\d+$")]
 
@@ -76,7 +83,8 @@ def get_version(name: NameParam, version: VersionParam, principal: ReaderDep, se
     return version_out(row, registry_rows.aliases(session, principal.tenant_id, model))
 
 
-@router.post("/{name}/train", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/{name}/train", status_code=status.HTTP_202_ACCEPTED, responses=problems(
+    409, s409="The model exists with another kind — El modelo ya existe con otro tipo"))  # fmt: skip
 def train(
     name: NameParam, body: TrainRequestIn, request: Request, principal: TrainerDep, session: SessionDep
 ) -> JobOut:
@@ -85,7 +93,16 @@ def train(
     payload = body.model_dump(exclude={"idempotency_key"})
     payload["model"] = name
     try:
-        job, _ = service.submit_training(session, principal.tenant_id, payload, body.idempotency_key)
+        existing = registry_rows.get_model(session, principal.tenant_id, name)
+    except NotFound:
+        existing = None
+    if existing is not None and existing.kind != body.kind:  # said now, not by the job failing later
+        raise ProblemError(409, KIND_TAKEN[language_of(request)].format(name=name, kind=existing.kind, asked=body.kind),
+                           [{"field": "body.kind", "message": f"the model is of kind {existing.kind}"}])  # fmt: skip
+    try:
+        job, _ = service.submit_training(
+            session, principal.tenant_id, payload, body.idempotency_key, role=principal.role
+        )
     except KeyError as error:
         raise ProblemError(422, str(error.args[0]), [{"field": "body.kind", "message": str(error.args[0])}]) from error
     session.commit()
@@ -94,7 +111,8 @@ def train(
     return job_out(job)
 
 
-@router.post("/{name}/versions/{version}/deploy")
+@router.post("/{name}/versions/{version}/deploy", responses=problems(
+    409, s409="The version is archived — La versión está archivada"))  # fmt: skip
 def deploy(name: NameParam, version: VersionParam, principal: AdminDep, session: SessionDep) -> VersionOut:
     row = registry_rows.deploy(session, principal.tenant_id, name, version)
     session.commit()
@@ -102,7 +120,8 @@ def deploy(name: NameParam, version: VersionParam, principal: AdminDep, session:
     return get_version(name, row.version, principal, session)
 
 
-@router.post("/{name}/rollback")
+@router.post("/{name}/rollback", responses=problems(
+    409, s409="No earlier deployed version to roll back to — No hay una versión desplegada anterior"))  # fmt: skip
 def rollback(name: NameParam, principal: AdminDep, session: SessionDep) -> VersionOut:
     row = registry_rows.rollback(session, principal.tenant_id, name)
     session.commit()
@@ -110,13 +129,16 @@ def rollback(name: NameParam, principal: AdminDep, session: SessionDep) -> Versi
     return get_version(name, row.version, principal, session)
 
 
-@router.post("/{name}/versions/{version}/archive")
+@router.post("/{name}/versions/{version}/archive", responses=problems(
+    409, s409="The version is deployed — La versión está desplegada"))  # fmt: skip
 def archive(name: NameParam, version: VersionParam, principal: AdminDep, session: SessionDep) -> VersionOut:
     registry_rows.archive(session, principal.tenant_id, name, version)
     return get_version(name, version, principal, session)
 
 
-@router.post("/{name}/versions/{version}/promote")
+@router.post("/{name}/versions/{version}/promote", responses=problems(
+    409, s409="The version has no such metric, or is archived — La versión no tiene esa métrica, o está archivada"
+))  # fmt: skip
 def promote(
     name: NameParam, version: VersionParam, body: PromoteIn, principal: AdminDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -131,10 +153,16 @@ def promote(
 
 
 class BatchPredictionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     dataset: str = Field(description="the dataset whose rows to predict")
     format: str = Field("csv", pattern="^(csv|parquet)$")
+    on_invalid: Literal["auto", "reject", "warn"] = Field(
+        "auto",
+        description="rows that do not match the training data: auto fails the job on errors (wrong type, "
+        "missing value or column, ±Infinity) and notes warnings (out of range, unseen category) in the "
+        "file's warnings column; reject fails on either; warn predicts every row and notes all",
+    )
 
 
 @router.post("/{name}/batch-predictions", status_code=status.HTTP_202_ACCEPTED)
@@ -148,43 +176,65 @@ def batch_predictions(
     started = time.perf_counter()
     registry_rows.get_model(session, principal.tenant_id, name)
     dataset_rows.get_dataset(session, principal.tenant_id, body.dataset)
-    job, _ = job_rows.submit_job(session, principal.tenant_id, "batch_predict",
-                                 {"model": name, "dataset": body.dataset, "format": body.format})  # fmt: skip
+    params = {"model": name, "dataset": body.dataset, "format": body.format, "on_invalid": body.on_invalid,
+              "language": language_of(request)}  # fmt: skip
+    job, _ = job_rows.submit_job(session, principal.tenant_id, "batch_predict", params)
     session.commit()
     service.notify_runner(job)
     record_call(request, principal, "predict", started, 202, model=name)
     return job_out(job)
 
 
-@router.post("/{name}/predict")
+PREDICT_BODY = {
+    "description": "the input the model's kind expects. Tabular models: "
+    '`{"rows": [{column: value, ...}, ...], "on_invalid": "auto" | "reject" | "warn"}` — rows are checked '
+    "against the training data: auto (the default) refuses errors (wrong type, a missing column, a missing "
+    "value or ±Infinity where training had none) and answers warnings per row (a number outside the "
+    "training range, an unseen category); reject refuses both; warn refuses nothing",
+    "examples": [{"rows": [{"distance_km": 12.5, "stops": 8, "vehicle": "furgoneta"}], "on_invalid": "warn"}],
+}
+
+
+NOT_DEPLOYED = problems(404, s404="No such model, or none of its versions is deployed — No existe el modelo, o no "
+                                  "tiene una versión desplegada")  # fmt: skip
+
+
+@router.post("/{name}/predict", responses=NOT_DEPLOYED)
 def predict(
     name: NameParam,
     request: Request,
     principal: PredictorDep,
-    payload: Annotated[dict[str, Any], Body(description="the input the model's kind expects")],
+    payload: Annotated[dict[str, Any], Body(**PREDICT_BODY)],
 ) -> dict[str, Any]:
     """Predict with the deployed version; the body's shape depends on the model's kind."""
-    started = time.perf_counter()
-    served = service.deployed_models.get(principal.tenant_id, name)
-    serve = getattr(served.fitted, "serve", None)
-    if serve is None:
-        raise ProblemError(404, f"model {name!r} of kind {served.kind} is served by its own endpoints")
-    try:
-        result = serve(payload)
-    except ValidationError as error:
-        record_call(request, principal, "predict", started, 422, model=name, version=served.version, error=str(error))
-        raise
-    except ValueError as error:  # the kind's own input checks: rows/columns named in ``issues`` when it has them
-        record_call(request, principal, "predict", started, 422, model=name, version=served.version, error=str(error))
-        errors = [_issue_error(issue) for issue in getattr(error, "issues", [])]
-        raise ProblemError(422, str(error), errors or [{"field": "body", "message": str(error)}]) from error
-    metrics.predictions.labels(served.kind, name, served.version).inc()
-    record_call(request, principal, "predict", started, 200, model=name, version=served.version)
-    return {"model": name, "version": served.version, **result}
+    with audited(request, principal, "predict", name) as trail:
+        served = service.deployed_models.get(principal.tenant_id, name)
+        trail.version = served.version
+        serve = getattr(served.fitted, "serve", None)
+        if serve is None:
+            raise ProblemError(404, f"model {name!r} of kind {served.kind} is served by its own endpoints")
+        language = language_of(request)
+        options = {"language": language} if "language" in inspect.signature(serve).parameters else {}
+        try:
+            result = serve(payload, **options)
+        except ValidationError:
+            raise
+        except ValueError as error:  # the kind's own input checks: rows/columns named in ``issues`` when it has them
+            errors = [_issue_error(issue) for issue in getattr(error, "issues", [])]
+            raise ProblemError(422, str(error), errors or [{"field": "body", "message": str(error)}]) from error
+        metrics.predictions.labels(served.kind, name, served.version).inc()
+        return {"model": name, "version": served.version, **result}
 
 
 def _issue_error(issue: Any) -> dict[str, Any]:
     """A kind's input issue (row, column, message) as a problem-details field error."""
     row, column = getattr(issue, "row", None), getattr(issue, "column", None)
     field = ".".join(str(part) for part in ("body", "rows", row, column) if part is not None)
-    return {"field": field, "row": row, "column": column, "message": getattr(issue, "message", str(issue))}
+    if row is None and column in ("rows", "on_invalid"):
+        field = f"body.{column}"
+    error = {"field": field, "row": row, "column": column, "message": getattr(issue, "message", str(issue))}
+    if getattr(issue, "code", None):
+        error["code"] = issue.code
+    if getattr(issue, "value", None) is not None:
+        error["value"] = issue.value
+    return error

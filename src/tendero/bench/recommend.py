@@ -15,8 +15,6 @@ import typer
 
 from tendero.bench.report import bench_report, emit, log
 
-METRICS = ("precision@10", "recall@10", "ndcg@10", "map@10", "coverage")
-
 
 def command(
     ratings: Annotated[Path | None, typer.Option("--ratings", help="ratings file (MovieLens u.data or CSV)")] = None,
@@ -42,6 +40,26 @@ def command(
             "fit and serving on a big catalogue (its quality figures mean nothing)",
         ),
     ] = None,
+    readers: Annotated[
+        str | None,
+        typer.Option(
+            "--readers",
+            help="USERSxRATINGS instead of --ratings: simulated readers of the --items book catalogue "
+            "(goodbooks-10k's books.csv), with taste by author and era: a 10k-item set whose quality means something",
+        ),
+    ] = None,
+    ease_budget_seconds: Annotated[
+        float | None,
+        typer.Option(
+            "--ease-budget-seconds",
+            min=1.0,
+            help="tendero's time budget for EASE's solves (default: the model's own, 90 s as a probe predicts it)",
+        ),
+    ] = None,
+    max_eval_users: Annotated[
+        int,
+        typer.Option("--max-eval-users", min=100, help="test users scored per method (a seeded sample above this)"),
+    ] = 10_000,
     json_output: Annotated[bool, typer.Option("--json/--no-json", help="one JSON object on stdout")] = False,
 ) -> None:
     """Compare recommenders on a ratings file; print ranking metrics, training time and latency."""
@@ -51,14 +69,25 @@ def command(
         raise typer.BadParameter("--format must be movielens or csv")
     if split not in ("random", "temporal"):
         raise typer.BadParameter("--split must be random or temporal")
-    if (ratings is None) == (synthetic is None):
-        raise typer.BadParameter("give either --ratings FILE or --synthetic USERSxITEMS")
+    if sum(source is not None for source in (ratings, synthetic, readers)) != 1:
+        raise typer.BadParameter("give one of --ratings FILE, --synthetic USERSxITEMS or --readers USERSxRATINGS")
     if synthetic is not None:
-        try:
-            n_users, n_items = (int(part) for part in synthetic.lower().split("x"))
-        except ValueError:
-            raise typer.BadParameter(f"--synthetic must look like 5000x10000, not {synthetic!r}") from None
+        n_users, n_items = _pair("--synthetic", synthetic, "5000x10000")
         interactions, products, data = synthetic_purchases(n_users, n_items), None, f"synthetic:{synthetic}"
+    elif readers is not None:
+        if items is None:
+            raise typer.BadParameter("--readers needs --items: the book catalogue (goodbooks-10k's books.csv)")
+        n_users, n_ratings = _pair("--readers", readers, "610x100000")
+        import pandas as pd
+
+        from tendero.recommend.datasets import simulated_readers
+
+        books = pd.read_csv(items)
+        try:
+            interactions = simulated_readers(books, n_users, n_ratings)
+        except ValueError as error:
+            raise typer.BadParameter(str(error)) from None
+        products, data = read_items(items, "csv"), f"readers:{readers}:{items}"
     else:
         assert ratings is not None
         if items is None and fmt == "movielens" and (ratings.parent / "u.item").exists():
@@ -66,22 +95,40 @@ def command(
         interactions = read_ratings(ratings, fmt)  # type: ignore[arg-type]
         products = read_items(items, fmt) if items else None  # type: ignore[arg-type]
         data = str(ratings)
-    results = run_bench(interactions, products, split, seeds, latency_users, test_fraction)
+    hybrid = {"ease_budget_seconds": ease_budget_seconds} if ease_budget_seconds else {}
+    results = run_bench(interactions, products, split, seeds, latency_users, test_fraction, max_eval_users, hybrid)
     params: dict[str, Any] = {
         "items": str(items) if items else None,
-        "format": "synthetic" if synthetic else fmt,
+        "format": "synthetic" if synthetic else "readers" if readers else fmt,
         "split": split,
         "seeds": seeds,
         "k": 10,
         "test_fraction": test_fraction,
         "min_user_ratings": 5,
         "latency_users": latency_users,
+        "max_eval_users": max_eval_users,
+        "ease_budget_seconds": ease_budget_seconds,
     }
     emit(bench_report("recommend", data, params, results), json_output)
 
 
+def _pair(option: str, value: str, example: str) -> tuple[int, int]:
+    try:
+        first, second = (int(part) for part in value.lower().split("x"))
+    except ValueError:
+        raise typer.BadParameter(f"{option} must look like {example}, not {value!r}") from None
+    return first, second
+
+
 def run_bench(
-    interactions: Any, products: Any, split: str, seeds: int, latency_users: int, test_fraction: float = 0.2
+    interactions: Any,
+    products: Any,
+    split: str,
+    seeds: int,
+    latency_users: int,
+    test_fraction: float = 0.2,
+    max_eval_users: int = 10_000,
+    hybrid: dict[str, Any] | None = None,
 ) -> dict[str, dict[str, float]]:
     import numpy as np
     import pandas as pd
@@ -89,6 +136,7 @@ def run_bench(
     from tendero.recommend.catalogue import Catalogue, build_matrices
     from tendero.recommend.evaluation import split_pairs
     from tendero.recommend.signals import IdMap, signal_events, signal_pairs
+    from tendero.recommend.tuning import sample_rows
 
     pairs = signal_pairs(signal_events(interactions, None))
     catalogue = Catalogue.build(products, pairs["item_id"].to_numpy())
@@ -105,7 +153,8 @@ def run_bench(
         )
         train = build_matrices(pairs[~test], users, catalogue)
         holdout = build_matrices(pairs[test], users, catalogue)
-        outcome = _one_split(train, holdout, pairs[~test], catalogue, split, seed, latency_users)
+        holdout_weight = sample_rows(holdout.weight, max_eval_users, seed)
+        outcome = _one_split(train, holdout_weight, pairs[~test], catalogue, split, seed, latency_users, hybrid or {})
         for method, metrics in outcome.items():
             per_seed.setdefault(method, []).append(metrics)
             log(f"seed {seed} {method}: ndcg@10={metrics['ndcg@10']:.4f} fit={metrics['train_seconds']:.1f}s")
@@ -114,13 +163,14 @@ def run_bench(
     }
 
 
-def _one_split(train, holdout, train_pairs, catalogue, split: str, seed: int, latency_users: int):
+def _one_split(train, holdout_weight, train_pairs, catalogue, split: str, seed: int, latency_users: int, hybrid):
     import time
 
     import numpy as np
     from threadpoolctl import threadpool_limits
 
     from tendero.recommend.evaluation import evaluate_scorer, top_k
+    from tendero.recommend.fit import ItemSide, fit_hybrid
     from tendero.recommend.generators import (
         Als,
         ContentSimilarity,
@@ -128,8 +178,9 @@ def _one_split(train, holdout, train_pairs, catalogue, split: str, seed: int, la
         ItemKnn,
         Popularity,
     )
-    from tendero.recommend.hybrid import HybridParams, ItemSide, fit_hybrid
+    from tendero.recommend.hybrid import HybridParams
     from tendero.recommend.recommender import Recommender
+    from tendero.recommend.stages import Stages
 
     matrix = train.weight
     binary = matrix.copy()
@@ -154,7 +205,7 @@ def _one_split(train, holdout, train_pairs, catalogue, split: str, seed: int, la
         return {"p50_ms": percentile_ms(durations, 50), "p99_ms": percentile_ms(durations, 99)}
 
     def record(name: str, seconds: float, score_users, recommend_one) -> None:
-        metrics = evaluate_scorer(score_users, matrix, holdout.weight)
+        metrics = evaluate_scorer(score_users, matrix, holdout_weight)
         results[name] = {**metrics, "train_seconds": seconds, **latency(recommend_one)}
 
     def plain_top10(scores_of_user):
@@ -166,9 +217,18 @@ def _one_split(train, holdout, train_pairs, catalogue, split: str, seed: int, la
         return recommend_one
 
     # tendero: the hybrid, served through the same Recommender the API uses.
-    started = time.perf_counter()
-    hybrid = fit_hybrid(matrix, train.at, side, HybridParams(split=split, seed=seed), train.values)  # type: ignore[arg-type]
-    seconds = time.perf_counter() - started
+    stages = Stages()
+    started, cpu = time.perf_counter(), time.process_time()
+    hybrid = fit_hybrid(
+        matrix,
+        train.at,
+        side,
+        HybridParams(split=split, seed=seed, **hybrid),  # type: ignore[arg-type]
+        train.values,
+        log=lambda message: log(f"  {message}"),
+        stages=stages,
+    )
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     served = Recommender.from_pairs(train_pairs, catalogue, None, hybrid=hybrid, users=train.users)
     user_ids = served.users.ids
     record(
@@ -177,6 +237,7 @@ def _one_split(train, holdout, train_pairs, catalogue, split: str, seed: int, la
         lambda u: hybrid.score_users(matrix[u], train.at[u]),
         lambda u: served.recommend(str(user_ids[u]), 10),
     )
+    results["tendero"].update(_fit_figures(seconds, cpu, stages))
     log(f"  tendero tuned: {hybrid.tuning}")
 
     started = time.perf_counter()
@@ -209,8 +270,9 @@ def _one_split(train, holdout, train_pairs, catalogue, split: str, seed: int, la
     als_seconds = float(tuning["als_tuning_seconds"]) + time.perf_counter() - started
     record("als", als_seconds, lambda u: als.scores(matrix[u]), plain_top10(lambda u: als.scores(matrix[u])))
 
+    # EASE on the same items the hybrid's EASE covers (all interacted ones unless the plan cut the tail).
     started = time.perf_counter()
-    ease = Ease(l2=float(tuning["ease_l2"])).fit(binary)
+    ease = Ease(l2=float(tuning["ease_l2"])).fit(binary, max_items=int(tuning["ease_items"]))
     seconds = float(tuning["ease_tuning_seconds"]) + time.perf_counter() - started
     record("ease", seconds, lambda u: ease.scores(binary[u]), plain_top10(lambda u: ease.scores(binary[u])))
 
@@ -227,3 +289,16 @@ def _one_split(train, holdout, train_pairs, catalogue, split: str, seed: int, la
 
     record("fixed_blend", blend_seconds, blend, plain_top10(lambda u: blend(np.array([u]))))
     return results
+
+
+def _fit_figures(seconds: float, cpu_seconds: float, stages: Any) -> dict[str, float]:
+    """The hybrid's fit: wall and CPU seconds, peak resident MB, and each stage's (``stage_<name>_...``)."""
+    figures = {"fit_seconds": seconds, "fit_cpu_seconds": cpu_seconds}
+    report = stages.report()
+    figures["peak_mb"] = max((stage["peak_mb"] for stage in report.values()), default=0.0)
+    for name, stage in report.items():
+        key = name.replace(".", "_")
+        figures[f"stage_{key}_seconds"] = stage["seconds"]
+        figures[f"stage_{key}_cpu_seconds"] = stage["cpu_seconds"]
+        figures[f"stage_{key}_peak_mb"] = stage["peak_mb"]
+    return figures

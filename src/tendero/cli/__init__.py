@@ -29,15 +29,21 @@ app.add_typer(models_app, name="models")
 
 
 def _add_capability_commands() -> None:
-    from tendero.cli import capabilities
+    from tendero.cli import capabilities, sources
+    from tendero.cli import search as search_cli
 
     app.add_typer(capabilities.customers_app, name="customers")
+    app.add_typer(sources.sources_app, name="sources")
     app.add_typer(capabilities.datasets_app, name="datasets")
     app.add_typer(capabilities.train_app, name="train")
     app.command("forecast")(capabilities.forecast_command)
     from tendero.cli import experiments
 
     app.add_typer(experiments.app, name="experiments")
+    app.command("search")(search_cli.search_command)
+    from tendero.cli import insights
+
+    app.add_typer(insights.app, name="insights")
     from tendero.cli import assistant
 
     app.command("ask")(assistant.ask_command)
@@ -195,6 +201,16 @@ def user_create(
 SERVE_SWITCH_INTERVAL = 0.0005  # seconds
 
 
+def _check_exposure(host: str) -> None:
+    """Refuse to serve beyond loopback (or in production) with a session key anyone knows."""
+    from tendero.config import check_secret_for
+
+    try:
+        check_secret_for(host)
+    except ValueError as error:
+        _fail(f"not serving on {host}: {error}")
+
+
 def _run_server(run_jobs: bool, host: str, port: int) -> None:
     """uvicorn with the app, tuned for a long-lived server process (``serve`` and ``demo``)."""
     import gc
@@ -203,7 +219,18 @@ def _run_server(run_jobs: bool, host: str, port: int) -> None:
     import uvicorn
 
     from tendero.app import create_app
+    from tendero.config import get_settings
+    from tendero.data.budget import stop_reading
     from tendero.registry.service import deployed_models
+
+    class Server(uvicorn.Server):
+        """uvicorn waits for requests in flight before it stops: a long file read stops at its next check."""
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            stop_reading()
+            super().handle_exit(sig, frame)
+
+    _check_exposure(host)
 
     # Background threads (audit writes, model and key re-checks) hold the GIL for up to the switch
     # interval before the event loop gets it back: 5 ms by default, which showed as the p99 of a 2 ms
@@ -212,7 +239,12 @@ def _run_server(run_jobs: bool, host: str, port: int) -> None:
     application = create_app(run_jobs=run_jobs)
     gc.freeze()  # what is loaded by now lives as long as the server: no full collections over it
     deployed_models.freeze_after_load = True
-    uvicorn.run(application, host=host, port=port, access_log=False, log_config=None)
+    Server(
+        uvicorn.Config(
+            application, host=host, port=port, access_log=False, log_config=None,
+            proxy_headers=True, forwarded_allow_ips=get_settings().forwarded_allow_ips,
+        )
+    ).run()  # fmt: skip
 
 
 @app.command()
@@ -340,14 +372,15 @@ def demo(
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="serve after setting up")] = True,
 ) -> None:
     """The whole product on the embedded default: demo tenant, demo store, every model kind, served."""
+    from tendero.config import get_settings
     from tendero.demo import prepare_demo
 
+    if serve_after:
+        _check_exposure(get_settings().host)
     ready = prepare_demo(seed=seed, log=lambda message: err.print(message))
     if not serve_after:
         typer.echo(ready.api_key)
         return
-    from tendero.config import get_settings
-
     settings = get_settings()
     chosen_port = port or settings.port
     url = f"http://{settings.host}:{chosen_port}"
@@ -367,7 +400,12 @@ def import_data(
     set_: Annotated[list[str] | None, typer.Option("--set", help="field=value for every row (repeatable)")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="validate and count, write nothing")] = False,
     returns: Annotated[str, typer.Option(help="negative quantities: reject, or keep as returns")] = "reject",
-    url: Annotated[str | None, typer.Option(help="with sql: a SQLAlchemy URL of your database")] = None,
+    source_name: Annotated[
+        str | None, typer.Option("--source", help="with sql: a named source (tendero sources add)")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="with sql: a SQLite or PostgreSQL URL of your database (read-only)")
+    ] = None,
     query: Annotated[str | None, typer.Option(help="with sql: the query returning the entity's rows")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
@@ -402,11 +440,10 @@ def import_data(
         _fail(str(error))
     try:
         if source == "sql":
-            if not url or not query:
-                _fail("tendero import sql needs --url and --query")
-            report = import_sql(
-                tenant_id, entity, url, query, mapping=mapping, dry_run=dry_run, returns=returns, constants=constants
-            )
+            if not query or bool(url) == bool(source_name):
+                _fail("tendero import sql needs --query and one of --source NAME or --url URL")
+            report = import_sql(tenant_id, entity, url, query, source=source_name, mapping=mapping, dry_run=dry_run,
+                                returns=returns, constants=constants)  # fmt: skip
         else:
             path = Path(source)
             if not path.is_file():
@@ -416,6 +453,9 @@ def import_data(
             )
     except FileRejected as error:
         _fail(f"{source}: {error}")
+    from tendero.services.search import follow_import
+
+    follow_import(tenant_id, report.status, report.details)  # the search index follows the catalogue
     if as_json:
         _print_json(report.__dict__)
         return
@@ -444,9 +484,11 @@ def data_generate(
 
     store = generate_store(seed=seed, customers=customers, days=days)
     out.mkdir(parents=True, exist_ok=True)
+    from tendero.data.formulas import write_csv
+
     for name in ("customers", "products", "orders", "order_items", "interactions"):
         frame = getattr(store, name)
-        frame.to_csv(out / f"{name}.csv", index=False)
+        write_csv(frame, out / f"{name}.csv")
         console.print(f"{out / f'{name}.csv'}: {len(frame):,} rows")
 
 
@@ -468,6 +510,7 @@ def _register_benches() -> None:
     from tendero.bench import customers, dashboard, data_import, forecast, recommend, tabular
     from tendero.bench import experiments as experiments_bench
     from tendero.bench import pricing as pricing_bench
+    from tendero.bench import search as search_bench
 
     bench_app.command("api")(api_bench.command)
     bench_app.command("import")(data_import.command)
@@ -478,6 +521,7 @@ def _register_benches() -> None:
     bench_app.command("dashboard")(dashboard.command)
     bench_app.command("experiments")(experiments_bench.command)
     bench_app.command("pricing")(pricing_bench.command)
+    bench_app.command("search")(search_bench.command)
     bench_app.command("assistant")(assistant_bench.command)
 
 

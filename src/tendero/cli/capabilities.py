@@ -85,12 +85,12 @@ def run_job_here(tenant_id: str, job_id: str, follow: bool = True) -> dict[str, 
 
 
 def submit(tenant_id: str, request: dict[str, Any]) -> str:
-    from tendero.registry.service import submit_training
+    from tendero.registry.service import OPERATOR, submit_training
     from tendero.store.db import session_scope
 
     try:
         with session_scope() as session:
-            job, _ = submit_training(session, tenant_id, request)
+            job, _ = submit_training(session, tenant_id, request, role=OPERATOR)
             return job.id
     except (ValueError, KeyError) as error:
         fail(str(error))

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tendero.customers.transactions import DAY, TransactionLog, purchase_days
+from tendero.customers import btyd
+from tendero.customers.transactions import DAY, TransactionLog, btyd_args, purchase_days
 
 FEATURE_NAMES = (
     "recency_days",
@@ -94,3 +95,16 @@ def behaviour_features(log: TransactionLog, cutoff: pd.Timestamp | str) -> pd.Da
         frame["categories"] = np.nan
         frame["top_category_share"] = np.nan
     return frame[list(FEATURE_NAMES)].astype(float)
+
+
+def with_btyd_features(
+    features: pd.DataFrame, model: btyd._CountModel, summary: pd.DataFrame, window_weeks: float
+) -> pd.DataFrame:
+    """The behaviour features plus the BTYD model's view of each customer over the window:
+    ``p_alive``, ``expected_rate`` (purchases per week) and ``p_quiet`` (no purchase in it)."""
+    args = btyd_args(summary.loc[features.index])
+    out = features.copy()
+    out["p_alive"] = model.p_alive(*args)
+    out["expected_rate"] = model.expected_purchases(window_weeks, *args) / window_weeks
+    out["p_quiet"] = model.p_no_purchase(window_weeks, *args)
+    return out

@@ -12,11 +12,13 @@ from typing import ClassVar, Literal
 import pandas as pd
 from pydantic import Field
 
-from tendero.customers.model import CustomerModel, Settings, fit_customer_model
+from tendero.customers.model import CustomerModel, fit_customer_model
+from tendero.customers.settings import Settings
 from tendero.customers.transactions import transaction_log
 from tendero.kinds import Frames, KindParams, Progress
 
 BtydName = Literal["bgnbd", "mbgnbd", "pareto_nbd"]
+BTYD_MODELS: tuple[BtydName, ...] = ("bgnbd", "mbgnbd", "pareto_nbd")
 
 
 class CustomersParams(KindParams):
@@ -28,7 +30,7 @@ class CustomersParams(KindParams):
         None, ge=7, le=730, description="Backtest window; default: churn window, at most half the history"
     )
     btyd_models: list[BtydName] = Field(
-        default_factory=lambda: ["bgnbd", "mbgnbd", "pareto_nbd"],
+        default_factory=lambda: list(BTYD_MODELS),
         min_length=1,
         description="Buy-till-you-die models to fit; the backtest picks one",
     )

@@ -246,3 +246,12 @@ def holdout_counts(
         later = later[later["ordered_at"] < pd.Timestamp(holdout_end).normalize() + pd.Timedelta(days=1)]
     days = purchase_days(later)
     return days.groupby("customer_id").agg(purchases=("day", "size"), revenue=("revenue", "sum"))
+
+
+def btyd_args(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A ``summarise`` table as the BTYD models' arguments: frequency, recency and T."""
+    return (
+        summary["frequency"].to_numpy(float),
+        summary["recency"].to_numpy(float),
+        summary["T"].to_numpy(float),
+    )

@@ -22,9 +22,11 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from tendero.data.readers import FileLayout, FileRejected, frame_chunks, read_chunks
+from tendero.data.issues import Issue, ReadStopped
+from tendero.data.messages import Text, say, text_as_json
+from tendero.data.readers import FileLayout, FileRejected, frame_chunks, query_chunks, read_chunks
 from tendero.data.schema import ENTITIES, REFERENCES, Entity
-from tendero.data.validate import ROW, Rejection, Returns, check_chunk
+from tendero.data.validate import ROW, Returns, check_chunk
 from tendero.store import commerce
 from tendero.store import imports as import_rows
 from tendero.store.db import get_engine
@@ -114,7 +116,7 @@ class Importer:
         self.merged = 0
         self.retimed = 0
         self.merged_rows: list[dict[str, int]] = []
-        self.rejections: list[Rejection] = []
+        self.rejections: list[Issue] = []
         self.tables: dict[str, Counter[str]] = {}
         self._known: dict[str, set[str]] = {}
         self._seen: dict[Any, int] = {}
@@ -127,30 +129,25 @@ class Importer:
         return self._known[entity]
 
     def reject(
-        self, frame: pd.DataFrame, mask: pd.Series | np.ndarray, column: str | None, reasons: Any
+        self, frame: pd.DataFrame, mask: pd.Series | np.ndarray, column: str | None, reasons: Text | np.ndarray
     ) -> pd.DataFrame:
-        """Record rejections for ``mask`` rows (``reasons``: one string, or a series aligned with frame)."""
+        """Record rejections for ``mask`` rows (``reasons``: one message, or an array aligned with frame)."""
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return frame
         bad = frame[mask]
-        texts = reasons[mask] if isinstance(reasons, (pd.Series, np.ndarray)) else [reasons] * len(bad)
+        texts = reasons[mask] if isinstance(reasons, np.ndarray) else [reasons] * len(bad)
         values = bad[column] if column else [None] * len(bad)
         for row, value, reason in zip(bad[ROW], values, texts, strict=True):
-            shown = (
-                None
-                if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
-                else str(value)
-            )
-            self.rejections.append(Rejection(int(row), column, None if shown is None else shown[:200], str(reason)))
+            self.rejections.append(Issue.of(reason, row=int(row), column=column, value=value))
         return frame[~mask]
 
-    def check(self, chunk: pd.DataFrame) -> tuple[int, pd.DataFrame, list[Rejection]]:
+    def check(self, chunk: pd.DataFrame) -> tuple[int, pd.DataFrame, list[Issue]]:
         """Parse and validate a chunk; touches no state, so it may run ahead in another thread."""
         valid, rejected = check_chunk(self.entity, chunk, now=self.now, returns=self.returns)
         return len(chunk), valid, rejected
 
-    def process(self, checked: tuple[int, pd.DataFrame, list[Rejection]]) -> None:
+    def process(self, checked: tuple[int, pd.DataFrame, list[Issue]]) -> None:
         rows, valid, rejected = checked
         self.rows_read += rows
         self.rejections.extend(rejected)
@@ -180,7 +177,7 @@ class Importer:
     def _first_seen(
         self, frame: pd.DataFrame, keys: list[str], reason: str, *, unique_in_chunk: bool = False
     ) -> pd.DataFrame:
-        """Reject rows whose key appeared earlier in the file (in this chunk or an earlier one)."""
+        """Reject rows whose key appeared earlier in the file (``reason``: a message code taking ``first``)."""
         key = frame[keys[0]].astype(str)
         for extra in keys[1:]:
             key = key + "\x1f" + frame[extra].astype(str)
@@ -194,12 +191,13 @@ class Importer:
         duplicate = earlier | within
         if duplicate.any():
             first = np.where(earlier, [self._seen.get(k, 0) for k in np.where(earlier, key, "")], first_in_chunk)
-            reasons = np.array([f"{reason} (first at row {r})" for r in first], dtype=object)
-        else:
-            reasons = np.array([], dtype=object)
+            reasons = np.empty(len(frame), dtype=object)
+            reasons[duplicate] = [say(reason, first=int(r)) for r in np.asarray(first)[duplicate]]
         fresh = ~duplicate
         self._seen.update(zip(key.to_numpy()[fresh], rows[fresh].tolist(), strict=True))
-        return self.reject(frame, duplicate, keys[0], reasons if duplicate.any() else "")
+        if not duplicate.any():
+            return frame
+        return self.reject(frame, duplicate, keys[0], reasons)
 
     def _check_references(self, frame: pd.DataFrame) -> pd.DataFrame:
         for column, target in REFERENCES.get(self.entity.name, {}).items():
@@ -208,13 +206,13 @@ class Importer:
             known = self.known(target)
             unknown = (frame[column].notna() & ~frame[column].isin(known)).to_numpy()
             noun = target[:-1].replace("_", " ")
-            reasons = _reasons_where(unknown, frame[column], f"unknown {noun} {{}}: import {target} first")
+            reasons = _reasons_where(unknown, frame[column], "rule.unknown_reference", noun=noun, target=target)
             frame = self.reject(frame, unknown, column, reasons)
         return frame
 
     def _plain(self, frame: pd.DataFrame) -> None:
         entity = self.entity
-        frame = self._first_seen(frame, list(entity.key), "duplicate id in file")
+        frame = self._first_seen(frame, list(entity.key), "rule.duplicate_id")
         frame = self._check_references(frame)
         if frame.empty:
             return
@@ -242,7 +240,7 @@ class Importer:
         firsts = frame.groupby("order_id", sort=False)[[ROW, "customer_id", "ordered_at"]].transform("first")
         both = frame["customer_id"].notna() & firsts["customer_id"].notna()
         differs = (both & (frame["customer_id"].astype(str) != firsts["customer_id"].astype(str))).to_numpy()
-        reasons = _reasons_where(differs, firsts[ROW], "conflicts with row {} of the same order (another customer_id)")
+        reasons = _reasons_where(differs, firsts[ROW], "rule.other_customer", key="first")
         moved = (frame["ordered_at"] != firsts["ordered_at"]).to_numpy() & ~differs
         self.retimed += int(moved.sum())
         frame = frame.assign(ordered_at=firsts["ordered_at"])
@@ -274,9 +272,8 @@ class Importer:
                     self.merged_rows.append({"row": int(row), "merged_into_row": int(into)})
         aggregated["quantity"] = aggregated["quantity"].where(aggregated["quantity"] != 0, np.nan)
         aggregated = self.reject(aggregated, aggregated["quantity"].isna().to_numpy(), "quantity",
-                                 "value out of range: the order's lines of this product add up to zero")  # fmt: skip
-        aggregated = self._first_seen(aggregated, key, "duplicate line: order and product already seen",
-                                      unique_in_chunk=True)  # fmt: skip
+                                 say("rule.lines_add_to_zero"))  # fmt: skip
+        aggregated = self._first_seen(aggregated, key, "rule.duplicate_line", unique_in_chunk=True)
         if aggregated.empty:
             return
         self._write_order_lines(aggregated)
@@ -308,6 +305,8 @@ class Importer:
         self._upsert("orders", rows)
         items = lines[["order_id", "product_id", "quantity", "unit_price", "discount"]].copy()
         items["discount"] = pd.to_numeric(items["discount"], errors="coerce").fillna(0.0).astype(float)
+        if has.get("promotion"):
+            items["promotion"] = lines["promotion"]
         self._upsert("order_items", items)
 
     def counts(self) -> dict[str, int]:
@@ -356,32 +355,54 @@ def run_import(
         importer.writer.close(abandon=True)  # the connection is this thread's again before the rollback
         transaction.rollback()
         connection.close()
-        message = str(error) if isinstance(error, FileRejected) else f"{type(error).__name__}: {error}"
         details = _details(layout, importer, entity_name)
-        import_rows.finish_import(tenant_id, import_id, status="failed", counts={"rows_read": importer.rows_read},
-                                  details=details, error=f"nothing was imported: {message}")  # fmt: skip
+        _failed(tenant_id, import_id, error, details, {"rows_read": importer.rows_read})
         raise
     connection.close()
     if not dry_run:
         written = sum(tally["inserted"] + tally["updated"] for tally in importer.tables.values())
         with engine.begin() as fresh:
             commerce.refresh_statistics(fresh, set(importer.tables), written)
-    rejections = sorted(importer.rejections, key=lambda r: r.row)
-    import_rows.add_rejections(tenant_id, import_id, [r.as_dict() for r in rejections])
+    rejections = sorted(importer.rejections, key=lambda r: r.row or 0)
+    import_rows.add_rejections(tenant_id, import_id, [
+        {**r.as_rejection(), "code": r.code, "params": r.params} for r in rejections
+    ])  # fmt: skip
     counts = importer.counts()
     details = _details(layout, importer, entity_name)
     status = "validated" if dry_run else "completed"
     import_rows.finish_import(tenant_id, import_id, status=status, counts=counts, details=details)
     return ImportReport(import_id, entity_name, status, dry_run, counts, details,
-                        [r.as_dict() for r in rejections[:SAMPLE_REJECTIONS]])  # fmt: skip
+                        [r.as_rejection() for r in rejections[:SAMPLE_REJECTIONS]])  # fmt: skip
 
 
-def _reasons_where(mask: np.ndarray, values: pd.Series, template: str) -> np.ndarray:
-    """Reason texts for the masked rows only (formatting one per row of a large chunk costs seconds)."""
-    reasons = np.full(len(mask), "", dtype=object)
+def _failed(tenant_id: str, import_id: str, error: BaseException, details: dict[str, Any],
+            counts: dict[str, int]) -> None:  # fmt: skip
+    """Record why an import wrote nothing: the reader's own sentence, or a general one (the error is logged)."""
+    if isinstance(error, FileRejected) and error.text is not None:
+        reason = error.text
+    elif isinstance(error, FileRejected):
+        reason = say("import.nothing", reason=str(error))
+    elif isinstance(error, ReadStopped):
+        reason = say("read.stopped")
+    else:
+        log.error("import %s failed", import_id, exc_info=error)
+        reason = say("read.failed")
+    text = say("import.nothing", reason=reason) if reason.code != "import.nothing" else reason
+    details = {**details, "error": text_as_json(text)}
+    import_rows.finish_import(tenant_id, import_id, status="failed", counts=counts, details=details, error=str(text))
+
+
+def _reasons_where(mask: np.ndarray, values: pd.Series, code: str, key: str = "value", **params: Any) -> np.ndarray:
+    """Messages for the masked rows only (one per row of a large chunk would cost seconds); ``values`` fill
+    the parameter ``key``."""
+    reasons = np.empty(len(mask), dtype=object)
     where = np.flatnonzero(mask)
-    reasons[where] = [template.format(value) for value in values.to_numpy()[where]]
+    reasons[where] = [say(code, **{key: _plain(value)}, **params) for value in values.to_numpy()[where]]
     return reasons
+
+
+def _plain(value: Any) -> Any:
+    return int(value) if isinstance(value, np.integer) else str(value) if not isinstance(value, int) else value
 
 
 def read_ahead(chunks: Iterator[pd.DataFrame], check: Callable[[pd.DataFrame], T], depth: int = 2) -> Iterator[T]:
@@ -428,7 +449,7 @@ def reason_kind(reason: str) -> str:
 
 
 def _details(layout: FileLayout, importer: Importer, entity: str) -> dict[str, Any]:
-    reasons = Counter(reason_kind(r.reason) for r in importer.rejections)
+    reasons = Counter(reason_kind(r.message) for r in importer.rejections)
     return {
         "format": layout.format,
         "encoding": layout.encoding,
@@ -443,6 +464,10 @@ def _details(layout: FileLayout, importer: Importer, entity: str) -> dict[str, A
     }
 
 
+def _open_failed(tenant_id: str, import_id: str, error: FileRejected) -> None:
+    _failed(tenant_id, import_id, error, {}, {})
+
+
 def import_file(
     tenant_id: str,
     entity: str,
@@ -454,14 +479,13 @@ def import_file(
     returns: Returns = "reject",
     constants: dict[str, str] | None = None,
 ) -> ImportReport:
-    """Import a CSV, JSON lines, Parquet or Excel file (the format is detected from its content)."""
+    """Import a CSV, JSON, JSON lines, Parquet or Excel file (the format is detected from its content)."""
     shown = Path(filename or path.name).name
     import_id = import_rows.start_import(tenant_id, entity, shown, dry_run)
     try:
         opened = read_chunks(path, ENTITIES[entity], mapping or {}, filename=shown, constants=constants)
     except FileRejected as error:
-        import_rows.finish_import(tenant_id, import_id, status="failed", counts={}, details={},
-                                  error=f"nothing was imported: {error}")  # fmt: skip
+        _open_failed(tenant_id, import_id, error)
         raise
     return run_import(tenant_id, entity, opened, source=shown, dry_run=dry_run, returns=returns, import_id=import_id)
 
@@ -481,8 +505,7 @@ def import_records(
     try:
         opened = frame_chunks(records, ENTITIES[entity], mapping or {}, constants)
     except FileRejected as error:
-        import_rows.finish_import(tenant_id, import_id, status="failed", counts={}, details={},
-                                  error=f"nothing was imported: {error}")  # fmt: skip
+        _open_failed(tenant_id, import_id, error)
         raise
     return run_import(tenant_id, entity, opened, source="json batch", dry_run=dry_run, returns=returns,
                       import_id=import_id)  # fmt: skip
@@ -491,39 +514,44 @@ def import_records(
 def import_sql(
     tenant_id: str,
     entity: str,
-    url: str,
+    url: str | None,
     query: str,
     *,
+    source: str | None = None,
     mapping: dict[str, str] | None = None,
     dry_run: bool = False,
     returns: Returns = "reject",
     chunk_rows: int = 100_000,
     constants: dict[str, str] | None = None,
 ) -> ImportReport:
-    """Run a query on the shop's own database (any SQLAlchemy URL) and import what it returns."""
-    from tendero.data.readers import canonical_chunk, resolve_columns
-    from tendero.store.sources import stream_query
+    """Run a query on the shop's own database and import what it returns.
 
-    stream = stream_query(url, query, chunk_rows)
-    shown = f"sql: {stream.display}"
+    ``source`` names a source an operator configured for this tenant; ``url`` is for an operator at the
+    shell (``tendero import sql --url``). Either way the query runs read-only, within the configured
+    time and row limits, and never on tendero's own database.
+    """
+    from tendero.store import sources
+
+    shown = f"sql source {source}" if source else "sql"
     import_id = import_rows.start_import(tenant_id, entity, shown, dry_run)
     try:
-        layout = resolve_columns(ENTITIES[entity], stream.columns, mapping or {}, constants)
-        layout.format = "sql"
-
-        def chunks() -> Iterator[pd.DataFrame]:
-            row = 1
-            for frame in stream.frames():
-                frame = frame.astype(object).where(frame.notna(), None)
-                frame = frame.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v).astype("string")
-                yield canonical_chunk(frame, layout, row)
-                row += len(frame)
-
-        return run_import(tenant_id, entity, (layout, chunks()), source=shown, dry_run=dry_run, returns=returns,
-                          import_id=import_id)  # fmt: skip
+        if source:
+            stream = sources.open_source(tenant_id, source, query, chunk_rows)
+        elif url:
+            stream = sources.open_url(url, query, chunk_rows)
+        else:
+            raise FileRejected(say("source.unknown", name=""))
     except FileRejected as error:
-        import_rows.finish_import(tenant_id, import_id, status="failed", counts={}, details={},
-                                  error=f"nothing was imported: {error}")  # fmt: skip
+        _open_failed(tenant_id, import_id, error)
         raise
+    try:
+        opened = query_chunks(stream.columns, stream.frames(), ENTITIES[entity], mapping or {}, constants)
+    except FileRejected as error:
+        stream.close()
+        _open_failed(tenant_id, import_id, error)
+        raise
+    try:
+        return run_import(tenant_id, entity, opened, source=shown, dry_run=dry_run, returns=returns,
+                          import_id=import_id)  # fmt: skip
     finally:
         stream.close()

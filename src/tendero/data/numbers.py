@@ -9,6 +9,8 @@ cast is correctly rounded and as fast; Python's ``float`` is the exact fallback 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -41,3 +43,27 @@ def _exact_float(text: str, otherwise: float) -> float:
         return float(text)
     except ValueError:  # a form pandas reads and Python does not: keep pandas' reading
         return otherwise
+
+
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+|[+-]?,\d+")
+_THOUSANDS_DOTS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+
+
+def parse_numbers(values: pd.Series) -> pd.Series:
+    """Trimmed text to floats, exactly; decimal commas ("12,50") and dotted thousands with a decimal comma
+    ("1.234,50", "1.234.567") are read too. A plain "1.234" is one point two three four: a dot is a decimal
+    point unless a comma or a second dot says otherwise. Anything else is missing (NaN)."""
+    try:  # Arrow's cast parses a clean column many times faster than pandas; any odd value falls back
+        return pd.Series(pc.cast(pa.array(values), pa.float64()).to_numpy(zero_copy_only=False), index=values.index)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        pass
+    parsed = to_numeric(values).astype(float)
+    retry = (values.notna() & parsed.isna()).to_numpy()
+    if retry.any():
+        texts = values[retry].astype(str)
+        comma = texts.str.fullmatch(_DECIMAL_COMMA)
+        dotted = texts.str.fullmatch(_THOUSANDS_DOTS)
+        fixed = texts.where(~dotted, texts.str.replace(".", "", regex=False))
+        fixed = fixed.str.replace(",", ".", regex=False).where(comma | dotted)
+        parsed[retry] = to_numeric(fixed).to_numpy(dtype=float)
+    return parsed

@@ -87,6 +87,7 @@ ENTITIES: dict[str, Entity] = {
             Field("quantity", "float", required=True, minimum=-MAX_QUANTITY, maximum=MAX_QUANTITY),
             Field("unit_price", "float", required=True, minimum=0.0, maximum=1e9, aliases=("price",)),
             Field("discount", "float", minimum=0.0, maximum=1e12),
+            Field("promotion", "bool"),
         ),
         key=("order_id", "product_id"),
     ),
@@ -125,6 +126,8 @@ ENTITIES: dict[str, Entity] = {
             Field("unit_price", "float", minimum=0.0, maximum=1e9, aliases=("price", "unitprice", "precio")),
             Field("amount", "float", minimum=-1e12, maximum=1e12, aliases=("line_total", "total", "importe")),
             Field("discount", "float", minimum=0.0, maximum=1e12),
+            # sold on promotion: a driver of the sales forecasts (yes/no, 1/0, sí/no)
+            Field("promotion", "bool", aliases=("promo", "promocion", "promoción", "on_promotion")),
             Field("customer_id", aliases=("customer", "cliente")),
             Field("store", "text", aliases=("channel", "tienda")),
             Field("status", "text"),

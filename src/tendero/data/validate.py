@@ -1,38 +1,28 @@
-"""Row validation, vectorised per chunk: typed valid rows out, one explained rejection per bad row."""
+"""Row validation of imports, vectorised per chunk: typed valid rows out, one explained issue per bad row."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from tendero.data.numbers import to_numeric
+from tendero.data.dates import EARLIEST, parse_datetimes, unparsed_reasons
+from tendero.data.formulas import formula_mask
+from tendero.data.issues import Issue
+from tendero.data.messages import Text, say
+from tendero.data.numbers import parse_numbers
 from tendero.data.schema import Entity
+from tendero.data.table import ROW
 
 TRUE_WORDS = {"true", "1", "yes", "y", "t", "si", "sí", "verdadero", "x"}
 FALSE_WORDS = {"false", "0", "no", "n", "f", "falso", ""}
-FORMULA = re.compile(r"^\s*(?:[=@]|[+\-]\s*[A-Za-z_]+\s*[(!|])")
-ROW = "__row__"
 Returns = Literal["reject", "keep"]
+Reasons = Text | Sequence[Text] | np.ndarray
 
-
-@dataclass(frozen=True)
-class Rejection:
-    """One rejected row: where it was, which column and value, and why."""
-
-    row: int
-    column: str | None
-    value: str | None
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+__all__ = ["ROW", "ChunkCheck", "Returns", "check_chunk", "parse_datetimes", "parse_numbers"]
 
 
 class ChunkCheck:
@@ -41,17 +31,21 @@ class ChunkCheck:
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
         self.bad = np.zeros(len(frame), dtype=bool)
-        self.rejections: list[Rejection] = []
+        self.rejections: list[Issue] = []
 
-    def reject(self, mask: np.ndarray | pd.Series, column: str | None, reason: str) -> None:
+    def reject(self, mask: np.ndarray | pd.Series, column: str | None, reasons: Reasons,
+               shown_column: str | None = None) -> None:  # fmt: skip
+        """Reject the rows of ``mask`` not rejected yet; ``reasons`` is one message or one per row of the frame."""
         mask = np.asarray(mask, dtype=bool) & ~self.bad
         if not mask.any():
             return
-        rows = self.frame[ROW].to_numpy()[mask]
-        values = self.frame[column].to_numpy()[mask] if column and column in self.frame else [None] * int(mask.sum())
-        for row, value in zip(rows, values, strict=True):
-            shown = None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)[:200]
-            self.rejections.append(Rejection(int(row), column, shown, reason))
+        where = np.flatnonzero(mask)
+        rows = self.frame[ROW].to_numpy()[where]
+        values = self.frame[column].to_numpy()[where] if column and column in self.frame else [None] * len(where)
+        texts = [reasons] * len(where) if isinstance(reasons, Text) else [reasons[i] for i in where]
+        name = shown_column or column
+        for row, value, text in zip(rows, values, texts, strict=True):
+            self.rejections.append(Issue.of(text, row=int(row), column=name, value=value))
         self.bad |= mask
 
 
@@ -61,35 +55,21 @@ def _blank_to_nan(series: pd.Series) -> pd.Series:
     return text.mask(text == "", pd.NA)
 
 
-def parse_datetimes(series: pd.Series) -> pd.Series:
-    """ISO 8601 first (fast), then Unix seconds, then any other common layout; naive UTC out."""
-    present = series.notna()
-    parsed = pd.to_datetime(series, errors="coerce", format="ISO8601", utc=True)
-    missing = present & parsed.isna()
-    if missing.any():
-        candidates = series[missing]
-        numeric = pd.to_numeric(candidates, errors="coerce")
-        epoch = numeric.notna() & (numeric > 1e8) & (numeric < 1e10)
-        if epoch.any():
-            parsed.loc[epoch[epoch].index] = pd.to_datetime(numeric[epoch], unit="s", utc=True)
-        rest = candidates[~epoch.to_numpy()]
-        if len(rest):
-            parsed.loc[rest.index] = pd.to_datetime(rest, errors="coerce", format="mixed", dayfirst=True, utc=True)
-    return parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-
-
-def parse_numbers(series: pd.Series) -> pd.Series:
-    """Numbers with a dot or a decimal comma ("12,50"); thousands separators are not guessed."""
-    try:  # Arrow's cast parses a clean column many times faster than pandas; any odd value falls back
-        return pd.Series(pc.cast(pa.array(series), pa.float64()).to_numpy(zero_copy_only=False), index=series.index)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        pass
-    parsed = to_numeric(series)
-    retry = series.notna() & parsed.isna()
-    if retry.any():
-        fixed = series[retry].str.replace(",", ".", regex=False)
-        parsed.loc[retry] = to_numeric(fixed.where(fixed.str.count(r"\.") == 1))
-    return parsed.astype(float)
+def _check_dates(check: ChunkCheck, name: str, raw: pd.Series, parsed: pd.Series, *, not_future: bool,
+                 now: datetime) -> None:  # fmt: skip
+    unparsed = (raw.notna() & parsed.isna()).to_numpy()
+    if unparsed.any():
+        reasons = np.empty(len(raw), dtype=object)
+        reasons[unparsed] = unparsed_reasons(raw[unparsed], not_future=not_future, today=now.date())
+        check.reject(unparsed, name, reasons)
+    if not_future:
+        check.reject((parsed > pd.Timestamp(now + timedelta(days=1))).fillna(False), name, say("rule.date_future"))
+    early = (parsed < EARLIEST).fillna(False).to_numpy()
+    if early.any():
+        reasons = np.empty(len(raw), dtype=object)
+        years = parsed.dt.year.to_numpy()
+        reasons[early] = [say("rule.date_before_1900", year=str(int(year))) for year in years[early]]
+        check.reject(early, name, reasons)
 
 
 def check_chunk(
@@ -98,65 +78,65 @@ def check_chunk(
     *,
     now: datetime,
     returns: Returns = "reject",
-) -> tuple[pd.DataFrame, list[Rejection]]:
-    """Parse and check one chunk (string columns + ``__row__``); returns the typed valid rows."""
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """Parse and check one chunk (text columns + ``__row__``); returns the typed valid rows."""
     check = ChunkCheck(frame)
     out = pd.DataFrame({ROW: frame[ROW].to_numpy()}, index=frame.index)
-    horizon = pd.Timestamp(now + timedelta(days=1))
     for field in entity.fields:
         if field.name not in frame:
             out[field.name] = pd.Series(pd.NA, index=frame.index, dtype="object")
             continue
         raw = _blank_to_nan(frame[field.name])
         if field.required:
-            check.reject(raw.isna(), field.name, f"missing required field {field.name}")
+            check.reject(raw.isna(), field.name, say("rule.missing", field=field.name))
         if field.type in ("str", "text"):
-            formula = raw.fillna("").str.match(FORMULA).to_numpy(dtype=bool)
-            check.reject(formula, field.name, "looks like a spreadsheet formula (possible formula injection)")
+            check.reject(formula_mask(raw), field.name, say("cell.formula"))
             if field.choices:
                 lowered = raw.str.lower()
                 check.reject(raw.notna() & ~lowered.isin(field.choices), field.name,
-                             f"must be one of {', '.join(field.choices)}")  # fmt: skip
+                             say("rule.choices", choices=", ".join(field.choices)))  # fmt: skip
                 raw = lowered
             out[field.name] = raw.astype(object).where(raw.notna(), None)
         elif field.type == "datetime":
             parsed = parse_datetimes(raw)
-            check.reject(raw.notna() & parsed.isna(), field.name, "unparseable date")
-            if field.not_future:
-                check.reject((parsed > horizon).fillna(False), field.name, "date is in the future")
-            check.reject((parsed < pd.Timestamp("1900-01-01")).fillna(False), field.name, "date before 1900")
+            _check_dates(check, field.name, raw, parsed, not_future=field.not_future, now=now)
             out[field.name] = parsed
         elif field.type == "float":
             parsed = parse_numbers(raw)
-            check.reject(raw.notna() & parsed.isna(), field.name, "not a number")
+            check.reject(raw.notna() & parsed.isna(), field.name, say("rule.not_number"))
             finite = parsed.notna()
             if field.minimum is not None:
                 check.reject(finite & (parsed < field.minimum), field.name,
-                             f"value out of range: {field.name} must be at least {field.minimum:g}")  # fmt: skip
+                             say("rule.at_least", field=field.name, limit=f"{field.minimum:g}"))  # fmt: skip
             if field.maximum is not None:
                 check.reject(finite & (parsed > field.maximum), field.name,
-                             f"value out of range: {field.name} must be at most {field.maximum:g}")  # fmt: skip
+                             say("rule.at_most", field=field.name, limit=f"{field.maximum:g}"))  # fmt: skip
             out[field.name] = parsed
         elif field.type == "bool":
             lowered = raw.str.lower()
             known = lowered.isna() | lowered.isin(TRUE_WORDS | FALSE_WORDS)
-            check.reject(~known, field.name, "not a yes/no value")
+            check.reject(~known, field.name, say("rule.not_bool"))
             out[field.name] = lowered.map(lambda v: None if v is pd.NA else v in TRUE_WORDS).astype(object)
+    for column in frame.columns:  # attributes are text the shop's own columns carried: the same rule
+        if column.startswith("attr:"):
+            values = _blank_to_nan(frame[column])
+            check.reject(formula_mask(values), column, say("cell.formula"), shown_column=column[5:])
+            out[column] = values.astype(object).where(values.notna(), None)
     if "quantity" in entity.field_names and "quantity" in frame:
         quantity = out["quantity"]
-        check.reject((quantity == 0).fillna(False), "quantity", "value out of range: quantity must not be zero")
+        check.reject((quantity == 0).fillna(False), "quantity", say("rule.zero_quantity"))
         negative = (quantity < 0).fillna(False)
         if returns == "reject":
-            check.reject(negative, "quantity", "negative quantity (a return: import with returns=keep to keep it)")
+            check.reject(negative, "quantity", say("rule.negative_quantity"))
         elif "status" in entity.field_names:
             out.loc[negative.to_numpy() & ~check.bad, "status"] = "returned"
     if entity.name == "order_lines":
         _derive_order_line_fields(out, check)
     if entity.name == "interactions" and "value" in frame:
         ratings = (out["kind"] == "rating").fillna(False)
-        check.reject(ratings & out["value"].isna(), "value", "a rating needs a value")
+        check.reject(ratings & out["value"].isna(), "value", say("rule.rating_needs_value"))
         check.reject(ratings & ((out["value"] < 0) | (out["value"] > 10)).fillna(False), "value",
-                     "value out of range: ratings go from 0 to 10")  # fmt: skip
+                     say("rule.rating_range"))  # fmt: skip
     return out[~check.bad], check.rejections
 
 
@@ -166,10 +146,12 @@ def _derive_order_line_fields(out: pd.DataFrame, check: ChunkCheck) -> None:
     if price_missing.any() and out["amount"].notna().any():
         derived = (out["amount"] / out["quantity"]).abs()
         out["unit_price"] = out["unit_price"].where(~price_missing, derived)
-    check.reject(out["unit_price"].isna().to_numpy(), "unit_price", "missing required field unit_price (or amount)")
+    check.reject(out["unit_price"].isna().to_numpy(), "unit_price",
+                 say("rule.missing_or", field="unit_price", other="amount"))  # fmt: skip
     order_missing = out["order_id"].isna()
     if order_missing.any():
         stamp = out["ordered_at"].dt.strftime("%Y%m%d%H%M%S")
         derived = out["customer_id"].astype("string") + "-" + stamp
         out["order_id"] = out["order_id"].where(~order_missing, derived)
-    check.reject(out["order_id"].isna().to_numpy(), "order_id", "missing required field order_id (or customer_id)")
+    check.reject(out["order_id"].isna().to_numpy(), "order_id",
+                 say("rule.missing_or", field="order_id", other="customer_id"))  # fmt: skip

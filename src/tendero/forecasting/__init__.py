@@ -1,8 +1,13 @@
 """Sales and demand forecasting: series in, chosen engines, calibrated forecasts and backtests out.
 
-- ``series.build_series``: order lines -> long ``unique_id, ds, y`` series plus a report of what was
-  left out or ignored (the SmartSales365 data rules).
-- ``forecaster.fit_forecast``: rolling-origin backtests, choice by MASE, conformal intervals.
-- ``hierarchy.bottom_up``: coherent totals; ``payloads``: dashboard, 3T demand, drift.
-- ``kind.ForecastKind``: the ``forecast`` model kind.
+The public surface is small, like statsforecast's: ``fit_forecast(df, ForecastConfig(h, freq,
+season))`` returns a ``ForecastResult`` (forecast with intervals, choice, backtest evidence, report).
+The stages live in their own modules: ``panel`` (gaps, duplicates, closed days), ``drivers``
+(holidays, promotions), ``engines`` and ``global_model`` (what forecasts), ``backtest``,
+``selection``, ``calibration``; ``series.build_series`` turns order lines into series; ``kind``
+is the ``forecast`` model kind; ``hierarchy`` and ``payloads`` shape its answers.
 """
+
+from tendero.forecasting.forecaster import ForecastConfig, ForecastResult, fit_forecast
+
+__all__ = ["ForecastConfig", "ForecastResult", "fit_forecast"]

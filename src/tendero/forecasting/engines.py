@@ -29,8 +29,11 @@ STATS_ENGINES = (
     "imapa",
     "tsb",
 )
-ENGINES = (*STATS_ENGINES, "seasonal_profile", "lightgbm")
+LIGHTGBM_ENGINES = ("lightgbm", "lightgbm_direct", "lightgbm_median")
+CHEAP_ENGINES = ("seasonal_naive", "naive")
+ENGINES = (*STATS_ENGINES, "seasonal_profile", *LIGHTGBM_ENGINES)
 LONG_SEASON = 24  # AutoETS/AutoCES cannot use longer seasons and AutoTheta/ARIMA get very slow
+SMALL_PANEL = 100  # daily panels up to this many series also try MSTL
 
 
 @dataclass(frozen=True)
@@ -40,16 +43,28 @@ class EngineContext:
     season: int
     n_jobs: int = 1
     seed: int = 0
+    drivers: tuple[str, ...] = ()  # columns of the train and future frames known ahead (promotions, holidays)
 
 
-def default_engines(season: int, intermittent: bool, min_length: int) -> list[str]:
+def default_engines(
+    season: int, intermittent: bool, min_length: int, *, daily: bool = False, series: int = 0
+) -> list[str]:
     """Sensible candidates for one group of series, cheap enough to backtest on 2 cores.
 
     ``min_length`` is the shortest full history: MSTL joins when it holds two seasons (backtest
     windows too short for it fall back to the seasonal naive forecast).
     """
     if intermittent:
-        return ["croston_optimized", "adida", "imapa", "tsb", "seasonal_naive", "lightgbm"]
+        # the median model: where most days sell nothing, the mean is a poor forecast of absolute errors
+        engines = ["croston_optimized", "adida", "imapa", "tsb", "seasonal_naive", "lightgbm"]
+        return engines + (["lightgbm_direct", "lightgbm_median"] if daily else [])
+    if daily:
+        # daily shop data: thousands of long series, where the global models carry the accuracy and
+        # AutoETS/AutoTheta/AutoCES cost minutes (see README, forecast bench suite)
+        engines = ["seasonal_naive", "seasonal_profile", "lightgbm", "lightgbm_direct"]
+        if min_length >= 2 * season and series <= SMALL_PANEL:
+            engines.append("mstl")
+        return engines
     if season > LONG_SEASON:
         engines = ["seasonal_naive", "seasonal_profile", "lightgbm"]
         if min_length >= 2 * season:
@@ -183,19 +198,22 @@ def forecast_seasonal_profile(train: pd.DataFrame, ctx: EngineContext, rank: int
 def forecast_lightgbm(
     train: pd.DataFrame,
     ctx: EngineContext,
-    exog_future: pd.DataFrame | None = None,
+    future: pd.DataFrame | None = None,
     static: pd.DataFrame | None = None,
     levels: Sequence[int] = (),
     interval_windows: int = 3,
+    threads: int | None = None,
 ) -> pd.DataFrame:
-    """One LightGBM model over all series (mlforecast): lags, rolling means, calendar, exogenous.
+    """One LightGBM model over all series (mlforecast): lags, rolling means, calendar, drivers.
 
-    Targets are standardised per series so that big and small series share one model; exogenous
-    columns are used only when their future values are given. ``levels`` adds mlforecast's own
-    conformal intervals (``lightgbm-lo-L``/``lightgbm-hi-L``, from ``interval_windows`` backtest
-    windows), which the bench's baseline reports.
-    LightGBM gets ``n_jobs - 1`` threads (at least one): the stats engines run beside it on the
-    other core, and OpenMP threads that share a busy core spin (4x the CPU time on 2 shared cores).
+    Targets are standardised per series so that big and small series share one model; the
+    ``ctx.drivers`` columns are read from ``train`` and, for the forecast, from ``future``; rows
+    whose ``observed`` is false (closed or missing periods, filled) are not learnt from.
+    ``levels`` adds mlforecast's own conformal intervals (``lightgbm-lo-L``/``lightgbm-hi-L``, from
+    ``interval_windows`` backtest windows, at least the two mlforecast needs), which the bench's
+    baseline reports. LightGBM gets ``threads`` (default ``n_jobs - 1``, at least one): fitted
+    stats engines run beside it on the other core, and OpenMP threads that share a busy core spin
+    (4x the CPU time on 2 shared cores).
     """
     import lightgbm as lgb
     from mlforecast import MLForecast
@@ -211,9 +229,7 @@ def forecast_lightgbm(
         lag_transforms[1].append(RollingMean(window_size=min(13, max(2, season // 4))))
     date_features = {"D": ["dayofweek", "day", "month"], "W": ["week", "month"], "M": ["month"]}
     kind = "D" if ctx.freq == "D" else "M" if ctx.freq.startswith("M") else "W"
-    exog_cols = [c for c in train.columns if c not in ("unique_id", "ds", "y")]
-    if exog_future is None:
-        exog_cols = []
+    drivers = list(ctx.drivers) if future is not None else []
     model = lgb.LGBMRegressor(
         n_estimators=150,
         learning_rate=0.08,
@@ -224,7 +240,7 @@ def forecast_lightgbm(
         subsample_freq=1,
         colsample_bytree=0.8,
         random_state=ctx.seed,
-        n_jobs=max(1, ctx.n_jobs - 1),
+        n_jobs=threads or max(1, ctx.n_jobs - 1),
         verbose=-1,
     )
     fcst = MLForecast(
@@ -234,24 +250,63 @@ def forecast_lightgbm(
         lag_transforms=lag_transforms,
         date_features=date_features[kind],
         target_transforms=[LocalStandardScaler()],
-        num_threads=max(1, ctx.n_jobs - 1),
+        num_threads=threads or max(1, ctx.n_jobs - 1),
     )
-    data = train[["unique_id", "ds", "y", *exog_cols]]
+    data = train[["unique_id", "ds", "y", *drivers]].copy()
+    for col in drivers:
+        if not pd.api.types.is_numeric_dtype(data[col]):
+            data[col] = data[col].astype("category")
+    weight_col = None
+    if "observed" in train.columns and not train["observed"].all():
+        data["_weight"] = train["observed"].astype(float).to_numpy()
+        weight_col = "_weight"
     static_cols: list[str] = []
     if static is not None and len(static.columns) > 1:
         data = data.merge(static, on="unique_id", how="left")
         static_cols = [c for c in static.columns if c != "unique_id"]
         for col in static_cols:
-            data[col] = data[col].astype("category")
+            if not pd.api.types.is_numeric_dtype(data[col]):
+                data[col] = data[col].astype("category")
     needed = max(lags or [1]) + 4  # the longest lag plus the rolling window must leave rows to learn from
     if min_len <= needed:
         return _no_forecast(train, ctx, "lightgbm")
-    intervals = PredictionIntervals(n_windows=interval_windows, h=h) if levels else None
-    fcst.fit(data, static_features=static_cols, dropna=True, prediction_intervals=intervals)
-    x_df = exog_future[["unique_id", "ds", *exog_cols]] if exog_cols and exog_future is not None else None
+    intervals = PredictionIntervals(n_windows=max(2, interval_windows), h=h) if levels else None
+    fcst.fit(data, static_features=static_cols, dropna=True, prediction_intervals=intervals, weight_col=weight_col)
+    x_df = None
+    if drivers and future is not None:
+        x_df = future[["unique_id", "ds", *drivers]].copy()
+        for col in drivers:
+            if isinstance(data[col].dtype, pd.CategoricalDtype):
+                x_df[col] = pd.Categorical(x_df[col], categories=data[col].cat.categories)
     out = fcst.predict(h, X_df=x_df, level=list(levels) or None)
     bounds = [f"lightgbm-{b}-{lv}" for lv in levels for b in ("lo", "hi")]
     return out[["unique_id", "ds", "lightgbm", *bounds]]
+
+
+def forecast_direct(
+    train: pd.DataFrame,
+    ctx: EngineContext,
+    future: pd.DataFrame,
+    static: pd.DataFrame | None,
+    threads: int,
+    name: str = "lightgbm_direct",
+) -> pd.DataFrame:
+    """The direct global model (``global_model``) as an engine; ``lightgbm_median`` fits the median."""
+    from tendero.forecasting.global_model import forecast_lightgbm_direct
+
+    return forecast_lightgbm_direct(
+        train,
+        future,
+        h=ctx.h,
+        freq=ctx.freq,
+        season=ctx.season,
+        drivers=list(ctx.drivers),
+        static=static,
+        seed=ctx.seed,
+        threads=threads,
+        name=name,
+        objective="l1" if name == "lightgbm_median" else "l2",
+    )
 
 
 def _no_forecast(train: pd.DataFrame, ctx: EngineContext, name: str) -> pd.DataFrame:
@@ -265,42 +320,66 @@ def _no_forecast(train: pd.DataFrame, ctx: EngineContext, name: str) -> pd.DataF
     return frame
 
 
+def future_frame(train: pd.DataFrame, ctx: EngineContext) -> pd.DataFrame:
+    """``unique_id, ds`` of the ``h`` periods after each series' last period (no drivers)."""
+    return _no_forecast(train, ctx, "_").drop(columns="_")
+
+
 def run_engines(
     train: pd.DataFrame,
     names: Sequence[str],
     ctx: EngineContext,
-    exog_future: pd.DataFrame | None = None,
+    future: pd.DataFrame | None = None,
     static: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """All requested engines on one training frame, as ``unique_id, ds, <engine>...`` columns.
 
-    With ``ctx.n_jobs`` above one, LightGBM trains in a second thread (it releases the GIL) while
-    the statistical engines run here; library warnings are silenced once, for both threads, since
-    ``warnings.catch_warnings`` is not thread-safe.
+    ``future`` holds the forecast periods with the ``ctx.drivers`` values (needed when there are
+    drivers). With ``ctx.n_jobs`` above one, the LightGBM engines train in a second thread (they
+    release the GIL) while the statistical engines run here; library warnings are silenced once,
+    for both threads, since ``warnings.catch_warnings`` is not thread-safe.
     """
     unknown = [n for n in names if n not in ENGINES]
     if unknown:
         raise ValueError(f"engines: unknown engine(s) {unknown}; known: {', '.join(ENGINES)}")
     if not names:
         raise ValueError("engines: at least one engine is needed")
+    if future is None:
+        future = future_frame(train, ctx)
     pieces: list[pd.DataFrame] = []
     stats = [n for n in names if n in STATS_ENGINES]
+    # only fitted statistical models are worth a core of their own; the naive ones and the seasonal
+    # profile take seconds, so beside them the global models get every thread
+    local = any(n not in CHEAP_ENGINES for n in stats)
+    global_names = [n for n in names if n in LIGHTGBM_ENGINES]
+    threads = max(1, ctx.n_jobs - 1) if local else ctx.n_jobs
+
+    def fit_global() -> list[pd.DataFrame]:
+        out = []
+        if "lightgbm" in global_names:
+            out.append(forecast_lightgbm(train, ctx, future=future, static=static, threads=threads))
+        for name in ("lightgbm_direct", "lightgbm_median"):
+            if name in global_names:
+                out.append(forecast_direct(train, ctx, future, static, threads, name))
+        return out
+
     with warnings.catch_warnings(), ThreadPoolExecutor(max_workers=1) as beside:
         warnings.simplefilter("ignore")
-        lightgbm = None
-        if "lightgbm" in names:
-            if ctx.n_jobs > 1:
-                lightgbm = beside.submit(forecast_lightgbm, train, ctx, exog_future=exog_future, static=static)
+        background = None
+        if global_names:
+            if ctx.n_jobs > 1 and local:
+                background = beside.submit(fit_global)
             else:
-                pieces.append(forecast_lightgbm(train, ctx, exog_future=exog_future, static=static))
+                pieces.extend(fit_global())
         if stats:
             pieces.append(forecast_stats(train, stats, ctx))
         if "seasonal_profile" in names:
             pieces.append(forecast_seasonal_profile(train, ctx))
-        if lightgbm is not None:
-            pieces.append(lightgbm.result())
+        if background is not None:
+            pieces.extend(background.result())
     merged = pieces[0]
-    for piece in pieces[1:]:
-        merged = merged.merge(piece, on=["unique_id", "ds"], how="outer")
     merged["unique_id"] = merged["unique_id"].astype(str)
+    for piece in pieces[1:]:
+        piece["unique_id"] = piece["unique_id"].astype(str)
+        merged = merged.merge(piece, on=["unique_id", "ds"], how="outer")
     return merged[["unique_id", "ds", *names]].sort_values(["unique_id", "ds"]).reset_index(drop=True)

@@ -1,27 +1,35 @@
-"""The automatic forecaster: backtest every candidate, choose by MASE, calibrate intervals, forecast.
+"""The automatic forecaster: prepare, backtest every candidate, choose by MASE, calibrate, forecast.
 
-``fit_forecast(df, config)`` is the whole capability: rolling-origin backtests (``n_windows`` cuts,
-``h`` apart) score each engine and each ensemble per group of series (smooth / intermittent, or per
-series); the winner's scaled backtest errors give split-conformal interval quantiles per horizon
-step, at the newest window's error level; the final forecast refits only the engines the winners
-need, on all the history.
+``fit_forecast(df, config)`` is the whole capability, in named stages, each in its own module:
+
+1. ``panel.prepare_panel``: a regular panel from a shop's file (gaps, duplicates, closed days).
+2. ``drivers.attach_drivers``: promotions, prices, holidays known for the forecast periods.
+3. ``backtest.run_backtests``: rolling-origin windows (``n_windows`` cuts, ``h`` apart) per group of
+   series (smooth / intermittent), on a sample when there are many.
+4. ``selection.choose``: every engine and ensemble scored by MASE, the best per group or series.
+5. ``calibration``: split-conformal quantiles of the winner's scaled errors per horizon step.
+6. the final refit of only the engines the winners need, on all the history; closed days are 0.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from statistics import NormalDist
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from tendero.forecasting.backtest import run_backtests, sample_ids
+from tendero.forecasting.calibration import apply_intervals, calibrate_groups, holdout_coverage, series_difficulty
+from tendero.forecasting.drivers import attach_drivers, supported_country
 from tendero.forecasting.engines import EngineContext, default_engines, run_engines
 from tendero.forecasting.metrics import series_scales
+from tendero.forecasting.panel import future_grid, prepare_panel
+from tendero.forecasting.selection import Choice, choose, engines_used, finish_candidates, pick
 
 ProgressFn = Callable[[int, int, str], None]
-ENSEMBLES = ("median_all", "mean_top3", "median_top3", "weighted")
 
 
 @dataclass
@@ -35,6 +43,8 @@ class ForecastConfig:
     selection: str = "group"  # "group" (one choice per group of series) or "series"
     nonnegative: bool = True
     backtest_max_series: int = 600  # backtests run on a seeded sample when there are more series
+    country: str | None = None  # ISO code for holiday features (the ``holidays`` package)
+    stale_after: int | None = None  # periods without data after which a series has stopped (a year)
     n_jobs: int = 1
     seed: int = 0
 
@@ -48,6 +58,8 @@ class ForecastConfig:
         for level in self.levels:
             if not 0 < level < 100:
                 raise ValueError(f"levels: each level must be between 0 and 100 (exclusive); got {level}")
+        if self.country is not None and not supported_country(self.country):
+            raise ValueError(f"country: no holiday calendar for {self.country!r} (use an ISO 3166 code, e.g. ES, MX)")
 
 
 @dataclass
@@ -58,126 +70,20 @@ class ForecastResult:
     per_series: pd.DataFrame  # unique_id, group, chosen, backtest_mase, backtest_mae
     scores: pd.DataFrame  # group, candidate, mase, chosen (every candidate's backtest score)
     quantiles: pd.DataFrame  # group, step, level, lo_q, hi_q (scaled-error quantiles)
-    scales: pd.DataFrame  # unique_id -> mae_scale, mse_scale
+    scales: pd.DataFrame  # unique_id -> mae_scale, mse_scale, interval_scale (mae_scale x difficulty)
     backtest: pd.DataFrame  # unique_id, ds, cutoff, step, y, yhat (chosen)
     metrics: dict[str, float] = field(default_factory=dict)
     config: dict[str, object] = field(default_factory=dict)
+    report: dict[str, Any] = field(default_factory=dict)  # what was filled, excluded, used; stage seconds
 
 
 def classify_intermittent(df: pd.DataFrame) -> pd.Series:
     """True where demand is intermittent: average gap between non-zero periods above 1.32 (Syntetos)."""
-
-    def adi(y: pd.Series) -> float:
-        nonzero = int((y != 0).sum())
-        return len(y) / nonzero if nonzero else math.inf
-
-    return df.groupby("unique_id")["y"].apply(adi) > 1.32
-
-
-def _sample_ids(groups: pd.Series, limit: int, seed: int) -> list[str]:
-    if len(groups) <= limit:
-        return list(groups.index)
-    rng = np.random.default_rng(seed)
-    chosen: list[str] = []
-    for _, members in groups.groupby(groups):
-        take = max(1, round(limit * len(members) / len(groups)))
-        ids = members.index.to_numpy()
-        chosen.extend(rng.choice(ids, size=min(take, len(ids)), replace=False).tolist())
-    return chosen
-
-
-def _combine(frame: pd.DataFrame, engines: list[str], ranking: list[str]) -> pd.DataFrame:
-    """Ensemble columns next to the engine columns; ``ranking`` orders engines best first."""
-    out = frame.copy()
-    values = out[engines].to_numpy(dtype=float)
-    out["median_all"] = np.nanmedian(values, axis=1)
-    top = [e for e in ranking if e in engines][:3]
-    out["mean_top3"] = out[top].mean(axis=1)
-    out["median_top3"] = out[top].median(axis=1)
-    return out
-
-
-def _weighted(frame: pd.DataFrame, weights: dict[str, float]) -> pd.Series:
-    total = sum(weights.values())
-    return sum(frame[e] * (w / total) for e, w in weights.items())
-
-
-MIN_ERRORS = 30  # fewer scaled errors than this per step (or per window) are pooled, not split
-
-
-def newest_window_errors(scaled_errors: pd.DataFrame) -> pd.Series:
-    """Every backtest window's errors rescaled to the newest window's error level (mean |error|).
-
-    Errors shrink or grow from window to window (a holiday season in an old window, more history
-    for the newest one): on Walmart the three windows' mean scaled errors are 0.99, 0.86 and 0.72,
-    and 80 % intervals calibrated on all of them alike covered 85 % of the bench's test weeks (80 %
-    with this rescaling; the test is never used to calibrate). Rescaling keeps
-    the shape of the error distribution from every window and takes its size from the newest,
-    the one nearest the forecast. Windows with fewer than ``MIN_ERRORS`` errors are left as they are.
-    """
-    errors = scaled_errors["e"]
-    if "cutoff" not in scaled_errors.columns or scaled_errors["cutoff"].nunique() < 2:
-        return errors
-    by_window = errors.abs().groupby(scaled_errors["cutoff"])
-    size, count = by_window.mean(), by_window.size()
-    if count.min() < MIN_ERRORS or not (size > 0).all():
-        return errors
-    return errors * size[size.index.max()] / scaled_errors["cutoff"].map(size)
-
-
-def conformal_quantiles(scaled_errors: pd.DataFrame, h: int, levels: tuple[int, ...]) -> pd.DataFrame:
-    """Split-conformal quantiles of scaled errors per step; pooled over steps when data are thin.
-
-    ``scaled_errors`` holds ``step``, ``e`` and, when it comes from several backtest windows,
-    ``cutoff``: the errors are first brought to the newest window's level (``newest_window_errors``).
-    Thin data (fewer than 30 errors a step) pool every step after dividing by sqrt(step), then scale
-    back, so a store with four categories still gets intervals that widen with the horizon.
-    """
-    rows = []
-    scaled_errors = scaled_errors.assign(e=newest_window_errors(scaled_errors))
-    counts = scaled_errors.groupby("step").size()
-    per_step = len(counts) == h and counts.min() >= MIN_ERRORS
-    pooled = scaled_errors["e"] / np.sqrt(scaled_errors["step"])
-    for level in levels:
-        alpha = 1 - level / 100
-        for step in range(1, h + 1):
-            if per_step:
-                errors = scaled_errors.loc[scaled_errors["step"] == step, "e"].to_numpy()
-                factor = 1.0
-            else:
-                errors = pooled.to_numpy()
-                factor = math.sqrt(step)
-            n = len(errors)
-            if n == 0:
-                rows.append((step, level, -math.inf, math.inf))
-                continue
-            # finite-sample correction: the ceil((n+1)(1-a/2))/n empirical quantile, capped at the max
-            upper_q = min(1.0, math.ceil((n + 1) * (1 - alpha / 2)) / n)
-            lower_q = max(0.0, 1.0 - upper_q)
-            lo, hi = float(np.quantile(errors, lower_q)), float(np.quantile(errors, upper_q))
-            if upper_q >= 1.0 and n >= 2:
-                lo, hi = _thin_tails(errors, alpha, lo, hi)
-            rows.append((step, level, lo * factor, hi * factor))
-    return pd.DataFrame(rows, columns=["step", "level", "lo_q", "hi_q"])
-
-
-def _thin_tails(errors: np.ndarray, alpha: float, lo: float, hi: float) -> tuple[float, float]:
-    """Bounds when there are too few errors for this level (its empirical quantile is the extreme one).
-
-    Every such level would get the same min-max range (a short monthly history gave identical 80 %
-    and 95 % intervals); a normal prediction interval from the errors' mean and spread separates the
-    levels, and the observed extremes stay inside it.
-    """
-    z = NormalDist().inv_cdf(1 - alpha / 2)
-    centre = float(errors.mean())
-    spread = float(errors.std(ddof=1)) * math.sqrt(1 + 1 / len(errors))
-    return min(lo, centre - z * spread), max(hi, centre + z * spread)
-
-
-def _with_steps(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.sort_values(["unique_id", "ds"])
-    frame["step"] = frame.groupby("unique_id").cumcount() + 1
-    return frame
+    observed = df[df["observed"]] if "observed" in df.columns else df
+    nonzero = (observed["y"] != 0).groupby(observed["unique_id"]).sum()
+    size = observed.groupby("unique_id").size()
+    adi = (size / nonzero.where(nonzero > 0)).fillna(math.inf)
+    return adi > 1.32
 
 
 def fit_forecast(
@@ -188,147 +94,86 @@ def fit_forecast(
     exog_future: pd.DataFrame | None = None,
     static: pd.DataFrame | None = None,
 ) -> ForecastResult:
-    """Backtest, choose, calibrate and forecast ``config.h`` periods for every series in ``df``."""
+    """Backtest, choose, calibrate and forecast ``config.h`` periods for every series in ``df``.
+
+    ``df``: ``unique_id, ds, y`` and optionally ``closed`` (bool) and driver columns; ``exog_future``:
+    ``unique_id, ds`` of the forecast periods with the drivers' values (and ``closed``); ``static``:
+    ``unique_id`` plus attributes (store, category...).
+    """
     report = progress or (lambda step, total, message: None)
-    df = df.copy()
-    df["unique_id"] = df["unique_id"].astype(str)
-    df["ds"] = pd.to_datetime(df["ds"])
-    df = df.sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    timer = _StageTimer()
     h = config.h
-    ctx = EngineContext(h=h, freq=config.freq, season=config.season, n_jobs=config.n_jobs, seed=config.seed)
-    scales = series_scales(df, config.season)
-    intermittent = classify_intermittent(df)
-    groups = intermittent.map({True: "intermittent", False: "smooth"}).rename("group")
-    lengths = df.groupby("unique_id").size()
-    engines_of: dict[str, list[str]] = {}
-    for group, members in groups.groupby(groups):
-        min_length = int(lengths[members.index].min())
-        engines_of[str(group)] = config.engines or default_engines(config.season, group == "intermittent", min_length)
     total_steps = config.n_windows + 2
     report(0, total_steps, "backtests")
 
-    # --- rolling-origin backtests on (a sample of) the series -----------------------------------
-    sample = set(_sample_ids(groups, config.backtest_max_series, config.seed))
-    bt_source = df[df["unique_id"].isin(sample)]
-    offset = pd.tseries.frequencies.to_offset(config.freq)
-    last = bt_source["ds"].max()
-    windows = []
-    for k in range(config.n_windows, 0, -1):
-        cutoff = last - offset * (k * h)
-        train = bt_source[bt_source["ds"] <= cutoff]
-        valid = bt_source[(bt_source["ds"] > cutoff) & (bt_source["ds"] <= cutoff + offset * h)]
-        enough = train.groupby("unique_id").size()
-        enough = enough[enough >= 3].index
-        train, valid = train[train["unique_id"].isin(enough)], valid[valid["unique_id"].isin(enough)]
-        if train.empty or valid.empty:
-            continue
-        for group, engines in engines_of.items():
-            ids = groups.index[groups == group]
-            g_train = train[train["unique_id"].isin(ids)]
-            if g_train.empty:
-                continue
-            g_exog = valid[valid["unique_id"].isin(ids)].drop(columns="y") if exog_future is not None else None
-            fc = run_engines(g_train, engines, ctx, exog_future=g_exog, static=static)
-            fc = fc.merge(valid[["unique_id", "ds", "y"]], on=["unique_id", "ds"], how="inner")
-            fc["cutoff"] = cutoff
-            fc["group"] = group
-            windows.append(_with_steps(fc))
-        report(config.n_windows - k + 1, total_steps, f"backtest window ending {cutoff.date()}")
-    if not windows:
-        raise ValueError("history: too short for even one backtest window; lower h or n_windows")
-    backtest = pd.concat(windows, ignore_index=True).join(scales, on="unique_id")
+    with timer("prepare"):
+        panel = prepare_panel(df, config.freq, config.season, stale_after=config.stale_after, store_of=_stores(static))
+        if panel.frame.empty:
+            reasons = "; ".join(f"{item.unique_id}: {item.reason}" for item in panel.report.left_out[:5])
+            raise ValueError(f"series: nothing left to forecast ({reasons or 'no rows'})")
+        future = future_grid(panel.frame, config.freq, h)
+        history, future, drivers, ignored = attach_drivers(
+            panel.frame, future, exog_future, config.freq, config.country
+        )
+        ctx = EngineContext(
+            h=h, freq=config.freq, season=config.season, n_jobs=config.n_jobs, seed=config.seed, drivers=tuple(drivers)
+        )
+        scales = series_scales(history.assign(y=history["y"].where(history["observed"])), config.season)
+        groups = classify_intermittent(history).map({True: "intermittent", False: "smooth"}).rename("group")
+        engines_of = _engines_of(groups, history, config)
 
-    # --- choose per group (and optionally per series) --------------------------------------------
-    score_rows = []
-    chosen_of: dict[str, str] = {}
-    weights_of: dict[str, dict[str, float]] = {}
-    ranking_of: dict[str, list[str]] = {}
-    parts = []
-    for group, engines in engines_of.items():
-        part = backtest[backtest["group"] == group]
-        if part.empty:
-            continue
-        part = part.copy()
-        for e in engines:  # an engine that produced nothing is replaced by the per-row median
-            part[e] = part[e].fillna(part[engines].median(axis=1))
-        single = {e: _mase(part, e) for e in engines}
-        ranking = sorted(single, key=single.get)
-        ranking_of[group] = ranking
-        weights = {e: 1.0 / max(single[e], 1e-9) ** 2 for e in ranking[:3]}
-        weights_of[group] = weights
-        part = _combine(part, engines, ranking)
-        part["weighted"] = _weighted(part, weights)
-        candidates = [*engines, *ENSEMBLES] if len(engines) >= 3 else list(engines)
-        scores = {c: _mase(part, c) for c in candidates}
-        best = min(scores, key=scores.get)
-        chosen_of[group] = best
-        for c, s in scores.items():
-            score_rows.append((group, c, s, c == best))
-        parts.append(part)
-    backtest = pd.concat(parts, ignore_index=True)
-    scored = pd.DataFrame(score_rows, columns=["group", "candidate", "mase", "chosen"])
+    with timer("backtest"):
+        sample = set(sample_ids(groups, config.backtest_max_series, config.seed))
+        done = iter(range(1, config.n_windows + 1))
+        backtest = run_backtests(
+            history[history["unique_id"].isin(sample)],
+            groups,
+            engines_of,
+            ctx,
+            n_windows=config.n_windows,
+            static=static,
+            on_window=lambda cutoff: report(next(done), total_steps, f"backtest window ending {cutoff.date()}"),
+        ).join(scales, on="unique_id")
 
-    series_choice = groups.map(chosen_of).rename("chosen")
-    if config.selection == "series":
-        for group in chosen_of:
-            part = backtest[backtest["group"] == group]
-            cands = scored.loc[scored["group"] == group, "candidate"].tolist()
-            err = part[cands].sub(part["y"], axis=0).abs().div(part["mae_scale"], axis=0)
-            per = err.groupby(part["unique_id"]).mean()
-            series_choice.loc[per.index] = per.idxmin(axis=1)
-    backtest["chosen"] = backtest["unique_id"].map(series_choice)
-    backtest["yhat"] = _pick(backtest)
-    if config.nonnegative:
-        backtest["yhat"] = backtest["yhat"].clip(lower=0)
+    with timer("choose"):
+        choice, backtest = choose(backtest, engines_of, groups, config.selection)
+        if config.nonnegative:
+            backtest["yhat"] = backtest["yhat"].clip(lower=0)
     report(config.n_windows + 1, total_steps, "calibrating intervals")
 
-    # --- conformal calibration per group ---------------------------------------------------------
-    quantile_table = calibrate_groups(backtest, h, config.levels)
+    with timer("calibrate"):
+        # each series' intervals are as wide as its own backtest errors were (relative to its group)
+        difficulty = series_difficulty(backtest, prior=h)
+        scales["interval_scale"] = scales["mae_scale"] * difficulty.reindex(scales.index).fillna(1.0)
+        backtest["interval_scale"] = backtest["unique_id"].map(scales["interval_scale"])
+        quantile_table = calibrate_groups(backtest.assign(mae_scale=backtest["interval_scale"]), h, config.levels)
 
-    # --- final forecast on the whole history, refitting only what the chosen candidates use -----
-    finals = []
-    for group, engines in engines_of.items():
-        if group not in chosen_of:
-            continue
-        ids = groups.index[groups == group]
-        chosen = set(series_choice[ids])
-        needed = [e for e in engines if e in _engines_used(chosen, engines, ranking_of[group], weights_of[group])]
-        g_df = df[df["unique_id"].isin(ids)]
-        g_exog = exog_future[exog_future["unique_id"].isin(ids)] if exog_future is not None else None
-        fc = run_engines(g_df, needed, ctx, exog_future=g_exog, static=static)
-        if fc[needed].isna().to_numpy().any() and len(needed) < len(engines):
-            # an engine that cannot fit this history is stood in for by all candidates' median
-            rest = [e for e in engines if e not in needed]
-            fc = fc.merge(run_engines(g_df, rest, ctx, exog_future=g_exog, static=static), on=["unique_id", "ds"])
-            needed = engines
-        for e in needed:
-            fc[e] = fc[e].fillna(fc[needed].median(axis=1))
-        if chosen & {"median_all", "mean_top3", "median_top3"}:
-            fc = _combine(fc, needed, ranking_of[group])
-        if "weighted" in chosen:
-            fc["weighted"] = _weighted(fc, weights_of[group])
-        fc["group"] = group
-        finals.append(_with_steps(fc))
-    final = pd.concat(finals, ignore_index=True)
-    final["chosen"] = final["unique_id"].map(series_choice)
-    final["yhat"] = _pick(final)
-    forecast = apply_intervals(
-        final[["unique_id", "ds", "step", "group", "yhat"]], quantile_table, scales, config.levels, config.nonnegative
-    )
+    with timer("forecast"):
+        final = _final_forecast(history, future, engines_of, groups, choice, ctx, static)
+        forecast = apply_intervals(
+            final[["unique_id", "ds", "step", "group", "yhat"]],
+            quantile_table,
+            scales[["interval_scale"]].rename(columns={"interval_scale": "mae_scale"}),
+            config.levels,
+            config.nonnegative,
+        )
+        forecast = _close(forecast, future, config.levels)
     report(total_steps, total_steps, "forecast ready")
 
-    per_series = _per_series(backtest, groups, series_choice)
+    per_series = _per_series(backtest, groups, choice.series)
     metrics = {
         "backtest_mase": float(per_series["backtest_mase"].mean()),
         "backtest_mae": float((backtest["y"] - backtest["yhat"]).abs().mean()),
         "backtest_wape": float((backtest["y"] - backtest["yhat"]).abs().sum() / max(backtest["y"].abs().sum(), 1e-12)),
-        "series": float(df["unique_id"].nunique()),
+        "series": float(history["unique_id"].nunique()),
     }
-    metrics.update(_holdout_coverage(backtest, h, config.levels, config.nonnegative))
+    metrics.update(
+        holdout_coverage(backtest.assign(mae_scale=backtest["interval_scale"]), h, config.levels, config.nonnegative)
+    )
     return ForecastResult(
         forecast=forecast,
         per_series=per_series,
-        scores=scored,
+        scores=choice.scores,
         quantiles=quantile_table,
         scales=scales.reset_index(),
         backtest=backtest[["unique_id", "ds", "cutoff", "step", "group", "y", "yhat"]].reset_index(drop=True),
@@ -342,69 +187,79 @@ def fit_forecast(
             "selection": config.selection,
             "engines": engines_of,
             "nonnegative": config.nonnegative,
+            "country": config.country,
+        },
+        report={
+            **panel.report.as_dict(),
+            "drivers": drivers,
+            "drivers_without_future_values": ignored,
+            "closed_forecast_periods": int(future["closed"].sum()),
+            "stage_seconds": timer.seconds,
         },
     )
 
 
-def calibrate_groups(backtest: pd.DataFrame, h: int, levels: tuple[int, ...]) -> pd.DataFrame:
-    """``group, step, level, lo_q, hi_q`` from backtest rows (``group, cutoff, step, y, yhat, mae_scale``)."""
-    quantiles = []
-    for group, part in backtest.groupby("group", sort=False):
-        errors = pd.DataFrame(
-            {"step": part["step"], "cutoff": part["cutoff"], "e": (part["y"] - part["yhat"]) / part["mae_scale"]}
-        )
-        q = conformal_quantiles(errors, h, levels)
-        q.insert(0, "group", group)
-        quantiles.append(q)
-    return pd.concat(quantiles, ignore_index=True)
-
-
-def _holdout_coverage(backtest: pd.DataFrame, h: int, levels: tuple[int, ...], nonnegative: bool) -> dict[str, float]:
-    """Coverage of the newest backtest window by intervals calibrated on the older windows only.
-
-    An honest check of the calibration (the newest window is out of sample); with a single window
-    there is nothing older, and the coverage is that window's in-sample one.
-    """
-    newest = backtest["cutoff"] == backtest["cutoff"].max()
-    older = backtest[~newest]
-    calibration = older if older["group"].nunique() == backtest["group"].nunique() else backtest
-    quantiles = calibrate_groups(calibration, h, levels)
-    out = {}
-    for level in levels:
-        merged = _interval_columns(backtest[newest], quantiles, level, nonnegative)
-        out[f"backtest_coverage_{level}"] = float(
-            ((merged["y"] >= merged["lo"]) & (merged["y"] <= merged["hi"])).mean()
+def _engines_of(groups: pd.Series, history: pd.DataFrame, config: ForecastConfig) -> dict[str, list[str]]:
+    lengths = history.groupby("unique_id").size()
+    daily = config.freq.startswith("D")
+    out: dict[str, list[str]] = {}
+    for group, members in groups.groupby(groups):
+        min_length = int(lengths[members.index].min())
+        out[str(group)] = config.engines or default_engines(
+            config.season, group == "intermittent", min_length, daily=daily, series=len(members)
         )
     return out
 
 
-def _engines_used(candidates: set[str], engines: list[str], ranking: list[str], weights: dict[str, float]) -> set[str]:
-    """The engines whose forecasts the given candidates (engines or ensembles) are made of."""
-    used: set[str] = set()
-    for candidate in candidates:
-        if candidate == "median_all":
-            used.update(engines)
-        elif candidate in ("mean_top3", "median_top3"):
-            used.update([e for e in ranking if e in engines][:3])
-        elif candidate == "weighted":
-            used.update(weights)
-        else:
-            used.add(candidate)
-    return used
+def _final_forecast(
+    history: pd.DataFrame,
+    future: pd.DataFrame,
+    engines_of: dict[str, list[str]],
+    groups: pd.Series,
+    choice: Choice,
+    ctx: EngineContext,
+    static: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """Refit, on all the history, only the engines the chosen candidates are made of."""
+    finals = []
+    for group, engines in engines_of.items():
+        if group not in choice.chosen_of:
+            continue
+        ids = groups.index[groups == group]
+        chosen = set(choice.series[ids])
+        used = engines_used(chosen, engines, choice.ranking_of[group], choice.weights_of[group])
+        needed = [e for e in engines if e in used]
+        g_history = history[history["unique_id"].isin(ids)]
+        g_future = future[future["unique_id"].isin(ids)]
+        fc = run_engines(g_history, needed, ctx, future=g_future, static=static)
+        if fc[needed].isna().to_numpy().any() and len(needed) < len(engines):
+            # an engine that cannot fit this history is stood in for by all candidates' median
+            rest = [e for e in engines if e not in needed]
+            fc = fc.merge(run_engines(g_history, rest, ctx, future=g_future, static=static), on=["unique_id", "ds"])
+            needed = engines
+        fc = finish_candidates(fc, needed, chosen, choice, group)
+        fc["group"] = group
+        finals.append(fc.merge(g_future[["unique_id", "ds", "step"]], on=["unique_id", "ds"], how="inner"))
+    final = pd.concat(finals, ignore_index=True)
+    final["chosen"] = final["unique_id"].map(choice.series)
+    final["yhat"] = pick(final)
+    return final
 
 
-def _pick(frame: pd.DataFrame) -> np.ndarray:
-    """Each row's value from the column its ``chosen`` names."""
-    out = np.full(len(frame), np.nan)
-    for candidate in frame["chosen"].dropna().unique():
-        mask = (frame["chosen"] == candidate).to_numpy()
-        out[mask] = frame.loc[mask, candidate].to_numpy(dtype=float)
-    return out
+def _close(forecast: pd.DataFrame, future: pd.DataFrame, levels: tuple[int, ...]) -> pd.DataFrame:
+    """Periods the calendar says are closed are forecast as 0, with a 0-wide interval."""
+    closed = forecast.merge(future[["unique_id", "ds", "closed"]], on=["unique_id", "ds"], how="left")["closed"]
+    mask = closed.fillna(False).astype(bool).to_numpy()
+    if mask.any():
+        columns = ["yhat", *[f"{b}-{lv}" for lv in levels for b in ("lo", "hi")]]
+        forecast.loc[mask, columns] = 0.0
+    return forecast
 
 
-def _mase(frame: pd.DataFrame, column: str) -> float:
-    err = (frame["y"] - frame[column]).abs() / frame["mae_scale"]
-    return float(err.groupby(frame["unique_id"]).mean().mean())
+def _stores(static: pd.DataFrame | None) -> pd.Series | None:
+    if static is None or "store" not in static.columns:
+        return None
+    return static.drop_duplicates("unique_id").set_index("unique_id")["store"].astype(str)
 
 
 def _per_series(backtest: pd.DataFrame, groups: pd.Series, choice: pd.Series) -> pd.DataFrame:
@@ -420,36 +275,22 @@ def _per_series(backtest: pd.DataFrame, groups: pd.Series, choice: pd.Series) ->
     return out.reset_index()
 
 
-def _interval_columns(frame: pd.DataFrame, quantiles: pd.DataFrame, level: int, nonnegative: bool) -> pd.DataFrame:
-    q = quantiles[quantiles["level"] == level]
-    merged = frame.merge(q, on=["group", "step"], how="left")
-    merged["lo"] = merged["yhat"] + merged["lo_q"] * merged["mae_scale"]
-    merged["hi"] = merged["yhat"] + merged["hi_q"] * merged["mae_scale"]
-    if nonnegative:
-        merged["lo"] = merged["lo"].clip(lower=0)
-        merged["hi"] = merged["hi"].clip(lower=0)
-    return merged
+class _StageTimer:
+    """Wall seconds per named stage, for the model's report and the bench's timing block."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def __call__(self, name: str) -> _Stage:
+        return _Stage(self, name)
 
 
-def apply_intervals(
-    point: pd.DataFrame,
-    quantiles: pd.DataFrame,
-    scales: pd.DataFrame,
-    levels: tuple[int, ...] | list[int],
-    nonnegative: bool = True,
-) -> pd.DataFrame:
-    """Point forecasts (``unique_id, ds, step, group, yhat``) plus ``lo-L``/``hi-L`` for each level.
+class _Stage:
+    def __init__(self, timer: _StageTimer, name: str) -> None:
+        self.timer, self.name = timer, name
 
-    The interval is the point forecast plus the group's calibrated scaled-error quantiles times the
-    series' scale; with ``nonnegative`` no bound and no point falls below zero.
-    """
-    scale_frame = scales.set_index("unique_id") if "unique_id" in scales.columns else scales
-    out = point.join(scale_frame, on="unique_id")
-    if nonnegative:
-        out["yhat"] = out["yhat"].clip(lower=0)
-    for level in levels:
-        merged = _interval_columns(out, quantiles, int(level), nonnegative)
-        out[f"lo-{level}"] = np.minimum(merged["lo"].to_numpy(), out["yhat"].to_numpy())
-        out[f"hi-{level}"] = np.maximum(merged["hi"].to_numpy(), out["yhat"].to_numpy())
-    cols = ["unique_id", "ds", "yhat", *[f"{b}-{lv}" for lv in levels for b in ("lo", "hi")]]
-    return out[cols].reset_index(drop=True)
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.seconds[self.name] = round(time.perf_counter() - self.start, 3)

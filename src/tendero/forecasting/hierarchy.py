@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tendero.forecasting.forecaster import conformal_quantiles
+from tendero.forecasting.calibration import conformal_quantiles
 from tendero.forecasting.metrics import series_scales
 
 

@@ -8,16 +8,20 @@ recomputed on request without refitting. Files: parquet frames and ``meta.json``
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
-from tendero.forecasting.forecaster import ForecastConfig, apply_intervals, calibrate_groups, fit_forecast
+from tendero.forecasting.calibration import apply_intervals, calibrate_groups
+from tendero.forecasting.drivers import supported_country
+from tendero.forecasting.forecaster import ForecastConfig, fit_forecast
 from tendero.forecasting.hierarchy import bottom_up
+from tendero.forecasting.panel import future_grid
 from tendero.forecasting.payloads import DriftReport, check_drift, demand_forecast, sales_dashboard
 from tendero.forecasting.series import (
     PANDAS_FREQ,
@@ -43,6 +47,7 @@ class ForecastParams(KindParams):
     measure: str = "quantity"
     selection: str = "group"
     as_of: datetime | None = None
+    country: str | None = None  # ISO 3166 code: its public holidays become drivers (e.g. "ES", "MX")
 
     @field_validator("level")
     @classmethod
@@ -66,25 +71,41 @@ class ForecastParams(KindParams):
             raise ValueError("levels: each interval level must be between 1 and 99")
         return sorted(set(v))
 
+    @field_validator("country")
+    @classmethod
+    def _country(cls, v: str | None) -> str | None:
+        if v is not None and not supported_country(v):
+            raise ValueError(f"country: no holiday calendar for {v!r}; use an ISO 3166 code such as ES or MX")
+        return v.upper() if v else None
+
     @model_validator(mode="after")
     def _horizon(self) -> ForecastParams:
         validate_horizon(self.horizon, self.freq)
         return self
 
 
-@dataclass
 class FittedForecast:
-    """Forecasts, intervals, the engine choice and its backtest evidence for one tenant's series."""
+    """Forecasts, intervals, the engine choice and its backtest evidence for one tenant's series.
 
-    metrics: dict[str, float]
-    frames: dict[str, pd.DataFrame]
-    meta: dict[str, Any] = field(default_factory=dict)
+    Answers through its methods (``forecast``, ``history``, ``series_table``, ``dashboard``,
+    ``demand``, ``drift``); the frames it keeps are its own files, not an interface.
+    """
+
+    def __init__(self, metrics: dict[str, float], frames: Mapping[str, pd.DataFrame], meta: dict[str, Any]) -> None:
+        self.metrics = metrics
+        self.meta = meta
+        self._frames = dict(frames)
+
+    @property
+    def frames(self) -> Mapping[str, pd.DataFrame]:
+        """Read-only view kept for the faces that still read frames; use the answering methods."""
+        return MappingProxyType(self._frames)
 
     # ---- files ---------------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        for name, frame in self.frames.items():
+        for name, frame in self._frames.items():
             frame.to_parquet(folder / f"{name}.parquet", index=False)
         (folder / "meta.json").write_text(json.dumps({"metrics": self.metrics, **self.meta}, default=str, indent=1))
 
@@ -103,13 +124,24 @@ class FittedForecast:
     def probe(self) -> pd.DataFrame:
         return self.forecast(levels=[80, 95])
 
+    # ---- answers ---------------------------------------------------------------------------------
+    def history(self, ids: list[str] | None = None) -> pd.DataFrame:
+        """``unique_id, ds, y`` the model was fitted on (the ``total`` row-set included)."""
+        out = pd.concat([self._frames["history"], self._frames["total_history"]], ignore_index=True)
+        out = out[["unique_id", "ds", "y"]].drop_duplicates(["unique_id", "ds"], keep="first")
+        return (out[out["unique_id"].isin(ids)] if ids else out).reset_index(drop=True)
+
+    def series_table(self) -> pd.DataFrame:
+        """Per series: its group, the engine or ensemble chosen for it, and its backtest accuracy."""
+        return self._frames["per_series"].copy()
+
     # ---- predictions ---------------------------------------------------------------------------
     def forecast(
         self, ids: list[str] | None = None, levels: list[int] | None = None, horizon: int | None = None
     ) -> pd.DataFrame:
         """``unique_id, ds, yhat, lo-L, hi-L`` (plus the ``total`` row-set), intervals at any ``levels``."""
         levels = sorted(set(levels or self.meta["levels"]))
-        point = pd.concat([self.frames["forecast"], self.frames["total_forecast"]], ignore_index=True)
+        point = pd.concat([self._frames["forecast"], self._frames["total_forecast"]], ignore_index=True)
         if sorted(levels) != sorted(self.meta["levels"]):
             point = self._recalibrate(levels)
         keep = ["unique_id", "ds", "yhat", *[f"{b}-{lv}" for lv in levels for b in ("lo", "hi")]]
@@ -122,26 +154,31 @@ class FittedForecast:
         return out.reset_index(drop=True)
 
     def _recalibrate(self, levels: list[int]) -> pd.DataFrame:
-        backtest, forecast = self.frames["backtest"], self.frames["forecast"].copy()
-        groups = self.frames["per_series"].set_index("unique_id")["group"]
+        backtest, forecast = self._frames["backtest"], self._frames["forecast"].copy()
+        groups = self._frames["per_series"].set_index("unique_id")["group"]
         forecast["group"] = forecast["unique_id"].map(groups)
         forecast["step"] = forecast.groupby("unique_id").cumcount() + 1
-        scales = self.frames["scales"].set_index("unique_id")
-        quantiles = calibrate_groups(
-            backtest.join(scales["mae_scale"], on="unique_id"), int(self.meta["horizon"]), tuple(levels)
-        )
+        scales = self._frames["scales"].set_index("unique_id")
+        # intervals scale with each series' own backtest difficulty (models before it: the MASE scale)
+        width = scales["interval_scale"] if "interval_scale" in scales.columns else scales["mae_scale"]
+        width = width.rename("mae_scale")
+        quantiles = calibrate_groups(backtest.join(width, on="unique_id"), int(self.meta["horizon"]), tuple(levels))
         series = apply_intervals(
-            forecast, quantiles, self.frames["scales"], levels, bool(self.meta.get("nonnegative", True))
+            forecast, quantiles, width.reset_index(), levels, bool(self.meta.get("nonnegative", True))
         )
-        _, total = bottom_up(self.frames["history"], series, backtest, int(self.meta["season"]), levels=levels)
+        # a closed day (forecast 0 with a 0-wide interval when fitted) stays closed at every level
+        stored = [c for c in forecast.columns if c.startswith(("lo-", "hi-"))]
+        closed = ((forecast[["yhat", *stored]] == 0).all(axis=1)).to_numpy()
+        series.loc[closed, [c for c in series.columns if c.startswith(("lo-", "hi-"))]] = 0.0
+        _, total = bottom_up(self._frames["history"], series, backtest, int(self.meta["season"]), levels=levels)
         return pd.concat([series, total], ignore_index=True)
 
     def dashboard(self, historic_months: int = 12, prediction_months: int = 3, lang: str = "es") -> dict[str, Any]:
         """The SmartSales365 payload (monthly models; category sums equal the totals shown)."""
         info = {**self.meta.get("model_info", {}), **self.metrics}
         return sales_dashboard(
-            self.frames["history"],
-            self.frames["forecast"],
+            self._frames["history"],
+            self._frames["forecast"],
             info,
             historic_months=historic_months,
             prediction_months=prediction_months,
@@ -157,7 +194,7 @@ class FittedForecast:
 
     def drift(self, actuals: pd.DataFrame, threshold: float = 1.5) -> DriftReport:
         """Actuals (``unique_id, ds, y`` at this model's level/freq) against what this model forecast."""
-        return check_drift(actuals, self.frames["forecast"], float(self.metrics["backtest_mae"]), threshold)
+        return check_drift(actuals, self._frames["forecast"], float(self.metrics["backtest_mae"]), threshold)
 
 
 class ForecastKind:
@@ -193,11 +230,13 @@ class ForecastKind:
             levels=tuple(params.levels),
             n_windows=windows,
             selection=params.selection,
+            country=params.country,
         )
         result = fit_forecast(
             series.frame,
             config,
             progress=lambda step, total, message: progress.update(step, total, message=message),
+            exog_future=_future_drivers(series.frame, config),
             static=series.keys if params.level in ("product", "store_product") else None,
         )
         total_history, total_forecast = bottom_up(
@@ -216,6 +255,8 @@ class ForecastKind:
             "choice": choice,
             "candidates": result.scores.to_dict(orient="records"),
             "series_report": series.report.as_dict(),
+            # what the forecaster filled, merged, closed and left out, the drivers it used, its stages
+            "panel_report": result.report,
             "model_info": {"algorithm": self.algorithm(params), "trained_at": datetime.utcnow().isoformat()},
         }
         frames_out = {
@@ -229,3 +270,13 @@ class ForecastKind:
             "total_forecast": total_forecast,
         }
         return FittedForecast(metrics=result.metrics, frames=frames_out, meta=meta)
+
+
+def _future_drivers(history: pd.DataFrame, config: ForecastConfig) -> pd.DataFrame | None:
+    """The forecast periods' drivers: no promotion is assumed (no promotion calendar is an input yet),
+    so the forecast is the demand without promotions that the history's promotions no longer inflate."""
+    if "promotion" not in history.columns:
+        return None
+    future = future_grid(history, config.freq, config.h).drop(columns="step")
+    future["promotion"] = 0.0
+    return future

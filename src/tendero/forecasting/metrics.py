@@ -20,16 +20,19 @@ def series_scales(history: pd.DataFrame, season: int) -> pd.DataFrame:
 
 
 def _scales(values: np.ndarray, season: int) -> tuple[float, float]:
+    """NaN values (unobserved periods) are left out: a difference needs both of its ends observed."""
     lag = season if season > 1 and len(values) > season else 1
+    observed = values[np.isfinite(values)]
     if len(values) <= lag:
-        level = float(np.mean(np.abs(values))) if len(values) else 1.0
+        level = float(np.mean(np.abs(observed))) if len(observed) else 1.0
         level = level if level > 0 else 1.0
         return level, level**2
     diff = values[lag:] - values[:-lag]
-    mae = float(np.mean(np.abs(diff)))
-    mse = float(np.mean(diff**2))
+    diff = diff[np.isfinite(diff)]
+    mae = float(np.mean(np.abs(diff))) if len(diff) else 0.0
+    mse = float(np.mean(diff**2)) if len(diff) else 0.0
     if mae <= 0:
-        level = float(np.mean(np.abs(values)))
+        level = float(np.mean(np.abs(observed))) if len(observed) else 1.0
         level = level if level > 0 else 1.0
         return level, level**2
     return mae, mse
@@ -42,9 +45,12 @@ def score_forecasts(
     column: str = "yhat",
     levels: tuple[int, ...] = (80, 95),
 ) -> dict[str, float]:
-    """MASE, RMSSE (mean over series), WAPE, sMAPE (%), interval coverage and scaled 80 % width.
+    """MASE, RMSSE (mean over series), WAPE, sMAPE (%), coverage, scaled 80 % width and interval score.
 
     ``forecasts`` holds ``unique_id, ds, column`` and, for each level L, ``lo-L`` and ``hi-L``.
+    ``msis_L`` is the scaled interval score of the L % interval (M4's MSIS: width plus 2/alpha times
+    each miss, over the series' scale, mean per series): a narrower interval that still covers
+    scores lower, a too-narrow one pays for every miss.
     """
     merged = actuals[["unique_id", "ds", "y"]].merge(forecasts, on=["unique_id", "ds"], how="inner")
     merged = merged.join(scales, on="unique_id")
@@ -65,6 +71,11 @@ def score_forecasts(
         if lo in merged and hi in merged:
             inside = (merged["y"] >= merged[lo]) & (merged["y"] <= merged[hi])
             out[f"coverage_{level}"] = float(inside.mean())
+            alpha = 1 - level / 100
+            below = (merged[lo] - merged["y"]).clip(lower=0)
+            above = (merged["y"] - merged[hi]).clip(lower=0)
+            score = (merged[hi] - merged[lo] + 2 / alpha * (below + above)) / merged["mae_scale"]
+            out[f"msis_{level}"] = float(score.groupby(merged["unique_id"]).mean().mean())
     if "lo-80" in merged and "hi-80" in merged:
         width = (merged["hi-80"] - merged["lo-80"]) / merged["mae_scale"]
         out["scaled_width_80"] = float(width.groupby(merged["unique_id"]).mean().mean())

@@ -97,6 +97,7 @@ class SeriesReport:
     invalid_rows: int = 0
     partial_period_dropped: str | None = None
     zero_filled_periods: int = 0
+    promotion_periods: int = 0
     series_kept: int = 0
     left_out: list[LeftOutSeries] = field(default_factory=list)
 
@@ -232,6 +233,8 @@ def build_series(
         else pd.DataFrame({"unique_id": [], "ds": pd.to_datetime([]), "y": []})
     )
     report.series_kept = int(frame["unique_id"].nunique()) if len(frame) else 0
+    if len(frame) and "promotion" in lines.columns:
+        frame = _with_promotion(frame, lines.loc[keep], used, report)
     report.start = window_start.date().isoformat()
     report.end = last.date().isoformat()
     key_rows = lines.loc[keep, attributes].copy()
@@ -243,3 +246,19 @@ def build_series(
         keys = keys[["unique_id", *keep_cols]]
     keys = keys[keys["unique_id"].isin(frame["unique_id"].unique())].reset_index(drop=True)
     return SeriesSet(frame, keys, report)
+
+
+def _with_promotion(frame: pd.DataFrame, lines: pd.DataFrame, used: pd.DataFrame, report: SeriesReport) -> pd.DataFrame:
+    """A ``promotion`` column: the share of each period's lines sold on promotion (0 to 1).
+
+    Lines whose promotion is unknown count as not on promotion; without any line on promotion the
+    column is left out, so a tenant without the field forecasts exactly as before.
+    """
+    flag = lines["promotion"].map(lambda v: 1.0 if v is True or v == 1 else 0.0).astype(float)
+    if not (flag > 0).any():
+        return frame
+    share = flag.groupby([used["unique_id"], used["ds"]]).mean().rename("promotion")
+    frame = frame.join(share, on=["unique_id", "ds"])
+    frame["promotion"] = frame["promotion"].fillna(0.0)
+    report.promotion_periods = int((frame["promotion"] > 0).sum())
+    return frame

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 HANDLERS: dict[str, str] = {
     "train": "tendero.registry.training:run_training",
     "batch_predict": "tendero.registry.batch:run_batch_prediction",
+    "search_index": "tendero.services.search:run_index_job",
+    "insights": "tendero.services.insights:run_analysis_job",
 }
 
 
@@ -157,4 +159,15 @@ def _fail(job_id: str, attempt: int, reason: str, detail: str = "") -> None:
     if detail:
         log.debug("job %s: %s", job_id, detail)
     with session_scope() as session:
-        job_rows.finish_job(session, job_id, attempt, "failed", error=reason[:4000])
+        job_rows.finish_job(session, job_id, attempt, "failed", error=without_server_paths(reason)[:4000])
+
+
+def without_server_paths(text: str) -> str:
+    """A job's error as its tenant reads it: the server's own folders (TENDERO_HOME, the artifact store) named,
+    not spelled out; an exception's message often carries the file it was reading."""
+    settings = get_settings()
+    roots = {settings.artifacts.rstrip("/"): "<artifacts>", str(settings.home.resolve()): "<TENDERO_HOME>"}
+    for root, name in sorted(roots.items(), key=lambda item: -len(item[0])):
+        if root:
+            text = text.replace(root, name)
+    return text

@@ -36,6 +36,7 @@ class AuditWriter:
         self.interval = interval
         self._buffer: list[AuditRecord] = []
         self._lock = threading.Lock()
+        self._writing = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -46,13 +47,16 @@ class AuditWriter:
             self.start()
 
     def flush(self) -> None:
-        with self._lock:
-            batch, self._buffer = self._buffer, []
-        if batch:
-            try:
-                insert_entries([dict(vars(record)) for record in batch])  # asdict deep-copies: slow
-            except Exception:
-                log.exception("could not write %d audit rows", len(batch))
+        """Write what is buffered; returns only once rows added before the call are in the database,
+        including those a concurrent flush (the background thread's) took and is still writing."""
+        with self._writing:
+            with self._lock:
+                batch, self._buffer = self._buffer, []
+            if batch:
+                try:
+                    insert_entries([dict(vars(record)) for record in batch])  # asdict deep-copies: slow
+                except Exception:
+                    log.exception("could not write %d audit rows", len(batch))
 
     def start(self) -> None:
         self._stop.clear()

@@ -61,6 +61,29 @@ class Catalogue:
     def __len__(self) -> int:
         return len(self.items)
 
+    def extended(self, products: pd.DataFrame | None, interacted: np.ndarray) -> Catalogue:
+        """This catalogue with today's product attributes, and the products and interacted items it did not
+        know appended: known items keep their positions, so a fitted model's columns still line up."""
+        fresh = Catalogue.build(products, interacted)
+        ids = self.items.extended(fresh.items.ids)
+        where = fresh.items.positions(ids.ids)
+        known = where >= 0
+
+        def merged(old: np.ndarray, new: np.ndarray, fill: object) -> np.ndarray:
+            out = np.concatenate([old, np.full(len(ids) - len(old), fill, dtype=old.dtype)])
+            out[known] = new[where[known]]
+            return out
+
+        return Catalogue(
+            items=ids,
+            names=merged(self.names, fresh.names, ""),
+            categories=merged(self.categories, fresh.categories, ""),
+            brands=merged(self.brands, fresh.brands, ""),
+            prices=merged(self.prices, fresh.prices, np.nan),
+            active=merged(self.active, fresh.active, True),
+            descriptions=merged(self.descriptions, fresh.descriptions, ""),
+        )
+
     def texts(self) -> list[str]:
         """Text for TF-IDF: name, description, and category/brand also as whole-value tokens."""
         return [

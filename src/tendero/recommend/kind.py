@@ -1,8 +1,9 @@
 """Model kind ``recommender``: interactions + orders + products in, a hybrid recommender out.
 
-Fit: signals → a per-user holdout (the newest 20 % by default) → ``fit_hybrid`` on the rest (tuning
-and ranker on an inner split of it) → held-out metrics → generators refitted on all data with the
-tuned settings. Saved as .npz arrays, JSON and a LightGBM text model; never pickle.
+Fit: signals → a per-user holdout (the newest 20 % by default) → ``fit_hybrid`` on the rest (plan,
+tuning and ranker on an inner split of it) → held-out metrics → generators refitted on all data with
+the tuned settings. Update (between fits): the fitted model brought up to today's data, nothing tuned
+again. Saved as .npz arrays, JSON and a LightGBM text model; never pickle.
 """
 
 from __future__ import annotations
@@ -19,20 +20,25 @@ from pydantic import Field
 from tendero.kinds import Frames, KindParams, Progress
 from tendero.recommend.catalogue import Catalogue, build_matrices
 from tendero.recommend.evaluation import evaluate_scorer, split_pairs
-from tendero.recommend.generators import Als, ContentSimilarity, CoOccurrence, Ease, ItemKnn, Popularity, Transitions
-from tendero.recommend.hybrid import Hybrid, HybridParams, ItemSide, fit_hybrid, refit_hybrid
+from tendero.recommend.fit import ItemSide, fit_hybrid, refit_hybrid, update_hybrid
+from tendero.recommend.generators.sparse import csr_arrays, csr_from_arrays
+from tendero.recommend.hybrid import Hybrid, HybridParams
 from tendero.recommend.recommender import Recommender
 from tendero.recommend.signals import IdMap, SignalWeights, signal_events, signal_pairs
+from tendero.recommend.stages import Stages
+from tendero.recommend.tuning import sample_rows
 
-FORMAT_VERSION = 3
-# Format 2 (before BM25-weighted ALS) still loads: its ALS read raw signal values (k1 None).
-READABLE_FORMATS = (2, 3)
+FORMAT_VERSION = 4
+# Formats 2 and 3 still load: 2 (before BM25-weighted ALS) folds raw signal values in (k1 None); both
+# kept the generators' settings in the hybrid's own fields, 4 gives each generator its own.
+READABLE_FORMATS = (2, 3, 4)
 
 
 class RecommenderParams(KindParams):
     signals: SignalWeights = Field(default_factory=SignalWeights)
     hybrid: HybridParams = Field(default_factory=HybridParams)
     holdout_fraction: float = Field(0.2, gt=0, lt=1)
+    holdout_max_users: int = Field(5000, ge=100, description="held-out users scored for the metrics (a sample above)")
 
 
 class FittedRecommender(Recommender):
@@ -71,7 +77,9 @@ class RecommenderKind:
         order_lines = _frame(frames, "order_lines")
         products = _frame(frames, "products")
         hybrid_params = params.hybrid
-        tuning_steps = len(hybrid_params.ease_grid) + len(hybrid_params.half_life_grid) + hybrid_params.als_trials
+        tuning_steps = (
+            len(hybrid_params.ease_grid) + len(hybrid_params.half_life_grid) + 2 * hybrid_params.als_trials + 1
+        )
         total = 2 * (tuning_steps + hybrid_params.ranker_folds + 6) + 3
         counter = {"step": 0}
 
@@ -97,29 +105,35 @@ class RecommenderKind:
         )
         train = build_matrices(pairs[~test], users, catalogue)
         holdout = build_matrices(pairs[test], users, catalogue)
-        hybrid = fit_hybrid(train.weight, train.at, items, hybrid_params, train.values, log=tick, step=tick)
+        stages = Stages()
+        hybrid = fit_hybrid(
+            train.weight, train.at, items, hybrid_params, train.values, log=tick, step=tick, stages=stages
+        )
         tick("evaluating on the holdout")
         metrics: dict[str, float] = {}
-        if holdout.weight.nnz:
-            ours = evaluate_scorer(
-                lambda u: hybrid.score_users(train.weight[u], train.at[u]), train.weight, holdout.weight
-            )
-            popular = evaluate_scorer(lambda u: hybrid.popularity.scores(train.weight[u]), train.weight, holdout.weight)
-            metrics.update(ours)
-            metrics["popularity_ndcg@10"] = popular["ndcg@10"]
+        with stages.stage("holdout"):
+            scored = sample_rows(holdout.weight, params.holdout_max_users, hybrid_params.seed)
+            if scored.nnz:
+                ours = evaluate_scorer(lambda u: hybrid.score_users(train.weight[u], train.at[u]), train.weight, scored)
+                popular = evaluate_scorer(lambda u: hybrid.popularity.scores(train.weight[u]), train.weight, scored)
+                metrics.update(ours)
+                metrics["popularity_ndcg@10"] = popular["ndcg@10"]
         metrics.update(
             {
                 "n_users": float(len(users)),
                 "n_items": float(len(catalogue)),
                 "n_pairs": float(len(pairs)),
                 "holdout_pairs": float(test.sum()),
+                "holdout_users": float((np.diff(scored.indptr) > 0).sum()),
             }
         )
         tick("refitting on all data")
         everything = build_matrices(pairs, users, catalogue)
-        final = refit_hybrid(hybrid, everything.weight, everything.at, items, everything.values)
+        with stages.stage("refit"):
+            final = refit_hybrid(hybrid, everything.weight, everything.at, items, everything.values, stages)
         fitted = FittedRecommender.from_pairs(pairs, catalogue, order_lines, hybrid=final, users=users)
         fitted.metrics = metrics
+        final.tuning["stages"] = stages.report()
         fitted.info = {
             "has_orders": order_lines is not None,
             "tuning": final.tuning,
@@ -128,26 +142,46 @@ class RecommenderKind:
         }
         return fitted  # type: ignore[return-value]
 
+    def update(self, fitted: FittedRecommender, frames: Frames, progress: Progress) -> FittedRecommender:
+        """Between full refits: the model brought up to the tenant's data now, in seconds, with nothing
+        tuned again. New items join the catalogue (content neighbours, co-occurrence, ALS factors folded
+        in from their first users), new users and interactions join the history, co-occurrence,
+        sequences and popularity are recounted; EASE, the tuned settings and the ranker are kept."""
+        params = RecommenderParams.model_validate(fitted.info.get("params") or {})
+        if fitted.hybrid is None:
+            raise ValueError("recommender: only a trained model can be updated; train one first")
+        progress.update(1, 3, message="building signals")
+        interactions = _frame(frames, "interactions")
+        order_lines = _frame(frames, "order_lines")
+        pairs = signal_pairs(signal_events(interactions, order_lines, params.signals))
+        catalogue = fitted.catalogue.extended(_frame(frames, "products"), pairs["item_id"].to_numpy())
+        users = fitted.users.extended(pd.unique(pairs["user_id"]))
+        progress.update(2, 3, message="updating the generators")
+        matrices = build_matrices(pairs, users, catalogue)
+        items = ItemSide(catalogue.texts(), catalogue.category_codes())
+        hybrid = update_hybrid(
+            fitted.hybrid, matrices.weight, matrices.at, items, matrices.values, _changed_rows(fitted, matrices.weight)
+        )
+        updated = FittedRecommender.from_pairs(pairs, catalogue, order_lines, hybrid=hybrid, users=users)
+        updated.metrics = dict(fitted.metrics)
+        updated.info = {**fitted.info, "tuning": hybrid.tuning, "updated_from_pairs": float(len(pairs))}
+        progress.update(3, 3, message="updated")
+        return updated
+
+
+def _changed_rows(fitted: Recommender, matrix: sp.csr_matrix) -> np.ndarray:
+    """Users whose signal row differs from the fitted model's (new users, new items or new weights)."""
+    n_users, n_items = fitted.history.shape
+    changed = np.ones(matrix.shape[0], bool)
+    before = matrix[:n_users, :n_items]
+    difference = abs(before - fitted.history.astype(before.dtype)) > 1e-6
+    changed[:n_users] = np.diff(difference.tocsr().indptr) > 0
+    changed[:n_users] |= np.diff(matrix[:n_users, n_items:].tocsr().indptr) > 0
+    return changed
+
 
 # ---------------------------------------------------------------------------------------------
 # Native persistence: arrays in .npz (no pickle), settings in JSON, the ranker as LightGBM text.
-
-
-def _csr_arrays(prefix: str, matrix: sp.csr_matrix, dtype: type = np.float32) -> dict[str, np.ndarray]:
-    matrix = matrix.tocsr()
-    return {
-        f"{prefix}_data": matrix.data.astype(dtype),
-        f"{prefix}_indices": matrix.indices.astype(np.int32),
-        f"{prefix}_indptr": matrix.indptr.astype(np.int64),
-        f"{prefix}_shape": np.asarray(matrix.shape, np.int64),
-    }
-
-
-def _csr(arrays, prefix: str) -> sp.csr_matrix:
-    shape = tuple(int(v) for v in arrays[f"{prefix}_shape"])
-    return sp.csr_matrix(
-        (arrays[f"{prefix}_data"], arrays[f"{prefix}_indices"], arrays[f"{prefix}_indptr"]), shape=shape
-    )
 
 
 def _strings(values: np.ndarray) -> np.ndarray:
@@ -169,9 +203,9 @@ def save_recommender(model: Recommender, folder: Path) -> None:
         "popularity": model.popularity.astype(np.float32),
         "first_seen": model.first_seen.astype(np.float64),
         "store_ids": _strings(model.stores.ids),
-        **_csr_arrays("history", model.history),
-        **_csr_arrays("history_at", model.history_at, np.float64),  # epoch seconds: float32 would blur the order
-        **_csr_arrays("stores", model.store_counts),
+        **csr_arrays("history", model.history),
+        **csr_arrays("history_at", model.history_at, np.float64),  # epoch seconds: float32 would blur the order
+        **csr_arrays("stores", model.store_counts),
     }
     meta: dict[str, object] = {
         "format": FORMAT_VERSION,
@@ -182,50 +216,8 @@ def save_recommender(model: Recommender, folder: Path) -> None:
     }
     hybrid = model.hybrid
     if hybrid is not None:
-        arrays.update(
-            {
-                "h_pop_counts": hybrid.popularity.counts,
-                "h_pop_recent": hybrid.popularity.recent,
-                "h_als_item_factors": hybrid.als.item_factors,
-                "h_als_user_factors": hybrid.als.user_factors,
-                "h_als_item_length": hybrid.als.item_length.astype(np.float64),
-                "h_categories": hybrid.categories.astype(np.int64),
-                "h_item_mean_value": hybrid.item_mean_value.astype(np.float32),
-                "h_item_last_at": hybrid.item_last_at.astype(np.float64),
-                **_csr_arrays("h_content", hybrid.content.similarity),
-                **_csr_arrays("h_cooc", hybrid.cooc.similarity),
-                **_csr_arrays("h_sequence", hybrid.sequence.similarity),
-                "h_als_recent_factors": hybrid.als_recent_factors.astype(np.float32),
-            }
-        )
-        if isinstance(hybrid.neighbour, Ease):
-            arrays["h_ease_weights"] = hybrid.neighbour.weights
-            arrays["h_ease_items"] = hybrid.neighbour.items
-        else:
-            arrays.update(_csr_arrays("h_knn", hybrid.neighbour.similarity))
-        als = hybrid.als
-        meta["hybrid"] = {
-            "params": hybrid.params.model_dump(mode="json"),
-            "n_items": hybrid.n_items,
-            "neighbour_kind": hybrid.neighbour_kind,
-            "ease_l2": getattr(hybrid.neighbour, "l2", None),
-            "als": {
-                "factors": als.factors,
-                "regularization": als.regularization,
-                "alpha": als.alpha,
-                "iterations": als.iterations,
-                "seed": als.seed,
-                "k1": als.k1,
-                "b": als.b,
-                "scale": als.scale,
-            },
-            "popularity_half_life_days": hybrid.popularity.half_life_days,
-            "half_life": hybrid.half_life,
-            "sequence_window": hybrid.sequence.window,
-            "reference_at": hybrid.reference_at,
-            "tuning": hybrid.tuning,
-            "has_ranker": hybrid.ranker is not None,
-        }
+        arrays.update(hybrid.arrays())
+        meta["hybrid"] = hybrid.settings()
         if hybrid.ranker is not None:
             hybrid.ranker.save_model(str(folder / "ranker.txt"))  # type: ignore[attr-defined]
     np.savez(folder / "arrays.npz", **arrays)
@@ -251,60 +243,22 @@ def load_recommender(folder: Path) -> FittedRecommender:
     hybrid = None
     spec = meta.get("hybrid")
     if spec is not None:
-        params = HybridParams.model_validate(spec["params"])
-        if "h_ease_weights" in arrays:
-            neighbour: Ease | ItemKnn = Ease(
-                l2=float(spec["ease_l2"] or 0.0),
-                weights=arrays["h_ease_weights"],
-                items=arrays["h_ease_items"],
-                n_items=int(spec["n_items"]),
-            )
-        else:
-            neighbour = ItemKnn(similarity=_csr(arrays, "h_knn"))
-        als = Als(
-            **{"k1": None, **spec["als"]},
-            item_factors=arrays["h_als_item_factors"],
-            user_factors=arrays["h_als_user_factors"],
-            item_length=arrays.get("h_als_item_length", np.zeros(0, np.float32)),
-        )
         ranker = None
         if spec["has_ranker"]:
             import lightgbm as lgb
 
             ranker = lgb.Booster(model_file=str(folder / "ranker.txt"))
-        hybrid = Hybrid(
-            params=params,
-            n_items=int(spec["n_items"]),
-            neighbour_kind=spec["neighbour_kind"],
-            popularity=Popularity(
-                half_life_days=spec["popularity_half_life_days"],
-                counts=arrays["h_pop_counts"],
-                recent=arrays["h_pop_recent"],
-            ),
-            neighbour=neighbour,
-            als=als,
-            content=ContentSimilarity(similarity=_csr(arrays, "h_content")),
-            cooc=CoOccurrence(similarity=_csr(arrays, "h_cooc")),
-            sequence=Transitions(window=int(spec["sequence_window"]), similarity=_csr(arrays, "h_sequence")),
-            half_life=spec["half_life"],
-            als_recent_factors=arrays["h_als_recent_factors"],
-            categories=arrays["h_categories"],
-            item_mean_value=arrays["h_item_mean_value"],
-            item_last_at=arrays["h_item_last_at"],
-            reference_at=float(spec["reference_at"]),
-            ranker=ranker,
-            tuning=spec["tuning"],
-        )
+        hybrid = Hybrid.restore(arrays, spec, ranker)
     return FittedRecommender(
         catalogue=catalogue,
         users=IdMap(arrays["user_ids"].astype(object)),
-        history=_csr(arrays, "history"),
-        history_at=_csr(arrays, "history_at"),
+        history=csr_from_arrays(arrays, "history"),
+        history_at=csr_from_arrays(arrays, "history_at"),
         popularity=arrays["popularity"],
         first_seen=arrays["first_seen"],
         reference_at=float(meta["reference_at"]),
         stores=IdMap(arrays["store_ids"].astype(object)),
-        store_counts=_csr(arrays, "stores"),
+        store_counts=csr_from_arrays(arrays, "stores"),
         hybrid=hybrid,
         metrics={k: float(v) for k, v in meta["metrics"].items()},
         info=meta["info"],

@@ -123,6 +123,11 @@ class IdMap:
     def get(self, key: str) -> int | None:
         return self.index.get(key)
 
+    def extended(self, keys: np.ndarray) -> IdMap:
+        """These ids, then the new ones among ``keys`` in their order: known ids keep their positions."""
+        new = [key for key in pd.unique(np.asarray(keys, dtype=object)) if key not in self.index]
+        return IdMap(np.concatenate([self.ids, np.asarray(new, dtype=object)]))
+
     def positions(self, keys: pd.Series | np.ndarray | list[str]) -> np.ndarray:
         """Positions of ``keys``; -1 where a key is unknown."""
         return np.fromiter((self.index.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))

@@ -9,6 +9,7 @@ import fsspec
 import pandas as pd
 
 from tendero.config import get_settings
+from tendero.data.formulas import write_csv
 from tendero.jobs.execute import JobContext, JobFailed
 from tendero.registry.service import deployed_models
 from tendero.store import artifacts
@@ -38,9 +39,10 @@ def run_batch_prediction(ctx: JobContext) -> dict[str, Any]:
         raise JobFailed(str(error)) from error
     parts = []
     total = max(1, -(-len(frame) // CHUNK_ROWS))
+    checks = {key: ctx.params[key] for key in ("on_invalid", "language") if key in ctx.params}  # the request's
     for step, start in enumerate(range(0, len(frame), CHUNK_ROWS), start=1):
         try:
-            parts.append(predict_frame(frame.iloc[start : start + CHUNK_ROWS]))
+            parts.append(predict_frame(frame.iloc[start : start + CHUNK_ROWS], first_row=start + 1, **checks))
         except ValueError as error:
             raise JobFailed(f"rows {start + 1}–{start + CHUNK_ROWS}: {error}") from error
         ctx.progress.update(step, total, message=f"{min(len(frame), start + CHUNK_ROWS):,} of {len(frame):,} rows")
@@ -48,8 +50,8 @@ def run_batch_prediction(ctx: JobContext) -> dict[str, Any]:
     buffer = io.BytesIO()
     if file_format == "parquet":
         result.to_parquet(buffer, index=False)
-    else:
-        result.to_csv(buffer, index=False)
+    else:  # the file echoes the dataset's cells back: none of them may run as a formula in a spreadsheet
+        write_csv(result, buffer)
     uri = predictions_uri(ctx.tenant_id, ctx.job_id, file_format)
     fs, path = fsspec.core.url_to_fs(uri)
     fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)

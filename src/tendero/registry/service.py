@@ -19,13 +19,36 @@ from tendero.store import jobs as job_rows
 from tendero.store import registry as registry_rows
 from tendero.store.db import session_scope
 from tendero.store.tables import Job
-from tendero.store.tenants import Conflict, NotFound
+from tendero.store.tenants import Conflict, DeployNotAllowed, NotFound
+
+# Who may put a version live, by any path: deploy, rollback, promote, or a training request's ``deploy``.
+DEPLOY_ROLES = ("admin",)
+# What the command line and the demo act as: the operator, who holds the server itself.
+OPERATOR = "admin"
+
+
+def deploy_mode(requested: str | None, role: str) -> str:
+    """The ``deploy`` a training job of ``role`` gets: what an admin asked (``if_better`` when unsaid); for every
+    other role ``never`` when unsaid, and DeployNotAllowed when it asked for ``always`` or ``if_better``: a
+    request to deploy is refused, never silently turned into something else."""
+    if requested is None:
+        return "if_better" if role in DEPLOY_ROLES else "never"
+    if requested != "never" and role not in DEPLOY_ROLES:
+        raise DeployNotAllowed(role)
+    return requested
 
 
 def submit_training(
-    session: Session, tenant_id: str, request: dict[str, Any], idempotency_key: str | None = None
+    session: Session,
+    tenant_id: str,
+    request: dict[str, Any],
+    idempotency_key: str | None = None,
+    *,
+    role: str,
 ) -> tuple[Job, bool]:
-    """Validate a training request (errors name the field) and queue it as a ``train`` job."""
+    """Validate a training request (errors name the field) and queue it as a ``train`` job whose ``deploy`` the
+    caller's ``role`` allows (``deploy_mode``); the job's params show the mode it got."""
+    request = {**request, "deploy": deploy_mode(request.get("deploy"), role)}
     parsed, _kind, params = validate_request(request)
     payload = parsed.model_dump(mode="json")
     payload["params"] = params.model_dump(mode="json")

@@ -29,7 +29,11 @@ class TrainRequest(BaseModel):
     model: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     kind: str
     params: dict[str, Any] = Field(default_factory=dict)
-    deploy: str = Field("if_better", pattern="^(always|if_better|never)$")
+    deploy: str | None = Field(
+        None,
+        pattern="^(always|if_better|never)$",
+        description="set by submit_training from the caller's role; a job without it never deploys",
+    )
     promote_metric: str | None = None
     min_gain: float = Field(0.0, ge=0.0, description="relative gain the challenger needs, e.g. 0.02")
     higher_is_better: bool = True
@@ -130,7 +134,7 @@ def _apply_deploy_policy(session: Any, tenant_id: str, request: TrainRequest, ki
     (e.g. the recommender's: NDCG@10 up by at least 2 %), else deploys."""
     from tendero.registry.service import promote_if_better
 
-    if request.deploy == "never":
+    if request.deploy in (None, "never"):
         return False
     current = registry_rows.deployed_version(session, tenant_id, request.model)
     if request.deploy == "always" or current is None:

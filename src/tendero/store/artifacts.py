@@ -1,21 +1,35 @@
-"""Artifact storage on any fsspec URL: one folder per model version, sealed by a SHA-256 manifest."""
+"""Artifact storage on any fsspec URL: one folder per model version, sealed by a SHA-256 manifest.
+
+Serving reads a verified local copy (the cache); a damaged copy (a file or the manifest changed or gone) is
+thrown away and fetched again from the store, so it heals by itself; only a store copy that fails the check
+is an error. Error texts name files inside the artifact, never a server path (those go to the log).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import fsspec
 
 MANIFEST = "manifest.json"
+log = logging.getLogger(__name__)
 
 
 class ArtifactCorrupted(Exception):
-    """A stored artifact no longer matches the hash recorded when it was registered."""
+    """A stored artifact no longer matches the hash recorded when it was registered.
+
+    ``str()`` names the file inside the artifact (safe to show); ``details`` adds where it lies (for the log)."""
+
+    def __init__(self, what: str, where: str = "") -> None:
+        super().__init__(what)
+        self.details = f"{what} ({where})" if where else what
 
 
 @dataclass(frozen=True)
@@ -66,35 +80,61 @@ def publish(folder: Path, uri: str) -> ArtifactInfo:
 
 
 def fetch(uri: str, sha256: str, cache: Path) -> Path:
-    """A verified local copy of the artifact at ``uri``; refuses one whose hash does not match."""
-    fs, path = fsspec.core.url_to_fs(uri)
+    """A verified local copy of the artifact at ``uri``. A cached copy that fails the check is replaced by a fresh
+    one from the store; ArtifactCorrupted only when the store's own copy does not match ``sha256``."""
     local = cache / sha256
-    if not (local / MANIFEST).exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f"{sha256}.", suffix=".partial", dir=cache))  # one per caller
+    if local.exists():
+        try:
+            verify(local, sha256)
+            return local
+        except ArtifactCorrupted as error:
+            log.warning("cached artifact damaged, fetching it again from the store: %s", error.details)
+            _discard(local)
+    cache.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{sha256}.", suffix=".partial", dir=cache))  # one per caller
+    try:
+        fs, path = fsspec.core.url_to_fs(uri)
         try:
             fs.get(path.rstrip("/") + "/", str(staging), recursive=True)
+        except FileNotFoundError as error:
+            raise ArtifactCorrupted("the stored files are missing", uri) from error
+        verify(staging, sha256, where=uri)
+        try:
             staging.rename(local)
-        except OSError:
-            if not (local / MANIFEST).exists():  # not a concurrent caller that got there first
-                raise
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    verify(local, sha256)
+        except OSError:  # a concurrent caller put its verified copy there first: use it
+            verify(local, sha256)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return local
 
 
-def verify(folder: Path, sha256: str) -> None:
+def _discard(folder: Path) -> None:
+    """Move a damaged copy out of the way at once (an atomic rename), then delete it."""
+    trash = folder.with_name(f"{folder.name}.damaged-{uuid.uuid4().hex[:8]}")
+    try:
+        folder.rename(trash)
+    except OSError:  # another caller already moved it
+        return
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def verify(folder: Path, sha256: str, where: str = "") -> None:
+    """Check a folder against its manifest and the manifest against ``sha256``; errors name files, not paths."""
+    where = where or str(folder)
     manifest_path = folder / MANIFEST
     if not manifest_path.exists():
-        raise ArtifactCorrupted(f"{folder} has no {MANIFEST}")
+        raise ArtifactCorrupted(f"{MANIFEST} is missing", where)
     body = manifest_path.read_bytes()
     if hashlib.sha256(body).hexdigest() != sha256:
-        raise ArtifactCorrupted(f"manifest of {folder} does not match the registered SHA-256")
-    for name, expected in json.loads(body)["files"].items():
+        raise ArtifactCorrupted(f"{MANIFEST} does not match the registered SHA-256", where)
+    try:
+        files = json.loads(body)["files"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise ArtifactCorrupted(f"{MANIFEST} is unreadable", where) from error
+    for name, expected in files.items():
         file = folder / name
-        if not file.exists() or _file_sha256(file) != expected:
-            raise ArtifactCorrupted(f"{name} in {folder} does not match its recorded SHA-256")
+        if not file.is_file() or _file_sha256(file) != expected:
+            raise ArtifactCorrupted(f"{name} does not match its recorded SHA-256", where)
 
 
 def remove(uri: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import chain
 from typing import Any
 
@@ -16,7 +17,7 @@ from tendero.store.tables import Customer, Interaction, Order, OrderItem, Produc
 
 ORDER_LINE_COLUMNS = [
     "order_id", "customer_id", "ordered_at", "store", "status", "product_id",
-    "category", "quantity", "unit_price", "discount", "revenue",
+    "category", "quantity", "unit_price", "discount", "promotion", "revenue",
 ]  # fmt: skip
 
 
@@ -54,6 +55,7 @@ def read_order_lines(tenant_id: str) -> pd.DataFrame:
             OrderItem.quantity,
             OrderItem.unit_price,
             OrderItem.discount,
+            OrderItem.promotion,
         )
         .join(OrderItem, (OrderItem.tenant_id == Order.tenant_id) & (OrderItem.order_id == Order.external_id))
         .outerjoin(
@@ -97,6 +99,21 @@ def read_interactions(tenant_id: str) -> pd.DataFrame:
     )
     frame = _frame(query, ["user_id", "item_id", "kind", "value", "at"])
     frame["at"] = _naive_utc(frame["at"])
+    return frame
+
+
+def read_user_interactions_since(tenant_id: str, user_id: str, since: datetime) -> pd.DataFrame:
+    """One user's interactions after ``since`` (naive UTC), oldest first: what a recommender trained up to
+    ``since`` has not seen. Served per request, so it reads one user's rows through the unique key's index."""
+    query = (
+        select(Interaction.item_id, Interaction.kind, Interaction.value, Interaction.at)
+        .where(Interaction.tenant_id == tenant_id, Interaction.user_id == user_id, Interaction.at > since)
+        .order_by(Interaction.at)
+    )
+    with get_engine().connect() as connection:
+        rows = connection.execute(query).all()
+    frame = pd.DataFrame.from_records(rows, columns=["item_id", "kind", "value", "at"])
+    frame["at"] = _naive_utc(frame["at"]) if len(frame) else pd.Series([], dtype="datetime64[ns]")
     return frame
 
 

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from tendero.config import get_settings
 from tendero.store.db import get_engine, session_scope
 from tendero.store.tables import DataImport, ImportRejection, utcnow
 from tendero.store.tenants import NotFound
+
+ERROR_CHARS = 2_000  # a stored error is a sentence, never a dump
+STALE_GRACE_SECONDS = 120
+INTERRUPTED_TEXT = (
+    "nothing was imported: reading was interrupted (the server stopped or crashed while reading it); send it again"
+)
+INTERRUPTED = {"code": "import.nothing", "params": {"reason": {"code": "read.interrupted", "params": {}}}}
 
 
 def start_import(tenant_id: str, entity: str, source: str, dry_run: bool) -> str:
@@ -26,7 +35,8 @@ def finish_import(tenant_id: str, import_id: str, *, status: str, counts: dict[s
         row = session.scalar(select(DataImport).where(DataImport.tenant_id == tenant_id, DataImport.id == import_id))
         if row is None:
             raise NotFound(f"no import {import_id!r}")
-        row.status, row.error, row.details, row.finished_at = status, error, details, utcnow()
+        row.status, row.details, row.finished_at = status, details, utcnow()
+        row.error = None if error is None else error[:ERROR_CHARS]
         for name in ("rows_read", "inserted", "updated", "unchanged", "merged", "rejected"):
             setattr(row, name, int(counts.get(name, 0)))
 
@@ -43,7 +53,20 @@ def add_rejections(tenant_id: str, import_id: str, rows: list[dict[str, Any]]) -
             )
 
 
+def fail_stale_imports(tenant_id: str) -> None:
+    """An import still "running" long after any read could have lasted was cut short by a crash: failed."""
+    before = utcnow() - timedelta(seconds=get_settings().max_read_seconds * 2 + STALE_GRACE_SECONDS)
+    stale = (DataImport.tenant_id == tenant_id, DataImport.status == "running", DataImport.created_at < before)
+    with session_scope() as session:
+        if session.scalar(select(DataImport.id).where(*stale).limit(1)) is None:
+            return  # the usual case: a read, no write lock taken
+        values = {"status": "failed", "finished_at": utcnow(), "details": {"error": INTERRUPTED},
+                  "error": INTERRUPTED_TEXT}  # fmt: skip
+        session.execute(update(DataImport).where(*stale).values(**values))
+
+
 def get_import(tenant_id: str, import_id: str) -> DataImport:
+    fail_stale_imports(tenant_id)
     with session_scope() as session:
         row = session.scalar(select(DataImport).where(DataImport.tenant_id == tenant_id, DataImport.id == import_id))
         if row is None:
@@ -53,6 +76,7 @@ def get_import(tenant_id: str, import_id: str) -> DataImport:
 
 
 def list_imports(tenant_id: str, limit: int, offset: int) -> tuple[Sequence[DataImport], int]:
+    fail_stale_imports(tenant_id)
     query = select(DataImport).where(DataImport.tenant_id == tenant_id)
     with session_scope() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -70,7 +94,8 @@ def list_rejections(tenant_id: str, import_id: str, limit: int, offset: int) -> 
     with session_scope() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.scalars(query.order_by(ImportRejection.row, ImportRejection.id).limit(limit).offset(offset))
-        items = [{"row": r.row, "column": r.column, "value": r.value, "reason": r.reason} for r in rows]
+        items = [{"row": r.row, "column": r.column, "value": r.value, "reason": r.reason, "code": r.code,
+                  "params": r.params} for r in rows]  # fmt: skip
         return items, total
 
 

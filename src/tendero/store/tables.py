@@ -266,6 +266,7 @@ class OrderItem(Base):
     quantity: Mapped[float]
     unit_price: Mapped[float]
     discount: Mapped[float] = mapped_column(Float, default=0.0)
+    promotion: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # sold on promotion (unknown: NULL)
 
 
 class Interaction(Base):
@@ -316,6 +317,8 @@ class ImportRejection(Base):
     column: Mapped[str | None] = mapped_column(String(200))
     value: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
+    code: Mapped[str | None] = mapped_column(String(60))  # the reason's catalogue message, to show it in any language
+    params: Mapped[dict[str, Any] | None]
 
 
 class User(Base):
@@ -373,5 +376,9 @@ class RecommendationFeedback(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-from tendero.store import assistant as _assistant_tables  # noqa: E402, F401  (the assistant owns its tables)
-from tendero.store import experiment_tables as _experiment_tables  # noqa: E402, F401  (experiments own their tables)
+# tables with modules of their own, imported here so the metadata (and Alembic) sees them
+import tendero.store.search  # noqa: E402,F401
+from tendero.store import assistant as _assistant_tables  # noqa: E402, F401
+from tendero.store import experiment_tables as _experiment_tables  # noqa: E402, F401
+from tendero.store import insight_tables as _insight_tables  # noqa: E402, F401
+from tendero.store import sql_sources  # noqa: E402,F401

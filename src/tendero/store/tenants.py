@@ -25,6 +25,22 @@ class NotFound(Exception):
     """No such resource for this tenant (other tenants' resources are not found either)."""
 
 
+class LastAdminKey(Conflict):
+    """Revoking this key would leave its tenant without an active admin key, locked out of key management."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__(f"key {prefix} is the last active admin key of this tenant: create another admin key first")
+        self.prefix = prefix
+
+
+class DeployNotAllowed(Exception):
+    """A caller without the admin role asked for something that would put a model version live."""
+
+    def __init__(self, role: str) -> None:
+        super().__init__(f"deploying is for admin keys; this key has the role {role}")
+        self.role = role
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: the tenant and the role of the key used."""
@@ -97,6 +113,11 @@ def list_keys(session: Session, tenant_id: str) -> list[ApiKey]:
 
 
 def revoke_key(session: Session, tenant_id: str, key_id_or_prefix: str) -> ApiKey:
+    """Revoke a key; never the tenant's last active admin key (``LastAdminKey``): nobody could make keys again.
+
+    The tenant's active admin keys are locked first (PostgreSQL), the key is revoked, and only then are the
+    remaining admin keys counted inside the same transaction: two revokes racing for the last two admin keys
+    cannot both pass (on SQLite the UPDATE takes the database's write lock before the count)."""
     key = session.scalar(
         select(ApiKey).where(
             ApiKey.tenant_id == tenant_id,
@@ -105,9 +126,33 @@ def revoke_key(session: Session, tenant_id: str, key_id_or_prefix: str) -> ApiKe
     )
     if key is None:
         raise NotFound(f"no API key {key_id_or_prefix!r}")
-    if key.revoked_at is None:
-        key.revoked_at = utcnow()
+    if key.revoked_at is not None:
+        return key
+    active_admins = select(ApiKey.id).where(
+        ApiKey.tenant_id == tenant_id, ApiKey.role == "admin", ApiKey.revoked_at.is_(None)
+    )
+    if key.role == "admin":
+        session.scalars(active_admins.with_for_update()).all()
+    key.revoked_at = utcnow()
+    session.flush()
+    if key.role == "admin" and not session.scalars(active_admins.limit(1)).first():
+        key.revoked_at = None  # undone here too, in case the caller goes on with this transaction
+        session.flush()
+        raise LastAdminKey(key.prefix)
     return key
+
+
+def key_principal(session: Session, tenant_id: str, prefix: str) -> Principal | None:
+    """The current principal of an API key named by its prefix, or None if it is unknown or revoked (the
+    dashboard's sessions re-read it on every request)."""
+    row = session.execute(
+        select(ApiKey.role, ApiKey.prefix, Tenant.id, Tenant.name)
+        .join(Tenant, Tenant.id == ApiKey.tenant_id)
+        .where(ApiKey.tenant_id == tenant_id, ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    return Principal(tenant_id=row[2], tenant_name=row[3], role=row.role, key_prefix=row.prefix)
 
 
 def authenticate(session: Session, secret: str) -> Principal | None:

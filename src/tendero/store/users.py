@@ -65,6 +65,19 @@ def authenticate_user(session: Session, tenant_name: str, username: str, passwor
     return Principal(tenant_id=user.tenant_id, tenant_name=name, role=user.role, key_prefix=f"user:{user.username}")
 
 
+def user_principal(session: Session, tenant_id: str, username: str) -> Principal | None:
+    """The current principal of an active user (its role as stored now), or None if disabled or removed."""
+    row = session.execute(
+        select(User, Tenant.name)
+        .join(Tenant, Tenant.id == User.tenant_id)
+        .where(User.tenant_id == tenant_id, User.username == username)
+    ).first()
+    if row is None or row[0].disabled_at is not None:
+        return None
+    user, name = row
+    return Principal(tenant_id=user.tenant_id, tenant_name=name, role=user.role, key_prefix=f"user:{user.username}")
+
+
 def active_user(session: Session, tenant_id: str, username: str) -> User | None:
     """The user if it exists and is not disabled: sessions re-check it on every request."""
     user = session.scalar(select(User).where(User.tenant_id == tenant_id, User.username == username))

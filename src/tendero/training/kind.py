@@ -25,6 +25,7 @@ from tendero.training.evaluation import (
     permutation_importance,
     regression_metrics,
 )
+from tendero.training.inputs import profile_inputs
 from tendero.training.model import TabularModel, join_text, json_row
 from tendero.training.preprocess import Preprocessor
 from tendero.training.tuning import SearchSpec, Trial, search
@@ -223,6 +224,7 @@ class _Prepared:
         if len(self.x) < 4:
             raise DatasetError(f"only {len(self.x)} usable rows; at least 4 are needed")
         self.schema = infer_schema(self.x)
+        self.inputs = profile_inputs(self.x, self.schema)  # what predict-time rows are checked against
         self.text_columns = [c.name for c in self.schema.columns if c.type == "text"]
         if params.task == "text_classification":
             self.text_columns = [c.name for c in self.schema.columns if c.type in ("text", "categorical")]
@@ -315,6 +317,7 @@ def _fit_once(
         metrics={},
         details=details,
         probe_row=probe,
+        inputs=prepared.inputs,
     )
 
 

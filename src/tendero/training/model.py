@@ -7,117 +7,43 @@ and the estimator's own native files (``lightgbm.txt``, ``xgboost.json``, ``*.np
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from tendero.training.algorithms import get_algorithm
-from tendero.training.datasets import DatasetSchema, Issue
+from tendero.training.datasets import DatasetSchema
+from tendero.training.inputs import (
+    ON_INVALID,
+    InputProfile,
+    OnInvalid,
+    RowIssue,
+    RowsError,
+    check_frame,
+    check_rows,
+    message,
+)
 from tendero.training.preprocess import Preprocessor
 
-_FORMAT_VERSION = 1
-
-
-class RowsError(ValueError):
-    """Prediction rows that do not match the training schema; ``issues`` name row index and column."""
-
-    def __init__(self, issues: Sequence[Issue]) -> None:
-        self.issues = list(issues)
-        first = self.issues[0]
-        super().__init__(f"row {first.row}, column {first.column!r}: {first.message}")
+# 2: model.json keeps the training rows' profile (ranges, categories, missing values) under "inputs";
+# format 1 versions still load, with type checks only.
+_FORMAT_VERSION = 2
+_READABLE_FORMATS = (1, 2)
+MAX_WARNINGS = 1000  # per-row warnings listed in one answer (all are counted in warnings_total)
 
 
 class Prediction(BaseModel):
-    """Predictions in row order; for classification also each class's probability per row."""
+    """Predictions in row order; for classification also each class's probability per row; what the
+    checks against the training data found on rows that were still predicted (``warnings``)."""
 
     predictions: list[Any]
     probabilities: list[dict[str, float]] | None = None
-
-
-def validate_rows(rows: Sequence[Mapping[str, Any]], schema: DatasetSchema) -> pd.DataFrame:
-    """Rows (JSON objects) checked column by column against the training schema.
-
-    ``row`` in each issue is the 0-based position in ``rows``. Missing values (null) are allowed and
-    imputed like in training; a missing key or a value of the wrong type is an error; extra keys are
-    ignored.
-    """
-    issues: list[Issue] = []
-    records: list[dict[str, Any]] = []
-    if not rows:
-        raise RowsError([Issue(message="no rows given", row=None)])
-    for index, row in enumerate(rows):
-        if not isinstance(row, Mapping):
-            issues.append(Issue(message="row is not a JSON object", row=index))
-            continue
-        record: dict[str, Any] = {}
-        for column in schema.columns:
-            if column.name not in row:
-                issues.append(Issue(message="missing column", row=index, column=column.name))
-                continue
-            value, problem = _check_value(row[column.name], column.type)
-            if problem:
-                issues.append(Issue(message=problem, row=index, column=column.name, value=_short(row[column.name])))
-            record[column.name] = value
-        records.append(record)
-    if issues:
-        raise RowsError(issues)
-    frame = pd.DataFrame.from_records(records, columns=schema.names)
-    for column in schema.columns:
-        if column.type == "datetime":
-            frame[column.name] = pd.to_datetime(frame[column.name], errors="coerce", format="mixed")
-    return frame
-
-
-def _short(value: Any) -> str:
-    return repr(value)[:80]
-
-
-def _check_value(value: Any, kind: str) -> tuple[Any, str | None]:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None, None
-    if kind == "numeric":
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return None, f"expected a number, got {type(value).__name__}"
-        return float(value), None
-    if kind == "boolean":
-        if isinstance(value, bool):
-            return value, None
-        if isinstance(value, int | float) and value in (0, 1):
-            return bool(value), None
-        if isinstance(value, str) and value.strip().lower() in (
-            "true",
-            "false",
-            "yes",
-            "no",
-            "si",
-            "sí",
-            "1",
-            "0",
-        ):
-            return value.strip().lower() in ("true", "yes", "si", "sí", "1"), None
-        return None, f"expected true or false, got {type(value).__name__}"
-    if kind == "datetime":
-        if not isinstance(value, str):
-            return None, f"expected an ISO 8601 date string, got {type(value).__name__}"
-        try:
-            pd.Timestamp(value)
-        except ValueError:
-            return None, "expected an ISO 8601 date string"
-        return value, None
-    if kind == "text":
-        if not isinstance(value, str):
-            return None, f"expected text, got {type(value).__name__}"
-        return value, None
-    if isinstance(value, dict | list):
-        return None, f"expected a category (text or number), got {type(value).__name__}"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value), None
+    warnings: list[RowIssue] = Field(default_factory=list)
+    warnings_total: int = 0
 
 
 class TabularModel:
@@ -138,6 +64,7 @@ class TabularModel:
         metrics: dict[str, float],
         details: dict[str, Any],
         probe_row: dict[str, Any],
+        inputs: InputProfile | None = None,
     ) -> None:
         self.task = task
         self.algorithm = algorithm
@@ -151,6 +78,7 @@ class TabularModel:
         self.metrics = metrics
         self.details = details
         self.probe_row = probe_row
+        self.inputs = inputs if inputs is not None else InputProfile.from_schema(schema)
 
     @property
     def features(self) -> list[str]:
@@ -165,28 +93,54 @@ class TabularModel:
         assert self.preprocessor is not None
         return self.estimator.output(self.preprocessor.transform(frame))
 
-    def serve(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        """The body of ``POST /v1/models/{name}/predict``: ``{"rows": [{column: value, ...}, ...]}``."""
+    def serve(self, payload: Mapping[str, Any], language: str = "en") -> dict[str, Any]:
+        """The body of ``POST /v1/models/{name}/predict``: ``{"rows": [{column: value, ...}, ...],
+        "on_invalid": "auto" | "reject" | "warn"}`` (see ``tendero.training.inputs``)."""
         rows = payload.get("rows") if isinstance(payload, Mapping) else None
-        if not isinstance(rows, list) or not rows or not all(isinstance(r, Mapping) for r in rows):
-            raise RowsError([Issue(message="send {'rows': [ {column: value, ...}, ... ]} with at least one row",
-                                   column="rows")])  # fmt: skip
-        return self.predict(rows).model_dump()
+        if not isinstance(rows, list) or not rows:
+            raise RowsError([RowIssue(code="no_rows", message=message("no_rows", language), column="rows")], language)
+        on_invalid = payload.get("on_invalid", "auto")
+        if on_invalid not in ON_INVALID:
+            text = message("on_invalid", language, value=repr(on_invalid)[:80])
+            raise RowsError([RowIssue(code="on_invalid", message=text, column="on_invalid")], language)
+        answer = self.predict(rows, on_invalid, language).model_dump()
+        answer["input_checks"] = self.input_checks(language)
+        return answer
 
-    def predict(self, rows: Sequence[Mapping[str, Any]]) -> Prediction:
-        """Validate JSON rows against the training schema (``RowsError`` if not) and predict."""
-        return self._predict(validate_rows(rows, self.schema))
+    def input_checks(self, language: str = "en") -> dict[str, Any]:
+        """What rows are checked against: the training profile, or (older versions) types only."""
+        if self.inputs.complete:
+            return {"profile": True}
+        return {"profile": False, "note": message("types_only", language)}
 
-    def predict_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Batch prediction over a dataset: a ``prediction`` column (and ``proba_<label>`` columns)."""
-        missing = [name for name in self.features if name not in frame.columns]
-        if missing:
-            raise RowsError([Issue(message="missing column", column=name) for name in missing])
-        result = self._predict(frame[self.features])
+    def predict(self, rows: Sequence[Any], on_invalid: OnInvalid = "auto", language: str = "en") -> Prediction:
+        """Check JSON rows against the training data (``RowsError`` when ``on_invalid`` refuses them)
+        and predict; warnings name the row (0-based position) and column."""
+        checked = check_rows(rows, self.inputs, on_invalid, language)
+        prediction = self._predict(checked.frame)
+        prediction.warnings = checked.warnings[:MAX_WARNINGS]
+        prediction.warnings_total = len(checked.warnings)
+        return prediction
+
+    def predict_frame(
+        self, frame: pd.DataFrame, on_invalid: OnInvalid = "auto", language: str = "en", first_row: int = 1
+    ) -> pd.DataFrame:
+        """Batch prediction over a dataset: a ``prediction`` column (and ``proba_<label>`` columns),
+        and a ``warnings`` column with what the checks found on each row (empty when nothing);
+        ``first_row`` numbers the frame's first row in errors (1-based data rows of the file)."""
+        checked = check_frame(frame, self.inputs, on_invalid, language, first_row)
+        result = self._predict(checked.frame)
         out = pd.DataFrame({"prediction": result.predictions}, index=frame.index)
         if result.probabilities is not None:
             for label in self.labels:
                 out[f"proba_{label}"] = [p[str(label)] for p in result.probabilities]
+        notes: dict[int, list[str]] = {}
+        for issue in checked.warnings:
+            text = f"{issue.column}: {issue.message}" if issue.column else issue.message
+            rows = range(len(frame)) if issue.row is None else [issue.row - first_row]
+            for position in rows:
+                notes.setdefault(position, []).append(text)
+        out["warnings"] = ["; ".join(notes.get(position, [])) for position in range(len(frame))]
         return out
 
     def _predict(self, frame: pd.DataFrame) -> Prediction:
@@ -222,6 +176,7 @@ class TabularModel:
             "metrics": self.metrics,
             "details": self.details,
             "probe_row": self.probe_row,
+            "inputs": self.inputs.model_dump() if self.inputs.complete else None,
         }
         self.estimator.save(folder)
         (folder / "model.json").write_text(json.dumps(meta, ensure_ascii=False, default=_json_default, allow_nan=True))
@@ -230,9 +185,10 @@ class TabularModel:
     def load(cls, folder: Path) -> TabularModel:
         folder = Path(folder)
         meta = json.loads((folder / "model.json").read_text())
-        if meta.get("format_version") != _FORMAT_VERSION:
+        if meta.get("format_version") not in _READABLE_FORMATS:
             raise ValueError(f"unsupported tabular model format {meta.get('format_version')!r}")
         estimator = get_algorithm(meta["algorithm"]).load(folder, meta["task"])
+        inputs = InputProfile.model_validate(meta["inputs"]) if meta.get("inputs") else None
         return cls(
             task=meta["task"],
             algorithm=meta["algorithm"],
@@ -246,6 +202,7 @@ class TabularModel:
             metrics=meta["metrics"],
             details=meta["details"],
             probe_row=meta["probe_row"],
+            inputs=inputs,
         )
 
 

@@ -37,6 +37,7 @@ class ParamRange(BaseModel):
         """The extreme values, used to check the range against the algorithm's bounds up front."""
         if self.type == "categorical":
             return list(self.choices or [])
+        assert self.low is not None and self.high is not None  # numeric ranges have both (_complete)
         cast = int if self.type == "int" else float
         return [cast(self.low), cast(self.high)]
 

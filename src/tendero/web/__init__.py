@@ -13,11 +13,15 @@ def install_web(app: FastAPI) -> None:
     """Add the dashboard's pages, its static files, and ``/`` → the dashboard."""
     from tendero.web.capability_pages import router as capability_router
     from tendero.web.experiment_pages import router as experiment_router
+    from tendero.web.insight_pages import router as insight_router
     from tendero.web.pages import router
+    from tendero.web.search_page import router as search_router
 
     app.include_router(router)
     app.include_router(capability_router)
     app.include_router(experiment_router)
+    app.include_router(search_router)
+    app.include_router(insight_router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(HERE / "static")), name="web-static")
 
     @app.get("/", include_in_schema=False)

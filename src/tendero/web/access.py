@@ -1,11 +1,14 @@
 """Who may see and do what on the dashboard: the signed-in principal, its role, and the CSRF check.
 
-The role tuples are the API's own (``tendero.api.deps``), so a page and its endpoint can never disagree.
+The role tuples are the API's own (``tendero.api.deps``), so a page and its endpoint can never disagree. The role
+is read from the store on every request (the cookie names only who signed in), so revoking a key, disabling a
+user or changing a role takes effect at the next click.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
@@ -14,7 +17,7 @@ from tendero.api.deps import ADMIN, INGEST, READ, TRAIN
 from tendero.store import tenants, users
 from tendero.store.db import session_scope
 from tendero.store.tenants import Principal
-from tendero.web.session import WebSession, read_session
+from tendero.web.session import Identity, WebSession, read_session, remember
 
 __all__ = ["ADMIN", "INGEST", "READ", "TRAIN", "BadCsrf", "Forbidden", "NotSignedIn", "can", "page", "posted"]
 
@@ -33,26 +36,30 @@ class BadCsrf(Exception):
     """A form without the session's CSRF token: refused before anything else is read."""
 
 
-def _still_valid(principal: Principal) -> bool:
-    """A session ends when its API key is revoked, or when its user is disabled or removed."""
-    if principal.key_prefix.startswith("user:"):
-        with session_scope() as session:
-            return users.active_user(session, principal.tenant_id, principal.key_prefix[5:]) is not None
+def principal_of(identity: Identity) -> Principal | None:
+    """The identity's current tenant and role from the store; None once its key is revoked or its user disabled
+    or removed."""
     with session_scope() as session:
-        return any(
-            key.prefix == principal.key_prefix and key.revoked_at is None
-            for key in tenants.list_keys(session, principal.tenant_id)
-        )
+        if identity.ref.startswith("user:"):
+            return users.user_principal(session, identity.tenant_id, identity.ref.removeprefix("user:"))
+        return tenants.key_principal(session, identity.tenant_id, identity.ref)
+
+
+def resolved(request: Request) -> WebSession:
+    """The request's session with its principal read from the store (once per request); anonymous when the
+    cookie names nobody who is still active."""
+    session = read_session(request)
+    if session.identity is not None and not request.scope.get("tendero.web_checked"):
+        request.scope["tendero.web_checked"] = True
+        session = replace(session, principal=principal_of(session.identity))
+        remember(request, session)
+    return session
 
 
 def signed_in(request: Request) -> WebSession:
-    session = read_session(request)
+    session = resolved(request)
     if session.principal is None:
         raise NotSignedIn()
-    if not request.scope.get("tendero.web_checked"):
-        if not _still_valid(session.principal):
-            raise NotSignedIn()
-        request.scope["tendero.web_checked"] = True
     return session
 
 

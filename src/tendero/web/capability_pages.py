@@ -19,7 +19,7 @@ from tendero.registry import service
 from tendero.store.db import session_scope
 from tendero.store.tenants import NotFound
 from tendero.web import capabilities, charts, summaries
-from tendero.web.access import TRAIN, PostTrainer, Reader, can
+from tendero.web.access import ADMIN, TRAIN, PostTrainer, Reader, can
 from tendero.web.i18n import translator
 from tendero.web.rendering import PREFIX, WebRoute, language, redirect, render
 
@@ -82,13 +82,14 @@ def forecast_train(
         payload = training_request(body)
         name = payload["model"]
         with session_scope() as db:
-            job, _ = service.submit_training(db, principal.tenant_id, payload)
+            job, _ = service.submit_training(db, principal.tenant_id, payload, role=principal.role)
             db.commit()
             service.notify_runner(job)
     except (ValidationError, ValueError) as error:
         return redirect(request, f"{PREFIX}/forecast", ("error", t("error.invalid", detail=str(error)[:300])))
     record_call(request, principal, "train", started, 202, model=name)
-    return redirect(request, f"{PREFIX}/jobs", ("success", t("models.queued")))
+    queued = t("models.queued") if can(principal, ADMIN) else t("models.queued_not_deployed")
+    return redirect(request, f"{PREFIX}/jobs", ("success", queued))
 
 
 # --- customers --------------------------------------------------------------------------------------

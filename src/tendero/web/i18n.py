@@ -16,6 +16,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "app.tagline": {"en": "Your shop's data, working for you", "es": "Los datos de tu tienda, trabajando para ti"},
     "nav.overview": {"en": "Overview", "es": "Resumen"},
     "nav.data": {"en": "Data", "es": "Datos"},
+    "nav.insights": {"en": "Insights", "es": "Análisis"},
     "nav.models": {"en": "Models", "es": "Modelos"},
     "nav.jobs": {"en": "Jobs", "es": "Trabajos"},
     "nav.settings": {"en": "Settings", "es": "Ajustes"},
@@ -42,6 +43,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "es": "Crea un usuario con: tendero user create <usuario> --tenant <tienda> --role admin",
     },
     "login.signed_out": {"en": "You have signed out.", "es": "Has cerrado la sesión."},
+    "login.too_many": {
+        "en": "Too many failed sign-ins from here or for this account. Try again in {seconds} s.",
+        "es": "Demasiados intentos fallidos desde aquí o para esta cuenta. Vuelve a intentarlo en {seconds} s.",
+    },
+    "login.insecure_secret": {
+        "en": "Sign-in is off: this server signs sessions with a publicly known key. The operator must set "
+        "TENDERO_SECRET_KEY to a private value (or unset it) and restart.",
+        "es": "El inicio de sesión está desactivado: este servidor firma las sesiones con una clave conocida. "
+        "Quien lo administra debe poner en TENDERO_SECRET_KEY un valor privado (o quitarla) y reiniciar.",
+    },
     "login.expired": {
         "en": "Your session ended; sign in again.",
         "es": "Tu sesión terminó; vuelve a iniciarla.",
@@ -354,6 +365,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "models.deploy.never": {"en": "never", "es": "nunca"},
     "models.train": {"en": "Train", "es": "Entrenar"},
     "models.queued": {"en": "Training queued: follow it below.", "es": "Entrenamiento en cola: síguelo abajo."},
+    "models.queued_not_deployed": {
+        "en": "Training queued: follow it below. The new version will not go live until an admin deploys it.",
+        "es": "Entrenamiento en cola: síguelo abajo. La nueva versión no se usará hasta que un administrador la "
+        "despliegue.",
+    },
+    "models.deploy_note": {
+        "en": "New versions are kept ready; an admin decides which one goes live.",
+        "es": "Las versiones nuevas quedan listas; un administrador decide cuál se usa.",
+    },
+    "models.deploy_admin_only": {
+        "en": "Only an admin can put a version live. Train without deploying, and ask an admin to deploy it.",
+        "es": "Solo un administrador puede poner en uso una versión. Entrena sin desplegar y pide a un "
+        "administrador que la despliegue.",
+    },
     "models.bad_params": {
         "en": "The parameters must be a JSON object.",
         "es": "Los parámetros deben ser un objeto JSON.",
@@ -447,11 +472,62 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "settings.create": {"en": "Create key", "es": "Crear clave"},
     "settings.revoke": {"en": "Revoke", "es": "Revocar"},
     "settings.revoked_ok": {"en": "Key {prefix} revoked.", "es": "Clave {prefix} revocada."},
+    "settings.last_admin": {
+        "en": "Key {prefix} is the shop's last active admin key: without it nobody could manage keys. Create another "
+        "admin key first.",
+        "es": "La clave {prefix} es la última clave de administrador activa de la tienda: sin ella nadie podría "
+        "gestionar claves. Crea antes otra clave de administrador.",
+    },
     "settings.shown_once": {
         "en": "Copy this key now: it is shown only once and cannot be recovered.",
         "es": "Copia esta clave ahora: solo se muestra una vez y no se puede recuperar.",
     },
     "common.never": {"en": "never", "es": "nunca"},
+    # insights
+    "insights.title": {"en": "Sales analysis", "es": "Análisis de ventas"},
+    "insights.run": {"en": "Analyse a period", "es": "Analizar un periodo"},
+    "insights.period": {"en": "Period", "es": "Periodo"},
+    "insights.compare_to": {"en": "Compared with", "es": "Comparado con"},
+    "insights.previous": {"en": "the previous period", "es": "el periodo anterior"},
+    "insights.currency": {"en": "Currency", "es": "Moneda"},
+    "insights.analyse": {"en": "Analyse", "es": "Analizar"},
+    "insights.period_help": {
+        "en": "2026-11 (a month), 2026-Q4, 2026-W45, 2026, or 2026-11-01..2026-11-15.",
+        "es": "2026-11 (un mes), 2026-Q4, 2026-W45, 2026, o 2026-11-01..2026-11-15.",
+    },
+    "insights.none": {"en": "No analyses yet.", "es": "Aún no hay análisis."},
+    "insights.headline": {"en": "Headline", "es": "Titular"},
+    "insights.created": {"en": "Made", "es": "Hecho"},
+    "insights.partial": {"en": "partial", "es": "incompleto"},
+    "insights.compared_with": {"en": "compared with {label}", "es": "comparado con {label}"},
+    "insights.found": {"en": "What we found", "es": "Lo que hemos encontrado"},
+    "insights.movers": {"en": "Products behind the change", "es": "Productos que explican el cambio"},
+    "insights.product": {"en": "Product", "es": "Producto"},
+    "insights.change": {"en": "Change", "es": "Cambio"},
+    "insights.share": {"en": "Share of change", "es": "Parte del cambio"},
+    "insights.anomalies": {"en": "Days out of the ordinary", "es": "Días fuera de lo normal"},
+    "insights.anomalies_method.forecast": {
+        "en": "Judged against the deployed forecast's interval.",
+        "es": "Comparados con el intervalo de la previsión desplegada.",
+    },
+    "insights.anomalies_method.robust": {
+        "en": "Judged against the median and MAD of the same weekday in the weeks before.",
+        "es": "Comparados con la mediana y la MAD del mismo día de la semana en las semanas anteriores.",
+    },
+    "insights.no_anomalies": {
+        "en": "None: every day was within its normal range.",
+        "es": "Ninguno: cada día estuvo en su rango normal.",
+    },
+    "insights.date": {"en": "Date", "es": "Fecha"},
+    "insights.actual": {"en": "Actual", "es": "Real"},
+    "insights.expected": {"en": "Expected", "es": "Esperado"},
+    "insights.impact": {"en": "Impact", "es": "Impacto"},
+    "insights.kpi.revenue": {"en": "Net sales", "es": "Ventas netas"},
+    "insights.kpi.orders": {"en": "Orders", "es": "Pedidos"},
+    "insights.kpi.customers": {"en": "Customers", "es": "Clientes"},
+    "insights.kpi.average_ticket": {"en": "Average ticket", "es": "Ticket medio"},
+    "insights.kpi.units": {"en": "Units", "es": "Unidades"},
+    "insights.kpi.new_customers": {"en": "New customers", "es": "Clientes nuevos"},
     # errors
     "error.title": {"en": "Something went wrong", "es": "Algo salió mal"},
     "error.forbidden": {
@@ -468,7 +544,43 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "es": "Ocurrió un error inesperado; ha quedado registrado. Inténtalo de nuevo o avisa a tu administrador.",
     },
     "error.invalid": {"en": "Invalid input: {detail}", "es": "Datos no válidos: {detail}"},
+    "error.unstorable": {
+        "en": "Invalid input: the text contains a character that cannot be stored (NUL or a broken Unicode "
+        "character), or a number is too large.",
+        "es": "Datos no válidos: el texto contiene un carácter que no se puede guardar (NUL o un carácter Unicode "
+        "roto), o un número es demasiado grande.",
+    },
     "error.home": {"en": "Back to the dashboard", "es": "Volver al panel"},
+    # product search (the header's box and its page)
+    "search.label": {"en": "Search products", "es": "Buscar productos"},
+    "search.placeholder": {"en": "Search products…", "es": "Buscar productos…"},
+    "search.title": {"en": "Search", "es": "Búsqueda"},
+    "search.button": {"en": "Search", "es": "Buscar"},
+    "search.results": {"en": "{total} results for “{query}”", "es": "{total} resultados para «{query}»"},
+    "search.none": {"en": "No product matches “{query}”.", "es": "Ningún producto coincide con «{query}»."},
+    "search.no_terms": {
+        "en": "The query has no words to search for (only stop words or symbols).",
+        "es": "La búsqueda no tiene palabras que buscar (solo palabras vacías o símbolos).",
+    },
+    "search.building": {
+        "en": "The semantic index is being built: only words are searched for now.",
+        "es": "El índice semántico se está construyendo: por ahora solo se buscan palabras.",
+    },
+    "search.too_long": {
+        "en": "The query is too long (at most 500 characters).",
+        "es": "La búsqueda es demasiado larga (500 caracteres como máximo).",
+    },
+    "search.product": {"en": "Product", "es": "Producto"},
+    "search.category": {"en": "Category", "es": "Categoría"},
+    "search.price": {"en": "Price", "es": "Precio"},
+    "search.score": {"en": "Score", "es": "Puntuación"},
+    "search.matched": {"en": "Matched on", "es": "Coincide en"},
+    "search.matched.name": {"en": "name", "es": "nombre"},
+    "search.matched.brand": {"en": "brand", "es": "marca"},
+    "search.matched.category": {"en": "category", "es": "categoría"},
+    "search.matched.description": {"en": "description", "es": "descripción"},
+    "search.matched.attributes": {"en": "attributes", "es": "atributos"},
+    "search.matched.meaning": {"en": "meaning", "es": "significado"},
 }
 
 

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from tendero.api import data as data_api
 from tendero.api.audit import record_call
-from tendero.api.deps import key_cache
+from tendero.api.deps import EventId, key_cache
 from tendero.api.errors import ProblemError
 from tendero.api.models import NameParam
 from tendero.api.schemas import TrainRequestIn
@@ -29,7 +29,7 @@ from tendero.store import jobs as job_rows
 from tendero.store import registry as registry_rows
 from tendero.store import tenants, users
 from tendero.store.db import session_scope
-from tendero.store.tenants import Conflict, NotFound
+from tendero.store.tenants import Conflict, DeployNotAllowed, LastAdminKey, NotFound
 from tendero.web import capabilities, charts, summaries
 from tendero.web.access import (
     ADMIN,
@@ -45,10 +45,11 @@ from tendero.web.access import (
     PostTrainer,
     Reader,
     can,
+    resolved,
 )
 from tendero.web.i18n import CATALOGUE, LANGUAGES, translator
 from tendero.web.rendering import PREFIX, WebRoute, language, redirect, render, safe_next
-from tendero.web.session import WebSession, clear_session, read_session, write_session
+from tendero.web.session import WebSession, clear_session, read_session, secret_usable, write_session
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=WebRoute)
 ENTITIES: tuple[str, ...] = get_args(get_args(data_api.EntityParam)[0])
@@ -66,10 +67,26 @@ def _t(request: Request):  # type: ignore[no-untyped-def]
 
 @router.get("/login")
 def login_page(request: Request, next: str = PREFIX) -> Response:
-    session = read_session(request)
+    if not secret_usable(request):
+        return _insecure_secret(request, next)
+    session = resolved(request)
     if session.principal is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     return render(request, "login.html", {"next": safe_next(next), "failed": False})
+
+
+def _insecure_secret(request: Request, next: str) -> Response:
+    """The sign-in page, refusing: the server signs sessions with a key anyone knows (see ``secret_usable``)."""
+    problem = _t(request)("login.insecure_secret")
+    return render(request, "login.html", {"next": safe_next(next), "problem": problem}, status=503)
+
+
+def _login_account(tenant: str, key: str, username: str) -> str:
+    """What a sign-in attempt names, for its rate limit: the tenant with the user, or with the key's prefix as
+    typed (never the whole key)."""
+    if key:
+        return f"{tenant}\x1fkey:{'_'.join(key.split('_')[:2])[:40]}"
+    return f"{tenant}\x1fuser:{username}"
 
 
 @router.post("/login")
@@ -82,20 +99,39 @@ def login(
     password: Annotated[str, Form(max_length=500)] = "",
     next: Annotated[str, Form()] = PREFIX,
 ) -> Response:
-    """Sign in with tenant + API key, or tenant + user + password; the same answer for every kind of miss."""
+    """Sign in with tenant + API key, or tenant + user + password; the same answer for every kind of miss.
+
+    Attempts are limited per client address and per account (429 with a page saying when to retry); an attempt
+    that succeeds is given back, so only failures spend the budget."""
+    if not secret_usable(request):
+        return _insecure_secret(request, next)
     session = read_session(request)
     if not session.csrf_matches(csrf):
         raise BadCsrf()
+    t = _t(request)
+    context: dict[str, Any] = {"next": safe_next(next), "failed": True, "tenant": tenant}
+    tenant, key, username = tenant.strip(), key.strip(), username.strip()
+    limits = request.app.state.rate_limits
+    client = request.client.host if request.client else None
+    account = _login_account(tenant, key, username)
+    wait = limits.hit_login(client, account)
+    if wait is not None:
+        seconds = max(1, int(wait + 0.999))
+        context.update(failed=False, problem=t("login.too_many", seconds=seconds))
+        response = render(request, "login.html", context, status=429)
+        response.headers["retry-after"] = str(seconds)
+        return response
     principal = None
     with session_scope() as db:
-        if key.strip():
-            found = key_cache.resolve(key.strip())
-            if found is not None and found.tenant_name == tenant.strip():
+        if key:
+            found = key_cache.resolve(key)
+            if found is not None and found.tenant_name == tenant:
                 principal = found
-        elif username.strip() and password:
-            principal = users.authenticate_user(db, tenant.strip(), username.strip(), password)
+        elif username and password:
+            principal = users.authenticate_user(db, tenant, username, password)
     if principal is None:
-        return render(request, "login.html", {"next": safe_next(next), "failed": True, "tenant": tenant}, status=401)
+        return render(request, "login.html", context, status=401)
+    limits.refund_login(client, account)
     target = safe_next(next)
     if principal.role not in READ and target == PREFIX:
         target = f"{PREFIX}/data"
@@ -291,9 +327,10 @@ def train(
     model: Annotated[str, Form(max_length=200)] = "",
     kind: Annotated[str, Form(max_length=50)] = "baseline",
     params: Annotated[str, Form(max_length=20_000)] = "",
-    deploy: Annotated[str, Form()] = "if_better",
+    deploy: Annotated[str, Form()] = "",
 ) -> Response:
-    """Queue training exactly as ``POST /v1/models/{name}/train`` does (same schema, service and audit)."""
+    """Queue training exactly as ``POST /v1/models/{name}/train`` does (same schema, rule on deploying, service and
+    audit): for a role other than admin the version is not put live, and the message says so."""
     principal = session.principal
     assert principal is not None
     started = time.perf_counter()
@@ -307,20 +344,23 @@ def train(
         return redirect(request, back, ("error", t("models.bad_params")))
     try:
         name = MODEL_NAME.validate_python(model.strip() or kind)
-        body = TrainRequestIn(kind=kind, params=parsed_params, deploy=deploy)
+        body = TrainRequestIn(kind=kind, params=parsed_params, deploy=deploy or None)
         payload = body.model_dump(exclude={"idempotency_key"})
         payload["model"] = name
         with session_scope() as db:
-            job, _ = service.submit_training(db, principal.tenant_id, payload)
+            job, _ = service.submit_training(db, principal.tenant_id, payload, role=principal.role)
             db.commit()
             service.notify_runner(job)
+    except DeployNotAllowed:
+        return redirect(request, back, ("error", t("models.deploy_admin_only")))
     except ValidationError as error:
         detail = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'model'}: {e['msg']}" for e in error.errors()[:5])
         return redirect(request, back, ("error", t("error.invalid", detail=detail)))
     except KeyError as error:
         return redirect(request, back, ("error", str(error.args[0])))
     record_call(request, principal, "train", started, 202, model=name)
-    return redirect(request, f"{PREFIX}/jobs", ("success", t("models.queued")))
+    queued = t("models.queued") if can(principal, ADMIN) else t("models.queued_not_deployed")
+    return redirect(request, f"{PREFIX}/jobs", ("success", queued))
 
 
 def _registry_action(request: Request, action: str, name: str, version: str | None, session: WebSession) -> Response:
@@ -386,7 +426,7 @@ def jobs_page(request: Request, session: Reader) -> Response:
 def jobs_progress(
     request: Request, session: Reader,
     ids: Annotated[str, Query(max_length=2000)] = "",
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: EventId = 0,
 ) -> Response:  # fmt: skip
     """Status, progress and new events (id > ``after``) of up to 20 of the tenant's jobs, for the page's poll."""
     principal = session.principal
@@ -450,10 +490,15 @@ def create_key(
 
 @router.post("/settings/keys/{key_id}/revoke")
 def revoke_key(request: Request, key_id: str, session: PostAdmin) -> Response:
+    """Revoke a key of the tenant; never its last active admin key (the page says why)."""
     assert session.principal is not None
-    with session_scope() as db:
-        row = tenants.revoke_key(db, session.principal.tenant_id, key_id)
-        prefix = row.prefix
+    try:
+        with session_scope() as db:
+            row = tenants.revoke_key(db, session.principal.tenant_id, key_id)
+            prefix = row.prefix
+    except LastAdminKey as error:
+        message = _t(request)("settings.last_admin", prefix=error.prefix)
+        return redirect(request, f"{PREFIX}/settings", ("error", message))
     key_cache.forget_prefix(prefix)
     return redirect(request, f"{PREFIX}/settings", ("success", _t(request)("settings.revoked_ok", prefix=prefix)))
 

@@ -19,8 +19,9 @@ from starlette.responses import RedirectResponse, Response
 
 from tendero import __version__
 from tendero.api.deps import ADMIN, INGEST, READ
+from tendero.api.errors import unstorable_text
 from tendero.store.tenants import Conflict, NotFound
-from tendero.web.access import BadCsrf, Forbidden, NotSignedIn
+from tendero.web.access import BadCsrf, Forbidden, NotSignedIn, resolved
 from tendero.web.i18n import format_metric, format_number, format_when, pick_language, translator
 from tendero.web.session import WebSession, read_session, write_session
 
@@ -56,6 +57,7 @@ NAV: list[NavItem] = [
     NavItem(f"{PREFIX}/customers", "nav.customers", READ),
     NavItem(f"{PREFIX}/recommendations", "nav.recommendations", READ),
     NavItem(f"{PREFIX}/experiments", "nav.experiments", READ),
+    NavItem(f"{PREFIX}/insights", "nav.insights", READ),
     NavItem(f"{PREFIX}/data", "nav.data", tuple(dict.fromkeys((*READ, *INGEST)))),
     NavItem(f"{PREFIX}/models", "nav.models", READ),
     NavItem(f"{PREFIX}/jobs", "nav.jobs", READ),
@@ -70,7 +72,7 @@ def language(request: Request, session: WebSession | None = None) -> str:
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200) -> Response:
     """A page with the frame's context; a pending flash message is shown once and then cleared."""
-    session = read_session(request)
+    session = resolved(request)  # the signed-in principal as the store has it now (None when anonymous)
     lang = language(request, session)
     principal = session.principal
     context = dict(context or {})
@@ -141,7 +143,9 @@ class WebRoute(APIRoute):
                 fields = ", ".join(".".join(str(p) for p in e.get("loc", ())) + ": " + e.get("msg", "")
                                    for e in error.errors()[:5])  # fmt: skip
                 return error_page(request, 422, t("error.invalid", detail=fields))
-            except Exception:
+            except Exception as error:
+                if unstorable_text(error) is not None:  # a NUL, a broken character, a huge number: the input's fault
+                    return error_page(request, 422, t("error.unstorable"))
                 log.exception("dashboard error on %s", request.url.path)
                 return error_page(request, 500, t("error.unexpected"))
 

@@ -1,0 +1,172 @@
+"""Conformal intervals: scaled backtest errors -> quantiles per group and step -> bounds per series.
+
+The forecaster's backtests leave, for every series, window and horizon step, the error of the
+chosen forecast. Divided by the series' scale, errors of big and small series are alike; their
+quantiles per step (split conformal, with the finite-sample correction) become the interval, times
+each series' own scale. See ``newest_window_errors`` for why windows are brought to one level.
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+MIN_ERRORS = 30  # fewer scaled errors than this per step (or per window) are pooled, not split
+
+
+def newest_window_errors(scaled_errors: pd.DataFrame) -> pd.Series:
+    """Every backtest window's errors rescaled to the newest window's error level (mean |error|).
+
+    Errors shrink or grow from window to window (a holiday season in an old window, more history
+    for the newest one): on Walmart the three windows' mean scaled errors are 0.99, 0.86 and 0.72,
+    and 80 % intervals calibrated on all of them alike covered 85 % of the bench's test weeks (80 %
+    with this rescaling; the test is never used to calibrate). Rescaling keeps
+    the shape of the error distribution from every window and takes its size from the newest,
+    the one nearest the forecast. Windows with fewer than ``MIN_ERRORS`` errors are left as they are.
+    """
+    errors = scaled_errors["e"]
+    if "cutoff" not in scaled_errors.columns or scaled_errors["cutoff"].nunique() < 2:
+        return errors
+    by_window = errors.abs().groupby(scaled_errors["cutoff"])
+    size, count = by_window.mean(), by_window.size()
+    if count.min() < MIN_ERRORS or not (size > 0).all():
+        return errors
+    return errors * size[size.index.max()] / scaled_errors["cutoff"].map(size)
+
+
+def conformal_quantiles(scaled_errors: pd.DataFrame, h: int, levels: tuple[int, ...]) -> pd.DataFrame:
+    """Split-conformal quantiles of scaled errors per step; pooled over steps when data are thin.
+
+    ``scaled_errors`` holds ``step``, ``e`` and, when it comes from several backtest windows,
+    ``cutoff``: the errors are first brought to the newest window's level (``newest_window_errors``).
+    Thin data (fewer than 30 errors a step) pool every step after dividing by sqrt(step), then scale
+    back, so a store with four categories still gets intervals that widen with the horizon.
+    """
+    rows = []
+    scaled_errors = scaled_errors.assign(e=newest_window_errors(scaled_errors))
+    counts = scaled_errors.groupby("step").size()
+    per_step = len(counts) == h and counts.min() >= MIN_ERRORS
+    pooled = scaled_errors["e"] / np.sqrt(scaled_errors["step"])
+    by_step = {int(step): part.to_numpy() for step, part in scaled_errors.groupby("step")["e"]}
+    for level in levels:
+        alpha = 1 - level / 100
+        for step in range(1, h + 1):
+            if per_step:
+                errors = by_step.get(step, np.empty(0))
+                factor = 1.0
+            else:
+                errors = pooled.to_numpy()
+                factor = math.sqrt(step)
+            n = len(errors)
+            if n == 0:
+                rows.append((step, level, -math.inf, math.inf))
+                continue
+            # finite-sample correction: the ceil((n+1)(1-a/2))/n empirical quantile, capped at the max
+            upper_q = min(1.0, math.ceil((n + 1) * (1 - alpha / 2)) / n)
+            lower_q = max(0.0, 1.0 - upper_q)
+            lo, hi = float(np.quantile(errors, lower_q)), float(np.quantile(errors, upper_q))
+            if upper_q >= 1.0 and n >= 2:
+                lo, hi = _thin_tails(errors, alpha, lo, hi)
+            rows.append((step, level, lo * factor, hi * factor))
+    return pd.DataFrame(rows, columns=["step", "level", "lo_q", "hi_q"])
+
+
+def _thin_tails(errors: np.ndarray, alpha: float, lo: float, hi: float) -> tuple[float, float]:
+    """Bounds when there are too few errors for this level (its empirical quantile is the extreme one).
+
+    Every such level would get the same min-max range (a short monthly history gave identical 80 %
+    and 95 % intervals); a normal prediction interval from the errors' mean and spread separates the
+    levels, and the observed extremes stay inside it.
+    """
+    z = NormalDist().inv_cdf(1 - alpha / 2)
+    centre = float(errors.mean())
+    spread = float(errors.std(ddof=1)) * math.sqrt(1 + 1 / len(errors))
+    return min(lo, centre - z * spread), max(hi, centre + z * spread)
+
+
+def calibrate_groups(backtest: pd.DataFrame, h: int, levels: tuple[int, ...]) -> pd.DataFrame:
+    """``group, step, level, lo_q, hi_q`` from backtest rows (``group, cutoff, step, y, yhat, mae_scale``)."""
+    quantiles = []
+    for group, part in backtest.groupby("group", sort=False):
+        errors = pd.DataFrame(
+            {"step": part["step"], "cutoff": part["cutoff"], "e": (part["y"] - part["yhat"]) / part["mae_scale"]}
+        )
+        q = conformal_quantiles(errors, h, levels)
+        q.insert(0, "group", group)
+        quantiles.append(q)
+    return pd.concat(quantiles, ignore_index=True)
+
+
+def holdout_coverage(backtest: pd.DataFrame, h: int, levels: tuple[int, ...], nonnegative: bool) -> dict[str, float]:
+    """Coverage of the newest backtest window by intervals calibrated on the older windows only.
+
+    An honest check of the calibration (the newest window is out of sample); with a single window
+    there is nothing older, and the coverage is that window's in-sample one.
+    """
+    newest = backtest["cutoff"] == backtest["cutoff"].max()
+    older = backtest[~newest]
+    calibration = older if older["group"].nunique() == backtest["group"].nunique() else backtest
+    quantiles = calibrate_groups(calibration, h, levels)
+    out = {}
+    for level in levels:
+        merged = interval_columns(backtest[newest], quantiles, level, nonnegative)
+        out[f"backtest_coverage_{level}"] = float(
+            ((merged["y"] >= merged["lo"]) & (merged["y"] <= merged["hi"])).mean()
+        )
+    return out
+
+
+def interval_columns(frame: pd.DataFrame, quantiles: pd.DataFrame, level: int, nonnegative: bool) -> pd.DataFrame:
+    """``frame`` with ``lo``/``hi`` at ``level``: the point plus the group's quantiles times the scale."""
+    q = quantiles[quantiles["level"] == level]
+    merged = frame.merge(q, on=["group", "step"], how="left")
+    merged["lo"] = merged["yhat"] + merged["lo_q"] * merged["mae_scale"]
+    merged["hi"] = merged["yhat"] + merged["hi_q"] * merged["mae_scale"]
+    if nonnegative:
+        merged["lo"] = merged["lo"].clip(lower=0)
+        merged["hi"] = merged["hi"].clip(lower=0)
+    return merged
+
+
+def apply_intervals(
+    point: pd.DataFrame,
+    quantiles: pd.DataFrame,
+    scales: pd.DataFrame,
+    levels: tuple[int, ...] | list[int],
+    nonnegative: bool = True,
+) -> pd.DataFrame:
+    """Point forecasts (``unique_id, ds, step, group, yhat``) plus ``lo-L``/``hi-L`` for each level.
+
+    The interval is the point forecast plus the group's calibrated scaled-error quantiles times the
+    series' scale; with ``nonnegative`` no bound and no point falls below zero.
+    """
+    scale_frame = scales.set_index("unique_id") if "unique_id" in scales.columns else scales
+    out = point.join(scale_frame, on="unique_id")
+    if nonnegative:
+        out["yhat"] = out["yhat"].clip(lower=0)
+    for level in levels:
+        merged = interval_columns(out, quantiles, int(level), nonnegative)
+        out[f"lo-{level}"] = np.minimum(merged["lo"].to_numpy(), out["yhat"].to_numpy())
+        out[f"hi-{level}"] = np.maximum(merged["hi"].to_numpy(), out["yhat"].to_numpy())
+    cols = ["unique_id", "ds", "yhat", *[f"{b}-{lv}" for lv in levels for b in ("lo", "hi")]]
+    return out[cols].reset_index(drop=True)
+
+
+def series_difficulty(backtest: pd.DataFrame, prior: int) -> pd.Series:
+    """Per series: its backtest error over its group's (mean |error| / scale), shrunk toward 1.
+
+    Conformal quantiles pooled over a group give every series the group's relative width; a
+    series that was twice as hard to forecast in the backtests should get twice the width. Its own
+    mean scaled error is noisy (errors within a window move together), so it is shrunk toward the
+    group's by ``prior`` pseudo-errors. Series outside the backtest sample get 1.
+    """
+    error = (backtest["y"] - backtest["yhat"]).abs() / backtest["mae_scale"]
+    per = error.groupby([backtest["group"], backtest["unique_id"]]).agg(["mean", "size"])
+    group_mean = error.groupby(backtest["group"]).mean()
+    centre = pd.Series(per.index.get_level_values(0).map(group_mean).to_numpy(dtype=float), index=per.index)
+    shrunk = (per["mean"] * per["size"] + centre * prior) / (per["size"] + prior)
+    factor = (shrunk / centre.where(centre > 0)).fillna(1.0)
+    return pd.Series(factor.to_numpy(), index=per.index.get_level_values(1), name="difficulty")

@@ -1,0 +1,80 @@
+"""The fit plan: how much of the catalogue EASE covers, decided from measured cost before the fit.
+
+EASE's memory grows with the square and its time with the cube of the items it covers; ALS,
+co-occurrence and content grow with the interactions. So EASE gets the most interacted items that
+fit the memory budget and the time budget (every solve of the fit: each λ tried, each ranker fold,
+the final fit), timed on a probe solve on this machine; the long tail is left to ALS, co-occurrence
+and content. The plan and the figures it was made from go into the model's ``tuning``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from tendero.recommend.generators.ease import solve_cost
+
+# Below this many items a solve takes milliseconds: no probe, EASE covers everything.
+PROBE_ABOVE = 2500
+# Matrices alive at once while λ is tuned: the Gram matrix, the solve in progress, the best weights.
+EASE_COPIES = 3
+
+
+@dataclass
+class FitPlan:
+    interacted_items: int
+    ease_items: int
+    ease_solves: int
+    ranker_folds: int
+    ease_cpu_seconds_per_billion_cubed: float  # CPU seconds per (1000 items)³, per BLAS thread
+    ease_wall_seconds_per_billion_cubed: float  # wall seconds of the one-thread probe, as the machine was
+    predicted_ease_seconds: float
+    predicted_ease_peak_mb: float
+    limited_by: str  # "nothing", "memory", "time" or "ease_max_items"
+
+    def report(self) -> dict[str, object]:
+        return {key: (round(value, 4) if isinstance(value, float) else value) for key, value in asdict(self).items()}
+
+
+def expected_folds(validation_users: int, folds: int, enough_users: int) -> int:
+    """How many inner folds the ranker will pool (it stops once ``enough_users`` are pooled)."""
+    if validation_users <= 0:
+        return 1
+    return max(1, min(folds, math.ceil(enough_users / validation_users)))
+
+
+def plan_fit(
+    matrix: sp.csr_matrix,
+    grid_size: int,
+    folds: int,
+    budget_seconds: float,
+    memory_mb: float,
+    max_items: int,
+) -> FitPlan:
+    """How many items EASE covers: all interacted ones when they fit, else the most interacted that do."""
+    interacted = int((np.diff(matrix.tocsc().indptr) > 0).sum())
+    # Each λ of the grid, each ranker fold after the first (the first reuses the tuned model), the final fit.
+    solves = grid_size + max(folds - 1, 0) + 1
+    by_memory = int(math.sqrt(memory_mb * 2**20 / (EASE_COPIES * 4)))
+    cpu_rate = wall_rate = 0.0
+    by_time = interacted
+    if min(interacted, max_items) > PROBE_ABOVE:
+        cpu_rate, wall_rate = solve_cost()
+        by_time = int((budget_seconds / (solves * cpu_rate)) ** (1.0 / 3.0))
+    limits = {"nothing": interacted, "ease_max_items": max_items, "memory": by_memory, "time": by_time}
+    limited_by = min(limits, key=lambda name: (limits[name], name != "nothing"))
+    items = max(0, limits[limited_by])
+    return FitPlan(
+        interacted_items=interacted,
+        ease_items=items,
+        ease_solves=solves,
+        ranker_folds=folds,
+        ease_cpu_seconds_per_billion_cubed=cpu_rate * 1e9,
+        ease_wall_seconds_per_billion_cubed=wall_rate * 1e9,
+        predicted_ease_seconds=solves * cpu_rate * float(items) ** 3,
+        predicted_ease_peak_mb=EASE_COPIES * 4 * float(items) ** 2 / 2**20,
+        limited_by=limited_by,
+    )

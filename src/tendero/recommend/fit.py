@@ -1,0 +1,476 @@
+"""Fitting the hybrid: plan, tune on an inner split, train the ranker, refit on everything.
+
+Training (``fit_hybrid``) never looks outside the matrix it is given. It plans how much of the catalogue
+EASE covers from a measured probe solve (``budget.plan_fit``), splits the matrix per user into
+inner-train / inner-validation, tunes EASE, the recency half-life and ALS there, fits the generators
+on inner-train parts (several folds: fresh random 20 % for a random split, rolling origins for a time
+split), trains the ranker to put the inner-validation items first among the generators' candidates,
+chooses the blend on inner users the ranker did not see, and finally refits the generators on the
+whole matrix with the tuned settings. Work is reused wherever the data allow: one Gram matrix for
+every λ, the tuned EASE as the first fold's, one ALS run per setting scored at several iteration
+counts, one set of candidate features per fold for the ranker and the blend choice alike.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from tendero.recommend.budget import FitPlan, expected_folds, plan_fit
+from tendero.recommend.evaluation import per_user_metrics
+from tendero.recommend.generators import (
+    Als,
+    ContentSimilarity,
+    CoOccurrence,
+    Ease,
+    Popularity,
+    Transitions,
+    session_baskets,
+)
+from tendero.recommend.generators.sparse import binary
+from tendero.recommend.hybrid import BLENDS, FEATURES, Hybrid, HybridParams, blend_scores
+from tendero.recommend.recency import recency_weights
+from tendero.recommend.stages import Stages
+from tendero.recommend.tuning import inner_split, sample_rows, tune_als, tune_ease, tune_half_life
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class ItemSide:
+    """What the hybrid knows about items besides interactions (aligned with matrix columns)."""
+
+    texts: list[str]
+    categories: np.ndarray  # int codes, -1 unknown
+
+
+@dataclass
+class Chosen:
+    """The settings tuned on the inner split, shared by every later fit of the generators."""
+
+    ease_l2: float
+    ease_items: int | None
+    als: dict[str, float]
+    half_life: float | None
+    content: ContentSimilarity
+
+
+def _fit_generators(
+    matrix: sp.csr_matrix,
+    at: sp.csr_matrix,
+    params: HybridParams,
+    chosen: Chosen,
+    stages: Stages,
+    prefix: str,
+    neighbour: Ease | None = None,
+) -> dict[str, object]:
+    """Every generator on ``matrix`` with the chosen settings; ``neighbour``: an EASE already fitted on
+    exactly this matrix (the tuned one), reused instead of solved again."""
+    n_items = matrix.shape[1]
+    with stages.stage(f"{prefix}.ease"):
+        if neighbour is None:
+            neighbour_input = binary(matrix) if params.ease_binary else matrix
+            neighbour = Ease(l2=chosen.ease_l2).fit(neighbour_input, max_items=chosen.ease_items)
+    with stages.stage(f"{prefix}.als"):
+        als = Als(
+            factors=int(chosen.als["factors"]),
+            regularization=float(chosen.als["regularization"]),
+            alpha=float(chosen.als["alpha"]),
+            iterations=int(chosen.als["iterations"]),
+            seed=params.seed,
+        ).fit(matrix)
+        als_recent = np.zeros((0, als.item_factors.shape[1]), np.float32)
+        if chosen.half_life is not None:
+            als_recent = als.fold_in(matrix.multiply(recency_weights(matrix, at, chosen.half_life)).tocsr())
+    with stages.stage(f"{prefix}.neighbourhoods"):
+        coo = at.tocoo()
+        cooc = CoOccurrence().fit(session_baskets(coo.row, coo.col, coo.data, n_items))
+        popularity = Popularity(half_life_days=params.popularity_half_life_days).fit(matrix, at)
+        sequence = Transitions(window=params.sequence_window).fit(at)
+        item_last = np.zeros(n_items)
+        if coo.nnz:
+            np.maximum.at(item_last, coo.col, coo.data)
+    return {
+        "neighbour": neighbour,
+        "als": als,
+        "cooc": cooc,
+        "sequence": sequence,
+        "half_life": chosen.half_life,
+        "als_recent_factors": als_recent,
+        "popularity": popularity,
+        "content": chosen.content,
+        "item_last_at": item_last,
+        "reference_at": float(coo.data.max()) if coo.nnz else 0.0,
+    }
+
+
+def _assemble(
+    parts: dict[str, object], params: HybridParams, items: ItemSide, values: sp.csr_matrix | None, n_items: int
+) -> Hybrid:
+    mean_value = np.full(n_items, np.nan, np.float32)
+    if values is not None and values.nnz:
+        sums = np.asarray(values.sum(axis=0)).ravel()
+        counts = np.diff(values.tocsc().indptr)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_value = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan).astype(np.float32)
+    return Hybrid(
+        params=params,
+        n_items=n_items,
+        neighbour_kind="ease",
+        categories=items.categories,
+        item_mean_value=mean_value,
+        **parts,  # type: ignore[arg-type]
+    )
+
+
+def fit_hybrid(
+    matrix: sp.csr_matrix,
+    at: sp.csr_matrix,
+    items: ItemSide,
+    params: HybridParams,
+    values: sp.csr_matrix | None = None,
+    log: Log | None = None,
+    step: Callable[[str], None] | None = None,
+    stages: Stages | None = None,
+) -> Hybrid:
+    """Plan, tune, train the ranker on inner splits, refit the generators on all of ``matrix``.
+
+    ``matrix``: users×items weighted signals; ``at``: same shape, last event time (epoch seconds);
+    ``values``: optional users×items rating values (for the item mean-rating feature); ``stages``:
+    where the time and memory of each stage are recorded (also kept in the model's ``tuning``).
+    """
+    say = log or (lambda message: None)
+    tick = step or say
+    stages = stages if stages is not None else Stages()
+    n_items = matrix.shape[1]
+    started = time.perf_counter()
+    with stages.stage("plan"):
+        inner_train, inner_valid, inner_at = inner_split(matrix, at, params.split, params.seed)
+        validation_users = int((np.diff(inner_valid.indptr) > 0).sum())
+        folds = expected_folds(
+            min(validation_users, params.ranker_max_users), params.ranker_folds, params.ranker_enough_users
+        )
+        plan = plan_fit(
+            inner_train,
+            len(params.ease_grid),
+            folds if params.ranker == "lambdarank" else 1,
+            params.ease_budget_seconds,
+            params.ease_memory_mb,
+            params.ease_max_items,
+        )
+        tuning_valid = sample_rows(inner_valid, params.tuning_max_users, params.seed)
+    say(f"plan: {plan.report()}")
+    tick("tuning EASE")
+    with stages.stage("tune.ease"):
+        neighbour_train = binary(inner_train) if params.ease_binary else inner_train
+        ease = tune_ease(neighbour_train, tuning_valid, params.ease_grid, progress=say, max_items=plan.ease_items)
+    tick("tuning the recency half-life")
+    with stages.stage("tune.recency"):
+        recency = tune_half_life(ease.model, inner_train, tuning_valid, inner_at, params.half_life_grid, say)
+    tick("tuning ALS")
+    with stages.stage("tune.als"):
+        als_tuning = tune_als(inner_train, tuning_valid, trials=params.als_trials, seed=params.seed, progress=say)
+    with stages.stage("content"):
+        content = ContentSimilarity().fit(items.texts)
+    chosen = Chosen(
+        ease_l2=float(ease.params["l2"]),
+        ease_items=plan.ease_items,
+        als=als_tuning.params,
+        half_life=recency.params["half_life"],
+        content=content,
+    )
+    tuning: dict[str, object] = {
+        "plan": plan.report(),
+        "ease_l2": chosen.ease_l2,
+        "ease_items": plan.ease_items,
+        "ease_tuning_seconds": ease.seconds,
+        "half_life": chosen.half_life,
+        "half_life_inner_ndcg": {str(t["half_life"]): float(t["ndcg@10"]) for t in recency.trials},
+        "als": als_tuning.params,
+        "als_inner_ndcg": als_tuning.ndcg,
+        "als_tuning_seconds": als_tuning.seconds,
+        "tuning_users": int((np.diff(tuning_valid.indptr) > 0).sum()),
+    }
+    ranker = None
+    if params.ranker == "lambdarank":
+        folds_rows: list[FoldRows] = []
+        pooled = 0
+        for fold in range(params.ranker_folds):
+            if pooled >= params.ranker_enough_users:
+                break
+            tick(f"ranker fold {fold + 1}/{params.ranker_folds}")
+            with stages.stage("ranker.folds"):
+                if fold:
+                    inner_train, inner_valid, inner_at = inner_split(matrix, at, params.split, params.seed, fold=fold)
+                if inner_valid.nnz == 0:
+                    continue
+                inner_valid = sample_rows(inner_valid, params.ranker_max_users, params.seed + fold)
+                inner_values = values.multiply(inner_train > 0).tocsr() if values is not None else None
+                # The first fold trains on exactly the matrix EASE was tuned on: its best fit is reused.
+                parts = _fit_generators(
+                    inner_train, inner_at, params, chosen, stages, "ranker.folds", ease.model if fold == 0 else None
+                )
+                inner = _assemble(parts, params, items, inner_values, n_items)
+                folds_rows.append(_fold_rows(inner, inner_train, inner_valid, inner_at))
+            pooled += int((np.diff(inner_valid.indptr) > 0).sum())
+        ease.model = None  # the tuned weights are not needed any more: free their memory
+        tick("training ranker")
+        with stages.stage("ranker.train"):
+            ranker, ranker_info = _train_ranker(folds_rows, params, say)
+        held_users = np.asarray(ranker_info.pop("held_users", []), dtype=np.int64)
+        tuning.update(ranker_info)
+        with stages.stage("ranker.blend_choice"):
+            tuning["blend"] = _choose_blend(folds_rows, ranker, held_users, tuning, say) if folds_rows else "neighbour"
+        del folds_rows
+    else:
+        tuning["blend"] = "recent" if chosen.half_life is not None else "neighbour"
+    tick("refitting generators on all data")
+    with stages.stage("final"):
+        parts = _fit_generators(matrix, at, params, chosen, stages, "final")
+        final = _assemble(parts, params, items, values, n_items)
+    final.ranker = ranker
+    final.tuning = {**tuning, "fit_seconds": time.perf_counter() - started, "stages": stages.report()}
+    return final
+
+
+@dataclass
+class FoldRows:
+    """One inner fold's validation users: their candidates, features and labels, computed once and used
+    both to train the ranker and to choose the blend."""
+
+    valid: sp.csr_matrix
+    users: list[int] = field(default_factory=list)
+    items: list[np.ndarray] = field(default_factory=list)
+    features: list[np.ndarray] = field(default_factory=list)
+    labels: list[np.ndarray] = field(default_factory=list)
+
+
+def _fold_rows(inner: Hybrid, train: sp.csr_matrix, valid: sp.csr_matrix, at: sp.csr_matrix) -> FoldRows:
+    out = FoldRows(valid=valid)
+    users = np.flatnonzero(np.diff(valid.indptr) > 0)
+    for start in range(0, len(users), 256):
+        chunk = users[start : start + 256]
+        history = train[chunk]
+        scores = inner.generator_scores(history, at=at[chunk])
+        for row, user in enumerate(chunk):
+            history_row = history[row]
+            blocked = np.zeros(inner.n_items, dtype=bool)
+            blocked[history_row.indices] = True
+            items = inner.candidates(scores, row, blocked)
+            if len(items) == 0:
+                continue
+            relevant = valid.indices[valid.indptr[user] : valid.indptr[user + 1]]
+            out.users.append(int(user))
+            out.items.append(items)
+            out.features.append(inner.features(scores, row, history_row, items))
+            out.labels.append(np.isin(items, relevant).astype(np.float32))
+    return out
+
+
+def _train_ranker(folds: list[FoldRows], params: HybridParams, say: Log) -> tuple[object | None, dict[str, object]]:
+    import lightgbm as lgb
+
+    rows, labels, groups, owners = [], [], [], []
+    for fold in folds:
+        for user, features, label in zip(fold.users, fold.features, fold.labels, strict=True):
+            if label.sum() == 0 or len(label) < 2:
+                continue  # nothing to learn: no held-out item among the candidates
+            rows.append(features)
+            labels.append(label)
+            groups.append(len(label))
+            owners.append(user)
+    if len(groups) < params.ranker_min_users:
+        say(f"ranker skipped: only {len(groups)} users with a held-out item among the candidates")
+        return None, {"ranker_users": float(len(groups))}
+    rng = np.random.default_rng(params.seed)
+    # Hold out whole users (all their folds) for early stopping.
+    held = rng.random(max(owners) + 1) < 0.2
+    held_users = np.flatnonzero(held)
+    is_valid = held[np.asarray(owners)]
+
+    def pack(mask: np.ndarray):
+        chosen = np.flatnonzero(mask)
+        return (
+            np.vstack([rows[g] for g in chosen]),
+            np.concatenate([labels[g] for g in chosen]),
+            [groups[g] for g in chosen],
+        )
+
+    x_fit, y_fit, g_fit = pack(~is_valid)
+    x_val, y_val, g_val = pack(is_valid)
+    booster_params = {
+        "objective": "lambdarank",
+        "metric": "ndcg",
+        "eval_at": [10],
+        "learning_rate": params.ranker_learning_rate,
+        "num_leaves": params.ranker_leaves,
+        "min_data_in_leaf": params.ranker_min_leaf,
+        "feature_fraction": 0.9,
+        "bagging_fraction": 0.8,
+        "bagging_freq": 1,
+        "lambdarank_truncation_level": 20,
+        "verbosity": -1,
+        "seed": params.seed,
+        # Small problems: one thread, or OpenMP's spinning threads cost more than the work.
+        "num_threads": 1 if len(y_fit) < 50_000 else 0,
+    }
+    fit_set = lgb.Dataset(x_fit, y_fit, group=g_fit, feature_name=list(FEATURES))
+    val_set = lgb.Dataset(x_val, y_val, group=g_val, reference=fit_set)
+    booster = lgb.train(
+        booster_params,
+        fit_set,
+        num_boost_round=params.ranker_rounds,
+        valid_sets=[val_set],
+        callbacks=[lgb.early_stopping(params.ranker_patience, verbose=False)] if params.ranker_patience else [],
+    )
+    if not params.ranker_patience:
+        booster.best_iteration = params.ranker_rounds
+    # A small validation set can look perfect after a tree or two; a stump ranks by coarse steps only.
+    booster.best_iteration = max(booster.best_iteration, min(params.ranker_min_rounds, booster.current_iteration()))
+    best = booster.best_score.get("valid_0", {}).get("ndcg@10", float("nan"))
+    say(f"ranker: {len(groups)} users, {booster.best_iteration} rounds, inner ndcg@10={best:.4f}")
+    return booster, {
+        "held_users": held_users.tolist(),
+        "ranker_users": float(len(groups)),
+        "ranker_rounds": float(booster.best_iteration),
+        "ranker_inner_ndcg": float(best),
+    }
+
+
+def _choose_blend(folds: list[FoldRows], ranker, held: np.ndarray, tuning: dict[str, object], say: Log) -> str:
+    """Keep the ranker only if it beats the best simple blend on inner users it was not trained on (in
+    every fold) by more than one standard error of the paired per-user difference: a ranker that only
+    ties the best generator adds noise and serving cost, so the simpler ranking wins ties."""
+    if ranker is None or len(held) == 0:
+        return "neighbour"
+    per_user: dict[str, list[np.ndarray]] = {mode: [] for mode in BLENDS}
+    for fold in folds:
+        users = np.flatnonzero(np.diff(fold.valid.indptr) > 0)
+        users = users[np.isin(users, held)]
+        entry = {user: index for index, user in enumerate(fold.users)}
+        for mode in BLENDS:
+            lists = np.full((len(users), 10), -1, np.int64)
+            for row, user in enumerate(users):
+                index = entry.get(int(user))
+                if index is None:
+                    continue  # no candidates at all: an empty list
+                scores = blend_scores(mode, ranker, fold.features[index])
+                top = fold.items[index][np.argsort(-scores, kind="stable")[:10]]
+                lists[row, : len(top)] = top
+            per_user[mode].append(per_user_metrics(lists, fold.valid, users)["ndcg@10"])
+    best, report = pick_blend({mode: np.concatenate(parts) for mode, parts in per_user.items()})
+    tuning.update(report)
+    say(f"blend chosen on held-out inner users: {best} ({report})")
+    return best
+
+
+def pick_blend(per_user: dict[str, np.ndarray]) -> tuple[str, dict[str, object]]:
+    """The ranker if its paired per-user gain over the best simple blend exceeds one standard error, else
+    that simple blend (``per_user``: each blend's NDCG@10 of the same users, in the same order)."""
+    means = {mode: float(values.mean()) if len(values) else 0.0 for mode, values in per_user.items()}
+    simple = max((mode for mode in per_user if mode != "ranker"), key=lambda mode: means[mode])
+    gain = per_user["ranker"] - per_user[simple] if "ranker" in per_user else np.zeros(0)
+    mean_gain = float(gain.mean()) if len(gain) else 0.0
+    standard_error = float(gain.std(ddof=1) / np.sqrt(len(gain))) if len(gain) > 1 else 0.0
+    best = "ranker" if len(gain) > 1 and mean_gain > standard_error else simple
+    return best, {
+        "blend_inner_ndcg": means,
+        "ranker_gain_inner": {"over": simple, "mean": mean_gain, "standard_error": standard_error},
+    }
+
+
+def refit_hybrid(
+    fitted: Hybrid,
+    matrix: sp.csr_matrix,
+    at: sp.csr_matrix,
+    items: ItemSide,
+    values: sp.csr_matrix | None = None,
+    stages: Stages | None = None,
+) -> Hybrid:
+    """Refit the generators on new data with the tuned settings and the trained ranker kept."""
+    tuning = fitted.tuning
+    plan = tuning.get("plan")
+    chosen = Chosen(
+        ease_l2=float(tuning["ease_l2"]),  # type: ignore[arg-type]
+        ease_items=int(plan["ease_items"]) if isinstance(plan, dict) else None,
+        als=dict(tuning["als"]),  # type: ignore[call-overload]
+        half_life=fitted.half_life,
+        content=fitted.content,
+    )
+    parts = _fit_generators(matrix, at, fitted.params, chosen, stages or Stages(), "refit")
+    refitted = _assemble(parts, fitted.params, items, values, matrix.shape[1])
+    refitted.ranker = fitted.ranker
+    refitted.tuning = dict(tuning)
+    return refitted
+
+
+def update_hybrid(
+    fitted: Hybrid,
+    matrix: sp.csr_matrix,
+    at: sp.csr_matrix,
+    items: ItemSide,
+    values: sp.csr_matrix | None = None,
+    changed: np.ndarray | None = None,
+) -> Hybrid:
+    """The incremental update between refits: ``matrix`` holds the fitted model's users and items first
+    (same positions), new ones after; ``changed``: which users' rows differ from the fit's (None: all).
+    Nothing is solved again at catalogue scale: EASE keeps its weights (new items are outside it, like the
+    long tail), ALS keeps its item factors and folds in the changed users from their rows and new items
+    from their users; content, co-occurrence, sequences and popularity are recounted, which costs
+    seconds; the tuned settings and the ranker stay."""
+    from dataclasses import replace
+
+    n_users, n_items, known = matrix.shape[0], matrix.shape[1], fitted.n_items
+    old = fitted.als
+    changed = np.ones(n_users, bool) if changed is None else np.asarray(changed, bool)
+    user_factors = np.zeros((n_users, old.factors), np.float32)
+    user_factors[: len(old.user_factors)] = old.user_factors[:n_users]
+    als = replace(old, item_factors=old.item_factors, user_factors=user_factors, _gram=None)
+    rows = np.flatnonzero(changed)
+    if n_items > known:
+        # Changed users from the items the factors know, new items from those users, then the users again.
+        als.item_factors = np.vstack([old.item_factors, np.zeros((n_items - known, old.factors), np.float32)])
+        if len(old.item_length):  # a new item counts as one of average signal
+            als.item_length = np.concatenate([old.item_length, np.ones(n_items - known)])
+        als.user_factors[rows] = als.fold_in(matrix[rows][:, :known])
+        als.item_factors[known:] = als.fold_in_items(matrix[:, known:].tocsc(), np.diff(matrix.indptr))
+        als._gram = None
+    als.user_factors[rows] = als.fold_in(matrix[rows])
+    als_recent = np.zeros((0, als.factors), np.float32)
+    if fitted.half_life is not None:
+        als_recent = np.zeros((n_users, old.factors), np.float32)
+        kept = min(len(fitted.als_recent_factors), n_users)
+        als_recent[:kept] = fitted.als_recent_factors[:kept]
+        recent = matrix[rows].multiply(recency_weights(matrix[rows], at[rows], fitted.half_life)).tocsr()
+        als_recent[rows] = als.fold_in(recent)
+    neighbour = replace(fitted.neighbour, n_items=n_items) if isinstance(fitted.neighbour, Ease) else fitted.neighbour
+    coo = at.tocoo()
+    item_last = np.zeros(n_items)
+    if coo.nnz:
+        np.maximum.at(item_last, coo.col, coo.data)
+    parts = {
+        "neighbour": neighbour,
+        "als": als,
+        "cooc": CoOccurrence(neighbours=fitted.cooc.neighbours).fit(
+            session_baskets(coo.row, coo.col, coo.data, n_items)
+        ),
+        "sequence": Transitions(window=fitted.sequence.window, neighbours=fitted.sequence.neighbours).fit(at),
+        "half_life": fitted.half_life,
+        "als_recent_factors": als_recent,
+        "popularity": Popularity(half_life_days=fitted.popularity.half_life_days).fit(matrix, at),
+        "content": ContentSimilarity(neighbours=fitted.content.neighbours).fit(items.texts),
+        "item_last_at": item_last,
+        "reference_at": float(coo.data.max()) if coo.nnz else fitted.reference_at,
+    }
+    updated = _assemble(parts, fitted.params, items, values, n_items)
+    updated.neighbour_kind = fitted.neighbour_kind
+    updated.ranker = fitted.ranker
+    updated.tuning = {**fitted.tuning, "updates": int(fitted.tuning.get("updates", 0)) + 1}  # type: ignore[call-overload]
+    return updated
+
+
+__all__ = ["FitPlan", "ItemSide", "fit_hybrid", "pick_blend", "refit_hybrid", "update_hybrid"]

@@ -1,0 +1,26 @@
+"""order lines may say whether they sold on promotion (a driver of the sales forecasts)
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-06 12:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("order_items") as batch_op:
+        batch_op.add_column(sa.Column("promotion", sa.Boolean(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("order_items") as batch_op:
+        batch_op.drop_column("promotion")
