@@ -124,3 +124,74 @@ def test_online_retail_ii_figures_equal_pandas_on_the_file():
     assert [(i["customer_id"], pytest.approx(i["value"], abs=0.01)) for i in answer["data"]["items"]] == expected
     answer = ask(tenant, "ticket medio de octubre de 2011", today)
     assert answer["data"]["value"] == pytest.approx(october["average_ticket"], abs=0.005)
+
+
+def _movers(lines, period: tuple[str, str], before: tuple[str, str], n: int) -> list[tuple[str, float]]:
+    now = between(lines, *period).groupby("product_id")["revenue"].sum()
+    earlier = between(lines, *before).groupby("product_id")["revenue"].sum()
+    change = now.sub(earlier, fill_value=0.0)
+    expected = change.abs().sort_values(ascending=False).head(n)
+    return [(str(i), round(float(change[i]), 2)) for i in expected.index]
+
+
+def test_the_analysis_is_the_insights_services_and_equals_pandas(shop):
+    tenant, lines = shop
+    october, september = (figures(between(lines, "2026-10-01", "2026-10-31")),
+                          figures(between(lines, "2026-09-01", "2026-09-30")))  # fmt: skip
+    for question, lang in (("análisis de ventas de octubre", "es"), ("sales analysis for october", "en")):
+        answer = ask(tenant, question)
+        assert (answer["intent"], answer["language"], answer["status"]) == ("insights", lang, "answered")
+        assert answer["slots"]["period"] == {"start": "2026-10-01", "end": "2026-10-31"}
+        kpis = answer["data"]["kpis"]
+        assert kpis["revenue"]["current"] == pytest.approx(october["revenue"], abs=0.005)
+        assert kpis["revenue"]["previous"] == pytest.approx(september["revenue"], abs=0.005)
+        assert (kpis["orders"]["current"], kpis["customers"]["current"]) == (october["orders"], october["customers"])
+        movers = [(m["id"], round(m["change"], 2)) for m in answer["data"]["movers"]["products"]]
+        assert movers == _movers(lines, ("2026-10-01", "2026-10-31"), ("2026-09-01", "2026-09-30"), len(movers))
+        assert answer["sources"][0]["service"] == "insights" and "analyze_sales" in answer["sources"][0]["query"]
+        assert answer["data"]["insights"][0]["type"] == "revenue_change"  # the sales headline comes first
+        assert answer["data"]["insights"][0]["text"][lang] in answer["answer"]
+
+
+def test_suggestions_are_the_insights_services_and_bundles_count_real_orders(shop):
+    from tendero.services import insights as insights_service
+
+    tenant, lines = shop
+    answer = ask(tenant, "suggest some bundles")
+    assert (answer["intent"], answer["data"]["type"]) == ("product_suggestions", "bundles")
+    direct = insights_service.suggest_products(
+        tenant.id, insights_service.SuggestionsRequest(type="bundles", as_of="2026-11-17", limit=3)
+    )
+    bundles = answer["data"]["suggestions"]["bundles"]
+    assert [b["items"] for b in bundles] == [b["items"] for b in direct["bundles"]["items"]] and bundles
+    window = between(lines[lines["quantity"] > 0], "2025-11-18", "2026-11-17")
+    for bundle in bundles:  # orders holding every product of the bundle, counted by pandas
+        held = window[window["product_id"].isin(bundle["items"])].groupby("order_id")["product_id"].nunique()
+        assert bundle["orders"] == int((held == len(bundle["items"])).sum())
+    together = ask(tenant, "¿qué productos se compran juntos?")  # no product named: the shop's bundles
+    assert together["intent"] == "bought_together" and together["data"]["suggestions"]["bundles"]
+    falling = ask(tenant, "¿qué productos están cayendo?")
+    trends = falling["data"]["suggestions"].get("trends", [])
+    assert falling["data"]["type"] == "trends" and all(t["direction"] == "falling" for t in trends)
+
+
+@pytest.mark.slow
+def test_online_retail_ii_analysis_lists_the_top_movers_of_a_pandas_groupby():
+    from tendero.data.imports import import_file
+
+    path = shared_data("customers/online_retail_II_subset.csv")
+    tenant = make_tenant("retail-analisis")
+    import_file(tenant.id, "order_lines", path, returns="keep")
+    lines = retail_lines(path)
+    today = date(2011, 12, 10)
+    for question in ("análisis de noviembre de 2011 frente a octubre de 2011",
+                     "sales analysis of november 2011 vs october 2011"):  # fmt: skip
+        answer = ask(tenant, question, today)
+        assert answer["intent"] == "insights", answer
+        assert answer["data"]["compare_to"]["start"] == "2011-10-01"
+        movers = [(m["id"], round(m["change"], 2)) for m in answer["data"]["movers"]["products"]]
+        expected = _movers(lines, ("2011-11-01", "2011-11-30"), ("2011-10-01", "2011-10-31"), len(movers))
+        assert [m[0] for m in movers] == [e[0] for e in expected] and len(movers) == 5
+        assert [m[1] for m in movers] == pytest.approx([e[1] for e in expected], abs=0.01)
+        november = figures(between(lines, "2011-11-01", "2011-11-30"))
+        assert answer["data"]["kpis"]["revenue"]["current"] == pytest.approx(november["revenue"], abs=0.01)

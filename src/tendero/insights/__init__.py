@@ -1,1 +1,1 @@
-"""Domain: sales analysis, product suggestions and the assistant's understanding of questions (data frames in, answers out; no HTTP, no SQL)."""
+"""Domain: sales analysis, product suggestions and the assistant's reading of questions (no HTTP, no SQL)."""

@@ -164,7 +164,7 @@ def ask(
         read = llm.extract(text, understood.language, today, previous, usage)
         if read is not None:
             understood = entry.understander.canonical(read)
-    ctx = answers.Context(tenant_id, entry.data, today, understood.language)
+    ctx = answers.Context(tenant_id, entry.data, today, understood.language, store=store)
     result = answers.answer(ctx, understood, text)
     sentence = result.text
     if llm.configured() and llm.rephrase_enabled() and result.status == "answered":

@@ -1,15 +1,14 @@
 """The assistant's answers: one function per intent, each getting its figures from one named source.
 
 Every number in a sentence comes from ``data``, and ``data`` from a query on the tenant's order lines (pandas
-over ``tendero.data.frames``) or from a deployed model (``tendero.registry.service.deployed_models``); the
-sentence only formats them. The sources are the functions under "Where the figures come from": when the
-capability services land (``services/forecasts``, ``customers``, ``recommendations``), each is re-pointed there
-in one line.
+over ``tendero.data.frames``), from a deployed model (``tendero.registry.service.deployed_models``), or from the
+capability's own service: product search (``services.search``), the sales analysis and product suggestions
+(``services.insights``) and prices (``services.pricing``), whose sentences and figures are passed on as they
+come. The sentence only formats them; ``sources`` names each query, model or service call.
 """
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,12 +24,18 @@ from tendero.insights.assistant.periods import add_months, month_bounds
 from tendero.insights.assistant.schema import Understanding
 from tendero.insights.assistant.text import fold
 from tendero.registry.service import Served, deployed_models
+from tendero.services import Invalid
+from tendero.services import insights as insights_service
+from tendero.services import pricing as pricing_service
+from tendero.services import search as search_service
 from tendero.store.tenants import NotFound
 
 CURRENCY = "EUR"  # no currency setting exists yet: every amount is in euros, and the data says so
 DEFAULT_DAYS = 30
 TOP_CUSTOMERS_DAYS = 365
 DEFAULT_N = 5
+INSIGHTS_SHOWN = 3
+PRICE_INTERVAL_LEVEL = 0.95  # the pricing model states 95 % intervals (tendero.pricing.optimize)
 FORECAST_LEVEL = 80
 CANCELLED = frozenset({"cancelled", "canceled", "void", "voided", "refunded", "anulado", "anulada", "cancelado"})
 
@@ -55,6 +60,7 @@ class Context:
     data: TenantData
     today: date
     lang: str
+    store: bool = False  # the answer is kept (a conversation): analyses it runs are stored too, with a report
 
 
 @dataclass
@@ -136,14 +142,6 @@ def recommender(ctx: Context) -> tuple[Any, dict[str, Any]]:
                 READERS["interactions"](ctx.tenant_id), ctx.data.lines, ctx.data.products
             )
     return ctx.data.rules_recommender, {"path": "rules", "model": None, "version": None}
-
-
-def optional_service(name: str) -> Any | None:
-    """A capability service that may not be installed yet (``tendero.services.search``, ``...insights``)."""
-    try:
-        return importlib.import_module(f"tendero.services.{name}")
-    except ImportError:
-        return None
 
 
 # --- shared pieces ---
@@ -837,7 +835,7 @@ def _no_customer_model(ctx: Context, slots: dict[str, Any]) -> Answer:
 
 
 def _model_source(served: Served, call: str) -> dict[str, Any]:
-    return {"service": "customers", "model": served.model, "version": served.version, "query": call}
+    return {"service": served.kind, "model": served.model, "version": served.version, "query": call}
 
 
 def customers_at_risk(ctx: Context, u: Understanding) -> Answer:
@@ -900,6 +898,7 @@ def customer_insight(ctx: Context, u: Understanding) -> Answer:
         "churn_probability": round(float(info["churn_probability"] or 0), 4),
         "clv": round(float(info["clv"] or 0), 2),
         "expected_purchases_90d": round(float(info["expected_purchases_90d"] or 0), 1),
+        "expected_days": 90,  # the window the sentence names
         "last_purchase": info["last_purchase"],
         "orders": figures["orders"],
         "spent": figures["revenue"],
@@ -917,6 +916,7 @@ def customer_insight(ctx: Context, u: Understanding) -> Answer:
         churn=w.percent(data["churn_probability"], ctx.lang),
         clv=w.money(data["clv"], CURRENCY, ctx.lang),
         expected=w.number(data["expected_purchases_90d"], ctx.lang, 1),
+        days=data["expected_days"],
     )
     sources = [
         _model_source(served, f"insights({customer})"),
@@ -1099,73 +1099,181 @@ def similar_products(ctx: Context, u: Understanding) -> Answer:
 
 
 def bought_together(ctx: Context, u: Understanding) -> Answer:
+    """Neighbours of one product from the recommender; without a product, the shop's significant bundles."""
     if u.slots.product is None:
-        answer = _from_insights(ctx, u, "suggest_products", {"type": "bundles"}, "what.bundles")
-        if answer is not None:
-            return answer
+        n = u.slots.n or DEFAULT_N
+        return _suggestions(ctx, u, "bundles", n, _slots(u, n=n))
     return _neighbours(ctx, u, "bought_together", "together")
 
 
-# --- search and the analysis services (from other capabilities, when installed) ---
-
-
-def _not_available(ctx: Context, what: str, slots: dict[str, Any]) -> Answer:
-    return Answer(w.say("not_available", ctx.lang, what=w.say(what, ctx.lang)), {}, [], "unavailable", slots)
+# --- search, sales analysis, product suggestions and prices (their own services answer) ---
 
 
 def product_search(ctx: Context, u: Understanding) -> Answer:
+    """``tendero.services.search.search``: the tenant's product index (BM25 and embeddings)."""
     n = u.slots.n or DEFAULT_N
     slots = _slots(u, n=n)
-    service = optional_service("search")
-    if service is None or not hasattr(service, "search"):
-        return _not_available(ctx, "what.search", slots)
     terms = u.terms or ""
-    found = service.search(ctx.tenant_id, terms, limit=n, category=u.slots.category)
-    items = [{"product_id": it.product_id, "name": it.name, "score": round(float(it.score), 4)} for it in found.items]
+    found = search_service.search(ctx.tenant_id, terms, limit=n, category=u.slots.category)
+    source = {"service": "search", "query": f"search({terms!r}, limit={n}"
+              + (f", category={u.slots.category!r})" if u.slots.category else ")"),
+              "index_version": found.index.get("version")}  # fmt: skip
+    items = [
+        {"product_id": it.product_id, "name": it.name, "score": round(float(it.score), 4)}
+        | ({"price": round(float(it.price), 2), "currency": CURRENCY} if it.price is not None else {})
+        for it in found.items
+    ]
     if not items:
-        return Answer(
-            w.say("nothing_found", ctx.lang),
-            {"terms": terms, "items": []},
-            [{"service": "search", "query": f"search({terms!r})"}],
-            "not_found",
-            slots,
-        )
+        return Answer(w.say("nothing_found", ctx.lang), {"terms": terms, "items": []}, [source], "not_found", slots)
     text = w.say("search", ctx.lang, terms=terms, items=_items_text(ctx, items))
-    return Answer(
-        text,
-        {"terms": terms, "items": items, "total": found.total},
-        [{"service": "search", "query": f"search({terms!r}, limit={n})"}],
-        slots=slots,
-    )
+    return Answer(text, {"terms": terms, "items": items, "total": found.total}, [source], slots=slots)
 
 
-def _from_insights(ctx: Context, u: Understanding, function: str, extra: dict[str, Any], what: str) -> Answer | None:
-    """An answer from ``tendero.services.insights`` (sales analysis and product suggestions), which returns its
-    own sentence and figures; None when that service is not installed."""
-    service = optional_service("insights")
-    call: Callable[..., Any] | None = getattr(service, function, None) if service is not None else None
-    if call is None:
-        return None
-    slots = _slots(u)
-    arguments = {"language": ctx.lang, **extra}
-    if u.slots.period is not None:
-        arguments["period"] = u.slots.period.as_json()
-    if u.slots.compare_to is not None:
-        arguments["compare_to"] = u.slots.compare_to.as_json()
-    result = call(ctx.tenant_id, **arguments)
-    text = str(result.get("summary") or result.get("text") or "")
-    return Answer(text, dict(result), [{"service": "insights", "query": f"{function}({arguments})"}], slots=slots)
+def _localised(texts: dict[str, str], lang: str) -> str:
+    return texts.get(lang) or texts.get("en") or next(iter(texts.values()), "")
 
 
 def insights(ctx: Context, u: Understanding) -> Answer:
-    answer = _from_insights(ctx, u, "analyse_sales", {}, "what.insights")
-    return answer or _not_available(ctx, "what.insights", _slots(u))
+    """``tendero.services.insights.analyze_sales`` for the question's period (default: the last 30 days), its
+    best-ranked insights said in the question's language; stored, with its report, when the conversation is."""
+    start, end, used_default = _period(u, ctx)
+    slots = _slots(u, period={"start": start.isoformat(), "end": end.isoformat()})
+    compare = u.slots.compare_to.as_json() if u.slots.compare_to is not None else None
+    request = insights_service.SalesAnalysisRequest(
+        period=insights_service.PeriodIn(start=start.isoformat(), end=end.isoformat()),
+        compare_to=insights_service.PeriodIn(**compare) if compare else None,
+        language="en" if ctx.lang == "en" else "es",
+        currency=CURRENCY,
+        top=DEFAULT_N,
+    )
+    try:
+        analysis = insights_service.analyze_sales(ctx.tenant_id, request, request.language or "es", store=ctx.store)
+    except (Invalid, NotFound):
+        return _no_sales(ctx, start, end, "", slots)
+    ranked = [i for i in analysis["insights"] if i["type"] != "partial_period"]
+    partial = [i for i in analysis["insights"] if i["type"] == "partial_period"]
+    # what happened to revenue first (the question is about sales), then the largest money impacts
+    headline = [i for i in ranked if i["type"] == "revenue_change"][:1]
+    shown = headline + [i for i in ranked if i not in headline][: INSIGHTS_SHOWN - len(headline)]
+    sentences = [_localised(i["text"], ctx.lang) for i in partial + shown]
+    advice = [_localised(r, ctx.lang) for i in shown for r in i.get("recommendations", [])[:1]]
+    used = analysis["compare_to"].get("used") or analysis["compare_to"]
+    note = w.say("default_days", ctx.lang, days=(end - start).days + 1) if used_default else ""
+    lead = w.say("analysis_lead", ctx.lang, start=start.isoformat(), end=end.isoformat(), note=note,
+                 compare_start=used["start"], compare_end=used["end"])  # fmt: skip
+    text = lead + " " + " ".join(sentences)
+    if advice:
+        text += " " + w.say("advice", ctx.lang, items=" ".join(advice))
+    if u.slots.category:
+        text += " " + w.say("whole_shop", ctx.lang)
+    data: dict[str, Any] = {
+        "period": analysis["period"],
+        "compare_to": analysis["compare_to"],
+        "currency": analysis.get("currency", CURRENCY),
+        "kpis": analysis["kpis"],
+        "movers": {k: analysis["movers"][k] for k in ("basis", "total_change", "products", "categories")},
+        "insights": [
+            {k: i[k] for k in ("type", "key", "numbers", "impact", "text", "recommendations", "sources") if k in i}
+            for i in partial + shown
+        ],
+        "more": max(0, len(ranked) - len(shown)),
+    }
+    if analysis.get("id"):
+        data["analysis_id"] = analysis["id"]
+        data["report"] = f"/v1/insights/{analysis['id']}/report?format=md"
+    query = f"analyze_sales(period={start}..{end}" + (f", compare_to={compare['start']}..{compare['end']})"
+                                                     if compare else ")")  # fmt: skip
+    sources = [{"service": "insights", "query": query, "analysis_id": analysis.get("id")}]
+    sources += [{"service": "insights", "insight": i["type"], "from": i["sources"]} for i in partial + shown]
+    return Answer(text.strip(), data, sources, slots=slots)
+
+
+# The domain's topics (``Understanding.topic``) as the suggestions service's types.
+SUGGESTION_TYPE_OF_TOPIC = {"bundles": "bundles", "cross_sell": "cross_sell", "seasonal": "seasonal",
+                            "slow_movers": "slow_movers", "rising": "trends", "falling": "trends"}  # fmt: skip
+SUGGESTIONS_PER_TYPE = 3
+
+
+def _suggestion_items(result: dict[str, Any], kind: str, topic: str | None, category: str | None) -> list[dict]:
+    section = result.get(kind) or {}
+    if kind == "trends":
+        directions = [topic] if topic in ("rising", "falling") else ["rising", "falling"]
+        items = [item for d in directions for item in section.get(d, [])]
+    else:
+        items = list(section.get("items", []))
+    if category is not None:
+        items = [i for i in items if i.get("category") in (None, category) or category in (i.get("categories") or [])]
+    return items
 
 
 def product_suggestions(ctx: Context, u: Understanding) -> Answer:
-    extra = {"type": u.topic} if u.topic else {}
-    answer = _from_insights(ctx, u, "suggest_products", extra, "what.suggestions")
-    return answer or _not_available(ctx, "what.suggestions", _slots(u))
+    """``tendero.services.insights.suggest_products`` (bundles, trends, slow movers, cross-sell, seasonal), or
+    ``tendero.services.pricing.suggest_price`` when the question asks for a product's price."""
+    if u.topic == "price":
+        return price_suggestion(ctx, u)
+    n = u.slots.n or SUGGESTIONS_PER_TYPE
+    slots = _slots(u, n=n)
+    kind = SUGGESTION_TYPE_OF_TOPIC.get(u.topic or "", "all")
+    return _suggestions(ctx, u, kind, n, slots)
+
+
+def _suggestions(ctx: Context, u: Understanding, kind: str, n: int, slots: dict[str, Any]) -> Answer:
+    as_of = ctx.today - timedelta(days=1)
+    if ctx.data.last_day is None:
+        return Answer(w.say("no_data", ctx.lang), {}, [], "unavailable", slots)
+    as_of = min(as_of, ctx.data.last_day)
+    request = insights_service.SuggestionsRequest(
+        type=kind, as_of=as_of.isoformat(), limit=max(n, 10) if u.slots.category else n, currency=CURRENCY
+    )  # type: ignore[arg-type]
+    try:
+        result = insights_service.suggest_products(ctx.tenant_id, request, "en" if ctx.lang == "en" else "es")
+    except (Invalid, NotFound):
+        return _no_sales(ctx, as_of, as_of, "", slots)
+    kinds = list(insights_service.SUGGESTION_TYPES) if kind == "all" else [kind]
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for name in kinds:
+        items = _suggestion_items(result, name, u.topic, u.slots.category)[:n]
+        if items:
+            sections[name] = items
+    query = f"suggest_products(type={kind!r}, as_of={as_of}, limit={request.limit})"
+    sources = [{"service": "insights", "query": query, "from": result.get("sources", [])}]
+    data: dict[str, Any] = {"as_of": as_of.isoformat(), "currency": CURRENCY, "type": kind, "suggestions": sections}
+    if not sections:
+        return Answer(w.say("no_suggestions", ctx.lang), data, sources, "not_found", slots)
+    parts = []
+    for name, items in sections.items():
+        said = " ".join(_localised(i["text"], ctx.lang) for i in items)
+        parts.append(w.say("suggestion_section", ctx.lang, section=w.say(f"suggestions.{name}", ctx.lang),
+                           items=said))  # fmt: skip
+    return Answer(" ".join(parts), data, sources, slots=slots)
+
+
+def price_suggestion(ctx: Context, u: Understanding) -> Answer:
+    """The deployed pricing model's suggestion for one product (``tendero.services.pricing``)."""
+    slots = _slots(u)
+    if u.slots.product is None:
+        return _need_product(ctx, slots)
+    product_id, note = _one_product(ctx, u.slots.product)
+    if product_id is None:
+        return Answer(w.say("unknown_product", ctx.lang, product=u.slots.product), {}, [], "not_found", slots)
+    try:
+        served = pricing_service.served_model(ctx.tenant_id)
+    except NotFound:
+        return Answer(w.say("no_pricing_model", ctx.lang), {}, [], "unavailable", slots)
+    try:
+        result = pricing_service.suggest_price(
+            ctx.tenant_id, pricing_service.PriceRequest(product_id=product_id), ctx.lang
+        )
+    except NotFound:
+        return Answer(w.say("price_unknown_product", ctx.lang, product=_product_label(ctx, product_id)),
+                      {"product_id": product_id}, [_model_source(served, "suggest")], "not_found", slots)  # fmt: skip
+    source = _model_source(served, f"suggest({product_id!r})")
+    data = {k: v for k, v in result.items() if k not in ("model", "message")}
+    data["name"] = ctx.data.names.get(product_id, product_id)
+    data["interval_level"] = PRICE_INTERVAL_LEVEL
+    text = w.say("price", ctx.lang, product=_product_label(ctx, product_id) + note, message=result["message"])
+    status = "answered" if result.get("status") == "estimated" else "unavailable"
+    return Answer(text, data, [source], status, slots)
 
 
 # --- the models themselves ---

@@ -116,12 +116,18 @@ CUE_TABLE = """
     how is the business; business doing; how are we doing; que ha pasado; what happened; analisis; analysis;
     insights; informe; report; por que; why; deba saber; should know; unusual; raro; rara; anomal*; novedades;
     lately; ultimamente; algo que deba; destacable; negocio; business
+4: analisis de; analisis del; analysis of; analysis for; sales analysis; informe de; informe del; report on;
+    report for; sales report
 
 [product_suggestions]
 4: promocion*; promote; rebaj*; descuento*; discount*; sugerencias de productos; product suggestions; packs;
     bundle*; lotes; temporada; season; estan subiendo; trending; cayendo; declin*; falling; venta cruzada;
     cross sell; slow movers; slow moving; lentos; rising; que vienen; suggestions; sugerencias; sugerir productos;
     armar; liquidar
+7: que precio; a que precio; precio optimo; precio sugerido; precio ideal; precio recomendado; mejor precio;
+    sugerencia de precio; sugiere un precio; subir el precio; bajar el precio; subo el precio; bajo el precio;
+    what price; which price; optimal price; suggested price; best price; ideal price; price suggestion;
+    suggest a price; raise the price; lower the price; raise its price; lower its price; elasticidad; elasticity
 
 [model_health]
 5: modelo; modelos; model; models; drift; fiable; precision; accura*; reliab*; entrenaron; entrenado*; trained;

@@ -62,7 +62,7 @@ ALLOWED_SLOTS: dict[str, frozenset[str]] = {
     "bought_together": frozenset({"product", "n"}),
     "product_search": frozenset({"category", "n"}),
     "insights": frozenset({"period", "compare_to", "category"}),
-    "product_suggestions": frozenset({"category", "n"}),
+    "product_suggestions": frozenset({"category", "n", "product"}),  # a product: its price suggestion
     "model_health": frozenset(),
     "help": frozenset(),
     "unknown": frozenset(),
@@ -126,7 +126,8 @@ class Understanding(BaseModel):
     """The intent, its slots, the language the question was written in, and how it was understood.
 
     ``terms`` is the text a product search should look for; ``topic`` narrows product suggestions
-    (``bundles``, ``rising``, ``falling``, ``slow_movers``, ``cross_sell``, ``seasonal``); neither is a slot.
+    (``bundles``, ``rising``, ``falling``, ``slow_movers``, ``cross_sell``, ``seasonal``, ``price``); neither is a
+    slot.
     """
 
     model_config = ConfigDict(extra="forbid")

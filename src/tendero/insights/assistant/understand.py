@@ -92,6 +92,15 @@ MEASURES: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 SUGGESTION_TOPICS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "price",
+        re.compile(
+            r"\b(?:(?:a )?que precio|precio (?:optimo|sugerido|ideal|recomendado)|mejor precio|"
+            r"sugerencia de precio|sugiere un precio|(?:subir|bajar|subo|bajo) el precio|"
+            r"(?:what|which|optimal|suggested|best|ideal) price|price suggestion|suggest a price|"
+            r"(?:raise|lower) (?:the|its) price|elasticidad|elasticity)\b"
+        ),
+    ),
     ("bundles", re.compile(r"\b(?:packs?|bundles?|lotes?|armar|juntos|together)\b")),
     ("cross_sell", re.compile(r"\b(?:venta cruzada|cross sell\w*|cross selling)\b")),
     ("seasonal", re.compile(r"\b(?:temporada|season\w*|que vienen)\b")),

@@ -152,9 +152,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "customer_insight": {
         "es": "Cliente {customer}: segmento {segment}; {orders} y {spent} en total, última compra el {last}; "
-        "probabilidad de abandono {churn}; valor de vida esperado {clv}; compras esperadas en 90 días: {expected}.",
+        "probabilidad de abandono {churn}; valor de vida esperado {clv}; compras esperadas en {days} días: {expected}.",
         "en": "Customer {customer}: segment {segment}; {orders} and {spent} in total, last purchase on {last}; "
-        "churn probability {churn}; expected lifetime value {clv}; purchases expected in 90 days: {expected}.",
+        "churn probability {churn}; expected lifetime value {clv}; purchases expected in {days} days: {expected}.",
     },
     "likely_buyers": {
         "es": "Clientes con más probabilidad de comprar en los próximos {days} días (modelo {model} {version}): "
@@ -183,14 +183,36 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "path.model": {"es": "modelo {model} {version}", "en": "model {model} {version}"},
     "path.rules": {"es": "reglas, sin modelo entrenado", "en": "rules, no trained model"},
     "search": {"es": "Productos para «{terms}»: {items}.", "en": "Products for “{terms}”: {items}."},
-    "not_available": {
-        "es": "{what} aún no está disponible en esta instalación de tendero.",
-        "en": "{what} is not available in this tendero installation yet.",
+    "analysis_lead": {
+        "es": "Análisis del {start} al {end}{note}, frente al {compare_start} – {compare_end}:",
+        "en": "Analysis of {start} to {end}{note}, against {compare_start} to {compare_end}:",
     },
-    "what.search": {"es": "La búsqueda de productos", "en": "Product search"},
-    "what.insights": {"es": "El análisis de ventas automático", "en": "The automatic sales analysis"},
-    "what.suggestions": {"es": "Las sugerencias de productos", "en": "Product suggestions"},
-    "what.bundles": {"es": "La lista de productos que se compran juntos", "en": "The list of products bought together"},
+    "default_days": {
+        "es": " (no dijiste cuándo: los últimos {days} días)",
+        "en": " (you did not say when: the last {days} days)",
+    },
+    "advice": {"es": "Qué haría: {items}", "en": "What I would do: {items}"},
+    "whole_shop": {"es": "(El análisis cubre toda la tienda.)", "en": "(The analysis covers the whole shop.)"},
+    "no_suggestions": {
+        "es": "No hay sugerencias de ese tipo con los datos de la tienda hasta ahora.",
+        "en": "There are no suggestions of that kind in the shop's data so far.",
+    },
+    "suggestion_section": {"es": "{section}: {items}", "en": "{section}: {items}"},
+    "suggestions.bundles": {"es": "Packs", "en": "Bundles"},
+    "suggestions.trends": {"es": "Tendencias", "en": "Trends"},
+    "suggestions.slow_movers": {"es": "Productos lentos", "en": "Slow movers"},
+    "suggestions.cross_sell": {"es": "Venta cruzada", "en": "Cross-sell"},
+    "suggestions.seasonal": {"es": "De temporada", "en": "Coming into season"},
+    "no_pricing_model": {
+        "es": "Esta tienda no tiene un modelo de precios desplegado: entrena uno (POST /v1/models/pricing/train "
+        "con kind pricing).",
+        "en": "This shop has no deployed pricing model: train one (POST /v1/models/pricing/train with kind pricing).",
+    },
+    "price_unknown_product": {
+        "es": "El modelo de precios no conoce {product}.",
+        "en": "The pricing model does not know {product}.",
+    },
+    "price": {"es": "{product}: {message}", "en": "{product}: {message}"},
     "models": {"es": "Modelos desplegados: {items}.", "en": "Deployed models: {items}."},
     "model_item": {
         "es": "{name} {version} ({kind}, entrenado el {trained}{metric}{drift})",
