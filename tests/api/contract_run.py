@@ -180,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         help="failures accepted until their owners' "
         "fixes are merged (each entry names owner and request); --baseline none: every failure counts",
     )
+    parser.add_argument("--include-path-regex", default=None, help="only the operations whose path matches "
+                        "(e.g. '^/v1/assistant/' while working on one router); default: every operation")  # fmt: skip
     parser.add_argument("--probe", default="/ready", help="the path that says the server is up (/health for "
                         "code from before /ready answered under --no-jobs)")  # fmt: skip
     args = parser.parse_args(argv)
@@ -197,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
             "--seed", str(args.seed), "--workers", args.workers, "--no-color", "--generation-database", "none",
             "--request-timeout", "60", "--header", f"Authorization: Bearer {key}",
         ]  # fmt: skip
+        if args.include_path_regex:
+            command += ["--include-path-regex", args.include_path_regex]
         if str(args.baseline) != "none":
             command += ["--baseline", str(args.baseline)]
         started = time.monotonic()

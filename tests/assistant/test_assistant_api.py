@@ -86,7 +86,8 @@ def test_empty_and_huge_questions_are_clear_422s(client, shop, query, status):
     assert answer.status_code == status
     problem = answer.json()
     assert answer.headers["content-type"].startswith("application/problem+json")
-    assert problem["errors"][0]["field"] == "query" and "Traceback" not in answer.text
+    assert problem["errors"][0]["field"] == "body.query" and "Traceback" not in answer.text
+    assert problem["errors"][0]["message"] and problem["detail"]
 
 
 @pytest.mark.parametrize(
