@@ -18,6 +18,7 @@ import pandas as pd
 from tendero.customers.rfm import SEGMENTS
 from tendero.data.frames import READERS
 from tendero.insights.assistant import wording
+from tendero.insights.assistant.examples import help_examples
 from tendero.insights.assistant.schema import ASSISTANT_TYPES, Understanding, type_of_intent
 from tendero.insights.assistant.text import detect_language
 from tendero.insights.assistant.understand import MAX_QUERY_CHARS, Understander
@@ -208,6 +209,11 @@ def ask(
         "tokens_used": usage.prompt + usage.completion,
         "response_time_ms": elapsed,
     }
+
+
+def examples(language: str) -> list[str]:
+    """A few example questions in the language (the faces show them before the first question)."""
+    return help_examples("en" if language == "en" else "es")
 
 
 def refusal(query: str, language: str | None = None) -> str:
