@@ -3,12 +3,15 @@ frames, the Online Retail II file), and a reader of the numbers a sentence conta
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "assistant_questions.jsonl"
 CANCELLED = {"cancelled", "canceled", "void", "voided", "refunded"}
 
 
@@ -101,14 +104,39 @@ def data_numbers(value: Any) -> list[float]:
     return []
 
 
+def data_texts(value: Any) -> list[str]:
+    """The short texts of an answer's data that hold a digit: ids (12417.0) and names ("Agua 1,5 L"), quoted as they
+    are; sentences kept in data (an insight's text) are longer and stay checked number by number."""
+    if isinstance(value, str):
+        return [value] if re.search(r"\d", value) and 1 < len(value) <= 48 else []
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in data_texts(v)]
+    if isinstance(value, list | tuple):
+        return [x for v in value for x in data_texts(v)]
+    return []
+
+
 def assert_every_number_is_in_data(answer: dict[str, Any]) -> None:
     """Each figure of the sentence is a figure of ``data`` (as shown: rounded to the sentence's decimals, or a
     percentage of a fraction), so nothing in the sentence is computed where nobody can trace it."""
     known = data_numbers(answer["data"]) + data_numbers(answer.get("slots", {}))
-    for number, decimals in sentence_numbers(answer["answer"], answer["language"]):
+    sentence = answer["answer"]
+    for text in sorted(data_texts(answer["data"]), key=len, reverse=True):  # ids and names quoted from data
+        sentence = sentence.replace(text, " ")
+    for number, decimals in sentence_numbers(sentence, answer["language"]):
         tolerance = 0.5 * 10 ** (-decimals) + 1e-9
         found = any(abs(abs(number) - k) <= tolerance or abs(abs(number) - 100 * k) <= tolerance for k in known)
         assert found, f"{number} in {answer['answer']!r} is not in its data {answer['data']}"
+
+
+def golden_questions(per_intent: int, split: str = "dev") -> list[dict[str, Any]]:
+    """The first ``per_intent`` questions of each intent of the golden set's split, without follow-ups."""
+    rows = [json.loads(line) for line in GOLDEN.read_text(encoding="utf-8").splitlines() if line.strip()]
+    chosen: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row.get("split") == split and not row.get("previous"):
+            chosen.setdefault(row["intent"], []).append(row)
+    return [row for rows_ in chosen.values() for row in rows_[:per_intent]]
 
 
 def day(text: str) -> date:

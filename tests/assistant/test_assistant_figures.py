@@ -7,7 +7,15 @@ from datetime import date
 
 import pytest
 
-from assistant.figures import assert_every_number_is_in_data, between, demo_lines, figures, retail_lines, top
+from assistant.figures import (
+    assert_every_number_is_in_data,
+    between,
+    demo_lines,
+    figures,
+    golden_questions,
+    retail_lines,
+    top,
+)
 from support import load_demo, make_tenant, shared_data
 from tendero.services import assistant
 
@@ -195,3 +203,5 @@ def test_online_retail_ii_analysis_lists_the_top_movers_of_a_pandas_groupby():
         assert [m[1] for m in movers] == pytest.approx([e[1] for e in expected], abs=0.01)
         november = figures(between(lines, "2011-11-01", "2011-11-30"))
         assert answer["data"]["kpis"]["revenue"]["current"] == pytest.approx(november["revenue"], abs=0.01)
+    for row in golden_questions(2):  # every intent on the real file: no error, every number traced to its data
+        assert_every_number_is_in_data(assistant.ask(tenant.id, row["query"], today=today, store=False))

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from assistant.figures import assert_every_number_is_in_data
+from assistant.figures import assert_every_number_is_in_data, golden_questions
 from tendero.insights.assistant.periods import add_months, month_bounds
 from tendero.registry.service import deployed_models
 from tendero.services import assistant
@@ -107,3 +107,15 @@ def test_price_questions_are_the_pricing_models_suggestions(client, shop):
         assert answer["data"]["suggested_price"] == pytest.approx(direct["suggested_price"])
         assert direct["message"] in answer["answer"] and answer["sources"][0]["model"] == "pricing"
         assert_every_number_is_in_data(answer)
+
+
+def test_every_intent_answers_with_every_number_traced(shop):
+    """Three dev questions of every intent on a shop with its models: no error, every number of every sentence in
+    the answer's data, sources named for every answered question."""
+    questions = golden_questions(3)
+    assert {row["intent"] for row in questions} >= {"sales_total", "insights", "product_suggestions", "help"}
+    for row in questions:
+        answer = assistant.ask(shop.id, row["query"], store=False)
+        assert_every_number_is_in_data(answer)
+        if answer["status"] == "answered" and answer["intent"] not in ("help", "unknown"):
+            assert answer["sources"], row["query"]

@@ -390,6 +390,7 @@ def sales_trend(ctx: Context, u: Understanding) -> Answer:
     slope_fraction = 0.0
     if len(values) >= 2 and values.mean() != 0:
         slope_fraction = float(np.polyfit(np.arange(len(values)), values, 1)[0] / abs(values.mean()))
+    slope_pct = round(slope_fraction * 100, 1)
     peak, low = int(values.argmax()), int(values.argmin())
     fmt = lambda v: w.measure_value(measure, v, CURRENCY, ctx.lang)  # noqa: E731
     grain_word = w.say(f"grain.{grain}", ctx.lang)
@@ -407,14 +408,14 @@ def sales_trend(ctx: Context, u: Understanding) -> Answer:
         peak_at=series[peak]["start"],
         low=fmt(values[low]),
         low_at=series[low]["start"],
-        slope=w.percent(round(slope_fraction, 4), ctx.lang, signed=True),
+        slope=w.percent(slope_pct / 100, ctx.lang, signed=True),  # the figure of data, rounded once
     )
     text += _default_note(ctx, default, start, end)
     data = {
         "measure": measure,
         "grain": grain,
         "series": series,
-        "slope_pct": round(slope_fraction * 100, 1),
+        "slope_pct": slope_pct,
         "first": series[0],
         "last": series[-1],
         "peak": series[peak],
