@@ -17,15 +17,16 @@ of the same data.
 from __future__ import annotations
 
 import time
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from tendero.bench.report import bench_report, emit, log
 
 QUESTIONS = Path("tests/data/assistant_questions.jsonl")
-DEMO_MODELS = [
+DEMO_MODELS: list[tuple[str, dict[str, Any]]] = [
     (
         "forecast-total-D",
         {"kind": "forecast", "params": {"level": "total", "freq": "D", "horizon": 30, "history_months": 24}},
@@ -68,7 +69,6 @@ def command(
     import json
     import os
     import tempfile
-    from datetime import date
 
     if not questions.exists():
         raise typer.BadParameter(f"{questions} not found")
@@ -108,7 +108,7 @@ def command(
     emit(bench_report("assistant", str(questions), params, results), json_output)
 
 
-def _prepare(folder: Path, day: object, models: bool) -> str:
+def _prepare(folder: Path, day: date, models: bool) -> str:
     """The demo tenant in ``folder``, built once per (today, models) and reused."""
     from datetime import timedelta
 
@@ -133,7 +133,7 @@ def _prepare(folder: Path, day: object, models: bool) -> str:
     if not marker.exists():
         log(f"generating the demo store up to {day} ...")
         started = time.perf_counter()
-        load_store(tenant_id, generate_store(seed=7, end=day - timedelta(days=1)))  # type: ignore[operator]
+        load_store(tenant_id, generate_store(seed=7, end=day - timedelta(days=1)))
         log(f"loaded in {time.perf_counter() - started:.0f} s")
         marker.write_text("ready\n")
     if models:
@@ -142,7 +142,7 @@ def _prepare(folder: Path, day: object, models: bool) -> str:
             if marker.exists():
                 continue
             started = time.perf_counter()
-            params = dict(request["params"])  # type: ignore[call-overload]
+            params = dict(request["params"])
             if request["kind"] == "forecast":  # the models see the data as of the bench's today
                 params["as_of"] = str(day)
             with session_scope() as session:
@@ -157,13 +157,11 @@ def _prepare(folder: Path, day: object, models: bool) -> str:
     return tenant_id
 
 
-def _evaluate(tenant_id: str, rows: list[dict], day: object) -> tuple[dict[str, dict[str, float]], list[dict]]:
-    from datetime import date
-
+def _evaluate(tenant_id: str, rows: list[dict], day: date) -> tuple[dict[str, dict[str, float]], list[dict]]:
     from tendero.bench.report import percentile_ms
     from tendero.services import assistant
 
-    assistant.understand(tenant_id, "hola", day)  # type: ignore[arg-type]  # loads the tenant's data once
+    assistant.understand(tenant_id, "hola", day)  # loads the tenant's data once
     understand_s, understand_cpu, answer_s = [], [], []
     per_split: dict[str, list[tuple[bool, bool]]] = {}
     slot_hits = slot_total = intents_right = exact = 0
@@ -173,11 +171,11 @@ def _evaluate(tenant_id: str, rows: list[dict], day: object) -> tuple[dict[str, 
         asked_on = date.fromisoformat(row["today"]) if row.get("today") else day
         previous = row.get("previous")
         wall, cpu = time.perf_counter(), time.process_time()
-        understood = assistant.understand(tenant_id, row["query"], asked_on, previous)  # type: ignore[arg-type]
+        understood = assistant.understand(tenant_id, row["query"], asked_on, previous)
         understand_cpu.append(time.process_time() - cpu)
         understand_s.append(time.perf_counter() - wall)
         started = time.perf_counter()
-        reply = assistant.ask(tenant_id, row["query"], today=asked_on, previous=previous, store=False)  # type: ignore[arg-type]
+        reply = assistant.ask(tenant_id, row["query"], today=asked_on, previous=previous, store=False)
         answer_s.append(time.perf_counter() - started)
         slots = understood.slots.as_json()
         right = understood.intent == row["intent"]

@@ -1223,9 +1223,9 @@ def _suggestions(ctx: Context, u: Understanding, kind: str, n: int, slots: dict[
     if ctx.data.last_day is None:
         return Answer(w.say("no_data", ctx.lang), {}, [], "unavailable", slots)
     as_of = min(as_of, ctx.data.last_day)
-    request = insights_service.SuggestionsRequest(
-        type=kind, as_of=as_of.isoformat(), limit=max(n, 10) if u.slots.category else n, currency=CURRENCY
-    )  # type: ignore[arg-type]
+    request = insights_service.SuggestionsRequest.model_validate(
+        {"type": kind, "as_of": as_of.isoformat(), "limit": max(n, 10) if u.slots.category else n, "currency": CURRENCY}
+    )
     try:
         result = insights_service.suggest_products(ctx.tenant_id, request, "en" if ctx.lang == "en" else "es")
     except (Invalid, NotFound):

@@ -330,18 +330,18 @@ def _resolve(kind: str, g: dict[str, str], today: date, future: bool) -> Resolve
         return Resolved(single, single, "day") if single else None
     if kind in ("day_range_month", "month_day_range"):
         month = MONTHS[g["m"]]
-        year = _year_of(g, "y") or _recent_month(month, today, future).start.year
-        first, last = sorted((int(g["d1"]), int(g["d2"])))
-        return Resolved(date(year, month, first), date(year, month, last))
+        in_year = _year_of(g, "y") or _recent_month(month, today, future).start.year
+        low_day, high_day = sorted((int(g["d1"]), int(g["d2"])))
+        return Resolved(date(in_year, month, low_day), date(in_year, month, high_day))
     if kind in ("day_month", "month_day"):
         month = MONTHS[g["m"]]
-        year = _year_of(g, "y")
-        if year is None:
-            year = today.year
-            candidate = date(year, month, int(g["d"]))
+        given_year = _year_of(g, "y")
+        day_year = given_year if given_year is not None else today.year
+        if given_year is None:
+            candidate = date(day_year, month, int(g["d"]))
             if (candidate > today and not future) or (candidate < today and future):
-                year += 1 if future else -1
-        single = date(year, month, int(g["d"]))
+                day_year += 1 if future else -1
+        single = date(day_year, month, int(g["d"]))
         return Resolved(single, single, "day")
     if kind == "month_range":
         m1, m2 = MONTHS[g["m1"]], MONTHS[g["m2"]]
@@ -356,8 +356,8 @@ def _resolve(kind: str, g: dict[str, str], today: date, future: bool) -> Resolve
                         to_date=start <= today <= end and not future)  # fmt: skip
     if kind == "since_month":
         month = MONTHS[g["m"]]
-        year = _year_of(g, "y")
-        start = date(year, month, 1) if year else _recent_month(month, today, False).start
+        since_year = _year_of(g, "y")
+        start = date(since_year, month, 1) if since_year else _recent_month(month, today, False).start
         return Resolved(start, max(start, today), "range", to_date=True)
     if kind == "month_last_year":
         return Resolved(*month_bounds(today.year - 1, MONTHS[g["m"]]), "month")
@@ -371,9 +371,9 @@ def _resolve(kind: str, g: dict[str, str], today: date, future: bool) -> Resolve
         return _recent_month(MONTHS[g["m"]], today, future)
     if kind == "quarter":
         quarter = int(g["q"]) if "q" in g else _ORDINAL_QUARTER[g.get("ord") or g["ord2"]]
-        year = _year_of(g, "y", "y2", "y3")
-        if year is not None:
-            return _cut(*quarter_bounds(year, quarter), today, "quarter")
+        quarter_year = _year_of(g, "y", "y2", "y3")
+        if quarter_year is not None:
+            return _cut(*quarter_bounds(quarter_year, quarter), today, "quarter")
         return _recent_quarter(quarter, today, future)
     if kind == "year":
         year = int(g["y"])
@@ -409,12 +409,14 @@ def _resolve(kind: str, g: dict[str, str], today: date, future: bool) -> Resolve
             return Resolved(saturday, saturday + timedelta(days=1), "range")
         return Resolved(saturday, min(saturday + timedelta(days=1), today), "range")
     if kind == "season":
-        first, last = SEASONS[g["season"]]
-        year = today.year
-        start = date(year - (1 if first > last else 0), first, 1)
-        if start > today or (g.get("last") and today <= add_months(start, last - first + (12 if first > last else 0))):
-            start = date(start.year - 1, first, 1)
-        end = month_bounds(start.year + (1 if first > last else 0), last)[1]
+        first_month, last_month = SEASONS[g["season"]]
+        wraps = first_month > last_month  # winter: December to February
+        start = date(today.year - (1 if wraps else 0), first_month, 1)
+        if start > today or (
+            g.get("last") and today <= add_months(start, last_month - first_month + (12 if wraps else 0))
+        ):
+            start = date(start.year - 1, first_month, 1)
+        end = month_bounds(start.year + (1 if wraps else 0), last_month)[1]
         return _cut(start, end, today, "season")
     if kind == "next_n":
         n = _number(g.get("num") or g["num2"])

@@ -405,7 +405,7 @@ _NOT_COUNTS = re.compile(
 
 def _count(words: list[str], entities: set[Any]) -> int | None:
     """The first count in the question ("top 5", "los diez"), not a size, a date or part of a name or id."""
-    taken = set()
+    taken: set[int] = set()
     for match in entities:
         taken.update(range(match.start, match.end))
     for i, word in enumerate(words):
