@@ -194,3 +194,23 @@ def test_the_golden_set_is_balanced_and_split_honestly():
     assert held >= 0.4 * len(rows)
     for intent in INTENTS:  # every intent is in both parts
         assert {r["split"] for r in rows if r["intent"] == intent} == {"dev", "heldout"}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("¿cuánto vendimos el mes pasado frente al anterior?", "sales_compare",
+         {"period": period("2026-10-01", "2026-10-31"), "compare_to": period("2026-09-01", "2026-09-30")}),
+        ("how much did we sell last week compared to the previous one?", "sales_compare",
+         {"period": period("2026-11-09", "2026-11-15"), "compare_to": period("2026-11-02", "2026-11-08")}),
+        ("análisis de noviembre de 2025 frente a octubre de 2025", "insights",
+         {"period": period("2025-11-01", "2025-11-30"), "compare_to": period("2025-10-01", "2025-10-31")}),
+        ("¿a qué precio debería vender el P0001?", "product_suggestions", {"product": "P0001"}),
+        ("what price should I set for Agua mineral EcoVida?", "product_suggestions", {"product": "P0002"}),
+    ],
+)  # fmt: skip
+def test_comparisons_with_the_previous_analyses_and_prices(reader, text, intent, expected):
+    understood = reader.understand(text, TODAY, None)
+    assert (understood.intent, understood.slots.as_json()) == (intent, expected)
+    if intent == "product_suggestions":
+        assert understood.topic == "price"

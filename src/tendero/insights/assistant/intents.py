@@ -26,6 +26,9 @@ CUE_TABLE = """
 4: han subido; han bajado; ha subido; ha bajado; subieron; crecimos; hemos crecido; go up; went up; gone up;
     go down; went down; grow*; grew; increase*; decrease*; aument*; mas que; more than; less than; menos que;
     mas ~ que; more ~ than; less ~ than; menos ~ que
+4: frente al anterior; frente a la anterior; contra el anterior; contra la anterior; respecto al anterior;
+    respecto a la anterior; vs el anterior; vs la anterior; than the previous; vs the previous; versus the previous;
+    against the previous; compared to the previous; compared with the previous; than the one before
 
 [sales_trend]
 4: evoluci*; evolved; evolve*; tendencia de; tendencia; trend; trends; over time; a lo largo; mes a mes;
