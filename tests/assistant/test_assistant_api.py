@@ -130,3 +130,21 @@ def test_roles_and_tenants(client, shop):
     assert empty["status"] == "unavailable" and "revenue" not in empty["data"]
     service_key = client.post("/v1/assistant/query", json={"query": "ventas"}, headers=shop.headers("service"))
     assert service_key.status_code == 403
+
+
+def test_analysis_suggestions_and_search_over_http_are_their_services(client, shop):
+    analysis = ask(client, shop, {"query": "¿cómo va el negocio este mes?"})
+    assert analysis["intent"] == "insights" and analysis["status"] == "answered", analysis
+    assert_every_number_is_in_data(analysis)
+    stored = client.get(f"/v1/insights/{analysis['data']['analysis_id']}", headers=shop.headers("analyst"))
+    assert stored.status_code == 200 and stored.json()["kpis"] == analysis["data"]["kpis"]  # kept, with its report
+    report = client.get(analysis["data"]["report"], headers=shop.headers("analyst"))
+    assert report.status_code == 200 and report.text.startswith("# ")
+    follow = ask(client, shop, {"query": "and the one before?", "conversation_id": analysis["conversation_id"]})
+    assert follow["intent"] == "insights" and follow["slots"]["period"]["end"] < analysis["slots"]["period"]["start"]
+    suggestions = ask(client, shop, {"query": "product suggestions"})
+    assert suggestions["intent"] == "product_suggestions" and suggestions["sources"][0]["service"] == "insights"
+    assert_every_number_is_in_data(suggestions)
+    search = ask(client, shop, {"query": "busca agua"})
+    direct = client.get("/v1/search?q=agua&limit=5", headers=shop.headers("analyst")).json()
+    assert [i["product_id"] for i in search["data"]["items"]] == [i["product_id"] for i in direct["items"]]
