@@ -205,3 +205,19 @@ def test_online_retail_ii_analysis_lists_the_top_movers_of_a_pandas_groupby():
         assert answer["data"]["kpis"]["revenue"]["current"] == pytest.approx(november["revenue"], abs=0.01)
     for row in golden_questions(2):  # every intent on the real file: no error, every number traced to its data
         assert_every_number_is_in_data(assistant.ask(tenant.id, row["query"], today=today, store=False))
+
+
+def test_suggestions_for_a_category_are_only_that_categorys(shop):
+    from tendero.services import insights as insights_service
+
+    tenant, lines = shop
+    category_of = lines.drop_duplicates("product_id").set_index("product_id")["category"]
+    answer = ask(tenant, "slow movers in Congelados")
+    direct = insights_service.suggest_products(
+        tenant.id, insights_service.SuggestionsRequest(type="slow_movers", as_of="2026-11-17", limit=100)
+    )
+    expected = [i["id"] for i in direct["slow_movers"]["items"] if category_of.get(i["id"]) == "Congelados"][:3]
+    got = [i["id"] for i in answer["data"]["suggestions"].get("slow_movers", [])]
+    assert got == expected and all(category_of[p] == "Congelados" for p in got)
+    if not got:
+        assert answer["status"] == "not_found" and "Congelados" in answer["answer"]

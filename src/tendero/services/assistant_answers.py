@@ -1195,7 +1195,19 @@ SUGGESTION_TYPE_OF_TOPIC = {"bundles": "bundles", "cross_sell": "cross_sell", "s
 SUGGESTIONS_PER_TYPE = 3
 
 
-def _suggestion_items(result: dict[str, Any], kind: str, topic: str | None, category: str | None) -> list[dict]:
+def _categories_of(ctx: Context, item: dict[str, Any]) -> set[str]:
+    """The categories a suggestion is about: its own (slow movers), a cross-sell's two, its products' ones."""
+    products = ctx.data.products
+    category_of = dict(zip(products["product_id"].astype(str), products["category"], strict=False))
+    named = {item.get("category"), item.get("source"), item.get("target")}
+    ids = [item.get("id"), item.get("product"), *(item.get("items") or [])]
+    named |= {category_of.get(str(pid)) for pid in ids if pid is not None}
+    return {str(c) for c in named if c is not None and c == c}
+
+
+def _suggestion_items(
+    ctx: Context, result: dict[str, Any], kind: str, topic: str | None, category: str | None
+) -> list[dict[str, Any]]:
     section = result.get(kind) or {}
     if kind == "trends":
         directions = [topic] if topic in ("rising", "falling") else ["rising", "falling"]
@@ -1203,7 +1215,7 @@ def _suggestion_items(result: dict[str, Any], kind: str, topic: str | None, cate
     else:
         items = list(section.get("items", []))
     if category is not None:
-        items = [i for i in items if i.get("category") in (None, category) or category in (i.get("categories") or [])]
+        items = [item for item in items if category in _categories_of(ctx, item)]
     return items
 
 
@@ -1224,7 +1236,7 @@ def _suggestions(ctx: Context, u: Understanding, kind: str, n: int, slots: dict[
         return Answer(w.say("no_data", ctx.lang), {}, [], "unavailable", slots)
     as_of = min(as_of, ctx.data.last_day)
     request = insights_service.SuggestionsRequest.model_validate(
-        {"type": kind, "as_of": as_of.isoformat(), "limit": max(n, 10) if u.slots.category else n, "currency": CURRENCY}
+        {"type": kind, "as_of": as_of.isoformat(), "limit": 100 if u.slots.category else n, "currency": CURRENCY}
     )
     try:
         result = insights_service.suggest_products(ctx.tenant_id, request, "en" if ctx.lang == "en" else "es")
@@ -1233,14 +1245,15 @@ def _suggestions(ctx: Context, u: Understanding, kind: str, n: int, slots: dict[
     kinds = list(insights_service.SUGGESTION_TYPES) if kind == "all" else [kind]
     sections: dict[str, list[dict[str, Any]]] = {}
     for name in kinds:
-        items = _suggestion_items(result, name, u.topic, u.slots.category)[:n]
+        items = _suggestion_items(ctx, result, name, u.topic, u.slots.category)[:n]
         if items:
             sections[name] = items
     query = f"suggest_products(type={kind!r}, as_of={as_of}, limit={request.limit})"
     sources = [{"service": "insights", "query": query, "from": result.get("sources", [])}]
     data: dict[str, Any] = {"as_of": as_of.isoformat(), "currency": CURRENCY, "type": kind, "suggestions": sections}
     if not sections:
-        return Answer(w.say("no_suggestions", ctx.lang), data, sources, "not_found", slots)
+        key = "no_suggestions_category" if u.slots.category else "no_suggestions"
+        return Answer(w.say(key, ctx.lang, category=u.slots.category), data, sources, "not_found", slots)
     parts = []
     for name, items in sections.items():
         said = " ".join(_localised(i["text"], ctx.lang) for i in items)

@@ -197,6 +197,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "es": "No hay sugerencias de ese tipo con los datos de la tienda hasta ahora.",
         "en": "There are no suggestions of that kind in the shop's data so far.",
     },
+    "no_suggestions_category": {
+        "es": "No hay sugerencias de ese tipo para la categoría {category} con los datos de la tienda hasta ahora.",
+        "en": "There are no suggestions of that kind for category {category} in the shop's data so far.",
+    },
     "suggestion_section": {"es": "{section}: {items}", "en": "{section}: {items}"},
     "suggestions.bundles": {"es": "Packs", "en": "Bundles"},
     "suggestions.trends": {"es": "Tendencias", "en": "Trends"},
