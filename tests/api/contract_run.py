@@ -49,6 +49,7 @@ MODELS: list[tuple[str, dict[str, Any]]] = [
             "params": {"level": "category", "freq": "M", "horizon": 3, "history_months": 12, "n_windows": 1},
         },
     ),
+    ("pricing", {"kind": "pricing", "params": {}}),
     (
         "forecast-total-D",
         {

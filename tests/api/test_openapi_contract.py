@@ -71,6 +71,10 @@ def test_undeclared_methods_get_405_with_every_method_of_the_path(client, tenant
     for path in ("/v1/data/entities", "/v1/data/profile", "/v1/data/imports"):  # not taken for an entity name
         answer = client.post(path, headers=tenant.headers())
         assert answer.status_code == 405 and answer.headers["allow"] == "GET", (path, answer.text)
+    # a literal path is its own resource, though a template of another route matches it too
+    sales = client.options("/v1/insights/sales", headers=tenant.headers())
+    assert sales.status_code == 405 and sales.headers["allow"] == "POST"
+    assert client.options("/v1/insights/abc", headers=tenant.headers()).headers["allow"] == "GET"
 
 
 def test_the_schema_says_what_is_valid_and_state_conflicts_are_409(client, tenant, schema, demo_store):

@@ -1,6 +1,6 @@
 """Model experiments through the service: a request's unit is routed to a version by the same sticky assignment,
 feedback is attributed to the version that served, and ending the experiment deploys the winner through the
-registry (what the serving endpoints will call; see the README for the wiring that remains)."""
+registry (the serving endpoints call the same functions: test_model_experiments_serving.py)."""
 
 from __future__ import annotations
 

@@ -181,3 +181,39 @@ def test_lightgbm_baseline_has_ordered_conformal_intervals() -> None:
     assert (out["lightgbm-lo-80"] <= out["lightgbm"]).all() and (out["lightgbm"] <= out["lightgbm-hi-80"]).all()
     assert (out["lightgbm-hi-80"] <= out["lightgbm-hi-95"]).all()
     assert (out["lightgbm-hi-95"] > out["lightgbm-lo-95"]).any()
+
+
+def _seasonal_backtest(beta: float, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Backtest rows whose error spread is (level / usual level) ** beta, and the history they came from."""
+    rng, usuals = np.random.default_rng(seed), np.random.default_rng(0).uniform(20, 200, 40)
+    rows, history = [], []
+    for series, usual in enumerate(usuals):
+        level = usual * (1 + 0.6 * np.sin(np.arange(120) / 120 * 2 * np.pi * 3))  # busy and quiet periods
+        history.append(pd.DataFrame({"unique_id": f"s{series}", "y": level, "observed": True}))
+        noise = rng.normal(0, 0.1 * usual * (level / usual) ** beta)
+        rows.append(pd.DataFrame({"unique_id": f"s{series}", "group": "smooth", "cutoff": CUTOFFS[0],
+                                  "step": np.arange(120) % 3 + 1, "yhat": level, "y": level + noise,
+                                  "mae_scale": 0.1 * usual}))  # fmt: skip
+    return pd.concat(rows, ignore_index=True), pd.concat(history, ignore_index=True)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 1.0])
+def test_interval_widths_follow_the_level_with_the_exponent_the_backtest_shows(beta):
+    from tendero.forecasting.calibration import calibrate_groups, interval_columns, level_terms, level_weight
+
+    backtest, history = _seasonal_backtest(beta)
+    groups = pd.Series("smooth", index=history["unique_id"].unique())
+    sampled = backtest[backtest["unique_id"] != "s0"]  # the backtest may hold a sample: s0 gets its group's
+    terms = level_terms(sampled, history, groups)
+    assert terms.loc["s0", "level_beta"] == terms.loc["s1", "level_beta"] == pytest.approx(beta, abs=0.08)
+    backtest["level_weight"] = level_weight(backtest, terms)
+    quantiles = calibrate_groups(backtest, 3, (80,))
+    fresh, _ = _seasonal_backtest(beta, seed=1)
+    fresh["level_weight"] = level_weight(fresh, terms)
+    bounds = interval_columns(fresh, quantiles, 80, nonnegative=True)
+    inside = (bounds["y"] >= bounds["lo"]) & (bounds["y"] <= bounds["hi"])
+    relative = bounds["yhat"] / bounds["unique_id"].map(terms["level_ref"])
+    quiet, busy = inside[relative < 0.7].mean(), inside[relative > 1.3].mean()
+    # right in the quiet periods and the busy ones alike (one width per series would over-cover the quiet
+    # ones and under-cover the busy ones when the spread follows the level)
+    assert 0.74 < quiet < 0.86 and 0.74 < busy < 0.86, (quiet, busy)

@@ -56,8 +56,12 @@ def test_search_answers_names_categories_prices_scores_and_what_matched(client, 
 def test_filters_by_category_and_price(client, shop):
     items = search(client, shop, q="bebida", category="bebidas", max_price=1.3, limit=10).json()["items"]
     assert items and {i["product_id"] for i in items} <= {"B01", "B03"}
-    bad = search(client, shop, q="bebida", min_price=5, max_price=1)
-    assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
+    empty = search(client, shop, q="bebida", min_price=5, max_price=1)  # an empty range, as the schema allows
+    assert empty.status_code == 200 and empty.json()["items"] == [] and empty.json()["total"] == 0
+    for language, word in (("es", "mínimo"), ("en", "minimum")):
+        headers = {**shop.headers("service"), "Accept-Language": language}
+        answer = client.get("/v1/search", params={"q": "bebida", "min_price": 5, "max_price": 1}, headers=headers)
+        assert word in answer.json()["notice"]
 
 
 @pytest.mark.parametrize(

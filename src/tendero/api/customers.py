@@ -14,7 +14,7 @@ from tendero.api.errors import ProblemError
 from tendero.api.openapi import problems
 from tendero.customers.rfm import SEGMENTS
 from tendero.observability import metrics
-from tendero.registry.service import Served, deployed_models
+from tendero.registry.service import Served, WrongKind, deployed_models
 from tendero.store.tenants import NotFound
 
 router = APIRouter(tags=["customers"])
@@ -24,7 +24,9 @@ NO_MODEL = problems(404, s404="No customer model is deployed — No hay un model
 
 def _model(tenant_id: str, name: str) -> Served:
     try:
-        return deployed_models.get(tenant_id, name)
+        return deployed_models.get(tenant_id, name, "customers")
+    except WrongKind as error:
+        raise ProblemError(404, str(error)) from error
     except NotFound as error:
         raise ProblemError(
             404, f"no deployed customer model {name!r}: train one with POST /v1/models/{name}/train "

@@ -76,7 +76,7 @@ class ForecastTrainIn(BaseModel):
 def _model(tenant_id: str, level: str, freq: str) -> Served:
     name = model_name(level, freq)
     try:
-        return deployed_models.get(tenant_id, name)
+        return deployed_models.get(tenant_id, name, "forecast")
     except NotFound as error:
         raise ProblemError(
             404, f"no deployed forecast for level={level} freq={freq}: train one with POST /v1/forecasts/train "

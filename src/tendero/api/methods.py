@@ -22,10 +22,14 @@ def route_contexts(app: ASGIApp) -> Iterator[Any]:
 
 
 def allowed_methods(app: ASGIApp, path: str) -> list[str]:
-    """The methods of every route whose path template matches ``path``, sorted."""
-    methods: set[str] = set()
+    """The methods of every route whose path template matches ``path``, sorted. A literal path shadows the
+    templates it also matches (``/v1/insights/sales`` is POST only, though ``/v1/insights/{insight_id}``
+    would match it for GET): the literal route is the resource the path names."""
+    literal: set[str] = set()
+    templated: set[str] = set()
     for route in route_contexts(app):
         regex = getattr(route, "path_regex", None)
         if regex is not None and regex.match(path):
-            methods |= set(getattr(route, "methods", None) or ())
-    return sorted(methods)
+            methods = set(getattr(route, "methods", None) or ())
+            (literal if getattr(route, "path", None) == path else templated).update(methods)
+    return sorted(literal or templated)

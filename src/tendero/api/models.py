@@ -6,7 +6,7 @@ import inspect
 import time
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Path, Request, status
+from fastapi import APIRouter, Body, Path, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tendero.api.audit import audited, record_call
@@ -17,6 +17,7 @@ from tendero.api.openapi import problems
 from tendero.api.schemas import JobOut, ModelOut, PageOf, PromoteIn, TrainRequestIn, VersionOut
 from tendero.observability import metrics
 from tendero.registry import service
+from tendero.services import experiments
 from tendero.store import registry as registry_rows
 from tendero.store.tables import Model, ModelVersion
 from tendero.store.tenants import NotFound
@@ -205,10 +206,21 @@ def predict(
     request: Request,
     principal: PredictorDep,
     payload: Annotated[dict[str, Any], Body(**PREDICT_BODY)],
+    unit: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="the experiment unit (a customer id) when the model "
+            "runs a model experiment by customer; other units are the request itself",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
-    """Predict with the deployed version; the body's shape depends on the model's kind."""
+    """Predict with the deployed version (or the version a running model experiment gives this unit, named in
+    the answer's ``experiment``); the body's shape depends on the model's kind."""
     with audited(request, principal, "predict", name) as trail:
-        served = service.deployed_models.get(principal.tenant_id, name)
+        routed = experiments.routed_model(principal.tenant_id, name, customer=unit, request=request.state.request_id)
+        served = routed.served if routed is not None else service.deployed_models.get(principal.tenant_id, name)
         trail.version = served.version
         serve = getattr(served.fitted, "serve", None)
         if serve is None:
@@ -223,7 +235,10 @@ def predict(
             errors = [_issue_error(issue) for issue in getattr(error, "issues", [])]
             raise ProblemError(422, str(error), errors or [{"field": "body", "message": str(error)}]) from error
         metrics.predictions.labels(served.kind, name, served.version).inc()
-        return {"model": name, "version": served.version, **result}
+        if routed is None:
+            return {"model": name, "version": served.version, **result}
+        experiments.answer_in_shadow(routed, lambda model: model.serve(payload, **options))
+        return {"model": name, "version": served.version, **result, "experiment": routed.describe()}
 
 
 def _issue_error(issue: Any) -> dict[str, Any]:

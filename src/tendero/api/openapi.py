@@ -222,7 +222,26 @@ def complete_schema(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
                 current = response.get("description")
                 default = current if current and current not in ("Validation Error", "Successful Response") else None
                 responses[code] = _problem_response(int(code), default)
+    _text_without_nul(schema.get("paths", {}))
+    _text_without_nul(schemas)
     return schema
+
+
+NO_NUL = "^[^\\x00]*$"  # the middleware answers a NUL in any text 422 (no database stores one): said in the schema
+
+
+def _text_without_nul(node: Any) -> None:
+    """Every free text of the schema (a string with no pattern, enum or format of its own) excludes NUL."""
+    if isinstance(node, list):
+        for item in node:
+            _text_without_nul(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "string" and not {"pattern", "enum", "const", "format"} & node.keys():
+        node["pattern"] = NO_NUL
+    for value in node.values():
+        _text_without_nul(value)
 
 
 def install_openapi(app: FastAPI) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, status
@@ -15,9 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from tendero.api.audit import audited
 from tendero.api.deps import IngestDep, PredictorDep, language_of
+from tendero.api.errors import ProblemError
 from tendero.observability import metrics
 from tendero.recommend.recommender import Filters
 from tendero.registry.service import deployed_models
+from tendero.services import Invalid, experiments
 from tendero.store import audit as audit_rows
 from tendero.store.commerce import read_user_interactions_since
 from tendero.store.tenants import NotFound
@@ -77,6 +80,14 @@ class FeedbackIn(BaseModel):
     event: Literal["impression", "click", "conversion"]
     model: str = DEFAULT_MODEL
     version: str | None = Field(None, description="the version that served them (from the response)")
+    event_id: str | None = Field(
+        None, min_length=1, max_length=200,
+        description="your id for this event: sent again, it counts once in a running model experiment",
+    )  # fmt: skip
+    unit: str | None = Field(
+        None, min_length=1, max_length=200,
+        description="the experiment unit the answer named (default: user_id)",
+    )  # fmt: skip
 
 
 class _RulesCache:
@@ -121,10 +132,32 @@ _last_logged: dict[tuple[str, str, str], float] = {}
 async def serving_recommender_now(tenant_id: str, model: str, language: str = "es") -> tuple[Any, dict[str, Any]]:
     """``serving_recommender`` for async endpoints: the cached model straight away, and the database
     check or a (re)load, which block, in the thread pool."""
-    served = deployed_models.fresh(tenant_id, model)
+    served = deployed_models.fresh(tenant_id, model, "recommender")
     if served is not None:
         return served.fitted, {"model": model, "version": served.version, "path": "model"}
     return await run_in_threadpool(serving_recommender, tenant_id, model, language)
+
+
+async def _serving_for(
+    request: Request, tenant_id: str, model: str, user_id: str | None, language: str
+) -> tuple[Any, dict[str, Any]]:
+    """The recommender that answers this request: the version a running model experiment gives its unit (the
+    answer names the experiment, variant and unit, for feedback), else the deployed one or the rules."""
+    if experiments.may_route(tenant_id, model):
+        routed = await run_in_threadpool(
+            experiments.routed_model, tenant_id, model, customer=user_id, request=request.state.request_id
+        )
+        if routed is not None and routed.served.kind == "recommender":
+            request.state.routed_model = routed
+            described = {"model": model, "version": routed.served.version, "path": "model"}
+            return routed.served.fitted, {**described, "experiment": routed.describe()}
+    return await serving_recommender_now(tenant_id, model, language)
+
+
+def _shadow(request: Request, answer: Any) -> None:
+    routed = getattr(request.state, "routed_model", None)
+    if routed is not None:
+        experiments.answer_in_shadow(routed, answer)
 
 
 def serving_recommender(tenant_id: str, model: str, language: str = "es") -> tuple[Any, dict[str, Any]]:
@@ -132,7 +165,7 @@ def serving_recommender(tenant_id: str, model: str, language: str = "es") -> tup
     deployed one cannot be loaded (a damaged or unreadable artifact: logged, and said in the answer
     as ``fallback_reason``); and how to describe which one served."""
     try:
-        served = deployed_models.get(tenant_id, model)
+        served = deployed_models.get(tenant_id, model, "recommender")
     except NotFound:
         return rules_cache.get(tenant_id), _rules_answer("no_model", language)
     except Exception as error:  # the deployed version exists but will not load: rules keep the shop selling
@@ -171,7 +204,7 @@ async def recommend(body: RecommendIn, request: Request, principal: PredictorDep
     with audited(request, principal, "predict", body.model) as trail:
         filters = body.filters
         language = language_of(request)
-        recommender, served = await serving_recommender_now(principal.tenant_id, body.model, language)
+        recommender, served = await _serving_for(request, principal.tenant_id, body.model, body.user_id, language)
         trail.model, trail.version = served["model"], served["version"]
         recent = None
         if served["path"] == "model" and body.user_id is not None:
@@ -179,9 +212,14 @@ async def recommend(body: RecommendIn, request: Request, principal: PredictorDep
             recent = await run_in_threadpool(
                 read_user_interactions_since, principal.tenant_id, body.user_id, recommender.trained_until()
             )
-        items = recommender.recommend(
-            body.user_id, body.k, filters, body.exclude, body.candidates, body.history or None, language, recent
-        )
+
+        def answer(model: Any) -> Any:
+            return model.recommend(
+                body.user_id, body.k, filters, body.exclude, body.candidates, body.history or None, language, recent
+            )
+
+        items = answer(recommender)
+        _shadow(request, answer)
         metrics.predictions.labels("recommender", body.model, str(served["version"])).inc()
         return {"user_id": body.user_id, "items": [item.model_dump() for item in items], **served}
 
@@ -191,9 +229,11 @@ async def predict_scores(body: PredictIn, request: Request, principal: Predictor
     """Scores for the given candidates in their order (on the event loop, as ``recommend``)."""
     with audited(request, principal, "predict", body.model) as trail:
         candidates = body.candidate_books if body.candidate_books is not None else body.candidate_items or []
-        recommender, served = await serving_recommender_now(principal.tenant_id, body.model, language_of(request))
+        language = language_of(request)
+        recommender, served = await _serving_for(request, principal.tenant_id, body.model, body.user_id, language)
         trail.model, trail.version = served["model"], served["version"]
         scores = recommender.score(body.user_id, candidates)
+        _shadow(request, lambda model: model.score(body.user_id, candidates))
         return {"user_id": body.user_id, "scores": scores, **served}
 
 
@@ -230,5 +270,15 @@ def feedback(body: FeedbackIn, principal: IngestDep) -> dict[str, Any]:
     """Impressions, clicks and conversions; CTR and conversion per version appear in /v1/usage."""
     rows = [{"model_name": body.model, "model_version": body.version, "user_id": body.user_id, "item_id": item,
              "event": body.event} for item in body.item_ids]  # fmt: skip
+    try:
+        attributed = experiments.attribute(
+            principal.tenant_id, body.model, body.unit or body.user_id, body.event,
+            body.event_id or uuid.uuid4().hex, value=float(len(body.item_ids)), version=body.version,
+        )  # fmt: skip
+    except Invalid as error:
+        raise ProblemError(422, str(error), [{**e, "field": f"body.{e['field']}"} for e in error.errors]) from error
     audit_rows.add_feedback(principal.tenant_id, rows)
-    return {"recorded": len(rows)}
+    answer: dict[str, Any] = {"recorded": len(rows)}
+    if attributed is not None:  # the model runs an experiment: the event counts for the version that served
+        answer["experiment"] = {"accepted": attributed["accepted"], "rejected": attributed["rejected"]}
+    return answer

@@ -25,6 +25,10 @@ NOTICES = {
         "es": "La búsqueda no tiene palabras que buscar (solo palabras vacías o símbolos).",
         "en": "The query has no words to search for (only stop words or symbols).",
     },
+    "empty_price_range": {
+        "es": "El precio mínimo es mayor que el máximo: ningún producto puede coincidir.",
+        "en": "The minimum price is above the maximum: no product can match.",
+    },
     "index_building": {
         "es": "El índice semántico se está construyendo: por ahora solo se buscan palabras.",
         "en": "The semantic index is being built: only words are searched for now.",
@@ -51,13 +55,8 @@ def search_products(
     matched (``name``, ``brand``, ``category``, ``description``, ``attributes`` by words; ``meaning``)."""
     started = time.perf_counter()
     text = q.strip()
-    if min_price is not None and max_price is not None and min_price > max_price:
-        raise ProblemError(
-            422,
-            "min_price is above max_price",
-            [{"field": "query.min_price", "message": f"{min_price} > max_price {max_price}"}],
-        )
-    if not text:  # nothing typed yet: no results, and a notice that says so (not an error)
+    empty_range = min_price is not None and max_price is not None and min_price > max_price
+    if not text or empty_range:  # nothing to find: no results, and a notice that says why (not an error)
         return {
             "query": text,
             "items": [],
@@ -65,7 +64,7 @@ def search_products(
             "limit": limit,
             "offset": offset,
             "index": None,
-            "notice": _notice("empty", request),
+            "notice": _notice("empty" if not text else "empty_price_range", request),
         }
     try:
         answer = search_service.search(

@@ -22,7 +22,14 @@ from typing import Any
 import pandas as pd
 
 from tendero.forecasting.backtest import run_backtests, sample_ids
-from tendero.forecasting.calibration import apply_intervals, calibrate_groups, holdout_coverage, series_difficulty
+from tendero.forecasting.calibration import (
+    apply_intervals,
+    calibrate_groups,
+    holdout_coverage,
+    level_terms,
+    level_weight,
+    series_difficulty,
+)
 from tendero.forecasting.drivers import attach_drivers, supported_country
 from tendero.forecasting.engines import EngineContext, default_engines, run_engines
 from tendero.forecasting.metrics import series_scales
@@ -146,12 +153,18 @@ def fit_forecast(
         difficulty = series_difficulty(backtest, prior=h)
         scales["interval_scale"] = scales["mae_scale"] * difficulty.reindex(scales.index).fillna(1.0)
         backtest["interval_scale"] = backtest["unique_id"].map(scales["interval_scale"])
+        # and each step's as wide as the level it forecasts (busy days err more than quiet ones)
+        terms = level_terms(backtest.assign(mae_scale=backtest["interval_scale"]), history, groups)
+        scales = scales.join(terms)
+        backtest["level_weight"] = level_weight(backtest, terms)
         quantile_table = calibrate_groups(backtest.assign(mae_scale=backtest["interval_scale"]), h, config.levels)
 
     with timer("forecast"):
         final = _final_forecast(history, future, engines_of, groups, choice, ctx, static)
+        point = final[["unique_id", "ds", "step", "group", "yhat"]].copy()
+        point["level_weight"] = level_weight(point, terms)
         forecast = apply_intervals(
-            final[["unique_id", "ds", "step", "group", "yhat"]],
+            point,
             quantile_table,
             scales[["interval_scale"]].rename(columns={"interval_scale": "mae_scale"}),
             config.levels,

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
-from tendero.forecasting.calibration import apply_intervals, calibrate_groups
+from tendero.forecasting.calibration import apply_intervals, calibrate_groups, level_weight
 from tendero.forecasting.drivers import supported_country
 from tendero.forecasting.forecaster import ForecastConfig, fit_forecast
 from tendero.forecasting.hierarchy import bottom_up
@@ -162,7 +162,12 @@ class FittedForecast:
         # intervals scale with each series' own backtest difficulty (models before it: the MASE scale)
         width = scales["interval_scale"] if "interval_scale" in scales.columns else scales["mae_scale"]
         width = width.rename("mae_scale")
-        quantiles = calibrate_groups(backtest.join(width, on="unique_id"), int(self.meta["horizon"]), tuple(levels))
+        backtest = backtest.join(width, on="unique_id")
+        if "level_beta" in scales.columns:  # widths follow each step's level (models before it: one width a series)
+            terms = scales[["level_ref", "level_beta"]]
+            backtest["level_weight"] = level_weight(backtest, terms)
+            forecast["level_weight"] = level_weight(forecast, terms)
+        quantiles = calibrate_groups(backtest, int(self.meta["horizon"]), tuple(levels))
         series = apply_intervals(
             forecast, quantiles, width.reset_index(), levels, bool(self.meta.get("nonnegative", True))
         )

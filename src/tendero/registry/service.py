@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,6 +116,9 @@ class Served:
     fitted: Fitted
 
 
+VERSION_CACHE_SIZE = 16  # loaded non-deployed versions kept in memory (a model experiment's variants)
+
+
 class DeployedModels:
     """The deployed version of each (tenant, model), loaded once and reloaded when deployment changes.
 
@@ -129,12 +133,40 @@ class DeployedModels:
         self._loading: dict[tuple[str, str], threading.Lock] = {}
         self._entries: dict[tuple[str, str], tuple[float, Served | None]] = {}
         self._rechecking: set[tuple[str, str]] = set()
+        self._versions: OrderedDict[tuple[str, str, str], Served] = OrderedDict()
 
     def invalidate(self, tenant_id: str, name: str) -> None:
         with self._lock:
             self._entries.pop((tenant_id, name), None)
 
-    def fresh(self, tenant_id: str, name: str) -> Served | None:
+    def version(self, tenant_id: str, name: str, version: str, kind: str | None = None) -> Served:
+        return _of_kind(self._version(tenant_id, name, version), kind)
+
+    def _version(self, tenant_id: str, name: str, version: str) -> Served:
+        """A given version, deployed or not (a model experiment serves its challenger). Versions never change,
+        so a loaded one is kept without re-checks, the last ``VERSION_CACHE_SIZE`` of them."""
+        key = (tenant_id, name, version)
+        with self._lock:
+            served = self._versions.get(key)
+            if served is not None:
+                self._versions.move_to_end(key)
+                return served
+        deployed = self._entries.get((tenant_id, name))
+        if deployed is not None and deployed[1] is not None and deployed[1].version == version:
+            return deployed[1]
+        with session_scope() as session:
+            kind_name = registry_rows.get_model(session, tenant_id, name).kind
+            row = registry_rows.get_version(session, tenant_id, name, version)
+            version_id, uri, sha = row.id, row.artifact_uri, row.artifact_sha256
+        folder = artifacts.fetch(uri, sha, get_settings().home / "cache" / "artifacts")
+        served = Served(name, kind_name, version, version_id, get_kind(kind_name).fitted_type.load(folder))
+        with self._lock:
+            self._versions[key] = served
+            while len(self._versions) > VERSION_CACHE_SIZE:
+                self._versions.popitem(last=False)
+        return served
+
+    def fresh(self, tenant_id: str, name: str, kind: str | None = None) -> Served | None:
         """The cached deployed version without waiting or reading the database (for request paths on
         the event loop); None when nothing is cached yet. Past ``recheck_seconds`` it still answers
         with the cached version and starts one re-check in the background: making every request that
@@ -145,7 +177,7 @@ class DeployedModels:
             return None
         if time.monotonic() - entry[0] >= self.recheck_seconds:
             self._recheck_in_background(key)
-        return entry[1]
+        return entry[1] if kind is None or entry[1].kind == kind else None
 
     def _recheck_in_background(self, key: tuple[str, str]) -> None:
         with self._lock:
@@ -155,7 +187,7 @@ class DeployedModels:
 
         def recheck() -> None:
             try:
-                self.get(*key)
+                self._get(*key)
             except Exception:  # undeployed (or unreadable): the next request takes the waiting path
                 self.invalidate(*key)
             finally:
@@ -164,7 +196,12 @@ class DeployedModels:
 
         threading.Thread(target=recheck, name="tendero-model-recheck", daemon=True).start()
 
-    def get(self, tenant_id: str, name: str) -> Served:
+    def get(self, tenant_id: str, name: str, kind: str | None = None) -> Served:
+        """The deployed version; with ``kind``, NotFound when the model under that name is of another kind (a
+        customers route asked for the pricing model: said, not a failure deep inside the wrong model)."""
+        return _of_kind(self._get(tenant_id, name), kind)
+
+    def _get(self, tenant_id: str, name: str) -> Served:
         key = (tenant_id, name)
         entry = self._entries.get(key)
         if entry is not None and time.monotonic() - entry[0] < self.recheck_seconds and entry[1] is not None:
@@ -202,6 +239,16 @@ class DeployedModels:
         with self._lock:
             self._entries[key] = (time.monotonic(), served)
         return served
+
+
+class WrongKind(NotFound):
+    """The model under that name exists but is of another kind than the caller answers with."""
+
+
+def _of_kind(served: Served, kind: str | None) -> Served:
+    if kind is not None and served.kind != kind:
+        raise WrongKind(f"model {served.model!r} is a {served.kind} model, not a {kind} model")
+    return served
 
 
 deployed_models = DeployedModels()

@@ -6,9 +6,12 @@ Faces (API, dashboard, CLI) call these functions with the caller's tenant; every
 
 from __future__ import annotations
 
+import logging
 import math
 import secrets
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -20,6 +23,8 @@ from tendero.experiments.assignment import assign as hashed_assign
 from tendero.experiments.metrics import NAME, MetricSpec, Unit, VariantSpec, check_design
 from tendero.experiments.statistics import DEFAULT_TUNING
 from tendero.experiments.verdict import verdict
+from tendero.observability import metrics
+from tendero.registry.service import Served, deployed_models
 from tendero.services import Invalid
 from tendero.store import experiments as rows
 from tendero.store.db import get_engine, session_scope
@@ -32,6 +37,7 @@ FUTURE_SLACK = timedelta(minutes=5)  # clocks differ a little; an event from fur
 EventType = Literal["exposure", "outcome", "covariate"]
 ROUTE_CACHE_SECONDS = 1.0  # a model's running experiment is re-read at most this often (a stop elsewhere: ≤ 1 s)
 _running: dict[tuple[str, str], tuple[float, Loaded | None]] = {}
+log = logging.getLogger("tendero.experiments")
 
 
 class ModelTarget(BaseModel):
@@ -172,6 +178,7 @@ class Loaded:
     id: str
     name: str
     status: str
+    unit: str
     salt: str
     started_at: datetime
     ended_at: datetime | None
@@ -190,8 +197,9 @@ def load(tenant_id: str, experiment_id: str) -> Loaded:
                     for v in rows.variants(session, tenant_id, e.id)]  # fmt: skip
         metrics = [MetricSpec.model_validate(m) for m in e.metrics]
         design = Design(variants, metrics, e.alpha, e.sequential, e.tuning)
-        return Loaded(e.id, e.name, e.status, e.salt, _utc(e.started_at), _utc(e.ended_at) if e.ended_at else None,
-                      e.covariate, e.model_name, e.model_mode, variants, metrics, design)  # fmt: skip
+        ended = _utc(e.ended_at) if e.ended_at else None
+        return Loaded(e.id, e.name, e.status, e.unit, e.salt, _utc(e.started_at), ended, e.covariate, e.model_name,
+                      e.model_mode, variants, metrics, design)  # fmt: skip
 
 
 # --- assignment -------------------------------------------------------------------------------------------
@@ -434,6 +442,72 @@ def route(tenant_id: str, model_name: str, unit: str) -> ModelRoute | None:
     return ModelRoute(experiment.id, variant, versions[variant], ())
 
 
+def may_route(tenant_id: str, model_name: str) -> bool:
+    """False when the last second's look-up found no running experiment on the model: the serving path then
+    skips the (thread-pool) routing call altogether."""
+    hit = _running.get((tenant_id, model_name))
+    return hit is None or time.monotonic() - hit[0] >= ROUTE_CACHE_SECONDS or hit[1] is not None
+
+
+@dataclass(frozen=True)
+class RoutedModel:
+    """The version that answers a request under a model experiment, and the shadow versions that answer unseen."""
+
+    served: Served
+    route: ModelRoute
+    unit: str
+    shadows: tuple[Served, ...]
+
+    def describe(self) -> dict[str, Any]:
+        """What an answer says about the experiment, so feedback can name the unit and the version that served."""
+        return {"id": self.route.experiment_id, "variant": self.route.variant, "version": self.route.version,
+                "unit": self.unit}  # fmt: skip
+
+
+def routed_model(tenant_id: str, model_name: str, *, customer: str | None, request: str) -> RoutedModel | None:
+    """The version that serves this request under the model's running experiment, or None (the deployed one serves).
+
+    The unit is the experiment's: the customer (a request without one is left out: the deployed version answers,
+    nothing is recorded), or the request itself for ``request`` and ``session`` units (a session id is the
+    caller's ``unit`` when it has one).
+    """
+    experiment = _running_experiment(tenant_id, model_name)
+    if experiment is None:
+        return None
+    unit = customer if experiment.unit == "customer" else (customer or request) if experiment.unit == "session" \
+        else request  # fmt: skip
+    if not unit:
+        return None
+    chosen = route(tenant_id, model_name, unit)
+    if chosen is None:
+        return None
+    served = deployed_models.version(tenant_id, model_name, chosen.version)
+    shadows = tuple(deployed_models.version(tenant_id, model_name, v) for v in chosen.shadow_versions)
+    return RoutedModel(served, chosen, unit, shadows)
+
+
+def answer_in_shadow(routed: RoutedModel, answer: Callable[[Any], Any]) -> None:
+    """Let each shadow version answer the same request off the serving path: counted per version in the
+    predictions metric and its time logged, never returned (only the champion's answer is)."""
+    if not routed.shadows:
+        return
+
+    def run() -> None:
+        for shadow in routed.shadows:
+            started = time.perf_counter()
+            try:
+                answer(shadow.fitted)
+            except Exception as error:  # a challenger that fails in the shadow must not touch the served answer
+                log.warning("shadow version %s of %r failed: %s: %s", shadow.version, shadow.model,
+                            type(error).__name__, error)  # fmt: skip
+                continue
+            metrics.predictions.labels(shadow.kind, shadow.model, shadow.version).inc()
+            log.debug("shadow version %s of %r answered in %.1f ms", shadow.version, shadow.model,
+                      (time.perf_counter() - started) * 1000)  # fmt: skip
+
+    threading.Thread(target=run, name="tendero-shadow", daemon=True).start()
+
+
 def attribute(tenant_id: str, model_name: str, unit: str, event: str, event_id: str, value: float = 1.0,
               version: str | None = None, at: datetime | None = None) -> dict[str, Any] | None:  # fmt: skip
     """Record feedback on a model's answer (a click, a conversion) as an outcome of the running experiment.
@@ -467,7 +541,6 @@ def end_and_promote(tenant_id: str, experiment_id: str, lang: str = "es", varian
     The winner is the verdict's (a variant better on the primary metric, no guardrail worse); ``variant``
     overrides it. With no winner the deployed version stays as it is.
     """
-    from tendero.registry.service import deployed_models
     from tendero.store import registry as registry_rows
 
     experiment = load(tenant_id, experiment_id)

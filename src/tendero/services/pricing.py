@@ -21,7 +21,7 @@ class PriceRequest(BaseModel):
     cost: float | None = Field(None, ge=0, description="unit cost; default: the product's cost when imported")
     objective: Literal["revenue", "margin"] | None = Field(None, description="default: the model's (revenue)")
     max_change: float | None = Field(None, gt=0, le=0.9, description="guardrail, e.g. 0.1 for ±10 %")
-    model: str = Field(DEFAULT_MODEL, max_length=200)
+    model: str = Field(DEFAULT_MODEL, min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 def served_model(tenant_id: str, name: str = DEFAULT_MODEL) -> Served:

@@ -329,7 +329,7 @@ def recommend_for_text(
     reranked: dict[str, Any] | None = None
     if user_id and items:
         try:
-            served = deployed_models.get(tenant_id, model)
+            served = deployed_models.get(tenant_id, model, "recommender")
         except NotFound:
             served = None
         if served is not None:
