@@ -83,9 +83,10 @@ def sales_lines(ctx: Context) -> pd.DataFrame:
     return ctx.data.lines
 
 
-def deployed(tenant_id: str, name: str) -> Served:
-    """A deployed model from the registry's served-model cache."""
-    return deployed_models.get(tenant_id, name)
+def deployed(tenant_id: str, name: str, kind: str) -> Served:
+    """A deployed model of ``kind`` from the registry's served-model cache (NotFound when the name is another
+    kind's: a question never reaches inside the wrong model)."""
+    return deployed_models.get(tenant_id, name, kind)
 
 
 def models_of_kind(tenant_id: str, kind: str) -> list[dict[str, Any]]:
@@ -118,7 +119,7 @@ def customer_model(tenant_id: str) -> Served | None:
     """The deployed customer model (named ``customers`` by convention, else the first of that kind)."""
     for name in ["customers", *(m["name"] for m in models_of_kind(tenant_id, "customers"))]:
         try:
-            served = deployed(tenant_id, name)
+            served = deployed(tenant_id, name, "customers")
         except NotFound:
             continue
         if served.kind == "customers":
@@ -129,7 +130,7 @@ def customer_model(tenant_id: str) -> Served | None:
 def recommender(ctx: Context) -> tuple[Any, dict[str, Any]]:
     """The deployed recommender, or the rules recommender built from the tenant's data (as the API does)."""
     try:
-        served = deployed(ctx.tenant_id, "recommender")
+        served = deployed(ctx.tenant_id, "recommender", "recommender")
         return served.fitted, {"path": "model", "model": served.model, "version": served.version}
     except NotFound:
         pass
@@ -689,7 +690,7 @@ def _forecast_answer(
         )
     outside: tuple[dict[str, Any], date, date] | None = None
     for model in candidates:
-        served = deployed(ctx.tenant_id, model["name"])
+        served = deployed(ctx.tenant_id, model["name"], "forecast")
         fitted: Any = served.fitted
         freq = str(fitted.meta["freq"])
         table = fitted.forecast(ids=ids, levels=[FORECAST_LEVEL])
