@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from tendero import __version__
+from tendero.api import assistant as assistant_api
 from tendero.api import audit, customers, data, datasets, forecasts, health, jobs, keys, models, recommendations
 from tendero.api import channels as channels_api
 from tendero.api import deliveries as deliveries_api
@@ -69,6 +70,7 @@ def create_app(*, run_jobs: bool = True, migrate: bool = True, limits: RateLimit
     for automation in (schedules_api, channels_api, deliveries_api):
         app.include_router(automation.router)
     app.include_router(insights_api.router)
+    app.include_router(assistant_api.router)
     install_web(app)
     install_openapi(app)
     limits = limits or RateLimits(

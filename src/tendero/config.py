@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    # the assistant's optional language model: any OpenAI-compatible chat-completions server
+    llm_url: str = Field("", description="base URL, e.g. http://127.0.0.1:8080/v1 (llama.cpp, Ollama, vLLM)")
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout_seconds: float = Field(5.0, gt=0, le=5.0)
+    llm_rephrase: bool = False
+    llm_cost_per_1k_tokens: float = Field(0.0, ge=0, description="prompt and completion, in the tenant's currency")
     extra_kinds: dict[str, str] = Field(
         default_factory=dict, description="more model kinds, name -> 'module:Class' (plugins)"
     )

@@ -56,6 +56,7 @@ EXAMPLE_BODIES: dict[str, dict] = {
     "/v1/channels/{channel_id}/test": {},
     "/v1/deliveries/{delivery_id}/replay": {},
     "/v1/retention/run": {},
+    "/v1/assistant/query": {"query": "¿cuánto vendimos el mes pasado?"},
 }
 # a valid body per PATCH route template (without one a 422 could hide a leak)
 PATCH_BODIES: dict[str, dict] = {
@@ -135,6 +136,7 @@ def victim(client, demo_store):
     run = client.post(f"/v1/schedules/{schedule['id']}/run", headers=tenant.headers()).json()
     assert wait_for_job(client, tenant, run["job_id"])["status"] == "completed"
     delivery = client.post(f"/v1/channels/{channel['id']}/test", headers=tenant.headers()).json()
+    chat = client.post("/v1/assistant/query", json={"query": "ventas del mes pasado"}, headers=tenant.headers()).json()
     dataset = client.post(
         "/v1/datasets",
         data={"name": "secret-table", "task": "regression", "target": "y"},
@@ -147,11 +149,12 @@ def victim(client, demo_store):
                    "id": first["id"], "entity": "products", "import_id": imported["id"], "dataset_id": dataset["id"],
                    "customer_id": "C00001", "item_id": "SECRET-SKU", "days_ahead": "7",
                    "experiment_id": experiment["id"], "insight_id": analysis["id"], "schedule_id": schedule["id"],
-                   "run_id": run["id"], "channel_id": channel["id"], "delivery_id": delivery["id"]},
+                   "run_id": run["id"], "channel_id": channel["id"], "delivery_id": delivery["id"],
+                   "conversation_id": chat["conversation_id"]},
         "secrets": [tenant.id, tenant.name, first["id"], second["id"], version["artifact_sha256"], imported["id"],
                     dataset["id"], "secret-table", experiment["id"], "secret-experiment", analysis["id"],
                     "SECRET-SKU", "Secreto", schedule["id"], "secret-schedule", run["id"], channel["id"],
-                    "secret-channel", "secret-hook", delivery["id"], *[k["prefix"] for k in keys],
+                    "secret-channel", "secret-hook", delivery["id"], chat["conversation_id"], *[k["prefix"] for k in keys],
                     *[k["id"] for k in keys]],
     }  # fmt: skip
 

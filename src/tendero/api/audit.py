@@ -20,6 +20,7 @@ from tendero.api.deps import PageDep, ReaderDep
 from tendero.api.errors import ProblemError
 from tendero.api.schemas import AuditOut, PageOf
 from tendero.observability.audit import AuditRecord, audit_writer
+from tendero.services import assistant
 from tendero.store import audit as audit_rows
 from tendero.store.tenants import Conflict, NotFound, Principal
 
@@ -137,4 +138,6 @@ def usage(
 ) -> dict[str, Any]:
     audit_writer.flush()
     until = datetime.now(UTC)
-    return audit_rows.usage(principal.tenant_id, until - timedelta(hours=hours), until + timedelta(seconds=1))
+    since, end = until - timedelta(hours=hours), until + timedelta(seconds=1)
+    report = audit_rows.usage(principal.tenant_id, since, end)
+    return {**report, "assistant": assistant.usage(principal.tenant_id, since, end)}

@@ -23,6 +23,7 @@ PAGES = {  # page: (path, an element that exists once the page has drawn its con
     "forecast": ("/app/forecast", "#forecast-chart svg.main-svg"),
     "customers": ("/app/customers", "#segments-chart svg.main-svg"),
     "recommendations": ("/app/recommendations", "#recs-chart svg.main-svg"),
+    "assistant": ("/app/assistant", "#assistant-ask"),
     "data": ("/app/data", "#profile"),
     "models": ("/app/models", "main"),
     "jobs": ("/app/jobs", "main"),

@@ -51,6 +51,9 @@ def _add_capability_commands() -> None:
     from tendero.cli import insights
 
     app.add_typer(insights.app, name="insights")
+    from tendero.cli import assistant
+
+    app.command("ask")(assistant.ask_command)
 
 
 _add_capability_commands()
@@ -510,6 +513,7 @@ def data_profile(tenant: TenantOpt) -> None:
 
 def _register_benches() -> None:
     from tendero.bench import api as api_bench
+    from tendero.bench import assistant as assistant_bench
     from tendero.bench import customers, dashboard, data_import, forecast, recommend, tabular
     from tendero.bench import experiments as experiments_bench
     from tendero.bench import pricing as pricing_bench
@@ -525,6 +529,7 @@ def _register_benches() -> None:
     bench_app.command("experiments")(experiments_bench.command)
     bench_app.command("pricing")(pricing_bench.command)
     bench_app.command("search")(search_bench.command)
+    bench_app.command("assistant")(assistant_bench.command)
 
 
 _register_benches()

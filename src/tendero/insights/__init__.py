@@ -1,1 +1,1 @@
-"""Domain: sales analysis, product suggestions, the assistant's intents and slots (data frames in, answers out)."""
+"""Domain: sales analysis, product suggestions and the assistant's reading of questions (no HTTP, no SQL)."""

@@ -58,6 +58,7 @@ NAV: list[NavItem] = [
     NavItem(f"{PREFIX}/recommendations", "nav.recommendations", READ),
     NavItem(f"{PREFIX}/experiments", "nav.experiments", READ),
     NavItem(f"{PREFIX}/insights", "nav.insights", READ),
+    NavItem(f"{PREFIX}/assistant", "nav.assistant", READ),
     NavItem(f"{PREFIX}/data", "nav.data", tuple(dict.fromkeys((*READ, *INGEST)))),
     NavItem(f"{PREFIX}/models", "nav.models", READ),
     NavItem(f"{PREFIX}/jobs", "nav.jobs", READ),
