@@ -154,8 +154,8 @@ def victim(client, demo_store):
         "secrets": [tenant.id, tenant.name, first["id"], second["id"], version["artifact_sha256"], imported["id"],
                     dataset["id"], "secret-table", experiment["id"], "secret-experiment", analysis["id"],
                     "SECRET-SKU", "Secreto", schedule["id"], "secret-schedule", run["id"], channel["id"],
-                    "secret-channel", "secret-hook", delivery["id"], chat["conversation_id"], *[k["prefix"] for k in keys],
-                    *[k["id"] for k in keys]],
+                    "secret-channel", "secret-hook", delivery["id"], chat["conversation_id"],
+                    *[k["prefix"] for k in keys], *[k["id"] for k in keys]],
     }  # fmt: skip
 
 

@@ -11,8 +11,8 @@ from tendero.web.rendering import HERE, PREFIX
 
 def install_web(app: FastAPI) -> None:
     """Add the dashboard's pages, its static files, and ``/`` → the dashboard."""
-    from tendero.web.automation_pages import router as automation_router
     from tendero.web.assistant_page import router as assistant_router
+    from tendero.web.automation_pages import router as automation_router
     from tendero.web.capability_pages import router as capability_router
     from tendero.web.experiment_pages import router as experiment_router
     from tendero.web.insight_pages import router as insight_router
