@@ -19,9 +19,10 @@ from starlette.exceptions import HTTPException
 from tendero.api.deps import PageDep, ReaderDep
 from tendero.api.errors import ProblemError
 from tendero.api.schemas import AuditOut, PageOf
+from tendero.errors import Conflict, NotFound
 from tendero.observability.audit import AuditRecord, audit_writer
 from tendero.store import audit as audit_rows
-from tendero.store.tenants import Conflict, NotFound, Principal
+from tendero.store.tenants import Principal
 
 ACTIONS = ("predict", "read", "train")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")

@@ -13,9 +13,9 @@ from tendero.api.deps import PageDep, PredictorDep, ReaderDep, language_of
 from tendero.api.errors import ProblemError
 from tendero.api.openapi import problems
 from tendero.customers.rfm import SEGMENTS
+from tendero.errors import NotFound
 from tendero.observability import metrics
 from tendero.registry.service import Served, deployed_models
-from tendero.store.tenants import NotFound
 
 router = APIRouter(tags=["customers"])
 DEFAULT_MODEL = "customers"

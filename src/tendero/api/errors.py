@@ -16,8 +16,8 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tendero.api.methods import allowed_methods
+from tendero.errors import Conflict, DeployNotAllowed, LastAdminKey, NotFound
 from tendero.store.artifacts import ArtifactCorrupted
-from tendero.store.tenants import Conflict, DeployNotAllowed, LastAdminKey, NotFound
 
 log = logging.getLogger("tendero.api")
 

@@ -17,11 +17,11 @@ from tendero.api.errors import ProblemError
 from tendero.api.jobs import job_out
 from tendero.api.openapi import problems
 from tendero.api.schemas import JobOut
+from tendero.errors import NotFound
 from tendero.forecasting.series import HISTORY_MONTHS_BOUNDS, HORIZON_BOUNDS, validate_horizon
 from tendero.observability import metrics
 from tendero.registry import service
 from tendero.registry.service import Served, deployed_models
-from tendero.store.tenants import NotFound
 
 router = APIRouter(tags=["forecasts"])
 LEVELS = ("total", "category", "product", "store", "store_product")

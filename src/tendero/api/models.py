@@ -15,11 +15,11 @@ from tendero.api.errors import ProblemError
 from tendero.api.jobs import job_out
 from tendero.api.openapi import problems
 from tendero.api.schemas import JobOut, ModelOut, PageOf, PromoteIn, TrainRequestIn, VersionOut
+from tendero.errors import NotFound
 from tendero.observability import metrics
 from tendero.registry import service
 from tendero.store import registry as registry_rows
 from tendero.store.tables import Model, ModelVersion
-from tendero.store.tenants import NotFound
 
 router = APIRouter(prefix="/v1/models", tags=["models"])
 KIND_TAKEN = {

@@ -15,12 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from tendero.api.audit import audited
 from tendero.api.deps import IngestDep, PredictorDep, language_of
+from tendero.errors import NotFound
 from tendero.observability import metrics
 from tendero.recommend.recommender import Filters
 from tendero.registry.service import deployed_models
 from tendero.store import audit as audit_rows
 from tendero.store.commerce import read_user_interactions_since
-from tendero.store.tenants import NotFound
 
 router = APIRouter(tags=["recommendations"])
 log = logging.getLogger("tendero.recommendations")

@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tendero.errors import Conflict, NotFound
+
 app = typer.Typer(help="tendero: self-hosted machine learning for commerce data.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Tenants (businesses).", no_args_is_help=True)
@@ -96,7 +98,7 @@ def tenant_create(name: str) -> None:
         with session_scope() as session:
             tenant, key = tenants.create_tenant(session, name)
             tenant_id = tenant.id
-    except (tenants.Conflict, ValueError) as error:
+    except (Conflict, ValueError) as error:
         _fail(str(error))
     console.print(f"tenant [bold]{name}[/bold] created (id {tenant_id})")
     console.print("admin API key (shown only now, store it safely):")
@@ -130,7 +132,7 @@ def key_create(
         with session_scope() as session:
             found = tenants.find_tenant(session, tenant)
             issued = tenants.create_key(session, found.id, name, role)
-    except (tenants.NotFound, ValueError) as error:
+    except (NotFound, ValueError) as error:
         _fail(str(error))
     console.print(f"{role} key [bold]{issued.prefix}[/bold] for {tenant} (shown only now):")
     typer.echo(issued.secret)
@@ -148,7 +150,7 @@ def key_list(tenant: TenantOpt) -> None:
                 (k.prefix, k.name, k.role, k.created_at, k.last_used_at, k.revoked_at)
                 for k in tenants.list_keys(session, found.id)
             ]
-    except tenants.NotFound as error:
+    except NotFound as error:
         _fail(str(error))
     table = Table("prefix", "name", "role", "created", "last used", "revoked")
     for prefix, name, role, created, used, revoked in rows:
@@ -170,7 +172,7 @@ def key_revoke(tenant: TenantOpt, prefix: Annotated[str, typer.Argument(help="th
             found = tenants.find_tenant(session, tenant)
             key = tenants.revoke_key(session, found.id, prefix)
             shown = key.prefix
-    except tenants.NotFound as error:
+    except NotFound as error:
         _fail(str(error))
     console.print(f"key {shown} revoked")
 
@@ -190,7 +192,7 @@ def user_create(
         with session_scope() as session:
             found = tenants.find_tenant(session, tenant)
             users.create_user(session, found.id, username, password, role)
-    except (tenants.NotFound, tenants.Conflict, ValueError) as error:
+    except (NotFound, Conflict, ValueError) as error:
         _fail(str(error))
     console.print(f"user [bold]{username}[/bold] ({role}) created in {tenant}")
 
@@ -315,7 +317,7 @@ def models_versions(model: str, tenant: TenantOpt, as_json: Annotated[bool, type
             rows, _ = registry_rows.list_versions(session, found.id, model, limit=500)
             aliases = registry_rows.aliases(session, found.id, registry_rows.get_model(session, found.id, model))
             versions = [version_out(row, aliases).model_dump(mode="json") for row in rows]
-    except tenants.NotFound as error:
+    except NotFound as error:
         _fail(str(error))
     if as_json:
         _print_json(versions)
@@ -340,7 +342,7 @@ def models_deploy(model: str, version: str, tenant: TenantOpt) -> None:
         with session_scope() as session:
             found = tenants.find_tenant(session, tenant)
             registry_rows.deploy(session, found.id, model, version)
-    except (tenants.NotFound, tenants.Conflict) as error:
+    except (NotFound, Conflict) as error:
         _fail(str(error))
     console.print(f"{model} {version} deployed")
 
@@ -357,7 +359,7 @@ def models_rollback(model: str, tenant: TenantOpt) -> None:
             found = tenants.find_tenant(session, tenant)
             row = registry_rows.rollback(session, found.id, model)
             version = row.version
-    except (tenants.NotFound, tenants.Conflict) as error:
+    except (NotFound, Conflict) as error:
         _fail(str(error))
     console.print(f"{model} rolled back to {version}")
 
@@ -433,7 +435,7 @@ def import_data(
     try:
         with session_scope() as session:
             tenant_id = tenants.find_tenant(session, tenant).id
-    except tenants.NotFound as error:
+    except NotFound as error:
         _fail(str(error))
     try:
         if source == "sql":

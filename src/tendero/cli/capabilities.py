@@ -19,6 +19,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from tendero.errors import NotFound
+
 console = Console()
 err = Console(stderr=True)
 TenantOpt = Annotated[str, typer.Option("--tenant", "-t", help="tenant name or id")]
@@ -47,7 +49,7 @@ def tenant_id_of(name: str) -> str:
     try:
         with session_scope() as session:
             return tenants.find_tenant(session, name).id
-    except tenants.NotFound as error:
+    except NotFound as error:
         fail(str(error))
         raise
 
@@ -98,8 +100,8 @@ def submit(tenant_id: str, request: dict[str, Any]) -> str:
 
 
 def deployed(tenant_id: str, model: str) -> Any:
+    from tendero.errors import NotFound
     from tendero.registry.service import deployed_models
-    from tendero.store.tenants import NotFound
 
     try:
         return deployed_models.get(tenant_id, model)
@@ -298,9 +300,9 @@ def datasets_list(tenant: TenantOpt, as_json: JsonOpt = False) -> None:
 @datasets_app.command("show")
 def datasets_show(dataset_id: str, tenant: TenantOpt, as_json: JsonOpt = False) -> None:
     from tendero.data.datasets import dataset_out
+    from tendero.errors import NotFound
     from tendero.store import datasets as dataset_rows
     from tendero.store.db import session_scope
-    from tendero.store.tenants import NotFound
 
     tenant_id = tenant_id_of(tenant)
     try:
@@ -324,9 +326,9 @@ def train_tabular(
     follow: Annotated[bool, typer.Option("--follow", help="run here with a live progress bar")] = False,
 ) -> None:
     """Train a tabular model on a dataset (queued for the server's runner, or run here with --follow)."""
+    from tendero.errors import NotFound
     from tendero.store import datasets as dataset_rows
     from tendero.store.db import session_scope
-    from tendero.store.tenants import NotFound
 
     tenant_id = tenant_id_of(tenant)
     try:

@@ -22,8 +22,7 @@ def _call(function: Any, *args: Any) -> Any:
     """Run a service call; a mistake the user can fix is one line of error, never a traceback."""
     from pydantic import ValidationError
 
-    from tendero.services import Invalid
-    from tendero.store.tenants import Conflict, NotFound
+    from tendero.errors import Conflict, Invalid, NotFound
 
     try:
         return function(*args)

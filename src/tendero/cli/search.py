@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tendero.errors import NotFound
+
 console = Console()
 err = Console(stderr=True)
 
@@ -40,7 +42,7 @@ def search_command(
     try:
         with session_scope() as session:
             tenant_id = tenants.find_tenant(session, tenant).id
-    except tenants.NotFound as error:
+    except NotFound as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from None
     try:

@@ -10,10 +10,10 @@ import pandas as pd
 
 from tendero.config import get_settings
 from tendero.data.formulas import write_csv
+from tendero.errors import NotFound
 from tendero.jobs.execute import JobContext, JobFailed
 from tendero.registry.service import deployed_models
 from tendero.store import artifacts
-from tendero.store.tenants import NotFound
 
 CHUNK_ROWS = 20_000
 

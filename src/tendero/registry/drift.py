@@ -10,12 +10,12 @@ import logging
 import threading
 from typing import Any
 
+from tendero.errors import NotFound
 from tendero.observability import metrics
 from tendero.registry.service import deployed_models
 from tendero.store import commerce
 from tendero.store import registry as registry_rows
 from tendero.store.db import session_scope
-from tendero.store.tenants import NotFound
 
 log = logging.getLogger(__name__)
 THRESHOLD = 1.5

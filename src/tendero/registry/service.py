@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tendero.config import get_settings
+from tendero.errors import Conflict, DeployNotAllowed, NotFound
 from tendero.jobs.runner import get_runner
 from tendero.kinds import Fitted, get_kind
 from tendero.registry.training import validate_request
@@ -19,7 +20,6 @@ from tendero.store import jobs as job_rows
 from tendero.store import registry as registry_rows
 from tendero.store.db import session_scope
 from tendero.store.tables import Job
-from tendero.store.tenants import Conflict, DeployNotAllowed, NotFound
 
 # Who may put a version live, by any path: deploy, rollback, promote, or a training request's ``deploy``.
 DEPLOY_ROLES = ("admin",)

@@ -152,8 +152,8 @@ def _apply_deploy_policy(session: Any, tenant_id: str, request: TrainRequest, ki
 def discard_unregistered_artifacts(job_id: str) -> None:
     """Remove artifact folders and work folders of a job's attempts that no version points at."""
     shutil.rmtree(get_settings().home / "work" / job_id, ignore_errors=True)
+    from tendero.errors import NotFound
     from tendero.store import jobs as job_rows
-    from tendero.store.tenants import NotFound
 
     with session_scope() as session:
         try:

@@ -15,17 +15,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
+from tendero.errors import Conflict, Invalid, NotFound
 from tendero.experiments.analysis import Design, analyze, effect_over_time, unit_table
 from tendero.experiments.assignment import assign as hashed_assign
 from tendero.experiments.metrics import NAME, MetricSpec, Unit, VariantSpec, check_design
 from tendero.experiments.statistics import DEFAULT_TUNING
 from tendero.experiments.verdict import verdict
-from tendero.services import Invalid
 from tendero.store import experiments as rows
 from tendero.store.db import get_engine, session_scope
 from tendero.store.experiment_tables import Experiment, ExperimentVariant
 from tendero.store.tables import utcnow
-from tendero.store.tenants import Conflict, NotFound
 
 MAX_EVENTS = 10_000
 FUTURE_SLACK = timedelta(minutes=5)  # clocks differ a little; an event from further ahead is a mistake

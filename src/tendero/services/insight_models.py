@@ -14,10 +14,10 @@ from typing import Any
 
 import pandas as pd
 
+from tendero.errors import NotFound
 from tendero.insights.analysis.inputs import CustomerInput, ForecastInput
 from tendero.registry.service import Served, deployed_models
 from tendero.store.artifacts import ArtifactCorrupted
-from tendero.store.tenants import NotFound
 
 log = logging.getLogger(__name__)
 FORECAST_LEVELS = ("total", "product", "category")

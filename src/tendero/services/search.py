@@ -321,8 +321,8 @@ def recommend_for_text(
 ) -> dict[str, Any]:
     """The s1 contract: products similar to a text; with ``user_id`` and a deployed recommender, the best
     search results re-ranked by that customer's recommender scores (half relevance, half taste)."""
+    from tendero.errors import NotFound
     from tendero.registry.service import deployed_models
-    from tendero.store.tenants import NotFound
 
     answer = search(tenant_id, query_text, limit=max(limit, RERANK_POOL) if user_id else limit)
     items = answer.items

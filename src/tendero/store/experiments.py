@@ -17,10 +17,10 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from tendero.errors import Conflict, NotFound
 from tendero.store.db import get_engine
 from tendero.store.experiment_tables import Experiment, ExperimentAssignment, ExperimentEvent, ExperimentVariant
 from tendero.store.tables import utcnow
-from tendero.store.tenants import Conflict, NotFound
 
 
 def create_experiment(session: Session, tenant_id: str, fields: dict[str, Any],

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from tendero.config import get_settings
+from tendero.errors import NotFound
 from tendero.store.db import get_engine, session_scope
 from tendero.store.tables import DataImport, ImportRejection, utcnow
-from tendero.store.tenants import NotFound
 
 ERROR_CHARS = 2_000  # a stored error is a sentence, never a dump
 STALE_GRACE_SECONDS = 120

@@ -11,8 +11,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tendero.errors import NotFound
 from tendero.store.tables import Job, JobEvent, new_id, utcnow
-from tendero.store.tenants import NotFound
 
 STATUSES = ("pending", "running", "completed", "failed", "cancelled")
 FINISHED = ("completed", "failed", "cancelled")

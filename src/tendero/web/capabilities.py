@@ -12,10 +12,10 @@ import pandas as pd
 
 from tendero.api.forecasts import LEVELS, model_name
 from tendero.api.recommendations import require_item, serving_recommender
+from tendero.errors import NotFound
 from tendero.registry.service import Served, deployed_models
 from tendero.store import registry as registry_rows
 from tendero.store.db import session_scope
-from tendero.store.tenants import NotFound
 from tendero.web import summaries
 
 PAGE_LEVELS = ("total", "category", "product")

@@ -14,10 +14,10 @@ from starlette.responses import Response
 from tendero.api.audit import record_call
 from tendero.api.customers import require_customer
 from tendero.api.forecasts import ForecastTrainIn, model_name, training_request
+from tendero.errors import NotFound
 from tendero.recommend.recommender import Filters
 from tendero.registry import service
 from tendero.store.db import session_scope
-from tendero.store.tenants import NotFound
 from tendero.web import capabilities, charts, summaries
 from tendero.web.access import ADMIN, TRAIN, PostTrainer, Reader, can
 from tendero.web.i18n import translator

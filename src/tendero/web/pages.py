@@ -22,6 +22,7 @@ from tendero.api.deps import EventId, key_cache
 from tendero.api.errors import ProblemError
 from tendero.api.models import NameParam
 from tendero.api.schemas import TrainRequestIn
+from tendero.errors import Conflict, DeployNotAllowed, LastAdminKey, NotFound
 from tendero.kinds import kind_names
 from tendero.registry import service
 from tendero.store import imports as import_rows
@@ -29,7 +30,6 @@ from tendero.store import jobs as job_rows
 from tendero.store import registry as registry_rows
 from tendero.store import tenants, users
 from tendero.store.db import session_scope
-from tendero.store.tenants import Conflict, DeployNotAllowed, LastAdminKey, NotFound
 from tendero.web import capabilities, charts, summaries
 from tendero.web.access import (
     ADMIN,

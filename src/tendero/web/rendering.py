@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from tendero import __version__
 from tendero.api.deps import ADMIN, INGEST, READ
 from tendero.api.errors import unstorable_text
-from tendero.store.tenants import Conflict, NotFound
+from tendero.errors import Conflict, NotFound
 from tendero.web.access import BadCsrf, Forbidden, NotSignedIn, resolved
 from tendero.web.i18n import format_metric, format_number, format_when, pick_language, translator
 from tendero.web.session import WebSession, read_session, write_session
