@@ -16,7 +16,7 @@ import time
 from typing import Protocol
 
 from tendero.config import get_settings
-from tendero.jobs.execute import run_in_child
+from tendero.jobs.execute import clean_up_after, run_in_child
 from tendero.observability import metrics
 from tendero.store import jobs as job_rows
 from tendero.store.db import session_scope
@@ -94,9 +94,7 @@ def supervise(job_id: str, worker: str) -> str | None:
         if final.started_at and final.finished_at:
             metrics.job_seconds.labels(final.kind).observe((final.finished_at - final.started_at).total_seconds())
     metrics.jobs_finished.labels(claim.kind, status).inc()
-    from tendero.registry.training import discard_unregistered_artifacts
-
-    discard_unregistered_artifacts(job_id)
+    clean_up_after(job_id)
     return status
 
 
@@ -168,10 +166,8 @@ def recover_once() -> list[str]:
         requeued, failed = job_rows.recover_expired(session)
     if requeued or failed:
         log.warning("recovered jobs: requeued=%s failed=%s", requeued, failed)
-    from tendero.registry.training import discard_unregistered_artifacts
-
     for job_id in failed:
-        discard_unregistered_artifacts(job_id)
+        clean_up_after(job_id)
     return requeued
 
 

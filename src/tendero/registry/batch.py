@@ -5,10 +5,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import fsspec
 import pandas as pd
 
-from tendero.config import get_settings
 from tendero.data.formulas import write_csv
 from tendero.errors import NotFound
 from tendero.jobs.execute import JobContext, JobFailed
@@ -16,10 +14,6 @@ from tendero.registry.service import deployed_models
 from tendero.store import artifacts
 
 CHUNK_ROWS = 20_000
-
-
-def predictions_uri(tenant_id: str, job_id: str, file_format: str) -> str:
-    return artifacts.join(get_settings().artifacts, tenant_id, "predictions", f"{job_id}.{file_format}")
 
 
 def run_batch_prediction(ctx: JobContext) -> dict[str, Any]:
@@ -52,14 +46,10 @@ def run_batch_prediction(ctx: JobContext) -> dict[str, Any]:
         result.to_parquet(buffer, index=False)
     else:  # the file echoes the dataset's cells back: none of them may run as a formula in a spreadsheet
         write_csv(result, buffer)
-    uri = predictions_uri(ctx.tenant_id, ctx.job_id, file_format)
-    fs, path = fsspec.core.url_to_fs(uri)
-    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-    fs.pipe_file(path, buffer.getvalue())
+    artifacts.write_file(artifacts.predictions_uri(ctx.tenant_id, ctx.job_id, file_format), buffer.getvalue())
     return {"model": model, "version": served.version, "dataset": dataset, "rows": len(result), "format": file_format,
             "download": f"/v1/jobs/{ctx.job_id}/download"}  # fmt: skip
 
 
 def open_predictions(tenant_id: str, job_id: str, file_format: str) -> Any:
-    fs, path = fsspec.core.url_to_fs(predictions_uri(tenant_id, job_id, file_format))
-    return fs.open(path, "rb")
+    return artifacts.open_file(artifacts.predictions_uri(tenant_id, job_id, file_format))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 import tracemalloc
 from typing import Any
@@ -11,7 +10,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tendero.bench.report import percentile_ms
-from tendero.config import get_settings
 from tendero.jobs.execute import JobContext, JobFailed
 from tendero.kinds import Fitted, KindParams, ModelKind, get_kind
 from tendero.store import artifacts
@@ -46,10 +44,6 @@ def validate_request(raw: dict[str, Any]) -> tuple[TrainRequest, ModelKind, Kind
     kind = get_kind(request.kind)
     params = kind.Params.model_validate(request.params)
     return request, kind, params
-
-
-def artifact_uri(tenant_id: str, model: str, job_id: str, attempt: int) -> str:
-    return artifacts.join(get_settings().artifacts, tenant_id, model, f"{job_id}-a{attempt}")
 
 
 def measure_serving(fitted_type: type[Fitted], folder: Any, calls: int = 30) -> dict[str, float]:
@@ -99,7 +93,7 @@ def run_training(ctx: JobContext) -> dict[str, Any]:
     local.mkdir(parents=True, exist_ok=True)
     fitted.save(local)
     serving = measure_serving(kind.fitted_type, local)
-    uri = artifact_uri(ctx.tenant_id, request.model, ctx.job_id, ctx.attempt)
+    uri = artifacts.version_uri(ctx.tenant_id, request.model, ctx.job_id, ctx.attempt)
     info = artifacts.publish(local, uri)
     summary = {name: len(frames[name]) for name in kind.needs if name in frames}
     summary["fit_seconds"] = round(fit_seconds, 3)
@@ -147,25 +141,3 @@ def _apply_deploy_policy(session: Any, tenant_id: str, request: TrainRequest, ki
         registry_rows.deploy(session, tenant_id, request.model, version.version)
         return True
     return promote_if_better(session, tenant_id, request.model, version.version, metric, min_gain, higher)
-
-
-def discard_unregistered_artifacts(job_id: str) -> None:
-    """Remove artifact folders and work folders of a job's attempts that no version points at."""
-    shutil.rmtree(get_settings().home / "work" / job_id, ignore_errors=True)
-    from tendero.errors import NotFound
-    from tendero.store import jobs as job_rows
-
-    with session_scope() as session:
-        try:
-            job = job_rows.load_job(session, job_id)
-        except NotFound:
-            return
-        model = (job.params or {}).get("model") if job.kind == "train" else None
-        if not model:
-            return
-        kept = registry_rows.artifact_uris_of_job(session, job.tenant_id, job_id)
-        tenant_id, attempts = job.tenant_id, job.attempts
-    for attempt in range(1, attempts + 1):
-        uri = artifact_uri(tenant_id, model, job_id, attempt)
-        if uri not in kept:
-            artifacts.remove(uri)
