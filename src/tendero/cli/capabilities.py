@@ -57,7 +57,7 @@ def tenant_id_of(name: str) -> str:
 def run_job_here(tenant_id: str, job_id: str, follow: bool = True) -> dict[str, Any]:
     """Run a queued job in this process (the server's runner may take it first: claims are atomic),
     drawing its progress; returns the finished job."""
-    from tendero.jobs.runner import supervise, worker_name
+    from tendero.jobs.supervisor import supervise, worker_name
     from tendero.store import jobs as job_rows
     from tendero.store.db import session_scope
 

@@ -20,7 +20,7 @@ from tendero.data.budget import Budget, Limits
 from tendero.data.issues import Issue, ReadStopped, TableRejected
 from tendero.data.messages import Language, Text, say, text_as_json, text_from_json
 from tendero.data.table import frames_table
-from tendero.store import artifacts
+from tendero.store import artifacts, commerce
 from tendero.store import datasets as dataset_rows
 from tendero.store.db import session_scope
 from tendero.store.tables import Dataset
@@ -105,11 +105,11 @@ def create_from_frame(tenant_id: str, frame: pd.DataFrame, source: str, name: st
 
 def create_from_entity(tenant_id: str, entity: str, name: str, task: str, target: str | None = None,
                        features: list[str] | None = None) -> Dataset:  # fmt: skip
-    from tendero.data.frames import READERS
-
     if entity not in ENTITY_READERS:
         raise TableRejected(say("dataset.entity", entities=", ".join(ENTITY_READERS)))
-    return create_from_frame(tenant_id, READERS[entity](tenant_id), f"entity:{entity}", name, task, target, features)
+    return create_from_frame(
+        tenant_id, commerce.READERS[entity](tenant_id), f"entity:{entity}", name, task, target, features
+    )
 
 
 def create_from_sql(tenant_id: str, source: str, query: str, name: str, task: str, target: str | None = None,

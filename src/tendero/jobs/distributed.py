@@ -16,7 +16,7 @@ import procrastinate.manager
 import procrastinate.tasks
 
 from tendero.config import get_settings
-from tendero.jobs.runner import recover_once, supervise, worker_name
+from tendero.jobs.supervisor import recover_once, supervise, worker_name
 from tendero.store.db import table_exists
 
 log = logging.getLogger(__name__)

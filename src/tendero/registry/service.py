@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tendero.config import get_settings
-from tendero.errors import Conflict, DeployNotAllowed, NotFound
+from tendero.errors import DeployNotAllowed, NotFound
 from tendero.jobs.runner import get_runner
 from tendero.kinds import Fitted, get_kind
+from tendero.registry.promotion import promote_if_better as promote_if_better
 from tendero.registry.training import validate_request
 from tendero.store import artifacts
 from tendero.store import jobs as job_rows
@@ -73,35 +74,6 @@ def estimate_training_seconds(tenant_id: str, request: dict[str, Any], rows: int
 def notify_runner(job: Job) -> None:
     """Call after the submitting transaction committed, so the runner can see the row."""
     get_runner().notify(job.id)
-
-
-def promote_if_better(
-    session: Session,
-    tenant_id: str,
-    name: str,
-    version: str,
-    metric: str,
-    min_gain: float,
-    higher_is_better: bool = True,
-) -> bool:
-    """Deploy the challenger only if ``metric`` beats the champion's by ``min_gain`` (relative)."""
-    challenger = registry_rows.get_version(session, tenant_id, name, version)
-    champion = registry_rows.deployed_version(session, tenant_id, name)
-    if champion is None:
-        registry_rows.deploy(session, tenant_id, name, version)
-        return True
-    if metric not in challenger.metrics:
-        raise Conflict(f"version {version} of {name!r} has no metric {metric!r}")
-    new, old = float(challenger.metrics[metric]), float(champion.metrics.get(metric, float("nan")))
-    if old != old:  # the champion never measured it: the challenger wins
-        better = True
-    elif higher_is_better:
-        better = new >= old * (1 + min_gain) if old > 0 else new > old
-    else:
-        better = new <= old * (1 - min_gain) if old > 0 else new < old
-    if better:
-        registry_rows.deploy(session, tenant_id, name, version)
-    return better
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tendero.bench.report import percentile_ms
 from tendero.jobs.execute import JobContext, JobFailed
 from tendero.kinds import Fitted, KindParams, ModelKind, get_kind
+from tendero.observability.timing import percentile_ms
+from tendero.registry.promotion import apply_deploy_policy
 from tendero.store import artifacts
 from tendero.store import registry as registry_rows
 from tendero.store.db import session_scope
@@ -118,26 +119,9 @@ def run_training(ctx: JobContext) -> dict[str, Any]:
         )
         deployed = False
         if created:
-            deployed = _apply_deploy_policy(session, ctx.tenant_id, request, kind, version)
+            deployed = apply_deploy_policy(
+                session, ctx.tenant_id, request.model, version, kind, request.deploy,
+                (request.promote_metric, request.min_gain, request.higher_is_better),
+            )  # fmt: skip
         result = {"model": request.model, "version": version.version, "deployed": deployed}
     return result
-
-
-def _apply_deploy_policy(session: Any, tenant_id: str, request: TrainRequest, kind: ModelKind, version: Any) -> bool:
-    """Deploy per the request; ``if_better`` uses the request's metric, else the kind's own promotion rule
-    (e.g. the recommender's: NDCG@10 up by at least 2 %), else deploys."""
-    from tendero.registry.service import promote_if_better
-
-    if request.deploy in (None, "never"):
-        return False
-    current = registry_rows.deployed_version(session, tenant_id, request.model)
-    if request.deploy == "always" or current is None:
-        registry_rows.deploy(session, tenant_id, request.model, version.version)
-        return True
-    metric, min_gain, higher = request.promote_metric, request.min_gain, request.higher_is_better
-    if metric is None and getattr(kind, "promotion", None):
-        metric, min_gain, higher = kind.promotion  # type: ignore[attr-defined]
-    if metric is None:
-        registry_rows.deploy(session, tenant_id, request.model, version.version)
-        return True
-    return promote_if_better(session, tenant_id, request.model, version.version, metric, min_gain, higher)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
@@ -100,6 +101,15 @@ def read_interactions(tenant_id: str) -> pd.DataFrame:
     frame = _frame(query, ["user_id", "item_id", "kind", "value", "at"])
     frame["at"] = _naive_utc(frame["at"])
     return frame
+
+
+# entity name -> its reader: the frames the model kinds train on, and the entities a dataset can be made of
+READERS: dict[str, Callable[[str], pd.DataFrame]] = {
+    "order_lines": read_order_lines,
+    "products": read_products,
+    "customers": read_customers,
+    "interactions": read_interactions,
+}
 
 
 def read_user_interactions_since(tenant_id: str, user_id: str, since: datetime) -> pd.DataFrame:

@@ -374,10 +374,3 @@ class RecommendationFeedback(Base):
     item_id: Mapped[str] = mapped_column(String(200))
     event: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-# tables with modules of their own, imported here so the metadata (and Alembic) sees them
-import tendero.store.search  # noqa: E402,F401
-from tendero.store import experiment_tables as _experiment_tables  # noqa: E402, F401
-from tendero.store import insight_tables as _insight_tables  # noqa: E402, F401
-from tendero.store import sql_sources  # noqa: E402,F401
