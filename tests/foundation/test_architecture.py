@@ -1,4 +1,5 @@
-"""The house plan as a test: domain packages import no HTTP, SQL, store, api or jobs code."""
+"""The house plan as a test: arrows point down only, no face imports another, no import cycle, and domain
+packages import no HTTP, SQL, store, api or jobs code."""
 
 from __future__ import annotations
 
@@ -84,3 +85,126 @@ def test_bench_commands_import_only_light_modules_at_top_level(path):
         elif isinstance(node, ast.ImportFrom) and node.module:
             top.add(node.module)
     assert top <= LIGHT_BENCH_IMPORTS, sorted(top - LIGHT_BENCH_IMPORTS)
+
+
+# --- the module graph: every import of every module, those inside functions included --------------------------
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module_name(path): path for path in SRC.rglob("*.py") if "migrations" not in path.parts}
+
+
+def _resolve(name: str) -> str | None:
+    """The tendero module an imported name lives in (``tendero.store.tables.Base`` -> ``tendero.store.tables``)."""
+    while name and name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def _module_imports(module: str) -> set[str]:
+    """The tendero modules ``module`` imports anywhere in its text (function bodies and TYPE_CHECKING blocks too).
+
+    A submodule's own package ``__init__`` is not counted: Python runs it first whoever imports the submodule."""
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package
+                for _ in range(node.level - 1):
+                    anchor = anchor.rpartition(".")[0]
+                base = f"{anchor}.{base}" if base else anchor
+            names = [f"{base}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        for name in names:
+            if name.startswith("tendero"):
+                resolved = _resolve(name)
+                if resolved is not None and resolved != module:
+                    found.add(resolved)
+    return found
+
+
+GRAPH = {module: _module_imports(module) for module in MODULES}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan's algorithm, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycle_between_modules():
+    """Imports inside functions count: a lazy import that points back up still makes the modules one tangle."""
+    assert _cycles(GRAPH) == []
+
+
+def _area(module: str) -> str:
+    """``tendero.api.models`` -> ``api``; top-level modules by their own name (``app``, ``kinds``, ``config``)."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+FACE_AREAS = ("api", "web", "cli", "app", "bench")
+
+
+@pytest.mark.parametrize("area", sorted({_area(m) for m in MODULES} - set(FACE_AREAS)))
+def test_below_the_faces_nothing_imports_a_face(area):
+    """Services, the registry, jobs, data, the store and the domain import no face and no bench: arrows point down."""
+    offenders = [
+        f"{module} imports {imported}"
+        for module, imported_modules in sorted(GRAPH.items())
+        if _area(module) == area
+        for imported in sorted(imported_modules)
+        if _area(imported) in FACE_AREAS
+    ]
+    assert not offenders, offenders
