@@ -208,3 +208,64 @@ def test_below_the_faces_nothing_imports_a_face(area):
         if _area(imported) in FACE_AREAS
     ]
     assert not offenders, offenders
+
+
+# A face may reach another only where one assembles or runs the other: app.py assembles the API and the dashboard
+# into one ASGI app; the CLI runs that app (``tendero serve``) and the benches (``tendero bench``).
+FACE_WIRING = {("app", "api"), ("app", "web"), ("cli", "app"), ("cli", "bench")}
+
+
+@pytest.mark.parametrize("face", FACE_AREAS)
+def test_no_face_imports_another_face(face):
+    """The dashboard never calls an API route function, the CLI never an API view: both call a service."""
+    offenders = [
+        f"{module} imports {imported}"
+        for module, imported_modules in sorted(GRAPH.items())
+        if _area(module) == face
+        for imported in sorted(imported_modules)
+        if _area(imported) in FACE_AREAS and _area(imported) != face and (face, _area(imported)) not in FACE_WIRING
+    ]
+    assert not offenders, offenders
+
+
+def test_the_cli_opens_no_store_session():
+    """A command names a tenant and calls a service; the service opens its own session (one tenant look-up)."""
+    offenders = [
+        str(path.relative_to(SRC))
+        for path in sorted((SRC / "cli").rglob("*.py"))
+        if "session_scope" in path.read_text()
+    ]
+    assert not offenders, offenders
+
+
+# The table reader shared by imports and dataset uploads (formats, encodings, delimiters, numbers, dates, formulas,
+# row/column issues and their es/en messages): pure modules a domain package may read tables with.
+READER_MODULES = {f"tendero.data.{name}" for name in
+                  ("budget", "columns", "dates", "formulas", "issues", "messages", "numbers", "table")}  # fmt: skip
+SHARED_LEAVES = {"tendero.kinds", "tendero.errors"}
+
+
+@pytest.mark.parametrize("package", DOMAIN)
+def test_domain_packages_import_only_kinds_leaves_and_their_own_modules(package):
+    """You can lift ``forecasting/`` into a notebook: besides libraries it needs only the kinds and the leaves."""
+    offenders = [
+        f"{module} imports {imported}"
+        for module, imported_modules in sorted(GRAPH.items())
+        if _area(module) == package
+        for imported in sorted(imported_modules)
+        if _area(imported) != package and imported not in SHARED_LEAVES | READER_MODULES
+    ]
+    assert not offenders, offenders
+
+
+def test_the_reader_and_the_leaves_import_nothing_above_them():
+    """What the domain may import stays pure: the reader reads only itself, the leaves and the settings (the
+    operator's read limits, ``Limits.from_settings``); the errors module imports nothing of tendero."""
+    offenders = [
+        f"{module} imports {imported}"
+        for module in sorted(READER_MODULES)
+        for imported in sorted(GRAPH[module])
+        if imported not in READER_MODULES | SHARED_LEAVES | {"tendero.config"}
+    ]
+    offenders += [f"tendero.errors imports {imported}" for imported in sorted(GRAPH["tendero.errors"])]
+    assert not offenders, offenders

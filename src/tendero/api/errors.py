@@ -16,7 +16,8 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tendero.api.methods import allowed_methods
-from tendero.errors import Conflict, DeployNotAllowed, LastAdminKey, NotFound
+from tendero.errors import Conflict, DeployNotAllowed, Invalid, LastAdminKey, NotFound, TooLarge
+from tendero.errors import unstorable_text as unstorable_text  # the middleware reads it here
 from tendero.store.artifacts import ArtifactCorrupted
 
 log = logging.getLogger("tendero.api")
@@ -129,28 +130,6 @@ def message_for(request: Request, key: str, **values: object) -> str:
     return message(language_of(request.headers.get("accept-language", "")), key, **values)
 
 
-def unstorable_text(error: BaseException) -> Literal["nul", "surrogate", "overflow"] | None:
-    """Whether an exception (or one it wraps) is the database or driver refusing a value the client sent: a NUL
-    character (PostgreSQL), an unpaired surrogate (any UTF-8 encoder), a whole number beyond 64 bits (SQLite,
-    psycopg). Such input is the client's to fix (422), not a server fault."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, OverflowError):
-            return "overflow"
-        if isinstance(current, UnicodeEncodeError) and "surrogate" in str(current.reason):
-            return "surrogate"
-        text = str(current)
-        if "NUL" in text and "0x00" in text:
-            return "nul"
-        if "out of range" in text and ("bigint" in text or "integer" in text.lower()):
-            return "overflow"
-        orig = getattr(current, "orig", None)
-        current = orig if isinstance(orig, BaseException) else (current.__cause__ or current.__context__)
-    return None
-
-
 def input_problem_detail(kind: str, lang: Language) -> str:
     """The message for what ``unstorable_text`` found."""
     if kind == "overflow":
@@ -229,7 +208,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Conflict)
     async def _conflict(request: Request, error: Conflict) -> JSONResponse:
-        return problem(409, str(error), request)
+        return problem(409, str(error), request, getattr(error, "errors", None))
+
+    @app.exception_handler(Invalid)
+    async def _invalid(request: Request, error: Invalid) -> JSONResponse:
+        return problem(422, str(error), request, error.errors)
+
+    @app.exception_handler(TooLarge)
+    async def _too_large(request: Request, error: TooLarge) -> JSONResponse:
+        return problem(413, str(error), request)
 
     @app.exception_handler(LastAdminKey)
     async def _last_admin(request: Request, error: LastAdminKey) -> JSONResponse:

@@ -137,7 +137,7 @@ def read_dataset_frame(tenant_id: str, dataset_id: str) -> pd.DataFrame:
     """The stored table, checked against the SHA-256 recorded when it was made."""
     with session_scope() as session:
         row = dataset_rows.get_dataset(session, tenant_id, dataset_id)
-        if row.status != "ready" or not row.uri:
+        if row.status != "ready" or not row.uri or not row.sha256:
             raise ValueError(f"dataset {dataset_id} is not ready (status {row.status}): {row.error or ''}".strip())
         uri, sha = row.uri, row.sha256
     return pd.read_parquet(io.BytesIO(artifacts.read_file(uri, sha, what=f"dataset {dataset_id}")))

@@ -10,6 +10,7 @@ import pandas as pd
 from tendero.data.formulas import write_csv
 from tendero.errors import NotFound
 from tendero.jobs.execute import JobContext, JobFailed
+from tendero.kinds import TabularModel
 from tendero.registry.service import deployed_models
 from tendero.store import artifacts
 
@@ -24,9 +25,9 @@ def run_batch_prediction(ctx: JobContext) -> dict[str, Any]:
         served = deployed_models.get(ctx.tenant_id, model)
     except NotFound as error:
         raise JobFailed(str(error)) from error
-    predict_frame = getattr(served.fitted, "predict_frame", None)
-    if predict_frame is None:
+    if not isinstance(served.fitted, TabularModel):
         raise JobFailed(f"model {model!r} of kind {served.kind} does not predict tables of rows")
+    predict_frame = served.fitted.predict_frame
     try:
         frame = read_dataset_frame(ctx.tenant_id, dataset)
     except (ValueError, NotFound) as error:

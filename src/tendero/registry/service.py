@@ -6,7 +6,7 @@ import gc
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 from sqlalchemy.orm import Session
 
@@ -76,15 +76,22 @@ def notify_runner(job: Job) -> None:
     get_runner().notify(job.id)
 
 
+Surface = TypeVar("Surface")
+
+
 @dataclass(frozen=True)
-class Served:
-    """A deployed version, loaded and ready to predict."""
+class Served(Generic[Surface]):
+    """A deployed version, loaded and ready to answer through its kind's surface (``tendero.kinds``)."""
 
     model: str
     kind: str
     version: str
     version_id: str
-    fitted: Fitted
+    fitted: Surface
+
+
+class WrongSurface(NotFound):
+    """The model exists and is deployed, but its kind does not answer that way (a 404 for the route asked)."""
 
 
 class DeployedModels:
@@ -99,14 +106,14 @@ class DeployedModels:
         self.freeze_after_load = False  # `tendero serve` turns it on: only a server lives that long
         self._lock = threading.Lock()
         self._loading: dict[tuple[str, str], threading.Lock] = {}
-        self._entries: dict[tuple[str, str], tuple[float, Served | None]] = {}
+        self._entries: dict[tuple[str, str], tuple[float, Served[Any] | None]] = {}
         self._rechecking: set[tuple[str, str]] = set()
 
     def invalidate(self, tenant_id: str, name: str) -> None:
         with self._lock:
             self._entries.pop((tenant_id, name), None)
 
-    def fresh(self, tenant_id: str, name: str) -> Served | None:
+    def fresh(self, tenant_id: str, name: str) -> Served[Any] | None:
         """The cached deployed version without waiting or reading the database (for request paths on
         the event loop); None when nothing is cached yet. Past ``recheck_seconds`` it still answers
         with the cached version and starts one re-check in the background: making every request that
@@ -127,7 +134,7 @@ class DeployedModels:
 
         def recheck() -> None:
             try:
-                self.get(*key)
+                self._get(*key)
             except Exception:  # undeployed (or unreadable): the next request takes the waiting path
                 self.invalidate(*key)
             finally:
@@ -136,7 +143,21 @@ class DeployedModels:
 
         threading.Thread(target=recheck, name="tendero-model-recheck", daemon=True).start()
 
-    def get(self, tenant_id: str, name: str) -> Served:
+    @overload
+    def get(self, tenant_id: str, name: str) -> Served[Fitted]: ...
+
+    @overload
+    def get(self, tenant_id: str, name: str, surface: type[Surface]) -> Served[Surface]: ...
+
+    def get(self, tenant_id: str, name: str, surface: type[Any] | None = None) -> Served[Any]:
+        """The deployed version of ``name``, loaded; with ``surface`` (a protocol of ``tendero.kinds``), typed as
+        it, and WrongSurface when the model's kind does not answer that way."""
+        served = self._get(tenant_id, name)
+        if surface is not None and not isinstance(served.fitted, surface):
+            raise WrongSurface(f"model {name!r} of kind {served.kind} is served by its own endpoints")
+        return served
+
+    def _get(self, tenant_id: str, name: str) -> Served[Any]:
         key = (tenant_id, name)
         entry = self._entries.get(key)
         if entry is not None and time.monotonic() - entry[0] < self.recheck_seconds and entry[1] is not None:
@@ -149,7 +170,7 @@ class DeployedModels:
                 return entry[1]
             return self._refresh(key, entry)
 
-    def _refresh(self, key: tuple[str, str], entry: tuple[float, Served | None] | None) -> Served:
+    def _refresh(self, key: tuple[str, str], entry: tuple[float, Served[Any] | None] | None) -> Served[Any]:
         tenant_id, name = key
         with session_scope() as session:
             model = registry_rows.get_model(session, tenant_id, name)

@@ -96,7 +96,7 @@ def run_training(ctx: JobContext) -> dict[str, Any]:
     serving = measure_serving(kind.fitted_type, local)
     uri = artifacts.version_uri(ctx.tenant_id, request.model, ctx.job_id, ctx.attempt)
     info = artifacts.publish(local, uri)
-    summary = {name: len(frames[name]) for name in kind.needs if name in frames}
+    summary: dict[str, float] = {name: len(frames[name]) for name in kind.needs if name in frames}
     summary["fit_seconds"] = round(fit_seconds, 3)
     with session_scope() as session:
         model = registry_rows.get_or_create_model(session, ctx.tenant_id, request.model, kind.name)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from tendero.kinds import Progress
+from tendero.kinds import Progress, RecommenderModel
 from tendero.search.encoder import ENCODERS, get_encoder, model_for
 from tendero.search.index import ProductIndex, dense_text
 from tendero.search.text import detect_language
@@ -329,11 +329,11 @@ def recommend_for_text(
     reranked: dict[str, Any] | None = None
     if user_id and items:
         try:
-            served = deployed_models.get(tenant_id, model)
+            served = deployed_models.get(tenant_id, model, RecommenderModel)
         except NotFound:
             served = None
         if served is not None:
-            taste = np.asarray(served.fitted.score(user_id, [i.product_id for i in items]), dtype=float)  # type: ignore[attr-defined]
+            taste = np.array(served.fitted.score(user_id, [i.product_id for i in items]), dtype=np.float64)
             relevance = np.array([i.score for i in items], dtype=float)
             blend = 0.5 * _unit(relevance) + 0.5 * _unit(taste)
             order = np.argsort(-blend, kind="stable")

@@ -104,7 +104,7 @@ def _server(url: URL, resolve: bool) -> set[str]:
         if not resolve:
             return {host.lower()}
         try:
-            addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+            addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
         except OSError:
             return {host.lower()}
     if any(_is_this_machine(candidate) for candidate in addresses):

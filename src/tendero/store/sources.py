@@ -221,7 +221,7 @@ def _open_postgresql(name: str, url: URL, query: str, chunk_rows: int, seconds: 
 
     milliseconds = max(1, int(seconds * 1000))
     options = f"-c statement_timeout={milliseconds} -c default_transaction_read_only=on"
-    extra = {k: v for k, v in url.query.items() if isinstance(v, str) and k not in ("options", "host")}
+    extra: dict[str, Any] = {k: v for k, v in url.query.items() if isinstance(v, str) and k not in ("options", "host")}
     try:
         connection = psycopg.connect(
             host=host_of(url), port=url.port, dbname=url.database, user=url.username, password=url.password,
@@ -250,7 +250,7 @@ def _open_postgresql(name: str, url: URL, query: str, chunk_rows: int, seconds: 
     cursor = connection.cursor(name="tendero_source")  # server-side: DECLARE ... CURSOR FOR <one query>
     try:
         with errors():
-            cursor.execute(query)  # type: ignore[arg-type]  (the query text, run as it is, read-only)
+            cursor.execute(query)  # the query text, run as it is, read-only
     except BaseException:
         connection.close()
         raise

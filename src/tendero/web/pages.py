@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
 from importlib import util
@@ -14,21 +15,24 @@ from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from pydantic import TypeAdapter, ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from tendero.api import data as data_api
-from tendero.api.audit import record_call
-from tendero.api.deps import EventId, key_cache
-from tendero.api.errors import ProblemError
-from tendero.api.models import NameParam
-from tendero.api.schemas import TrainRequestIn
-from tendero.errors import Conflict, DeployNotAllowed, LastAdminKey, NotFound
-from tendero.kinds import kind_names
-from tendero.registry import service
+from tendero.data.issues import ReadStopped
+from tendero.data.messages import render as render_text
+from tendero.data.readers import FileRejected
+from tendero.errors import Conflict, DeployNotAllowed, Invalid, LastAdminKey, NotFound, TooLarge
+from tendero.kinds import CustomersModel, kind_names
+from tendero.services import data, models
+from tendero.services import tenants as tenant_service
+from tendero.services.data import EntityName
+from tendero.services.models import ModelName
+from tendero.services.schemas import MAX_INT64, TrainRequestIn
+from tendero.services.tenants import key_cache
+from tendero.services.uploads import saved_upload
 from tendero.store import imports as import_rows
 from tendero.store import jobs as job_rows
 from tendero.store import registry as registry_rows
-from tendero.store import tenants, users
 from tendero.store.db import session_scope
 from tendero.web import capabilities, charts, summaries
 from tendero.web.access import (
@@ -48,17 +52,18 @@ from tendero.web.access import (
     resolved,
 )
 from tendero.web.i18n import CATALOGUE, LANGUAGES, translator
-from tendero.web.rendering import PREFIX, WebRoute, language, redirect, render, safe_next
+from tendero.web.rendering import PREFIX, WebRoute, language, record_call, redirect, render, safe_next
 from tendero.web.session import WebSession, clear_session, read_session, secret_usable, write_session
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=WebRoute)
-ENTITIES: tuple[str, ...] = get_args(get_args(data_api.EntityParam)[0])
-MODEL_NAME = TypeAdapter(NameParam)
+ENTITIES: tuple[str, ...] = get_args(EntityName)
+MODEL_NAME = TypeAdapter(ModelName)
+EventId = Annotated[int, Query(ge=0, le=MAX_INT64, description="only events after this event id")]
 PERIODS = (7, 28, 90)
 TERMINAL = set(job_rows.FINISHED)
 
 
-def _t(request: Request):  # type: ignore[no-untyped-def]
+def _t(request: Request) -> Callable[..., str]:
     return translator(language(request))
 
 
@@ -122,13 +127,12 @@ def login(
         response.headers["retry-after"] = str(seconds)
         return response
     principal = None
-    with session_scope() as db:
-        if key:
-            found = key_cache.resolve(key)
-            if found is not None and found.tenant_name == tenant:
-                principal = found
-        elif username and password:
-            principal = users.authenticate_user(db, tenant, username, password)
+    if key:
+        found = key_cache.resolve(key)
+        if found is not None and found.tenant_name == tenant:
+            principal = found
+    elif username and password:
+        principal = tenant_service.authenticate_user(tenant, username, password)
     if principal is None:
         return render(request, "login.html", context, status=401)
     limits.refund_login(client, account)
@@ -228,9 +232,9 @@ def overview(request: Request, session: AnyRole, days: Annotated[int, Query()] =
         "next_forecast": capabilities.next_period(principal.tenant_id),
         "at_risk": None,
     }
-    customers_model = capabilities.deployed(principal.tenant_id, capabilities.CUSTOMER_MODEL)
+    customers_model = capabilities.deployed(principal.tenant_id, capabilities.CUSTOMER_MODEL, CustomersModel)
     if customers_model is not None:
-        context["at_risk"] = customers_model.fitted.at_risk(0.0, 5, language(request))  # type: ignore[attr-defined]
+        context["at_risk"] = customers_model.fitted.at_risk(0.0, 5, language(request))
         context["names"] = capabilities.customer_names(principal.tenant_id)
     if not sales.empty:
         context["sales_figure"] = charts.sales_figure(sales, t("overview.sales_chart"), t("overview.weekly"))
@@ -257,8 +261,8 @@ def data_page(request: Request, session: AnyRole) -> Response:
 def import_page(request: Request, import_id: str, session: Reader) -> Response:
     principal = session.principal
     assert principal is not None
-    report = data_api.import_out(principal.tenant_id, import_id, limit=200)
-    reasons = import_rows.rejection_reasons(principal.tenant_id, import_id)
+    report = data.import_out(principal.tenant_id, import_id, limit=200)
+    reasons = data.rejection_reasons(principal.tenant_id, import_id)
     return render(request, "import.html", {"report": report, "reasons": sorted(reasons.items(), key=lambda r: -r[1])})
 
 
@@ -272,16 +276,24 @@ async def upload(
     dry_run: Annotated[bool, Form()] = False,
     returns: Annotated[Literal["reject", "keep"], Form()] = "reject",
 ) -> Response:
-    """The API's own upload (same size limit, reader and validation), its report shown as a page."""
+    """The API's own import (same size limit, reader, validation and service), its report shown as a page."""
     principal = session.principal
     assert principal is not None
     t = _t(request)
     if file is None or not file.filename:
         return redirect(request, f"{PREFIX}/data", ("error", t("data.pick_file")))
     try:
-        report = await data_api.upload(entity, principal, file, mapping, dry_run, returns)
-    except ProblemError as error:
-        return redirect(request, f"{PREFIX}/data", ("error", error.detail))
+        columns = data.parse_mapping(mapping)
+        async with saved_upload(file) as path:
+            filename = Path(file.filename or "upload").name
+            report = await run_in_threadpool(data.import_file, principal.tenant_id, entity, path, filename, columns,
+                                             dry_run, returns)  # fmt: skip
+    except (Invalid, TooLarge) as error:
+        return redirect(request, f"{PREFIX}/data", ("error", str(error)))
+    except FileRejected as error:
+        return redirect(request, f"{PREFIX}/data", ("error", error.rendered("en")))
+    except ReadStopped:
+        return redirect(request, f"{PREFIX}/data", ("error", render_text("read.stopped", "en")))
     message = t("data.imported", rows=report.rows_read, inserted=report.inserted, updated=report.updated,
                 rejected=report.rejected)  # fmt: skip
     kind = "error" if report.status == "failed" else ("warning" if report.rejected else "success")
@@ -347,17 +359,14 @@ def train(
         body = TrainRequestIn(kind=kind, params=parsed_params, deploy=deploy or None)
         payload = body.model_dump(exclude={"idempotency_key"})
         payload["model"] = name
-        with session_scope() as db:
-            job, _ = service.submit_training(db, principal.tenant_id, payload, role=principal.role)
-            db.commit()
-            service.notify_runner(job)
+        models.submit_training(principal.tenant_id, payload, role=principal.role)
     except DeployNotAllowed:
         return redirect(request, back, ("error", t("models.deploy_admin_only")))
     except ValidationError as error:
         detail = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'model'}: {e['msg']}" for e in error.errors()[:5])
         return redirect(request, back, ("error", t("error.invalid", detail=detail)))
-    except KeyError as error:
-        return redirect(request, back, ("error", str(error.args[0])))
+    except Invalid as error:  # an unknown kind
+        return redirect(request, back, ("error", str(error)))
     record_call(request, principal, "train", started, 202, model=name)
     queued = t("models.queued") if can(principal, ADMIN) else t("models.queued_not_deployed")
     return redirect(request, f"{PREFIX}/jobs", ("success", queued))
@@ -368,17 +377,15 @@ def _registry_action(request: Request, action: str, name: str, version: str | No
     assert principal is not None
     t = _t(request)
     try:
-        with session_scope() as db:
-            if action == "deploy":
-                row = registry_rows.deploy(db, principal.tenant_id, name, version or "")
-                message = t("models.deployed_ok", model=name, version=row.version)
-            elif action == "rollback":
-                row = registry_rows.rollback(db, principal.tenant_id, name)
-                message = t("models.rolled_back", model=name, version=row.version)
-            else:
-                row = registry_rows.archive(db, principal.tenant_id, name, version or "")
-                message = t("models.archived", model=name, version=row.version)
-        service.deployed_models.invalidate(principal.tenant_id, name)
+        if action == "deploy":
+            row = models.deploy(principal.tenant_id, name, version or "")
+            message = t("models.deployed_ok", model=name, version=row.version)
+        elif action == "rollback":
+            row = models.rollback(principal.tenant_id, name)
+            message = t("models.rolled_back", model=name, version=row.version)
+        else:
+            row = models.archive(principal.tenant_id, name, version or "")
+            message = t("models.archived", model=name, version=row.version)
     except Conflict as error:
         return redirect(request, f"{PREFIX}/models", ("error", str(error)))
     return redirect(request, f"{PREFIX}/models#model-{name}", ("success", message))
@@ -460,12 +467,7 @@ def cancel(request: Request, job_id: str, session: PostTrainer) -> Response:
 
 
 def _keys(tenant_id: str) -> list[dict[str, Any]]:
-    with session_scope() as db:
-        return [
-            {"id": k.id, "name": k.name, "prefix": k.prefix, "role": k.role, "created_at": k.created_at,
-             "last_used_at": k.last_used_at, "revoked_at": k.revoked_at}
-            for k in tenants.list_keys(db, tenant_id)
-        ]  # fmt: skip
+    return [key.model_dump() for key in tenant_service.list_keys(tenant_id)]
 
 
 @router.get("/settings")
@@ -483,8 +485,7 @@ def create_key(
 ) -> Response:
     """The new key is rendered in this response only: it is never stored in the cookie or shown again."""
     assert session.principal is not None
-    with session_scope() as db:
-        issued = tenants.create_key(db, session.principal.tenant_id, name.strip() or "key", role)
+    issued = tenant_service.create_key(session.principal.tenant_id, name.strip() or "key", role)
     return render(request, "settings.html", {"keys": _keys(session.principal.tenant_id), "created": issued})
 
 
@@ -493,13 +494,10 @@ def revoke_key(request: Request, key_id: str, session: PostAdmin) -> Response:
     """Revoke a key of the tenant; never its last active admin key (the page says why)."""
     assert session.principal is not None
     try:
-        with session_scope() as db:
-            row = tenants.revoke_key(db, session.principal.tenant_id, key_id)
-            prefix = row.prefix
+        prefix = tenant_service.revoke_key(session.principal.tenant_id, key_id)
     except LastAdminKey as error:
         message = _t(request)("settings.last_admin", prefix=error.prefix)
         return redirect(request, f"{PREFIX}/settings", ("error", message))
-    key_cache.forget_prefix(prefix)
     return redirect(request, f"{PREFIX}/settings", ("success", _t(request)("settings.revoked_ok", prefix=prefix)))
 
 

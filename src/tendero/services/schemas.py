@@ -1,4 +1,5 @@
-"""Public request and response shapes (separate from ORM rows, as in the FastAPI template)."""
+"""Public request and response shapes shared by the API, the dashboard and the CLI (separate from ORM rows, as in
+the FastAPI template)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
+
+# The largest whole number a database column or LIMIT/OFFSET holds (SQLite INTEGER, PostgreSQL bigint): every
+# integer a client sends in a query or path is bounded by it (or by a smaller domain maximum), so nothing
+# past it reaches the database as an OverflowError.
+MAX_INT64 = 2**63 - 1
 
 
 class Strict(BaseModel):
