@@ -261,8 +261,8 @@ def record_events(tenant_id: str, experiment_id: str, raw: list[Any]) -> dict[st
     variant_keys = [v.key for v in experiment.variants]
     readers: dict[str, list[MetricSpec]] = {}
     for metric in experiment.metrics:
-        for event in metric.events():
-            readers.setdefault(event, []).append(metric)
+        for event_name in metric.events():
+            readers.setdefault(event_name, []).append(metric)
     now = utcnow()
 
     def reject(index: int, event: EventIn, field: str, message: str) -> None:
