@@ -242,7 +242,8 @@ def test_the_cli_opens_no_store_session():
 # row/column issues and their es/en messages): pure modules a domain package may read tables with.
 READER_MODULES = {f"tendero.data.{name}" for name in
                   ("budget", "columns", "dates", "formulas", "issues", "messages", "numbers", "table")}  # fmt: skip
-SHARED_LEAVES = {"tendero.kinds", "tendero.errors"}
+CATALOGUE_MODULES = {m for m in MODULES if m == "tendero.catalogue" or m.startswith("tendero.catalogue.")}
+SHARED_LEAVES = {"tendero.kinds", "tendero.errors"} | CATALOGUE_MODULES
 
 
 @pytest.mark.parametrize("package", DOMAIN)
@@ -260,7 +261,8 @@ def test_domain_packages_import_only_kinds_leaves_and_their_own_modules(package)
 
 def test_the_reader_and_the_leaves_import_nothing_above_them():
     """What the domain may import stays pure: the reader reads only itself, the leaves and the settings (the
-    operator's read limits, ``Limits.from_settings``); the errors module imports nothing of tendero."""
+    operator's read limits, ``Limits.from_settings``); the errors module imports nothing of tendero, the message
+    catalogue nothing but itself."""
     offenders = [
         f"{module} imports {imported}"
         for module in sorted(READER_MODULES)
@@ -268,4 +270,27 @@ def test_the_reader_and_the_leaves_import_nothing_above_them():
         if imported not in READER_MODULES | SHARED_LEAVES | {"tendero.config"}
     ]
     offenders += [f"tendero.errors imports {imported}" for imported in sorted(GRAPH["tendero.errors"])]
+    offenders += [
+        f"{module} imports {imported}"
+        for module in sorted(CATALOGUE_MODULES)
+        for imported in sorted(GRAPH[module])
+        if imported not in CATALOGUE_MODULES
+    ]
     assert not offenders, offenders
+
+
+def test_every_catalogue_text_is_in_spanish_and_english_with_the_same_placeholders():
+    import string
+
+    from tendero.catalogue import entries
+
+    formatter = string.Formatter()
+    faults = []
+    for key, texts in entries():
+        if set(texts) != {"es", "en"} or not all(texts.values()):
+            faults.append(f"{key}: languages {sorted(texts)}")
+            continue
+        fields = {lang: sorted({part[1] for part in formatter.parse(text) if part[1]}) for lang, text in texts.items()}
+        if fields["es"] != fields["en"]:
+            faults.append(f"{key}: placeholders {fields}")
+    assert not faults, faults
