@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tendero.errors import NotFound
 from tendero.jobs.runner import get_runner
 from tendero.services.schemas import JobEventOut, JobOut
 from tendero.store import jobs as job_rows
@@ -59,3 +60,31 @@ def job_state(tenant_id: str, job_id: str, after_event: int = 0) -> JobState:
         events = job_rows.list_events(session, tenant_id, job_id, after_id=after_event)
         return JobState(job.status, job.progress, job.error, job.result,
                         [JobEventOut.model_validate(e) for e in events])  # fmt: skip
+
+
+def list_jobs(tenant_id: str, limit: int = 30, offset: int = 0, status: str | None = None,
+              kind: str | None = None) -> tuple[list[JobOut], int]:  # fmt: skip
+    with session_scope() as session:
+        rows, total = job_rows.list_jobs(session, tenant_id, status=status, kind=kind, limit=limit, offset=offset)
+        return [job_out(row) for row in rows], total
+
+
+def cancel_job(tenant_id: str, job_id: str) -> JobOut:
+    """Ask a job to stop (it stops at its next progress report); NotFound for another tenant's job."""
+    with session_scope() as session:
+        return job_out(job_rows.request_cancel(session, tenant_id, job_id))
+
+
+def jobs_progress(tenant_id: str, job_ids: list[str], after_event: int = 0) -> dict[str, JobState]:
+    """The state and new events of each of ``job_ids`` that is this tenant's (others are simply absent)."""
+    found: dict[str, JobState] = {}
+    with session_scope() as session:
+        for job_id in job_ids:
+            try:
+                job = job_rows.get_job(session, tenant_id, job_id)
+            except NotFound:
+                continue
+            events = job_rows.list_events(session, tenant_id, job_id, after_id=after_event, limit=2000)
+            found[job_id] = JobState(job.status, job.progress, job.error, job.result,
+                                     [JobEventOut.model_validate(e) for e in events])  # fmt: skip
+    return found

@@ -3,6 +3,7 @@ promote (each dropping the served copy at once), batch predictions and predictio
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar, overload
 
 from pydantic import Field, ValidationError
@@ -232,3 +233,26 @@ def _issue_error(issue: Any) -> dict[str, Any]:
     if getattr(issue, "value", None) is not None:
         error["value"] = issue.value
     return error
+
+
+@dataclass(frozen=True)
+class ModelView:
+    """A model with its versions (newest first, at most the number asked) and its deployed version."""
+
+    model: ModelOut
+    versions: list[VersionOut]
+    deployed: VersionOut | None
+
+
+def models_with_versions(tenant_id: str, limit: int = 100, versions: int = 20) -> list[ModelView]:
+    """The tenant's models for a page: each with its latest ``versions`` and the deployed one."""
+    out = []
+    with using_session(None) as db:
+        rows, _ = registry_rows.list_models(db, tenant_id, limit=limit)
+        for row in rows:
+            aliases = registry_rows.aliases(db, tenant_id, row)
+            latest, _ = registry_rows.list_versions(db, tenant_id, row.name, limit=versions)
+            deployed = registry_rows.deployed_version(db, tenant_id, row.name)
+            out.append(ModelView(model_out(db, tenant_id, row), [version_out(v, aliases) for v in latest],
+                                 version_out(deployed, aliases) if deployed is not None else None))  # fmt: skip
+    return out

@@ -16,8 +16,6 @@ from tendero.registry.service import Served
 from tendero.services import models
 from tendero.services.forecasts import LEVELS, model_name
 from tendero.services.recommendations import require_item, serving_recommender
-from tendero.store import registry as registry_rows
-from tendero.store.db import session_scope
 from tendero.web import summaries
 
 PAGE_LEVELS = ("total", "category", "product")
@@ -42,14 +40,12 @@ def deployed(tenant_id: str, name: str, surface: type[S]) -> Served[S] | None:
 def deployed_forecasts(tenant_id: str) -> list[tuple[str, str]]:
     """(level, freq) of every deployed ``forecast-{level}-{freq}`` model of the tenant."""
     found = []
-    with session_scope() as db:
-        rows, _ = registry_rows.list_models(db, tenant_id, limit=200)
-        for model in rows:
-            if model.kind != "forecast" or not model.name.startswith("forecast-"):
-                continue
-            level, _, freq = model.name.removeprefix("forecast-").rpartition("-")
-            if level in LEVELS and freq in FREQS and registry_rows.deployed_version(db, tenant_id, model.name):
-                found.append((level, freq))
+    for model in models.list_models(tenant_id, kind="forecast", limit=200).items:
+        if not model.name.startswith("forecast-"):
+            continue
+        level, _, freq = model.name.removeprefix("forecast-").rpartition("-")
+        if level in LEVELS and freq in FREQS and model.deployed_version is not None:
+            found.append((level, freq))
     return found
 
 

@@ -21,19 +21,16 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from tendero.data.issues import ReadStopped
 from tendero.data.messages import render as render_text
 from tendero.data.readers import FileRejected
-from tendero.errors import Conflict, DeployNotAllowed, Invalid, LastAdminKey, NotFound, TooLarge
+from tendero.errors import Conflict, DeployNotAllowed, Invalid, LastAdminKey, TooLarge
 from tendero.kinds import CustomersModel, kind_names
-from tendero.services import data, models
+from tendero.services import data, jobs, models
 from tendero.services import tenants as tenant_service
 from tendero.services.data import EntityName
 from tendero.services.models import ModelName
 from tendero.services.schemas import MAX_INT64, TrainRequestIn
 from tendero.services.tenants import key_cache
 from tendero.services.uploads import saved_upload
-from tendero.store import imports as import_rows
-from tendero.store import jobs as job_rows
-from tendero.store import registry as registry_rows
-from tendero.store.db import session_scope
+from tendero.store.jobs import FINISHED
 from tendero.web import capabilities, charts, summaries
 from tendero.web.access import (
     ADMIN,
@@ -60,7 +57,7 @@ ENTITIES: tuple[str, ...] = get_args(EntityName)
 MODEL_NAME = TypeAdapter(ModelName)
 EventId = Annotated[int, Query(ge=0, le=MAX_INT64, description="only events after this event id")]
 PERIODS = (7, 28, 90)
-TERMINAL = set(job_rows.FINISHED)
+TERMINAL = set(FINISHED)
 
 
 def _t(request: Request) -> Callable[..., str]:
@@ -200,18 +197,15 @@ def headline_metrics(kind: str, metrics: dict[str, Any]) -> list[dict[str, Any]]
 
 def _model_health(tenant_id: str) -> list[dict[str, Any]]:
     health = []
-    with session_scope() as db:
-        rows, _ = registry_rows.list_models(db, tenant_id, limit=50)
-        for model in rows:
-            deployed = registry_rows.deployed_version(db, tenant_id, model.name)
-            latest, total = registry_rows.list_versions(db, tenant_id, model.name, limit=1)
-            health.append({
-                "name": model.name, "kind": model.kind, "flags": dict(model.flags or {}), "versions": total,
-                "deployed": deployed.version if deployed else None,
-                "headline": headline_metrics(model.kind, dict(deployed.metrics)) if deployed else [],
-                "deployed_at": deployed.deployed_at if deployed else None,
-                "latest": latest[0].version if latest else None,
-            })  # fmt: skip
+    for view in models.models_with_versions(tenant_id, limit=50, versions=1):
+        model, deployed = view.model, view.deployed
+        health.append({
+            "name": model.name, "kind": model.kind, "flags": dict(model.flags or {}), "versions": model.versions,
+            "deployed": deployed.version if deployed else None,
+            "headline": headline_metrics(model.kind, dict(deployed.metrics)) if deployed else [],
+            "deployed_at": deployed.deployed_at if deployed else None,
+            "latest": model.latest_version,
+        })  # fmt: skip
     return health
 
 
@@ -251,7 +245,7 @@ def data_page(request: Request, session: AnyRole) -> Response:
     assert principal is not None
     context: dict[str, Any] = {"entities": ENTITIES, "can_ingest": can(principal, INGEST), "can_read": False}
     if can(principal, READ):
-        rows, total = import_rows.list_imports(principal.tenant_id, 50, 0)
+        rows, total = data.list_imports(principal.tenant_id, 50, 0)
         context.update(can_read=True, imports=rows, imports_total=total,
                        profile=summaries.profile_summary(principal.tenant_id))  # fmt: skip
     return render(request, "data.html", context)
@@ -310,23 +304,19 @@ async def upload(
 def models_page(request: Request, session: Reader) -> Response:
     principal = session.principal
     assert principal is not None
-    models = []
-    with session_scope() as db:
-        rows, _ = registry_rows.list_models(db, principal.tenant_id, limit=100)
-        for model in rows:
-            versions, total = registry_rows.list_versions(db, principal.tenant_id, model.name, limit=20)
-            aliases = registry_rows.aliases(db, principal.tenant_id, model)
-            models.append({
-                "name": model.name, "kind": model.kind, "flags": dict(model.flags or {}), "total": total,
-                "deployed": next((v.version for v in versions if v.status == "deployed"), None),
-                "versions": [{
-                    "version": v.version, "status": v.status, "algorithm": v.algorithm, "metrics": dict(v.metrics),
-                    "created_at": v.created_at, "deployed_at": v.deployed_at,
-                    "aliases": sorted(a for a, ver in aliases.items() if ver == v.version),
-                } for v in versions],
-            })  # fmt: skip
+    shown = []
+    for view in models.models_with_versions(principal.tenant_id, limit=100, versions=20):
+        model, versions = view.model, view.versions
+        shown.append({
+            "name": model.name, "kind": model.kind, "flags": dict(model.flags or {}), "total": model.versions,
+            "deployed": next((v.version for v in versions if v.status == "deployed"), None),
+            "versions": [{
+                "version": v.version, "status": v.status, "algorithm": v.algorithm, "metrics": dict(v.metrics),
+                "created_at": v.created_at, "deployed_at": v.deployed_at, "aliases": v.aliases,
+            } for v in versions],
+        })  # fmt: skip
     return render(request, "models.html", {
-        "models": models, "kinds": [k for k in kind_names()],
+        "models": shown, "kinds": [k for k in kind_names()],
         "can_admin": can(principal, ADMIN), "can_train": can(principal, TRAIN),
         "default_kind": "baseline",
     })  # fmt: skip
@@ -423,10 +413,9 @@ def _job_view(job: Any) -> dict[str, Any]:
 def jobs_page(request: Request, session: Reader) -> Response:
     principal = session.principal
     assert principal is not None
-    with session_scope() as db:
-        rows, total = job_rows.list_jobs(db, principal.tenant_id, limit=30)
-        jobs = [_job_view(job) for job in rows]
-    return render(request, "jobs.html", {"jobs": jobs, "total": total, "can_train": can(principal, TRAIN)})
+    rows, total = jobs.list_jobs(principal.tenant_id, limit=30)
+    shown = [_job_view(job) for job in rows]
+    return render(request, "jobs.html", {"jobs": shown, "total": total, "can_train": can(principal, TRAIN)})
 
 
 @router.get("/jobs/progress.json")
@@ -439,18 +428,14 @@ def jobs_progress(
     principal = session.principal
     assert principal is not None
     answer: dict[str, Any] = {"jobs": {}}
-    with session_scope() as db:
-        for job_id in [i for i in ids.split(",") if i][:20]:
-            try:
-                job = job_rows.get_job(db, principal.tenant_id, job_id)
-            except NotFound:
-                continue  # another tenant's job is simply not there
-            events = job_rows.list_events(db, principal.tenant_id, job_id, after_id=after, limit=2000)
-            answer["jobs"][job_id] = {
-                **{k: v for k, v in _job_view(job).items() if k in ("status", "progress", "error", "finished")},
-                "events": [{"id": e.id, "step": e.step, "total": e.total, "metrics": e.metrics, "message": e.message}
-                           for e in events],
-            }  # fmt: skip
+    # another tenant's job is simply not there
+    for job_id, state in jobs.jobs_progress(principal.tenant_id, [i for i in ids.split(",") if i][:20], after).items():
+        answer["jobs"][job_id] = {
+            "status": state.status, "progress": round(float(state.progress or 0.0), 1), "error": state.error,
+            "finished": state.status in TERMINAL,
+            "events": [{"id": e.id, "step": e.step, "total": e.total, "metrics": e.metrics, "message": e.message}
+                       for e in state.events],
+        }  # fmt: skip
     return JSONResponse(answer, headers={"cache-control": "no-store"})
 
 
@@ -458,8 +443,7 @@ def jobs_progress(
 def cancel(request: Request, job_id: str, session: PostTrainer) -> Response:
     principal = session.principal
     assert principal is not None
-    with session_scope() as db:
-        job_rows.request_cancel(db, principal.tenant_id, job_id)
+    jobs.cancel_job(principal.tenant_id, job_id)
     return redirect(request, f"{PREFIX}/jobs", ("info", _t(request)("jobs.cancel_sent")))
 
 
