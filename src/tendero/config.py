@@ -100,7 +100,7 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.secret_key and predictable_secret(self.secret_key):
             raise ValueError(SECRET_REFUSED)
         if self.sql_sources:  # refused here, at configuration: a bad name or URL, or tendero's own database
-            from tendero.store.sources import check_configured_sources
+            from tendero.store.source_urls import check_configured_sources
 
             check_configured_sources(self.sql_sources, self.database_url)
         return self

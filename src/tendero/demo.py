@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tendero.data.demo import DemoStore, generate_store, route_costs
+from tendero.errors import NotFound
 from tendero.kinds import get_kind, kind_names
 from tendero.store import commerce, tenants
 from tendero.store.db import get_engine, session_scope
@@ -55,7 +56,7 @@ def prepare_demo(seed: int = 7, log: Callable[[str], None] = print) -> DemoReady
     with session_scope() as session:
         try:
             tenant = tenants.find_tenant(session, DEMO_TENANT)
-        except tenants.NotFound:
+        except NotFound:
             tenant, _ = tenants.create_tenant(session, DEMO_TENANT)
         tenant_id = tenant.id
         key = tenants.create_key(session, tenant_id, name="demo", role="admin")

@@ -7,10 +7,12 @@ API only ever talk to these two protocols, so every feature walks the same train
 
 from __future__ import annotations
 
+import functools
 import importlib
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
@@ -97,7 +99,7 @@ class Frames(Mapping[str, pd.DataFrame]):
     @classmethod
     def of(cls, **frames: pd.DataFrame) -> Frames:
         """Frames already in memory (tests, benches, notebooks)."""
-        return cls({name: (lambda f=frame: f) for name, frame in frames.items()})
+        return cls({name: partial(_given, frame) for name, frame in frames.items()})
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._loaded:
@@ -117,11 +119,15 @@ class Frames(Mapping[str, pd.DataFrame]):
         (a holdout split: ``frames.derive(order_lines=lambda f: f[f["ordered_at"] < cut])``)."""
         loaders: dict[str, Callable[[], pd.DataFrame]] = {}
         for name in self._loaders:
-            if name in changes:
-                loaders[name] = lambda name=name: changes[name](self[name])
-            else:
-                loaders[name] = lambda name=name: self[name]
+            loaders[name] = functools.partial(self._derived, name, changes.get(name))
         return Frames(loaders)
+
+    def _derived(self, name: str, change: Callable[[pd.DataFrame], pd.DataFrame] | None) -> pd.DataFrame:
+        return change(self[name]) if change is not None else self[name]
+
+
+def _given(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame
 
 
 @runtime_checkable
@@ -138,6 +144,137 @@ class Fitted(Protocol):
     def probe(self) -> Any:
         """Make one representative prediction; the registry times it for serving figures."""
         ...
+
+
+# --- what a fitted model answers: each kind declares the surface its fitted model offers; a service asks the
+# served-model cache for a model *as* one of these and gets it typed (``deployed_models.get(t, name, ForecastModel)``)
+
+
+@runtime_checkable
+class Servable(Protocol):
+    """Answers ``POST /v1/models/{name}/predict``: a request in its kind's shape in, a JSON-able answer out.
+
+    A ``ValueError`` (with ``issues`` naming rows and columns, when it has them) means the input was refused."""
+
+    def serve(self, payload: Mapping[str, Any], language: str = "en") -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class ForecastModel(Protocol):
+    """Forecasts with intervals for one level × frequency, and the evidence behind them."""
+
+    metrics: dict[str, float]
+
+    @property
+    def horizon(self) -> int | None:
+        """Periods ahead the model was fitted for."""
+        ...
+
+    @property
+    def measure(self) -> str:
+        """``quantity`` or ``revenue``."""
+        ...
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The params it was fitted with (level, freq, history, ...)."""
+        ...
+
+    def forecast(
+        self, ids: list[str] | None = None, levels: list[int] | None = None, horizon: int | None = None
+    ) -> pd.DataFrame: ...
+
+    def series_history(self, ids: list[str] | None = None) -> pd.DataFrame:
+        """``unique_id, ds, y`` of the series at the model's level (``ids`` only, when given)."""
+        ...
+
+    def total_history(self) -> pd.DataFrame:
+        """``unique_id, ds, y`` of the total."""
+        ...
+
+    def series_table(self) -> pd.DataFrame:
+        """Per series: its group, the engine chosen for it and its backtest accuracy."""
+        ...
+
+    def choice(self) -> dict[str, str]:
+        """The engine (or ensemble) chosen per group of series."""
+        ...
+
+    def candidates(self) -> list[dict[str, Any]]:
+        """Every candidate engine's backtest score per group."""
+        ...
+
+    def series_report(self) -> dict[str, Any]:
+        """What building the series left out, and why."""
+        ...
+
+    def dashboard(self, historic_months: int = 12, prediction_months: int = 3, lang: str = "es") -> dict[str, Any]: ...
+
+    def demand(self, days_ahead: int, level: int = 95) -> dict[str, Any]: ...
+
+    def drift(self, actuals: pd.DataFrame, threshold: float = 1.5) -> Any: ...
+
+
+@runtime_checkable
+class RecommenderModel(Protocol):
+    """Ranked items with reasons for a user, scores for candidates, similar and bought-together items."""
+
+    metrics: dict[str, float]
+
+    def recommend(self, user_id: str | None, k: int = 10, *args: Any, **kwargs: Any) -> list[Any]: ...
+
+    def score(
+        self, user_id: str | None, item_ids: Sequence[str], history: Sequence[str] | None = None
+    ) -> list[float]: ...
+
+    def similar(self, item_id: str, k: int = 10, language: Any = "es") -> list[Any]: ...
+
+    def bought_together(self, item_id: str, k: int = 10, language: Any = "es") -> list[Any]: ...
+
+    def knows_item(self, item_id: str) -> bool:
+        """Whether ``item_id`` is in the model's catalogue."""
+        ...
+
+    def trained_until(self) -> Any: ...
+
+
+@runtime_checkable
+class CustomersModel(Protocol):
+    """Segments, one customer's insights and churn, customers at risk, likely buyers."""
+
+    metrics: dict[str, float]
+
+    @property
+    def as_of(self) -> Any:
+        """The day the scores describe."""
+        ...
+
+    def knows_customer(self, customer_id: str) -> bool: ...
+
+    def segments_summary(self, language: str = "en") -> list[dict[str, Any]]: ...
+
+    def clusters_summary(self, language: str = "en") -> list[dict[str, Any]]: ...
+
+    def segment_members(self, segment: str | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]: ...
+
+    def insights(self, customer_id: str, language: str = "en") -> dict[str, Any]: ...
+
+    def churn_prediction(self, customer_id: str, language: str = "en") -> dict[str, Any]: ...
+
+    def at_risk(self, min_value: float = 0.0, limit: int = 50, language: str = "en") -> list[dict[str, Any]]: ...
+
+    def likely_buyers(self, days: int = 7, limit: int = 50, min_probability: float = 0.0) -> list[dict[str, Any]]: ...
+
+
+@runtime_checkable
+class TabularModel(Servable, Protocol):
+    """A user's own tabular model: rows in (checked against the training data), predictions out."""
+
+    def predict(self, rows: Sequence[Any], on_invalid: Any = "auto", language: str = "en") -> Any: ...
+
+    def predict_frame(
+        self, frame: pd.DataFrame, on_invalid: Any = "auto", language: str = "en", first_row: int = 1
+    ) -> pd.DataFrame: ...
 
 
 class ModelKind(Protocol):
@@ -215,11 +352,6 @@ _KIND_PATHS: dict[str, str] = {
     "tabular": "tendero.training.kind:TabularKind",
     "pricing": "tendero.pricing.kind:PricingKind",
 }
-
-
-def register_kind(name: str, path: str) -> None:
-    """Add a kind to the table (used by domain packages' kind modules and by tests)."""
-    _KIND_PATHS[name] = path
 
 
 def _paths() -> dict[str, str]:

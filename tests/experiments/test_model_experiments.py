@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from support import load_demo, make_tenant, wait_for_job
-from tendero.services import Invalid
+from tendero.errors import Invalid
 from tendero.services import experiments as service
 
 

@@ -12,6 +12,7 @@ import threading
 import pytest
 
 from support import load_demo, make_tenant, wait_for_job
+from tendero.errors import LastAdminKey
 from tendero.store import tenants
 from tendero.store.db import session_scope
 
@@ -122,7 +123,7 @@ def test_two_revokes_racing_for_the_last_two_admin_keys_leave_one(client):
                 with session_scope() as session:
                     tenants.revoke_key(session, tenant_id, key_id)
                 outcomes.append("revoked")
-            except tenants.LastAdminKey:
+            except LastAdminKey:
                 outcomes.append("refused")
 
         threads = [threading.Thread(target=revoke, args=(key_id,)) for key_id in ids]

@@ -17,9 +17,9 @@ import pytest
 from support import make_tenant, using_postgres, wait_for_job
 from tendero.bench.server import free_port
 from tendero.config import get_settings
+from tendero.errors import NotFound
 from tendero.store import registry as registry_rows
 from tendero.store.db import session_scope
-from tendero.store.tenants import NotFound
 
 
 def _versions(tenant_id: str, model: str) -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from support import load_demo, wait_for_job
+from tendero.errors import Conflict
 from tendero.store import registry as registry_rows
 from tendero.store.db import session_scope
 from tendero.store.registry import NewVersion
-from tendero.store.tenants import Conflict
 
 
 @pytest.fixture

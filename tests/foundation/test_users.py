@@ -7,10 +7,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from tendero.cli import app
+from tendero.errors import Conflict
 from tendero.store import users
 from tendero.store.db import session_scope
 from tendero.store.tables import User
-from tendero.store.tenants import Conflict
 
 
 def test_passwords_are_hashed_and_checked(tenant):

@@ -129,7 +129,7 @@ def test_one_customers_page_shows_their_insights(client, shop):
 def test_recommendations_page_shows_history_recommendations_with_reasons_and_similar_items(client, shop):
     web = browser(client)
     sign_in(web, shop)
-    from tendero.api.recommendations import serving_recommender
+    from tendero.services.recommendations import serving_recommender
 
     recommender, served = serving_recommender(shop.id, "recommender")
     assert served["path"] == "model"

@@ -18,11 +18,10 @@ from starlette.exceptions import HTTPException
 
 from tendero.api.deps import PageDep, ReaderDep
 from tendero.api.errors import ProblemError
-from tendero.api.schemas import AuditOut, PageOf
-from tendero.observability.audit import AuditRecord, audit_writer
-from tendero.services import assistant
-from tendero.store import audit as audit_rows
-from tendero.store.tenants import Conflict, NotFound, Principal
+from tendero.errors import Conflict, DeployNotAllowed, Invalid, NotFound, TooLarge
+from tendero.services import assistant, audit
+from tendero.services.schemas import AuditOut, PageOf
+from tendero.store.tenants import Principal
 
 ACTIONS = ("predict", "read", "train")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -44,20 +43,9 @@ def record_call(
     """Add an audit row for a prediction, a read of model output or a training call (written in the
     background)."""
     route = request.scope.get("route")
-    audit_writer.add(
-        AuditRecord(
-            tenant_id=principal.tenant_id,
-            key_prefix=principal.key_prefix,
-            method=request.method,
-            endpoint=getattr(route, "path", request.url.path),
-            action=action,
-            latency_ms=(time.perf_counter() - started) * 1000,
-            status_code=status_code,
-            model_name=model,
-            model_version=version,
-            error=error[:2000] if error else None,
-        )
-    )
+    endpoint = getattr(route, "path", request.url.path)
+    audit.record_call(principal, request.method, endpoint, action, started, status_code, model=model,
+                      version=version, error=error)  # fmt: skip
 
 
 def iso_8601(value: Any) -> Any:
@@ -101,6 +89,12 @@ def status_of(error: Exception) -> int:
         return 404
     if isinstance(error, Conflict):
         return 409
+    if isinstance(error, Invalid):
+        return 422
+    if isinstance(error, TooLarge):
+        return 413
+    if isinstance(error, DeployNotAllowed):
+        return 403
     if isinstance(error, ValidationError | RequestValidationError):
         return 422
     return 500
@@ -118,8 +112,7 @@ def list_audit(
     model: str | None = None,
     status: Annotated[int | None, Query(ge=100, le=599)] = None,
 ) -> PageOf[AuditOut]:
-    audit_writer.flush()
-    rows, total = audit_rows.list_entries(
+    rows, total = audit.list_entries(
         principal.tenant_id, since=since, until=until, action=action, model=model, status=status,
         limit=page.limit, offset=page.offset,
     )  # fmt: skip
@@ -136,8 +129,7 @@ def usage(
     principal: ReaderDep,
     hours: Annotated[float, Query(gt=0, le=24 * 366, description="window ending now")] = 24.0,
 ) -> dict[str, Any]:
-    audit_writer.flush()
     until = datetime.now(UTC)
     since, end = until - timedelta(hours=hours), until + timedelta(seconds=1)
-    report = audit_rows.usage(principal.tenant_id, since, end)
+    report = audit.usage(principal.tenant_id, since, until)
     return {**report, "assistant": assistant.usage(principal.tenant_id, since, end)}

@@ -14,29 +14,11 @@ from tendero.api.errors import ProblemError
 from tendero.api.openapi import problems
 from tendero.customers.rfm import SEGMENTS
 from tendero.observability import metrics
-from tendero.registry.service import Served, WrongKind, deployed_models
-from tendero.store.tenants import NotFound
+from tendero.services import customers
+from tendero.services.customers import DEFAULT_MODEL
 
 router = APIRouter(tags=["customers"])
-DEFAULT_MODEL = "customers"
 NO_MODEL = problems(404, s404="No customer model is deployed — No hay un modelo de clientes desplegado")
-
-
-def _model(tenant_id: str, name: str) -> Served:
-    try:
-        return deployed_models.get(tenant_id, name, "customers")
-    except WrongKind as error:
-        raise ProblemError(404, str(error)) from error
-    except NotFound as error:
-        raise ProblemError(
-            404, f"no deployed customer model {name!r}: train one with POST /v1/models/{name}/train "
-                 '{"kind": "customers"} once orders are imported',
-        ) from error  # fmt: skip
-
-
-def require_customer(served: Served, customer_id: str) -> None:
-    if customer_id not in served.fitted.scores.index:
-        raise NotFound(f"no customer {customer_id!r} in model {served.model} {served.version}")
 
 
 @router.get("/v1/customers/segments", responses=NO_MODEL)
@@ -47,7 +29,7 @@ def segments(
     """The segment summary, the k-means clusters described in words, and members (most valuable
     first), optionally of one segment."""
     with audited(request, principal, "read", model) as trail:
-        served = _model(principal.tenant_id, model)
+        served = customers.deployed_customers(principal.tenant_id, model)
         trail.version = served.version
         try:
             members, total = served.fitted.segment_members(segment, page.limit, page.offset)
@@ -73,7 +55,7 @@ def at_risk(
 ) -> dict[str, Any]:
     """Customers sorted by value at risk (churn probability × value expected if they stay)."""
     with audited(request, principal, "read", model) as trail:
-        served = _model(principal.tenant_id, model)
+        served = customers.deployed_customers(principal.tenant_id, model)
         trail.version = served.version
         items = served.fitted.at_risk(min_value, limit, language_of(request))
         return {"model": {"name": model, "version": served.version}, "items": items}
@@ -90,7 +72,7 @@ def likely_buyers(
 ) -> dict[str, Any]:
     """Who is most likely to buy in the next ``days`` (the weekly purchase-prediction workflow)."""
     with audited(request, principal, "read", model) as trail:
-        served = _model(principal.tenant_id, model)
+        served = customers.deployed_customers(principal.tenant_id, model)
         trail.version = served.version
         items = served.fitted.likely_buyers(days, limit, min_probability)
         return {"model": {"name": model, "version": served.version}, "days": days, "items": items}
@@ -100,9 +82,9 @@ def likely_buyers(
 def insights(customer_id: str, request: Request, principal: ReaderDep, model: str = DEFAULT_MODEL) -> dict[str, Any]:
     """Segment, R/F/M scores, churn probability, P(alive), expected purchases 30/90 days, CLV, top reasons."""
     with audited(request, principal, "read", model) as trail:
-        served = _model(principal.tenant_id, model)
+        served = customers.deployed_customers(principal.tenant_id, model)
         trail.version = served.version
-        require_customer(served, customer_id)
+        customers.require_customer(served, customer_id)
         return {"model": {"name": model, "version": served.version},
                 **served.fitted.insights(customer_id, language_of(request))}  # fmt: skip
 
@@ -113,9 +95,9 @@ def predict_churn(
 ) -> dict[str, Any]:
     """The 3T contract: churn probability, risk level, whether churn is expected, and why."""
     with audited(request, principal, "predict", model) as trail:
-        served = _model(principal.tenant_id, model)
+        served = customers.deployed_customers(principal.tenant_id, model)
         trail.version = served.version
-        require_customer(served, customer_id)
+        customers.require_customer(served, customer_id)
         answer = served.fitted.churn_prediction(customer_id, language_of(request))
         metrics.predictions.labels("customers", model, served.version).inc()
         return {"customer_id": customer_id, "model_version": served.version, **answer}

@@ -12,13 +12,13 @@ from starlette.concurrency import run_in_threadpool
 from tendero.api.audit import record_call
 from tendero.api.deps import AdminDep, PageDep, ReaderDep, SessionDep, TrainerDep, language_of
 from tendero.api.errors import ProblemError
-from tendero.api.jobs import job_out
-from tendero.api.schemas import JobOut, PageOf
-from tendero.api.uploads import saved_upload
 from tendero.data import datasets
 from tendero.data.issues import ReadStopped, TableRejected
 from tendero.data.messages import render
 from tendero.registry import service
+from tendero.services.jobs import job_out
+from tendero.services.schemas import JobOut, PageOf
+from tendero.services.uploads import saved_upload
 from tendero.store import datasets as dataset_rows
 
 router = APIRouter(tags=["training platform"])
@@ -60,7 +60,8 @@ async def create_dataset(
             if not query:
                 message = render("source.needs_query", language)
                 raise ProblemError(422, message, [{"field": "query", "message": message}])
-            row = await run_in_threadpool(datasets.create_from_sql, principal.tenant_id, sql_source, query, name,
+            source = sql_source or ""  # one of the three sources was given, and it is this one
+            row = await run_in_threadpool(datasets.create_from_sql, principal.tenant_id, source, query, name,
                                           task, target, columns)  # fmt: skip
     except ReadStopped as error:
         raise ProblemError(503, render("read.stopped", language), headers={"Retry-After": "30"}) from error
@@ -129,8 +130,8 @@ def create_training_job(body: TrainingJobIn, request: Request, principal: Traine
         "seed": body.seed,
         "search": body.search,
     }
-    payload = {"model": body.name, "kind": "tabular", "params": params, "deploy": body.deploy,
-               "dataset": dataset.id}  # fmt: skip
+    payload: dict[str, Any] = {"model": body.name, "kind": "tabular", "params": params, "deploy": body.deploy,
+                               "dataset": dataset.id}  # fmt: skip
     spec = _primary_metric(params["task"])
     payload["promote_metric"], payload["higher_is_better"] = spec
     job, created = service.submit_training(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Literal
 
@@ -13,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from tendero.api.errors import ProblemError
 from tendero.api.errors import language_of as _language_of
-from tendero.store import tenants
+from tendero.services.roles import ADMIN, INGEST, PREDICT, READ, TRAIN
+from tendero.services.schemas import MAX_INT64
+from tendero.services.tenants import key_cache
 from tendero.store.db import session_scope
 from tendero.store.tenants import Principal
-
-KEY_CACHE_SECONDS = 5.0
 
 
 def get_session() -> Iterator[Session]:
@@ -26,45 +24,6 @@ def get_session() -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-
-
-class KeyCache:
-    """Resolved keys kept for a few seconds, so a hot prediction path does not query per request.
-
-    A revoke made in this process is immediate; one made elsewhere takes at most ``KEY_CACHE_SECONDS``.
-    """
-
-    def __init__(self) -> None:
-        self._entries: dict[str, tuple[float, Principal | None]] = {}
-        self._lock = threading.Lock()
-
-    def fresh(self, secret: str) -> tuple[bool, Principal | None]:
-        """(found, principal) from memory only: found is False when the database must be asked."""
-        entry = self._entries.get(secret)
-        if entry is not None and time.monotonic() - entry[0] < KEY_CACHE_SECONDS:
-            return True, entry[1]
-        return False, None
-
-    def resolve(self, secret: str) -> Principal | None:
-        now = time.monotonic()
-        entry = self._entries.get(secret)
-        if entry is not None and now - entry[0] < KEY_CACHE_SECONDS:
-            return entry[1]
-        with session_scope() as session:
-            principal = tenants.authenticate(session, secret)
-        with self._lock:
-            if len(self._entries) > 10_000:
-                self._entries.clear()
-            self._entries[secret] = (now, principal)
-        return principal
-
-    def forget_prefix(self, prefix: str) -> None:
-        with self._lock:
-            for secret in [s for s in self._entries if s.startswith(prefix + "_")]:
-                del self._entries[secret]
-
-
-key_cache = KeyCache()
 
 
 def bearer_secret(request: Request) -> str | None:
@@ -98,7 +57,7 @@ def require(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
     prediction path that hand-over costs more than the check); a key to look up goes to the pool."""
 
     async def check(request: Request) -> Principal:
-        principal = getattr(request.state, "principal", None)
+        principal: Principal | None = getattr(request.state, "principal", None)
         if principal is None:
             secret = bearer_secret(request)
             found, cached = key_cache.fresh(secret) if secret is not None else (False, None)
@@ -117,12 +76,6 @@ def require(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
     return check
 
 
-ADMIN = ("admin",)
-READ = ("admin", "analyst")
-TRAIN = ("admin", "analyst")
-PREDICT = ("admin", "analyst", "service")
-INGEST = ("admin", "service")
-
 AdminDep = Annotated[Principal, Depends(require(*ADMIN))]
 ReaderDep = Annotated[Principal, Depends(require(*READ))]
 TrainerDep = Annotated[Principal, Depends(require(*TRAIN))]
@@ -130,10 +83,6 @@ PredictorDep = Annotated[Principal, Depends(require(*PREDICT))]
 IngestDep = Annotated[Principal, Depends(require(*INGEST))]
 
 
-# The largest whole number a database column or LIMIT/OFFSET holds (SQLite INTEGER, PostgreSQL bigint): every
-# integer a client sends in a query or path is bounded by it (or by a smaller domain maximum), so nothing
-# past it reaches the database as an OverflowError.
-MAX_INT64 = 2**63 - 1
 Offset = Annotated[int, Query(ge=0, le=MAX_INT64, description="items to skip")]
 EventId = Annotated[int, Query(ge=0, le=MAX_INT64, description="only events after this event id")]
 

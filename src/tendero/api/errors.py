@@ -16,8 +16,10 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tendero.api.methods import allowed_methods
+from tendero.catalogue.api import API as MESSAGES
+from tendero.errors import Conflict, DeployNotAllowed, Invalid, LastAdminKey, NotFound, TooLarge
+from tendero.errors import unstorable_text as unstorable_text  # the middleware reads it here
 from tendero.store.artifacts import ArtifactCorrupted
-from tendero.store.tenants import Conflict, DeployNotAllowed, LastAdminKey, NotFound
 
 log = logging.getLogger("tendero.api")
 
@@ -38,70 +40,6 @@ TITLES = {
 }
 
 Language = Literal["es", "en"]
-MESSAGES: dict[str, dict[Language, str]] = {
-    "rate_limited": {
-        "en": "rate limit exceeded: {limit} requests a minute per {scope}; retry in {wait} s",
-        "es": "límite de peticiones superado: {limit} por minuto por {scope}; reintenta en {wait} s",
-    },
-    "scope.key": {"en": "API key", "es": "clave de API"},
-    "scope.ip": {"en": "client address (before the key is verified)", "es": "dirección (antes de verificar la clave)"},
-    "body_too_large": {
-        "en": "request body of {size} bytes exceeds the limit of {limit} bytes",
-        "es": "el cuerpo de la petición ({size} bytes) supera el límite de {limit} bytes",
-    },
-    "body_too_large_streamed": {
-        "en": "request body exceeds the limit of {limit} bytes",
-        "es": "el cuerpo de la petición supera el límite de {limit} bytes",
-    },
-    "nul_text": {
-        "en": "text contains a NUL character (\\u0000), which cannot be stored: remove it",
-        "es": "el texto contiene un carácter NUL (\\u0000), que no se puede guardar: quítalo",
-    },
-    "surrogate_text": {
-        "en": "text contains an unpaired surrogate ({char}), which is not valid Unicode: send the whole character",
-        "es": "el texto contiene un sustituto sin pareja ({char}), que no es Unicode válido: envía el carácter "
-        "completo",
-    },
-    "bad_utf8": {
-        "en": "the JSON body is not valid UTF-8 (byte {offset}): send UTF-8 text",
-        "es": "el cuerpo JSON no es UTF-8 válido (byte {offset}): envía texto en UTF-8",
-    },
-    "invalid_text_in": {
-        "en": "invalid text in: {fields}",
-        "es": "texto no válido en: {fields}",
-    },
-    "number_out_of_range": {
-        "en": "a number in the request is out of range (at most 9223372036854775807 for whole numbers)",
-        "es": "un número de la petición está fuera de rango (como mucho 9223372036854775807 para enteros)",
-    },
-    "metrics_token": {
-        "en": "/metrics needs 'Authorization: Bearer <TENDERO_METRICS_TOKEN>'",
-        "es": "/metrics necesita 'Authorization: Bearer <TENDERO_METRICS_TOKEN>'",
-    },
-    "deploy_admin_only": {
-        "en": 'deploying is for admin keys: your key ({role}) may train with "deploy": "never" (the default for '
-        "your role), and an admin deploys the version (POST /v1/models/{{name}}/versions/{{version}}/deploy)",
-        "es": 'desplegar es cosa de claves admin: tu clave ({role}) puede entrenar con "deploy": "never" (lo '
-        "predeterminado para tu rol) y un admin despliega la versión "
-        "(POST /v1/models/{{name}}/versions/{{version}}/deploy)",
-    },
-    "last_admin_key": {
-        "en": "key {prefix} is the last active admin key of this tenant: revoking it would lock the tenant out of "
-        "key management; create another admin key first",
-        "es": "la clave {prefix} es la última clave admin activa de este tenant: revocarla lo dejaría sin poder "
-        "gestionar claves; crea antes otra clave admin",
-    },
-    "artifact_corrupted": {
-        "en": "the model's stored files failed their integrity check ({what}); train it again or deploy another "
-        "version",
-        "es": "los ficheros guardados del modelo no pasaron la comprobación de integridad ({what}); vuelve a "
-        "entrenarlo o despliega otra versión",
-    },
-    "unexpected": {
-        "en": "an unexpected error occurred; it has been logged (request {request_id})",
-        "es": "ocurrió un error inesperado; ha quedado registrado (petición {request_id})",
-    },
-}
 
 
 def language_of(accept_language: str) -> Language:
@@ -127,28 +65,6 @@ def message(lang: Language, key: str, **values: object) -> str:
 
 def message_for(request: Request, key: str, **values: object) -> str:
     return message(language_of(request.headers.get("accept-language", "")), key, **values)
-
-
-def unstorable_text(error: BaseException) -> Literal["nul", "surrogate", "overflow"] | None:
-    """Whether an exception (or one it wraps) is the database or driver refusing a value the client sent: a NUL
-    character (PostgreSQL), an unpaired surrogate (any UTF-8 encoder), a whole number beyond 64 bits (SQLite,
-    psycopg). Such input is the client's to fix (422), not a server fault."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, OverflowError):
-            return "overflow"
-        if isinstance(current, UnicodeEncodeError) and "surrogate" in str(current.reason):
-            return "surrogate"
-        text = str(current)
-        if "NUL" in text and "0x00" in text:
-            return "nul"
-        if "out of range" in text and ("bigint" in text or "integer" in text.lower()):
-            return "overflow"
-        orig = getattr(current, "orig", None)
-        current = orig if isinstance(orig, BaseException) else (current.__cause__ or current.__context__)
-    return None
 
 
 def input_problem_detail(kind: str, lang: Language) -> str:
@@ -229,7 +145,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Conflict)
     async def _conflict(request: Request, error: Conflict) -> JSONResponse:
-        return problem(409, str(error), request)
+        return problem(409, str(error), request, getattr(error, "errors", None))
+
+    @app.exception_handler(Invalid)
+    async def _invalid(request: Request, error: Invalid) -> JSONResponse:
+        return problem(422, str(error), request, error.errors)
+
+    @app.exception_handler(TooLarge)
+    async def _too_large(request: Request, error: TooLarge) -> JSONResponse:
+        return problem(413, str(error), request)
 
     @app.exception_handler(LastAdminKey)
     async def _last_admin(request: Request, error: LastAdminKey) -> JSONResponse:

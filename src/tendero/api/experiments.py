@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tendero.api.deps import AdminDep, IngestDep, PageDep, PredictorDep, ReaderDep, TrainerDep, language_of
 from tendero.api.errors import ProblemError
-from tendero.services import Invalid
+from tendero.errors import Invalid
 from tendero.services import experiments as service
 
 router = APIRouter(prefix="/v1/experiments", tags=["experiments"])

@@ -12,9 +12,9 @@ from fastapi.responses import JSONResponse, Response
 from tendero.api.audit import record_call
 from tendero.api.deps import PageDep, PredictorDep, ReaderDep, SessionDep, language_of
 from tendero.api.errors import ProblemError
-from tendero.api.jobs import job_out
-from tendero.services import Invalid
+from tendero.errors import Invalid
 from tendero.services import insights as service
+from tendero.services.jobs import job_out
 
 router = APIRouter(tags=["insights"])
 

@@ -9,19 +9,12 @@ from fastapi.responses import StreamingResponse
 
 from tendero.api.deps import EventId, PageDep, PredictorDep, ReaderDep, SessionDep, TrainerDep
 from tendero.api.errors import ProblemError
-from tendero.api.schemas import JobEventOut, JobOut, JobProgress, PageOf
+from tendero.services.jobs import job_out
+from tendero.services.schemas import JobEventOut, JobOut, JobProgress, PageOf
 from tendero.store import jobs as job_rows
 from tendero.store.jobs import STATUSES
-from tendero.store.tables import Job
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
-
-
-def job_out(job: Job) -> JobOut:
-    out = JobOut.model_validate(job)
-    if job.started_at and job.finished_at:
-        out.duration_seconds = (job.finished_at - job.started_at).total_seconds()
-    return out
 
 
 @router.get("")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from tendero.api.deps import AdminDep, PageDep, SessionDep, key_cache
-from tendero.api.schemas import KeyCreate, KeyCreated, KeyOut, PageOf
+from tendero.api.deps import AdminDep, PageDep, SessionDep
+from tendero.services.schemas import KeyCreate, KeyCreated, KeyOut, PageOf
+from tendero.services.tenants import key_cache
 from tendero.store import tenants
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])

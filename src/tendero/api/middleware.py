@@ -23,7 +23,6 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tendero.api.deps import key_cache
 from tendero.api.errors import (
     PROBLEM_TYPE,
     TITLES,
@@ -35,6 +34,7 @@ from tendero.api.errors import (
 )
 from tendero.api.ratelimit import RateLimits, client_bucket
 from tendero.observability import metrics
+from tendero.services.tenants import key_cache
 
 log = logging.getLogger("tendero.access")
 EXEMPT_PATHS = ("/health", "/ready", "/metrics")

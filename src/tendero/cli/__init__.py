@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from tendero.errors import Conflict, NotFound
 
 app = typer.Typer(help="tendero: self-hosted machine learning for commerce data.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -64,7 +66,7 @@ err = Console(stderr=True)
 TenantOpt = Annotated[str, typer.Option("--tenant", "-t", help="tenant name or id")]
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 1) -> NoReturn:
     err.print(f"[red]error:[/red] {message}")
     raise typer.Exit(code)
 
@@ -97,16 +99,14 @@ def _safe_url(url: str) -> str:
 @tenant_app.command("create")
 def tenant_create(name: str) -> None:
     """Create a tenant and print its first admin API key (shown only this once)."""
-    from tendero.store import tenants
-    from tendero.store.db import session_scope
+    from tendero.services import tenants
     from tendero.store.migrate import upgrade_database
 
     upgrade_database()
     try:
-        with session_scope() as session:
-            tenant, key = tenants.create_tenant(session, name)
-            tenant_id = tenant.id
-    except (tenants.Conflict, ValueError) as error:
+        tenant_id = (created := tenants.create_tenant(name))[0].id
+        key = created[1]
+    except (Conflict, ValueError) as error:
         _fail(str(error))
     console.print(f"tenant [bold]{name}[/bold] created (id {tenant_id})")
     console.print("admin API key (shown only now, store it safely):")
@@ -115,11 +115,9 @@ def tenant_create(name: str) -> None:
 
 @tenant_app.command("list")
 def tenant_list() -> None:
-    from tendero.store import tenants
-    from tendero.store.db import session_scope
+    from tendero.services import tenants
 
-    with session_scope() as session:
-        rows = [(t.name, t.id, t.created_at) for t in tenants.list_tenants(session)]
+    rows = [(t.name, t.id, t.created_at) for t in tenants.list_tenants()]
     table = Table("name", "id", "created")
     for name, tenant_id, created in rows:
         table.add_row(name, tenant_id, created.isoformat(timespec="seconds"))
@@ -133,14 +131,11 @@ def key_create(
     name: Annotated[str, typer.Option(help="what the key is for")] = "cli",
 ) -> None:
     """Create an API key and print it (shown only this once)."""
-    from tendero.store import tenants
-    from tendero.store.db import session_scope
+    from tendero.services import tenants
 
     try:
-        with session_scope() as session:
-            found = tenants.find_tenant(session, tenant)
-            issued = tenants.create_key(session, found.id, name, role)
-    except (tenants.NotFound, ValueError) as error:
+        issued = tenants.create_key(tenants.find_tenant(tenant).id, name, role)
+    except (NotFound, ValueError) as error:
         _fail(str(error))
     console.print(f"{role} key [bold]{issued.prefix}[/bold] for {tenant} (shown only now):")
     typer.echo(issued.secret)
@@ -148,17 +143,14 @@ def key_create(
 
 @key_app.command("list")
 def key_list(tenant: TenantOpt) -> None:
-    from tendero.store import tenants
-    from tendero.store.db import session_scope
+    from tendero.services import tenants
 
     try:
-        with session_scope() as session:
-            found = tenants.find_tenant(session, tenant)
-            rows = [
-                (k.prefix, k.name, k.role, k.created_at, k.last_used_at, k.revoked_at)
-                for k in tenants.list_keys(session, found.id)
-            ]
-    except tenants.NotFound as error:
+        rows = [
+            (k.prefix, k.name, k.role, k.created_at, k.last_used_at, k.revoked_at)
+            for k in tenants.list_keys(tenants.find_tenant(tenant).id)
+        ]
+    except NotFound as error:
         _fail(str(error))
     table = Table("prefix", "name", "role", "created", "last used", "revoked")
     for prefix, name, role, created, used, revoked in rows:
@@ -172,15 +164,11 @@ def _when(value: Any) -> str:
 
 @key_app.command("revoke")
 def key_revoke(tenant: TenantOpt, prefix: Annotated[str, typer.Argument(help="the key's prefix or id")]) -> None:
-    from tendero.store import tenants
-    from tendero.store.db import session_scope
+    from tendero.services import tenants
 
     try:
-        with session_scope() as session:
-            found = tenants.find_tenant(session, tenant)
-            key = tenants.revoke_key(session, found.id, prefix)
-            shown = key.prefix
-    except tenants.NotFound as error:
+        shown = tenants.revoke_key(tenants.find_tenant(tenant).id, prefix)
+    except NotFound as error:
         _fail(str(error))
     console.print(f"key {shown} revoked")
 
@@ -193,14 +181,11 @@ def user_create(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
 ) -> None:
     """Create a dashboard user (the password is asked for, never echoed)."""
-    from tendero.store import tenants, users
-    from tendero.store.db import session_scope
+    from tendero.services import tenants
 
     try:
-        with session_scope() as session:
-            found = tenants.find_tenant(session, tenant)
-            users.create_user(session, found.id, username, password, role)
-    except (tenants.NotFound, tenants.Conflict, ValueError) as error:
+        tenants.create_user(tenants.find_tenant(tenant).id, username, password, role)
+    except (NotFound, Conflict, ValueError) as error:
         _fail(str(error))
     console.print(f"user [bold]{username}[/bold] ({role}) created in {tenant}")
 
@@ -279,22 +264,23 @@ def worker(concurrency: Annotated[int, typer.Option(min=1, max=64)] = 1) -> None
     configure_logging()
     upgrade_database()
     from tendero.jobs.distributed import run_worker
+    from tendero.jobs.scheduler import start_scheduler
 
+    start_scheduler()  # a worker also claims due schedule times and sends deliveries
     run_worker(concurrency)
 
 
 @models_app.command("list")
 def models_list(tenant: TenantOpt, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Models of a tenant with their deployed and latest versions."""
-    from tendero.api.models import model_out
-    from tendero.store import registry as registry_rows
-    from tendero.store import tenants
-    from tendero.store.db import session_scope
+    from tendero.services import models as model_service
+    from tendero.services import tenants
 
-    with session_scope() as session:
-        found = tenants.find_tenant(session, tenant)
-        rows, _ = registry_rows.list_models(session, found.id, limit=500)
-        models = [model_out(session, found.id, row).model_dump(mode="json") for row in rows]
+    try:
+        page = model_service.list_models(tenants.find_tenant(tenant).id, limit=500)
+    except NotFound as error:
+        _fail(str(error))
+    models = [m.model_dump(mode="json") for m in page.items]
     if as_json:
         _print_json(models)
         return
@@ -314,18 +300,13 @@ def models_list(tenant: TenantOpt, as_json: Annotated[bool, typer.Option("--json
 @models_app.command("versions")
 def models_versions(model: str, tenant: TenantOpt, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """A model's versions with their metrics; the deployed one marked."""
-    from tendero.api.models import version_out
-    from tendero.store import registry as registry_rows
-    from tendero.store import tenants
-    from tendero.store.db import session_scope
+    from tendero.services import models as model_service
+    from tendero.services import tenants
 
     try:
-        with session_scope() as session:
-            found = tenants.find_tenant(session, tenant)
-            rows, _ = registry_rows.list_versions(session, found.id, model, limit=500)
-            aliases = registry_rows.aliases(session, found.id, registry_rows.get_model(session, found.id, model))
-            versions = [version_out(row, aliases).model_dump(mode="json") for row in rows]
-    except tenants.NotFound as error:
+        page = model_service.list_versions(tenants.find_tenant(tenant).id, model, limit=500)
+        versions = [v.model_dump(mode="json") for v in page.items]
+    except NotFound as error:
         _fail(str(error))
     if as_json:
         _print_json(versions)
@@ -342,15 +323,12 @@ def models_versions(model: str, tenant: TenantOpt, as_json: Annotated[bool, type
 @models_app.command("deploy")
 def models_deploy(model: str, version: str, tenant: TenantOpt) -> None:
     """Deploy a version (the one deployed version of the model)."""
-    from tendero.store import registry as registry_rows
-    from tendero.store import tenants
-    from tendero.store.db import session_scope
+    from tendero.services import models as model_service
+    from tendero.services import tenants
 
     try:
-        with session_scope() as session:
-            found = tenants.find_tenant(session, tenant)
-            registry_rows.deploy(session, found.id, model, version)
-    except (tenants.NotFound, tenants.Conflict) as error:
+        model_service.deploy(tenants.find_tenant(tenant).id, model, version)
+    except (NotFound, Conflict) as error:
         _fail(str(error))
     console.print(f"{model} {version} deployed")
 
@@ -358,16 +336,12 @@ def models_deploy(model: str, version: str, tenant: TenantOpt) -> None:
 @models_app.command("rollback")
 def models_rollback(model: str, tenant: TenantOpt) -> None:
     """Deploy again the version deployed before the current one."""
-    from tendero.store import registry as registry_rows
-    from tendero.store import tenants
-    from tendero.store.db import session_scope
+    from tendero.services import models as model_service
+    from tendero.services import tenants
 
     try:
-        with session_scope() as session:
-            found = tenants.find_tenant(session, tenant)
-            row = registry_rows.rollback(session, found.id, model)
-            version = row.version
-    except (tenants.NotFound, tenants.Conflict) as error:
+        version = model_service.rollback(tenants.find_tenant(tenant).id, model).version
+    except (NotFound, Conflict) as error:
         _fail(str(error))
     console.print(f"{model} rolled back to {version}")
 
@@ -420,14 +394,14 @@ def import_data(
     from tendero.data.imports import import_file, import_sql
     from tendero.data.readers import FileRejected
     from tendero.data.schema import ENTITIES
-    from tendero.store import tenants
-    from tendero.store.db import session_scope
+    from tendero.services import tenants
     from tendero.store.migrate import upgrade_database
 
     if entity not in ENTITIES:
         _fail(f"unknown entity {entity!r}; use one of {', '.join(ENTITIES)}")
     if returns not in ("reject", "keep"):
         _fail("--returns must be reject or keep")
+    returns_rule: Literal["reject", "keep"] = "keep" if returns == "keep" else "reject"
     mapping, constants = {}, {}
     for pair in map_ or []:
         column, sep, field = pair.partition("=")
@@ -441,22 +415,21 @@ def import_data(
         constants[field.strip()] = value
     upgrade_database()
     try:
-        with session_scope() as session:
-            tenant_id = tenants.find_tenant(session, tenant).id
-    except tenants.NotFound as error:
+        tenant_id = tenants.find_tenant(tenant).id
+    except NotFound as error:
         _fail(str(error))
     try:
         if source == "sql":
             if not query or bool(url) == bool(source_name):
                 _fail("tendero import sql needs --query and one of --source NAME or --url URL")
-            report = import_sql(tenant_id, entity, url, query, source=source_name, mapping=mapping, dry_run=dry_run,
-                                returns=returns, constants=constants)  # fmt: skip
+            report = import_sql(tenant_id, entity, url, query, source=source_name, mapping=mapping,
+                                dry_run=dry_run, returns=returns_rule, constants=constants)  # fmt: skip
         else:
             path = Path(source)
             if not path.is_file():
                 _fail(f"no file {source}")
             report = import_file(
-                tenant_id, entity, path, mapping=mapping, dry_run=dry_run, returns=returns, constants=constants
+                tenant_id, entity, path, mapping=mapping, dry_run=dry_run, returns=returns_rule, constants=constants
             )
     except FileRejected as error:
         _fail(f"{source}: {error}")
@@ -502,13 +475,13 @@ def data_generate(
 @data_app.command("profile")
 def data_profile(tenant: TenantOpt) -> None:
     """Counts, date range, activity, missing values and warnings for a tenant's data."""
-    from tendero.data.profile import profile
-    from tendero.store import tenants
-    from tendero.store.db import session_scope
+    from tendero.services import data, tenants
 
-    with session_scope() as session:
-        tenant_id = tenants.find_tenant(session, tenant).id
-    _print_json(profile(tenant_id))
+    try:
+        tenant_id = tenants.find_tenant(tenant).id
+    except NotFound as error:
+        _fail(str(error))
+    _print_json(data.data_profile(tenant_id))
 
 
 def _register_benches() -> None:

@@ -12,13 +12,20 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from tendero.errors import NotFound
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without pandas
+    from tendero.kinds import ForecastModel
+    from tendero.registry.service import Served
+
+S = TypeVar("S")
 console = Console()
 err = Console(stderr=True)
 TenantOpt = Annotated[str, typer.Option("--tenant", "-t", help="tenant name or id")]
@@ -29,7 +36,7 @@ datasets_app = typer.Typer(help="Training-platform datasets.", no_args_is_help=T
 train_app = typer.Typer(help="Train models.", no_args_is_help=True)
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     err.print(f"[red]error:[/red] {message}")
     raise typer.Exit(1)
 
@@ -39,15 +46,13 @@ def print_json(value: Any) -> None:
 
 
 def tenant_id_of(name: str) -> str:
-    from tendero.store import tenants
-    from tendero.store.db import session_scope
+    from tendero.services import tenants
     from tendero.store.migrate import upgrade_database
 
     upgrade_database()
     try:
-        with session_scope() as session:
-            return tenants.find_tenant(session, name).id
-    except tenants.NotFound as error:
+        return tenants.find_tenant(name).id
+    except NotFound as error:
         fail(str(error))
         raise
 
@@ -55,9 +60,8 @@ def tenant_id_of(name: str) -> str:
 def run_job_here(tenant_id: str, job_id: str, follow: bool = True) -> dict[str, Any]:
     """Run a queued job in this process (the server's runner may take it first: claims are atomic),
     drawing its progress; returns the finished job."""
-    from tendero.jobs.runner import supervise, worker_name
-    from tendero.store import jobs as job_rows
-    from tendero.store.db import session_scope
+    from tendero.jobs.supervisor import supervise, worker_name
+    from tendero.services.jobs import job_state
 
     runner = threading.Thread(target=supervise, args=(job_id, worker_name()), daemon=True)
     runner.start()
@@ -67,10 +71,14 @@ def run_job_here(tenant_id: str, job_id: str, follow: bool = True) -> dict[str, 
     with Progress(*columns, console=err, disable=not follow) as bar:
         task = bar.add_task("queued", total=100, metrics="")
         while True:
-            with session_scope() as session:
-                job = job_rows.get_job(session, tenant_id, job_id)
-                events = job_rows.list_events(session, tenant_id, job_id, after_id=seen)
-                status, progress, error, result = job.status, job.progress, job.error, job.result
+            state = job_state(tenant_id, job_id, after_event=seen)
+            status, progress, error, result, events = (
+                state.status,
+                state.progress,
+                state.error,
+                state.result,
+                state.events,
+            )
             if events:
                 seen = events[-1].id
                 last = events[-1]
@@ -85,24 +93,23 @@ def run_job_here(tenant_id: str, job_id: str, follow: bool = True) -> dict[str, 
 
 
 def submit(tenant_id: str, request: dict[str, Any]) -> str:
-    from tendero.registry.service import OPERATOR, submit_training
-    from tendero.store.db import session_scope
+    from tendero.registry.service import OPERATOR
+    from tendero.services.models import submit_training
 
     try:
-        with session_scope() as session:
-            job, _ = submit_training(session, tenant_id, request, role=OPERATOR)
-            return job.id
-    except (ValueError, KeyError) as error:
+        return submit_training(tenant_id, request, role=OPERATOR, wake_runner=False).id
+    except ValueError as error:
         fail(str(error))
         raise
 
 
-def deployed(tenant_id: str, model: str) -> Any:
-    from tendero.registry.service import deployed_models
-    from tendero.store.tenants import NotFound
+def deployed(tenant_id: str, model: str, surface: type[S]) -> Served[S] | None:
+    """The deployed version of ``model`` answering as ``surface``; None when there is none."""
+    from tendero.errors import NotFound
+    from tendero.services.models import deployed
 
     try:
-        return deployed_models.get(tenant_id, model)
+        return deployed(tenant_id, model, surface)
     except NotFound:
         return None
 
@@ -123,15 +130,17 @@ def _cell(value: Any) -> str:
 
 
 def _customer_model(tenant: str, language: str) -> tuple[str, Any]:
+    from tendero.kinds import CustomersModel
+
     tenant_id = tenant_id_of(tenant)
-    served = deployed(tenant_id, "customers")
+    served = deployed(tenant_id, "customers", CustomersModel)
     if served is None:
         err.print("no customer model deployed yet: training one now ...")
         job = run_job_here(tenant_id, submit(tenant_id, {"model": "customers", "kind": "customers",
                                                           "deploy": "always"}))  # fmt: skip
         if job["status"] != "completed":
             fail(f"training failed: {job['error']}")
-        served = deployed(tenant_id, "customers")
+        served = deployed(tenant_id, "customers", CustomersModel)
     return tenant_id, served
 
 
@@ -196,20 +205,23 @@ def forecast_command(
     plot: Annotated[Path | None, typer.Option(help="write a PNG chart of history and forecast")] = None,
 ) -> None:
     """Forecast sales at a level and frequency (training the model first if none is deployed)."""
+    from tendero.kinds import ForecastModel
+
     tenant_id = tenant_id_of(tenant)
     name = f"forecast-{level}-{freq}"
-    served = deployed(tenant_id, name)
-    if served is None or retrain or served.fitted.meta.get("horizon", 0) < horizon:
+    served = deployed(tenant_id, name, ForecastModel)
+    if served is None or retrain or (served.fitted.horizon or 0) < horizon:
         err.print(f"training {name} ...")
         params = {"level": level, "freq": freq, "horizon": horizon}
         job = run_job_here(tenant_id, submit(tenant_id, {"model": name, "kind": "forecast", "params": params,
                                                           "deploy": "always"}))  # fmt: skip
         if job["status"] != "completed":
             fail(f"training failed: {job['error']}")
-        served = deployed(tenant_id, name)
+        served = deployed(tenant_id, name, ForecastModel)
+        assert served is not None  # just trained and deployed
     frame = served.fitted.forecast(levels=[80, 95], horizon=horizon)
     if as_json:
-        print_json({"model": name, "version": served.version, "choice": served.fitted.meta.get("choice"),
+        print_json({"model": name, "version": served.version, "choice": served.fitted.choice() or None,
                     "forecast": frame.assign(ds=frame["ds"].astype(str)).to_dict("records")})  # fmt: skip
     else:
         rows = frame.assign(ds=frame["ds"].dt.date.astype(str)).to_dict("records")
@@ -221,13 +233,13 @@ def forecast_command(
         err.print(f"chart written to {plot}")
 
 
-def _plot(fitted: Any, frame: Any, path: Path, title: str) -> None:
+def _plot(fitted: ForecastModel, frame: Any, path: Path, title: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    history = fitted.frames["total_history"] if "total" in set(frame["unique_id"]) else fitted.frames["history"]
+    history = fitted.total_history() if "total" in set(frame["unique_id"]) else fitted.series_history()
     ids = list(dict.fromkeys(frame["unique_id"]))[:6]
     figure, axis = plt.subplots(figsize=(10, 5))
     for uid in ids:
@@ -282,13 +294,9 @@ def _show_dataset(row: dict[str, Any]) -> None:
 
 @datasets_app.command("list")
 def datasets_list(tenant: TenantOpt, as_json: JsonOpt = False) -> None:
-    from tendero.data.datasets import dataset_out
-    from tendero.store import datasets as dataset_rows
-    from tendero.store.db import session_scope
+    from tendero.services.datasets import list_datasets
 
-    tenant_id = tenant_id_of(tenant)
-    with session_scope() as session:
-        rows = [dataset_out(r) for r in dataset_rows.list_datasets(session, tenant_id, 500, 0)[0]]
+    rows = list_datasets(tenant_id_of(tenant), 500, 0)[0]
     if as_json:
         print_json(rows)
         return
@@ -297,15 +305,12 @@ def datasets_list(tenant: TenantOpt, as_json: JsonOpt = False) -> None:
 
 @datasets_app.command("show")
 def datasets_show(dataset_id: str, tenant: TenantOpt, as_json: JsonOpt = False) -> None:
-    from tendero.data.datasets import dataset_out
-    from tendero.store import datasets as dataset_rows
-    from tendero.store.db import session_scope
-    from tendero.store.tenants import NotFound
+    from tendero.errors import NotFound
+    from tendero.services.datasets import get_dataset
 
     tenant_id = tenant_id_of(tenant)
     try:
-        with session_scope() as session:
-            row = dataset_out(dataset_rows.get_dataset(session, tenant_id, dataset_id))
+        row = get_dataset(tenant_id, dataset_id)
     except NotFound as error:
         fail(str(error))
     if as_json:
@@ -324,15 +329,13 @@ def train_tabular(
     follow: Annotated[bool, typer.Option("--follow", help="run here with a live progress bar")] = False,
 ) -> None:
     """Train a tabular model on a dataset (queued for the server's runner, or run here with --follow)."""
-    from tendero.store import datasets as dataset_rows
-    from tendero.store.db import session_scope
-    from tendero.store.tenants import NotFound
+    from tendero.errors import NotFound
+    from tendero.services.datasets import dataset_facts
 
     tenant_id = tenant_id_of(tenant)
     try:
-        with session_scope() as session:
-            row = dataset_rows.get_dataset(session, tenant_id, dataset)
-            task, target, features, dataset_name = row.task, row.target, row.features, row.name
+        facts = dataset_facts(tenant_id, dataset)
+        task, target, features, dataset_name = facts.task, facts.target, facts.features, facts.name
     except NotFound as error:
         fail(str(error))
     hyperparameters: dict[str, Any] = {}

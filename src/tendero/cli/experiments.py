@@ -22,8 +22,7 @@ def _call(function: Any, *args: Any) -> Any:
     """Run a service call; a mistake the user can fix is one line of error, never a traceback."""
     from pydantic import ValidationError
 
-    from tendero.services import Invalid
-    from tendero.store.tenants import Conflict, NotFound
+    from tendero.errors import Conflict, Invalid, NotFound
 
     try:
         return function(*args)
@@ -183,7 +182,7 @@ def events(
     except (OSError, ValueError) as error:
         fail(f"{file}: {error}")
     tenant_id = tenant_id_of(tenant)
-    total = {"received": 0, "accepted": 0, "duplicates": 0, "new_units": 0, "rejected": []}
+    total: dict[str, Any] = {"received": 0, "accepted": 0, "duplicates": 0, "new_units": 0, "rejected": []}
     for start in range(0, len(rows), service.MAX_EVENTS):
         report = _call(service.record_events, tenant_id, experiment, rows[start : start + service.MAX_EVENTS])
         for key in ("received", "accepted", "duplicates", "new_units"):

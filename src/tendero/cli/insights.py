@@ -20,8 +20,7 @@ def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
     """A service call; a mistake the user can fix is one line of error, never a traceback."""
     from pydantic import ValidationError
 
-    from tendero.services import Invalid
-    from tendero.store.tenants import NotFound
+    from tendero.errors import Invalid, NotFound
 
     try:
         return function(*args, **kwargs)

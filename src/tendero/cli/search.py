@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tendero.errors import NotFound
+
 console = Console()
 err = Console(stderr=True)
 
@@ -29,8 +31,7 @@ def search_command(
     """Search a tenant's products (words and meaning); --reindex/--rebuild bring its index up to date."""
     from tendero.search.encoder import ModelMissing
     from tendero.services import search as search_service
-    from tendero.store import tenants
-    from tendero.store.db import session_scope
+    from tendero.services import tenants
     from tendero.store.migrate import upgrade_database
 
     if not tenant:
@@ -38,9 +39,8 @@ def search_command(
         raise typer.Exit(1)
     upgrade_database()
     try:
-        with session_scope() as session:
-            tenant_id = tenants.find_tenant(session, tenant).id
-    except tenants.NotFound as error:
+        tenant_id = tenants.find_tenant(tenant).id
+    except NotFound as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from None
     try:

@@ -26,7 +26,8 @@ def sources_add(
     tenant: Annotated[str, typer.Option("--tenant", "-t", help="the tenant whose analysts may query it")],
 ) -> None:
     """Store a source for one tenant; the URL is checked (dialect, not tendero's own database), never shown."""
-    from tendero.store.sources import SourceRefused, add_source
+    from tendero.services.sources import add_source
+    from tendero.store.source_urls import SourceRefused
 
     if url == "-":  # keeps the password out of the shell's history and the process list
         url = sys.stdin.readline().strip()
@@ -45,28 +46,15 @@ def sources_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Sources, where they come from and whom they are open to; URLs with the password hidden."""
-    from tendero.config import get_settings
-    from tendero.store.db import display_url, session_scope
-    from tendero.store.sources import sources_for
-    from tendero.store.sql_sources import all_stored_sources
+    from tendero.services import sources
 
-    found: list[dict[str, str]] = []
     if tenant is not None:
-        for source in sources_for(tenant_id_of(tenant)):
-            found.append({"name": source.name, "origin": source.origin, "tenants": tenant,
-                          "url": source.shown_url()})  # fmt: skip
+        found = sources.sources_of(tenant_id_of(tenant), tenant)
     else:
-        for name, value in get_settings().sql_sources.items():
-            url = value["url"] if isinstance(value, dict) else value
-            open_to = ", ".join(value.get("tenants") or []) if isinstance(value, dict) else "every tenant"
-            found.append({"name": name, "origin": "settings", "tenants": open_to, "url": display_url(url)})
         from tendero.store.migrate import upgrade_database
 
         upgrade_database()
-        with session_scope() as session:
-            for tenant_name, row in all_stored_sources(session):
-                found.append({"name": row.name, "origin": "stored", "tenants": tenant_name,
-                              "url": display_url(row.url)})  # fmt: skip
+        found = sources.all_sources()
     if as_json:
         print_json(found)
         return
@@ -82,7 +70,7 @@ def sources_remove(
     tenant: Annotated[str, typer.Option("--tenant", "-t", help="the tenant the source was added for")],
 ) -> None:
     """Remove a stored source (sources from TENDERO_SQL_SOURCES are removed from the settings)."""
-    from tendero.store.sources import remove_source
+    from tendero.services.sources import remove_source
 
     if not remove_source(tenant_id_of(tenant), name):
         fail(f"no stored source named {name!r} for {tenant}")

@@ -130,6 +130,10 @@ class CustomerModel:
             )
         return rows
 
+    def knows_customer(self, customer_id: str) -> bool:
+        """Whether the model scored ``customer_id``."""
+        return customer_id in self.scores.index
+
     def segment_members(
         self, segment: str | None = None, limit: int = 100, offset: int = 0
     ) -> tuple[list[dict[str, Any]], int]:

@@ -7,14 +7,12 @@ ends in "error", never in "processing" for ever.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import fsspec
 import pandas as pd
 
 from tendero.config import get_settings
@@ -22,7 +20,7 @@ from tendero.data.budget import Budget, Limits
 from tendero.data.issues import Issue, ReadStopped, TableRejected
 from tendero.data.messages import Language, Text, say, text_as_json, text_from_json
 from tendero.data.table import frames_table
-from tendero.store import artifacts
+from tendero.store import artifacts, commerce
 from tendero.store import datasets as dataset_rows
 from tendero.store.db import session_scope
 from tendero.store.tables import Dataset
@@ -31,10 +29,6 @@ from tendero.training.datasets import LoadedTable, infer_schema, read_opened, re
 log = logging.getLogger(__name__)
 ENTITY_READERS = ("order_lines", "products", "customers", "interactions")
 STORED_ISSUES = 200
-
-
-def dataset_uri(tenant_id: str, dataset_id: str) -> str:
-    return artifacts.join(get_settings().artifacts, tenant_id, "datasets", dataset_id, "data.parquet")
 
 
 def _create(
@@ -56,16 +50,14 @@ def _create(
         buffer = io.BytesIO()
         table.frame.to_parquet(buffer, index=False)
         body = buffer.getvalue()
-        uri = dataset_uri(tenant_id, dataset_id)
-        fs, path = fsspec.core.url_to_fs(uri)
-        fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-        fs.pipe_file(path, body)
+        uri = artifacts.dataset_uri(tenant_id, dataset_id)
+        sha256 = artifacts.write_file(uri, body)
         schema = infer_schema(table.frame)
         with session_scope() as session:
             row = dataset_rows.update_dataset(
                 session, tenant_id, dataset_id, status="ready", format=table.format, rows=len(table.frame),
                 size_bytes=len(body), schema=schema.model_dump(), report=table.report.model_dump(),
-                uri=uri, sha256=hashlib.sha256(body).hexdigest(), target=spec.target, features=spec.features,
+                uri=uri, sha256=sha256, target=spec.target, features=spec.features,
             )  # fmt: skip
             session.flush()
             session.expunge(row)
@@ -113,11 +105,11 @@ def create_from_frame(tenant_id: str, frame: pd.DataFrame, source: str, name: st
 
 def create_from_entity(tenant_id: str, entity: str, name: str, task: str, target: str | None = None,
                        features: list[str] | None = None) -> Dataset:  # fmt: skip
-    from tendero.data.frames import READERS
-
     if entity not in ENTITY_READERS:
         raise TableRejected(say("dataset.entity", entities=", ".join(ENTITY_READERS)))
-    return create_from_frame(tenant_id, READERS[entity](tenant_id), f"entity:{entity}", name, task, target, features)
+    return create_from_frame(
+        tenant_id, commerce.READERS[entity](tenant_id), f"entity:{entity}", name, task, target, features
+    )
 
 
 def create_from_sql(tenant_id: str, source: str, query: str, name: str, task: str, target: str | None = None,
@@ -145,14 +137,10 @@ def read_dataset_frame(tenant_id: str, dataset_id: str) -> pd.DataFrame:
     """The stored table, checked against the SHA-256 recorded when it was made."""
     with session_scope() as session:
         row = dataset_rows.get_dataset(session, tenant_id, dataset_id)
-        if row.status != "ready" or not row.uri:
+        if row.status != "ready" or not row.uri or not row.sha256:
             raise ValueError(f"dataset {dataset_id} is not ready (status {row.status}): {row.error or ''}".strip())
         uri, sha = row.uri, row.sha256
-    fs, path = fsspec.core.url_to_fs(uri)
-    body = fs.cat_file(path)
-    if hashlib.sha256(body).hexdigest() != sha:
-        raise artifacts.ArtifactCorrupted(f"dataset {dataset_id} does not match its recorded SHA-256")
-    return pd.read_parquet(io.BytesIO(body))
+    return pd.read_parquet(io.BytesIO(artifacts.read_file(uri, sha, what=f"dataset {dataset_id}")))
 
 
 def delete_dataset(tenant_id: str, dataset_id: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -119,7 +120,7 @@ def generate_store(
     calendar = pd.date_range(start, end, freq="D")
 
     # products: every kind in a few brands and sizes, popularity Zipf-like, some slow movers
-    rows = []
+    rows: list[dict[str, Any]] = []
     for category, spec in CATALOGUE.items():
         for kind in spec["kinds"]:
             for brand in rng.choice(BRANDS, size=products_per_kind, replace=False):
@@ -163,7 +164,8 @@ def generate_store(
     taste = rng.dirichlet(np.full(len(categories), 0.4), size=customers)
     home_store = rng.choice(len(STORES), size=customers, p=[0.45, 0.35, 0.20])
 
-    order_rows, item_rows = [], []
+    order_rows: list[dict[str, Any]] = []
+    item_rows: list[dict[str, Any]] = []
     full_season = _seasonality(full_calendar, start)
     cumulative_season = np.cumsum(full_season)
     for customer in range(customers):

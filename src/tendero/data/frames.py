@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
@@ -11,12 +11,7 @@ import pandas as pd
 from tendero.kinds import Frames
 from tendero.store import commerce
 
-READERS: dict[str, Callable[[str], pd.DataFrame]] = {
-    "order_lines": commerce.read_order_lines,
-    "products": commerce.read_products,
-    "customers": commerce.read_customers,
-    "interactions": commerce.read_interactions,
-}
+READERS = commerce.READERS
 
 
 def tenant_frames(tenant_id: str, needs: Iterable[str], dataset_id: str | None = None) -> Frames:

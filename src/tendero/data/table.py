@@ -503,7 +503,7 @@ def _csv_rows_slowly(table: Table, path: Path, count: _RecordCount, numbers: np.
                 if not record:
                     continue
                 if len(record) != width:
-                    shown = (layout.delimiter if layout.delimiter != WHITESPACE else " ").join(record)
+                    shown = (layout.delimiter if layout.delimiter not in (WHITESPACE, None) else " ").join(record)
                     table.issues.append(Issue.of(say("row.fields", count=len(record), width=width),
                                                  row=int(numbers[index]), value=shown[:80]))  # fmt: skip
                     continue

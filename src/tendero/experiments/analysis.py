@@ -8,7 +8,7 @@ metric; ``effect_over_time`` replays the analysis at successive days for the das
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -111,7 +111,7 @@ def compare_metric(rows_a: pd.DataFrame, rows_b: pd.DataFrame, metric: MetricSpe
                                                    _outcome(rows_b, metric), rows_b[COVARIATE].to_numpy())  # fmt: skip
         if slope != 0:
             arm_a, arm_b, theta = adjusted_a, adjusted_b, slope
-    distribution = "normal" if metric.kind in ("proportion", "ratio") else "t"
+    distribution: Literal["t", "normal"] = "normal" if metric.kind in ("proportion", "ratio") else "t"
     result: Comparison | None = compare(arm_a, arm_b, alpha=design.alpha, distribution=distribution,
                                         tuning=design.tuning)  # fmt: skip
     out: dict[str, Any] = {"units": [plain_a.n, plain_b.n], "theta": theta}

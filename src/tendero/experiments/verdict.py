@@ -76,7 +76,10 @@ def verdict(result: dict[str, Any], metrics: list[MetricSpec], lang: str = "es")
         sentences.append(_sentence("srm", lang, p=_p(result["srm"]["p_value"], lang)))
     primary = next(m for m in result["metrics"] if m["role"] == "primary")
     spec = by_name[primary["metric"]]
-    better, worse, undecided, missing = [], [], [], []
+    better: list[Any] = []
+    worse: list[Any] = []
+    undecided: list[Any] = []
+    missing: list[Any] = []
     for comparison in primary["comparisons"]:
         variant = comparison["variant"]
         if comparison["decision"] == "not_enough_data":

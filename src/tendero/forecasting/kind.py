@@ -126,6 +126,42 @@ class FittedForecast:
         return self.forecast(levels=[80, 95])
 
     # ---- answers ---------------------------------------------------------------------------------
+    @property
+    def horizon(self) -> int | None:
+        """Periods ahead the model was fitted for."""
+        value = self.meta.get("horizon")
+        return int(value) if value is not None else None
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The params it was fitted with (level, freq, history months, measure, ...)."""
+        return dict(self.meta.get("params", {}))
+
+    @property
+    def measure(self) -> str:
+        return str(self.params.get("measure", "quantity"))
+
+    def choice(self) -> dict[str, str]:
+        """The engine (or ensemble) chosen per group of series."""
+        return dict(self.meta.get("choice", {}))
+
+    def candidates(self) -> list[dict[str, Any]]:
+        """Every candidate engine's backtest score per group."""
+        return list(self.meta.get("candidates", []))
+
+    def series_report(self) -> dict[str, Any]:
+        """What building the series left out, and why."""
+        return dict(self.meta.get("series_report", {}))
+
+    def series_history(self, ids: list[str] | None = None) -> pd.DataFrame:
+        """``unique_id, ds, y`` of the series at the model's level (only ``ids``, when given)."""
+        history = self._frames["history"]
+        return history if ids is None else history[history["unique_id"].isin(ids)]
+
+    def total_history(self) -> pd.DataFrame:
+        """``unique_id, ds, y`` of the total."""
+        return self._frames["total_history"]
+
     def history(self, ids: list[str] | None = None) -> pd.DataFrame:
         """``unique_id, ds, y`` the model was fitted on (the ``total`` row-set included)."""
         out = pd.concat([self._frames["history"], self._frames["total_history"]], ignore_index=True)

@@ -16,7 +16,7 @@ import procrastinate.manager
 import procrastinate.tasks
 
 from tendero.config import get_settings
-from tendero.jobs.runner import recover_once, supervise, worker_name
+from tendero.jobs.supervisor import recover_once, supervise, worker_name
 from tendero.store.db import table_exists
 
 log = logging.getLogger(__name__)
@@ -70,11 +70,8 @@ def install_schema() -> bool:
 
 
 def run_worker(concurrency: int = 1) -> None:
-    """Block running a worker: ``tendero worker`` (which also claims due schedule times and sends deliveries)."""
-    from tendero.jobs.scheduler import start_scheduler
-
+    """Block running a worker (``tendero worker``, which starts the scheduler beside it)."""
     install_schema()
-    start_scheduler()
     with app.replace_connector(procrastinate.PsycopgConnector(conninfo=conninfo())):
         app.run_worker(
             queues=[QUEUE],

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tendero.config import get_settings
+from tendero.errors import NotFound
 from tendero.kinds import Cancelled
 from tendero.store import jobs as job_rows
 from tendero.store.db import reset_engine, session_scope
@@ -33,6 +34,14 @@ HANDLERS: dict[str, str] = {
     "schedule": "tendero.services.automation:run_scheduled",
     "retention": "tendero.services.retention:run_retention",
     "insights": "tendero.services.insights:run_analysis_job",
+}
+
+# job kind -> "module:function" taking the job id, run once a job of that kind has ended (done, failed,
+# cancelled or out of attempts) to remove what its attempts stored and nothing registered; the runner knows
+# no more of artifacts than this table
+CLEANUPS: dict[str, str] = {
+    "train": "tendero.store.artifacts:discard_unregistered_versions",
+    "schedule": "tendero.store.artifacts:discard_unregistered_versions",  # a retrain publishes versions too
 }
 
 
@@ -104,6 +113,19 @@ def resolve_handler(kind: str) -> Callable[[JobContext], dict[str, Any]]:
         raise JobFailed(f"unknown job kind {kind!r}; known: {', '.join(sorted(HANDLERS))}")
     module_name, attribute = HANDLERS[kind].split(":")
     return getattr(importlib.import_module(module_name), attribute)
+
+
+def clean_up_after(job_id: str) -> None:
+    """Remove the job's work folder, then run its kind's clean-up from ``CLEANUPS``, if it has one."""
+    shutil.rmtree(work_root() / job_id, ignore_errors=True)
+    with session_scope() as session:
+        try:
+            kind = job_rows.load_job(session, job_id).kind
+        except NotFound:
+            return
+    if kind in CLEANUPS:
+        module_name, attribute = CLEANUPS[kind].split(":")
+        getattr(importlib.import_module(module_name), attribute)(job_id)
 
 
 def _die_with_parent(parent_pid: int) -> None:

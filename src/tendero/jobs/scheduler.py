@@ -15,6 +15,7 @@ time as fast as it likes. Besides schedules, the loop runs the duties other laye
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import threading
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from tendero.config import get_settings
 from tendero.jobs import cron
+from tendero.jobs.supervisor import worker_name
 from tendero.store import automation as automation_rows
 from tendero.store import jobs as job_rows
 from tendero.store import retention as retention_rows
@@ -218,8 +220,6 @@ class SchedulerLoop:
         worker: str | None = None,
         duties: tuple[str, ...] | None = None,
     ) -> None:
-        from tendero.jobs.runner import worker_name
-
         self.clock = clock
         self.interval = interval if interval is not None else get_settings().scheduler_interval_seconds
         self.worker = worker or worker_name()
@@ -228,12 +228,15 @@ class SchedulerLoop:
         self._threads: list[threading.Thread] = []
         self.claimed = 0
 
+    def _run_duty(self, duty: Callable[[datetime, str], Any]) -> Any:
+        return duty(self.clock(), self.worker)
+
     def start(self) -> None:
         self._stop.clear()
         targets: list[tuple[str, Callable[[], Any]]] = [("schedules", self.tick)]
         for name in self.duties:
             duty = resolve_duty(DUTIES[name])
-            targets.append((name, lambda duty=duty: duty(self.clock(), self.worker)))
+            targets.append((name, functools.partial(self._run_duty, duty)))
         for name, target in targets:
             thread = threading.Thread(target=self._loop, args=(name, target), name=f"tendero-{name}", daemon=True)
             thread.start()

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-Language = Literal["es", "en"]
+from tendero.catalogue.recommend import REASONS as _TEMPLATES
 
-_TEMPLATES: dict[str, dict[str, str]] = {
-    "liked": {"es": "porque te gustó {name}", "en": "because you liked {name}"},
-    "similar": {"es": "parecido a {name}", "en": "similar to {name}"},
-    "bought_together": {"es": "comprado junto con {name}", "en": "bought together with {name}"},
-    "popular_in": {"es": "popular en {name}", "en": "popular in {name}"},
-    "popular": {"es": "popular ahora", "en": "popular right now"},
-    "category": {"es": "porque te interesa {name}", "en": "because you like {name}"},
-    "brand": {"es": "de {name}, que te gusta", "en": "from {name}, which you like"},
-    "new": {"es": "novedad", "en": "new arrival"},
-}
+Language = Literal["es", "en"]
 
 
 def reason(template: str, language: Language = "es", name: str = "") -> str:

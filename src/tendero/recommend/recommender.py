@@ -212,6 +212,10 @@ class Recommender:
         return self.recommend(str(self.users.ids[busiest]), 10)
 
     # -- paths ---------------------------------------------------------------------------------
+    def knows_item(self, item_id: str) -> bool:
+        """Whether ``item_id`` is in the catalogue this recommender answers from."""
+        return self.catalogue.items.get(str(item_id)) is not None
+
     def trained_until(self) -> datetime:
         """The newest event the model learnt from (naive UTC): later interactions are folded in per request."""
         return datetime.fromtimestamp(self.reference_at, UTC).replace(tzinfo=None)

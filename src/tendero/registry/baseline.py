@@ -6,6 +6,7 @@ Small on purpose: it exercises the whole train → register → deploy → predi
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
@@ -40,7 +41,8 @@ class FittedBaseline:
         """Expected revenue for each day."""
         return [self.weekday_means[day.weekday()] for day in days]
 
-    def serve(self, payload: dict[str, Any]) -> dict[str, Any]:
+    def serve(self, payload: Mapping[str, Any], language: str = "en") -> dict[str, Any]:
+        """Revenue expected on each of the request's days (the answer has no text to translate)."""
         request = BaselineRequest.model_validate(payload)
         values = self.predict(request.days)
         rows = [{"day": day.isoformat(), "revenue": value} for day, value in zip(request.days, values, strict=True)]

@@ -5,21 +5,16 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import fsspec
 import pandas as pd
 
-from tendero.config import get_settings
 from tendero.data.formulas import write_csv
+from tendero.errors import NotFound
 from tendero.jobs.execute import JobContext, JobFailed
+from tendero.kinds import TabularModel
 from tendero.registry.service import deployed_models
 from tendero.store import artifacts
-from tendero.store.tenants import NotFound
 
 CHUNK_ROWS = 20_000
-
-
-def predictions_uri(tenant_id: str, job_id: str, file_format: str) -> str:
-    return artifacts.join(get_settings().artifacts, tenant_id, "predictions", f"{job_id}.{file_format}")
 
 
 def run_batch_prediction(ctx: JobContext) -> dict[str, Any]:
@@ -30,9 +25,9 @@ def run_batch_prediction(ctx: JobContext) -> dict[str, Any]:
         served = deployed_models.get(ctx.tenant_id, model)
     except NotFound as error:
         raise JobFailed(str(error)) from error
-    predict_frame = getattr(served.fitted, "predict_frame", None)
-    if predict_frame is None:
+    if not isinstance(served.fitted, TabularModel):
         raise JobFailed(f"model {model!r} of kind {served.kind} does not predict tables of rows")
+    predict_frame = served.fitted.predict_frame
     try:
         frame = read_dataset_frame(ctx.tenant_id, dataset)
     except (ValueError, NotFound) as error:
@@ -52,14 +47,10 @@ def run_batch_prediction(ctx: JobContext) -> dict[str, Any]:
         result.to_parquet(buffer, index=False)
     else:  # the file echoes the dataset's cells back: none of them may run as a formula in a spreadsheet
         write_csv(result, buffer)
-    uri = predictions_uri(ctx.tenant_id, ctx.job_id, file_format)
-    fs, path = fsspec.core.url_to_fs(uri)
-    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-    fs.pipe_file(path, buffer.getvalue())
+    artifacts.write_file(artifacts.predictions_uri(ctx.tenant_id, ctx.job_id, file_format), buffer.getvalue())
     return {"model": model, "version": served.version, "dataset": dataset, "rows": len(result), "format": file_format,
             "download": f"/v1/jobs/{ctx.job_id}/download"}  # fmt: skip
 
 
 def open_predictions(tenant_id: str, job_id: str, file_format: str) -> Any:
-    fs, path = fsspec.core.url_to_fs(predictions_uri(tenant_id, job_id, file_format))
-    return fs.open(path, "rb")
+    return artifacts.open_file(artifacts.predictions_uri(tenant_id, job_id, file_format))

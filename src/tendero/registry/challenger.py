@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tendero.config import get_settings
 from tendero.jobs.execute import JobContext, JobFailed
 from tendero.kinds import Fitted, Frames, HoldoutScore, HoldoutScoring, KindParams, ModelKind, Progress, get_kind
-from tendero.registry.service import relative_gain
+from tendero.registry.promotion import relative_gain
 from tendero.registry.training import publish_version
 from tendero.store import artifacts
 from tendero.store import jobs as job_rows
@@ -119,6 +119,7 @@ def retrain(ctx: JobContext, policy: RetrainPolicy, *, trigger: str = "manual", 
     elif champion_row is None:
         report.update(_first_version(ctx, kind, params, frames, policy, key))
     else:
+        assert champion_info is not None  # a champion row has its version's info
         report.update(_challenge(ctx, kind, params, frames, champion_row, champion_info, policy, key))
     report["data"] = {"frames": _frame_rows(frames, kind), "dataset": dataset}
     report["duration_seconds"] = round(time.perf_counter() - started, 3)

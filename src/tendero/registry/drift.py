@@ -10,12 +10,13 @@ import logging
 import threading
 from typing import Any
 
+from tendero.errors import NotFound
+from tendero.kinds import ForecastModel
 from tendero.observability import metrics
 from tendero.registry.service import deployed_models
 from tendero.store import commerce
 from tendero.store import registry as registry_rows
 from tendero.store.db import session_scope
-from tendero.store.tenants import NotFound
 
 log = logging.getLogger(__name__)
 THRESHOLD = 1.5
@@ -33,10 +34,10 @@ def check_forecast_drift(tenant_id: str) -> list[dict[str, Any]]:
     queued: list[str] = []
     for name in names:
         try:
-            served = deployed_models.get(tenant_id, name)
+            served = deployed_models.get(tenant_id, name, ForecastModel)
         except NotFound:
             continue
-        params = served.fitted.meta.get("params", {})
+        params = served.fitted.params
         if lines is None:
             lines = commerce.read_order_lines(tenant_id)
         actuals = build_series(lines, level=params.get("level", "category"), freq=params.get("freq", "M"),

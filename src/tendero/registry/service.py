@@ -7,20 +7,23 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 from sqlalchemy.orm import Session
 
 from tendero.config import get_settings
+from tendero.errors import DeployNotAllowed, NotFound
 from tendero.jobs.runner import get_runner
 from tendero.kinds import Fitted, get_kind
+from tendero.registry.promotion import is_better as is_better
+from tendero.registry.promotion import promote_if_better as promote_if_better
+from tendero.registry.promotion import relative_gain as relative_gain
 from tendero.registry.training import validate_request
 from tendero.store import artifacts
 from tendero.store import jobs as job_rows
 from tendero.store import registry as registry_rows
 from tendero.store.db import session_scope
 from tendero.store.tables import Job
-from tendero.store.tenants import Conflict, DeployNotAllowed, NotFound
 
 # Who may put a version live, by any path: deploy, rollback, promote, or a training request's ``deploy``.
 DEPLOY_ROLES = ("admin",)
@@ -76,53 +79,22 @@ def notify_runner(job: Job) -> None:
     get_runner().notify(job.id)
 
 
-def promote_if_better(
-    session: Session,
-    tenant_id: str,
-    name: str,
-    version: str,
-    metric: str,
-    min_gain: float,
-    higher_is_better: bool = True,
-) -> bool:
-    """Deploy the challenger only if ``metric`` beats the champion's by ``min_gain`` (relative)."""
-    challenger = registry_rows.get_version(session, tenant_id, name, version)
-    champion = registry_rows.deployed_version(session, tenant_id, name)
-    if champion is None:
-        registry_rows.deploy(session, tenant_id, name, version)
-        return True
-    if metric not in challenger.metrics:
-        raise Conflict(f"version {version} of {name!r} has no metric {metric!r}")
-    new, old = float(challenger.metrics[metric]), float(champion.metrics.get(metric, float("nan")))
-    better = old != old or is_better(new, old, min_gain, higher_is_better)  # never measured: the challenger wins
-    if better:
-        registry_rows.deploy(session, tenant_id, name, version)
-    return better
-
-
-def relative_gain(new: float, old: float, higher_is_better: bool) -> float:
-    """How much better ``new`` is than ``old``, relative to ``old`` (negative: worse); inf/-inf from 0."""
-    difference = new - old if higher_is_better else old - new
-    if old == 0:
-        return 0.0 if difference == 0 else float("inf") if difference > 0 else float("-inf")
-    return difference / abs(old)
-
-
-def is_better(new: float, old: float, min_gain: float, higher_is_better: bool = True) -> bool:
-    """Whether ``new`` beats ``old`` by at least ``min_gain`` (relative): the one promotion rule."""
-    gain = relative_gain(new, old, higher_is_better)
-    return gain >= min_gain if min_gain > 0 else gain >= 0
+Surface = TypeVar("Surface")
 
 
 @dataclass(frozen=True)
-class Served:
-    """A deployed version, loaded and ready to predict."""
+class Served(Generic[Surface]):
+    """A deployed version, loaded and ready to answer through its kind's surface (``tendero.kinds``)."""
 
     model: str
     kind: str
     version: str
     version_id: str
-    fitted: Fitted
+    fitted: Surface
+
+
+class WrongSurface(NotFound):
+    """The model exists and is deployed, but its kind does not answer that way (a 404 for the route asked)."""
 
 
 VERSION_CACHE_SIZE = 16  # loaded non-deployed versions kept in memory (a model experiment's variants)
@@ -140,18 +112,22 @@ class DeployedModels:
         self.freeze_after_load = False  # `tendero serve` turns it on: only a server lives that long
         self._lock = threading.Lock()
         self._loading: dict[tuple[str, str], threading.Lock] = {}
-        self._entries: dict[tuple[str, str], tuple[float, Served | None]] = {}
+        self._entries: dict[tuple[str, str], tuple[float, Served[Any] | None]] = {}
         self._rechecking: set[tuple[str, str]] = set()
-        self._versions: OrderedDict[tuple[str, str, str], Served] = OrderedDict()
+        self._versions: OrderedDict[tuple[str, str, str], Served[Any]] = OrderedDict()
 
     def invalidate(self, tenant_id: str, name: str) -> None:
         with self._lock:
             self._entries.pop((tenant_id, name), None)
 
-    def version(self, tenant_id: str, name: str, version: str, kind: str | None = None) -> Served:
-        return _of_kind(self._version(tenant_id, name, version), kind)
+    def version(self, tenant_id: str, name: str, version: str, surface: type[Any] | None = None) -> Served[Any]:
+        """A given version (``_version``); with ``surface``, WrongSurface when its kind does not answer that way."""
+        served = self._version(tenant_id, name, version)
+        if surface is not None and not isinstance(served.fitted, surface):
+            raise WrongSurface(f"model {name!r} of kind {served.kind} is served by its own endpoints")
+        return served
 
-    def _version(self, tenant_id: str, name: str, version: str) -> Served:
+    def _version(self, tenant_id: str, name: str, version: str) -> Served[Any]:
         """A given version, deployed or not (a model experiment serves its challenger). Versions never change,
         so a loaded one is kept without re-checks, the last ``VERSION_CACHE_SIZE`` of them."""
         key = (tenant_id, name, version)
@@ -175,7 +151,7 @@ class DeployedModels:
                 self._versions.popitem(last=False)
         return served
 
-    def fresh(self, tenant_id: str, name: str, kind: str | None = None) -> Served | None:
+    def fresh(self, tenant_id: str, name: str, surface: type[Any] | None = None) -> Served[Any] | None:
         """The cached deployed version without waiting or reading the database (for request paths on
         the event loop); None when nothing is cached yet. Past ``recheck_seconds`` it still answers
         with the cached version and starts one re-check in the background: making every request that
@@ -186,7 +162,7 @@ class DeployedModels:
             return None
         if time.monotonic() - entry[0] >= self.recheck_seconds:
             self._recheck_in_background(key)
-        return entry[1] if kind is None or entry[1].kind == kind else None
+        return entry[1] if surface is None or isinstance(entry[1].fitted, surface) else None
 
     def _recheck_in_background(self, key: tuple[str, str]) -> None:
         with self._lock:
@@ -205,12 +181,21 @@ class DeployedModels:
 
         threading.Thread(target=recheck, name="tendero-model-recheck", daemon=True).start()
 
-    def get(self, tenant_id: str, name: str, kind: str | None = None) -> Served:
-        """The deployed version; with ``kind``, NotFound when the model under that name is of another kind (a
-        customers route asked for the pricing model: said, not a failure deep inside the wrong model)."""
-        return _of_kind(self._get(tenant_id, name), kind)
+    @overload
+    def get(self, tenant_id: str, name: str) -> Served[Fitted]: ...
 
-    def _get(self, tenant_id: str, name: str) -> Served:
+    @overload
+    def get(self, tenant_id: str, name: str, surface: type[Surface]) -> Served[Surface]: ...
+
+    def get(self, tenant_id: str, name: str, surface: type[Any] | None = None) -> Served[Any]:
+        """The deployed version of ``name``, loaded; with ``surface`` (a protocol of ``tendero.kinds``), typed as
+        it, and WrongSurface when the model's kind does not answer that way."""
+        served = self._get(tenant_id, name)
+        if surface is not None and not isinstance(served.fitted, surface):
+            raise WrongSurface(f"model {name!r} of kind {served.kind} is served by its own endpoints")
+        return served
+
+    def _get(self, tenant_id: str, name: str) -> Served[Any]:
         key = (tenant_id, name)
         entry = self._entries.get(key)
         if entry is not None and time.monotonic() - entry[0] < self.recheck_seconds and entry[1] is not None:
@@ -223,7 +208,7 @@ class DeployedModels:
                 return entry[1]
             return self._refresh(key, entry)
 
-    def _refresh(self, key: tuple[str, str], entry: tuple[float, Served | None] | None) -> Served:
+    def _refresh(self, key: tuple[str, str], entry: tuple[float, Served[Any] | None] | None) -> Served[Any]:
         tenant_id, name = key
         with session_scope() as session:
             model = registry_rows.get_model(session, tenant_id, name)
@@ -248,16 +233,6 @@ class DeployedModels:
         with self._lock:
             self._entries[key] = (time.monotonic(), served)
         return served
-
-
-class WrongKind(NotFound):
-    """The model under that name exists but is of another kind than the caller answers with."""
-
-
-def _of_kind(served: Served, kind: str | None) -> Served:
-    if kind is not None and served.kind != kind:
-        raise WrongKind(f"model {served.model!r} is a {served.kind} model, not a {kind} model")
-    return served
 
 
 deployed_models = DeployedModels()

@@ -12,10 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tendero.bench.report import percentile_ms
-from tendero.config import get_settings
 from tendero.jobs.execute import JobContext, JobFailed
 from tendero.kinds import Fitted, KindParams, ModelKind, get_kind
+from tendero.observability.timing import percentile_ms
+from tendero.registry.promotion import apply_deploy_policy
 from tendero.store import artifacts
 from tendero.store import registry as registry_rows
 from tendero.store.db import session_scope
@@ -48,10 +48,6 @@ def validate_request(raw: dict[str, Any]) -> tuple[TrainRequest, ModelKind, Kind
     kind = get_kind(request.kind)
     params = kind.Params.model_validate(request.params)
     return request, kind, params
-
-
-def artifact_uri(tenant_id: str, model: str, job_id: str, attempt: int) -> str:
-    return artifacts.join(get_settings().artifacts, tenant_id, model, f"{job_id}-a{attempt}")
 
 
 def measure_serving(fitted_type: type[Fitted], folder: Any, calls: int = 30) -> dict[str, float]:
@@ -102,7 +98,10 @@ def run_training(ctx: JobContext) -> dict[str, Any]:
     with publish_version(ctx, request.model, kind, params, fitted, summary, key) as (session, version, created):
         deployed = False
         if created:
-            deployed = _apply_deploy_policy(session, ctx.tenant_id, request, kind, version)
+            deployed = apply_deploy_policy(
+                session, ctx.tenant_id, request.model, version, kind, request.deploy,
+                (request.promote_metric, request.min_gain, request.higher_is_better),
+            )  # fmt: skip
         result = {"model": request.model, "version": version.version, "deployed": deployed}
     return result
 
@@ -125,7 +124,7 @@ def publish_version(
     local.mkdir(parents=True, exist_ok=True)
     fitted.save(local)
     serving = measure_serving(kind.fitted_type, local)
-    uri = artifact_uri(ctx.tenant_id, model_name, ctx.job_id, ctx.attempt)
+    uri = artifacts.version_uri(ctx.tenant_id, model_name, ctx.job_id, ctx.attempt)
     info = artifacts.publish(local, uri)
     with session_scope() as session:
         model = registry_rows.get_or_create_model(session, ctx.tenant_id, model_name, kind.name)
@@ -147,45 +146,3 @@ def publish_version(
             ),
         )
         yield session, version, created
-
-
-def _apply_deploy_policy(session: Any, tenant_id: str, request: TrainRequest, kind: ModelKind, version: Any) -> bool:
-    """Deploy per the request; ``if_better`` uses the request's metric, else the kind's own promotion rule
-    (e.g. the recommender's: NDCG@10 up by at least 2 %), else deploys."""
-    from tendero.registry.service import promote_if_better
-
-    if request.deploy in (None, "never"):
-        return False
-    current = registry_rows.deployed_version(session, tenant_id, request.model)
-    if request.deploy == "always" or current is None:
-        registry_rows.deploy(session, tenant_id, request.model, version.version)
-        return True
-    metric, min_gain, higher = request.promote_metric, request.min_gain, request.higher_is_better
-    if metric is None and getattr(kind, "promotion", None):
-        metric, min_gain, higher = kind.promotion  # type: ignore[attr-defined]
-    if metric is None:
-        registry_rows.deploy(session, tenant_id, request.model, version.version)
-        return True
-    return promote_if_better(session, tenant_id, request.model, version.version, metric, min_gain, higher)
-
-
-def discard_unregistered_artifacts(job_id: str) -> None:
-    """Remove artifact folders and work folders of a job's attempts that no version points at."""
-    shutil.rmtree(get_settings().home / "work" / job_id, ignore_errors=True)
-    from tendero.store import jobs as job_rows
-    from tendero.store.tenants import NotFound
-
-    with session_scope() as session:
-        try:
-            job = job_rows.load_job(session, job_id)
-        except NotFound:
-            return
-        model = (job.params or {}).get("model") if job.kind in ("train", "schedule") else None
-        if not model:
-            return
-        kept = registry_rows.artifact_uris_of_job(session, job.tenant_id, job_id)
-        tenant_id, attempts = job.tenant_id, job.attempts
-    for attempt in range(1, attempts + 1):
-        uri = artifact_uri(tenant_id, model, job_id, attempt)
-        if uri not in kept:
-            artifacts.remove(uri)

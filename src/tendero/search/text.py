@@ -56,6 +56,6 @@ def detect_language(texts: list[str], sample: int = 2000) -> Language:
         for word in words(text):
             folded = fold(word)
             for language in ("es", "en"):
-                if folded in STOP_WORDS[language]:  # type: ignore[index]
+                if folded in STOP_WORDS[language]:
                     counts[language] += 1
     return "en" if counts["en"] > counts["es"] else "es"

@@ -23,6 +23,7 @@ from tendero.insights.assistant.examples import closest_examples, help_examples
 from tendero.insights.assistant.periods import add_months, month_bounds
 from tendero.insights.assistant.schema import Understanding
 from tendero.insights.assistant.text import fold
+from tendero.kinds import CustomersModel, ForecastModel, RecommenderModel
 from tendero.registry.service import Served, deployed_models
 from tendero.services import Invalid
 from tendero.services import insights as insights_service
@@ -83,10 +84,14 @@ def sales_lines(ctx: Context) -> pd.DataFrame:
     return ctx.data.lines
 
 
-def deployed(tenant_id: str, name: str, kind: str) -> Served:
-    """A deployed model of ``kind`` from the registry's served-model cache (NotFound when the name is another
-    kind's: a question never reaches inside the wrong model)."""
-    return deployed_models.get(tenant_id, name, kind)
+SURFACES: dict[str, type[Any]] = {"customers": CustomersModel, "recommender": RecommenderModel,
+                                  "forecast": ForecastModel}  # fmt: skip
+
+
+def deployed(tenant_id: str, name: str, kind: str) -> Served[Any]:
+    """A deployed model answering as ``kind`` does, from the registry's served-model cache (NotFound, as
+    WrongSurface, when the name is another kind's: a question never reaches inside the wrong model)."""
+    return deployed_models.get(tenant_id, name, SURFACES[kind])
 
 
 def models_of_kind(tenant_id: str, kind: str) -> list[dict[str, Any]]:
@@ -393,7 +398,10 @@ def sales_trend(ctx: Context, u: Understanding) -> Answer:
         slope_fraction = float(np.polyfit(np.arange(len(values)), values, 1)[0] / abs(values.mean()))
     slope_pct = round(slope_fraction * 100, 1)
     peak, low = int(values.argmax()), int(values.argmin())
-    fmt = lambda v: w.measure_value(measure, v, CURRENCY, ctx.lang)  # noqa: E731
+
+    def fmt(v: float) -> str:
+        return w.measure_value(measure, v, CURRENCY, ctx.lang)
+
     grain_word = w.say(f"grain.{grain}", ctx.lang)
     text = w.say(
         "sales_trend",
@@ -941,7 +949,7 @@ def likely_buyers(ctx: Context, u: Understanding) -> Answer:
     served = customer_model(ctx.tenant_id)
     if served is None:
         return _no_customer_model(ctx, slots)
-    rows = served.fitted.likely_buyers(days, n, 0.0)  # type: ignore[attr-defined]
+    rows = served.fitted.likely_buyers(days, n, 0.0)
     items = [
         {
             "customer_id": r["customer_id"],

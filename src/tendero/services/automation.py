@@ -105,7 +105,7 @@ class ScheduleIn(BaseModel):
     name: str = Field(min_length=1, max_length=200, pattern=NAME)
     cron: str = Field(min_length=1, max_length=120, pattern=CRON,
                       description="5 fields: minute hour day month weekday, or @daily")  # fmt: skip
-    timezone: str = Field("UTC", max_length=64, json_schema_extra={"enum": ZONES},
+    timezone: str = Field("UTC", max_length=64, json_schema_extra={"enum": list[Any](ZONES)},
                           description="IANA time zone the cron reads in, e.g. Europe/Madrid")  # fmt: skip
     action: Action
     params: dict[str, Any] = Field(default_factory=dict, description="the action's settings (see the action)")

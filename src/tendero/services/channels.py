@@ -25,7 +25,7 @@ Address = Annotated[str, Field(min_length=5, max_length=320, pattern=EMAIL_PATTE
 EventKind = Literal[
     "churn_risk", "likely_buyers", "sales_analysis", "retrain", "refresh", "drift", "job_failed", "test"
 ]
-DEFAULT_EVENTS: list[str] = ["job_failed", "drift"]
+DEFAULT_EVENTS: list[EventKind] = ["job_failed", "drift"]
 
 
 class RetryIn(BaseModel):
@@ -127,8 +127,8 @@ def _parts(kind: str, hook: WebhookIn | None, email: EmailIn | None) -> tuple[di
 
     if kind == "webhook":
         assert hook is not None
-        shown = {"style": hook.style, "host": urlsplit(hook.url).hostname, "headers": sorted(hook.headers)}
-        return shown, {
+        described = {"style": hook.style, "host": urlsplit(hook.url).hostname, "headers": sorted(hook.headers)}
+        return described, {
             "url": hook.url,
             "secret": hook.secret or "whsec_" + secrets.token_urlsafe(32),
             "headers": hook.headers,

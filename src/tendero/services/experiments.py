@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
+from tendero.errors import Conflict, Invalid, NotFound
 from tendero.experiments.analysis import Design, analyze, effect_over_time, unit_table
 from tendero.experiments.assignment import assign as hashed_assign
 from tendero.experiments.metrics import NAME, MetricSpec, Unit, VariantSpec, check_design
@@ -25,12 +26,10 @@ from tendero.experiments.statistics import DEFAULT_TUNING
 from tendero.experiments.verdict import verdict
 from tendero.observability import metrics
 from tendero.registry.service import Served, deployed_models
-from tendero.services import Invalid
 from tendero.store import experiments as rows
 from tendero.store.db import get_engine, session_scope
 from tendero.store.experiment_tables import Experiment, ExperimentVariant
 from tendero.store.tables import utcnow
-from tendero.store.tenants import Conflict, NotFound
 
 MAX_EVENTS = 10_000
 FUTURE_SLACK = timedelta(minutes=5)  # clocks differ a little; an event from further ahead is a mistake
@@ -270,8 +269,8 @@ def record_events(tenant_id: str, experiment_id: str, raw: list[Any]) -> dict[st
     variant_keys = [v.key for v in experiment.variants]
     readers: dict[str, list[MetricSpec]] = {}
     for metric in experiment.metrics:
-        for event in metric.events():
-            readers.setdefault(event, []).append(metric)
+        for event_name in metric.events():
+            readers.setdefault(event_name, []).append(metric)
     now = utcnow()
 
     def reject(index: int, event: EventIn, field: str, message: str) -> None:
@@ -464,12 +463,14 @@ class RoutedModel:
                 "unit": self.unit}  # fmt: skip
 
 
-def routed_model(tenant_id: str, model_name: str, *, customer: str | None, request: str) -> RoutedModel | None:
+def routed_model(
+    tenant_id: str, model_name: str, *, customer: str | None, request: str, surface: type[Any] | None = None
+) -> RoutedModel | None:
     """The version that serves this request under the model's running experiment, or None (the deployed one serves).
 
     The unit is the experiment's: the customer (a request without one is left out: the deployed version answers,
     nothing is recorded), or the request itself for ``request`` and ``session`` units (a session id is the
-    caller's ``unit`` when it has one).
+    caller's ``unit`` when it has one). With ``surface``, WrongSurface when the model's kind does not answer so.
     """
     experiment = _running_experiment(tenant_id, model_name)
     if experiment is None:
@@ -481,8 +482,8 @@ def routed_model(tenant_id: str, model_name: str, *, customer: str | None, reque
     chosen = route(tenant_id, model_name, unit)
     if chosen is None:
         return None
-    served = deployed_models.version(tenant_id, model_name, chosen.version)
-    shadows = tuple(deployed_models.version(tenant_id, model_name, v) for v in chosen.shadow_versions)
+    served = deployed_models.version(tenant_id, model_name, chosen.version, surface)
+    shadows = tuple(deployed_models.version(tenant_id, model_name, v, surface) for v in chosen.shadow_versions)
     return RoutedModel(served, chosen, unit, shadows)
 
 

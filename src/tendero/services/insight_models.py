@@ -1,6 +1,5 @@
 """The one place where insights ask deployed models for answers, turned into the plain frames the analysis
-reads (``tendero.insights.analysis.inputs``). When the kinds grow typed answering surfaces, only this
-module changes.
+reads (``tendero.insights.analysis.inputs``), through the kinds' typed answering surfaces.
 
 Forecasts are found by the house naming, ``forecast-{level}-{freq}``; the customer model by its name
 ``customers``. A model that is not deployed is simply absent: the analysis says what it could not do.
@@ -10,16 +9,18 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any
+from typing import TypeVar
 
 import pandas as pd
 
+from tendero.errors import NotFound
 from tendero.insights.analysis.inputs import CustomerInput, ForecastInput
+from tendero.kinds import CustomersModel, ForecastModel
 from tendero.registry.service import Served, deployed_models
 from tendero.store.artifacts import ArtifactCorrupted
-from tendero.store.tenants import NotFound
 
 log = logging.getLogger(__name__)
+S = TypeVar("S")
 FORECAST_LEVELS = ("total", "product", "category")
 FORECAST_FREQS = ("D", "W", "M")
 CUSTOMER_MODEL = "customers"
@@ -27,9 +28,9 @@ INTERVAL_LEVEL = 80
 ALL_CUSTOMERS = 10_000_000
 
 
-def _served(tenant_id: str, name: str, kind: str) -> Served | None:
+def _served(tenant_id: str, name: str, kind: str, surface: type[S]) -> Served[S] | None:
     try:
-        served = deployed_models.get(tenant_id, name)
+        served = deployed_models.get(tenant_id, name, surface)
     except NotFound:
         return None
     except (ArtifactCorrupted, OSError, ValueError):  # a broken artifact must not break the analysis
@@ -44,25 +45,25 @@ def forecasts(tenant_id: str, levels: tuple[str, ...] = FORECAST_LEVELS) -> list
     for level in levels:
         for freq in FORECAST_FREQS:
             name = f"forecast-{level}-{freq}"
-            served = _served(tenant_id, name, "forecast")
+            served = _served(tenant_id, name, "forecast", ForecastModel)
             if served is None:
                 continue
-            fitted: Any = served.fitted
+            fitted = served.fitted
             frame = fitted.forecast(levels=[INTERVAL_LEVEL])
             if level != "total":  # the total row-set rides along in every model; keep it only in total models
                 frame = frame[frame["unique_id"] != "total"]
             frame = frame.assign(ds=pd.to_datetime(frame["ds"]), unique_id=frame["unique_id"].astype(str))
-            measure = str(fitted.meta.get("params", {}).get("measure", "quantity"))
+            measure = fitted.measure
             out.append(ForecastInput(name, served.version, level, freq, measure, frame, INTERVAL_LEVEL))
     return out
 
 
 def customers(tenant_id: str, days: int) -> CustomerInput | None:
     """Every customer's churn probability and value at risk, and who will likely buy in ``days``."""
-    served = _served(tenant_id, CUSTOMER_MODEL, "customers")
+    served = _served(tenant_id, CUSTOMER_MODEL, "customers", CustomersModel)
     if served is None:
         return None
-    fitted: Any = served.fitted
+    fitted = served.fitted
     members, _ = fitted.segment_members(None, ALL_CUSTOMERS, 0)
     buyers = fitted.likely_buyers(days=max(1, min(days, 365)), limit=ALL_CUSTOMERS)
     member_frame = pd.DataFrame(members, columns=["customer_id", "churn_probability", "value_at_risk", "clv"])
@@ -77,7 +78,7 @@ def customers(tenant_id: str, days: int) -> CustomerInput | None:
         ],
         columns=["customer_id", "p_purchase", "expected_purchases"],
     )
-    as_of = getattr(fitted, "as_of", None)
+    as_of = fitted.as_of
     return CustomerInput(
         CUSTOMER_MODEL,
         served.version,

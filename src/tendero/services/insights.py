@@ -17,18 +17,17 @@ from sqlalchemy.orm import Session
 
 from tendero.config import get_settings
 from tendero.data.frames import tenant_frames
+from tendero.errors import Invalid, NotFound
 from tendero.insights.analysis.period import Period, PeriodError, parse_period
 from tendero.insights.analysis.report import render_html, render_markdown
 from tendero.insights.analysis.sales import AnalysisSettings, NoData, analyze
 from tendero.jobs.runner import get_runner
-from tendero.services import Invalid
 from tendero.services import insight_models as models
 from tendero.store import insights as rows
 from tendero.store import jobs as job_rows
 from tendero.store.db import session_scope
 from tendero.store.insight_tables import InsightAnalysis
 from tendero.store.tables import Job
-from tendero.store.tenants import NotFound
 
 Language = Literal["es", "en"]
 SuggestionType = Literal["all", "bundles", "trends", "slow_movers", "cross_sell", "seasonal"]

@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tendero.errors import NotFound
 from tendero.registry.service import Served, deployed_models
-from tendero.store.tenants import NotFound
 
 DEFAULT_MODEL = "pricing"
 

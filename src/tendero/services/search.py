@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from tendero.kinds import Progress
+from tendero.kinds import Progress, RecommenderModel
 from tendero.search.encoder import ENCODERS, get_encoder, model_for
 from tendero.search.index import ProductIndex, dense_text
 from tendero.search.text import detect_language
@@ -321,19 +321,19 @@ def recommend_for_text(
 ) -> dict[str, Any]:
     """The s1 contract: products similar to a text; with ``user_id`` and a deployed recommender, the best
     search results re-ranked by that customer's recommender scores (half relevance, half taste)."""
+    from tendero.errors import NotFound
     from tendero.registry.service import deployed_models
-    from tendero.store.tenants import NotFound
 
     answer = search(tenant_id, query_text, limit=max(limit, RERANK_POOL) if user_id else limit)
     items = answer.items
     reranked: dict[str, Any] | None = None
     if user_id and items:
         try:
-            served = deployed_models.get(tenant_id, model, "recommender")
+            served = deployed_models.get(tenant_id, model, RecommenderModel)
         except NotFound:
             served = None
         if served is not None:
-            taste = np.asarray(served.fitted.score(user_id, [i.product_id for i in items]), dtype=float)  # type: ignore[attr-defined]
+            taste = np.array(served.fitted.score(user_id, [i.product_id for i in items]), dtype=np.float64)
             relevance = np.array([i.score for i in items], dtype=float)
             blend = 0.5 * _unit(relevance) + 0.5 * _unit(taste)
             order = np.argsort(-blend, kind="stable")

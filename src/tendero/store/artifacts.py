@@ -1,5 +1,8 @@
 """Artifact storage on any fsspec URL: one folder per model version, sealed by a SHA-256 manifest.
 
+Every tenant-scoped path in the artifact store is built here (model versions, datasets, batch predictions),
+and so are the SHA-256 checks and the clean-up of what a failed job left behind.
+
 Serving reads a verified local copy (the cache); a damaged copy (a file or the manifest changed or gone) is
 thrown away and fetched again from the store, so it heals by itself; only a store copy that fails the check
 is an error. Error texts name files inside the artifact, never a server path (those go to the log).
@@ -15,8 +18,15 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import fsspec
+
+from tendero.config import get_settings
+from tendero.errors import NotFound
+from tendero.store import jobs as job_rows
+from tendero.store import registry as registry_rows
+from tendero.store.db import session_scope
 
 MANIFEST = "manifest.json"
 log = logging.getLogger(__name__)
@@ -62,6 +72,47 @@ def seal(folder: Path) -> ArtifactInfo:
 
 def join(base: str, *parts: str) -> str:
     return "/".join([base.rstrip("/"), *parts])
+
+
+def tenant_uri(tenant_id: str, *parts: str) -> str:
+    """A place under the tenant's own folder of the artifact store; nothing else builds such a path."""
+    return join(get_settings().artifacts, tenant_id, *parts)
+
+
+def version_uri(tenant_id: str, model: str, job_id: str, attempt: int) -> str:
+    """The folder of the version that attempt ``attempt`` of training job ``job_id`` makes."""
+    return tenant_uri(tenant_id, model, f"{job_id}-a{attempt}")
+
+
+def dataset_uri(tenant_id: str, dataset_id: str) -> str:
+    return tenant_uri(tenant_id, "datasets", dataset_id, "data.parquet")
+
+
+def predictions_uri(tenant_id: str, job_id: str, file_format: str) -> str:
+    return tenant_uri(tenant_id, "predictions", f"{job_id}.{file_format}")
+
+
+def write_file(uri: str, body: bytes) -> str:
+    """Store one file (its folder made as needed); returns its SHA-256, to record beside it."""
+    fs, path = fsspec.core.url_to_fs(uri)
+    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    fs.pipe_file(path, body)
+    return hashlib.sha256(body).hexdigest()
+
+
+def read_file(uri: str, sha256: str, what: str) -> bytes:
+    """One stored file's bytes, refused (ArtifactCorrupted naming ``what``) unless they match ``sha256``."""
+    fs, path = fsspec.core.url_to_fs(uri)
+    body: bytes = fs.cat_file(path)
+    if hashlib.sha256(body).hexdigest() != sha256:
+        raise ArtifactCorrupted(f"{what} does not match its recorded SHA-256", uri)
+    return body
+
+
+def open_file(uri: str) -> Any:
+    """A binary file object on a stored file (the caller closes it)."""
+    fs, path = fsspec.core.url_to_fs(uri)
+    return fs.open(path, "rb")
 
 
 def publish(folder: Path, uri: str) -> ArtifactInfo:
@@ -141,3 +192,23 @@ def remove(uri: str) -> None:
     fs, path = fsspec.core.url_to_fs(uri)
     if fs.exists(path):
         fs.rm(path, recursive=True)
+
+
+def discard_unregistered_versions(job_id: str) -> None:
+    """Remove the version folders of a training job's attempts that no registered version points at.
+
+    The job runner calls it (through its clean-up table) when a ``train`` job ends, however it ended."""
+    with session_scope() as session:
+        try:
+            job = job_rows.load_job(session, job_id)
+        except NotFound:
+            return
+        model = (job.params or {}).get("model")
+        if not model:
+            return
+        kept = registry_rows.artifact_uris_of_job(session, job.tenant_id, job_id)
+        tenant_id, attempts = job.tenant_id, job.attempts
+    for attempt in range(1, attempts + 1):
+        uri = version_uri(tenant_id, model, job_id, attempt)
+        if uri not in kept:
+            remove(uri)

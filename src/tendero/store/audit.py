@@ -7,15 +7,15 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from tendero.store.db import get_engine, session_scope
-from tendero.store.tables import AuditEntry
+from tendero.store.tables import AuditEntry, table_of
 
 
 def insert_entries(rows: list[dict[str, Any]]) -> None:
     with get_engine().begin() as connection:
-        connection.execute(AuditEntry.__table__.insert(), rows)
+        connection.execute(table_of(AuditEntry).insert(), rows)
 
 
 def _filtered(
@@ -25,7 +25,7 @@ def _filtered(
     action: str | None,
     model: str | None,
     status: int | None,
-):  # type: ignore[no-untyped-def]
+) -> Select[Any]:
     query = select(AuditEntry).where(AuditEntry.tenant_id == tenant_id)
     if since:
         query = query.where(AuditEntry.at >= since)
@@ -78,7 +78,7 @@ def usage(tenant_id: str, since: datetime, until: datetime) -> dict[str, Any]:
         errors = sum(1 for row in items if row.status_code >= 400) + sum(int(r.errors) for r in rolled)
         latency_sum = float(latencies.sum()) + sum(float(r.latency_sum_ms) for r in rolled)
         if rolled:
-            counts = np.array(latency_histogram(latencies), dtype=np.int64)
+            counts = np.array(latency_histogram(latencies.tolist()), dtype=np.int64)
             for r in rolled:
                 counts = counts + np.array(r.latency_buckets, dtype=np.int64)
             p95 = histogram_percentile(counts.tolist(), 95)
@@ -116,7 +116,7 @@ def add_feedback(tenant_id: str, rows: list[dict[str, Any]]) -> None:
     from tendero.store.tables import RecommendationFeedback
 
     with get_engine().begin() as connection:
-        connection.execute(RecommendationFeedback.__table__.insert(), [{"tenant_id": tenant_id, **r} for r in rows])
+        connection.execute(table_of(RecommendationFeedback).insert(), [{"tenant_id": tenant_id, **r} for r in rows])
 
 
 def feedback_summary(tenant_id: str, since: datetime, until: datetime) -> list[dict[str, Any]]:

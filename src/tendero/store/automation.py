@@ -100,7 +100,7 @@ def due_schedules(session: Session, now: datetime, limit: int = 200) -> list[Due
         .order_by(Schedule.next_due_at)
         .limit(limit)
     ).all()
-    return [DueSchedule(*row) for row in rows]
+    return [DueSchedule(*row) for row in rows]  # type: ignore[arg-type]  # the columns are selected in field order
 
 
 def claim_due_time(session: Session, due: DueSchedule, new_next: datetime, last_due: datetime) -> bool:

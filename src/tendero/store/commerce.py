@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
@@ -13,7 +14,7 @@ import pandas as pd
 from sqlalchemy import JSON, Boolean, Connection, Select, func, select
 
 from tendero.store.db import get_engine
-from tendero.store.tables import Customer, Interaction, Order, OrderItem, Product, UTCDateTime
+from tendero.store.tables import Customer, Interaction, Order, OrderItem, Product, UTCDateTime, table_of
 
 ORDER_LINE_COLUMNS = [
     "order_id", "customer_id", "ordered_at", "store", "status", "product_id",
@@ -100,6 +101,15 @@ def read_interactions(tenant_id: str) -> pd.DataFrame:
     frame = _frame(query, ["user_id", "item_id", "kind", "value", "at"])
     frame["at"] = _naive_utc(frame["at"])
     return frame
+
+
+# entity name -> its reader: the frames the model kinds train on, and the entities a dataset can be made of
+READERS: dict[str, Callable[[str], pd.DataFrame]] = {
+    "order_lines": read_order_lines,
+    "products": read_products,
+    "customers": read_customers,
+    "interactions": read_interactions,
+}
 
 
 def read_user_interactions_since(tenant_id: str, user_id: str, since: datetime) -> pd.DataFrame:
@@ -265,7 +275,7 @@ def upsert_rows(
     knows what it wrote itself), so the others are inserted without being looked up; None: any may.
     """
     table_class, key_columns = ENTITY_TABLES[entity]
-    table = table_class.__table__
+    table = table_of(table_class)
     counts = UpsertCounts()
     if frame.empty:
         return counts
@@ -273,7 +283,7 @@ def upsert_rows(
     value_columns = [c for c in frame.columns if c not in key_columns]
     first = table.c[key_columns[0]]
     wanted = [table.c.id, *[table.c[c] for c in key_columns], *[table.c[c] for c in value_columns]]
-    found = []
+    found: list[Any] = []
     firsts = frame[key_columns[0]].dropna().unique()
     if may_exist is not None:
         firsts = [value for value in firsts.tolist() if value in may_exist]
@@ -330,7 +340,7 @@ def refresh_statistics(connection: Connection, tables: set[str], rows_written: i
     whose planner needs no statistics for our indexed reads)."""
     if connection.dialect.name != "postgresql" or rows_written < ANALYZE_AFTER_ROWS:
         return
-    known = {cls.__table__.name for cls, _ in ENTITY_TABLES.values()}
+    known = {table_of(cls).name for cls, _ in ENTITY_TABLES.values()}
     for name in sorted(tables & known):
         connection.exec_driver_sql(f"ANALYZE {name}")
 
@@ -338,8 +348,8 @@ def refresh_statistics(connection: Connection, tables: set[str], rows_written: i
 def known_ids(connection: Connection, entity: str, tenant_id: str) -> set[str]:
     """External ids already stored for an entity (to check references such as order → customer)."""
     table_class, key_columns = ENTITY_TABLES[entity]
-    column = table_class.__table__.c[key_columns[0]]
-    return set(connection.execute(select(column).where(table_class.__table__.c.tenant_id == tenant_id)).scalars())
+    column = table_of(table_class).c[key_columns[0]]
+    return set(connection.execute(select(column).where(table_of(table_class).c.tenant_id == tenant_id)).scalars())
 
 
 def count_rows(tenant_id: str) -> dict[str, int]:
@@ -347,7 +357,7 @@ def count_rows(tenant_id: str) -> dict[str, int]:
         return {
             entity: int(
                 connection.execute(
-                    select(func.count()).select_from(cls.__table__).where(cls.__table__.c.tenant_id == tenant_id)
+                    select(func.count()).select_from(table_of(cls)).where(table_of(cls).c.tenant_id == tenant_id)
                 ).scalar_one()
             )
             for entity, (cls, _) in ENTITY_TABLES.items()

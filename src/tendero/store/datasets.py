@@ -10,8 +10,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tendero.config import get_settings
+from tendero.errors import Conflict, NotFound
 from tendero.store.tables import Dataset, Job, utcnow
-from tendero.store.tenants import Conflict, NotFound
 
 STATUSES = ("uploading", "processing", "ready", "error")
 ERROR_CHARS = 2_000  # a stored error is a sentence, never a dump

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tendero.config import get_settings
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -68,6 +69,17 @@ def session_scope() -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def using_session(session: Session | None) -> Iterator[Session]:
+    """The caller's session when it has one (its unit of work), else a new ``session_scope``: services take
+    either, so an API route shares its request's session and the CLI needs none of its own."""
+    if session is not None:
+        yield session
+        return
+    with session_scope() as own:
+        yield own
 
 
 def display_url(url: str) -> str:

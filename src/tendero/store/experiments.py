@@ -17,10 +17,10 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from tendero.errors import Conflict, NotFound
 from tendero.store.db import get_engine
 from tendero.store.experiment_tables import Experiment, ExperimentAssignment, ExperimentEvent, ExperimentVariant
-from tendero.store.tables import utcnow
-from tendero.store.tenants import Conflict, NotFound
+from tendero.store.tables import table_of, utcnow
 
 
 def create_experiment(session: Session, tenant_id: str, fields: dict[str, Any],
@@ -189,7 +189,7 @@ def insert_events(connection: Connection, tenant_id: str, experiment_id: str, ro
 
 def read_assignments(tenant_id: str, experiment_id: str) -> pd.DataFrame:
     """Every assigned unit: unit, variant, at."""
-    table = ExperimentAssignment.__table__
+    table = table_of(ExperimentAssignment)
     query = select(table.c.unit, table.c.variant, table.c.at).where(
         table.c.tenant_id == tenant_id, table.c.experiment_id == experiment_id
     )
@@ -198,7 +198,7 @@ def read_assignments(tenant_id: str, experiment_id: str) -> pd.DataFrame:
 
 def read_events(tenant_id: str, experiment_id: str, type_: str) -> pd.DataFrame:
     """Events of one type (outcome, covariate, exposure): unit, variant, event, value, at."""
-    table = ExperimentEvent.__table__
+    table = table_of(ExperimentEvent)
     query = select(table.c.unit, table.c.variant, table.c.event, table.c.value, table.c.at).where(
         table.c.tenant_id == tenant_id, table.c.experiment_id == experiment_id, table.c.type == type_
     )
@@ -206,7 +206,7 @@ def read_events(tenant_id: str, experiment_id: str, type_: str) -> pd.DataFrame:
 
 
 def count_events(tenant_id: str, experiment_id: str) -> dict[str, int]:
-    table = ExperimentEvent.__table__
+    table = table_of(ExperimentEvent)
     query = (
         select(table.c.type, func.count())
         .where(table.c.tenant_id == tenant_id, table.c.experiment_id == experiment_id)

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from tendero.config import get_settings
+from tendero.errors import NotFound
 from tendero.store.db import get_engine, session_scope
-from tendero.store.tables import DataImport, ImportRejection, utcnow
-from tendero.store.tenants import NotFound
+from tendero.store.tables import DataImport, ImportRejection, table_of, utcnow
 
 ERROR_CHARS = 2_000  # a stored error is a sentence, never a dump
 STALE_GRACE_SECONDS = 120
@@ -48,7 +48,7 @@ def add_rejections(tenant_id: str, import_id: str, rows: list[dict[str, Any]]) -
         for start in range(0, len(rows), 10_000):
             batch = rows[start : start + 10_000]
             connection.execute(
-                ImportRejection.__table__.insert(),
+                table_of(ImportRejection).insert(),
                 [{"import_id": import_id, "tenant_id": tenant_id, **row} for row in batch],
             )
 

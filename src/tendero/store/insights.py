@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tendero.errors import NotFound
 from tendero.store.insight_tables import InsightAnalysis
-from tendero.store.tenants import NotFound
 
 
 def save_analysis(session: Session, tenant_id: str, fields: dict[str, Any], result: dict[str, Any]) -> InsightAnalysis:

@@ -11,8 +11,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tendero.store.tables import Job, JobEvent, new_id, utcnow
-from tendero.store.tenants import NotFound
+from tendero.errors import NotFound
+from tendero.store.tables import Job, JobEvent, new_id, table_of, utcnow
 
 STATUSES = ("pending", "running", "completed", "failed", "cancelled")
 FINISHED = ("completed", "failed", "cancelled")
@@ -166,7 +166,7 @@ def record_events(session: Session, job_id: str, tenant_id: str, attempt: int, e
     if not events:
         return
     session.execute(
-        JobEvent.__table__.insert(),
+        table_of(JobEvent).insert(),
         [{"job_id": job_id, "tenant_id": tenant_id, "attempt": attempt, **event} for event in events],
     )
     last = events[-1]

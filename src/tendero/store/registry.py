@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tendero.errors import Conflict, NotFound
 from tendero.store.tables import Deployment, Model, ModelAlias, ModelVersion, new_id, utcnow
-from tendero.store.tenants import Conflict, NotFound
 
 VERSION_STATUSES = ("training", "ready", "deployed", "archived")
 

@@ -17,7 +17,7 @@ from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tendero.store.db import get_engine
-from tendero.store.tables import Base, Product, utcnow
+from tendero.store.tables import Base, Product, table_of, utcnow
 
 DELETE_BATCH = 2000
 
@@ -88,7 +88,7 @@ def count_products(tenant_id: str) -> int:
 
 def read_documents(tenant_id: str, *, embeddings: bool = False) -> pd.DataFrame:
     """Stored documents: product_id, model, text_hash (and embedding bytes when asked)."""
-    columns = [SearchDocument.product_id, SearchDocument.model, SearchDocument.text_hash]
+    columns: list[Any] = [SearchDocument.product_id, SearchDocument.model, SearchDocument.text_hash]
     if embeddings:
         columns.append(SearchDocument.embedding)
     query = select(*columns).where(SearchDocument.tenant_id == tenant_id)
@@ -122,7 +122,7 @@ def write_documents(tenant_id: str, product_ids: list[str], model: str, hashes: 
         }
         for p, h, v in zip(product_ids, hashes, vectors, strict=True)
     ]
-    table = SearchDocument.__table__
+    table = table_of(SearchDocument)
     with get_engine().begin() as connection:
         for start in range(0, len(product_ids), DELETE_BATCH):
             chunk = product_ids[start : start + DELETE_BATCH]
@@ -131,7 +131,7 @@ def write_documents(tenant_id: str, product_ids: list[str], model: str, hashes: 
 
 
 def delete_documents(tenant_id: str, product_ids: list[str]) -> int:
-    table = SearchDocument.__table__
+    table = table_of(SearchDocument)
     removed = 0
     with get_engine().begin() as connection:
         for start in range(0, len(product_ids), DELETE_BATCH):
@@ -144,7 +144,7 @@ def delete_documents(tenant_id: str, product_ids: list[str]) -> int:
 
 
 def index_state(tenant_id: str) -> dict[str, Any] | None:
-    table = SearchIndexState.__table__
+    table = table_of(SearchIndexState)
     with get_engine().connect() as connection:
         row = connection.execute(select(table).where(table.c.tenant_id == tenant_id)).mappings().first()
     return dict(row) if row else None
@@ -152,7 +152,7 @@ def index_state(tenant_id: str) -> dict[str, Any] | None:
 
 def index_version(tenant_id: str) -> int:
     """The tenant's index version (0: never synced); one indexed read, done at most once a second per tenant."""
-    table = SearchIndexState.__table__
+    table = table_of(SearchIndexState)
     with get_engine().connect() as connection:
         value = connection.execute(select(table.c.version).where(table.c.tenant_id == tenant_id)).scalar()
     return int(value or 0)
@@ -160,7 +160,7 @@ def index_version(tenant_id: str) -> int:
 
 def bump_version(tenant_id: str, **fields: Any) -> int:
     """Mark the tenant's catalogue (or index) as changed, recording ``fields``; returns the new version."""
-    table = SearchIndexState.__table__
+    table = table_of(SearchIndexState)
     now = utcnow()
     with get_engine().begin() as connection:
         updated = connection.execute(

@@ -12,10 +12,6 @@ a row cap; a SQLite path that does not exist is refused, never created.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
-import os
-import re
-import socket
 import sqlite3
 import time
 import urllib.parse
@@ -25,26 +21,19 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.engine import URL
 
 from tendero.config import get_settings
-from tendero.data.issues import TableRejected
 from tendero.data.messages import say
 from tendero.store import sql_sources as rows
 from tendero.store.db import display_url, session_scope
+from tendero.store.source_urls import SourceRefused, check_name, check_url, dialect_of, host_of, parse_url
 from tendero.store.tables import Tenant
 
-NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-DIALECTS = ("sqlite", "postgresql")
 CONNECT_SECONDS = 10
 _READ_KEYWORDS = ("select", "with", "values", "table", "(")
 _SQLITE_ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
 _SQLITE_DENIED_FUNCTIONS = {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"}
-
-
-class SourceRefused(TableRejected):
-    """A source that cannot be used, or a query that cannot run on it; says why."""
 
 
 @dataclass(frozen=True)
@@ -58,115 +47,13 @@ class Source:
 
     def describe(self) -> dict[str, Any]:
         """What a tenant's user may see: the name, the kind of database and its name (no host, no password)."""
-        parsed = _parse(self.url)
-        database = Path(parsed.database or "").name if _dialect(parsed) == "sqlite" else parsed.database
-        return {"name": self.name, "dialect": _dialect(parsed), "database": database, "origin": self.origin}
+        parsed = parse_url(self.url)
+        database = Path(parsed.database or "").name if dialect_of(parsed) == "sqlite" else parsed.database
+        return {"name": self.name, "dialect": dialect_of(parsed), "database": database, "origin": self.origin}
 
     def shown_url(self) -> str:
         """For operators (the CLI): the URL with its password hidden."""
         return display_url(self.url)
-
-
-# ---------------------------------------------------------------------------------------------
-# checking a source
-
-
-def _parse(url: str) -> URL:
-    try:
-        return make_url(url)
-    except (ArgumentError, ValueError):  # the library's message repeats the URL, password included
-        raise SourceRefused(say("source.bad_url", reason="write it like postgresql://user@host:5432/database "
-                                                         "or sqlite:////path/to/file.db")) from None  # fmt: skip
-
-
-def _dialect(url: URL) -> str:
-    return url.get_backend_name()
-
-
-def check_name(name: str) -> None:
-    if not NAME.fullmatch(name or ""):
-        raise SourceRefused(say("source.bad_name"))
-
-
-def check_url(url: str, server_url: str, *, resolve: bool) -> URL:
-    """A URL tendero may read from: SQLite or PostgreSQL, and not tendero's own database."""
-    parsed = _parse(url)
-    dialect = _dialect(parsed)
-    if dialect not in DIALECTS:
-        raise SourceRefused(say("source.dialect", dialect=dialect))
-    if dialect == "sqlite" and (not parsed.database or parsed.database == ":memory:"):
-        raise SourceRefused(say("source.bad_url", reason="a SQLite source names a database file"))
-    if same_database(parsed, _parse(server_url), resolve=resolve):
-        raise SourceRefused(say("source.server_database"))
-    return parsed
-
-
-def check_configured_sources(configured: dict[str, Any], server_url: str) -> None:
-    """``TENDERO_SQL_SOURCES`` as the settings read it: refused now, not at first use (no name lookups here)."""
-    for name, value in configured.items():
-        check_name(name)
-        url = value.get("url") if isinstance(value, dict) else value
-        if not isinstance(url, str):
-            raise SourceRefused(say("source.bad_url", reason=f"source {name!r} has no url"))
-        check_url(url, server_url, resolve=False)
-
-
-def same_database(a: URL, b: URL, *, resolve: bool) -> bool:
-    """Whether two URLs reach the same database: the same SQLite file (links followed), or the same
-    PostgreSQL server (host names resolved when ``resolve``; this machine's addresses are one server),
-    port and database."""
-    if _dialect(a) != _dialect(b):
-        return False
-    if _dialect(a) == "sqlite":
-        first, second = Path(a.database or "").expanduser(), Path(b.database or "").expanduser()
-        if first.exists() and second.exists():
-            return os.path.samefile(first, second)
-        return os.path.realpath(first) == os.path.realpath(second)
-    port_a, port_b = a.port or 5432, b.port or 5432
-    name_a, name_b = a.database or a.username or "postgres", b.database or b.username or "postgres"
-    if port_a != port_b or name_a != name_b:
-        return False
-    hosts_a, hosts_b = _server(a, resolve), _server(b, resolve)
-    return bool(hosts_a & hosts_b)
-
-
-def _host(url: URL) -> str | None:
-    host = url.host or url.query.get("host")
-    return host if isinstance(host, str) else None
-
-
-def _server(url: URL, resolve: bool) -> set[str]:
-    """Names for the server a URL reaches: "this machine" for sockets, loopback and local addresses."""
-    host = _host(url)
-    if not host or host.startswith("/") or host.lower() in ("localhost", "localhost.localdomain"):
-        return {"this machine"}
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-        addresses = {str(address)}
-    except ValueError:
-        if not resolve:
-            return {host.lower()}
-        try:
-            addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-        except OSError:
-            return {host.lower()}
-    if any(_is_this_machine(candidate) for candidate in addresses):
-        return {"this machine"}
-    return addresses | {host.lower()}
-
-
-def _is_this_machine(address: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    if ip.is_loopback or ip.is_unspecified:
-        return True
-    family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
-    with contextlib.suppress(OSError), socket.socket(family, socket.SOCK_DGRAM) as probe:
-        probe.bind((address, 0))  # only an address of this machine can be bound
-        return True
-    return False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -277,7 +164,7 @@ def _open(name: str, url: str, query: str, chunk_rows: int) -> QueryStream:
     words = query.strip().lstrip("(").split(None, 1)
     if not words or not query.strip().lower().startswith(_READ_KEYWORDS):
         raise SourceRefused(say("source.read_only", reason=f"the query starts with {(words or [''])[0][:20]!r}"))
-    if _dialect(parsed) == "sqlite":
+    if dialect_of(parsed) == "sqlite":
         return _open_sqlite(name, parsed, query, chunk_rows, settings.sql_timeout_seconds, settings.sql_max_rows)
     return _open_postgresql(name, parsed, query, chunk_rows, settings.sql_timeout_seconds, settings.sql_max_rows)
 
@@ -334,10 +221,10 @@ def _open_postgresql(name: str, url: URL, query: str, chunk_rows: int, seconds: 
 
     milliseconds = max(1, int(seconds * 1000))
     options = f"-c statement_timeout={milliseconds} -c default_transaction_read_only=on"
-    extra = {k: v for k, v in url.query.items() if isinstance(v, str) and k not in ("options", "host")}
+    extra: dict[str, Any] = {k: v for k, v in url.query.items() if isinstance(v, str) and k not in ("options", "host")}
     try:
         connection = psycopg.connect(
-            host=_host(url), port=url.port, dbname=url.database, user=url.username, password=url.password,
+            host=host_of(url), port=url.port, dbname=url.database, user=url.username, password=url.password,
             connect_timeout=CONNECT_SECONDS, options=options, application_name="tendero-source", **extra,
         )  # fmt: skip
     except psycopg.Error as error:
@@ -363,7 +250,7 @@ def _open_postgresql(name: str, url: URL, query: str, chunk_rows: int, seconds: 
     cursor = connection.cursor(name="tendero_source")  # server-side: DECLARE ... CURSOR FOR <one query>
     try:
         with errors():
-            cursor.execute(query)  # type: ignore[arg-type]  (the query text, run as it is, read-only)
+            cursor.execute(query)  # the query text, run as it is, read-only
     except BaseException:
         connection.close()
         raise

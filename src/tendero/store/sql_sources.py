@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from tendero.store.tables import Base, new_id, utcnow
+from tendero.store.tables import Base, Tenant, new_id, utcnow
 
 
 class SqlSource(Base):
@@ -52,7 +52,5 @@ def delete_source(session: Session, tenant_id: str, name: str) -> bool:
 
 def all_stored_sources(session: Session) -> list[tuple[str, SqlSource]]:
     """Every stored source with its tenant's name (for operators: ``tendero sources list``)."""
-    from tendero.store.tables import Tenant
-
     query = select(Tenant.name, SqlSource).join(Tenant, Tenant.id == SqlSource.tenant_id)
     return [(name, row) for name, row in session.execute(query.order_by(Tenant.name, SqlSource.name))]

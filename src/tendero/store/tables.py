@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -54,6 +55,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of an ORM class, typed as one (``__table__`` is typed as any FROM clause)."""
+    return cast(Table, model.__table__)
 
 
 class Tenant(Base):
@@ -374,12 +380,3 @@ class RecommendationFeedback(Base):
     item_id: Mapped[str] = mapped_column(String(200))
     event: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-# tables with modules of their own, imported here so the metadata (and Alembic) sees them
-import tendero.store.search  # noqa: E402,F401
-from tendero.store import assistant as _assistant_tables  # noqa: E402, F401
-from tendero.store import automation_tables as _automation_tables  # noqa: E402, F401
-from tendero.store import experiment_tables as _experiment_tables  # noqa: E402, F401
-from tendero.store import insight_tables as _insight_tables  # noqa: E402, F401
-from tendero.store import sql_sources  # noqa: E402,F401

@@ -11,34 +11,15 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+# the shared errors, kept importable from here for branches written before tendero.errors
+from tendero.errors import Conflict as Conflict
+from tendero.errors import DeployNotAllowed as DeployNotAllowed
+from tendero.errors import LastAdminKey as LastAdminKey
+from tendero.errors import NotFound as NotFound
 from tendero.store.tables import ApiKey, Tenant, utcnow
 
 ROLES = ("admin", "analyst", "service")
 KEY_MARK = "tdr"
-
-
-class Conflict(Exception):
-    """A unique name is already taken."""
-
-
-class NotFound(Exception):
-    """No such resource for this tenant (other tenants' resources are not found either)."""
-
-
-class LastAdminKey(Conflict):
-    """Revoking this key would leave its tenant without an active admin key, locked out of key management."""
-
-    def __init__(self, prefix: str) -> None:
-        super().__init__(f"key {prefix} is the last active admin key of this tenant: create another admin key first")
-        self.prefix = prefix
-
-
-class DeployNotAllowed(Exception):
-    """A caller without the admin role asked for something that would put a model version live."""
-
-    def __init__(self, role: str) -> None:
-        super().__init__(f"deploying is for admin keys; this key has the role {role}")
-        self.role = role
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tendero.errors import Conflict
 from tendero.store.tables import Tenant, User
-from tendero.store.tenants import ROLES, Conflict, Principal
+from tendero.store.tenants import ROLES, Principal
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 MIN_PASSWORD = 10

@@ -1,6 +1,6 @@
 """Who may see and do what on the dashboard: the signed-in principal, its role, and the CSRF check.
 
-The role tuples are the API's own (``tendero.api.deps``), so a page and its endpoint can never disagree. The role
+The role tuples are the API's own (``tendero.services.roles``), so a page and its endpoint can never disagree. The role
 is read from the store on every request (the cookie names only who signed in), so revoking a key, disabling a
 user or changing a role takes effect at the next click.
 """
@@ -13,9 +13,8 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Request
 
-from tendero.api.deps import ADMIN, INGEST, READ, TRAIN
-from tendero.store import tenants, users
-from tendero.store.db import session_scope
+from tendero.services import tenants
+from tendero.services.roles import ADMIN, INGEST, READ, TRAIN
 from tendero.store.tenants import Principal
 from tendero.web.session import Identity, WebSession, read_session, remember
 
@@ -39,10 +38,7 @@ class BadCsrf(Exception):
 def principal_of(identity: Identity) -> Principal | None:
     """The identity's current tenant and role from the store; None once its key is revoked or its user disabled
     or removed."""
-    with session_scope() as session:
-        if identity.ref.startswith("user:"):
-            return users.user_principal(session, identity.tenant_id, identity.ref.removeprefix("user:"))
-        return tenants.key_principal(session, identity.tenant_id, identity.ref)
+    return tenants.principal_of(identity.tenant_id, identity.ref)
 
 
 def resolved(request: Request) -> WebSession:

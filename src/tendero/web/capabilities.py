@@ -1,21 +1,21 @@
 """What the Forecast, Customers and Recommendations pages show, read from the deployed models through the same
-calls as their API routes (``tendero.api.forecasts``, ``customers``, ``recommendations``); nothing is re-computed
-here but the shaping of their answers for a page."""
+services as their API routes (``tendero.services.forecasts``, ``customers``, ``recommendations``); nothing is
+re-computed here but the shaping of their answers for a page."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
-from tendero.api.forecasts import LEVELS, model_name
-from tendero.api.recommendations import require_item, serving_recommender
-from tendero.registry.service import Served, deployed_models
-from tendero.store import registry as registry_rows
-from tendero.store.db import session_scope
-from tendero.store.tenants import NotFound
+from tendero.errors import NotFound
+from tendero.kinds import ForecastModel
+from tendero.registry.service import Served
+from tendero.services import models
+from tendero.services.forecasts import LEVELS, model_name
+from tendero.services.recommendations import require_item, serving_recommender
 from tendero.web import summaries
 
 PAGE_LEVELS = ("total", "category", "product")
@@ -23,14 +23,16 @@ FREQS = ("D", "W", "M")
 DEFAULT_HORIZON = {"D": 30, "W": 8, "M": 3}
 HISTORY_SHOWN = {"D": 120, "W": 52, "M": 24}
 MAX_SERIES = 40
+S = TypeVar("S")
 CUSTOMER_MODEL = "customers"
 RECOMMENDER_MODEL = "recommender"
 
 
-def deployed(tenant_id: str, name: str) -> Served | None:
-    """The deployed version of ``name``, loaded; None when nothing is deployed under that name."""
+def deployed(tenant_id: str, name: str, surface: type[S]) -> Served[S] | None:
+    """The deployed version of ``name``, loaded and answering as ``surface``; None when nothing is deployed under
+    that name (or it is of another kind)."""
     try:
-        return deployed_models.get(tenant_id, name)
+        return models.deployed(tenant_id, name, surface)
     except NotFound:
         return None
 
@@ -38,14 +40,12 @@ def deployed(tenant_id: str, name: str) -> Served | None:
 def deployed_forecasts(tenant_id: str) -> list[tuple[str, str]]:
     """(level, freq) of every deployed ``forecast-{level}-{freq}`` model of the tenant."""
     found = []
-    with session_scope() as db:
-        rows, _ = registry_rows.list_models(db, tenant_id, limit=200)
-        for model in rows:
-            if model.kind != "forecast" or not model.name.startswith("forecast-"):
-                continue
-            level, _, freq = model.name.removeprefix("forecast-").rpartition("-")
-            if level in LEVELS and freq in FREQS and registry_rows.deployed_version(db, tenant_id, model.name):
-                found.append((level, freq))
+    for model in models.list_models(tenant_id, kind="forecast", limit=200).items:
+        if not model.name.startswith("forecast-"):
+            continue
+        level, _, freq = model.name.removeprefix("forecast-").rpartition("-")
+        if level in LEVELS and freq in FREQS and model.deployed_version is not None:
+            found.append((level, freq))
     return found
 
 
@@ -91,27 +91,27 @@ def forecast_view(
     tenant_id: str, level: str, freq: str, horizon: int | None, series: str | None
 ) -> ForecastView | None:
     """The page's forecast for one series of a deployed model; None when that model is not deployed."""
-    served = deployed(tenant_id, model_name(level, freq))
+    served = deployed(tenant_id, model_name(level, freq), ForecastModel)
     if served is None:
         return None
-    fitted: Any = served.fitted
-    max_horizon = int(fitted.meta.get("horizon", DEFAULT_HORIZON[freq]))
+    fitted = served.fitted
+    max_horizon = int(fitted.horizon or DEFAULT_HORIZON[freq])
     horizon = max(1, min(horizon or max_horizon, max_horizon))
-    history = fitted.frames["history"]
+    history = fitted.series_history()
     names = _names(tenant_id, level)
     options = [("total", "total")]
     if level != "total":
         volume = history.groupby("unique_id")["y"].sum().sort_values(ascending=False).head(MAX_SERIES)
         options += [(str(uid), names.get(str(uid), str(uid))) for uid in volume.index]
-    series = series if series in set(history["unique_id"].astype(str)) else "total"
-    if series not in dict(options):
-        options.append((series, names.get(series, series)))
-    past = fitted.frames["total_history"] if series == "total" else history[history["unique_id"] == series]
+    chosen: str = series if series is not None and series in set(history["unique_id"].astype(str)) else "total"
+    if chosen not in dict(options):
+        options.append((chosen, names.get(chosen, chosen)))
+    past = fitted.total_history() if chosen == "total" else history[history["unique_id"] == chosen]
     past = past.tail(HISTORY_SHOWN[freq])
-    frame = fitted.forecast(ids=[series], levels=[80, 95], horizon=horizon)
-    per_series = fitted.frames["per_series"]
+    frame = fitted.forecast(ids=[chosen], levels=[80, 95], horizon=horizon)
+    per_series = fitted.series_table()
     label = dict(options)
-    row = per_series[per_series["unique_id"] == series]
+    row = per_series[per_series["unique_id"] == chosen]
     series_accuracy = None
     if len(row):
         first = row.iloc[0]
@@ -127,27 +127,27 @@ def forecast_view(
     forecast = {column: _column(frame[column]) for column in frame.columns if column != "unique_id"}
     return ForecastView(
         model=served.model, version=served.version, level=level, freq=freq, horizon=horizon, max_horizon=max_horizon,
-        series=series, options=options,
+        series=chosen, options=options,
         history={"ds": _column(past["ds"]), "y": _column(past["y"])},
         forecast=forecast,
         rows=[
             {**dict(zip(forecast, values, strict=True)), "ds": str(values[0])[:7] if freq == "M" else values[0]}
             for values in zip(*forecast.values(), strict=True)
         ],
-        measure=str(fitted.meta.get("params", {}).get("measure", "quantity")),
+        measure=fitted.measure,
         metrics={k: float(v) for k, v in fitted.metrics.items() if isinstance(v, int | float)},
         series_accuracy=series_accuracy,
-        choice={str(k): str(v) for k, v in fitted.meta.get("choice", {}).items()},
+        choice={str(k): str(v) for k, v in fitted.choice().items()},
         engines=engines,
     )  # fmt: skip
 
 
 def next_period(tenant_id: str) -> dict[str, Any] | None:
     """The Overview's line: next month's total and top categories from ``forecast-category-M``."""
-    served = deployed(tenant_id, model_name("category", "M"))
+    served = deployed(tenant_id, model_name("category", "M"), ForecastModel)
     if served is None:
         return None
-    fitted: Any = served.fitted
+    fitted = served.fitted
     frame = fitted.forecast(levels=[80], horizon=1)
     total = frame[frame["unique_id"] == "total"]
     if total.empty:
@@ -158,7 +158,7 @@ def next_period(tenant_id: str) -> dict[str, Any] | None:
         "version": served.version,
         "period": pd.Timestamp(first["ds"]).strftime("%Y-%m"),
         "yhat": float(first["yhat"]), "lo": float(first["lo-80"]), "hi": float(first["hi-80"]),
-        "measure": str(fitted.meta.get("params", {}).get("measure", "quantity")),
+        "measure": fitted.measure,
         "wape": fitted.metrics.get("backtest_wape"),
         "categories": [(str(r.unique_id), float(r.yhat)) for r in parts.itertuples()],
     }  # fmt: skip

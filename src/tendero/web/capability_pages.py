@@ -5,28 +5,28 @@ the page says so and offers a train button to the roles that may train."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from tendero.api.audit import record_call
-from tendero.api.customers import require_customer
-from tendero.api.forecasts import ForecastTrainIn, model_name, training_request
+from tendero.errors import NotFound
+from tendero.kinds import CustomersModel
 from tendero.recommend.recommender import Filters
-from tendero.registry import service
-from tendero.store.db import session_scope
-from tendero.store.tenants import NotFound
+from tendero.services import forecasts
+from tendero.services.customers import require_customer
+from tendero.services.forecasts import ForecastTrainIn, model_name
 from tendero.web import capabilities, charts, summaries
 from tendero.web.access import ADMIN, TRAIN, PostTrainer, Reader, can
 from tendero.web.i18n import translator
-from tendero.web.rendering import PREFIX, WebRoute, language, redirect, render
+from tendero.web.rendering import PREFIX, WebRoute, language, record_call, redirect, render
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=WebRoute)
 
 
-def _t(request: Request):  # type: ignore[no-untyped-def]
+def _t(request: Request) -> Callable[..., str]:
     return translator(language(request))
 
 
@@ -77,14 +77,11 @@ def forecast_train(
     started = time.perf_counter()
     t = _t(request)
     try:
-        body = ForecastTrainIn(level=level, freq=freq, horizon=capabilities.DEFAULT_HORIZON.get(freq, 3),
-                               history_months=24 if freq != "M" else 36)  # fmt: skip
-        payload = training_request(body)
-        name = payload["model"]
-        with session_scope() as db:
-            job, _ = service.submit_training(db, principal.tenant_id, payload, role=principal.role)
-            db.commit()
-            service.notify_runner(job)
+        asked = {"level": level, "freq": freq, "horizon": capabilities.DEFAULT_HORIZON.get(freq, 3),
+                 "history_months": 24 if freq != "M" else 36}  # fmt: skip
+        body = ForecastTrainIn.model_validate(asked)
+        name = model_name(body.level, body.freq)
+        forecasts.submit_training(principal.tenant_id, body, role=principal.role)
     except (ValidationError, ValueError) as error:
         return redirect(request, f"{PREFIX}/forecast", ("error", t("error.invalid", detail=str(error)[:300])))
     record_call(request, principal, "train", started, 202, model=name)
@@ -103,11 +100,11 @@ def customers_page(
     principal = session.principal
     assert principal is not None
     lang = language(request)
-    served = capabilities.deployed(principal.tenant_id, capabilities.CUSTOMER_MODEL)
+    served = capabilities.deployed(principal.tenant_id, capabilities.CUSTOMER_MODEL, CustomersModel)
     context: dict[str, Any] = {"served": served, "can_train": can(principal, TRAIN),
                                "has_data": not summaries.sales_summary(principal.tenant_id, 28).empty}  # fmt: skip
     if served is not None:
-        fitted: Any = served.fitted
+        fitted = served.fitted
         segments = fitted.segments_summary(lang)
         shown = sorted(segments, key=lambda s: -s["customers"])
         members = None
@@ -135,10 +132,10 @@ def customer_page(request: Request, customer_id: str, session: Reader) -> Respon
     """One customer: segment, churn probability and its reasons, P(alive), expected purchases, CLV, spend by month."""
     principal = session.principal
     assert principal is not None
-    served = capabilities.deployed(principal.tenant_id, capabilities.CUSTOMER_MODEL)
+    served = capabilities.deployed(principal.tenant_id, capabilities.CUSTOMER_MODEL, CustomersModel)
     if served is None:
         raise NotFound(_t(request)("customers.no_model_short"))
-    fitted: Any = served.fitted
+    fitted = served.fitted
     require_customer(served, customer_id)
     insight = fitted.insights(customer_id, language(request))
     spend = capabilities.customer_monthly_spend(principal.tenant_id, customer_id)

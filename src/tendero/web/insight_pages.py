@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from tendero.services import Invalid
+from tendero.errors import Invalid
 from tendero.services import insights as service
 from tendero.web.access import PostTrainer, Reader
 from tendero.web.charts import ACCENT, LAYOUT

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
 from importlib import util
@@ -14,22 +15,22 @@ from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from pydantic import TypeAdapter, ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from tendero.api import data as data_api
-from tendero.api.audit import record_call
-from tendero.api.deps import EventId, key_cache
-from tendero.api.errors import ProblemError
-from tendero.api.models import NameParam
-from tendero.api.schemas import TrainRequestIn
-from tendero.kinds import kind_names
-from tendero.registry import service
-from tendero.store import imports as import_rows
-from tendero.store import jobs as job_rows
-from tendero.store import registry as registry_rows
-from tendero.store import tenants, users
-from tendero.store.db import session_scope
-from tendero.store.tenants import Conflict, DeployNotAllowed, LastAdminKey, NotFound
+from tendero.data.issues import ReadStopped
+from tendero.data.messages import render as render_text
+from tendero.data.readers import FileRejected
+from tendero.errors import Conflict, DeployNotAllowed, Invalid, LastAdminKey, TooLarge
+from tendero.kinds import CustomersModel, kind_names
+from tendero.services import data, jobs, models
+from tendero.services import tenants as tenant_service
+from tendero.services.data import EntityName
+from tendero.services.models import ModelName
+from tendero.services.schemas import MAX_INT64, TrainRequestIn
+from tendero.services.tenants import key_cache
+from tendero.services.uploads import saved_upload
+from tendero.store.jobs import FINISHED
 from tendero.web import capabilities, charts, summaries
 from tendero.web.access import (
     ADMIN,
@@ -48,17 +49,18 @@ from tendero.web.access import (
     resolved,
 )
 from tendero.web.i18n import CATALOGUE, LANGUAGES, translator
-from tendero.web.rendering import PREFIX, WebRoute, language, redirect, render, safe_next
+from tendero.web.rendering import PREFIX, WebRoute, language, record_call, redirect, render, safe_next
 from tendero.web.session import WebSession, clear_session, read_session, secret_usable, write_session
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=WebRoute)
-ENTITIES: tuple[str, ...] = get_args(get_args(data_api.EntityParam)[0])
-MODEL_NAME = TypeAdapter(NameParam)
+ENTITIES: tuple[str, ...] = get_args(EntityName)
+MODEL_NAME = TypeAdapter(ModelName)
+EventId = Annotated[int, Query(ge=0, le=MAX_INT64, description="only events after this event id")]
 PERIODS = (7, 28, 90)
-TERMINAL = set(job_rows.FINISHED)
+TERMINAL = set(FINISHED)
 
 
-def _t(request: Request):  # type: ignore[no-untyped-def]
+def _t(request: Request) -> Callable[..., str]:
     return translator(language(request))
 
 
@@ -122,13 +124,12 @@ def login(
         response.headers["retry-after"] = str(seconds)
         return response
     principal = None
-    with session_scope() as db:
-        if key:
-            found = key_cache.resolve(key)
-            if found is not None and found.tenant_name == tenant:
-                principal = found
-        elif username and password:
-            principal = users.authenticate_user(db, tenant, username, password)
+    if key:
+        found = key_cache.resolve(key)
+        if found is not None and found.tenant_name == tenant:
+            principal = found
+    elif username and password:
+        principal = tenant_service.authenticate_user(tenant, username, password)
     if principal is None:
         return render(request, "login.html", context, status=401)
     limits.refund_login(client, account)
@@ -196,18 +197,15 @@ def headline_metrics(kind: str, metrics: dict[str, Any]) -> list[dict[str, Any]]
 
 def _model_health(tenant_id: str) -> list[dict[str, Any]]:
     health = []
-    with session_scope() as db:
-        rows, _ = registry_rows.list_models(db, tenant_id, limit=50)
-        for model in rows:
-            deployed = registry_rows.deployed_version(db, tenant_id, model.name)
-            latest, total = registry_rows.list_versions(db, tenant_id, model.name, limit=1)
-            health.append({
-                "name": model.name, "kind": model.kind, "flags": dict(model.flags or {}), "versions": total,
-                "deployed": deployed.version if deployed else None,
-                "headline": headline_metrics(model.kind, dict(deployed.metrics)) if deployed else [],
-                "deployed_at": deployed.deployed_at if deployed else None,
-                "latest": latest[0].version if latest else None,
-            })  # fmt: skip
+    for view in models.models_with_versions(tenant_id, limit=50, versions=1):
+        model, deployed = view.model, view.deployed
+        health.append({
+            "name": model.name, "kind": model.kind, "flags": dict(model.flags or {}), "versions": model.versions,
+            "deployed": deployed.version if deployed else None,
+            "headline": headline_metrics(model.kind, dict(deployed.metrics)) if deployed else [],
+            "deployed_at": deployed.deployed_at if deployed else None,
+            "latest": model.latest_version,
+        })  # fmt: skip
     return health
 
 
@@ -228,9 +226,9 @@ def overview(request: Request, session: AnyRole, days: Annotated[int, Query()] =
         "next_forecast": capabilities.next_period(principal.tenant_id),
         "at_risk": None,
     }
-    customers_model = capabilities.deployed(principal.tenant_id, capabilities.CUSTOMER_MODEL)
+    customers_model = capabilities.deployed(principal.tenant_id, capabilities.CUSTOMER_MODEL, CustomersModel)
     if customers_model is not None:
-        context["at_risk"] = customers_model.fitted.at_risk(0.0, 5, language(request))  # type: ignore[attr-defined]
+        context["at_risk"] = customers_model.fitted.at_risk(0.0, 5, language(request))
         context["names"] = capabilities.customer_names(principal.tenant_id)
     if not sales.empty:
         context["sales_figure"] = charts.sales_figure(sales, t("overview.sales_chart"), t("overview.weekly"))
@@ -247,7 +245,7 @@ def data_page(request: Request, session: AnyRole) -> Response:
     assert principal is not None
     context: dict[str, Any] = {"entities": ENTITIES, "can_ingest": can(principal, INGEST), "can_read": False}
     if can(principal, READ):
-        rows, total = import_rows.list_imports(principal.tenant_id, 50, 0)
+        rows, total = data.list_imports(principal.tenant_id, 50, 0)
         context.update(can_read=True, imports=rows, imports_total=total,
                        profile=summaries.profile_summary(principal.tenant_id))  # fmt: skip
     return render(request, "data.html", context)
@@ -257,8 +255,8 @@ def data_page(request: Request, session: AnyRole) -> Response:
 def import_page(request: Request, import_id: str, session: Reader) -> Response:
     principal = session.principal
     assert principal is not None
-    report = data_api.import_out(principal.tenant_id, import_id, limit=200)
-    reasons = import_rows.rejection_reasons(principal.tenant_id, import_id)
+    report = data.import_out(principal.tenant_id, import_id, limit=200)
+    reasons = data.rejection_reasons(principal.tenant_id, import_id)
     return render(request, "import.html", {"report": report, "reasons": sorted(reasons.items(), key=lambda r: -r[1])})
 
 
@@ -272,16 +270,24 @@ async def upload(
     dry_run: Annotated[bool, Form()] = False,
     returns: Annotated[Literal["reject", "keep"], Form()] = "reject",
 ) -> Response:
-    """The API's own upload (same size limit, reader and validation), its report shown as a page."""
+    """The API's own import (same size limit, reader, validation and service), its report shown as a page."""
     principal = session.principal
     assert principal is not None
     t = _t(request)
     if file is None or not file.filename:
         return redirect(request, f"{PREFIX}/data", ("error", t("data.pick_file")))
     try:
-        report = await data_api.upload(entity, principal, file, mapping, dry_run, returns)
-    except ProblemError as error:
-        return redirect(request, f"{PREFIX}/data", ("error", error.detail))
+        columns = data.parse_mapping(mapping)
+        async with saved_upload(file) as path:
+            filename = Path(file.filename or "upload").name
+            report = await run_in_threadpool(data.import_file, principal.tenant_id, entity, path, filename, columns,
+                                             dry_run, returns)  # fmt: skip
+    except (Invalid, TooLarge) as error:
+        return redirect(request, f"{PREFIX}/data", ("error", str(error)))
+    except FileRejected as error:
+        return redirect(request, f"{PREFIX}/data", ("error", error.rendered("en")))
+    except ReadStopped:
+        return redirect(request, f"{PREFIX}/data", ("error", render_text("read.stopped", "en")))
     message = t("data.imported", rows=report.rows_read, inserted=report.inserted, updated=report.updated,
                 rejected=report.rejected)  # fmt: skip
     kind = "error" if report.status == "failed" else ("warning" if report.rejected else "success")
@@ -298,23 +304,19 @@ async def upload(
 def models_page(request: Request, session: Reader) -> Response:
     principal = session.principal
     assert principal is not None
-    models = []
-    with session_scope() as db:
-        rows, _ = registry_rows.list_models(db, principal.tenant_id, limit=100)
-        for model in rows:
-            versions, total = registry_rows.list_versions(db, principal.tenant_id, model.name, limit=20)
-            aliases = registry_rows.aliases(db, principal.tenant_id, model)
-            models.append({
-                "name": model.name, "kind": model.kind, "flags": dict(model.flags or {}), "total": total,
-                "deployed": next((v.version for v in versions if v.status == "deployed"), None),
-                "versions": [{
-                    "version": v.version, "status": v.status, "algorithm": v.algorithm, "metrics": dict(v.metrics),
-                    "created_at": v.created_at, "deployed_at": v.deployed_at,
-                    "aliases": sorted(a for a, ver in aliases.items() if ver == v.version),
-                } for v in versions],
-            })  # fmt: skip
+    shown = []
+    for view in models.models_with_versions(principal.tenant_id, limit=100, versions=20):
+        model, versions = view.model, view.versions
+        shown.append({
+            "name": model.name, "kind": model.kind, "flags": dict(model.flags or {}), "total": model.versions,
+            "deployed": next((v.version for v in versions if v.status == "deployed"), None),
+            "versions": [{
+                "version": v.version, "status": v.status, "algorithm": v.algorithm, "metrics": dict(v.metrics),
+                "created_at": v.created_at, "deployed_at": v.deployed_at, "aliases": v.aliases,
+            } for v in versions],
+        })  # fmt: skip
     return render(request, "models.html", {
-        "models": models, "kinds": [k for k in kind_names()],
+        "models": shown, "kinds": [k for k in kind_names()],
         "can_admin": can(principal, ADMIN), "can_train": can(principal, TRAIN),
         "default_kind": "baseline",
     })  # fmt: skip
@@ -347,17 +349,14 @@ def train(
         body = TrainRequestIn(kind=kind, params=parsed_params, deploy=deploy or None)
         payload = body.model_dump(exclude={"idempotency_key"})
         payload["model"] = name
-        with session_scope() as db:
-            job, _ = service.submit_training(db, principal.tenant_id, payload, role=principal.role)
-            db.commit()
-            service.notify_runner(job)
+        models.submit_training(principal.tenant_id, payload, role=principal.role)
     except DeployNotAllowed:
         return redirect(request, back, ("error", t("models.deploy_admin_only")))
     except ValidationError as error:
         detail = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'model'}: {e['msg']}" for e in error.errors()[:5])
         return redirect(request, back, ("error", t("error.invalid", detail=detail)))
-    except KeyError as error:
-        return redirect(request, back, ("error", str(error.args[0])))
+    except Invalid as error:  # an unknown kind
+        return redirect(request, back, ("error", str(error)))
     record_call(request, principal, "train", started, 202, model=name)
     queued = t("models.queued") if can(principal, ADMIN) else t("models.queued_not_deployed")
     return redirect(request, f"{PREFIX}/jobs", ("success", queued))
@@ -368,17 +367,15 @@ def _registry_action(request: Request, action: str, name: str, version: str | No
     assert principal is not None
     t = _t(request)
     try:
-        with session_scope() as db:
-            if action == "deploy":
-                row = registry_rows.deploy(db, principal.tenant_id, name, version or "")
-                message = t("models.deployed_ok", model=name, version=row.version)
-            elif action == "rollback":
-                row = registry_rows.rollback(db, principal.tenant_id, name)
-                message = t("models.rolled_back", model=name, version=row.version)
-            else:
-                row = registry_rows.archive(db, principal.tenant_id, name, version or "")
-                message = t("models.archived", model=name, version=row.version)
-        service.deployed_models.invalidate(principal.tenant_id, name)
+        if action == "deploy":
+            row = models.deploy(principal.tenant_id, name, version or "")
+            message = t("models.deployed_ok", model=name, version=row.version)
+        elif action == "rollback":
+            row = models.rollback(principal.tenant_id, name)
+            message = t("models.rolled_back", model=name, version=row.version)
+        else:
+            row = models.archive(principal.tenant_id, name, version or "")
+            message = t("models.archived", model=name, version=row.version)
     except Conflict as error:
         return redirect(request, f"{PREFIX}/models", ("error", str(error)))
     return redirect(request, f"{PREFIX}/models#model-{name}", ("success", message))
@@ -416,10 +413,9 @@ def _job_view(job: Any) -> dict[str, Any]:
 def jobs_page(request: Request, session: Reader) -> Response:
     principal = session.principal
     assert principal is not None
-    with session_scope() as db:
-        rows, total = job_rows.list_jobs(db, principal.tenant_id, limit=30)
-        jobs = [_job_view(job) for job in rows]
-    return render(request, "jobs.html", {"jobs": jobs, "total": total, "can_train": can(principal, TRAIN)})
+    rows, total = jobs.list_jobs(principal.tenant_id, limit=30)
+    shown = [_job_view(job) for job in rows]
+    return render(request, "jobs.html", {"jobs": shown, "total": total, "can_train": can(principal, TRAIN)})
 
 
 @router.get("/jobs/progress.json")
@@ -432,18 +428,14 @@ def jobs_progress(
     principal = session.principal
     assert principal is not None
     answer: dict[str, Any] = {"jobs": {}}
-    with session_scope() as db:
-        for job_id in [i for i in ids.split(",") if i][:20]:
-            try:
-                job = job_rows.get_job(db, principal.tenant_id, job_id)
-            except NotFound:
-                continue  # another tenant's job is simply not there
-            events = job_rows.list_events(db, principal.tenant_id, job_id, after_id=after, limit=2000)
-            answer["jobs"][job_id] = {
-                **{k: v for k, v in _job_view(job).items() if k in ("status", "progress", "error", "finished")},
-                "events": [{"id": e.id, "step": e.step, "total": e.total, "metrics": e.metrics, "message": e.message}
-                           for e in events],
-            }  # fmt: skip
+    # another tenant's job is simply not there
+    for job_id, state in jobs.jobs_progress(principal.tenant_id, [i for i in ids.split(",") if i][:20], after).items():
+        answer["jobs"][job_id] = {
+            "status": state.status, "progress": round(float(state.progress or 0.0), 1), "error": state.error,
+            "finished": state.status in TERMINAL,
+            "events": [{"id": e.id, "step": e.step, "total": e.total, "metrics": e.metrics, "message": e.message}
+                       for e in state.events],
+        }  # fmt: skip
     return JSONResponse(answer, headers={"cache-control": "no-store"})
 
 
@@ -451,8 +443,7 @@ def jobs_progress(
 def cancel(request: Request, job_id: str, session: PostTrainer) -> Response:
     principal = session.principal
     assert principal is not None
-    with session_scope() as db:
-        job_rows.request_cancel(db, principal.tenant_id, job_id)
+    jobs.cancel_job(principal.tenant_id, job_id)
     return redirect(request, f"{PREFIX}/jobs", ("info", _t(request)("jobs.cancel_sent")))
 
 
@@ -460,12 +451,7 @@ def cancel(request: Request, job_id: str, session: PostTrainer) -> Response:
 
 
 def _keys(tenant_id: str) -> list[dict[str, Any]]:
-    with session_scope() as db:
-        return [
-            {"id": k.id, "name": k.name, "prefix": k.prefix, "role": k.role, "created_at": k.created_at,
-             "last_used_at": k.last_used_at, "revoked_at": k.revoked_at}
-            for k in tenants.list_keys(db, tenant_id)
-        ]  # fmt: skip
+    return [key.model_dump() for key in tenant_service.list_keys(tenant_id)]
 
 
 @router.get("/settings")
@@ -483,8 +469,7 @@ def create_key(
 ) -> Response:
     """The new key is rendered in this response only: it is never stored in the cookie or shown again."""
     assert session.principal is not None
-    with session_scope() as db:
-        issued = tenants.create_key(db, session.principal.tenant_id, name.strip() or "key", role)
+    issued = tenant_service.create_key(session.principal.tenant_id, name.strip() or "key", role)
     return render(request, "settings.html", {"keys": _keys(session.principal.tenant_id), "created": issued})
 
 
@@ -493,13 +478,10 @@ def revoke_key(request: Request, key_id: str, session: PostAdmin) -> Response:
     """Revoke a key of the tenant; never its last active admin key (the page says why)."""
     assert session.principal is not None
     try:
-        with session_scope() as db:
-            row = tenants.revoke_key(db, session.principal.tenant_id, key_id)
-            prefix = row.prefix
+        prefix = tenant_service.revoke_key(session.principal.tenant_id, key_id)
     except LastAdminKey as error:
         message = _t(request)("settings.last_admin", prefix=error.prefix)
         return redirect(request, f"{PREFIX}/settings", ("error", message))
-    key_cache.forget_prefix(prefix)
     return redirect(request, f"{PREFIX}/settings", ("success", _t(request)("settings.revoked_ok", prefix=prefix)))
 
 

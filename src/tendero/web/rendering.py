@@ -18,9 +18,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from tendero import __version__
-from tendero.api.deps import ADMIN, INGEST, READ
-from tendero.api.errors import unstorable_text
-from tendero.store.tenants import Conflict, NotFound
+from tendero.errors import Conflict, NotFound, unstorable_text
+from tendero.services import audit
+from tendero.services.roles import ADMIN, INGEST, READ
+from tendero.store.tenants import Principal
 from tendero.web.access import BadCsrf, Forbidden, NotSignedIn, resolved
 from tendero.web.i18n import format_metric, format_number, format_when, pick_language, translator
 from tendero.web.session import WebSession, read_session, write_session
@@ -106,6 +107,14 @@ def redirect(request: Request, url: str, flash: tuple[str, str] | None = None) -
     if flash is not None:
         write_session(request, response, read_session(request).with_flash(*flash))
     return response
+
+
+def record_call(request: Request, principal: Principal, action: str, started: float, status_code: int, *,
+                model: str | None = None) -> None:  # fmt: skip
+    """An audit row for a page that trained or read model output, as the API writes for its routes."""
+    route = request.scope.get("route")
+    audit.record_call(principal, request.method, getattr(route, "path", request.url.path), action, started,
+                      status_code, model=model)  # fmt: skip
 
 
 def error_page(request: Request, status: int, message: str) -> Response:

@@ -1,0 +1,28 @@
+"""Customer intelligence for every face: the deployed ``customers`` model and the customers it knows."""
+
+from __future__ import annotations
+
+from tendero.errors import NotFound
+from tendero.kinds import CustomersModel
+from tendero.registry.service import Served, WrongSurface, deployed_models
+
+DEFAULT_MODEL = "customers"
+
+
+def deployed_customers(tenant_id: str, name: str = DEFAULT_MODEL) -> Served[CustomersModel]:
+    """The deployed customer model ``name``; NotFound saying how to train one."""
+    try:
+        return deployed_models.get(tenant_id, name, CustomersModel)
+    except WrongSurface:  # a model of another kind under that name: said as such
+        raise
+    except NotFound as error:
+        raise NotFound(
+            f"no deployed customer model {name!r}: train one with POST /v1/models/{name}/train "
+            '{"kind": "customers"} once orders are imported'
+        ) from error
+
+
+def require_customer(served: Served[CustomersModel], customer_id: str) -> None:
+    """NotFound unless the model scored ``customer_id``."""
+    if not served.fitted.knows_customer(customer_id):
+        raise NotFound(f"no customer {customer_id!r} in model {served.model} {served.version}")

@@ -1,0 +1,148 @@
+"""Commerce data for every face: imports (files and JSON batches) with their reports, in es or en, what an import
+sets off (drift checks, the search index), the profile, the entities' fields and the SQL sources a tenant may use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from tendero.data import imports, profile
+from tendero.data.messages import Language, text_from_json
+from tendero.data.schema import ENTITIES
+from tendero.errors import Invalid
+from tendero.store import imports as import_rows
+from tendero.store import sources
+from tendero.store.source_urls import SourceRefused as SourceRefused
+
+Returns = Literal["reject", "keep"]
+EntityName = Literal["customers", "products", "orders", "order_items", "interactions", "order_lines"]
+
+
+class ImportOut(BaseModel):
+    id: str
+    entity: str
+    source: str
+    status: str
+    dry_run: bool
+    rows_read: int
+    inserted: int
+    updated: int
+    unchanged: int
+    merged: int
+    rejected: int
+    details: dict[str, Any]
+    error: str | None
+    created_at: Any
+    finished_at: Any
+    rejections: list[dict[str, Any]] = []
+    rejections_total: int = 0
+
+
+def parse_mapping(pairs: str) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in pairs.split(","))):
+        source, sep, target = pair.partition("=")
+        if not sep or not source.strip() or not target.strip():
+            raise Invalid(f"mapping entry {pair!r} is not column=field",
+                          [{"field": "mapping", "message": "use column=field, comma separated"}])  # fmt: skip
+        mapping[source.strip()] = target.strip()
+    return mapping
+
+
+def import_out(tenant_id: str, import_id: str, limit: int = 100, offset: int = 0,
+               language: Language = "en") -> ImportOut:  # fmt: skip
+    """The report; its error and the reasons of its rejected rows in ``language`` (where they have a code)."""
+    row = import_rows.get_import(tenant_id, import_id)
+    lines, total = import_rows.list_rejections(tenant_id, import_id, limit, offset)
+    out = ImportOut.model_validate(row, from_attributes=True)
+    stored = text_from_json((row.details or {}).get("error"))
+    if stored is not None:
+        out.error = stored.render(language)
+    out.rejections, out.rejections_total = [rejection_out(line, language) for line in lines], total
+    return out
+
+
+def rejection_out(line: dict[str, Any], language: Language) -> dict[str, Any]:
+    text = text_from_json({"code": line.get("code"), "params": line.get("params") or {}})
+    reason = text.render(language) if text is not None else line["reason"]
+    return {"row": line["row"], "column": line["column"], "value": line["value"], "reason": reason,
+            "code": line.get("code")}  # fmt: skip
+
+
+def import_file(tenant_id: str, entity: str, path: Path, filename: str, mapping: dict[str, str], dry_run: bool,
+                returns: Returns, language: Language = "en") -> ImportOut:  # fmt: skip
+    """Import a file; FileRejected (a file that cannot be read as a table) and ReadStopped (past the read's
+    limits) are for the face to say."""
+    report = imports.import_file(tenant_id, entity, path, mapping=mapping, filename=filename, dry_run=dry_run,
+                                 returns=returns)  # fmt: skip
+    _after_import(tenant_id, report)
+    return import_out(tenant_id, report.id, language=language)
+
+
+def import_records(tenant_id: str, entity: str, rows: list[dict[str, Any]], mapping: dict[str, str], dry_run: bool,
+                   returns: Returns, language: Language = "en") -> ImportOut:  # fmt: skip
+    """A JSON batch from a live integration, validated like a file."""
+    report = imports.import_records(tenant_id, entity, rows, mapping=mapping, dry_run=dry_run, returns=returns)
+    _after_import(tenant_id, report)
+    return import_out(tenant_id, report.id, language=language)
+
+
+def _after_import(tenant_id: str, report: imports.ImportReport) -> None:
+    """New orders: check whether deployed forecasts still hold (in the background)."""
+    new_orders = report.entity in ("order_lines", "orders", "order_items") and (
+        report.counts["inserted"] or report.counts["updated"]
+    )
+    if report.status == "completed" and new_orders:
+        from tendero.registry.drift import check_in_background  # loads forecasting only when orders came in
+
+        check_in_background(tenant_id)
+    from tendero.services.search import follow_import  # the search models load when a catalogue changes
+
+    follow_import(tenant_id, report.status, report.details)  # the search index follows the catalogue
+
+
+def list_imports(tenant_id: str, limit: int = 50, offset: int = 0) -> tuple[list[ImportOut], int]:
+    rows, total = import_rows.list_imports(tenant_id, limit, offset)
+    return [ImportOut.model_validate(row, from_attributes=True) for row in rows], total
+
+
+def rejection_pages(tenant_id: str, import_id: str, language: Language, page: int = 10_000) -> Iterator[
+        list[dict[str, Any]]]:  # fmt: skip
+    """Every rejected row of an import, a page at a time (NotFound at once for an unknown import)."""
+    import_rows.get_import(tenant_id, import_id)
+
+    def pages() -> Iterator[list[dict[str, Any]]]:
+        offset = 0
+        while True:
+            rows, total = import_rows.list_rejections(tenant_id, import_id, page, offset)
+            yield [rejection_out(r, language) for r in rows]
+            offset += page
+            if offset >= total:
+                return
+
+    return pages()
+
+
+def rejection_reasons(tenant_id: str, import_id: str) -> dict[str, int]:
+    return import_rows.rejection_reasons(tenant_id, import_id)
+
+
+def sources_for(tenant_id: str) -> list[dict[str, Any]]:
+    """The SQL sources this tenant may query by name: names, dialects and databases, never a host or password."""
+    return [source.describe() for source in sources.sources_for(tenant_id)]
+
+
+def data_profile(tenant_id: str) -> dict[str, Any]:
+    return profile.profile(tenant_id)
+
+
+def entity_fields() -> dict[str, list[dict[str, Any]]]:
+    """The fields each entity accepts, with their types, whether required, and accepted aliases."""
+    return {
+        name: [{"field": f.name, "type": f.type, "required": f.required, "aliases": list(f.aliases)}
+               for f in entity.fields]
+        for name, entity in ENTITIES.items()
+    }  # fmt: skip

@@ -1,0 +1,49 @@
+"""Training-platform datasets for every face: listed and shown as people and programs read them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tendero.data.datasets import dataset_out
+from tendero.data.messages import Language
+from tendero.store import datasets as dataset_rows
+from tendero.store.db import using_session
+
+
+@dataclass(frozen=True)
+class DatasetFacts:
+    """What a training request reads from its dataset."""
+
+    id: str
+    name: str
+    status: str
+    error: str | None
+    task: str
+    target: str | None
+    features: list[str] | None
+    rows: int | None
+    columns: int
+
+
+def list_datasets(tenant_id: str, limit: int = 50, offset: int = 0, language: Language = "en",
+                  session: Session | None = None) -> tuple[list[dict[str, Any]], int]:  # fmt: skip
+    with using_session(session) as db:
+        rows, total = dataset_rows.list_datasets(db, tenant_id, limit, offset)
+        return [dataset_out(row, language) for row in rows], total
+
+
+def get_dataset(tenant_id: str, dataset_id: str, language: Language = "en",
+                session: Session | None = None) -> dict[str, Any]:  # fmt: skip
+    with using_session(session) as db:
+        return dataset_out(dataset_rows.get_dataset(db, tenant_id, dataset_id), language)
+
+
+def dataset_facts(tenant_id: str, dataset_id: str, session: Session | None = None) -> DatasetFacts:
+    """The dataset's task, target, features and size (NotFound for another tenant's or no dataset)."""
+    with using_session(session) as db:
+        row = dataset_rows.get_dataset(db, tenant_id, dataset_id)
+        return DatasetFacts(row.id, row.name, row.status, row.error, row.task, row.target, row.features, row.rows,
+                            len((row.schema or {}).get("columns", [])))  # fmt: skip

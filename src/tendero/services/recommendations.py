@@ -1,0 +1,111 @@
+"""Recommendations for every face: which recommender serves (the deployed one, or the rules fallback when none is
+deployed or it fails to load, cached per tenant), items looked up in its catalogue, feedback for online CTR."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from tendero.errors import NotFound
+from tendero.kinds import RecommenderModel
+from tendero.registry.service import deployed_models
+from tendero.services import audit
+from tendero.store.commerce import read_user_interactions_since
+
+log = logging.getLogger("tendero.recommendations")
+DEFAULT_MODEL = "recommender"
+RULES_CACHE_SECONDS = 60.0
+
+
+class _RulesCache:
+    """The rules fallback per tenant, rebuilt from the tenant's data at most once a minute."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, tenant_id: str) -> Any:
+        entry = self._entries.get(tenant_id)
+        if entry is not None and time.monotonic() - entry[0] < RULES_CACHE_SECONDS:
+            return entry[1]
+        from tendero.data.frames import tenant_frames
+        from tendero.recommend.recommender import Recommender
+
+        frames = tenant_frames(tenant_id, ("interactions", "order_lines", "products"))
+        recommender = Recommender.rules_only(frames["interactions"], frames["order_lines"], frames["products"])
+        with self._lock:
+            self._entries[tenant_id] = (time.monotonic(), recommender)
+        return recommender
+
+
+rules_cache = _RulesCache()
+
+
+FALLBACK_REASONS: dict[str, dict[str, str]] = {
+    "no_model": {
+        "en": "no recommender is deployed: business rules answered",
+        "es": "no hay un recomendador desplegado: respondieron las reglas de negocio",
+    },
+    "load_failed": {
+        "en": "the deployed recommender could not be loaded ({error}): business rules answered; it has been logged",
+        "es": "no se pudo cargar el recomendador desplegado ({error}): respondieron las reglas de negocio; "
+        "quedó registrado en el log",
+    },
+}
+_LOG_EVERY_SECONDS = 60.0
+_last_logged: dict[tuple[str, str, str], float] = {}
+
+
+def serving_recommender(tenant_id: str, model: str, language: str = "es") -> tuple[Any, dict[str, Any]]:
+    """The deployed recommender, or the rules fallback — when none is deployed, and also when the
+    deployed one cannot be loaded (a damaged or unreadable artifact: logged, and said in the answer
+    as ``fallback_reason``); and how to describe which one served."""
+    try:
+        served = deployed_models.get(tenant_id, model, RecommenderModel)
+    except NotFound:  # none deployed under that name, or a model of another kind (WrongSurface)
+        return rules_cache.get(tenant_id), _rules_answer("no_model", language)
+    except Exception as error:  # the deployed version exists but will not load: rules keep the shop selling
+        _log_load_failure(tenant_id, model, error)
+        return rules_cache.get(tenant_id), _rules_answer("load_failed", language, type(error).__name__)
+    return served.fitted, {"model": model, "version": served.version, "path": "model"}
+
+
+def _rules_answer(code: str, language: str, error: str = "") -> dict[str, Any]:
+    text = FALLBACK_REASONS[code]["en" if language == "en" else "es"].format(error=error)
+    return {"model": None, "version": None, "path": "rules", "fallback_reason": {"code": code, "message": text}}
+
+
+def _log_load_failure(tenant_id: str, model: str, error: Exception) -> None:
+    """Log a failed load once a minute per tenant, model and error kind (every request would retry it)."""
+    key = (tenant_id, model, type(error).__name__)
+    now = time.monotonic()
+    if now - _last_logged.get(key, -_LOG_EVERY_SECONDS) >= _LOG_EVERY_SECONDS:
+        _last_logged[key] = now
+        log.error("deployed recommender %r of tenant %s failed to load; serving the rules fallback: %s: %s",
+                  model, tenant_id, type(error).__name__, error)  # fmt: skip
+
+
+def fresh(tenant_id: str, model: str) -> Any:
+    """The cached deployed version without waiting (for the event loop); None when none is cached."""
+    return deployed_models.fresh(tenant_id, model, RecommenderModel)
+
+
+def interactions_since(tenant_id: str, user_id: str, since: Any) -> Any:
+    """What the user did after the model's training data ends, folded into the answer with no refit."""
+    return read_user_interactions_since(tenant_id, user_id, since)
+
+
+def require_item(recommender: Any, item_id: str) -> None:
+    if not recommender.knows_item(item_id):
+        raise NotFound(f"no item {item_id!r} in the catalogue")
+
+
+def record_feedback(tenant_id: str, model: str, version: str | None, user_id: str, item_ids: list[str],
+                    event: str) -> int:  # fmt: skip
+    """Impressions, clicks and conversions of items a version served; CTR and conversion appear in the usage."""
+    rows = [{"model_name": model, "model_version": version, "user_id": user_id, "item_id": item, "event": event}
+            for item in item_ids]  # fmt: skip
+    audit.add_feedback(tenant_id, rows)
+    return len(rows)
