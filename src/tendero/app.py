@@ -10,9 +10,12 @@ from fastapi import FastAPI
 from tendero import __version__
 from tendero.api import assistant as assistant_api
 from tendero.api import audit, customers, data, datasets, forecasts, health, jobs, keys, models, recommendations
+from tendero.api import channels as channels_api
+from tendero.api import deliveries as deliveries_api
 from tendero.api import experiments as experiments_api
 from tendero.api import insights as insights_api
 from tendero.api import pricing as pricing_api
+from tendero.api import schedules as schedules_api
 from tendero.api import search as search_api
 from tendero.api.errors import install_error_handlers
 from tendero.api.middleware import ServiceMiddleware
@@ -20,6 +23,7 @@ from tendero.api.openapi import install_openapi
 from tendero.api.ratelimit import RateLimits, make_rate_limiter
 from tendero.config import get_settings
 from tendero.jobs.runner import get_runner
+from tendero.jobs.scheduler import start_scheduler, stop_scheduler
 from tendero.observability.audit import audit_writer
 from tendero.observability.logs import configure_logging
 from tendero.store.migrate import upgrade_database
@@ -40,9 +44,11 @@ def create_app(*, run_jobs: bool = True, migrate: bool = True, limits: RateLimit
         if runner is not None:
             runner.start()
         audit_writer.start()
+        start_scheduler()  # due schedule times and the delivery outbox, in every API process
         try:
             yield
         finally:
+            stop_scheduler()
             audit_writer.stop()
             if runner is not None:
                 runner.stop()
@@ -61,6 +67,8 @@ def create_app(*, run_jobs: bool = True, migrate: bool = True, limits: RateLimit
     app.include_router(experiments_api.router)
     app.include_router(pricing_api.router)
     app.include_router(search_api.router)
+    for automation in (schedules_api, channels_api, deliveries_api):
+        app.include_router(automation.router)
     app.include_router(insights_api.router)
     app.include_router(assistant_api.router)
     install_web(app)

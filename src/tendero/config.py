@@ -64,6 +64,20 @@ class Settings(BaseSettings):
     extra_kinds: dict[str, str] = Field(
         default_factory=dict, description="more model kinds, name -> 'module:Class' (plugins)"
     )
+    # automation: schedules, deliveries (webhooks, email) and retention
+    scheduler: bool = Field(True, description="claim due schedule times and send deliveries in this process")
+    scheduler_interval_seconds: float = Field(1.0, gt=0, le=60)
+    delivery_attempts: int = Field(5, ge=1, le=20, description="default attempts of a delivery before dead-letter")
+    delivery_backoff_seconds: float = Field(30.0, ge=0.01, le=3600, description="first retry delay; doubles after")
+    delivery_timeout_seconds: float = Field(10.0, gt=0, le=120, description="webhook answer timeout")
+    smtp_host: str = ""
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_ca_file: str = ""
+    retention_days: int = Field(90, ge=1, le=3650, description="what a tenant's retention schedule starts with")
     # reading tables (imports and dataset uploads): every read is bounded
     max_columns: int = Field(2_000, ge=1, description="columns of an imported or uploaded table")
     max_rows: int = Field(20_000_000, ge=1, description="rows of one import or dataset")

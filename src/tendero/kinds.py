@@ -112,6 +112,17 @@ class Frames(Mapping[str, pd.DataFrame]):
     def __len__(self) -> int:
         return len(self._loaders)
 
+    def derive(self, **changes: Callable[[pd.DataFrame], pd.DataFrame]) -> Frames:
+        """These frames with some replaced by a function of themselves, still loaded on first use
+        (a holdout split: ``frames.derive(order_lines=lambda f: f[f["ordered_at"] < cut])``)."""
+        loaders: dict[str, Callable[[], pd.DataFrame]] = {}
+        for name in self._loaders:
+            if name in changes:
+                loaders[name] = lambda name=name: changes[name](self[name])
+            else:
+                loaders[name] = lambda name=name: self[name]
+        return Frames(loaders)
+
 
 @runtime_checkable
 class Fitted(Protocol):
@@ -141,6 +152,56 @@ class ModelKind(Protocol):
 
     def algorithm(self, params: KindParams) -> str:
         """Name of the algorithm family; a change bumps the major version in the registry."""
+        ...
+
+
+@dataclass
+class Holdout:
+    """The newest slice of a tenant's data, split off so that a champion and a challenger are scored on
+    the same rows with the same metric.
+
+    The challenger fits on ``train`` with ``params`` (the kind's params moved to the cut where they name
+    a date); ``data`` is the kind's own view of the held-out rows (actuals, scales); the window and the
+    counts go into the retraining report.
+    """
+
+    train: Frames
+    params: KindParams
+    data: dict[str, Any]
+    start: str
+    end: str
+    rows: int
+    train_rows: int
+    unit: str
+
+
+@dataclass(frozen=True)
+class HoldoutScore:
+    """A fitted model's metrics on a holdout, the keys of the rows it could answer for (so two models
+    are compared on the rows both answered), and whether its own training data reached into the holdout
+    (None when the kind cannot tell)."""
+
+    metrics: dict[str, float]
+    keys: frozenset[Any]
+    saw_holdout: bool | None = None
+
+
+@runtime_checkable
+class HoldoutScoring(Protocol):
+    """Optional part of a kind: what champion/challenger retraining needs from it."""
+
+    def holdout_metric(self, params: KindParams) -> tuple[str, bool]:
+        """The metric decisions are made on, and whether higher is better."""
+        ...
+
+    def holdout_guardrails(self, params: KindParams) -> tuple[tuple[str, bool], ...]:
+        """Metrics a promoted challenger may not worsen by more than the margin (name, higher is better)."""
+        ...
+
+    def split_holdout(self, frames: Frames, params: KindParams) -> Holdout: ...
+
+    def score_holdout(self, fitted: Fitted, holdout: Holdout, keys: frozenset[Any] | None = None) -> HoldoutScore:
+        """Score ``fitted`` on the holdout, only on ``keys`` when given."""
         ...
 
 

@@ -2,7 +2,7 @@
 trained model of every kind, and Schemathesis (``--checks all``) over every operation of the served
 OpenAPI schema with that tenant's admin key. Used by ``.ci/run`` and by ``test_openapi_contract.py``.
 
-    python tests/api/contract_run.py [--max-examples 25] [--seed 1] [--json]
+    python tests/api/contract_run.py [--max-examples 25] [--seed 1] [--json] [--include-path-regex REGEX]
 
 Prints Schemathesis' own report, then one line of figures (cases, unique failures by check) and
 exits with Schemathesis' exit status (0: the server and its schema agree).
@@ -96,7 +96,9 @@ def prepare(home: Path) -> tuple[dict[str, str], str, str]:
     store = generate_store(seed=3, customers=150, days=400)
     load_store(tenant_id, store)
     dataset = create_from_frame(tenant_id, route_costs(seed=3, rows=300), "contract", "rutas", "regression", "cost_eur")
+    automation = automation_ids(tenant_id)
     known = {
+        **automation,
         "customer_id": store.customers["customer_id"].astype(str).head(20).tolist(),
         "item_id": store.products["product_id"].astype(str).head(20).tolist(),
         "name": [name for name, _ in MODELS] + ["costes-rutas"],
@@ -105,6 +107,22 @@ def prepare(home: Path) -> tuple[dict[str, str], str, str]:
     }
     (home / CONFIG.name).write_text(config_for(known))
     return env, key, dataset.id
+
+
+def automation_ids(tenant_id: str) -> dict[str, list[str]]:
+    """A channel (to a closed loopback port: its deliveries dead-letter), a schedule, a manual run of it and
+    a test delivery, so that the automation routes are reached past 404 too."""
+    from tendero.services import automation, channels
+
+    hook = {"url": f"http://127.0.0.1:{_free_port()}/hook", "secret": "contract-secret-0123456789"}
+    body = {"name": "contrato", "kind": "webhook", "retry": {"attempts": 1}, "webhook": hook}
+    channel = channels.create(tenant_id, channels.ChannelIn.model_validate(body))
+    schedule = automation.create(tenant_id, automation.ScheduleIn.model_validate({
+        "name": "contrato", "cron": "0 8 * * 1", "action": "drift_check", "channels": [channel["id"]]}))  # fmt: skip
+    run = automation.run_now(tenant_id, schedule["id"])  # queued; the server with jobs runs it
+    delivery = channels.send_test(tenant_id, channel["id"])
+    return {"schedule_id": [schedule["id"]], "channel_id": [channel["id"]], "run_id": [run["id"]],
+            "delivery_id": [delivery["id"]]}  # fmt: skip
 
 
 def config_for(known: dict[str, list[str]]) -> str:
@@ -181,8 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         help="failures accepted until their owners' "
         "fixes are merged (each entry names owner and request); --baseline none: every failure counts",
     )
-    parser.add_argument("--include-path-regex", default=None, help="only the operations whose path matches "
-                        "(e.g. '^/v1/assistant/' while working on one router); default: every operation")  # fmt: skip
+    parser.add_argument("--include-path-regex", default="", help="only the operations whose path matches (e.g. "
+                        "'^/v1/(schedules|channels)' for one capability's routes)")  # fmt: skip
     parser.add_argument("--probe", default="/ready", help="the path that says the server is up (/health for "
                         "code from before /ready answered under --no-jobs)")  # fmt: skip
     args = parser.parse_args(argv)
@@ -194,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     # The run itself: a server that queues the training jobs it is sent but runs none (``serve --no-jobs``,
     # whose /ready is then 200), so that dozens of accepted training requests do not load the machine.
     with _server(env, jobs=False, probe=args.probe) as base:
+        warm_up(base, key)
         command = [
             str(Path(sys.executable).with_name("schemathesis")), "--config-file", str(home / CONFIG.name), "run",
             f"{base}/openapi.json", "--checks", "all", "--max-examples", str(args.max_examples),
@@ -213,6 +232,20 @@ def main(argv: list[str] | None = None) -> int:
     found["max_examples"] = args.max_examples
     print(json.dumps(found, ensure_ascii=False) if args.json else _summary(found), flush=True)
     return run.returncode
+
+
+WARM_UP = [("GET", "/v1/search?q=warm", None), ("POST", "/v1/recommend", {"query_text": "warm"}),
+           ("POST", "/v1/recommendations", {"k": 1}), ("GET", "/v1/customers/segments", None),
+           ("GET", "/v1/pricing/elasticities?limit=1", None)]  # fmt: skip
+
+
+def warm_up(base: str, key: str) -> None:
+    """One untimed call per model-loading path, as a server has made before its first real request: the first
+    search loads the sentence encoder and every first answer loads its model (seconds on a busy machine, which
+    Schemathesis' response-time check would count against whichever case came first)."""
+    headers = {"Authorization": f"Bearer {key}"}
+    for method, path, body in WARM_UP:
+        httpx.request(method, f"{base}{path}", json=body, headers=headers, timeout=120)
 
 
 @contextmanager

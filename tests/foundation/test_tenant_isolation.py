@@ -46,7 +46,23 @@ EXAMPLE_BODIES: dict[str, dict] = {
     "/v1/predict/price": {"product_id": "SECRET-SKU"},
     "/v1/insights/sales": {"period": "2026-01"},
     "/v1/suggestions/products": {"type": "all"},
+    "/v1/schedules": {"name": "walk", "cron": "0 8 * * 1", "action": "drift_check"},
+    "/v1/schedules/{schedule_id}/run": {},
+    "/v1/channels": {
+        "name": "walk",
+        "kind": "webhook",
+        "webhook": {"url": "https://hooks.example.com/walk", "secret": "walk-secret-0123456789"},
+    },
+    "/v1/channels/{channel_id}/test": {},
+    "/v1/deliveries/{delivery_id}/replay": {},
+    "/v1/retention/run": {},
     "/v1/assistant/query": {"query": "¿cuánto vendimos el mes pasado?"},
+}
+# a valid body per PATCH route template (without one a 422 could hide a leak)
+PATCH_BODIES: dict[str, dict] = {
+    "/v1/schedules/{schedule_id}": {"enabled": False},
+    "/v1/channels/{channel_id}": {"enabled": False},
+    "/v1/retention": {"days": 30},
 }
 # multipart routes: a valid file (and form) per route template
 EXAMPLE_FILES: dict[str, tuple[dict, dict]] = {
@@ -67,6 +83,8 @@ CREATES_OWN_RESOURCE = {
     "/v1/predict",
     "/v1/recommendations/feedback",
     "/v1/experiments",
+    "/v1/schedules",
+    "/v1/channels",
 }
 # routes whose body (not path) names the first tenant's resource: they must answer 404 too
 BODY_NAMES_RESOURCE = {"/v1/training-jobs"}
@@ -105,6 +123,19 @@ def victim(client, demo_store):
                              headers=tenant.headers()).json()  # fmt: skip
     last_month = str(pd.Timestamp(demo_store.orders["ordered_at"].max()).to_period("M"))
     analysis = client.post("/v1/insights/sales", json={"period": last_month}, headers=tenant.headers()).json()
+    channel = client.post("/v1/channels", json={"name": "secret-channel", "kind": "webhook", "webhook": {
+        "url": "https://hooks.example.com/secret-hook", "secret": "secret-signing-key-0123"}},
+        headers=tenant.headers()).json()  # fmt: skip
+    schedule_body = {
+        "name": "secret-schedule",
+        "cron": "0 8 * * 1",
+        "action": "drift_check",
+        "channels": [channel["id"]],
+    }
+    schedule = client.post("/v1/schedules", json=schedule_body, headers=tenant.headers()).json()
+    run = client.post(f"/v1/schedules/{schedule['id']}/run", headers=tenant.headers()).json()
+    assert wait_for_job(client, tenant, run["job_id"])["status"] == "completed"
+    delivery = client.post(f"/v1/channels/{channel['id']}/test", headers=tenant.headers()).json()
     chat = client.post("/v1/assistant/query", json={"query": "ventas del mes pasado"}, headers=tenant.headers()).json()
     dataset = client.post(
         "/v1/datasets",
@@ -117,12 +148,14 @@ def victim(client, demo_store):
         "values": {"name": "secret-model", "version": "1.0.0", "job_id": first["id"], "key_id": keys[1]["id"],
                    "id": first["id"], "entity": "products", "import_id": imported["id"], "dataset_id": dataset["id"],
                    "customer_id": "C00001", "item_id": "SECRET-SKU", "days_ahead": "7",
-                   "experiment_id": experiment["id"], "insight_id": analysis["id"],
+                   "experiment_id": experiment["id"], "insight_id": analysis["id"], "schedule_id": schedule["id"],
+                   "run_id": run["id"], "channel_id": channel["id"], "delivery_id": delivery["id"],
                    "conversation_id": chat["conversation_id"]},
         "secrets": [tenant.id, tenant.name, first["id"], second["id"], version["artifact_sha256"], imported["id"],
                     dataset["id"], "secret-table", experiment["id"], "secret-experiment", analysis["id"],
-                    chat["conversation_id"],
-                    "SECRET-SKU", "Secreto", *[k["prefix"] for k in keys], *[k["id"] for k in keys]],
+                    "SECRET-SKU", "Secreto", schedule["id"], "secret-schedule", run["id"], channel["id"],
+                    "secret-channel", "secret-hook", delivery["id"], chat["conversation_id"],
+                    *[k["prefix"] for k in keys], *[k["id"] for k in keys]],
     }  # fmt: skip
 
 
@@ -136,6 +169,7 @@ def test_every_route_hides_the_first_tenants_data(client, victim):
     routes = _routes(client)
     assert len(routes) >= 15
     missing = [p for m, p in routes if m == "POST" and p not in EXAMPLE_BODIES and p not in EXAMPLE_FILES]
+    missing += [p for m, p in routes if m == "PATCH" and p not in PATCH_BODIES]
     assert not missing, f"add example bodies for {missing}"
     for method, template in routes:
         path = re.sub(r"\{(\w+)\}", lambda m: str(victim["values"][m.group(1)]), template)
@@ -144,7 +178,7 @@ def test_every_route_hides_the_first_tenants_data(client, victim):
             files, form = EXAMPLE_FILES[template]
             answer = client.request(method, path, files=files, data=form, headers=intruder.headers())
         else:
-            body = EXAMPLE_BODIES.get(template) if method == "POST" else None
+            body = {"POST": EXAMPLE_BODIES, "PATCH": PATCH_BODIES}.get(method, {}).get(template)
             if body is not None:
                 body = {k: (victim["values"][v[1:-1]] if isinstance(v, str) and v.startswith("{") else v)
                         for k, v in body.items()}  # fmt: skip
@@ -172,5 +206,11 @@ def test_the_first_tenant_is_untouched_after_the_walk(client, victim):
 
     products = set(commerce.read_products(tenant.id)["product_id"])
     assert "SECRET-SKU" in products and not {"W1", "W2"} & products  # the intruder's rows stayed its own
+    schedule = client.get(f"/v1/schedules/{victim['values']['schedule_id']}", headers=tenant.headers()).json()
+    channel = client.get(f"/v1/channels/{victim['values']['channel_id']}", headers=tenant.headers()).json()
+    assert schedule["enabled"] and channel["enabled"]  # the intruder's PATCH and DELETE reached nothing
+    runs = client.get(f"/v1/schedules/{schedule['id']}/runs", headers=tenant.headers()).json()
+    assert runs["total"] == 1  # the intruder's "run now" ran nothing of the first tenant's
+    assert client.get("/v1/retention", headers=tenant.headers()).json()["days"] == 90
     audit = client.get("/v1/audit", headers=tenant.headers()).json()
     assert audit["total"] >= 3 and all(row["key_prefix"].startswith("tdr_") for row in audit["items"])

@@ -41,6 +41,13 @@ def _add_capability_commands() -> None:
 
     app.add_typer(experiments.app, name="experiments")
     app.command("search")(search_cli.search_command)
+    from tendero.cli import schedules
+
+    app.add_typer(schedules.schedules_app, name="schedules")
+    app.add_typer(schedules.channels_app, name="channels")
+    app.add_typer(schedules.deliveries_app, name="deliveries")
+    app.add_typer(schedules.retention_app, name="retention")
+
     from tendero.cli import insights
 
     app.add_typer(insights.app, name="insights")

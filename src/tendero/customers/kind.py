@@ -7,15 +7,16 @@ and the API's insights combine them; the registry versions them together.
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from tendero.customers.model import CustomerModel, fit_customer_model
-from tendero.customers.settings import Settings
-from tendero.customers.transactions import transaction_log
-from tendero.kinds import Frames, KindParams, Progress
+from tendero.customers.model import CustomerModel, fit_customer_model, score_log
+from tendero.customers.settings import UNIT_DAYS, Settings
+from tendero.customers.transactions import holdout_counts, transaction_log
+from tendero.kinds import Fitted, Frames, Holdout, HoldoutScore, KindParams, Progress
 
 BtydName = Literal["bgnbd", "mbgnbd", "pareto_nbd"]
 BTYD_MODELS: tuple[BtydName, ...] = ("bgnbd", "mbgnbd", "pareto_nbd")
@@ -87,3 +88,60 @@ class CustomersKind:
         model = fit_customer_model(log, settings, report=report)
         progress.update(total, total, message="done", **model.metrics)
         return model
+
+    # ---- champion/challenger: the newest churn window, per-customer MAE and AUC ---------------------------
+    def holdout_metric(self, params: KindParams) -> tuple[str, bool]:
+        return "purchases_mae", False
+
+    def holdout_guardrails(self, params: KindParams) -> tuple[tuple[str, bool], ...]:
+        return (("churn_auc", True),)
+
+    def split_holdout(self, frames: Frames, params: KindParams) -> Holdout:
+        """The last ``churn_window_days`` days: who bought and how often. Both models score every customer
+        known before the cut from the same history (``score_log``: their fitted parameters, no refit)."""
+        assert isinstance(params, CustomersParams)
+        log = transaction_log(frames["order_lines"])
+        end = log.end
+        window = params.churn_window_days
+        cut = end - pd.Timedelta(days=window)
+        if log.orders.empty or log.orders["ordered_at"].min() >= cut - pd.Timedelta(days=window):
+            raise ValueError(f"order_lines: the history is shorter than two churn windows ({2 * window} days); "
+                             "a holdout needs one window to learn from and one to score")  # fmt: skip
+        train = frames.derive(order_lines=lambda lines: lines[lines["ordered_at"] < cut])
+        before = transaction_log(frames["order_lines"].loc[lambda lines: lines["ordered_at"] < cut])
+        customers = before.orders["customer_id"].astype(str).unique()
+        later = holdout_counts(log.orders, cut - pd.Timedelta(days=1), end)["purchases"]
+        later.index = later.index.astype(str)
+        actual = later.reindex(customers).fillna(0.0)
+        return Holdout(
+            train=train, params=params.model_copy(update={"as_of": (cut - pd.Timedelta(days=1)).date()}),
+            data={"log": before, "actual": actual, "cut": cut, "window_days": float(window)},
+            start=cut.date().isoformat(), end=end.date().isoformat(), rows=len(actual),
+            train_rows=len(before.orders), unit="customers",
+        )  # fmt: skip
+
+    def score_holdout(self, fitted: Fitted, holdout: Holdout, keys: frozenset[Any] | None = None) -> HoldoutScore:
+        from sklearn.metrics import roc_auc_score
+
+        assert isinstance(fitted, CustomerModel)
+        cut: pd.Timestamp = holdout.data["cut"]
+        scores = score_log(fitted, holdout.data["log"], as_of=cut - pd.Timedelta(days=1))
+        scores.index = scores.index.astype(str)
+        actual: pd.Series = holdout.data["actual"]
+        ids = actual.index if keys is None else actual.index[actual.index.isin(keys)]
+        ids = ids[ids.isin(scores.index)]
+        rows = scores.loc[ids]
+        weeks = holdout.data["window_days"] / UNIT_DAYS
+        expected = fitted.count_model.expected_purchases(
+            weeks, rows["frequency_btyd"].to_numpy(float), rows["recency_btyd"].to_numpy(float),
+            rows["T_btyd"].to_numpy(float),
+        )  # fmt: skip
+        bought = actual.loc[ids].to_numpy(float)
+        quiet = bought == 0
+        metrics = {"purchases_mae": float(np.mean(np.abs(expected - bought))) if len(ids) else float("nan")}
+        metrics["churn_auc"] = (
+            float(roc_auc_score(quiet, rows["churn_probability"].to_numpy(float)))
+            if 0 < quiet.sum() < len(quiet) else float("nan")
+        )  # fmt: skip
+        metrics["customers_scored"] = float(len(ids))
+        return HoldoutScore(metrics, frozenset(ids), saw_holdout=bool(fitted.as_of >= cut))

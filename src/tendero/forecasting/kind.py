@@ -21,6 +21,7 @@ from tendero.forecasting.calibration import apply_intervals, calibrate_groups, l
 from tendero.forecasting.drivers import supported_country
 from tendero.forecasting.forecaster import ForecastConfig, fit_forecast
 from tendero.forecasting.hierarchy import bottom_up
+from tendero.forecasting.metrics import score_forecasts, series_scales
 from tendero.forecasting.panel import future_grid
 from tendero.forecasting.payloads import DriftReport, check_drift, demand_forecast, sales_dashboard
 from tendero.forecasting.series import (
@@ -32,7 +33,7 @@ from tendero.forecasting.series import (
     validate_horizon,
     validate_level,
 )
-from tendero.kinds import Frames, KindParams, Progress
+from tendero.kinds import Fitted, Frames, Holdout, HoldoutScore, KindParams, Progress
 
 FRAMES = ("history", "forecast", "per_series", "scores", "backtest", "scales", "total_history", "total_forecast")
 
@@ -275,6 +276,58 @@ class ForecastKind:
             "total_forecast": total_forecast,
         }
         return FittedForecast(metrics=result.metrics, frames=frames_out, meta=meta)
+
+    # ---- champion/challenger: the newest periods, MASE on the same series and periods ------------------
+    def holdout_metric(self, params: KindParams) -> tuple[str, bool]:
+        return "mase", False
+
+    def holdout_guardrails(self, params: KindParams) -> tuple[tuple[str, bool], ...]:
+        return ()
+
+    def split_holdout(self, frames: Frames, params: KindParams) -> Holdout:
+        """The last ``horizon`` complete periods of every series; the challenger is fitted as of their start
+        (its own forecasts then cover exactly them). MASE's scale comes from the periods before, once,
+        so both models are divided by the same numbers."""
+        assert isinstance(params, ForecastParams)
+        series = build_series(frames["order_lines"], level=params.level, freq=params.freq,
+                              history_months=params.history_months, as_of=params.as_of,
+                              measure=params.measure).frame  # fmt: skip
+        periods = sorted(series["ds"].unique())
+        if len(periods) < params.horizon + 4:
+            raise ValueError(f"order_lines: {len(periods)} complete periods at freq {params.freq}; a holdout of "
+                             f"{params.horizon} needs at least {params.horizon + 4}")  # fmt: skip
+        cut = pd.Timestamp(periods[-params.horizon])
+        before = series[series["ds"] < cut]
+        lengths = before.groupby("unique_id").size()
+        season = SEASON[params.freq] if int(lengths.max()) > SEASON[params.freq] + params.horizon else 1
+        actuals = series[series["ds"] >= cut].reset_index(drop=True)
+        train = frames.derive(order_lines=lambda lines: lines[lines["ordered_at"] < cut])
+        return Holdout(
+            train=train, params=params.model_copy(update={"as_of": cut.to_pydatetime()}),
+            data={"actuals": actuals, "scales": series_scales(before, season), "cut": cut},
+            start=cut.date().isoformat(), end=pd.Timestamp(periods[-1]).date().isoformat(), rows=len(actuals),
+            train_rows=len(before), unit=f"series-periods at {params.freq}",
+        )  # fmt: skip
+
+    def score_holdout(self, fitted: Fitted, holdout: Holdout, keys: frozenset[Any] | None = None) -> HoldoutScore:
+        """The model's stored forecasts for the holdout periods (a model trained long ago may cover only
+        some of them, one trained on them none) against what happened."""
+        assert isinstance(fitted, FittedForecast)
+        actuals: pd.DataFrame = holdout.data["actuals"]
+        scales: pd.DataFrame = holdout.data["scales"]
+        forecast = fitted.forecast()[["unique_id", "ds", "yhat"]]
+        merged = actuals.merge(forecast, on=["unique_id", "ds"], how="inner")
+        merged = merged[merged["unique_id"].isin(scales.index)]
+        merged["key"] = merged["unique_id"].astype(str) + "@" + pd.to_datetime(merged["ds"]).dt.strftime("%Y-%m-%d")
+        if keys is not None:
+            merged = merged[merged["key"].isin(keys)]
+        seen = bool(fitted.history()["ds"].max() >= holdout.data["cut"])
+        if merged.empty:
+            return HoldoutScore({"mase": float("nan")}, frozenset(), saw_holdout=seen)
+        scored = score_forecasts(merged[["unique_id", "ds", "y"]], merged[["unique_id", "ds", "yhat"]], scales,
+                                 levels=())  # fmt: skip
+        metrics = {name: scored[name] for name in ("mase", "rmsse", "wape", "smape")}
+        return HoldoutScore(metrics, frozenset(merged["key"]), saw_holdout=seen)
 
 
 def _future_drivers(history: pd.DataFrame, config: ForecastConfig) -> pd.DataFrame | None:

@@ -70,8 +70,11 @@ def install_schema() -> bool:
 
 
 def run_worker(concurrency: int = 1) -> None:
-    """Block running a worker: ``tendero worker``."""
+    """Block running a worker: ``tendero worker`` (which also claims due schedule times and sends deliveries)."""
+    from tendero.jobs.scheduler import start_scheduler
+
     install_schema()
+    start_scheduler()
     with app.replace_connector(procrastinate.PsycopgConnector(conninfo=conninfo())):
         app.run_worker(
             queues=[QUEUE],

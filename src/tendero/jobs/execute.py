@@ -30,6 +30,8 @@ HANDLERS: dict[str, str] = {
     "train": "tendero.registry.training:run_training",
     "batch_predict": "tendero.registry.batch:run_batch_prediction",
     "search_index": "tendero.services.search:run_index_job",
+    "schedule": "tendero.services.automation:run_scheduled",
+    "retention": "tendero.services.retention:run_retention",
     "insights": "tendero.services.insights:run_analysis_job",
 }
 

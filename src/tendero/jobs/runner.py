@@ -18,6 +18,7 @@ from typing import Protocol
 from tendero.config import get_settings
 from tendero.jobs.execute import run_in_child
 from tendero.observability import metrics
+from tendero.store import automation as automation_rows
 from tendero.store import jobs as job_rows
 from tendero.store.db import session_scope
 
@@ -91,6 +92,8 @@ def supervise(job_id: str, worker: str) -> str | None:
                 )
         final = job_rows.load_job(session, job_id)
         status = final.status
+        if status == "failed":
+            automation_rows.record_job_failure(session, final)
         if final.started_at and final.finished_at:
             metrics.job_seconds.labels(final.kind).observe((final.finished_at - final.started_at).total_seconds())
     metrics.jobs_finished.labels(claim.kind, status).inc()
@@ -166,6 +169,11 @@ def recover_once() -> list[str]:
     """Re-queue or fail jobs whose worker went silent; returns the re-queued ids."""
     with session_scope() as session:
         requeued, failed = job_rows.recover_expired(session)
+        session.flush()
+        for job_id in failed:
+            job = job_rows.load_job(session, job_id)
+            if job.status == "failed":
+                automation_rows.record_job_failure(session, job)
     if requeued or failed:
         log.warning("recovered jobs: requeued=%s failed=%s", requeued, failed)
     from tendero.registry.training import discard_unregistered_artifacts

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from tendero.kinds import Frames, KindParams, Progress
+from tendero.kinds import Fitted, Frames, Holdout, HoldoutScore, KindParams, Progress
 from tendero.pricing.elasticity import (
     ElasticityModel,
     ElasticitySettings,
@@ -360,6 +360,42 @@ class PricingKind:
         )
         progress.update(total, total, message="done", **{k: v for k, v in metrics.items() if math.isfinite(v)})
         return FittedPricing(model, catalogue, params, {k: v for k, v in metrics.items() if math.isfinite(v)})
+
+    # ---- champion/challenger: the newest periods, units at the prices actually set (WAPE) -----------------
+    def holdout_metric(self, params: KindParams) -> tuple[str, bool]:
+        return "wape", False
+
+    def holdout_guardrails(self, params: KindParams) -> tuple[tuple[str, bool], ...]:
+        return ()
+
+    def split_holdout(self, frames: Frames, params: KindParams) -> Holdout:
+        """The last ``holdout_periods`` periods (8 when the params say 0) of the product × period panel."""
+        assert isinstance(params, PricingParams)
+        panel = panel_from_order_lines(frames["order_lines"], params.freq)
+        periods = np.sort(panel["period"].unique())
+        holdout = params.holdout_periods or 8
+        if len(periods) < holdout + max(params.min_periods, 4):
+            raise ValueError(f"order_lines: {len(periods)} periods with sales at freq {params.freq}; a holdout of "
+                             f"{holdout} needs at least {holdout + max(params.min_periods, 4)}")  # fmt: skip
+        cut = pd.Timestamp(periods[-holdout])
+        test = panel[panel["period"] >= cut].reset_index(drop=True)
+        test["key"] = test["product_id"] + "@" + test["period"].dt.strftime("%Y-%m-%d")
+        train = frames.derive(order_lines=lambda lines: lines[lines["ordered_at"] < cut])
+        return Holdout(train=train, params=params, data={"test": test}, start=cut.date().isoformat(),
+                       end=pd.Timestamp(periods[-1]).date().isoformat(), rows=len(test),
+                       train_rows=int((panel["period"] < cut).sum()),
+                       unit=f"product-periods at {params.freq}")  # fmt: skip
+
+    def score_holdout(self, fitted: Fitted, holdout: Holdout, keys: frozenset[Any] | None = None) -> HoldoutScore:
+        """Units predicted at each row's actual price, on the rows of products the model knows."""
+        assert isinstance(fitted, FittedPricing)
+        test: pd.DataFrame = holdout.data["test"]
+        test = test[test["product_id"].isin(set(fitted.products()))]
+        if keys is not None:
+            test = test[test["key"].isin(keys)]
+        if test.empty:
+            return HoldoutScore({"wape": float("nan")}, frozenset())
+        return HoldoutScore({"wape": wape(fitted.model, test)}, frozenset(test["key"]))
 
 
 def _catalogue(products: pd.DataFrame) -> pd.DataFrame:

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from pydantic import Field
 
-from tendero.kinds import Frames, KindParams, Progress
+from tendero.kinds import Fitted, Frames, Holdout, HoldoutScore, KindParams, Progress
 from tendero.recommend.catalogue import Catalogue, build_matrices
-from tendero.recommend.evaluation import evaluate_scorer, split_pairs
+from tendero.recommend.evaluation import evaluate_scorer, split_pairs, top_k
 from tendero.recommend.fit import ItemSide, fit_hybrid, refit_hybrid, update_hybrid
 from tendero.recommend.generators.sparse import csr_arrays, csr_from_arrays
 from tendero.recommend.hybrid import Hybrid, HybridParams
@@ -167,6 +167,83 @@ class RecommenderKind:
         updated.info = {**fitted.info, "tuning": hybrid.tuning, "updated_from_pairs": float(len(pairs))}
         progress.update(3, 3, message="updated")
         return updated
+
+    # ---- champion/challenger: the newest interactions, NDCG@10 for the same users -----------------------
+    def holdout_metric(self, params: KindParams) -> tuple[str, bool]:
+        return "ndcg@10", True
+
+    def holdout_guardrails(self, params: KindParams) -> tuple[tuple[str, bool], ...]:
+        return ()
+
+    def split_holdout(self, frames: Frames, params: KindParams) -> Holdout:
+        """A cut in time leaving the newest ``holdout_fraction`` of signal events after it. Scored: users
+        with history before the cut, on the items they reached after it that they had not touched before."""
+        assert isinstance(params, RecommenderParams)
+        interactions, order_lines = _frame(frames, "interactions"), _frame(frames, "order_lines")
+        events = signal_events(interactions, order_lines, params.signals)
+        if len(events) < 50:
+            raise ValueError(f"recommender: {len(events)} interactions and purchases; a holdout needs at least 50")
+        cut = float(np.quantile(events["at"].to_numpy(float), 1.0 - params.holdout_fraction))
+        before, after = events[events["at"] < cut], events[events["at"] >= cut]
+        known = before.groupby("user_id")["item_id"].agg(set)
+        later = after[after["user_id"].isin(known.index)].groupby("user_id")["item_id"].agg(set)
+        targets = {user: items - known[user] for user, items in later.items() if items - known[user]}
+        users = sorted(targets)
+        if len(users) > params.holdout_max_users:
+            chosen = np.random.default_rng(params.hybrid.seed).choice(len(users), params.holdout_max_users, False)
+            users = [users[i] for i in sorted(chosen)]
+        moment = pd.Timestamp(cut, unit="s")
+
+        def earlier(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+            stamps = pd.to_datetime(frame[column], utc=True).dt.tz_localize(None)
+            return frame[stamps < moment]
+
+        train = frames.derive(interactions=lambda f: earlier(f, "at"), order_lines=lambda f: earlier(f, "ordered_at"))
+        return Holdout(
+            train=train, params=params,
+            data={"users": users, "targets": {u: targets[u] for u in users}, "cut": cut, "k": 10},
+            start=moment.isoformat(timespec="seconds"),
+            end=pd.Timestamp(float(events["at"].max()), unit="s").isoformat(timespec="seconds"),
+            rows=len(users), train_rows=len(before), unit="users",
+        )  # fmt: skip
+
+    def score_holdout(self, fitted: Fitted, holdout: Holdout, keys: frozenset[Any] | None = None) -> HoldoutScore:
+        """Each scored user's top 10 from the model, given only their history before the cut (folded in, so
+        a model trained later is not handed the holdout), minus what they had touched; binary gains."""
+        assert isinstance(fitted, Recommender)
+        k = int(holdout.data["k"])
+        users = [u for u in holdout.data["users"] if keys is None or u in keys]
+        seen = fitted.trained_until() >= pd.Timestamp(holdout.data["cut"], unit="s").to_pydatetime()
+        if not users:
+            return HoldoutScore({"ndcg@10": float("nan")}, frozenset(), saw_holdout=seen)
+        params = RecommenderParams.model_validate(fitted.info.get("params") or {})
+        frames = holdout.train
+        events = signal_events(_frame(frames, "interactions"), _frame(frames, "order_lines"), params.signals)
+        pairs = signal_pairs(events[events["user_id"].isin(set(users))])
+        matrices = build_matrices(pairs, IdMap(np.asarray(users, dtype=object)), fitted.catalogue)
+        ids = np.asarray(fitted.catalogue.items.ids, dtype=object)
+        lists: list[list[str]] = []
+        if fitted.hybrid is not None and fitted.hybrid.n_items == len(ids):
+            for start in range(0, len(users), 256):
+                rows = slice(start, start + 256)
+                scores = fitted.hybrid.score_users(matrices.weight[rows], matrices.at[rows])
+                scores[matrices.weight[rows].nonzero()] = -np.inf
+                for row, top in zip(scores, top_k(scores, k), strict=True):
+                    lists.append([str(ids[i]) for i in top if np.isfinite(row[i])])
+        else:  # a model without a trained hybrid answers through its serving path
+            history = pairs.sort_values("at").groupby("user_id")["item_id"].agg(list)
+            for user in users:
+                answer = fitted.recommend(None, k, history=history.get(user, []))
+                lists.append([item.item_id for item in answer])
+        discounts = 1.0 / np.log2(np.arange(2, k + 2))
+        gains = []
+        for user, ranked in zip(users, lists, strict=True):
+            relevant = holdout.data["targets"][user]
+            hits = np.array([item in relevant for item in ranked[:k]], dtype=float)
+            ideal = discounts[: min(len(relevant), k)].sum()
+            gains.append(float((hits * discounts[: len(hits)]).sum() / ideal))
+        metrics = {"ndcg@10": float(np.mean(gains)), "hit_rate@10": float(np.mean([g > 0 for g in gains]))}
+        return HoldoutScore(metrics, frozenset(users), saw_holdout=seen)
 
 
 def _changed_rows(fitted: Recommender, matrix: sp.csr_matrix) -> np.ndarray:

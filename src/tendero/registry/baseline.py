@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from tendero.kinds import Frames, KindParams, Progress
+from tendero.kinds import Fitted, Frames, Holdout, HoldoutScore, KindParams, Progress
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -101,3 +101,35 @@ class BaselineKind:
         mae = float(np.mean(np.abs(holdout.to_numpy() - predicted))) if len(holdout) else float("nan")
         fitted_means = _weekday_means(history)
         return FittedBaseline(fitted_means, history.index.max().date().isoformat(), {"mae": mae})
+
+    # ---- champion/challenger: the newest days, the same MAE ------------------------------------------
+    def holdout_metric(self, params: KindParams) -> tuple[str, bool]:
+        return "mae", False
+
+    def holdout_guardrails(self, params: KindParams) -> tuple[tuple[str, bool], ...]:
+        return ()
+
+    def split_holdout(self, frames: Frames, params: KindParams) -> Holdout:
+        """The last ``holdout_days`` days of revenue; the challenger learns from the days before."""
+        assert isinstance(params, BaselineParams)
+        daily = daily_revenue(frames["order_lines"])
+        if len(daily) < params.holdout_days + 7:
+            raise ValueError(f"order_lines: {len(daily)} days of sales; a holdout of {params.holdout_days} days "
+                             "needs at least a week more")  # fmt: skip
+        actual = daily.iloc[-params.holdout_days :]
+        cut = pd.Timestamp(actual.index.min())
+        train = frames.derive(order_lines=lambda lines: lines[lines["ordered_at"] < cut])
+        return Holdout(train=train, params=params, data={"actual": actual}, start=cut.date().isoformat(),
+                       end=pd.Timestamp(actual.index.max()).date().isoformat(), rows=len(actual),
+                       train_rows=len(daily) - len(actual), unit="days")  # fmt: skip
+
+    def score_holdout(self, fitted: Fitted, holdout: Holdout, keys: frozenset[Any] | None = None) -> HoldoutScore:
+        assert isinstance(fitted, FittedBaseline)
+        actual: pd.Series = holdout.data["actual"]
+        days = [day.date() for day in actual.index]
+        chosen = [i for i, day in enumerate(days) if keys is None or day.isoformat() in keys]
+        predicted = np.array(fitted.predict([days[i] for i in chosen]))
+        values = actual.to_numpy()[chosen]
+        mae = float(np.mean(np.abs(values - predicted))) if chosen else float("nan")
+        return HoldoutScore({"mae": mae}, frozenset(days[i].isoformat() for i in chosen),
+                            saw_holdout=fitted.last_day >= holdout.start)  # fmt: skip

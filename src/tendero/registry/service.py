@@ -94,15 +94,24 @@ def promote_if_better(
     if metric not in challenger.metrics:
         raise Conflict(f"version {version} of {name!r} has no metric {metric!r}")
     new, old = float(challenger.metrics[metric]), float(champion.metrics.get(metric, float("nan")))
-    if old != old:  # the champion never measured it: the challenger wins
-        better = True
-    elif higher_is_better:
-        better = new >= old * (1 + min_gain) if old > 0 else new > old
-    else:
-        better = new <= old * (1 - min_gain) if old > 0 else new < old
+    better = old != old or is_better(new, old, min_gain, higher_is_better)  # never measured: the challenger wins
     if better:
         registry_rows.deploy(session, tenant_id, name, version)
     return better
+
+
+def relative_gain(new: float, old: float, higher_is_better: bool) -> float:
+    """How much better ``new`` is than ``old``, relative to ``old`` (negative: worse); inf/-inf from 0."""
+    difference = new - old if higher_is_better else old - new
+    if old == 0:
+        return 0.0 if difference == 0 else float("inf") if difference > 0 else float("-inf")
+    return difference / abs(old)
+
+
+def is_better(new: float, old: float, min_gain: float, higher_is_better: bool = True) -> bool:
+    """Whether ``new`` beats ``old`` by at least ``min_gain`` (relative): the one promotion rule."""
+    gain = relative_gain(new, old, higher_is_better)
+    return gain >= min_gain if min_gain > 0 else gain >= 0
 
 
 @dataclass(frozen=True)

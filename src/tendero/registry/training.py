@@ -6,6 +6,8 @@ import logging
 import shutil
 import time
 import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -95,16 +97,38 @@ def run_training(ctx: JobContext) -> dict[str, Any]:
     started = time.perf_counter()
     fitted = kind.fit(frames, params, ctx.progress)
     fit_seconds = time.perf_counter() - started
+    summary: dict[str, Any] = {name: len(frames[name]) for name in kind.needs if name in frames}
+    summary["fit_seconds"] = round(fit_seconds, 3)
+    with publish_version(ctx, request.model, kind, params, fitted, summary, key) as (session, version, created):
+        deployed = False
+        if created:
+            deployed = _apply_deploy_policy(session, ctx.tenant_id, request, kind, version)
+        result = {"model": request.model, "version": version.version, "deployed": deployed}
+    return result
+
+
+@contextmanager
+def publish_version(
+    ctx: JobContext,
+    model_name: str,
+    kind: ModelKind,
+    params: KindParams,
+    fitted: Fitted,
+    summary: dict[str, Any],
+    key: str,
+) -> Iterator[tuple[Any, Any, bool]]:
+    """Save the fitted model, time its serving, publish its files and register it as a version (idempotent
+    by ``key``); yields (session, version row, created) inside the registering transaction, so a deploy
+    decision made there commits with it."""
     local = ctx.work_dir / "model"
+    shutil.rmtree(local, ignore_errors=True)
     local.mkdir(parents=True, exist_ok=True)
     fitted.save(local)
     serving = measure_serving(kind.fitted_type, local)
-    uri = artifact_uri(ctx.tenant_id, request.model, ctx.job_id, ctx.attempt)
+    uri = artifact_uri(ctx.tenant_id, model_name, ctx.job_id, ctx.attempt)
     info = artifacts.publish(local, uri)
-    summary = {name: len(frames[name]) for name in kind.needs if name in frames}
-    summary["fit_seconds"] = round(fit_seconds, 3)
     with session_scope() as session:
-        model = registry_rows.get_or_create_model(session, ctx.tenant_id, request.model, kind.name)
+        model = registry_rows.get_or_create_model(session, ctx.tenant_id, model_name, kind.name)
         version, created = registry_rows.register_version(
             session,
             ctx.tenant_id,
@@ -122,11 +146,7 @@ def run_training(ctx: JobContext) -> dict[str, Any]:
                 idempotency_key=key,
             ),
         )
-        deployed = False
-        if created:
-            deployed = _apply_deploy_policy(session, ctx.tenant_id, request, kind, version)
-        result = {"model": request.model, "version": version.version, "deployed": deployed}
-    return result
+        yield session, version, created
 
 
 def _apply_deploy_policy(session: Any, tenant_id: str, request: TrainRequest, kind: ModelKind, version: Any) -> bool:
@@ -160,7 +180,7 @@ def discard_unregistered_artifacts(job_id: str) -> None:
             job = job_rows.load_job(session, job_id)
         except NotFound:
             return
-        model = (job.params or {}).get("model") if job.kind == "train" else None
+        model = (job.params or {}).get("model") if job.kind in ("train", "schedule") else None
         if not model:
             return
         kept = registry_rows.artifact_uris_of_job(session, job.tenant_id, job_id)

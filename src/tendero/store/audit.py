@@ -59,37 +59,56 @@ def list_entries(
 
 
 def usage(tenant_id: str, since: datetime, until: datetime) -> dict[str, Any]:
-    """Totals, per endpoint and per model: calls, error rate, mean and p95 latency."""
+    """Totals, per endpoint and per model: calls, error rate, mean and p95 latency.
+
+    Days whose audit rows retention deleted count from their roll-ups (whole days: a roll-up day inside
+    the window counts in full); p95 is then read from latency buckets (within one bucket, 26 %)."""
+    from tendero.store.retention import histogram_percentile, latency_histogram, usage_rollups
+
     query = select(AuditEntry.endpoint, AuditEntry.model_name, AuditEntry.status_code, AuditEntry.latency_ms).where(
         AuditEntry.tenant_id == tenant_id, AuditEntry.at >= since, AuditEntry.at < until
     )
     with get_engine().connect() as connection:
         rows = connection.execute(query).all()
+    rollups = usage_rollups(tenant_id, since, until)
 
-    def summary(items: list[Any]) -> dict[str, Any]:
+    def summary(items: list[Any], rolled: list[Any]) -> dict[str, Any]:
         latencies = np.array([row.latency_ms for row in items], dtype=float)
-        errors = sum(1 for row in items if row.status_code >= 400)
+        requests = len(items) + sum(int(r.requests) for r in rolled)
+        errors = sum(1 for row in items if row.status_code >= 400) + sum(int(r.errors) for r in rolled)
+        latency_sum = float(latencies.sum()) + sum(float(r.latency_sum_ms) for r in rolled)
+        if rolled:
+            counts = np.array(latency_histogram(latencies), dtype=np.int64)
+            for r in rolled:
+                counts = counts + np.array(r.latency_buckets, dtype=np.int64)
+            p95 = histogram_percentile(counts.tolist(), 95)
+        else:
+            p95 = float(np.percentile(latencies, 95)) if len(items) else 0.0
         return {
-            "requests": len(items),
+            "requests": requests,
             "errors": errors,
-            "error_rate": errors / len(items) if items else 0.0,
-            "avg_latency_ms": float(latencies.mean()) if len(items) else 0.0,
-            "p95_latency_ms": float(np.percentile(latencies, 95)) if len(items) else 0.0,
+            "error_rate": errors / requests if requests else 0.0,
+            "avg_latency_ms": latency_sum / requests if requests else 0.0,
+            "p95_latency_ms": p95,
         }
 
-    by_endpoint: dict[str, list[Any]] = {}
-    by_model: dict[str, list[Any]] = {}
+    by_endpoint: dict[str, tuple[list[Any], list[Any]]] = {}
+    by_model: dict[str, tuple[list[Any], list[Any]]] = {}
     for row in rows:
-        by_endpoint.setdefault(row.endpoint, []).append(row)
+        by_endpoint.setdefault(row.endpoint, ([], []))[0].append(row)
         if row.model_name:
-            by_model.setdefault(row.model_name, []).append(row)
+            by_model.setdefault(row.model_name, ([], []))[0].append(row)
+    for rolled in rollups:
+        by_endpoint.setdefault(rolled.endpoint, ([], []))[1].append(rolled)
+        if rolled.model_name:
+            by_model.setdefault(rolled.model_name, ([], []))[1].append(rolled)
     return {
         "since": since,
         "until": until,
         "recommendations": feedback_summary(tenant_id, since, until),
-        "totals": summary(list(rows)),
-        "by_endpoint": [{"endpoint": k, **summary(v)} for k, v in sorted(by_endpoint.items())],
-        "by_model": [{"model": k, **summary(v)} for k, v in sorted(by_model.items())],
+        "totals": summary(list(rows), rollups),
+        "by_endpoint": [{"endpoint": k, **summary(*v)} for k, v in sorted(by_endpoint.items())],
+        "by_model": [{"model": k, **summary(*v)} for k, v in sorted(by_model.items())],
     }
 
 

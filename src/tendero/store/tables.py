@@ -379,6 +379,7 @@ class RecommendationFeedback(Base):
 # tables with modules of their own, imported here so the metadata (and Alembic) sees them
 import tendero.store.search  # noqa: E402,F401
 from tendero.store import assistant as _assistant_tables  # noqa: E402, F401
+from tendero.store import automation_tables as _automation_tables  # noqa: E402, F401
 from tendero.store import experiment_tables as _experiment_tables  # noqa: E402, F401
 from tendero.store import insight_tables as _insight_tables  # noqa: E402, F401
 from tendero.store import sql_sources  # noqa: E402,F401

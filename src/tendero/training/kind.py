@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from tendero.kinds import Frames, KindParams, Progress
+from tendero.kinds import Fitted, Frames, Holdout, HoldoutScore, KindParams, Progress
 from tendero.training.algorithms import ALGORITHMS, Algorithm, TrainData, estimate_seconds, get_algorithm
 from tendero.training.datasets import DatasetError, Issue, Task, column_type, infer_schema, validate_task
 from tendero.training.evaluation import (
@@ -113,6 +113,49 @@ class TabularKind:
         """Before the job starts: how long fitting should take on data of this size."""
         assert isinstance(params, TabularParams)
         return estimate_for_size(rows, columns, params)
+
+    # ---- champion/challenger: the newest rows (the end of the table), the task's metric -----------------
+    def holdout_metric(self, params: KindParams) -> tuple[str, bool]:
+        assert isinstance(params, TabularParams)
+        return PRIMARY_METRIC[params.task]
+
+    def holdout_guardrails(self, params: KindParams) -> tuple[tuple[str, bool], ...]:
+        return ()
+
+    def split_holdout(self, frames: Frames, params: KindParams) -> Holdout:
+        """The last ``validation`` share of rows in the table's order (rows appended last are the newest);
+        rows without a target are not scored."""
+        assert isinstance(params, TabularParams)
+        frame = frames["dataset"]
+        size = max(1, math.ceil(len(frame) * params.validation))
+        if len(frame) - size < 4:
+            raise ValueError(f"dataset: {len(frame)} rows; a holdout of {size} leaves too few to train on")
+        rows = frame.iloc[len(frame) - size :]
+        if params.target is not None:
+            rows = rows[rows[params.target].notna()]
+        train = frames.derive(dataset=lambda f: f.iloc[: len(f) - size])
+        return Holdout(train=train, params=params, data={"rows": rows}, start=f"row {len(frame) - size + 1}",
+                       end=f"row {len(frame)}", rows=len(rows), train_rows=len(frame) - size, unit="rows")  # fmt: skip
+
+    def score_holdout(self, fitted: Fitted, holdout: Holdout, keys: frozenset[Any] | None = None) -> HoldoutScore:
+        assert isinstance(fitted, TabularModel)
+        rows: pd.DataFrame = holdout.data["rows"]
+        if keys is not None:
+            rows = rows[rows.index.isin(list(keys))]
+        if rows.empty:
+            return HoldoutScore({}, frozenset())
+        x = rows[fitted.features]
+        if fitted.task in ("classification", "text_classification"):
+            predicted = fitted.predict_frame(x)["prediction"].map(lambda v: str(_plain(v)))
+            actual = rows[fitted.target].map(lambda v: str(_plain(v)))
+            metrics = {"accuracy": float((predicted.to_numpy() == actual.to_numpy()).mean())}
+        elif fitted.task == "regression":
+            predicted = fitted.predict_frame(x)["prediction"].astype(float).to_numpy()
+            metrics = regression_metrics(rows[fitted.target].astype(float).to_numpy(), predicted)
+        else:
+            assert fitted.preprocessor is not None
+            metrics = clustering_metrics(fitted.preprocessor.transform(x), fitted.raw_output(x))
+        return HoldoutScore(metrics, frozenset(rows.index.tolist()))
 
 
 def estimate_duration(frame: pd.DataFrame, params: TabularParams) -> float:

@@ -12,6 +12,7 @@ from tendero.web.rendering import HERE, PREFIX
 def install_web(app: FastAPI) -> None:
     """Add the dashboard's pages, its static files, and ``/`` → the dashboard."""
     from tendero.web.assistant_page import router as assistant_router
+    from tendero.web.automation_pages import router as automation_router
     from tendero.web.capability_pages import router as capability_router
     from tendero.web.experiment_pages import router as experiment_router
     from tendero.web.insight_pages import router as insight_router
@@ -22,6 +23,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(capability_router)
     app.include_router(experiment_router)
     app.include_router(search_router)
+    app.include_router(automation_router)
     app.include_router(insight_router)
     app.include_router(assistant_router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(HERE / "static")), name="web-static")

@@ -62,6 +62,7 @@ NAV: list[NavItem] = [
     NavItem(f"{PREFIX}/data", "nav.data", tuple(dict.fromkeys((*READ, *INGEST)))),
     NavItem(f"{PREFIX}/models", "nav.models", READ),
     NavItem(f"{PREFIX}/jobs", "nav.jobs", READ),
+    NavItem(f"{PREFIX}/schedules", "nav.schedules", READ),
     NavItem(f"{PREFIX}/settings", "nav.settings", ADMIN),
 ]
 

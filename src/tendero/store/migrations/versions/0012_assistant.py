@@ -1,7 +1,7 @@
 """assistant: conversations (s1 assistant type, counters, language-model tokens and cost) and their messages
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0014
 Create Date: 2026-12-06 14:04:02.367965
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import tendero.store.tables
 
 revision = "0012"
-down_revision = "0008"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
