@@ -269,8 +269,9 @@ def test_analyst_has_no_admin_buttons_and_their_endpoints_refuse(chromium, serve
     page = _page(chromium)
     _sign_in(page, server, shop, "analyst")
     expect(page.locator("nav.nav a")).to_have_text(
-        ["Overview", "Forecast", "Customers", "Recommendations", "Experiments", "Insights", "Data", "Models", "Jobs"]
-    )
+        ["Overview", "Forecast", "Customers", "Recommendations", "Experiments", "Insights", "Assistant", "Data",
+         "Models", "Jobs", "Automation"]
+    )  # fmt: skip
     page.goto(f"{server}/app/models")
     for action in ("deploy", "rollback", "archive"):
         assert page.locator(f"[data-action={action}]").count() == 0

@@ -17,13 +17,15 @@ of the same data.
 from __future__ import annotations
 
 import time
-from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from tendero.bench.report import bench_report, emit, log
+
+if TYPE_CHECKING:
+    from datetime import date
 
 QUESTIONS = Path("tests/data/assistant_questions.jsonl")
 DEMO_MODELS: list[tuple[str, dict[str, Any]]] = [
@@ -69,6 +71,7 @@ def command(
     import json
     import os
     import tempfile
+    from datetime import date
 
     if not questions.exists():
         raise typer.BadParameter(f"{questions} not found")
@@ -158,6 +161,8 @@ def _prepare(folder: Path, day: date, models: bool) -> str:
 
 
 def _evaluate(tenant_id: str, rows: list[dict], day: date) -> tuple[dict[str, dict[str, float]], list[dict]]:
+    from datetime import date
+
     from tendero.bench.report import percentile_ms
     from tendero.services import assistant
 
