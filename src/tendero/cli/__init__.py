@@ -263,9 +263,10 @@ def worker(concurrency: Annotated[int, typer.Option(min=1, max=64)] = 1) -> None
         _fail("tendero worker needs TENDERO_JOB_RUNNER=procrastinate and a PostgreSQL TENDERO_DATABASE_URL")
     configure_logging()
     upgrade_database()
-    from tendero.jobs.distributed import run_worker
+    from tendero.jobs.distributed import install_schema, run_worker
     from tendero.jobs.scheduler import start_scheduler
 
+    install_schema()  # before the scheduler: what it queues goes into Procrastinate's tables
     start_scheduler()  # a worker also claims due schedule times and sends deliveries
     run_worker(concurrency)
 

@@ -56,7 +56,9 @@ async def recover_jobs(context: procrastinate.JobContext, timestamp: int) -> Non
 
 
 def install_schema() -> bool:
-    """Create Procrastinate's tables once; returns whether it did."""
+    """Create Procrastinate's tables once; returns whether it did. Two workers starting together on a fresh
+    database both find no tables: the one that loses the race gets a unique violation once the other's
+    schema commits, and goes on with it."""
     if table_exists("procrastinate_jobs"):
         return False
     connector = procrastinate.SyncPsycopgConnector(conninfo=conninfo())
@@ -64,6 +66,10 @@ def install_schema() -> bool:
         app.open()
         try:
             app.schema_manager.apply_schema()
+        except procrastinate.exceptions.ConnectorException:
+            if not table_exists("procrastinate_jobs"):
+                raise
+            return False
         finally:
             app.close()
     return True
