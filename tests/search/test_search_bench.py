@@ -33,6 +33,21 @@ def test_the_spanish_set_through_the_bench_prints_every_metric_per_method():
     assert results["tendero"]["ndcg@10"] >= results["dense"]["ndcg@10"]
 
 
+def test_the_ceiling_bounds_every_setting_by_its_per_query_oracle():
+    """The upper bounds behind a "blocked" goal: the oracle is at least every setting, tuning on the answers at
+    least the shipped fusion, and the shipped method is reported beside them on the same queries."""
+    report = _bench("--products", str(FOLDER / "products.csv"), "--queries", str(FOLDER / "queries.csv"),
+                    "--labels", str(FOLDER / "labels.csv"), "--query-type", "synonym", "--ceiling")  # fmt: skip
+    results, params = report["results"], report["params"]
+    assert params["query_type"] == "synonym" and params["queries"] == 46
+    assert {"tendero", "fusion_tuned_on_answers", "mix_tuned_on_answers", "oracle_per_query"} <= set(results)
+    assert any(name.startswith("dense:all-minilm") for name in results)
+    for name, metrics in results.items():
+        for metric, value in metrics.items():
+            assert value <= results["oracle_per_query"][metric] + 1e-12, (name, metric)
+    assert results["fusion_tuned_on_answers"]["ndcg@10"] >= results["tendero"]["ndcg@10"]
+
+
 def test_a_synthetic_catalogue_times_search_at_size():
     report = _bench("--synthetic", "400", "--latency-queries", "20")
     assert report["data"] == "synthetic:400" and report["params"]["products"] == 400

@@ -51,6 +51,13 @@ def command(
     embeddings_cache: Annotated[
         Path | None, typer.Option("--embeddings-cache", help="folder keeping catalogue embeddings between runs")
     ] = None,
+    ceiling: Annotated[
+        bool,
+        typer.Option("--ceiling", help="also settings tuned on these answers and a per-query oracle (upper bounds)"),
+    ] = False,
+    query_type: Annotated[
+        str | None, typer.Option("--query-type", help="only queries of this type (the queries file's type column)")
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json/--no-json", help="one JSON object on stdout")] = False,
 ) -> None:
     """Rank a catalogue for every query; print nDCG@10, recall@100, MRR@10, latency, index time and memory."""
@@ -79,8 +86,21 @@ def command(
     if chosen not in ("all", "tune", "test"):
         raise typer.BadParameter("--part must be all, tune or test")
     asked = select_part(asked, chosen)
+    if query_type is not None:
+        if "type" not in asked.columns:
+            raise typer.BadParameter("--query-type needs a type column in the queries file")
+        asked = asked[asked["type"] == query_type]
+        if asked.empty:
+            raise typer.BadParameter(f"no query of type {query_type!r}")
     if max_queries is not None:
         asked = asked.head(max_queries)
+    if ceiling:
+        from tendero.bench.search_ceiling import ceiling_results
+
+        results, params = ceiling_results(catalogue, asked, judged, cache=embeddings_cache)
+        params.update({"part": chosen, "queries": len(asked), "products": len(catalogue), "query_type": query_type})
+        emit(bench_report("search", data, params, results), json_output)
+        return
     results, params = run_bench(
         catalogue, asked, judged, sweep=sweep, latency_queries=latency_queries, cache=embeddings_cache
     )
