@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     delivery_attempts: int = Field(5, ge=1, le=20, description="default attempts of a delivery before dead-letter")
     delivery_backoff_seconds: float = Field(30.0, ge=0.01, le=3600, description="first retry delay; doubles after")
     delivery_timeout_seconds: float = Field(10.0, gt=0, le=120, description="webhook answer timeout")
+    notify_private_targets: bool | None = Field(
+        None,
+        description="tenants' webhooks and mail servers on this machine or a private network: "
+        "unset allows them in development and refuses them in production",
+    )
     smtp_host: str = ""
     smtp_port: int = Field(587, ge=1, le=65535)
     smtp_username: str = ""
@@ -104,6 +109,12 @@ class Settings(BaseSettings):
 
             check_configured_sources(self.sql_sources, self.database_url)
         return self
+
+    @property
+    def private_targets_allowed(self) -> bool:
+        if self.notify_private_targets is not None:
+            return self.notify_private_targets
+        return self.environment == "development"
 
     @property
     def is_sqlite(self) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import time
 from typing import Any
@@ -22,6 +21,7 @@ import httpx
 from tendero import __version__
 from tendero.notify.messages import Message, generic_payload, slack_payload
 from tendero.notify.outcome import Outcome
+from tendero.notify.targets import TargetRefused, check_host
 
 SIGNATURE_HEADER = "X-Tendero-Signature"
 TIMESTAMP_HEADER = "X-Tendero-Timestamp"
@@ -35,17 +35,15 @@ class BadWebhookUrl(ValueError):
     """A URL tendero will not post to."""
 
 
-def check_url(url: str) -> str:
-    """http(s) with a host, and never a link-local address (cloud metadata services live there)."""
+def check_url(url: str, *, allow_private: bool, resolve: bool) -> str:
+    """http(s) with a host that the installation lets tenants reach (see ``targets``)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadWebhookUrl(f"webhook URL must be http:// or https:// with a host; got {url[:80]!r}")
     try:
-        address = ipaddress.ip_address(parts.hostname)
-    except ValueError:
-        return url
-    if address.is_link_local or address.is_multicast or address.is_unspecified:
-        raise BadWebhookUrl(f"webhook URL points at {address}, a link-local or reserved address")
+        check_host(parts.hostname, allow_private=allow_private, resolve=resolve)
+    except TargetRefused as error:
+        raise BadWebhookUrl(f"webhook URL refused: {error}") from None
     return url
 
 
@@ -89,6 +87,7 @@ def post(
     timeout_seconds: float,
     extra_headers: dict[str, str] | None = None,
     timestamp: int | None = None,
+    allow_private: bool = False,
 ) -> Outcome:
     """POST once (no redirects followed). 2xx is delivered; 5xx, 408/409/425/429, timeouts and refused
     connections may be retried; any other answer will not get better by retrying."""
@@ -104,7 +103,7 @@ def post(
     }
     started = time.perf_counter()
     try:
-        check_url(url)
+        check_url(url, allow_private=allow_private, resolve=True)
         with httpx.Client(timeout=httpx.Timeout(timeout_seconds), follow_redirects=False) as client:
             response = client.post(url, content=raw, headers=headers)
     except BadWebhookUrl as error:

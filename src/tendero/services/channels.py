@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tendero.config import get_settings
-from tendero.notify import sealing, webhook
+from tendero.notify import sealing, targets, webhook
 from tendero.notify.messages import EVENT_KINDS
 from tendero.services import Invalid
 from tendero.store import automation as rows
@@ -47,7 +47,9 @@ class WebhookIn(BaseModel):
     @field_validator("url", mode="before")  # before the pattern: its message says what is wrong in words
     @classmethod
     def _url(cls, value: Any) -> Any:
-        return webhook.check_url(value.strip()) if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        return webhook.check_url(value.strip(), allow_private=get_settings().private_targets_allowed, resolve=True)
 
 
 class SmtpIn(BaseModel):
@@ -60,6 +62,15 @@ class SmtpIn(BaseModel):
     sender: str = Field(min_length=3, max_length=300)
     security: Literal["starttls", "tls", "none"] = "starttls"
     ca_file: str = Field("", max_length=500, description="a CA bundle to trust (a private mail server)")
+
+    @field_validator("host")
+    @classmethod
+    def _reachable(cls, value: str) -> str:
+        try:
+            targets.check_host(value, allow_private=get_settings().private_targets_allowed, resolve=True)
+        except targets.TargetRefused as error:
+            raise ValueError(f"mail server refused: {error}") from None
+        return value
 
 
 class EmailIn(BaseModel):

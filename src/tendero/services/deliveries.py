@@ -18,7 +18,7 @@ from typing import Any
 
 from tendero.config import get_settings
 from tendero.notify import email as email_sender
-from tendero.notify import sealing, webhook
+from tendero.notify import sealing, targets, webhook
 from tendero.notify.messages import render
 from tendero.notify.outcome import Outcome, retry_delay
 from tendero.store import automation as rows
@@ -153,12 +153,19 @@ def _send(delivery_id: str) -> tuple[Outcome, dict[str, Any]]:
             event=kind,
             timeout_seconds=timeout,
             extra_headers=secret.get("headers") or {},
+            allow_private=settings.private_targets_allowed,
         )
         return outcome, retry
     shown = config.get("email") or {}
     server = _smtp_server(shown.get("smtp"), secret.get("smtp_password", ""))
     if server is None:
         return Outcome(False, None, "no mail server: set TENDERO_SMTP_HOST or the channel's smtp", 0.0), retry
+    # a tenant's own mail server is checked again, resolved, at each send; the installation's is trusted
+    if shown.get("smtp"):
+        try:
+            targets.check_host(server.host, allow_private=settings.private_targets_allowed, resolve=True)
+        except targets.TargetRefused as error:
+            return Outcome(False, None, f"mail server refused: {error}", 0.0, retryable=False), retry
     built = email_sender.build(message, list(shown.get("to") or []), server.sender, delivery_id=delivery_id)
     return email_sender.send(built, server), retry
 
