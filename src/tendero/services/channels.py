@@ -49,7 +49,8 @@ class WebhookIn(BaseModel):
     def _url(cls, value: Any) -> Any:
         if not isinstance(value, str):
             return value
-        return webhook.check_url(value.strip(), allow_private=get_settings().private_targets_allowed, resolve=True)
+        # addresses and local names now; a name is resolved and checked at each send (no DNS in the request)
+        return webhook.check_url(value.strip(), allow_private=get_settings().private_targets_allowed, resolve=False)
 
 
 class SmtpIn(BaseModel):
@@ -67,7 +68,7 @@ class SmtpIn(BaseModel):
     @classmethod
     def _reachable(cls, value: str) -> str:
         try:
-            targets.check_host(value, allow_private=get_settings().private_targets_allowed, resolve=True)
+            targets.check_host(value, allow_private=get_settings().private_targets_allowed, resolve=False)
         except targets.TargetRefused as error:
             raise ValueError(f"mail server refused: {error}") from None
         return value
