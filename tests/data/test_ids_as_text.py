@@ -66,9 +66,11 @@ def test_parquet_excel_and_json_numbers_as_ids_read_as_whole_numbers(tmp_path, t
 def test_a_sql_integer_column_with_nulls_gives_whole_number_ids(tmp_path, tenant):
     source = tmp_path / "shop.db"
     with sqlite3.connect(source) as connection:
-        connection.execute("create table lineas (ticket integer, fecha text, sku text, qty real, pvp real, cli integer)")
-        connection.executemany("insert into lineas values (?, ?, ?, ?, ?, ?)",
-                               [(1, "2024-03-01", "007", 1, 1.5, 12536), (2, "2024-03-01", "007", 1, 1.5, None)])
+        connection.execute("create table lineas (ticket integer, fecha text, sku text, qty real, pvp real, cli int)")
+        connection.executemany(
+            "insert into lineas values (?, ?, ?, ?, ?, ?)",
+            [(1, "2024-03-01", "007", 1, 1.5, 12536), (2, "2024-03-01", "007", 1, 1.5, None)],
+        )
     report = import_sql(tenant.id, "order_lines", f"sqlite:///{source}", "select * from lineas",
                         mapping={"ticket": "order_id", "sku": "product_id", "qty": "quantity", "pvp": "unit_price",
                                  "cli": "customer_id"})  # fmt: skip
@@ -84,4 +86,3 @@ def test_online_retail_ii_customer_ids_read_as_the_shop_numbers_them(tenant):
     customers = set(commerce.read_order_lines(tenant.id)["customer_id"].dropna())
     assert len(customers) == 262
     assert "14646" in customers and not any(c.endswith(".0") for c in customers)
-
