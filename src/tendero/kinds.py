@@ -235,6 +235,10 @@ class RecommenderModel(Protocol):
         """Whether ``item_id`` is in the model's catalogue."""
         ...
 
+    def knows_user(self, user_id: str) -> bool:
+        """Whether ``user_id`` has a history in the model's training data."""
+        ...
+
     def trained_until(self) -> Any: ...
 
 

@@ -212,6 +212,10 @@ class Recommender:
         return self.recommend(str(self.users.ids[busiest]), 10)
 
     # -- paths ---------------------------------------------------------------------------------
+    def knows_user(self, user_id: str) -> bool:
+        """Whether ``user_id`` has a history in the data this recommender learnt from."""
+        return self.users.get(str(user_id)) is not None
+
     def knows_item(self, item_id: str) -> bool:
         """Whether ``item_id`` is in the catalogue this recommender answers from."""
         return self.catalogue.items.get(str(item_id)) is not None
