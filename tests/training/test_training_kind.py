@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -338,7 +339,26 @@ def test_uploaded_csv_trains_end_to_end_from_bytes() -> None:
     assert types["first_order"] == "datetime" and types["vip"] == "boolean" and types["spend"] == "numeric"
     model, _ = _fit(loaded.frame, task="classification", target="churned", algorithm="xgboost", importance_repeats=0)
     assert model.metrics["accuracy"] > 0.7
-    assert types["churned"] == "boolean"  # yes/no columns read as booleans, so the labels are False/True
-    assert model.labels == [False, True]
+    assert types["churned"] == "categorical"  # yes/no are the data's own labels, returned as written
+    assert model.labels == ["no", "yes"]
     row = {"spend": 80.5, "visits": 3, "channel": "web", "first_order": "2023-05-01", "vip": None}
-    assert model.predict([row]).predictions[0] in (False, True)
+    assert model.predict([row]).predictions[0] in ("no", "yes")
+
+
+def test_two_valued_text_labels_come_back_exactly_as_the_data_wrote_them() -> None:
+    """A sí/no target is the shop's words: predict, batch predictions and the confusion labels say sí/no."""
+    from tendero.training.datasets import infer_schema, read_table
+
+    frame = _shop().drop(columns="next_spend")
+    frame["churned"] = np.where(frame["churned"] == "yes", "sí", "no")
+    loaded = read_table(frame.to_csv(index=False).encode(), "bajas.csv")
+    assert loaded.frame["churned"].isin(["sí", "no"]).all()
+    assert {c.name: c.type for c in infer_schema(loaded.frame).columns}["churned"] == "categorical"
+    model, _ = _fit(loaded.frame, task="classification", target="churned", algorithm="lightgbm", importance_repeats=0)
+    assert model.labels == ["no", "sí"]
+    rows = loaded.frame.drop(columns="churned").head(20)
+    answer = model.predict(json.loads(rows.to_json(orient="records", date_format="iso")))
+    assert set(answer.predictions) <= {"no", "sí"} and set(answer.probabilities[0]) == {"no", "sí"}
+    batch = model.predict_frame(rows)
+    assert set(batch["prediction"]) <= {"no", "sí"} and {"proba_no", "proba_sí"} <= set(batch.columns)
+    assert model.details["labels"] == ["no", "sí"]
