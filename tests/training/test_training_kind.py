@@ -133,7 +133,8 @@ def test_regressor_metrics_equal_scikit_learn_on_the_same_split(algorithm: str, 
     assert model.metrics["mae"] == pytest.approx(skm.mean_absolute_error(y, predicted))
     assert model.metrics["rmse"] == pytest.approx(np.sqrt(skm.mean_squared_error(y, predicted)))
     assert model.metrics["r2"] == pytest.approx(skm.r2_score(y, predicted))
-    assert model.metrics["mape"] == pytest.approx(skm.mean_absolute_percentage_error(y, predicted))
+    assert model.metrics["wape"] == pytest.approx(np.abs(y - predicted).sum() / np.abs(y).sum())
+    assert "mape" not in model.metrics
     assert model.metrics["r2"] > 0.5
     assert model.details["feature_importance"][0]["feature"] == "spend"
     model.save(tmp_path)
@@ -362,3 +363,18 @@ def test_two_valued_text_labels_come_back_exactly_as_the_data_wrote_them() -> No
     batch = model.predict_frame(rows)
     assert set(batch["prediction"]) <= {"no", "sí"} and {"proba_no", "proba_sí"} <= set(batch.columns)
     assert model.details["labels"] == ["no", "sí"]
+
+
+def test_no_regression_metric_explodes_on_zero_targets() -> None:
+    """Zero targets (a product that sold nothing): MAPE would be ~1e15; WAPE and sMAPE stay readable."""
+    from tendero.training.evaluation import regression_metrics
+
+    y = np.array([0.0, 0.0, 10.0, 20.0])
+    numbers = regression_metrics(y, np.array([1.0, 0.0, 11.0, 18.0]))
+    assert "mape" not in numbers
+    assert numbers["wape"] == pytest.approx(4 / 30) and numbers["smape"] == pytest.approx(
+        100 * (2 + 2 / 21 + 4 / 38) / 4
+    )
+    assert all(abs(value) < 1e3 for value in numbers.values())
+    assert "wape" not in regression_metrics(np.zeros(3), np.ones(3))  # undefined, left out
+    assert regression_metrics(np.zeros(3), np.ones(3))["smape"] == pytest.approx(200.0)
