@@ -146,6 +146,14 @@ class Fitted(Protocol):
         ...
 
 
+@runtime_checkable
+class Reported(Protocol):
+    """A fitted model with more to say than its metrics (the recommender's tuning: which blend and why): kept
+    with its version and shown in the version's answer."""
+
+    def training_report(self) -> dict[str, Any]: ...
+
+
 # --- what a fitted model answers: each kind declares the surface its fitted model offers; a service asks the
 # served-model cache for a model *as* one of these and gets it typed (``deployed_models.get(t, name, ForecastModel)``)
 

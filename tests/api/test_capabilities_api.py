@@ -89,6 +89,11 @@ def test_recommendations_rules_then_model(client, shop):
     body = {"user_id": "C00003", "k": 5, "filters": {"max_per_category": 2}}
     answer = client.post("/v1/recommendations", json=body, headers=shop.headers("service")).json()
     assert answer["path"] == "model" and answer["version"] == "1.0.0" and len(answer["items"]) == 5
+    version = client.get("/v1/models/recommender/versions/1.0.0", headers=shop.headers()).json()
+    tuning = version["tuning"]  # which blend ranks, and why: each blend's inner NDCG and the ranker's gain
+    assert tuning["blend"] in tuning["blend_inner_ndcg"] or tuning["blend"] in ("neighbour", "recent")
+    assert {"over", "mean", "standard_error"} <= set(tuning.get("ranker_gain_inner", {"over", "mean",
+                                                                                      "standard_error"}))  # fmt: skip
     assert all(0 <= item["score"] <= 1 and item["reason"] for item in answer["items"])
     categories = {}
     products = client.get("/v1/data/profile", headers=shop.headers()).json()

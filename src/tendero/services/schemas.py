@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 T = TypeVar("T")
 
@@ -108,6 +108,13 @@ class VersionOut(BaseModel):
     created_at: datetime
     deployed_at: datetime | None
     aliases: list[str] = []
+
+    @computed_field(description="the recommender's tuning: which blend ranks and why (null for other kinds and for "
+                     "versions trained before it was kept)")  # fmt: skip
+    @property
+    def tuning(self) -> dict[str, Any] | None:
+        tuning = self.data_summary.get("tuning")
+        return tuning if isinstance(tuning, dict) else None
 
 
 class ModelOut(BaseModel):
