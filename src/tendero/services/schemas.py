@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 T = TypeVar("T")
 
@@ -109,12 +109,19 @@ class VersionOut(BaseModel):
     deployed_at: datetime | None
     aliases: list[str] = []
 
-    @computed_field(description="the recommender's tuning: which blend ranks and why (null for other kinds and for "
-                     "versions trained before it was kept)")  # fmt: skip
-    @property
-    def tuning(self) -> dict[str, Any] | None:
+    tuning: dict[str, Any] | None = Field(
+        None,
+        description="the recommender's tuning: which blend ranks and why "
+        "(null for other kinds and for versions trained before it was kept)",
+    )
+
+    @model_validator(mode="after")
+    def _tuning_from_summary(self) -> VersionOut:
+        """Shown at the top of the version: kept in its data summary when it was trained."""
         tuning = self.data_summary.get("tuning")
-        return tuning if isinstance(tuning, dict) else None
+        if self.tuning is None and isinstance(tuning, dict):
+            self.tuning = tuning
+        return self
 
 
 class ModelOut(BaseModel):
