@@ -13,6 +13,15 @@ class NotFound(Exception):
     """No such resource for this tenant (other tenants' resources are not found either)."""
 
 
+class UnknownId(NotFound):
+    """A customer or item id that the serving model does not know; faces say which id, in the reader's language."""
+
+    def __init__(self, what: Literal["customer", "item"], id: str, model: str, version: str | None,
+                 field: str) -> None:  # fmt: skip
+        self.what, self.id, self.model, self.version, self.field = what, id, model, version, field
+        super().__init__(f"no {what} {id!r} in model {model} {version or ''}".rstrip())
+
+
 class Conflict(Exception):
     """A unique name is already taken, or the resource's state does not allow the change; ``errors`` may name
     the field at fault, as ``Invalid``'s do."""

@@ -146,6 +146,14 @@ class Fitted(Protocol):
         ...
 
 
+@runtime_checkable
+class Reported(Protocol):
+    """A fitted model with more to say than its metrics (the recommender's tuning: which blend and why): kept
+    with its version and shown in the version's answer."""
+
+    def training_report(self) -> dict[str, Any]: ...
+
+
 # --- what a fitted model answers: each kind declares the surface its fitted model offers; a service asks the
 # served-model cache for a model *as* one of these and gets it typed (``deployed_models.get(t, name, ForecastModel)``)
 
@@ -233,6 +241,10 @@ class RecommenderModel(Protocol):
 
     def knows_item(self, item_id: str) -> bool:
         """Whether ``item_id`` is in the model's catalogue."""
+        ...
+
+    def knows_user(self, user_id: str) -> bool:
+        """Whether ``user_id`` has a history in the model's training data."""
         ...
 
     def trained_until(self) -> Any: ...

@@ -73,30 +73,52 @@ def test_customer_intelligence(client, shop):
     assert values == sorted(values, reverse=True)
     buyers = client.get("/v1/customers/likely-buyers?days=7&limit=5", headers=shop.headers()).json()["items"]
     assert buyers and all(0 <= b["p_purchase"] <= 1 for b in buyers)
-    assert client.get("/v1/customers/nobody/insights", headers=shop.headers()).status_code == 404
+    nobody = client.get("/v1/customers/nobody/insights", headers=shop.headers())
+    assert nobody.status_code == 404 and "'nobody'" in nobody.json()["detail"]
+    assert nobody.json()["errors"] == [{"field": "path.customer_id", "value": "nobody",
+                                        "message": nobody.json()["detail"]}]  # fmt: skip
+    english = client.post("/v1/predict/churn/nobody", headers={**shop.headers("service"), "Accept-Language": "en"})
+    assert english.status_code == 404 and english.json()["detail"].startswith("customer 'nobody' is not in model")
     assert client.get("/v1/customers/segments?segment=galaxy", headers=shop.headers()).status_code == 422
 
 
 def test_recommendations_rules_then_model(client, shop):
     rules = client.post("/v1/recommendations", json={"user_id": "C00001", "k": 5}, headers=shop.headers("service"))
-    assert rules.status_code == 200 and rules.json()["path"] == "rules"
+    assert rules.status_code == 200 and rules.json()["path"] == "rules" and rules.json()["known"] is True
     _train(client, shop, "recommender", "recommender", {})
     body = {"user_id": "C00003", "k": 5, "filters": {"max_per_category": 2}}
     answer = client.post("/v1/recommendations", json=body, headers=shop.headers("service")).json()
     assert answer["path"] == "model" and answer["version"] == "1.0.0" and len(answer["items"]) == 5
+    version = client.get("/v1/models/recommender/versions/1.0.0", headers=shop.headers()).json()
+    tuning = version["tuning"]  # which blend ranks, and why: each blend's inner NDCG and the ranker's gain
+    assert tuning["blend"] in tuning["blend_inner_ndcg"] or tuning["blend"] in ("neighbour", "recent")
+    assert {"over", "mean", "standard_error"} <= set(tuning.get("ranker_gain_inner", {"over", "mean",
+                                                                                      "standard_error"}))  # fmt: skip
     assert all(0 <= item["score"] <= 1 and item["reason"] for item in answer["items"])
     categories = {}
     products = client.get("/v1/data/profile", headers=shop.headers()).json()
     assert products["counts"]["products"] > 0
+    assert answer["known"] is True and "fallback" not in answer
     cold = client.post("/v1/recommendations", json={"user_id": "nuevo", "k": 3}, headers=shop.headers()).json()
     assert cold["items"] and all(item["source"] == "popular" for item in cold["items"])
+    assert cold["known"] is False and cold["fallback"]["code"] == "unknown_customer"
+    assert cold["fallback"]["answered_by"] == "popular" and "'nuevo'" in cold["fallback"]["message"]
+    told = client.post("/v1/recommendations", json={"user_id": "nuevo", "k": 3, "history": [answer["items"][0][
+        "item_id"]]}, headers=shop.headers()).json()  # fmt: skip
+    assert told["known"] is False and "fallback" not in told
+    anonymous = client.post("/v1/recommendations", json={"k": 3}, headers=shop.headers()).json()
+    assert anonymous["known"] is None
     item = answer["items"][0]["item_id"]
     scores = client.post("/v1/predict", json={"user_id": "C00003", "candidate_books": [item, "no-such-item"]},
                          headers=shop.headers("service")).json()  # fmt: skip
     assert len(scores["scores"]) == 2 and scores["scores"][1] == 0.0
     similar = client.get(f"/v1/items/{item}/similar?k=3", headers=shop.headers()).json()
     assert len(similar["items"]) == 3 and item not in [i["item_id"] for i in similar["items"]]
-    assert client.get("/v1/items/nothing/bought-together", headers=shop.headers()).status_code == 404
+    nothing = client.get("/v1/items/nothing/bought-together", headers=shop.headers())
+    assert nothing.status_code == 404 and "'nothing'" in nothing.json()["detail"]
+    assert nothing.json()["errors"][0]["field"] == "path.item_id"
+    unknown_similar = client.get("/v1/items/nothing/similar", headers={**shop.headers(), "Accept-Language": "es"})
+    assert unknown_similar.status_code == 404 and "el artículo 'nothing'" in unknown_similar.json()["detail"]
     feedback = {"user_id": "C00003", "item_ids": [item], "event": "impression", "version": "1.0.0"}
     assert (
         client.post("/v1/recommendations/feedback", json=feedback, headers=shop.headers("service")).status_code == 202

@@ -79,7 +79,7 @@ def test_predict_refuses_nan_and_infinity_naming_row_and_column(client, shop, ro
 
 
 def test_predict_answers_out_of_range_and_unseen_values_with_warnings_per_row(client, shop, routes_model):
-    rows = [GOOD, {**GOOD, "hour": 99}, {**GOOD, "vehicle": "patinete"}, {**GOOD, "stops": -5}]
+    rows = [GOOD, {**GOOD, "hour": 22}, {**GOOD, "vehicle": "patinete"}, {**GOOD, "stops": -5}]
     answer = _predict(client, shop, json.dumps({"rows": rows}))
     assert answer.status_code == 200, answer.text
     body = answer.json()
@@ -94,12 +94,20 @@ def test_predict_answers_out_of_range_and_unseen_values_with_warnings_per_row(cl
     assert warned.status_code == 200 and warned.json()["warnings"][0]["code"] == "missing_value"
     bad_policy = _predict(client, shop, json.dumps({"rows": [GOOD], "on_invalid": "ignorar"}))
     assert bad_policy.status_code == 422 and bad_policy.json()["errors"][0]["field"] == "body.on_invalid"
+    absent = _predict(client, shop, json.dumps({"data": [GOOD]}), "en")  # not "row None, column 'rows'"
+    assert absent.status_code == 422 and "None" not in absent.text
+    assert absent.json()["errors"] == [{"field": "body.rows", "code": "rows_absent", "message": absent.json()[
+        "detail"].removeprefix("rows: ")}]  # fmt: skip
+    assert absent.json()["detail"].startswith("rows: the body has no 'rows' (it has 'data')")
+    impossible = _predict(client, shop, json.dumps({"rows": [GOOD, {**GOOD, "hour": 25}]}), "en")
+    assert impossible.status_code == 422 and impossible.json()["errors"][0]["code"] == "impossible"
+    assert impossible.json()["detail"] == "row 1, column 'hour': 25 is not a possible hour (0 to 23)"
     audit = client.get("/v1/audit?action=predict&model=rutas", headers=shop.headers()).json()["items"]
     assert {row["status_code"] for row in audit} >= {200, 422}
 
 
 def test_batch_predictions_write_each_rows_warnings(client, shop, routes_model):
-    rows = pd.DataFrame([GOOD, {**GOOD, "hour": 99}, GOOD, {**GOOD, "vehicle": "patinete"}])
+    rows = pd.DataFrame([GOOD, {**GOOD, "hour": 22}, GOOD, {**GOOD, "vehicle": "patinete"}])
     files = {"file": ("p.csv", rows.to_csv(index=False).encode())}
     upload = client.post("/v1/datasets", data={"name": "a-predecir", "task": "clustering"}, files=files,
                          headers=shop.headers())  # fmt: skip
@@ -111,7 +119,7 @@ def test_batch_predictions_write_each_rows_warnings(client, shop, routes_model):
     assert done["status"] == "completed", done["error"]
     file = client.get(f"/v1/jobs/{done['id']}/download", headers=shop.headers("service"))
     out = pd.read_csv(io.BytesIO(file.content), keep_default_na=False)
-    assert list(out["warnings"]) == ["", "hour: 99 is outside the range seen in training (6 to 20)", "",
+    assert list(out["warnings"]) == ["", "hour: 22 is outside the range seen in training (6 to 20)", "",
                                      "vehicle: 'patinete' is a category not seen in training"]  # fmt: skip
     assert out["prediction"].astype(float).notna().all()
     strict = client.post("/v1/models/rutas/batch-predictions", json={"dataset": upload.json()["id"],

@@ -68,7 +68,8 @@ def test_a_product_whose_price_never_moved_cannot_be_estimated_and_gets_its_cate
 def test_mistakes_get_clear_answers(client, priced_shop, other_tenant):
     tenant, _ = priced_shop
     unknown = client.post("/v1/predict/price", json={"product_id": "NOPE"}, headers=tenant.headers())
-    assert unknown.status_code == 404 and "NOPE" in unknown.json()["detail"]
+    assert unknown.status_code == 404 and "'NOPE'" in unknown.json()["detail"]
+    assert unknown.json()["errors"][0]["field"] == "body.product_id"
     bad = client.post("/v1/predict/price", json={"product_id": "P0", "objective": "profit"}, headers=tenant.headers())
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "body.objective"
     negative = client.post("/v1/predict/price", json={"product_id": "P0", "cost": -1}, headers=tenant.headers())

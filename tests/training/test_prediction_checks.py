@@ -57,17 +57,17 @@ def test_each_probe_of_the_issue_is_refused_or_flagged_by_default(model: Tabular
         with pytest.raises(RowsError) as refused:
             model.predict([{**GOOD, "load_kg": infinite}])
         assert _codes(refused.value.issues) == [(0, "load_kg", "not_finite")]
-    answered = model.predict([GOOD, {**GOOD, "hour": 99}, {**GOOD, "vehicle": "patinete"}, {**GOOD, "stops": -5}])
+    answered = model.predict([GOOD, {**GOOD, "hour": 22}, {**GOOD, "vehicle": "patinete"}, {**GOOD, "stops": -5}])
     assert len(answered.predictions) == 4 and all(math.isfinite(p) for p in answered.predictions)
     assert _codes(answered.warnings) == [(1, "hour", "out_of_range"), (2, "vehicle", "unseen_category"),
                                          (3, "stops", "out_of_range")]  # fmt: skip
     assert answered.warnings_total == 3
     hour = answered.warnings[0]
-    assert hour.severity == "warning" and hour.value == "99" and "6 to 20" in hour.message
+    assert hour.severity == "warning" and hour.value == "22" and "6 to 20" in hour.message
 
 
 def test_reject_refuses_warnings_too_and_warn_refuses_nothing(model: TabularModel) -> None:
-    rows = [GOOD, {**GOOD, "hour": 99}, {**GOOD, "distance_km": None}, {**GOOD, "zone": 7, "stops": 12.5}]
+    rows = [GOOD, {**GOOD, "hour": 22}, {**GOOD, "distance_km": None}, {**GOOD, "zone": 7, "stops": 12.5}]
     with pytest.raises(RowsError) as rejected:
         model.predict(rows, on_invalid="reject")
     assert _codes(rejected.value.issues) == [(1, "hour", "out_of_range"), (2, "distance_km", "missing_value"),
@@ -96,18 +96,18 @@ def test_hard_errors_name_row_and_column_in_spanish_or_english(model: TabularMod
 
 
 def test_serve_takes_on_invalid_from_the_body_and_says_what_it_checked(model: TabularModel) -> None:
-    answer = model.serve({"rows": [{**GOOD, "hour": 99}], "on_invalid": "warn"}, language="es")
+    answer = model.serve({"rows": [{**GOOD, "hour": 22}], "on_invalid": "warn"}, language="es")
     assert answer["warnings"][0]["code"] == "out_of_range" and "fuera del rango" in answer["warnings"][0]["message"]
     assert answer["input_checks"] == {"profile": True}
     with pytest.raises(RowsError) as bad:
         model.serve({"rows": [GOOD], "on_invalid": "ignore"})
-    assert bad.value.issues[0].column == "on_invalid"
+    assert bad.value.issues[0].field == "on_invalid" and bad.value.issues[0].column is None
 
 
 def test_batch_frames_get_a_warnings_column_and_refusals_name_file_rows(model: TabularModel) -> None:
-    frame = pd.DataFrame([GOOD, {**GOOD, "hour": 99}, {**GOOD, "vehicle": "patinete"}, GOOD])
+    frame = pd.DataFrame([GOOD, {**GOOD, "hour": 22}, {**GOOD, "vehicle": "patinete"}, GOOD])
     out = model.predict_frame(frame, language="en")
-    assert list(out["warnings"]) == ["", "hour: 99 is outside the range seen in training (6 to 20)",
+    assert list(out["warnings"]) == ["", "hour: 22 is outside the range seen in training (6 to 20)",
                                      "vehicle: 'patinete' is a category not seen in training", ""]  # fmt: skip
     assert out["prediction"].notna().all()
     broken = frame.copy()
@@ -126,7 +126,7 @@ def test_the_profile_survives_save_and_load(model: TabularModel, tmp_path: Path)
     model.save(tmp_path)
     loaded = TabularModel.load(tmp_path)
     assert loaded.inputs == model.inputs
-    assert _codes(loaded.predict([{**GOOD, "hour": 99}]).warnings) == [(0, "hour", "out_of_range")]
+    assert _codes(loaded.predict([{**GOOD, "hour": 22}]).warnings) == [(0, "hour", "out_of_range")]
 
 
 def test_a_model_saved_before_profiles_loads_predicts_and_says_it_checks_types_only(
@@ -159,3 +159,41 @@ def test_training_missing_values_and_categories_are_allowed_where_training_had_t
     assert list(fine.frame["b"]) == [None, "y"]
     unseen = check_rows([{"a": 2, "b": 3.0, "when": "2024-01-01"}], profile)  # 3.0 is the category "3"
     assert _codes(unseen.warnings) == [(0, "b", "unseen_category")] and unseen.warnings[0].value == "'3'"
+
+
+def test_an_impossible_calendar_value_is_refused_naming_row_column_and_the_possible_range() -> None:
+    """Week 60 cannot happen: refused (an error, not a warning); week 52 unseen in training is only flagged."""
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"semana": rng.integers(1, 40, 200), "tienda": rng.choice(["norte", "sur"], 200),
+                          "horas": rng.integers(0, 90, 200)})  # fmt: skip
+    frame["ventas"] = 3 * frame["semana"] + (frame["tienda"] == "sur") * 20 + rng.normal(0, 2, 200)
+    params = TabularParams(task="regression", target="ventas", algorithm="lightgbm",
+                           hyperparameters={"n_estimators": 10}, importance_repeats=0)  # fmt: skip
+    fitted = TabularKind().fit(Frames.of(dataset=frame), params, RecordingProgress())
+    row = {"semana": 10, "tienda": "norte", "horas": 10}
+    with pytest.raises(RowsError) as refused:
+        fitted.predict([row, {**row, "semana": 60}], language="es")
+    assert _codes(refused.value.issues) == [(1, "semana", "impossible")]
+    assert str(refused.value) == "fila 1, columna 'semana': 60 no es un valor posible de semana del año (1 a 53)"
+    flagged = fitted.predict([{**row, "semana": 52}, {**row, "tienda": "centro"}, {**row, "horas": 300}])
+    assert _codes(flagged.warnings) == [(0, "semana", "out_of_range"), (1, "tienda", "unseen_category"),
+                                        (2, "horas", "out_of_range")]  # fmt: skip
+    assert len(flagged.predictions) == 3
+    warned = fitted.predict([{**row, "semana": 60}], on_invalid="warn")
+    assert _codes(warned.warnings) == [(0, "semana", "impossible")] and len(warned.predictions) == 1
+
+
+def test_a_bad_body_names_the_field_not_a_row_or_column(model: TabularModel) -> None:
+    """No "row None, column 'rows'": the request's own field is named, and what the body held instead."""
+    cases = [
+        ({"data": [GOOD]}, "rows_absent", "rows: the body has no 'rows' (it has 'data')"),
+        ({"rows": GOOD}, "rows_not_a_list", "rows: 'rows' must be a list of rows, got an object"),
+        ({"rows": []}, "no_rows", "rows: send"),
+        ({"rows": [GOOD], "on_invalid": "skip"}, "on_invalid", "on_invalid: on_invalid must be one of"),
+    ]
+    for body, code, start in cases:
+        with pytest.raises(RowsError) as refused:
+            model.serve(body, language="en")
+        issue = refused.value.issues[0]
+        assert (issue.code, issue.row, issue.column, issue.field) == (code, None, None, start.split(":")[0])
+        assert str(refused.value).startswith(start) and "None" not in str(refused.value)

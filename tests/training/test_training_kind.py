@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -132,7 +133,8 @@ def test_regressor_metrics_equal_scikit_learn_on_the_same_split(algorithm: str, 
     assert model.metrics["mae"] == pytest.approx(skm.mean_absolute_error(y, predicted))
     assert model.metrics["rmse"] == pytest.approx(np.sqrt(skm.mean_squared_error(y, predicted)))
     assert model.metrics["r2"] == pytest.approx(skm.r2_score(y, predicted))
-    assert model.metrics["mape"] == pytest.approx(skm.mean_absolute_percentage_error(y, predicted))
+    assert model.metrics["wape"] == pytest.approx(np.abs(y - predicted).sum() / np.abs(y).sum())
+    assert "mape" not in model.metrics
     assert model.metrics["r2"] > 0.5
     assert model.details["feature_importance"][0]["feature"] == "spend"
     model.save(tmp_path)
@@ -338,7 +340,41 @@ def test_uploaded_csv_trains_end_to_end_from_bytes() -> None:
     assert types["first_order"] == "datetime" and types["vip"] == "boolean" and types["spend"] == "numeric"
     model, _ = _fit(loaded.frame, task="classification", target="churned", algorithm="xgboost", importance_repeats=0)
     assert model.metrics["accuracy"] > 0.7
-    assert types["churned"] == "boolean"  # yes/no columns read as booleans, so the labels are False/True
-    assert model.labels == [False, True]
+    assert types["churned"] == "categorical"  # yes/no are the data's own labels, returned as written
+    assert model.labels == ["no", "yes"]
     row = {"spend": 80.5, "visits": 3, "channel": "web", "first_order": "2023-05-01", "vip": None}
-    assert model.predict([row]).predictions[0] in (False, True)
+    assert model.predict([row]).predictions[0] in ("no", "yes")
+
+
+def test_two_valued_text_labels_come_back_exactly_as_the_data_wrote_them() -> None:
+    """A sí/no target is the shop's words: predict, batch predictions and the confusion labels say sí/no."""
+    from tendero.training.datasets import infer_schema, read_table
+
+    frame = _shop().drop(columns="next_spend")
+    frame["churned"] = np.where(frame["churned"] == "yes", "sí", "no")
+    loaded = read_table(frame.to_csv(index=False).encode(), "bajas.csv")
+    assert loaded.frame["churned"].isin(["sí", "no"]).all()
+    assert {c.name: c.type for c in infer_schema(loaded.frame).columns}["churned"] == "categorical"
+    model, _ = _fit(loaded.frame, task="classification", target="churned", algorithm="lightgbm", importance_repeats=0)
+    assert model.labels == ["no", "sí"]
+    rows = loaded.frame.drop(columns="churned").head(20)
+    answer = model.predict(json.loads(rows.to_json(orient="records", date_format="iso")))
+    assert set(answer.predictions) <= {"no", "sí"} and set(answer.probabilities[0]) == {"no", "sí"}
+    batch = model.predict_frame(rows)
+    assert set(batch["prediction"]) <= {"no", "sí"} and {"proba_no", "proba_sí"} <= set(batch.columns)
+    assert model.details["labels"] == ["no", "sí"]
+
+
+def test_no_regression_metric_explodes_on_zero_targets() -> None:
+    """Zero targets (a product that sold nothing): MAPE would be ~1e15; WAPE and sMAPE stay readable."""
+    from tendero.training.evaluation import regression_metrics
+
+    y = np.array([0.0, 0.0, 10.0, 20.0])
+    numbers = regression_metrics(y, np.array([1.0, 0.0, 11.0, 18.0]))
+    assert "mape" not in numbers
+    assert numbers["wape"] == pytest.approx(4 / 30) and numbers["smape"] == pytest.approx(
+        100 * (2 + 2 / 21 + 4 / 38) / 4
+    )
+    assert all(abs(value) < 1e3 for value in numbers.values())
+    assert "wape" not in regression_metrics(np.zeros(3), np.ones(3))  # undefined, left out
+    assert regression_metrics(np.zeros(3), np.ones(3))["smape"] == pytest.approx(200.0)

@@ -148,6 +148,10 @@ def test_recommendations_page_shows_history_recommendations_with_reasons_and_sim
     picked = web.get(f"/app/recommendations?user=C00003&item={expected[1].item_id}")
     assert picked.status_code == 200
     assert web.get("/app/recommendations?user=C00003&item=no-such-item").status_code == 404
+    assert 'id="recs-unknown-customer"' not in page.text
+    unknown = web.get("/app/recommendations?user=C99999", headers={"accept-language": "en"})
+    assert unknown.status_code == 200 and 'id="recs-unknown-customer"' in unknown.text
+    assert "customer &#39;C99999&#39; is unknown to this recommender" in unknown.text
     # the quick picks are the customers with the most orders
     assert 'id="active-list"' in page.text
 

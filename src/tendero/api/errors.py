@@ -16,8 +16,9 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tendero.api.methods import allowed_methods
+from tendero.catalogue.answers import answer_text
 from tendero.catalogue.api import API as MESSAGES
-from tendero.errors import Conflict, DeployNotAllowed, Invalid, LastAdminKey, NotFound, TooLarge
+from tendero.errors import Conflict, DeployNotAllowed, Invalid, LastAdminKey, NotFound, TooLarge, UnknownId
 from tendero.errors import unstorable_text as unstorable_text  # the middleware reads it here
 from tendero.store.artifacts import ArtifactCorrupted
 
@@ -141,6 +142,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, error: NotFound) -> JSONResponse:
+        if isinstance(error, UnknownId):  # which id, where it was given, in the reader's language
+            language = language_of(request.headers.get("accept-language", ""))
+            detail = answer_text(f"unknown.{error.what}", language, id=error.id, model=error.model,
+                                 version=error.version or "")  # fmt: skip
+            return problem(404, detail, request, [{"field": error.field, "value": error.id, "message": detail}])
         return problem(404, str(error), request)
 
     @app.exception_handler(Conflict)

@@ -146,7 +146,8 @@ async def recommend(body: RecommendIn, request: Request, principal: PredictorDep
         items = answer(recommender)
         _shadow(request, answer)
         metrics.predictions.labels("recommender", body.model, str(served["version"])).inc()
-        return {"user_id": body.user_id, "items": [item.model_dump() for item in items], **served}
+        asked = recommendations.who_asked(recommender, body.user_id, recent, body.history, language)
+        return {"user_id": body.user_id, **asked, "items": [item.model_dump() for item in items], **served}
 
 
 @router.post("/v1/predict")
@@ -159,7 +160,8 @@ async def predict_scores(body: PredictIn, request: Request, principal: Predictor
         trail.model, trail.version = served["model"], served["version"]
         scores = recommender.score(body.user_id, candidates)
         _shadow(request, lambda model: model.score(body.user_id, candidates))
-        return {"user_id": body.user_id, "scores": scores, **served}
+        asked = recommendations.who_asked(recommender, body.user_id, None, [], language)
+        return {"user_id": body.user_id, **asked, "scores": scores, **served}
 
 
 @router.get("/v1/items/{item_id}/similar")
@@ -171,7 +173,7 @@ def similar(
     with audited(request, principal, "read", model) as trail:
         recommender, served = recommendations.serving_recommender(principal.tenant_id, model, language_of(request))
         trail.model, trail.version = served["model"], served["version"]
-        recommendations.require_item(recommender, item_id)
+        recommendations.require_item(recommender, item_id, served)
         items = recommender.similar(item_id, k, language_of(request))
         return {"item_id": item_id, "items": [i.model_dump() for i in items], **served}
 
@@ -185,7 +187,7 @@ def bought_together(
     with audited(request, principal, "read", model) as trail:
         recommender, served = recommendations.serving_recommender(principal.tenant_id, model, language_of(request))
         trail.model, trail.version = served["model"], served["version"]
-        recommendations.require_item(recommender, item_id)
+        recommendations.require_item(recommender, item_id, served)
         items = recommender.bought_together(item_id, k, language_of(request))
         return {"item_id": item_id, "items": [i.model_dump() for i in items], **served}
 

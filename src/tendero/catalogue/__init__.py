@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from tendero.catalogue.answers import ANSWERS
 from tendero.catalogue.api import API
 from tendero.catalogue.customers import SEGMENT_ACTIONS, SEGMENTS
 from tendero.catalogue.dashboard import DASHBOARD
@@ -20,6 +21,7 @@ from tendero.catalogue.recommend import REASONS
 from tendero.catalogue.training import TRAINING, TYPE_WORDS
 
 AREAS: dict[str, Mapping[str, Mapping[str, str]]] = {
+    "answers": ANSWERS,
     "api": API,
     "dashboard": DASHBOARD,
     "data": DATA,

@@ -8,6 +8,25 @@ TRAINING: dict[str, dict[str, str]] = {
         "en": "send {{'rows': [ {{column: value, ...}}, ... ]}} with at least one row",
         "es": "envía {{'rows': [ {{columna: valor, ...}}, ... ]}} con al menos una fila",
     },
+    "rows_absent": {
+        "en": "the body has no 'rows' (it has {keys}): send {{'rows': [ {{column: value, ...}}, ... ]}}",
+        "es": "el cuerpo no trae 'rows' (trae {keys}): envía {{'rows': [ {{columna: valor, ...}}, ... ]}}",
+    },
+    "rows_not_a_list": {
+        "en": "'rows' must be a list of rows, got {got}: send {{'rows': [ {{column: value, ...}}, ... ]}}",
+        "es": "'rows' debe ser una lista de filas, llegó {got}: envía {{'rows': [ {{columna: valor, ...}}, ... ]}}",
+    },
+    "impossible": {
+        "en": "{value} is not a possible {part} ({low} to {high})",
+        "es": "{value} no es un valor posible de {part} ({low} a {high})",
+    },
+    "part.week": {"en": "week of the year", "es": "semana del año"},
+    "part.month": {"en": "month", "es": "mes"},
+    "part.quarter": {"en": "quarter", "es": "trimestre"},
+    "part.day": {"en": "day of the month", "es": "día del mes"},
+    "part.weekday": {"en": "day of the week", "es": "día de la semana"},
+    "part.hour": {"en": "hour", "es": "hora"},
+    "part.minute": {"en": "minute", "es": "minuto"},
     "on_invalid": {
         "en": "on_invalid must be one of auto, reject, warn; got {value}",
         "es": "on_invalid debe ser auto, reject o warn; llegó {value}",

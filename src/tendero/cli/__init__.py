@@ -39,6 +39,10 @@ def _add_capability_commands() -> None:
     app.add_typer(capabilities.datasets_app, name="datasets")
     app.add_typer(capabilities.train_app, name="train")
     app.command("forecast")(capabilities.forecast_command)
+    from tendero.cli import lookups
+
+    capabilities.customers_app.command("show")(lookups.customers_show)
+    app.command("recommend")(lookups.recommend_command)
     from tendero.cli import experiments
 
     app.add_typer(experiments.app, name="experiments")

@@ -22,8 +22,10 @@ from tendero.data.messages import Text, say
 from tendero.data.numbers import parse_numbers
 from tendero.data.table import ROW
 
-TRUE_WORDS = {"true", "yes", "si", "sí", "y", "t"}
-FALSE_WORDS = {"false", "no", "n", "f"}
+# Only the words a program writes for a boolean make a boolean column: a column of sí/no, yes/no or y/n is
+# the shop's own words, kept as categories, so a class label comes back exactly as the data wrote it.
+TRUE_WORDS = {"true"}
+FALSE_WORDS = {"false"}
 MISSING_WORDS = {"", "na", "n/a", "nan", "null", "none", "-", "?"}
 PARSE_SHARE = 0.9  # a column takes a type when at least this share of its non-empty cells parse as it
 SLICE_ROWS = 20_000  # slow parses (dates in free layouts) work in slices, checking the budget between them

@@ -23,6 +23,11 @@ class Field:
     choices: tuple[str, ...] = ()
     not_future: bool = False
 
+    @property
+    def is_id(self) -> bool:
+        """An identifier the shop gave (customer, product, order, user, item): text, never a number."""
+        return self.type == "str" and self.name.endswith("_id")
+
 
 @dataclass(frozen=True)
 class Entity:

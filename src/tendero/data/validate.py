@@ -21,6 +21,7 @@ TRUE_WORDS = {"true", "1", "yes", "y", "t", "si", "sí", "verdadero", "x"}
 FALSE_WORDS = {"false", "0", "no", "n", "f", "falso", ""}
 Returns = Literal["reject", "keep"]
 Reasons = Text | Sequence[Text] | np.ndarray
+FLOAT_WRITTEN_ID = r"^(0|[1-9][0-9]{0,15})\.0+$"  # a whole number as a float writer prints it
 
 __all__ = ["ROW", "ChunkCheck", "Returns", "check_chunk", "parse_datetimes", "parse_numbers"]
 
@@ -53,6 +54,17 @@ def _blank_to_nan(series: pd.Series) -> pd.Series:
     """Trimmed text with blanks as missing; Arrow strings, so the string kernels run in C."""
     text = series.astype("string[pyarrow]").str.strip()
     return text.mask(text == "", pd.NA)
+
+
+def read_id(raw: pd.Series) -> pd.Series:
+    """Ids as the file wrote them, less the ``.0`` that a float writer adds to a whole number.
+
+    Spreadsheets and pandas write an integer id column that has blanks as floats (``12536.0``):
+    no person wrote that ``.0``, and nobody asks for customer ``12536.0``. Only the canonical float
+    form is read back (``0.0``, ``12536.0``): ``00123``, ``00123.0``, ``A-1.0`` and ``1.50`` stay
+    exactly as written.
+    """
+    return raw.str.replace(FLOAT_WRITTEN_ID, r"\1", regex=True)
 
 
 def _check_dates(check: ChunkCheck, name: str, raw: pd.Series, parsed: pd.Series, *, not_future: bool,
@@ -96,6 +108,8 @@ def check_chunk(
                 check.reject(raw.notna() & ~lowered.isin(field.choices), field.name,
                              say("rule.choices", choices=", ".join(field.choices)))  # fmt: skip
                 raw = lowered
+            if field.is_id:
+                raw = read_id(raw)
             out[field.name] = raw.astype(object).where(raw.notna(), None)
         elif field.type == "datetime":
             parsed = parse_datetimes(raw)

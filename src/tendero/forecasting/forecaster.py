@@ -177,9 +177,11 @@ def fit_forecast(
     metrics = {
         "backtest_mase": float(per_series["backtest_mase"].mean()),
         "backtest_mae": float((backtest["y"] - backtest["yhat"]).abs().mean()),
-        "backtest_wape": float((backtest["y"] - backtest["yhat"]).abs().sum() / max(backtest["y"].abs().sum(), 1e-12)),
         "series": float(history["unique_id"].nunique()),
     }
+    actual_total = float(backtest["y"].abs().sum())
+    if actual_total > 0:  # every actual zero: WAPE is undefined, left out rather than an error over 1e-12
+        metrics["backtest_wape"] = float((backtest["y"] - backtest["yhat"]).abs().sum() / actual_total)
     metrics.update(
         holdout_coverage(backtest.assign(mae_scale=backtest["interval_scale"]), h, config.levels, config.nonnegative)
     )

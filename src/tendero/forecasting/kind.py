@@ -362,7 +362,9 @@ class ForecastKind:
             return HoldoutScore({"mase": float("nan")}, frozenset(), saw_holdout=seen)
         scored = score_forecasts(merged[["unique_id", "ds", "y"]], merged[["unique_id", "ds", "yhat"]], scales,
                                  levels=())  # fmt: skip
-        metrics = {name: scored[name] for name in ("mase", "rmsse", "wape", "smape")}
+        metrics: dict[str, float] = {
+            name: scored[name] for name in ("mase", "rmsse", "wape", "smape") if name in scored
+        }
         return HoldoutScore(metrics, frozenset(merged["key"]), saw_holdout=seen)
 
 

@@ -63,9 +63,11 @@ def score_forecasts(
     out = {
         "mase": float(per_series["mase"].mean()),
         "rmsse": float(np.sqrt(per_series["msse"]).mean()),
-        "wape": float(error.abs().sum() / max(merged["y"].abs().sum(), 1e-12)),
         "smape": float(100 * np.mean(smape)),
     }
+    actual_total = float(merged["y"].abs().sum())
+    if actual_total > 0:  # every actual zero: WAPE is undefined, left out rather than an error over 1e-12
+        out["wape"] = float(error.abs().sum() / actual_total)
     for level in levels:
         lo, hi = f"lo-{level}", f"hi-{level}"
         if lo in merged and hi in merged:

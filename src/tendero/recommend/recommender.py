@@ -17,6 +17,7 @@ than what is allowed returns every allowed item; an empty catalogue returns an e
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -212,6 +213,18 @@ class Recommender:
         return self.recommend(str(self.users.ids[busiest]), 10)
 
     # -- paths ---------------------------------------------------------------------------------
+    def training_report(self) -> dict[str, object]:
+        """The tuning (which blend ranks and why: each blend's inner NDCG@10 and the ranker's gain over the best
+        simple one with its standard error; the tuned generators; each stage's cost), for the version's answer."""
+        tuning = self.info.get("tuning") or (self.hybrid.tuning if self.hybrid is not None else None)
+        if not tuning:
+            return {"tuning": {"blend": "rules"}}
+        return {"tuning": json.loads(json.dumps(tuning, default=_json_number))}
+
+    def knows_user(self, user_id: str) -> bool:
+        """Whether ``user_id`` has a history in the data this recommender learnt from."""
+        return self.users.get(str(user_id)) is not None
+
     def knows_item(self, item_id: str) -> bool:
         """Whether ``item_id`` is in the catalogue this recommender answers from."""
         return self.catalogue.items.get(str(item_id)) is not None
@@ -541,3 +554,12 @@ def _row(matrix: sp.csr_matrix, position: int) -> sp.csr_matrix:
     return sp.csr_matrix(
         (matrix.data[start:end], matrix.indices[start:end], np.array([0, end - start])), shape=(1, matrix.shape[1])
     )
+
+
+def _json_number(value: object) -> object:
+    """NumPy numbers and arrays in the tuning report, as JSON takes them."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)

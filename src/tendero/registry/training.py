@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tendero.jobs.execute import JobContext, JobFailed
-from tendero.kinds import Fitted, KindParams, ModelKind, get_kind
+from tendero.kinds import Fitted, KindParams, ModelKind, Reported, get_kind
 from tendero.observability.timing import percentile_ms
 from tendero.registry.promotion import apply_deploy_policy
 from tendero.store import artifacts
@@ -95,6 +95,8 @@ def run_training(ctx: JobContext) -> dict[str, Any]:
     fit_seconds = time.perf_counter() - started
     summary: dict[str, Any] = {name: len(frames[name]) for name in kind.needs if name in frames}
     summary["fit_seconds"] = round(fit_seconds, 3)
+    if isinstance(fitted, Reported):
+        summary.update(fitted.training_report())
     with publish_version(ctx, request.model, kind, params, fitted, summary, key) as (session, version, created):
         deployed = False
         if created:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tendero.errors import NotFound
+from tendero.errors import NotFound, UnknownId
 from tendero.kinds import CustomersModel
 from tendero.registry.service import Served, WrongSurface, deployed_models
 
@@ -22,7 +22,7 @@ def deployed_customers(tenant_id: str, name: str = DEFAULT_MODEL) -> Served[Cust
         ) from error
 
 
-def require_customer(served: Served[CustomersModel], customer_id: str) -> None:
-    """NotFound unless the model scored ``customer_id``."""
+def require_customer(served: Served[CustomersModel], customer_id: str, field: str = "path.customer_id") -> None:
+    """UnknownId (a NotFound naming the id and where it was given) unless the model scored ``customer_id``."""
     if not served.fitted.knows_customer(customer_id):
-        raise NotFound(f"no customer {customer_id!r} in model {served.model} {served.version}")
+        raise UnknownId("customer", customer_id, served.model, served.version, field)

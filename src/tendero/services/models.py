@@ -223,11 +223,13 @@ def answer(served: Served[Servable], payload: dict[str, Any], language: str = "e
 
 def _issue_error(issue: Any) -> dict[str, Any]:
     """A kind's input issue (row, column, message) as a field error."""
-    row, column = getattr(issue, "row", None), getattr(issue, "column", None)
-    field = ".".join(str(part) for part in ("body", "rows", row, column) if part is not None)
-    if row is None and column in ("rows", "on_invalid"):
-        field = f"body.{column}"
-    error = {"field": field, "row": row, "column": column, "message": getattr(issue, "message", str(issue))}
+    row, column, named = getattr(issue, "row", None), getattr(issue, "column", None), getattr(issue, "field", None)
+    error: dict[str, Any]
+    if named is not None:  # the request's own field (rows, on_invalid): no row or column to name
+        error = {"field": f"body.{named}", "message": getattr(issue, "message", str(issue))}
+    else:
+        field = ".".join(str(part) for part in ("body", "rows", row, column) if part is not None)
+        error = {"field": field, "row": row, "column": column, "message": getattr(issue, "message", str(issue))}
     if getattr(issue, "code", None):
         error["code"] = issue.code
     if getattr(issue, "value", None) is not None:

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tendero.errors import NotFound
+from tendero.errors import NotFound, UnknownId
 from tendero.registry.service import Served, deployed_models
 
 DEFAULT_MODEL = "pricing"
@@ -45,8 +45,7 @@ def suggest_price(tenant_id: str, request: PriceRequest, lang: str = "es") -> di
     try:
         answer = fitted.suggest(request.product_id, request.cost, request.objective, request.max_change, lang)
     except KeyError as error:
-        raise NotFound(f"no product {request.product_id!r} in pricing model {request.model!r} "
-                       f"{served.version}") from error  # fmt: skip
+        raise UnknownId("item", request.product_id, request.model, served.version, "body.product_id") from error
     return {**answer, "model": {"name": request.model, "version": served.version}}
 
 

@@ -8,7 +8,7 @@ import threading
 import time
 from typing import Any
 
-from tendero.errors import NotFound
+from tendero.errors import NotFound, UnknownId
 from tendero.kinds import RecommenderModel
 from tendero.registry.service import deployed_models
 from tendero.services import audit
@@ -97,9 +97,28 @@ def interactions_since(tenant_id: str, user_id: str, since: Any) -> Any:
     return read_user_interactions_since(tenant_id, user_id, since)
 
 
-def require_item(recommender: Any, item_id: str) -> None:
+def require_item(recommender: Any, item_id: str, served: dict[str, Any] | None = None,
+                 field: str = "path.item_id") -> None:  # fmt: skip
+    """UnknownId (a NotFound naming the id and where it was given) unless the recommender's catalogue has it."""
     if not recommender.knows_item(item_id):
-        raise NotFound(f"no item {item_id!r} in the catalogue")
+        served = served or {}
+        raise UnknownId("item", item_id, served.get("model") or "rules", served.get("version"), field)
+
+
+def who_asked(recommender: Any, user_id: str | None, recent: Any, history: list[str], language: str) -> dict[str, Any]:
+    """Whether the recommender knows ``user_id`` (its training data, or what they did since); an unknown
+    customer is said to be unknown, with the fallback that answered named as such (``null`` with no user).
+    An unknown customer sent with their ``history`` is answered from it: no fallback."""
+    if user_id is None:
+        return {"known": None}
+    if recommender.knows_user(user_id) or (recent is not None and len(recent) > 0):
+        return {"known": True}
+    if history:
+        return {"known": False}
+    from tendero.catalogue.answers import answer_text
+
+    text = answer_text("fallback.unknown_customer", language, id=user_id)
+    return {"known": False, "fallback": {"code": "unknown_customer", "answered_by": "popular", "message": text}}
 
 
 def record_feedback(tenant_id: str, model: str, version: str | None, user_id: str, item_ids: list[str],

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 T = TypeVar("T")
 
@@ -108,6 +108,20 @@ class VersionOut(BaseModel):
     created_at: datetime
     deployed_at: datetime | None
     aliases: list[str] = []
+
+    tuning: dict[str, Any] | None = Field(
+        None,
+        description="the recommender's tuning: which blend ranks and why "
+        "(null for other kinds and for versions trained before it was kept)",
+    )
+
+    @model_validator(mode="after")
+    def _tuning_from_summary(self) -> VersionOut:
+        """Shown at the top of the version: kept in its data summary when it was trained."""
+        tuning = self.data_summary.get("tuning")
+        if self.tuning is None and isinstance(tuning, dict):
+            self.tuning = tuning
+        return self
 
 
 class ModelOut(BaseModel):

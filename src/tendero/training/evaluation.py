@@ -61,17 +61,29 @@ def roc_auc(y_true: np.ndarray, proba: np.ndarray, labels: Sequence[Any]) -> flo
 
 
 def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
-    """MAE, MSE, RMSE, R² and MAPE (scikit-learn's, which guards zero targets with machine epsilon)."""
+    """MAE, MSE, RMSE, R², WAPE and sMAPE (%), as the forecasts report them.
+
+    No MAPE: it divides by each target, so one zero target makes it explode (scikit-learn's guard is machine
+    epsilon: a stored 1.6e15). WAPE divides by the sum of the targets (left out when they are all zero) and
+    sMAPE by each pair's size (0 to 200 %; a pair of zeros is no error).
+    """
     y_true = np.asarray(y_true, dtype=float)
     y_pred = np.asarray(y_pred, dtype=float)
     mse = float(skm.mean_squared_error(y_true, y_pred))
-    return {
-        "mae": float(skm.mean_absolute_error(y_true, y_pred)),
+    error = np.abs(y_true - y_pred)
+    size = np.abs(y_true) + np.abs(y_pred)
+    smape = np.divide(2 * error, size, out=np.zeros_like(error), where=size > 0)
+    numbers = {
+        "mae": float(error.mean()),
         "mse": mse,
         "rmse": float(np.sqrt(mse)),
         "r2": float(skm.r2_score(y_true, y_pred)),
-        "mape": float(skm.mean_absolute_percentage_error(y_true, y_pred)),
+        "smape": float(100 * smape.mean()),
     }
+    total = float(np.abs(y_true).sum())
+    if total > 0:
+        numbers["wape"] = float(error.sum() / total)
+    return numbers
 
 
 def clustering_metrics(

@@ -18,6 +18,8 @@ checks only (``InputProfile.from_schema``).
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -38,8 +40,20 @@ MAX_CATEGORIES = 1000  # above this many distinct values a column's categories a
 MAX_LISTED = 100  # issues named one by one in an error; the rest are counted
 
 # The one catalogue of the checks' words, Spanish and English.
-_ERRORS = frozenset({"no_rows", "on_invalid", "not_an_object", "missing_column", "wrong_type", "missing_value",
-                     "not_finite"})  # fmt: skip
+_ERRORS = frozenset({"no_rows", "rows_absent", "rows_not_a_list", "on_invalid", "not_an_object", "missing_column",
+                     "wrong_type", "missing_value", "not_finite", "impossible"})  # fmt: skip
+# Calendar parts by column name: a value outside these cannot happen (week 60), so it is an error, not a
+# warning. Applied only where every training value fitted (a column "hour" of hours worked is left alone).
+CALENDAR_PARTS: dict[str, tuple[str, float, float]] = {
+    **dict.fromkeys(("week", "semana", "week_of_year", "weekofyear", "iso_week", "isoweek", "num_semana",
+                     "semana_del_ano"), ("week", 1, 53)),
+    **dict.fromkeys(("month", "mes", "month_of_year"), ("month", 1, 12)),
+    **dict.fromkeys(("quarter", "trimestre"), ("quarter", 1, 4)),
+    **dict.fromkeys(("day", "dia", "day_of_month", "dayofmonth", "dia_del_mes"), ("day", 1, 31)),
+    **dict.fromkeys(("weekday", "dayofweek", "day_of_week", "dia_semana", "dia_de_la_semana"), ("weekday", 0, 7)),
+    **dict.fromkeys(("hour", "hora", "hour_of_day"), ("hour", 0, 23)),
+    **dict.fromkeys(("minute", "minuto"), ("minute", 0, 59)),
+}  # fmt: skip
 _TRUE = frozenset({"true", "yes", "si", "sí", "1"})
 _FALSE = frozenset({"false", "no", "0"})
 
@@ -100,12 +114,14 @@ def profile_inputs(frame: pd.DataFrame, schema: DatasetSchema) -> InputProfile:
 
 
 class RowIssue(BaseModel):
-    """One problem of one value; ``row`` is the row's position (JSON: 0-based; files: 1-based data row)."""
+    """One problem of one value; ``row`` is the row's position (JSON: 0-based; files: 1-based data row).
+    A problem of the request rather than of a row names its ``field`` (``rows``, ``on_invalid``) instead."""
 
     code: str
     message: str
     row: int | None = None
     column: str | None = None
+    field: str | None = None
     value: str | None = None
     severity: Literal["error", "warning"] = "error"
 
@@ -117,7 +133,7 @@ class RowsError(ValueError):
         self.issues = list(issues)[:MAX_LISTED]
         self.total = total if total is not None else len(issues)
         first = self.issues[0]
-        where = []
+        where = [first.field] if first.field is not None else []
         if first.row is not None:
             where.append(f"{'row' if language == 'en' else 'fila'} {first.row}")
         if first.column is not None:
@@ -143,7 +159,7 @@ def check_rows(
 
     Extra keys are ignored. ``row`` in each issue is the 0-based position in ``rows``."""
     if not rows:
-        raise RowsError([RowIssue(code="no_rows", message=message("no_rows", language), column="rows")], language)
+        raise RowsError([RowIssue(code="no_rows", message=message("no_rows", language), field="rows")], language)
     issues: list[RowIssue] = []
     records: list[dict[str, Any]] = []
     absent: dict[str, list[int]] = {}
@@ -255,6 +271,15 @@ def _check_column(series: pd.Series, column: ColumnProfile, complete: bool, skip
             for position in np.flatnonzero(infinite):
                 found.append((int(position), "not_finite", numbers[position], {}))
             numbers = np.where(infinite, np.nan, numbers)
+        calendar = calendar_part(column)
+        if calendar is not None:
+            part, low, high = calendar
+            with np.errstate(invalid="ignore"):
+                impossible = np.isfinite(numbers) & ((numbers < low) | (numbers > high))
+            for position in np.flatnonzero(impossible):
+                found.append((int(position), "impossible", numbers[position],
+                              {"part": f"part.{part}", "low": _number(low), "high": _number(high)}))  # fmt: skip
+            numbers = np.where(impossible, np.nan, numbers)
         if complete and column.low is not None and column.high is not None:
             with np.errstate(invalid="ignore"):
                 outside = np.isfinite(numbers) & ((numbers < column.low) | (numbers > column.high))
@@ -273,6 +298,17 @@ def _check_column(series: pd.Series, column: ColumnProfile, complete: bool, skip
             if value is not None and value not in known:
                 found.append((index, "unseen_category", value, {}))
     return values, found
+
+
+def calendar_part(column: ColumnProfile) -> tuple[str, float, float] | None:
+    """The calendar part a numeric column holds (by its name, when every training value fits), and its bounds."""
+    key = re.sub(r"[^a-z0-9]+", "_", unicodedata.normalize("NFKD", column.name).encode("ascii", "ignore")
+                 .decode().lower()).strip("_")  # fmt: skip
+    part = CALENDAR_PARTS.get(key)
+    if part is None or column.low is None or column.high is None:
+        return None
+    _, low, high = part
+    return part if low <= column.low and column.high <= high else None
 
 
 def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -388,7 +424,8 @@ def _show(value: Any) -> str:
 
 def _issue(code: str, language: str, row: int | None, column: str | None, value: Any = None, **extra: Any) -> RowIssue:
     lang = "en" if language == "en" else "es"
-    words = {key: _TYPE_WORDS.get(str(v), {}).get(lang, v) for key, v in extra.items()}
+    words = {key: (MESSAGES[v][lang] if isinstance(v, str) and v.startswith("part.") else
+                   _TYPE_WORDS.get(str(v), {}).get(lang, v)) for key, v in extra.items()}  # fmt: skip
     shown = _show(value) if value is not None or code not in ("missing_column", "missing_value") else None
     return RowIssue(
         code=code,

@@ -97,12 +97,20 @@ class TabularModel:
         """The body of ``POST /v1/models/{name}/predict``: ``{"rows": [{column: value, ...}, ...],
         "on_invalid": "auto" | "reject" | "warn"}`` (see ``tendero.training.inputs``)."""
         rows = payload.get("rows") if isinstance(payload, Mapping) else None
-        if not isinstance(rows, list) or not rows:
-            raise RowsError([RowIssue(code="no_rows", message=message("no_rows", language), column="rows")], language)
+        if rows is None:
+            keys = ", ".join(repr(str(key))[:40] for key in list(payload)[:5]) if isinstance(payload, Mapping) else ""
+            text = message("rows_absent", language, keys=keys or "{}") if keys else message("no_rows", language)
+            raise RowsError([RowIssue(code="rows_absent" if keys else "no_rows", message=text, field="rows")], language)
+        if not isinstance(rows, list):
+            text = message("rows_not_a_list", language, got=type(rows).__name__ if not isinstance(rows, dict)
+                           else ("an object" if language == "en" else "un objeto"))  # fmt: skip
+            raise RowsError([RowIssue(code="rows_not_a_list", message=text, field="rows")], language)
+        if not rows:
+            raise RowsError([RowIssue(code="no_rows", message=message("no_rows", language), field="rows")], language)
         on_invalid = payload.get("on_invalid", "auto")
         if on_invalid not in ON_INVALID:
             text = message("on_invalid", language, value=repr(on_invalid)[:80])
-            raise RowsError([RowIssue(code="on_invalid", message=text, column="on_invalid")], language)
+            raise RowsError([RowIssue(code="on_invalid", message=text, field="on_invalid")], language)
         answer = self.predict(rows, on_invalid, language).model_dump()
         answer["input_checks"] = self.input_checks(language)
         return answer

@@ -16,6 +16,7 @@ from tendero.registry.service import Served
 from tendero.services import models
 from tendero.services.forecasts import LEVELS, model_name
 from tendero.services.recommendations import require_item, serving_recommender
+from tendero.services.recommendations import who_asked as _who_asked
 from tendero.web import summaries
 
 PAGE_LEVELS = ("total", "category", "product")
@@ -190,6 +191,11 @@ def customer_names(tenant_id: str) -> dict[str, str]:
 def recommender(tenant_id: str) -> tuple[Any, dict[str, Any]]:
     """The deployed recommender or the rules fallback, exactly as ``/v1/recommendations`` serves."""
     return serving_recommender(tenant_id, RECOMMENDER_MODEL)
+
+
+def who_asked(recommender: Any, user_id: str, language: str) -> dict[str, Any]:
+    """Whether the recommender knows the customer, and the fallback that answered when it does not (as the API)."""
+    return _who_asked(recommender, user_id, None, [], language)
 
 
 def known_item(served: Any, item_id: str) -> None:

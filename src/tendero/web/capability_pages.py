@@ -177,6 +177,7 @@ def recommendations_page(
         categories = capabilities.product_categories(tenant_id)
         history, history_total = capabilities.purchase_history(tenant_id, user)
         items = [r.model_dump() for r in recommender.recommend(user, 10, Filters(), [], None, None, lang)]
+        context["asked"] = capabilities.who_asked(recommender, user, lang)  # an unknown customer is said so
         _describe(items, product_name, categories)
         first = items[0]["item_id"] if items else (history[0]["product_id"] if history else None)
         item = (item or "").strip() or first
