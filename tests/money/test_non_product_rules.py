@@ -4,8 +4,8 @@ leaves real products alone (measured on every real catalogue we have)."""
 from __future__ import annotations
 
 import pandas as pd
-from support import shared_data
 
+from support import shared_data
 from tendero.data.non_products import flag_non_products
 
 

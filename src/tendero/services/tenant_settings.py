@@ -17,6 +17,7 @@ from tendero.store.tenant_settings import DEFAULT_CURRENCY, TenantSettings
 
 MAX_MARKS = 10_000
 __all__ = [
+    "DEFAULT_CURRENCY",
     "SettingsUpdate",
     "currency_from_data",
     "currency_of",

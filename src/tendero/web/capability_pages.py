@@ -15,7 +15,7 @@ from starlette.responses import Response
 from tendero.errors import NotFound
 from tendero.kinds import CustomersModel
 from tendero.recommend.recommender import Filters
-from tendero.services import forecasts
+from tendero.services import forecasts, recommendations
 from tendero.services.customers import require_customer
 from tendero.services.forecasts import ForecastTrainIn, model_name
 from tendero.web import capabilities, charts, summaries
@@ -176,7 +176,9 @@ def recommendations_page(
         product_name = capabilities.product_names(tenant_id)
         categories = capabilities.product_categories(tenant_id)
         history, history_total = capabilities.purchase_history(tenant_id, user)
-        items = [r.model_dump() for r in recommender.recommend(user, 10, Filters(), [], None, None, lang)]
+        excluded = recommendations.excluded_items(tenant_id)  # the non-product rule, as the API applies it
+        answered = recommender.recommend(user, 10, Filters(), list(excluded), None, None, lang)
+        items = recommendations.item_rows(tenant_id, answered, excluded, 10)
         _describe(items, product_name, categories)
         first = items[0]["item_id"] if items else (history[0]["product_id"] if history else None)
         item = (item or "").strip() or first
@@ -184,8 +186,9 @@ def recommendations_page(
         together: list[dict[str, Any]] = []
         if item is not None:
             capabilities.known_item(recommender, item)
-            similar = [r.model_dump() for r in recommender.similar(item, 8, lang)]
-            together = [r.model_dump() for r in recommender.bought_together(item, 8, lang)]
+            room = recommendations.room_for(excluded, 8)
+            similar = recommendations.item_rows(tenant_id, recommender.similar(item, room, lang), excluded, 8)
+            together = recommendations.item_rows(tenant_id, recommender.bought_together(item, room, lang), excluded, 8)
             _describe([*similar, *together], product_name, categories)
         context.update(
             served=served, history=history, history_total=history_total, items=items, item=item,
