@@ -71,3 +71,18 @@ def test_the_sales_analysis_defaults_to_the_tenants_currency_and_lists_no_postag
     movers = body["movers"]["products"]
     assert movers and "POST" not in [row["id"] for row in movers]
     assert all("category" in row for row in movers)
+
+
+def test_the_forecast_page_marks_the_incomplete_month_and_money_pages_use_the_currency(client, modelled):
+    from web.web_helpers import browser, sign_in
+
+    web = browser(client)
+    sign_in(web, modelled)
+    page = web.get("/app/forecast?level=total&freq=M", headers={"accept-language": "es"})
+    assert page.status_code == 200
+    assert 'id="partial-period"' in page.text and "incompleto" in page.text and "2011-12-09" in page.text
+    assert "periodo incompleto" in page.text  # the chart's shaded band is labelled
+    english = web.get("/app/forecast?level=total&freq=M", headers={"accept-language": "en"})
+    assert "incomplete period" in english.text
+    customers = web.get("/app/customers", headers={"accept-language": "en"})
+    assert customers.status_code == 200 and "£" in customers.text

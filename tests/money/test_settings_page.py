@@ -45,3 +45,14 @@ def test_money_is_written_in_the_tenants_currency_in_each_language():
     assert format_money(1234.5, "EUR", "es") == "1.234,50\xa0€"
     assert format_money(1234.5, "GBP", "en") == "£1,234.50"
     assert format_money(None, "EUR", "es") == "—"
+
+
+def test_the_import_report_page_lists_the_flagged_non_products_in_the_page_language(client, tenant):
+    body = b"order_id,product_id,product_name,quantity,unit_price,ordered_at\nA1,POST,POSTAGE,1,18.0,2026-01-05\n"
+    made = client.post("/v1/data/order_lines/imports", files={"file": ("v.csv", io.BytesIO(body))},
+                       headers=tenant.headers())  # fmt: skip
+    web = browser(client)
+    sign_in(web, tenant)
+    page = web.get(f"/app/data/imports/{made.json()['id']}", headers={"accept-language": "es"})
+    assert page.status_code == 200
+    assert 'data-item="POST"' in page.text and "no productos" in page.text

@@ -213,9 +213,13 @@ def build_series(
     data_end = ordered_at[keep].max().normalize()
     period_end = _next_period(last, freq) - pd.Timedelta(days=1)
     reason = None
+    exported = as_of is None and _next_period(_next_period(last, freq), freq) <= now
     if _next_period(last, freq) > now:  # the period holding "now" is not over yet
         reason = "now"
-    elif (period_end - data_end).days > INCOMPLETE_AFTER_DAYS[freq]:  # the data stops well before it ends
+    elif exported and (period_end - data_end).days > INCOMPLETE_AFTER_DAYS[freq]:
+        # the data stops more than a period before today (an export, not a live shop) and well before the end of
+        # its last period: that period is only partly in the file (a live shop's quiet last days are real zeros,
+        # and so are the days up to an ``as_of`` the caller gave)
         reason = "data_end"
     if reason is not None:
         report.partial_period_dropped = last.date().isoformat()

@@ -144,6 +144,13 @@ def period_notices(report: dict[str, Any], history: list[dict[str, Any]], langua
     return out
 
 
+def page_notices(tenant_id: str, level: str, freq: str, history: dict[str, list[Any]], language: str) -> dict[str, Any]:
+    """``period_notices`` for a dashboard page showing ``history`` (columns ``ds`` and ``y``) of a deployed model."""
+    served = deployed_forecast(tenant_id, level, freq)
+    rows = [{"unique_id": "", "ds": str(ds)[:10], "y": y} for ds, y in zip(history["ds"], history["y"], strict=True)]
+    return period_notices(served.fitted.series_report(), rows, language)
+
+
 def forecast_answer(served: Served[ForecastModel], level: str, freq: str, ids: list[str] | None, levels: list[int],
                     horizon: int | None, history: int, language: str,
                     tenant_id: str | None = None) -> dict[str, Any]:  # fmt: skip

@@ -18,9 +18,11 @@ from tendero.recommend.recommender import Filters
 from tendero.services import forecasts, recommendations
 from tendero.services.customers import require_customer
 from tendero.services.forecasts import ForecastTrainIn, model_name
+from tendero.services.items import say as money_say
 from tendero.web import capabilities, charts, summaries
 from tendero.web.access import ADMIN, TRAIN, PostTrainer, Reader, can
 from tendero.web.i18n import translator
+from tendero.web.period_marks import mark_partial
 from tendero.web.rendering import PREFIX, WebRoute, language, record_call, redirect, render
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=WebRoute)
@@ -61,6 +63,12 @@ def forecast_page(
         labels = {"history": t("forecast.history"), "forecast": t("forecast.forecast"),
                   "band80": t("forecast.band", level=80), "band95": t("forecast.band", level=95)}  # fmt: skip
         context["figure"] = charts.forecast_figure(view.history, view.forecast, labels)
+        notes = forecasts.page_notices(principal.tenant_id, level, freq, view.history, language(request))
+        context["period_notes"] = notes
+        partial = notes["partial_period"]
+        if partial is not None and partial.get("end"):  # shaded where it sits, though left out of the model
+            label = money_say("chart.partial", language(request))
+            mark_partial(context["figure"], partial["start"], partial["end"], label)
     return render(request, "forecast.html", context)
 
 

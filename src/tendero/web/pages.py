@@ -256,7 +256,8 @@ def data_page(request: Request, session: AnyRole) -> Response:
 def import_page(request: Request, import_id: str, session: Reader) -> Response:
     principal = session.principal
     assert principal is not None
-    report = data.import_out(principal.tenant_id, import_id, limit=200)
+    lang: Literal["es", "en"] = "en" if language(request) == "en" else "es"
+    report = data.import_out(principal.tenant_id, import_id, limit=200, language=lang)
     reasons = data.rejection_reasons(principal.tenant_id, import_id)
     return render(request, "import.html", {"report": report, "reasons": sorted(reasons.items(), key=lambda r: -r[1])})
 
