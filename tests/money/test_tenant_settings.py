@@ -18,7 +18,8 @@ def test_currency_defaults_to_eur_and_an_admin_sets_it(client, tenant, other_ten
     assert first.json()["currency"] == "EUR" and first.json()["currency_source"] == "default"
     assert first.json()["exclude_non_products"] is True
 
-    changed = client.patch("/v1/settings", json={"currency": "gbp"}, headers=tenant.headers())
+    assert client.patch("/v1/settings", json={"currency": "gbp"}, headers=tenant.headers()).status_code == 422
+    changed = client.patch("/v1/settings", json={"currency": "GBP"}, headers=tenant.headers())
     assert changed.status_code == 200, changed.text
     assert changed.json()["currency"] == "GBP" and changed.json()["currency_source"] == "admin"
     assert client.get("/v1/settings", headers=other_tenant.headers()).json()["currency"] == "EUR"

@@ -42,7 +42,7 @@ def settings_command(
     try:
         tenant_id = tenants.find_tenant(tenant).id
         update = tenant_settings.SettingsUpdate(
-            currency=currency, exclude_non_products=exclude_non_products,
+            currency=currency.strip().upper() if currency else None, exclude_non_products=exclude_non_products,
             mark_non_products=mark_non_product or [], mark_products=mark_product or [], clear_marks=clear_mark or [],
         )  # fmt: skip
         if update.model_fields_set - {"mark_non_products", "mark_products", "clear_marks"} or (

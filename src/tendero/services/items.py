@@ -18,6 +18,7 @@ from tendero.store.items import read_item_facts, read_item_line_stats, read_item
 from tendero.store.tenant_settings import TenantSettings, read_settings
 
 FLAGS_CACHE_SECONDS = 60.0
+RULE_CACHE_SECONDS = 5.0
 
 
 def say(key: str, language: str, **params: Any) -> str:
@@ -74,8 +75,9 @@ _flags = _FlagsCache()
 
 
 def forget(tenant_id: str) -> None:
-    """Recompute the tenant's flags on the next answer (its catalogue or its rule changed)."""
+    """Recompute the tenant's flags and re-read its rule on the next answer (its catalogue or its rule changed)."""
     _flags.forget(tenant_id)
+    _rules.pop(tenant_id, None)
 
 
 def non_products(tenant_id: str, language: str = "es") -> list[dict[str, Any]]:
@@ -104,9 +106,25 @@ def non_products(tenant_id: str, language: str = "es") -> list[dict[str, Any]]:
     return out
 
 
+_rules: dict[str, tuple[float, TenantSettings]] = {}
+
+
+def cached_settings(tenant_id: str) -> TenantSettings:
+    """The tenant's settings as the hot answer paths read them: kept ``RULE_CACHE_SECONDS`` (a change made in
+    this process is seen at once, one made in another within that time)."""
+    entry = _rules.get(tenant_id)
+    if entry is not None and time.monotonic() - entry[0] < RULE_CACHE_SECONDS:
+        return entry[1]
+    settings = settings_of(tenant_id)
+    if len(_rules) > 10_000:
+        _rules.clear()
+    _rules[tenant_id] = (time.monotonic(), settings)
+    return settings
+
+
 def excluded_items(tenant_id: str) -> frozenset[str]:
     """The items product answers leave out: the non-products while the tenant's rule is on, else none."""
-    settings = settings_of(tenant_id)
+    settings = cached_settings(tenant_id)
     if not settings.exclude_non_products:
         return frozenset()
     flags = _flags.get(tenant_id)

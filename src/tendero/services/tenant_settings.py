@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from babel.numbers import is_currency
-from pydantic import Field, field_validator
+from babel.numbers import is_currency, list_currencies
+from pydantic import Field, JsonValue, field_validator
 
-from tendero.services.items import non_products, say, settings_of
+from tendero.services.items import cached_settings, forget, non_products, say, settings_of
 from tendero.services.schemas import Strict
 from tendero.store import tenant_settings as rows
 from tendero.store.db import session_scope
 from tendero.store.tenant_settings import DEFAULT_CURRENCY, TenantSettings
 
 MAX_MARKS = 10_000
+ISO_4217: list[JsonValue] = [*sorted(list_currencies()), None]  # what the schema offers (null: leave it)
 __all__ = [
     "DEFAULT_CURRENCY",
     "SettingsUpdate",
@@ -40,7 +41,10 @@ def valid_currency(code: str) -> str:
 class SettingsUpdate(Strict):
     """What an admin may change; fields left out stay as they are."""
 
-    currency: str | None = Field(None, min_length=3, max_length=3, description="ISO 4217 code, e.g. EUR, USD, MXN")
+    currency: str | None = Field(
+        None, pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR, USD, MXN",
+        json_schema_extra={"enum": ISO_4217},
+    )  # fmt: skip
     exclude_non_products: bool | None = Field(
         None, description="leave non-products out of recommendations, product lists, likely buyers and pricing"
     )
@@ -61,8 +65,8 @@ class SettingsUpdate(Strict):
 
 
 def currency_of(tenant_id: str) -> str:
-    """The currency of every money figure of this tenant."""
-    return settings_of(tenant_id).currency
+    """The currency of every money figure of this tenant (read through the answers' short cache)."""
+    return cached_settings(tenant_id).currency
 
 
 def update_settings(tenant_id: str, update: SettingsUpdate) -> TenantSettings:
@@ -84,6 +88,7 @@ def update_settings(tenant_id: str, update: SettingsUpdate) -> TenantSettings:
                 raise ValueError(f"at most {MAX_MARKS} items may be marked by hand")
             changes["non_product_marks"] = marks
         saved = rows.write_settings(session, tenant_id, **changes) if changes else current
+    forget(tenant_id)  # answers in this process follow the change at once
     return saved
 
 
@@ -98,6 +103,7 @@ def currency_from_data(tenant_id: str, code: str) -> bool:
         if current.currency_source == "admin" or (current.currency_source == "data" and current.currency == code):
             return False
         rows.write_settings(session, tenant_id, currency=code, currency_source="data")
+    forget(tenant_id)
     return True
 
 

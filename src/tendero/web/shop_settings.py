@@ -44,7 +44,7 @@ def save_shop(
     lang = language(request)
     try:
         update = SettingsUpdate(
-            currency=currency.strip() or None, exclude_non_products=exclude_non_products == "on",
+            currency=currency.strip().upper() or None, exclude_non_products=exclude_non_products == "on",
             mark_non_products=_ids(mark), mark_products=_ids(unmark),
         )  # fmt: skip
         tenant_settings.update_settings(session.principal.tenant_id, update)
