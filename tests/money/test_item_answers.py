@@ -22,6 +22,8 @@ def test_the_postage_fee_is_the_most_sold_line_but_never_recommended(client, ret
 
     lines = read_order_lines(retail.id)
     assert lines.groupby("product_id")["order_id"].nunique().idxmax() == "POST"  # the trap is real
+    flagged = client.get("/v1/settings", headers=retail.headers()).json()["non_products"]
+    assert {row["item_id"] for row in flagged} == {"POST", "M", "ADJUST", "C2", "D"}  # every charge, no goods
 
     answer = client.post("/v1/recommendations", json={"k": 10}, headers=retail.headers())
     assert answer.status_code == 200, answer.text

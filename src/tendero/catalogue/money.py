@@ -17,20 +17,16 @@ MONEY: dict[str, dict[str, str]] = {
         "es": "nunca se vendió a un precio mayor que cero",
         "en": "it was never sold at a price above zero",
     },
-    "non_product.returns_only": {
-        "es": "solo aparece en líneas negativas (devoluciones, abonos o descuentos)",
-        "en": "it appears only on negative lines (returns, credits or discounts)",
-    },
     "non_product.admin": {
         "es": "marcado como no producto por un administrador",
         "en": "marked as a non-product by an admin",
     },
     "non_product.report": {
         "es": "{count} artículos parecen no ser productos (envíos, comisiones, descuentos, ajustes): se guardan, "
-        "pero las recomendaciones, listas de productos, compradores probables y precios los dejan fuera "
+        "pero las recomendaciones, listas de productos, análisis y precios los dejan fuera "
         "mientras la regla de no productos esté activa (Ajustes)",
         "en": "{count} items look like non-products (postage, fees, discounts, adjustments): they are kept, but "
-        "recommendations, product lists, likely buyers and pricing leave them out while the non-product rule "
+        "recommendations, product lists, analyses and pricing leave them out while the non-product rule "
         "is on (Settings)",
     },
     # the currency setting

@@ -127,7 +127,6 @@ class Importer:
         self.currencies: Counter[str] = Counter()  # the currency column's codes, for the tenant's currency
         self.item_names: dict[str, Any] = {}  # the items of this import, for the non-product flags
         self.item_prices: dict[str, float] = {}
-        self.item_quantities: dict[str, float] = {}
 
     def known(self, entity: str) -> set[str]:
         if entity not in self._known:
@@ -237,7 +236,7 @@ class Importer:
                 for record in attributes.astype(object).where(attributes.notna(), None).to_dict("records")
             ]
         if entity.name == "products":
-            self._note_items(frame["product_id"], frame.get("name"), frame.get("price"), None)
+            self._note_items(frame["product_id"], frame.get("name"), frame.get("price"))
         if entity.name in ID_COLUMN:
             rows = rows.rename(columns={ID_COLUMN[entity.name]: "external_id"})
         self._upsert(entity.name, rows)
@@ -299,12 +298,10 @@ class Importer:
                 rows["attributes"] = [{"country": c} if isinstance(c, str) else {} for c in customers["country"]]
             self._upsert("customers", rows)
         products = lines.drop_duplicates("product_id", keep="last")
-        per_item = lines.groupby("product_id", sort=False).agg(
-            price=("unit_price", "max"), quantity=("quantity", "max")
-        )
+        highest = lines.groupby("product_id", sort=False)["unit_price"].max()
         named = products.set_index("product_id")["product_name"] if has.get("product_name") else None
-        self._note_items(per_item.index.to_series(), named.reindex(per_item.index) if named is not None else None,
-                         per_item["price"], per_item["quantity"])  # fmt: skip
+        self._note_items(highest.index.to_series(), named.reindex(highest.index) if named is not None else None,
+                         highest)  # fmt: skip
         rows = pd.DataFrame({"external_id": products["product_id"]})
         for target, source in (("name", "product_name"), ("category", "category"), ("brand", "brand"),
                                ("price", "unit_price")):  # fmt: skip
@@ -325,20 +322,17 @@ class Importer:
             items["promotion"] = lines["promotion"]
         self._upsert("order_items", items)
 
-    def _note_items(self, ids: pd.Series, names: pd.Series | None, prices: pd.Series | None,
-                    quantities: pd.Series | None) -> None:  # fmt: skip
-        """Remember each item's name, highest price and highest quantity in this import (for the flags)."""
-        ids_list = ids.astype(str).tolist()
-        for position, item in enumerate(ids_list):
+    def _note_items(self, ids: pd.Series, names: pd.Series | None, prices: pd.Series | None) -> None:
+        """Remember each item's name and the highest price it sold at in this import (for the flags)."""
+        for position, item in enumerate(ids.astype(str).tolist()):
             if names is not None:
                 name = names.iloc[position]
                 if isinstance(name, str) or item not in self.item_names:
                     self.item_names[item] = name if isinstance(name, str) else None
             else:
                 self.item_names.setdefault(item, None)
-            for values, seen in ((prices, self.item_prices), (quantities, self.item_quantities)):
-                if values is not None and pd.notna(values.iloc[position]):
-                    seen[item] = max(float(values.iloc[position]), seen.get(item, float("-inf")))
+            if prices is not None and pd.notna(prices.iloc[position]):
+                self.item_prices[item] = max(float(prices.iloc[position]), self.item_prices.get(item, float("-inf")))
 
     def non_products(self) -> list[dict[str, Any]]:
         """The items of this import that look like charges rather than goods, with the rule and the word."""
@@ -348,7 +342,6 @@ class Importer:
         stats = pd.DataFrame({
             "product_id": items["product_id"],
             "max_price": items["product_id"].map(self.item_prices),
-            "max_quantity": items["product_id"].map(self.item_quantities),
         })  # fmt: skip
         flags = flag_non_products(items, stats)
         return [{"item_id": r["product_id"], "name": r["name"], "rule": r["rule"], "matched": r["matched"]}

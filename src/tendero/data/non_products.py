@@ -1,6 +1,6 @@
 """Lines that are not goods — postage, fees, bank charges, discounts, manual adjustments — told apart from
-products by their names and codes (Spanish and English) and by how they sell (never at a positive price,
-only ever taken back). Flagged items stay in the data; the tenant's rule decides whether answers about
+products by their names and codes (Spanish and English) and by how they sell (never at a price above
+zero). Flagged items stay in the data; the tenant's rule decides whether answers about
 products leave them out.
 
 Why rules and not a model: there are no labelled non-products to learn from, and every rule here names
@@ -55,7 +55,7 @@ LEADING = frozenset({
 FILLER = frozenset({"by", "on", "of", "for", "from", "to", "por", "de", "del", "en", "al", "para"})
 MIN_COMPOUND_PREFIX = 4  # AMAZONFEE is a fee; COFFEE is not
 
-RULES = ("name", "code", "zero_price", "returns_only")
+RULES = ("name", "code", "zero_price")
 
 
 def _words(text: str) -> list[str]:
@@ -98,7 +98,7 @@ def flag_non_products(products: pd.DataFrame, line_stats: pd.DataFrame | None = 
     word, or the figure, that decided it).
 
     ``products`` has ``product_id`` and ``name`` (may be null); ``line_stats``, when given, has ``product_id``,
-    ``max_price`` (highest unit price sold at) and ``max_quantity`` (highest quantity on one line)."""
+    ``max_price`` (the highest unit price it was sold at)."""
     flags: dict[str, tuple[str | None, str, str]] = {}
     names = products.drop_duplicates("product_id", keep="last")
     for product_id, name in zip(names["product_id"].astype(str), names["name"], strict=True):
@@ -114,16 +114,14 @@ def flag_non_products(products: pd.DataFrame, line_stats: pd.DataFrame | None = 
     if line_stats is not None and len(line_stats):
         known = dict(zip(names["product_id"].astype(str), names["name"], strict=True))
         stats = line_stats.assign(product_id=line_stats["product_id"].astype(str))
-        for product_id, max_price, max_quantity in zip(
-            stats["product_id"], stats["max_price"], stats["max_quantity"], strict=True
-        ):
+        for product_id, max_price in zip(stats["product_id"], stats["max_price"], strict=True):
             if product_id in flags:
                 continue
             name = known.get(product_id)
             name = name if isinstance(name, str) else None
-            if pd.notna(max_quantity) and max_quantity <= 0:
-                flags[product_id] = (name, "returns_only", f"{float(max_quantity):g}")
-            elif pd.notna(max_price) and max_price <= 0:
+            # (an item seen only on negative lines is not flagged: in a window of an export those are returns
+            # of goods bought before it starts — four real products of Online Retail II's subset)
+            if pd.notna(max_price) and max_price <= 0:
                 flags[product_id] = (name, "zero_price", f"{float(max_price):g}")
     rows = [{"product_id": k, "name": v[0], "rule": v[1], "matched": v[2]} for k, v in flags.items()]
     return pd.DataFrame(rows, columns=["product_id", "name", "rule", "matched"])

@@ -1,6 +1,6 @@
 """Items as every answer names them: the name and category beside each item id (one look-up for every item
 answer), and which items are non-products (postage, fees, discounts, adjustments) that the tenant's rule
-leaves out of recommendations, product lists, likely buyers and pricing."""
+leaves out of recommendations, product lists, insight movers, suggestions and pricing."""
 
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ class SettingsUpdate(Strict):
         json_schema_extra={"enum": ISO_4217},
     )  # fmt: skip
     exclude_non_products: bool | None = Field(
-        None, description="leave non-products out of recommendations, product lists, likely buyers and pricing"
+        None, description="leave non-products out of recommendations, product lists, insight movers and pricing"
     )
     mark_non_products: list[str] = Field(
         default_factory=list, max_length=1000, description="item ids to treat as non-products"

@@ -40,13 +40,12 @@ def read_item_names(tenant_id: str) -> pd.DataFrame:
 
 
 def read_item_line_stats(tenant_id: str) -> pd.DataFrame:
-    """Per product sold: the highest unit price and the highest quantity on one line (``product_id``,
-    ``max_price``, ``max_quantity``)."""
+    """Per product sold: the highest unit price it sold at (``product_id``, ``max_price``)."""
     query = (
-        select(OrderItem.product_id, func.max(OrderItem.unit_price), func.max(OrderItem.quantity))
+        select(OrderItem.product_id, func.max(OrderItem.unit_price))
         .where(OrderItem.tenant_id == tenant_id)
         .group_by(OrderItem.product_id)
     )
     with get_engine().connect() as connection:
         rows = connection.execute(query).fetchall()
-    return pd.DataFrame.from_records(rows, columns=["product_id", "max_price", "max_quantity"])
+    return pd.DataFrame.from_records(rows, columns=["product_id", "max_price"])
