@@ -17,6 +17,7 @@ from tendero.api import insights as insights_api
 from tendero.api import pricing as pricing_api
 from tendero.api import schedules as schedules_api
 from tendero.api import search as search_api
+from tendero.api import settings as settings_api
 from tendero.api.errors import install_error_handlers
 from tendero.api.middleware import ServiceMiddleware
 from tendero.api.openapi import install_openapi
@@ -71,6 +72,7 @@ def create_app(*, run_jobs: bool = True, migrate: bool = True, limits: RateLimit
         app.include_router(automation.router)
     app.include_router(insights_api.router)
     app.include_router(assistant_api.router)
+    app.include_router(settings_api.router)
     install_web(app)
     install_openapi(app)
     limits = limits or RateLimits(

@@ -63,6 +63,7 @@ PATCH_BODIES: dict[str, dict] = {
     "/v1/schedules/{schedule_id}": {"enabled": False},
     "/v1/channels/{channel_id}": {"enabled": False},
     "/v1/retention": {"days": 30},
+    "/v1/settings": {"currency": "USD", "exclude_non_products": False, "mark_products": ["SECRET-SKU"]},
 }
 # multipart routes: a valid file (and form) per route template
 EXAMPLE_FILES: dict[str, tuple[dict, dict]] = {
@@ -118,6 +119,9 @@ def victim(client, demo_store):
     version = client.get("/v1/models/secret-model/versions/1.1.0", headers=tenant.headers()).json()
     imported = client.post("/v1/data/products", json={"rows": [{"product_id": "SECRET-SKU", "name": "Secreto"}]},
                            headers=tenant.headers()).json()  # fmt: skip
+    marked = client.patch("/v1/settings", json={"currency": "JPY", "mark_non_products": ["SECRET-SKU"]},
+                          headers=tenant.headers())  # fmt: skip
+    assert marked.status_code == 200, marked.text
     experiment = client.post("/v1/experiments", json={"name": "secret-experiment", "metrics": [{"name": "conversion"}],
                              "variants": [{"key": "A", "weight": 1}, {"key": "B", "weight": 1}]},
                              headers=tenant.headers()).json()  # fmt: skip
@@ -212,5 +216,9 @@ def test_the_first_tenant_is_untouched_after_the_walk(client, victim):
     runs = client.get(f"/v1/schedules/{schedule['id']}/runs", headers=tenant.headers()).json()
     assert runs["total"] == 1  # the intruder's "run now" ran nothing of the first tenant's
     assert client.get("/v1/retention", headers=tenant.headers()).json()["days"] == 90
+    settings = client.get("/v1/settings", headers=tenant.headers()).json()
+    # the intruder's PATCH changed its own settings only
+    assert settings["currency"] == "JPY" and settings["exclude_non_products"] is True
+    assert settings["non_product_marks"] == {"SECRET-SKU": True}
     audit = client.get("/v1/audit", headers=tenant.headers()).json()
     assert audit["total"] >= 3 and all(row["key_prefix"].startswith("tdr_") for row in audit["items"])

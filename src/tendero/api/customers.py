@@ -39,6 +39,7 @@ def segments(
             ) from error
         return {
             "model": {"name": model, "version": served.version},
+            "currency": customers.currency(principal.tenant_id),
             "summary": served.fitted.segments_summary(language_of(request)),
             "members": {"items": members, "total": total, "limit": page.limit, "offset": page.offset},
             "clusters": served.fitted.clusters_summary(language_of(request)),
@@ -58,7 +59,8 @@ def at_risk(
         served = customers.deployed_customers(principal.tenant_id, model)
         trail.version = served.version
         items = served.fitted.at_risk(min_value, limit, language_of(request))
-        return {"model": {"name": model, "version": served.version}, "items": items}
+        currency = customers.currency(principal.tenant_id)
+        return {"model": {"name": model, "version": served.version}, "currency": currency, "items": items}
 
 
 @router.get("/v1/customers/likely-buyers", responses=NO_MODEL)
@@ -75,7 +77,9 @@ def likely_buyers(
         served = customers.deployed_customers(principal.tenant_id, model)
         trail.version = served.version
         items = served.fitted.likely_buyers(days, limit, min_probability)
-        return {"model": {"name": model, "version": served.version}, "days": days, "items": items}
+        currency = customers.currency(principal.tenant_id)
+        return {"model": {"name": model, "version": served.version}, "days": days, "currency": currency,
+                "items": items}  # fmt: skip
 
 
 @router.get("/v1/customers/{customer_id}/insights")
@@ -85,7 +89,8 @@ def insights(customer_id: str, request: Request, principal: ReaderDep, model: st
         served = customers.deployed_customers(principal.tenant_id, model)
         trail.version = served.version
         customers.require_customer(served, customer_id)
-        return {"model": {"name": model, "version": served.version},
+        currency = customers.currency(principal.tenant_id)
+        return {"model": {"name": model, "version": served.version}, "currency": currency,
                 **served.fitted.insights(customer_id, language_of(request))}  # fmt: skip
 
 
@@ -100,4 +105,5 @@ def predict_churn(
         customers.require_customer(served, customer_id)
         answer = served.fitted.churn_prediction(customer_id, language_of(request))
         metrics.predictions.labels("customers", model, served.version).inc()
-        return {"customer_id": customer_id, "model_version": served.version, **answer}
+        return {"customer_id": customer_id, "model_version": served.version,
+                "currency": customers.currency(principal.tenant_id), **answer}  # fmt: skip

@@ -49,7 +49,7 @@ def forecasts(
         trail.version = served.version
         wanted = [i.strip() for i in ids.split(",")] if ids else None
         return forecast_service.forecast_answer(
-            served, level, freq, wanted, levels, horizon, history, language_of(request)
+            served, level, freq, wanted, levels, horizon, history, language_of(request), principal.tenant_id
         )
 
 
@@ -78,7 +78,9 @@ def sales_dashboard(
     with audited(request, principal, "read", model_name("category", "M")) as trail:
         served = forecast_service.deployed_forecast(principal.tenant_id, "category", "M")
         trail.version = served.version
-        return forecast_service.sales_dashboard(served, historic_months, prediction_months, language_of(request))
+        return forecast_service.sales_dashboard(
+            served, historic_months, prediction_months, language_of(request), principal.tenant_id
+        )
 
 
 @router.get("/v1/forecasts/demand/{days_ahead}", responses={

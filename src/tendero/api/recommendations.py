@@ -138,16 +138,20 @@ async def recommend(body: RecommendIn, request: Request, principal: PredictorDep
                 recommendations.interactions_since, principal.tenant_id, body.user_id, recommender.trained_until()
             )
 
+        excluded = await run_in_threadpool(recommendations.excluded_items, principal.tenant_id)
+        exclude = [*body.exclude, *excluded] if excluded else body.exclude
+
         def answer(model: Any) -> Any:
             return model.recommend(
-                body.user_id, body.k, filters, body.exclude, body.candidates, body.history or None, language, recent
+                body.user_id, body.k, filters, exclude, body.candidates, body.history or None, language, recent
             )
 
         items = answer(recommender)
         _shadow(request, answer)
         metrics.predictions.labels("recommender", body.model, str(served["version"])).inc()
         asked = recommendations.who_asked(recommender, body.user_id, recent, body.history, language)
-        return {"user_id": body.user_id, **asked, "items": [item.model_dump() for item in items], **served}
+        rows = await run_in_threadpool(recommendations.item_rows, principal.tenant_id, items, excluded, body.k)
+        return {"user_id": body.user_id, **asked, "items": rows, **served}
 
 
 @router.post("/v1/predict")
@@ -174,8 +178,10 @@ def similar(
         recommender, served = recommendations.serving_recommender(principal.tenant_id, model, language_of(request))
         trail.model, trail.version = served["model"], served["version"]
         recommendations.require_item(recommender, item_id, served)
-        items = recommender.similar(item_id, k, language_of(request))
-        return {"item_id": item_id, "items": [i.model_dump() for i in items], **served}
+        excluded = recommendations.excluded_items(principal.tenant_id)
+        items = recommender.similar(item_id, recommendations.room_for(excluded, k), language_of(request))
+        rows = recommendations.item_rows(principal.tenant_id, items, excluded, k)
+        return {"item_id": item_id, **recommendations.item_of(principal.tenant_id, item_id), "items": rows, **served}
 
 
 @router.get("/v1/items/{item_id}/bought-together")
@@ -188,8 +194,10 @@ def bought_together(
         recommender, served = recommendations.serving_recommender(principal.tenant_id, model, language_of(request))
         trail.model, trail.version = served["model"], served["version"]
         recommendations.require_item(recommender, item_id, served)
-        items = recommender.bought_together(item_id, k, language_of(request))
-        return {"item_id": item_id, "items": [i.model_dump() for i in items], **served}
+        excluded = recommendations.excluded_items(principal.tenant_id)
+        items = recommender.bought_together(item_id, recommendations.room_for(excluded, k), language_of(request))
+        rows = recommendations.item_rows(principal.tenant_id, items, excluded, k)
+        return {"item_id": item_id, **recommendations.item_of(principal.tenant_id, item_id), "items": rows, **served}
 
 
 @router.post("/v1/recommendations/feedback", status_code=status.HTTP_202_ACCEPTED)

@@ -13,6 +13,7 @@ from tendero.api.deps import PredictorDep, language_of
 from tendero.api.errors import ProblemError
 from tendero.search.encoder import ModelMissing
 from tendero.services import search as search_service
+from tendero.services.tenant_settings import currency_of
 
 router = APIRouter(tags=["search"])
 MAX_QUERY_CHARS = 500
@@ -82,6 +83,7 @@ def search_products(
     return {
         "query": answer.query,
         "items": [vars(item) for item in answer.items],
+        "currency": currency_of(principal.tenant_id),  # of each item's price
         "total": answer.total,
         "limit": limit,
         "offset": offset,
@@ -139,5 +141,6 @@ def recommend_for_text(
         version=reranked["version"] if reranked else str(answer["index"]["version"]),
     )
     answer["notice"] = _notice(answer["notice"], request)
+    answer["currency"] = currency_of(principal.tenant_id)  # of each product's price
     answer["response_time_ms"] = round((time.perf_counter() - started) * 1000, 2)
     return answer

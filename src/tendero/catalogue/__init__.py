@@ -17,6 +17,7 @@ from tendero.catalogue.customers import SEGMENT_ACTIONS, SEGMENTS
 from tendero.catalogue.dashboard import DASHBOARD
 from tendero.catalogue.data import DATA
 from tendero.catalogue.language import LANGUAGES, Language
+from tendero.catalogue.money import MONEY
 from tendero.catalogue.recommend import REASONS
 from tendero.catalogue.training import TRAINING, TYPE_WORDS
 
@@ -25,6 +26,7 @@ AREAS: dict[str, Mapping[str, Mapping[str, str]]] = {
     "api": API,
     "dashboard": DASHBOARD,
     "data": DATA,
+    "money": MONEY,
     "customers.segment": SEGMENTS,
     "customers.action": SEGMENT_ACTIONS,
     "recommend.reason": REASONS,

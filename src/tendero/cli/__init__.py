@@ -60,6 +60,9 @@ def _add_capability_commands() -> None:
     from tendero.cli import assistant
 
     app.command("ask")(assistant.ask_command)
+    from tendero.cli import tenant_settings
+
+    tenant_app.command("settings")(tenant_settings.settings_command)
 
 
 _add_capability_commands()

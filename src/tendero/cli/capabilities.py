@@ -129,6 +129,12 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _currency(tenant_id: str) -> str:
+    from tendero.services.tenant_settings import currency_of
+
+    return currency_of(tenant_id)
+
+
 def _customer_model(tenant: str, language: str) -> tuple[str, Any]:
     from tendero.kinds import CustomersModel
 
@@ -147,7 +153,7 @@ def _customer_model(tenant: str, language: str) -> tuple[str, Any]:
 @customers_app.command("segments")
 def customers_segments(tenant: TenantOpt, as_json: JsonOpt = False, lang: str = "es") -> None:
     """The RFM segments: customers, revenue share, mean R/F/M, repeat rate, what to do."""
-    _, served = _customer_model(tenant, lang)
+    tenant_id, served = _customer_model(tenant, lang)
     rows = served.fitted.segments_summary(lang)
     if as_json:
         print_json(rows)
@@ -165,7 +171,7 @@ def customers_segments(tenant: TenantOpt, as_json: JsonOpt = False, lang: str = 
                 "repeat_rate",
                 "action",
             ],
-            f"segments (model {served.version})",
+            f"segments (model {served.version}; money in {_currency(tenant_id)})",
         )
     )
 
@@ -174,25 +180,27 @@ def customers_segments(tenant: TenantOpt, as_json: JsonOpt = False, lang: str = 
 def customers_at_risk(tenant: TenantOpt, min_value: float = 0.0, limit: int = 20, as_json: JsonOpt = False,
                       lang: str = "es") -> None:  # fmt: skip
     """Customers by value at risk, with the top reasons."""
-    _, served = _customer_model(tenant, lang)
+    tenant_id, served = _customer_model(tenant, lang)
     rows = served.fitted.at_risk(min_value, limit, lang)
     if as_json:
         print_json(rows)
         return
     console.print(_table(rows, ["customer_id", "segment", "churn_probability", "value_at_risk", "clv",
-                                "last_purchase", "top_reasons"], "customers at risk"))  # fmt: skip
+                                "last_purchase", "top_reasons"],
+                         f"customers at risk (money in {_currency(tenant_id)})"))  # fmt: skip
 
 
 @customers_app.command("likely-buyers")
 def customers_likely_buyers(tenant: TenantOpt, days: int = 7, limit: int = 20, as_json: JsonOpt = False) -> None:
     """Customers most likely to buy in the next ``days``."""
-    _, served = _customer_model(tenant, "es")
+    tenant_id, served = _customer_model(tenant, "es")
     rows = served.fitted.likely_buyers(days, limit, 0.0)
     if as_json:
         print_json(rows)
         return
     console.print(_table(rows, ["customer_id", "segment", "p_purchase", "expected_purchases_window", "clv",
-                                "last_purchase"], f"likely buyers in the next {days} days"))  # fmt: skip
+                                "last_purchase"],
+                         f"likely buyers in the next {days} days (CLV in {_currency(tenant_id)})"))  # fmt: skip
 
 
 def forecast_command(

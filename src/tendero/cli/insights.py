@@ -38,7 +38,9 @@ def sales(
     tenant: TenantOpt,
     period: Annotated[str, typer.Option(help="2011-11, 2011-Q4, 2011-W45, 2011 or 2011-11-01..2011-11-15")],
     compare_to: Annotated[str | None, typer.Option(help="default: the previous period of the same shape")] = None,
-    currency: Annotated[str, typer.Option(help="ISO 4217 code of the shop's prices")] = "EUR",
+    currency: Annotated[
+        str | None, typer.Option(help="ISO 4217 code of the shop's prices (default: its setting)")
+    ] = None,
     lang: LangOpt = "es",
     report_format: Annotated[str | None, typer.Option("--format", help="md or html: print the whole report")] = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="do not keep the analysis")] = False,
@@ -53,7 +55,12 @@ def sales(
     if report_format not in (None, "md", "html"):
         fail(f"--format: md or html, not {report_format!r}")
     tenant_id = tenant_id_of(tenant)
-    request = _call(service.SalesAnalysisRequest, period=period, compare_to=compare_to, currency=currency.upper())
+    request = _call(
+        service.SalesAnalysisRequest,
+        period=period,
+        compare_to=compare_to,
+        currency=currency.upper() if currency else None,
+    )
     analysis = _call(service.analyze_sales, tenant_id, request, lang, store=not no_store)
     if json_output:
         print_json(analysis)
@@ -77,7 +84,7 @@ def suggestions(
     ] = "all",
     as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default: the last day with sales")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
-    currency: Annotated[str, typer.Option()] = "EUR",
+    currency: Annotated[str | None, typer.Option(help="ISO 4217 code (default: the shop's setting)")] = None,
     lang: LangOpt = "es",
     json_output: JsonOpt = False,
 ) -> None:
@@ -88,7 +95,7 @@ def suggestions(
         fail(f"--lang: es or en, not {lang!r}")
     tenant_id = tenant_id_of(tenant)
     request = _call(service.SuggestionsRequest, type=suggestion_type, as_of=as_of, limit=limit,
-                    currency=currency.upper())  # fmt: skip
+                    currency=currency.upper() if currency else None)  # fmt: skip
     answer = _call(service.suggest_products, tenant_id, request, lang)
     if json_output:
         print_json(answer)

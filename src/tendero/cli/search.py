@@ -63,15 +63,18 @@ def search_command(
     except ModelMissing as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from None
+    from tendero.services.tenant_settings import currency_of
+
+    currency = currency_of(tenant_id)  # of each item's price
     if as_json:
-        payload = {"query": answer.query, "items": [vars(i) for i in answer.items], "total": answer.total,
-                   "index": answer.index, "notice": answer.notice}  # fmt: skip
+        payload = {"query": answer.query, "items": [vars(i) for i in answer.items], "currency": currency,
+                   "total": answer.total, "index": answer.index, "notice": answer.notice}  # fmt: skip
         sys.stdout.write(json.dumps(payload, default=str) + "\n")
         return
     if answer.notice == "no_terms":
         console.print("the query has no words to search for (only stop words or symbols)")
         return
-    table = Table("#", "product", "name", "category", "price", "score", "matched")
+    table = Table("#", "product", "name", "category", f"price ({currency})", "score", "matched")
     for rank, item in enumerate(answer.items, start=1):
         price = f"{item.price:.2f}" if item.price is not None else "-"
         table.add_row(str(rank), item.product_id, item.name, item.category or "", price, f"{item.score:.3f}",

@@ -24,6 +24,7 @@ import pandas as pd
 
 from tendero.data.issues import Issue, ReadStopped
 from tendero.data.messages import Text, say, text_as_json
+from tendero.data.non_products import flag_non_products
 from tendero.data.readers import FileLayout, FileRejected, frame_chunks, query_chunks, read_chunks
 from tendero.data.schema import ENTITIES, REFERENCES, Entity
 from tendero.data.validate import ROW, Returns, check_chunk
@@ -37,6 +38,7 @@ T = TypeVar("T")
 ID_COLUMN = {"customers": "customer_id", "products": "product_id", "orders": "order_id"}
 DEFAULTS = {"status": "completed", "active": True, "discount": 0.0}
 SAMPLE_REJECTIONS = 50
+MAX_FLAGGED = 1000  # non-products listed in one report (a catalogue of charges this long is not a shop's)
 
 
 @dataclass
@@ -122,6 +124,9 @@ class Importer:
         self._seen: dict[Any, int] = {}
         self._stored_before: dict[str, bool] = {}
         self._written: dict[str, set[Any]] = {}
+        self.currencies: Counter[str] = Counter()  # the currency column's codes, for the tenant's currency
+        self.item_names: dict[str, Any] = {}  # the items of this import, for the non-product flags
+        self.item_prices: dict[str, float] = {}
 
     def known(self, entity: str) -> set[str]:
         if entity not in self._known:
@@ -153,6 +158,8 @@ class Importer:
         self.rejections.extend(rejected)
         if valid.empty:
             return
+        if "currency" in valid and valid["currency"].notna().any():
+            self.currencies.update(valid["currency"].dropna().astype(str).str.strip().str.upper())
         if self.entity.name == "order_lines":
             self._order_lines(valid)
         else:
@@ -228,6 +235,8 @@ class Importer:
                 {k: v for k, v in record.items() if v is not None and v is not pd.NA}
                 for record in attributes.astype(object).where(attributes.notna(), None).to_dict("records")
             ]
+        if entity.name == "products":
+            self._note_items(frame["product_id"], frame.get("name"), frame.get("price"))
         if entity.name in ID_COLUMN:
             rows = rows.rename(columns={ID_COLUMN[entity.name]: "external_id"})
         self._upsert(entity.name, rows)
@@ -289,6 +298,10 @@ class Importer:
                 rows["attributes"] = [{"country": c} if isinstance(c, str) else {} for c in customers["country"]]
             self._upsert("customers", rows)
         products = lines.drop_duplicates("product_id", keep="last")
+        highest = lines.groupby("product_id", sort=False)["unit_price"].max()
+        named = products.set_index("product_id")["product_name"] if has.get("product_name") else None
+        self._note_items(highest.index.to_series(), named.reindex(highest.index) if named is not None else None,
+                         highest)  # fmt: skip
         rows = pd.DataFrame({"external_id": products["product_id"]})
         for target, source in (("name", "product_name"), ("category", "category"), ("brand", "brand"),
                                ("price", "unit_price")):  # fmt: skip
@@ -308,6 +321,31 @@ class Importer:
         if has.get("promotion"):
             items["promotion"] = lines["promotion"]
         self._upsert("order_items", items)
+
+    def _note_items(self, ids: pd.Series, names: pd.Series | None, prices: pd.Series | None) -> None:
+        """Remember each item's name and the highest price it sold at in this import (for the flags)."""
+        for position, item in enumerate(ids.astype(str).tolist()):
+            if names is not None:
+                name = names.iloc[position]
+                if isinstance(name, str) or item not in self.item_names:
+                    self.item_names[item] = name if isinstance(name, str) else None
+            else:
+                self.item_names.setdefault(item, None)
+            if prices is not None and pd.notna(prices.iloc[position]):
+                self.item_prices[item] = max(float(prices.iloc[position]), self.item_prices.get(item, float("-inf")))
+
+    def non_products(self) -> list[dict[str, Any]]:
+        """The items of this import that look like charges rather than goods, with the rule and the word."""
+        if not self.item_names:
+            return []
+        items = pd.DataFrame({"product_id": list(self.item_names), "name": list(self.item_names.values())})
+        stats = pd.DataFrame({
+            "product_id": items["product_id"],
+            "max_price": items["product_id"].map(self.item_prices),
+        })  # fmt: skip
+        flags = flag_non_products(items, stats)
+        return [{"item_id": r["product_id"], "name": r["name"], "rule": r["rule"], "matched": r["matched"]}
+                for r in flags.head(MAX_FLAGGED).to_dict("records")]  # fmt: skip
 
     def counts(self) -> dict[str, int]:
         table = "order_items" if self.entity.name == "order_lines" else self.entity.name
@@ -450,6 +488,12 @@ def reason_kind(reason: str) -> str:
 
 def _details(layout: FileLayout, importer: Importer, entity: str) -> dict[str, Any]:
     reasons = Counter(reason_kind(r.message) for r in importer.rejections)
+    found: dict[str, Any] = {}
+    if importer.currencies:
+        found["currency"] = {"found": dict(importer.currencies.most_common())}
+    flagged = importer.non_products()
+    if flagged:
+        found["non_products"] = {"count": len(flagged), "items": flagged}
     return {
         "format": layout.format,
         "encoding": layout.encoding,
@@ -461,6 +505,7 @@ def _details(layout: FileLayout, importer: Importer, entity: str) -> dict[str, A
         "rejection_reasons": dict(reasons.most_common()),
         "merged_rows_sample": importer.merged_rows,
         "lines_given_their_orders_time": importer.retimed,
+        **found,
     }
 
 

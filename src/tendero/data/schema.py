@@ -141,6 +141,8 @@ ENTITIES: dict[str, Entity] = {
             Field("brand", "text"),
             Field("customer_name", "text"),
             Field("country", "text", aliases=("pais",)),
+            # the currency of the prices (ISO 4217): the tenant's currency unless an admin chose one
+            Field("currency", "text", aliases=("moneda", "divisa", "currency_code")),
         ),
         key=("order_id", "product_id"),
         # without an order id, a customer's lines at the same time form one order; without a unit

@@ -96,6 +96,9 @@ class SeriesReport:
     cancelled_rows: int = 0
     invalid_rows: int = 0
     partial_period_dropped: str | None = None
+    # the dropped period's first day, the last day the data covers in it, and why it is incomplete:
+    # "now" (the period is not over yet) or "data_end" (the data stops days before the period ends)
+    partial_period: dict[str, str] | None = None
     zero_filled_periods: int = 0
     promotion_periods: int = 0
     series_kept: int = 0
@@ -114,6 +117,11 @@ class SeriesSet:
     frame: pd.DataFrame
     keys: pd.DataFrame
     report: SeriesReport
+
+
+# days a last period may lack at its end and still count as complete (a shop shut on Sundays, or on the
+# last days of a month, still has a whole period): past this the data ends inside it and it is dropped
+INCOMPLETE_AFTER_DAYS = {"D": 0, "W": 1, "M": 3}
 
 
 def period_start(timestamps: pd.Series, freq: str) -> pd.Series:
@@ -202,8 +210,21 @@ def build_series(
         return SeriesSet(pd.DataFrame({"unique_id": [], "ds": pd.to_datetime([]), "y": []}), empty_keys, report)
 
     last = used["ds"].max()
+    data_end = ordered_at[keep].max().normalize()
+    period_end = _next_period(last, freq) - pd.Timedelta(days=1)
+    reason = None
+    exported = as_of is None and _next_period(_next_period(last, freq), freq) <= now
     if _next_period(last, freq) > now:  # the period holding "now" is not over yet
+        reason = "now"
+    elif exported and (period_end - data_end).days > INCOMPLETE_AFTER_DAYS[freq]:
+        # the data stops more than a period before today (an export, not a live shop) and well before the end of
+        # its last period: that period is only partly in the file (a live shop's quiet last days are real zeros,
+        # and so are the days up to an ``as_of`` the caller gave)
+        reason = "data_end"
+    if reason is not None:
         report.partial_period_dropped = last.date().isoformat()
+        report.partial_period = {"start": last.date().isoformat(), "end": period_end.date().isoformat(),
+                                 "covered_until": min(data_end, now).date().isoformat(), "reason": reason}  # fmt: skip
         last = last - pd.tseries.frequencies.to_offset(PANDAS_FREQ[freq])
     window_end = _next_period(last, freq)
     window_start = period_start(pd.Series([window_end - pd.DateOffset(months=history_months)]), freq).iloc[0]

@@ -267,8 +267,8 @@ def _churn(p: dict[str, Any], lang: str) -> Message:
     columns = [
         Column("customer_id", say("col.customer_id", lang), str),
         Column("churn_probability", say("col.churn_probability", lang), lambda v: percent(v, lang)),
-        Column("value_at_risk", say("col.value_at_risk", lang), lambda v: money(v, currency, lang)),
-        Column("clv", say("col.clv", lang), lambda v: money(v, currency, lang)),
+        Column("value_at_risk", f"{say('col.value_at_risk', lang)} ({currency})", lambda v: money(v, currency, lang)),
+        Column("clv", f"{say('col.clv', lang)} ({currency})", lambda v: money(v, currency, lang)),
         Column("segment", say("col.segment", lang), lambda v: str(v or "")),
         Column("last_purchase", say("col.last_purchase", lang), lambda v: str(v or "")),
         Column("reason", say("col.reason", lang), lambda v: str(v or "")),
@@ -317,7 +317,7 @@ def _buyers(p: dict[str, Any], lang: str) -> Message:
         Column("customer_id", say("col.customer_id", lang), str),
         Column("p_purchase", say("col.p_purchase", lang), lambda v: percent(v, lang)),
         Column("expected_purchases_window", say("col.expected_purchases", lang), lambda v: number(v, lang, 2)),
-        Column("clv", say("col.clv", lang), lambda v: money(v, currency, lang)),
+        Column("clv", f"{say('col.clv', lang)} ({currency})", lambda v: money(v, currency, lang)),
         Column("segment", say("col.segment", lang), lambda v: str(v or "")),
         Column("last_purchase", say("col.last_purchase", lang), lambda v: str(v or "")),
     ]
@@ -442,7 +442,7 @@ def _sales(p: dict[str, Any], lang: str) -> Message:
     period = (p.get("period_label") or {}).get(lang, "")
     columns = [
         Column("text", say("col.finding", lang), str),
-        Column("impact", say("col.impact", lang), lambda v: money(v, currency, lang)),
+        Column("impact", f"{say('col.impact', lang)} ({currency})", lambda v: money(v, currency, lang)),
         Column("recommendation", say("col.recommendation", lang), lambda v: str(v or "")),
     ]
     rows = [

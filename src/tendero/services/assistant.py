@@ -26,6 +26,7 @@ from tendero.insights.assistant.vocabulary import Vocabulary
 from tendero.services import Invalid
 from tendero.services import assistant_answers as answers
 from tendero.services import assistant_llm as llm
+from tendero.services.tenant_settings import currency_of
 from tendero.store import assistant as rows
 
 CACHE_SECONDS = 60.0
@@ -165,7 +166,8 @@ def ask(
         read = llm.extract(text, understood.language, today, previous, usage)
         if read is not None:
             understood = entry.understander.canonical(read)
-    ctx = answers.Context(tenant_id, entry.data, today, understood.language, store=store)
+    ctx = answers.Context(tenant_id, entry.data, today, understood.language, store=store,
+                          currency=currency_of(tenant_id))  # fmt: skip
     result = answers.answer(ctx, understood, text)
     sentence = result.text
     if llm.configured() and llm.rephrase_enabled() and result.status == "answered":

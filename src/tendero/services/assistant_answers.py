@@ -31,7 +31,6 @@ from tendero.services import pricing as pricing_service
 from tendero.services import search as search_service
 from tendero.store.tenants import NotFound
 
-CURRENCY = "EUR"  # no currency setting exists yet: every amount is in euros, and the data says so
 DEFAULT_DAYS = 30
 TOP_CUSTOMERS_DAYS = 365
 DEFAULT_N = 5
@@ -62,6 +61,7 @@ class Context:
     today: date
     lang: str
     store: bool = False  # the answer is kept (a conversation): analyses it runs are stored too, with a report
+    currency: str = "EUR"  # the tenant's (its settings): every amount of an answer is in it
 
 
 @dataclass
@@ -276,7 +276,7 @@ def sales_total(ctx: Context, u: Understanding) -> Answer:
     if lines.empty:
         return _no_sales(ctx, start, end, filters, slots)
     figures = measures(lines)
-    value = w.measure_value(measure, figures[measure], CURRENCY, ctx.lang)
+    value = w.measure_value(measure, figures[measure], ctx.currency, ctx.lang)
     text = w.say(
         "sales_total",
         ctx.lang,
@@ -296,7 +296,7 @@ def sales_total(ctx: Context, u: Understanding) -> Answer:
         "value": figures[measure],
         **figures,
         "lines": len(lines),
-        "currency": CURRENCY,
+        "currency": ctx.currency,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
     }
     filt = {"category": s.category, "product": s.product, "customer": s.customer}
@@ -329,8 +329,8 @@ def sales_compare(ctx: Context, u: Understanding) -> Answer:
         "measure_name": w.capitalised(w.MEASURE_NAMES[measure][ctx.lang]),
         "filters": filters,
         "period": w.period_text(start, end, ctx.lang),
-        "value": w.measure_value(measure, a, CURRENCY, ctx.lang),
-        "other": w.measure_value(measure, b, CURRENCY, ctx.lang),
+        "value": w.measure_value(measure, a, ctx.currency, ctx.lang),
+        "other": w.measure_value(measure, b, ctx.currency, ctx.lang),
         "compare": w.period_text(other_start, other_end, ctx.lang),
     }
     if pct is None:
@@ -340,7 +340,7 @@ def sales_compare(ctx: Context, u: Understanding) -> Answer:
             "sales_compare",
             ctx.lang,
             **values,
-            change=w.signed_measure(measure, change, CURRENCY, ctx.lang),
+            change=w.signed_measure(measure, change, ctx.currency, ctx.lang),
             pct=w.percent(pct, ctx.lang, signed=True),
         )
     text += _default_note(ctx, default, start, end)
@@ -350,7 +350,7 @@ def sales_compare(ctx: Context, u: Understanding) -> Answer:
         "compare_value": b,
         "change": change,
         "change_pct": None if pct is None else round(pct * 100, 1),
-        "currency": CURRENCY,
+        "currency": ctx.currency,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "compare_to": {"start": other_start.isoformat(), "end": other_end.isoformat()},
     }
@@ -400,7 +400,7 @@ def sales_trend(ctx: Context, u: Understanding) -> Answer:
     peak, low = int(values.argmax()), int(values.argmin())
 
     def fmt(v: float) -> str:
-        return w.measure_value(measure, v, CURRENCY, ctx.lang)
+        return w.measure_value(measure, v, ctx.currency, ctx.lang)
 
     grain_word = w.say(f"grain.{grain}", ctx.lang)
     text = w.say(
@@ -429,7 +429,7 @@ def sales_trend(ctx: Context, u: Understanding) -> Answer:
         "last": series[-1],
         "peak": series[peak],
         "low": series[low],
-        "currency": CURRENCY,
+        "currency": ctx.currency,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
     }
     filt = {"category": s.category, "product": s.product, "customer": s.customer}
@@ -475,7 +475,7 @@ def top_products(ctx: Context, u: Understanding) -> Answer:
         for i, (pid, v) in enumerate(ranked.items())
     ]
     shown = [
-        f"{i + 1}. {it['name']} ({it['product_id']}): {w.measure_value(measure, it['value'], CURRENCY, ctx.lang)}"
+        f"{i + 1}. {it['name']} ({it['product_id']}): {w.measure_value(measure, it['value'], ctx.currency, ctx.lang)}"
         for i, it in enumerate(items)
     ]
     text = w.say(
@@ -494,7 +494,7 @@ def top_products(ctx: Context, u: Understanding) -> Answer:
         "direction": direction,
         "items": items,
         "count": len(items),
-        "currency": CURRENCY,
+        "currency": ctx.currency,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
     }
     source = _sales_source(start, end, f"{measure} per product", {"category": s.category}, len(lines))
@@ -527,7 +527,7 @@ def top_categories(ctx: Context, u: Understanding) -> Answer:
             }
         )
     shown = [
-        f"{i + 1}. {it['category']}: {w.measure_value(measure, it['value'], CURRENCY, ctx.lang)}"
+        f"{i + 1}. {it['category']}: {w.measure_value(measure, it['value'], ctx.currency, ctx.lang)}"
         + (f" ({w.percent(it['share_pct'] / 100, ctx.lang)})" if it["share_pct"] is not None else "")
         for i, it in enumerate(items)
     ]
@@ -545,7 +545,7 @@ def top_categories(ctx: Context, u: Understanding) -> Answer:
         "direction": direction,
         "items": items,
         "total": total,
-        "currency": CURRENCY,
+        "currency": ctx.currency,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
     }
     return Answer(text, data, [_sales_source(start, end, f"{measure} per category", {}, len(lines))], slots=slots)
@@ -565,15 +565,15 @@ def average_ticket(ctx: Context, u: Understanding) -> Answer:
         ctx.lang,
         filters=filters,
         period=w.period_text(start, end, ctx.lang),
-        value=w.money(figures["average_ticket"], CURRENCY, ctx.lang),
-        revenue=w.money(figures["revenue"], CURRENCY, ctx.lang),
+        value=w.money(figures["average_ticket"], ctx.currency, ctx.lang),
+        revenue=w.money(figures["revenue"], ctx.currency, ctx.lang),
         orders=w.count(figures["orders"], "orders", ctx.lang),
     )
     data: dict[str, Any] = {
         "value": figures["average_ticket"],
         "revenue": figures["revenue"],
         "orders": figures["orders"],
-        "currency": CURRENCY,
+        "currency": ctx.currency,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
     }
     sources = [_sales_source(start, end, "revenue / orders", {"category": s.category}, len(lines))]
@@ -585,9 +585,9 @@ def average_ticket(ctx: Context, u: Understanding) -> Answer:
         text = text + w.say(
             "average_ticket_compare",
             ctx.lang,
-            other=w.money(b, CURRENCY, ctx.lang),
+            other=w.money(b, ctx.currency, ctx.lang),
             compare=w.period_text(s.compare_to.start, s.compare_to.end, ctx.lang),
-            change=w.signed_measure("average_ticket", change, CURRENCY, ctx.lang),
+            change=w.signed_measure("average_ticket", change, ctx.currency, ctx.lang),
             pct=w.percent(pct, ctx.lang, signed=True),
         )
         data.update(compare_value=b, change=change, change_pct=round(pct * 100, 1), compare_to=s.compare_to.as_json())
@@ -615,7 +615,7 @@ def top_customers(ctx: Context, u: Understanding) -> Answer:
     ranked = _ranked(_ranking(lines, "customer_id", measure), direction, n)
     items = [{"rank": i + 1, "customer_id": cid, "value": float(v)} for i, (cid, v) in enumerate(ranked.items())]
     shown = [
-        f"{i + 1}. {it['customer_id']}: {w.measure_value(measure, it['value'], CURRENCY, ctx.lang)}"
+        f"{i + 1}. {it['customer_id']}: {w.measure_value(measure, it['value'], ctx.currency, ctx.lang)}"
         for i, it in enumerate(items)
     ]
     text = w.say(
@@ -633,7 +633,7 @@ def top_customers(ctx: Context, u: Understanding) -> Answer:
         "measure": measure,
         "direction": direction,
         "items": items,
-        "currency": CURRENCY,
+        "currency": ctx.currency,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
     }
     source = _sales_source(start, end, f"{measure} per customer", {"category": s.category}, len(lines))
@@ -723,7 +723,7 @@ def _forecast_answer(
         measure = "revenue" if fitted.meta.get("params", {}).get("measure") == "revenue" else "units"
 
         def fmt(v: float, measure: str = measure) -> str:
-            return w.measure_value(measure, v, CURRENCY, ctx.lang)
+            return w.measure_value(measure, v, ctx.currency, ctx.lang)
 
         note = w.say("forecast_unit_note", ctx.lang) if (u.slots.measure == "revenue" and measure == "units") else ""
         text = w.say(
@@ -747,7 +747,7 @@ def _forecast_answer(
             "level": FORECAST_LEVEL,
             "steps": len(chosen),
             "freq": freq,
-            "currency": CURRENCY,
+            "currency": ctx.currency,
             "interval": "the step's interval"
             if len(chosen) == 1
             else "sum of the steps' intervals (wider than the interval of the total)",
@@ -873,14 +873,14 @@ def customers_at_risk(ctx: Context, u: Understanding) -> Answer:
             "at_risk_item",
             ctx.lang,
             customer=it["customer_id"],
-            value=w.money(it["value_at_risk"], CURRENCY, ctx.lang),
+            value=w.money(it["value_at_risk"], ctx.currency, ctx.lang),
             probability=w.percent(it["churn_probability"], ctx.lang),
         )
         for it in items
     ]
     text = w.say("at_risk", ctx.lang, model=served.model, version=served.version, items=w.listing(shown, ctx.lang))
     return Answer(
-        text, {"items": items, "currency": CURRENCY}, [_model_source(served, f"at_risk(limit={n})")], slots=slots
+        text, {"items": items, "currency": ctx.currency}, [_model_source(served, f"at_risk(limit={n})")], slots=slots
     )
 
 
@@ -913,7 +913,7 @@ def customer_insight(ctx: Context, u: Understanding) -> Answer:
         "orders": figures["orders"],
         "spent": figures["revenue"],
         "reasons": [x["text"] for x in info.get("top_reasons", [])],
-        "currency": CURRENCY,
+        "currency": ctx.currency,
     }
     text = w.say(
         "customer_insight",
@@ -921,10 +921,10 @@ def customer_insight(ctx: Context, u: Understanding) -> Answer:
         customer=customer,
         segment=info["segment_name"],
         orders=w.count(figures["orders"], "orders", ctx.lang),
-        spent=w.money(figures["revenue"], CURRENCY, ctx.lang),
+        spent=w.money(figures["revenue"], ctx.currency, ctx.lang),
         last=info["last_purchase"],
         churn=w.percent(data["churn_probability"], ctx.lang),
-        clv=w.money(data["clv"], CURRENCY, ctx.lang),
+        clv=w.money(data["clv"], ctx.currency, ctx.lang),
         expected=w.number(data["expected_purchases_90d"], ctx.lang, 1),
         days=data["expected_days"],
     )
@@ -1015,9 +1015,11 @@ def segments(ctx: Context, u: Understanding) -> Answer:
             customers=w.count(row["customers"], "customers", ctx.lang),
             share=w.percent(row["revenue_share"], ctx.lang),
             action=row["action"],
-            items=w.listing([f"{m['customer_id']} ({w.money(m['clv'], CURRENCY, ctx.lang)})" for m in top], ctx.lang),
+            items=w.listing(
+                [f"{m['customer_id']} ({w.money(m['clv'], ctx.currency, ctx.lang)})" for m in top], ctx.lang
+            ),
         )
-        data = {**row, "members": top, "total_members": total, "currency": CURRENCY}
+        data = {**row, "members": top, "total_members": total, "currency": ctx.currency}
         return Answer(text, data, [_model_source(served, f"segment_members({u.slots.segment!r}, {n})")], slots=slots)
     shown = [
         w.say(
@@ -1130,7 +1132,7 @@ def product_search(ctx: Context, u: Understanding) -> Answer:
               "index_version": found.index.get("version")}  # fmt: skip
     items = [
         {"product_id": it.product_id, "name": it.name, "score": round(float(it.score), 4)}
-        | ({"price": round(float(it.price), 2), "currency": CURRENCY} if it.price is not None else {})
+        | ({"price": round(float(it.price), 2), "currency": ctx.currency} if it.price is not None else {})
         for it in found.items
     ]
     if not items:
@@ -1153,7 +1155,7 @@ def insights(ctx: Context, u: Understanding) -> Answer:
         period=insights_service.PeriodIn(start=start.isoformat(), end=end.isoformat()),
         compare_to=insights_service.PeriodIn(**compare) if compare else None,
         language="en" if ctx.lang == "en" else "es",
-        currency=CURRENCY,
+        currency=ctx.currency,
         top=DEFAULT_N,
     )
     try:
@@ -1179,7 +1181,7 @@ def insights(ctx: Context, u: Understanding) -> Answer:
     data: dict[str, Any] = {
         "period": analysis["period"],
         "compare_to": analysis["compare_to"],
-        "currency": analysis.get("currency", CURRENCY),
+        "currency": analysis.get("currency", ctx.currency),
         "kpis": analysis["kpis"],
         "movers": {k: analysis["movers"][k] for k in ("basis", "total_change", "products", "categories")},
         "insights": [
@@ -1245,7 +1247,7 @@ def _suggestions(ctx: Context, u: Understanding, kind: str, n: int, slots: dict[
         return Answer(w.say("no_data", ctx.lang), {}, [], "unavailable", slots)
     as_of = min(as_of, ctx.data.last_day)
     request = insights_service.SuggestionsRequest.model_validate(
-        {"type": kind, "as_of": as_of.isoformat(), "limit": 100 if u.slots.category else n, "currency": CURRENCY}
+        {"type": kind, "as_of": as_of.isoformat(), "limit": 100 if u.slots.category else n, "currency": ctx.currency}
     )
     try:
         result = insights_service.suggest_products(ctx.tenant_id, request, "en" if ctx.lang == "en" else "es")
@@ -1259,7 +1261,7 @@ def _suggestions(ctx: Context, u: Understanding, kind: str, n: int, slots: dict[
             sections[name] = items
     query = f"suggest_products(type={kind!r}, as_of={as_of}, limit={request.limit})"
     sources = [{"service": "insights", "query": query, "from": result.get("sources", [])}]
-    data: dict[str, Any] = {"as_of": as_of.isoformat(), "currency": CURRENCY, "type": kind, "suggestions": sections}
+    data: dict[str, Any] = {"as_of": as_of.isoformat(), "currency": ctx.currency, "type": kind, "suggestions": sections}
     if not sections:
         key = "no_suggestions_category" if u.slots.category else "no_suggestions"
         return Answer(w.say(key, ctx.lang, category=u.slots.category), data, sources, "not_found", slots)

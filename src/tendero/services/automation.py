@@ -48,7 +48,7 @@ class ChurnRiskParams(BaseModel):
     min_probability: float = Field(0.5, ge=0.0, le=1.0)
     min_value: float = Field(0.0, ge=0.0, description="least value at risk (money, in the currency below)")
     limit: int = Field(200, ge=1, le=10_000, description="customers listed (the total at risk counts them all)")
-    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="default: the tenant's currency")
 
 
 class LikelyBuyersParams(BaseModel):
@@ -60,7 +60,7 @@ class LikelyBuyersParams(BaseModel):
     days: int = Field(7, ge=1, le=365)
     min_probability: float = Field(0.3, ge=0.0, le=1.0)
     limit: int = Field(200, ge=1, le=10_000)
-    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="default: the tenant's currency")
 
 
 class SalesAnalysisParams(BaseModel):
@@ -70,7 +70,7 @@ class SalesAnalysisParams(BaseModel):
 
     period: Literal["day", "week", "month", "quarter"] = "month"
     language: Literal["es", "en"] = Field("es", description="the stored report's language (channels use their own)")
-    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="default: the tenant's currency")
     top: int = Field(10, ge=1, le=50, description="findings listed")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tendero.errors import NotFound, UnknownId
 from tendero.kinds import CustomersModel
 from tendero.registry.service import Served, WrongSurface, deployed_models
+from tendero.services.tenant_settings import currency_of
 
 DEFAULT_MODEL = "customers"
 
@@ -26,3 +27,8 @@ def require_customer(served: Served[CustomersModel], customer_id: str, field: st
     """UnknownId (a NotFound naming the id and where it was given) unless the model scored ``customer_id``."""
     if not served.fitted.knows_customer(customer_id):
         raise UnknownId("customer", customer_id, served.model, served.version, field)
+
+
+def currency(tenant_id: str) -> str:
+    """The currency of CLV, spend and value at risk: the tenant's (its settings)."""
+    return currency_of(tenant_id)

@@ -13,6 +13,8 @@ from tendero.data import imports, profile
 from tendero.data.messages import Language, text_from_json
 from tendero.data.schema import ENTITIES
 from tendero.errors import Invalid
+from tendero.services import items, tenant_settings
+from tendero.services.items import say
 from tendero.store import imports as import_rows
 from tendero.store import sources
 from tendero.store.source_urls import SourceRefused as SourceRefused
@@ -58,11 +60,21 @@ def import_out(tenant_id: str, import_id: str, limit: int = 100, offset: int = 0
     row = import_rows.get_import(tenant_id, import_id)
     lines, total = import_rows.list_rejections(tenant_id, import_id, limit, offset)
     out = ImportOut.model_validate(row, from_attributes=True)
+    if "non_products" in out.details:
+        out.details = {**out.details, "non_products": non_products_out(out.details["non_products"], language)}
     stored = text_from_json((row.details or {}).get("error"))
     if stored is not None:
         out.error = stored.render(language)
     out.rejections, out.rejections_total = [rejection_out(line, language) for line in lines], total
     return out
+
+
+def non_products_out(flagged: dict[str, Any], language: Language) -> dict[str, Any]:
+    """The report's flagged non-products with why each was flagged, and what the rule does with them, in words."""
+    items = [{**item, "reason": say(f"non_product.{item['rule']}", language, matched=item["matched"],
+                                    product_id=item["item_id"])}
+             for item in flagged.get("items", [])]  # fmt: skip
+    return {**flagged, "items": items, "summary": say("non_product.report", language, count=flagged.get("count", 0))}
 
 
 def rejection_out(line: dict[str, Any], language: Language) -> dict[str, Any]:
@@ -95,6 +107,16 @@ def _after_import(tenant_id: str, report: imports.ImportReport) -> None:
     new_orders = report.entity in ("order_lines", "orders", "order_items") and (
         report.counts["inserted"] or report.counts["updated"]
     )
+    if report.status == "completed":
+        found = (report.details.get("currency") or {}).get("found") or {}
+        codes = [code for code in found if code]
+        if codes:  # the most common code the data carries (invalid ones are skipped there)
+            for code in codes:
+                if tenant_settings.currency_from_data(tenant_id, code) or code == tenant_settings.currency_of(
+                    tenant_id
+                ):
+                    break
+        items.forget(tenant_id)  # the non-product flags follow the catalogue
     if report.status == "completed" and new_orders:
         from tendero.registry.drift import check_in_background  # loads forecasting only when orders came in
 

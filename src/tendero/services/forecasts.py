@@ -16,7 +16,9 @@ from tendero.kinds import ForecastModel
 from tendero.observability import metrics
 from tendero.registry.service import Served, deployed_models
 from tendero.services import models
+from tendero.services.items import say
 from tendero.services.schemas import JobOut
+from tendero.services.tenant_settings import currency_of
 
 LEVELS = ("total", "category", "product", "store", "store_product")
 NOT_COVERED = {
@@ -115,9 +117,45 @@ def parse_levels(level_pct: str) -> list[int]:
     return levels
 
 
+def money_fields(tenant_id: str, measure: str) -> dict[str, Any]:
+    """What the figures of a forecast are in: ``currency`` (the tenant's, for revenue; null for units) and ``unit``."""
+    if measure == "revenue":
+        currency = currency_of(tenant_id)
+        return {"measure": measure, "currency": currency, "unit": currency}
+    return {"measure": measure, "currency": None, "unit": "units"}
+
+
+def period_notices(report: dict[str, Any], history: list[dict[str, Any]], language: str) -> dict[str, Any]:
+    """The incomplete last period that was left out of history and forecasts, and the history periods that
+    returns made negative, each said in words (not silently plotted)."""
+    partial = report.get("partial_period")
+    if partial is None and report.get("partial_period_dropped"):  # versions trained before the dates were kept
+        partial = {"start": report["partial_period_dropped"], "end": None, "covered_until": None, "reason": "now"}
+    out: dict[str, Any] = {"partial": partial is not None, "partial_period": None, "negative_periods": []}
+    if partial is not None:
+        until = partial.get("covered_until") or partial["start"]
+        notice = say("period.partial", language, start=partial["start"], end=until)
+        out["partial_period"] = {**partial, "dropped": True, "notice": notice}
+    negative = [{"unique_id": row["unique_id"], "ds": row["ds"], "y": row["y"]}
+                for row in history if row.get("y") is not None and row["y"] < 0]  # fmt: skip
+    if negative:
+        out["negative_periods"] = negative
+        out["negative_notice"] = say("period.negative", language, count=len(negative))
+    return out
+
+
+def page_notices(tenant_id: str, level: str, freq: str, history: dict[str, list[Any]], language: str) -> dict[str, Any]:
+    """``period_notices`` for a dashboard page showing ``history`` (columns ``ds`` and ``y``) of a deployed model."""
+    served = deployed_forecast(tenant_id, level, freq)
+    rows = [{"unique_id": "", "ds": str(ds)[:10], "y": y} for ds, y in zip(history["ds"], history["y"], strict=True)]
+    return period_notices(served.fitted.series_report(), rows, language)
+
+
 def forecast_answer(served: Served[ForecastModel], level: str, freq: str, ids: list[str] | None, levels: list[int],
-                    horizon: int | None, history: int, language: str) -> dict[str, Any]:  # fmt: skip
-    """History tail, forecast with intervals, the engine chosen per series and its backtest accuracy."""
+                    horizon: int | None, history: int, language: str,
+                    tenant_id: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """History tail, forecast with intervals, the engine chosen per series and its backtest accuracy; the money
+    they are in, and the periods left out as incomplete or made negative by returns."""
     fitted = served.fitted
     wanted = ids
     frame = fitted.forecast(ids=wanted, levels=levels, horizon=horizon)
@@ -127,15 +165,20 @@ def forecast_answer(served: Served[ForecastModel], level: str, freq: str, ids: l
     if wanted is not None:
         per_series = per_series[per_series["unique_id"].isin(wanted)]
     metrics.predictions.labels("forecast", served.model, served.version).inc()
+    report = fitted.series_report()
+    history_rows = clean_records(past[["unique_id", "ds", "y"]].to_dict("records"))
+    measure = str(report.get("measure") or "quantity")
     return {
         "model": {"name": served.model, "version": served.version, "level": level, "freq": freq},
+        **(money_fields(tenant_id, measure) if tenant_id else {"measure": measure}),
         "levels": levels,
         "choice": fitted.choice(),
         "metrics": fitted.metrics,
-        "history": clean_records(past[["unique_id", "ds", "y"]].to_dict("records")),
+        "history": history_rows,
         "forecast": clean_records(frame.to_dict("records")),
         "accuracy": clean_records(per_series.to_dict("records")),
-        "series_report": fitted.series_report(),
+        "series_report": report,
+        **period_notices(report, history_rows, language),
         "language": language,
     }
 
@@ -148,10 +191,14 @@ def candidates_answer(served: Served[ForecastModel]) -> dict[str, Any]:
 
 
 def sales_dashboard(served: Served[ForecastModel], historic_months: int, prediction_months: int,
-                    language: str) -> dict[str, Any]:  # fmt: skip
+                    language: str, tenant_id: str | None = None) -> dict[str, Any]:  # fmt: skip
     """The SmartSales365 payload: model info, key metrics, history, predictions, by category."""
     payload = served.fitted.dashboard(historic_months, prediction_months, language)
     payload.setdefault("model_info", {})["version"] = served.version
+    report = served.fitted.series_report()
+    if tenant_id is not None:
+        payload.update(money_fields(tenant_id, str(report.get("measure") or "quantity")))
+    payload.update(period_notices(report, [], language))
     return payload
 
 

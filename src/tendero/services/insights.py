@@ -23,6 +23,8 @@ from tendero.insights.analysis.report import render_html, render_markdown
 from tendero.insights.analysis.sales import AnalysisSettings, NoData, analyze
 from tendero.jobs.runner import get_runner
 from tendero.services import insight_models as models
+from tendero.services.items import excluded_items
+from tendero.services.tenant_settings import currency_of
 from tendero.store import insights as rows
 from tendero.store import jobs as job_rows
 from tendero.store.db import session_scope
@@ -52,7 +54,9 @@ class SalesAnalysisRequest(BaseModel):
     period: PeriodIn | str = Field(description='{"start", "end"}, or 2011-11, 2011-Q4, 2011-W45, 2011, A..B')
     compare_to: PeriodIn | str | None = Field(None, description="default: the previous period of the same shape")
     language: Language | None = Field(None, description="es or en; default: the caller's Accept-Language")
-    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 code of the shop's prices")
+    currency: str | None = Field(
+        None, pattern=r"^[A-Z]{3}$", description="ISO 4217 code of the shop's prices; default: the tenant's currency"
+    )
     top: int = Field(10, ge=1, le=50, description="movers and items listed per section")
 
 
@@ -65,7 +69,7 @@ class SuggestionsRequest(BaseModel):
     as_of: str | None = Field(None, description="YYYY-MM-DD; default: the last day with sales")
     limit: int = Field(10, ge=1, le=100, description="suggestions per type")
     language: Language | None = None
-    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="default: the tenant's currency")
 
 
 def _period(value: PeriodIn | str, field: str) -> Period:
@@ -90,6 +94,11 @@ def _names(products: Any) -> dict[str, str]:
     return dict(zip(named["product_id"].astype(str), named["name"].astype(str), strict=True)) if len(named) else {}
 
 
+def _categories(products: Any) -> dict[str, str]:
+    named = products[products["category"].notna()] if len(products) else products
+    return dict(zip(named["product_id"].astype(str), named["category"].astype(str), strict=True)) if len(named) else {}
+
+
 def analyze_sales(tenant_id: str, request: SalesAnalysisRequest, language: Language = "es",
                   store: bool = True, job_id: str | None = None) -> dict[str, Any]:  # fmt: skip
     """Run the analysis on the tenant's order lines and deployed models; stored (with an ``id``) unless
@@ -100,7 +109,10 @@ def analyze_sales(tenant_id: str, request: SalesAnalysisRequest, language: Langu
     lines = frames["order_lines"]
     if lines.empty:
         raise NotFound("this shop has no order lines yet: import some (POST /v1/data/order_lines/imports)")
-    settings = AnalysisSettings(currency=request.currency, top=request.top, names=_names(frames["products"]))
+    currency = request.currency or currency_of(tenant_id)
+    products = frames["products"]
+    settings = AnalysisSettings(currency=currency, top=request.top, names=_names(products),
+                                categories=_categories(products), exclude_items=excluded_items(tenant_id))  # fmt: skip
     try:
         analysis = analyze(lines, period, compare_to, forecasts=models.forecasts(tenant_id),
                            customers=models.customers(tenant_id, period.next().days), settings=settings)  # fmt: skip
@@ -115,7 +127,7 @@ def analyze_sales(tenant_id: str, request: SalesAnalysisRequest, language: Langu
         used = analysis["compare_to"]
         fields = {"kind": "sales", "period_start": period.start.isoformat(), "period_end": period.end.isoformat(),
                   "compare_start": used["start"], "compare_end": used["end"], "language": analysis["language"],
-                  "currency": request.currency, "job_id": job_id}  # fmt: skip
+                  "currency": currency, "job_id": job_id}  # fmt: skip
         with session_scope() as session:
             row = rows.save_analysis(session, tenant_id, fields, analysis)
             analysis["id"] = row.id
@@ -199,7 +211,7 @@ def suggest_products(tenant_id: str, request: SuggestionsRequest, language: Lang
     product_forecast = next((f for f in models.forecasts(tenant_id, ("product",)) if f.measure == "quantity"), None)
     try:
         answer = suggest(frames["order_lines"], frames["products"], types, as_of=as_of, forecast=product_forecast,
-                         limit=request.limit, currency=request.currency)  # fmt: skip
+                         limit=request.limit, currency=request.currency or currency_of(tenant_id))  # fmt: skip
     except NoSales as error:
         raise Invalid(str(error), [{"field": "body.as_of", "message": str(error)}]) from error
     answer["language"] = request.language or language

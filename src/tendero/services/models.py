@@ -16,6 +16,7 @@ from tendero.registry import service
 from tendero.registry.service import Served, deployed_models
 from tendero.services.jobs import job_out, notify_runner, submit_job
 from tendero.services.schemas import JobOut, ModelOut, PageOf, VersionOut
+from tendero.services.tenant_settings import currency_of
 from tendero.store import datasets as dataset_rows
 from tendero.store import registry as registry_rows
 from tendero.store.db import using_session
@@ -120,6 +121,10 @@ def submit_training(
 ) -> JobOut:
     """Queue a ``train`` job whose ``deploy`` the caller's ``role`` allows (committed; the runner woken unless the
     caller runs the job itself, as the CLI's ``--follow`` does)."""
+    if request.get("kind") == "pricing":  # prices are in the tenant's currency unless the request says otherwise
+        params = dict(request.get("params") or {})
+        params.setdefault("currency", currency_of(tenant_id))
+        request = {**request, "params": params}
     with using_session(session) as db:
         try:
             job, _ = service.submit_training(db, tenant_id, request, idempotency_key, role=role)

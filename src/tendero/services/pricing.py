@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tendero.errors import NotFound, UnknownId
 from tendero.registry.service import Served, deployed_models
+from tendero.services.items import excluded_items, item_facts, with_item_facts
 
 DEFAULT_MODEL = "pricing"
 
@@ -46,15 +47,22 @@ def suggest_price(tenant_id: str, request: PriceRequest, lang: str = "es") -> di
         answer = fitted.suggest(request.product_id, request.cost, request.objective, request.max_change, lang)
     except KeyError as error:
         raise UnknownId("item", request.product_id, request.model, served.version, "body.product_id") from error
-    return {**answer, "model": {"name": request.model, "version": served.version}}
+    facts = item_facts(tenant_id, [request.product_id])[request.product_id]
+    non_product = request.product_id in excluded_items(tenant_id)
+    return {**answer, "name": facts["name"], "category": answer.get("category") or facts["category"],
+            "non_product": non_product, "model": {"name": request.model, "version": served.version}}  # fmt: skip
 
 
 def elasticities(tenant_id: str, name: str = DEFAULT_MODEL, limit: int = 50, offset: int = 0) -> dict[str, Any]:
     """Every product's elasticity (estimated first, then by product id), paginated."""
     served = served_model(tenant_id, name)
     table = served.fitted.elasticities()
+    excluded = excluded_items(tenant_id)
+    if excluded:  # postage, fees...: no price to suggest, and they would crowd the list
+        table = table[~table["product_id"].astype(str).isin(excluded)]
     table = table.assign(order=table["source"] != "product").sort_values(["order", "product_id"])
     columns = ["product_id", "category", "source", "elasticity", "se", "own_elasticity", "shrink_weight", "periods"]
     page = table[columns].iloc[offset : offset + limit].astype(object).where(table[columns].notna(), None)
-    return {"items": page.to_dict("records"), "total": len(table), "limit": limit, "offset": offset,
+    rows = with_item_facts(tenant_id, page.to_dict("records"), key="product_id")
+    return {"items": rows, "total": len(table), "limit": limit, "offset": offset,
             "model": {"name": name, "version": served.version}}  # fmt: skip

@@ -11,7 +11,7 @@ from typing import Any
 from tendero.errors import NotFound, UnknownId
 from tendero.kinds import RecommenderModel
 from tendero.registry.service import deployed_models
-from tendero.services import audit
+from tendero.services import audit, items
 from tendero.store.commerce import read_user_interactions_since
 
 log = logging.getLogger("tendero.recommendations")
@@ -128,3 +128,24 @@ def record_feedback(tenant_id: str, model: str, version: str | None, user_id: st
             for item in item_ids]  # fmt: skip
     audit.add_feedback(tenant_id, rows)
     return len(rows)
+
+
+def excluded_items(tenant_id: str) -> frozenset[str]:
+    """Items no recommendation offers: the tenant's non-products while its rule is on (postage, fees...)."""
+    return items.excluded_items(tenant_id)
+
+
+def room_for(excluded: frozenset[str], k: int) -> int:
+    """How many neighbours to ask for so that ``k`` remain once the excluded items are taken out."""
+    return k + min(len(excluded), 200)
+
+
+def item_rows(tenant_id: str, answered: list[Any], excluded: frozenset[str], k: int) -> list[dict[str, Any]]:
+    """The answer's items without the excluded ones, at most ``k``, each with its name and category."""
+    rows = [item.model_dump() for item in answered if item.item_id not in excluded][:k]
+    return items.with_item_facts(tenant_id, rows)
+
+
+def item_of(tenant_id: str, item_id: str) -> dict[str, str | None]:
+    """The asked item's ``name`` and ``category`` (null where the catalogue lacks them), to answer beside its id."""
+    return items.item_facts(tenant_id, [item_id])[item_id]

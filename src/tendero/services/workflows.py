@@ -10,6 +10,7 @@ import pandas as pd
 
 from tendero.jobs.execute import JobFailed
 from tendero.registry.service import Served, deployed_models
+from tendero.services.tenant_settings import currency_of
 from tendero.store.tenants import NotFound
 
 
@@ -66,11 +67,11 @@ def churn_risk(tenant_id: str, params: Any) -> dict[str, Any]:
         "window_days": float(model.settings["churn_window_days"]),
         "min_probability": params.min_probability,
         "min_value": params.min_value,
-        "currency": params.currency,
+        "currency": params.currency or currency_of(tenant_id),
         "customers_at_risk": len(chosen),
         "total_value_at_risk": round(total, 2),
         "customers": customers,
-        "summary": f"{len(chosen)} customers at risk, {total:,.2f} {params.currency} at risk",
+        "summary": f"{len(chosen)} customers at risk, {total:,.2f} {params.currency or currency_of(tenant_id)} at risk",
     }
 
 
@@ -99,7 +100,7 @@ def likely_buyers(tenant_id: str, params: Any) -> dict[str, Any]:
         "as_of": str(model.as_of.date()),
         "days": params.days,
         "min_probability": params.min_probability,
-        "currency": params.currency,
+        "currency": params.currency or currency_of(tenant_id),
         "customers": customers,
         "summary": f"{len(customers)} likely buyers in {params.days} days, {expected:.1f} purchases expected",
     }
@@ -132,7 +133,7 @@ def sales_analysis(tenant_id: str, params: Any, job_id: str | None = None) -> di
     start, end = last_complete_period(last_day, params.period)
     request = insight_service.SalesAnalysisRequest(
         period=insight_service.PeriodIn(start=start.isoformat(), end=end.isoformat()),
-        language=params.language, currency=params.currency, top=params.top,
+        language=params.language, currency=params.currency or currency_of(tenant_id), top=params.top,
     )  # fmt: skip
     try:
         analysis = insight_service.analyze_sales(tenant_id, request, params.language, job_id=job_id)
@@ -151,7 +152,7 @@ def sales_analysis(tenant_id: str, params: Any, job_id: str | None = None) -> di
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "period_label": analysis["period"]["label"],
         "compare_label": analysis["compare_to"]["label"],
-        "currency": params.currency,
+        "currency": params.currency or currency_of(tenant_id),
         "revenue": {"current": revenue.get("current"), "previous": revenue.get("previous")},
         "insights": findings,
         "summary": f"sales {start.isoformat()}..{end.isoformat()}: {len(findings)} findings",

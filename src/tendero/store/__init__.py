@@ -11,3 +11,4 @@ from tendero.store import insight_tables as insight_tables
 from tendero.store import search as search
 from tendero.store import sql_sources as sql_sources
 from tendero.store import tables as tables
+from tendero.store import tenant_settings as tenant_settings

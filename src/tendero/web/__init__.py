@@ -18,6 +18,7 @@ def install_web(app: FastAPI) -> None:
     from tendero.web.insight_pages import router as insight_router
     from tendero.web.pages import router
     from tendero.web.search_page import router as search_router
+    from tendero.web.shop_settings import router as shop_router
 
     app.include_router(router)
     app.include_router(capability_router)
@@ -26,6 +27,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(automation_router)
     app.include_router(insight_router)
     app.include_router(assistant_router)
+    app.include_router(shop_router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(HERE / "static")), name="web-static")
 
     @app.get("/", include_in_schema=False)

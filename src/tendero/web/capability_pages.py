@@ -15,12 +15,14 @@ from starlette.responses import Response
 from tendero.errors import NotFound
 from tendero.kinds import CustomersModel
 from tendero.recommend.recommender import Filters
-from tendero.services import forecasts
+from tendero.services import forecasts, recommendations
 from tendero.services.customers import require_customer
 from tendero.services.forecasts import ForecastTrainIn, model_name
+from tendero.services.items import say as money_say
 from tendero.web import capabilities, charts, summaries
 from tendero.web.access import ADMIN, TRAIN, PostTrainer, Reader, can
 from tendero.web.i18n import translator
+from tendero.web.period_marks import mark_partial
 from tendero.web.rendering import PREFIX, WebRoute, language, record_call, redirect, render
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=WebRoute)
@@ -61,6 +63,12 @@ def forecast_page(
         labels = {"history": t("forecast.history"), "forecast": t("forecast.forecast"),
                   "band80": t("forecast.band", level=80), "band95": t("forecast.band", level=95)}  # fmt: skip
         context["figure"] = charts.forecast_figure(view.history, view.forecast, labels)
+        notes = forecasts.page_notices(principal.tenant_id, level, freq, view.history, language(request))
+        context["period_notes"] = notes
+        partial = notes["partial_period"]
+        if partial is not None and partial.get("end"):  # shaded where it sits, though left out of the model
+            label = money_say("chart.partial", language(request))
+            mark_partial(context["figure"], partial["start"], partial["end"], label)
     return render(request, "forecast.html", context)
 
 
@@ -176,7 +184,9 @@ def recommendations_page(
         product_name = capabilities.product_names(tenant_id)
         categories = capabilities.product_categories(tenant_id)
         history, history_total = capabilities.purchase_history(tenant_id, user)
-        items = [r.model_dump() for r in recommender.recommend(user, 10, Filters(), [], None, None, lang)]
+        excluded = recommendations.excluded_items(tenant_id)  # the non-product rule, as the API applies it
+        answered = recommender.recommend(user, 10, Filters(), list(excluded), None, None, lang)
+        items = recommendations.item_rows(tenant_id, answered, excluded, 10)
         context["asked"] = capabilities.who_asked(recommender, user, lang)  # an unknown customer is said so
         _describe(items, product_name, categories)
         first = items[0]["item_id"] if items else (history[0]["product_id"] if history else None)
@@ -185,8 +195,9 @@ def recommendations_page(
         together: list[dict[str, Any]] = []
         if item is not None:
             capabilities.known_item(recommender, item)
-            similar = [r.model_dump() for r in recommender.similar(item, 8, lang)]
-            together = [r.model_dump() for r in recommender.bought_together(item, 8, lang)]
+            room = recommendations.room_for(excluded, 8)
+            similar = recommendations.item_rows(tenant_id, recommender.similar(item, room, lang), excluded, 8)
+            together = recommendations.item_rows(tenant_id, recommender.bought_together(item, room, lang), excluded, 8)
             _describe([*similar, *together], product_name, categories)
         context.update(
             served=served, history=history, history_total=history_total, items=items, item=item,

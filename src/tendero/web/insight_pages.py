@@ -37,7 +37,7 @@ def run_analysis(
     session: PostTrainer,
     period: Annotated[str, Form(max_length=40)] = "",
     compare_to: Annotated[str, Form(max_length=40)] = "",
-    currency: Annotated[str, Form(max_length=3)] = "EUR",
+    currency: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
     """Analyse the period now (as ``POST /v1/insights/sales``) and open the result."""
     principal = session.principal
@@ -46,7 +46,7 @@ def run_analysis(
     t = translator(lang)
     try:
         body = service.SalesAnalysisRequest(period=period.strip(), compare_to=compare_to.strip() or None,
-                                            currency=currency.strip().upper() or "EUR")  # fmt: skip
+                                            currency=currency.strip().upper() or None)  # fmt: skip
         analysis = service.analyze_sales(principal.tenant_id, body, lang)  # type: ignore[arg-type]
     except Invalid as error:
         return redirect(request, f"{PREFIX}/insights", ("error", t("error.invalid", detail=str(error)[:300])))

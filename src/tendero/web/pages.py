@@ -51,6 +51,7 @@ from tendero.web.access import (
 from tendero.web.i18n import CATALOGUE, LANGUAGES, translator
 from tendero.web.rendering import PREFIX, WebRoute, language, record_call, redirect, render, safe_next
 from tendero.web.session import WebSession, clear_session, read_session, secret_usable, write_session
+from tendero.web.shop_settings import shop_context
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=WebRoute)
 ENTITIES: tuple[str, ...] = get_args(EntityName)
@@ -255,7 +256,8 @@ def data_page(request: Request, session: AnyRole) -> Response:
 def import_page(request: Request, import_id: str, session: Reader) -> Response:
     principal = session.principal
     assert principal is not None
-    report = data.import_out(principal.tenant_id, import_id, limit=200)
+    lang: Literal["es", "en"] = "en" if language(request) == "en" else "es"
+    report = data.import_out(principal.tenant_id, import_id, limit=200, language=lang)
     reasons = data.rejection_reasons(principal.tenant_id, import_id)
     return render(request, "import.html", {"report": report, "reasons": sorted(reasons.items(), key=lambda r: -r[1])})
 
@@ -457,7 +459,10 @@ def _keys(tenant_id: str) -> list[dict[str, Any]]:
 @router.get("/settings")
 def settings_page(request: Request, session: Admin) -> Response:
     assert session.principal is not None
-    return render(request, "settings.html", {"keys": _keys(session.principal.tenant_id), "created": None})
+    tenant_id = session.principal.tenant_id
+    return render(
+        request, "settings.html", {"keys": _keys(tenant_id), "created": None, **shop_context(request, tenant_id)}
+    )
 
 
 @router.post("/settings/keys")
@@ -470,7 +475,10 @@ def create_key(
     """The new key is rendered in this response only: it is never stored in the cookie or shown again."""
     assert session.principal is not None
     issued = tenant_service.create_key(session.principal.tenant_id, name.strip() or "key", role)
-    return render(request, "settings.html", {"keys": _keys(session.principal.tenant_id), "created": issued})
+    tenant_id = session.principal.tenant_id
+    return render(
+        request, "settings.html", {"keys": _keys(tenant_id), "created": issued, **shop_context(request, tenant_id)}
+    )
 
 
 @router.post("/settings/keys/{key_id}/revoke")

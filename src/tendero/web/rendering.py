@@ -21,9 +21,11 @@ from tendero import __version__
 from tendero.errors import Conflict, NotFound, unstorable_text
 from tendero.services import audit
 from tendero.services.roles import ADMIN, INGEST, READ
+from tendero.services.tenant_settings import DEFAULT_CURRENCY, currency_of
 from tendero.store.tenants import Principal
 from tendero.web.access import BadCsrf, Forbidden, NotSignedIn, resolved
 from tendero.web.i18n import format_metric, format_number, format_when, pick_language, translator
+from tendero.web.money import format_money
 from tendero.web.session import WebSession, read_session, write_session
 
 log = logging.getLogger("tendero.web")
@@ -73,6 +75,23 @@ def language(request: Request, session: WebSession | None = None) -> str:
     return session.lang or pick_language(request.headers.get("accept-language"))
 
 
+class _Money:
+    """``money(value, currency=None)`` for templates, in the tenant's currency (``money.code``), read from its
+    settings once per page and only when a page shows money."""
+
+    def __init__(self, tenant_id: str | None, lang: str) -> None:
+        self._tenant_id, self._lang, self._code = tenant_id, lang, ""
+
+    @property
+    def code(self) -> str:
+        if not self._code:
+            self._code = currency_of(self._tenant_id) if self._tenant_id else DEFAULT_CURRENCY
+        return self._code
+
+    def __call__(self, value: float | int | None, currency: str | None = None) -> str:
+        return format_money(value, currency or self.code, self._lang)
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200) -> Response:
     """A page with the frame's context; a pending flash message is shown once and then cleared."""
     session = resolved(request)  # the signed-in principal as the store has it now (None when anonymous)
@@ -86,6 +105,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         num=lambda value, decimals=0: format_number(value, lang, decimals),
         when=lambda value: format_when(value, lang),
         metric=lambda value: format_metric(value, lang),
+        money=_Money(principal.tenant_id if principal else None, lang),
         principal=principal,
         csrf=session.csrf,
         flash=session.flash,

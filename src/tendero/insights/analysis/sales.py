@@ -35,6 +35,9 @@ class AnalysisSettings:
     currency: str = "EUR"
     top: int = 10
     names: dict[str, str] = field(default_factory=dict)  # product id -> name, for sentences
+    categories: dict[str, str] = field(default_factory=dict)  # product id -> category, beside each product listed
+    # items left out of the product lists (postage, fees...: the tenant's non-product rule); totals keep them
+    exclude_items: frozenset[str] = frozenset()
 
 
 def analyze(
@@ -75,6 +78,8 @@ def analyze(
 
     names = settings.names
     products = contributions(lines, current, previous, "product_id")
+    if settings.exclude_items:
+        products = products[~products["product_id"].astype(str).isin(settings.exclude_items)]
     categorised = lines[lines["category"].notna()] if "category" in lines else lines.iloc[0:0]
     categories = contributions(categorised, current, previous, "category") if len(categorised) else None
     category_note = None if categories is not None and len(categories) else "no_categories"
@@ -87,6 +92,8 @@ def analyze(
         "categories_explain": explained_share(categories, settings.top) if categories is not None else None,
         "note": category_note,
     }
+    for row in movers["products"]:
+        row["category"] = settings.categories.get(row["id"])
     total_forecast = next((f for f in forecasts if f.level == "total" and f.freq in ("D", "W")), None)
     anomalies = find_anomalies(lines, current, data_start, total_forecast, settings.top)
     for item in anomalies["items"]:
