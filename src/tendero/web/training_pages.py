@@ -211,6 +211,7 @@ async def train_submit(request: Request, session: PostTrainer) -> Response:
             errors["validation"] = t("form.accepts", range=f"{t('form.number')}, 0 < x < 0.9")
         if context["task"] != "clustering" and not context.get("target"):
             errors["target"] = t("train.needs_target")
+    busy_job = None
     deploy_mode = choice["deploy"] if can(principal, ADMIN) and choice["deploy"] in DEPLOY_MODES else None
     if not errors:
         try:
@@ -218,7 +219,7 @@ async def train_submit(request: Request, session: PostTrainer) -> Response:
                                           validation, deploy_mode)  # fmt: skip
         except TrainingRunning as error:
             errors["model"] = t("train.busy", model=error.model, job=error.job_id)
-            context["busy_job"] = error.job_id
+            busy_job = error.job_id
         except DeployNotAllowed:
             errors["deploy"] = t("models.deploy_admin_only")
         except Conflict as error:
@@ -230,9 +231,8 @@ async def train_submit(request: Request, session: PostTrainer) -> Response:
             queued = t("models.queued") if can(principal, ADMIN) else t("models.queued_not_deployed")
             return redirect(request, f"{PREFIX}/jobs/{job.id}", ("success", queued))
     context = _train_context(request, principal.tenant_id, choice, typed, errors)
-    context.update(can_train=True, can_admin=can(principal, ADMIN), problem=t("form.fix_fields"),
-                   busy_job=context.get("busy_job"))  # fmt: skip
-    return render(request, "train.html", context, status=409 if context.get("busy_job") else 422)
+    context.update(can_train=True, can_admin=can(principal, ADMIN), problem=t("form.fix_fields"))
+    return render(request, "train.html", context, status=409 if busy_job else 422)
 
 
 def _submit(tenant_id: str, role: str, kind: str, name: str, values: dict[str, Any], context: dict[str, Any],
