@@ -105,7 +105,8 @@ def test_train_compare_request_deploy_predict_a_row_and_a_file(client, shop):
         answer = admin.post("/app/train", data={"csrf": admin_token, "kind": "tabular", "dataset": dataset_id,
                                                 "task": "classification", "algorithm": "random_forest",
                                                 "target": "baja", "model": "bajas", "n_estimators": "20",
-                                                "min_samples_leaf": leaf, "deploy": "never" if jobs else "always"})  # fmt: skip
+                                                "min_samples_leaf": leaf,
+                                                "deploy": "never" if jobs else "always"})  # fmt: skip
         assert answer.status_code == 303, answer.text
         job_id = answer.headers["location"].rsplit("/", 1)[1]
         job_page = admin.get(answer.headers["location"]).text
@@ -121,7 +122,9 @@ def test_train_compare_request_deploy_predict_a_row_and_a_file(client, shop):
     assert 'id="deploy-requested"' in seen and "deploy requested: 1.1.0" in seen
     assert admin.post("/app/models/bajas/versions/1.1.0/deploy-compared", data={"csrf": admin_token}).status_code == 303
     after = admin.get("/app/models/bajas/versions").text
-    assert 'id="deploy-requested"' not in after and re.search(r'data-version="1.1.0">1.1.0 <span class="badge deployed"', after)
+    assert 'id="deploy-requested"' not in after and re.search(
+        r'data-version="1.1.0">1.1.0 <span class="badge deployed"', after
+    )
     # one row from a form built from the dataset's schema
     form = analyst.get("/app/models/bajas/predict").text
     assert 'name="col:visitas"' in form and '<option value="plus"' in form and 'name="col:baja"' not in form

@@ -212,7 +212,7 @@ async def train_submit(request: Request, session: PostTrainer) -> Response:
         if context["task"] != "clustering" and not context.get("target"):
             errors["target"] = t("train.needs_target")
     busy_job = None
-    deploy_mode = choice["deploy"] if can(principal, ADMIN) and choice["deploy"] in DEPLOY_MODES else None
+    deploy_mode = choice["deploy"] if choice["deploy"] in DEPLOY_MODES else None
     if not errors:
         try:
             job = await run_in_threadpool(_submit, principal.tenant_id, principal.role, kind, name, values, context,
