@@ -108,7 +108,8 @@ class StagedProgress:
     def fraction(self) -> float:
         if self.stage is None:
             return 0.0
-        within = min(self.done_in_stage / (self.steps[self.stage] + 1), 1.0)
+        steps = self.steps[self.stage]
+        within = min(self.done_in_stage, steps) / (steps + 1)  # never the end of the stage: that is the next start
         return min(self.starts[self.stage] + self.shares[self.stage] * within, 1.0)
 
     def enter(self, stage: str, message: str = "") -> None:
