@@ -113,6 +113,9 @@ def test_train_compare_request_deploy_predict_a_row_and_a_file(client, shop):
         assert f'data-job="{job_id}"' in job_page and "/app/models/bajas/versions" in job_page
         assert wait_for_job(client, shop, job_id, timeout=120)["status"] == "completed"
         jobs.append(job_id)
+    again = analyst.get("/app/train?kind=tabular&model=bajas").text  # "train again" starts from the last version
+    assert f'<option value="{dataset_id}" selected' in again and '<option value="random_forest" selected' in again
+    assert 'name="n_estimators" value="20"' in again and 'name="min_samples_leaf" value="5"' in again
     compare = analyst.get("/app/models/bajas/versions").text
     assert 'data-metric="accuracy"' in compare and "higher is better" in compare
     assert compare.count('data-action="request-deploy"') == 1 and 'data-action="deploy"' not in compare

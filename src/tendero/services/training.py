@@ -79,6 +79,23 @@ def get_job(tenant_id: str, job_id: str, session: Session | None = None) -> JobO
         return job_out(job_rows.get_job(db, tenant_id, job_id))
 
 
+def last_training(tenant_id: str, model: str, session: Session | None = None) -> dict[str, Any]:
+    """What the newest version of ``model`` was trained with (dataset, task, target, algorithm, hyperparameters), so
+    that "train again" starts from it; empty when the model has no version yet."""
+    with using_session(session) as db:
+        try:
+            rows, _ = registry_rows.list_versions(db, tenant_id, model, limit=1)
+        except NotFound:
+            return {}
+        if not rows:
+            return {}
+        params = dict(rows[0].params or {})
+        job = db.get(Job, rows[0].job_id) if rows[0].job_id else None
+        if job is not None and job.tenant_id == tenant_id and (job.params or {}).get("dataset"):
+            params["dataset"] = str(job.params["dataset"])
+        return params
+
+
 def running_training(tenant_id: str, model: str, session: Session | None = None) -> JobOut | None:
     """The queued or running training job of ``model``, if any: a page offers no second "train" while it runs."""
     with using_session(session) as db:

@@ -171,7 +171,16 @@ def train_page(
     assert principal is not None
     choice = {"kind": kind, "dataset": dataset, "task": task, "target": target, "algorithm": algorithm,
               "model": model}  # fmt: skip
-    context = _train_context(request, principal.tenant_id, choice)
+    typed: dict[str, str] = {}
+    if model:  # "train again": start from what the newest version was trained with
+        last = training.last_training(principal.tenant_id, model)
+        for key in ("dataset", "task", "target", "algorithm"):
+            if not choice[key] and last.get(key):
+                choice[key] = str(last[key])
+        settings = last.get("hyperparameters") if kind == OWN_KIND else last
+        if isinstance(settings, dict) and (not algorithm or algorithm == last.get("algorithm")):
+            typed = {k: _shown(v) for k, v in settings.items() if v is not None and not isinstance(v, dict)}
+    context = _train_context(request, principal.tenant_id, choice, typed)
     context.update(can_train=can(principal, TRAIN), can_admin=can(principal, ADMIN))
     if model:
         context["busy"] = training.running_training(principal.tenant_id, model)
@@ -233,6 +242,15 @@ async def train_submit(request: Request, session: PostTrainer) -> Response:
     context = _train_context(request, principal.tenant_id, choice, typed, errors)
     context.update(can_train=True, can_admin=can(principal, ADMIN), problem=t("form.fix_fields"))
     return render(request, "train.html", context, status=409 if busy_job else 422)
+
+
+def _shown(value: Any) -> str:
+    """A stored setting as the form shows it (lists as "64, 32")."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 def _submit(tenant_id: str, role: str, kind: str, name: str, values: dict[str, Any], context: dict[str, Any],
