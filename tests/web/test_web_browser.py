@@ -423,6 +423,10 @@ def test_own_model_from_upload_to_prediction(chromium, server, lang):
     card = page.locator("[data-job]").first
     expect(card.locator("[data-role=status]")).to_have_attribute("class", "badge status completed", timeout=90_000)
     _shot(page, f"job-{lang[:2]}")
+    units = card.locator("[data-role=curves] [data-unit]")
+    expect(units.first).to_be_visible()
+    shown = [units.nth(i).get_attribute("data-unit") for i in range(units.count())]
+    assert len(shown) == len(set(shown)) and {"loss", "share"} <= set(shown)  # one chart per unit, none mixed
     card.locator("[data-role=compare]").click()
     expect(page.locator("main h1")).to_contain_text(words["versions"])
     expect(page.locator("#compare tr[data-metric=accuracy] td")).to_have_count(1)

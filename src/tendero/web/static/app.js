@@ -25,7 +25,7 @@
   });
 
   // --- jobs: one small JSON poll for every unfinished job on the page -----------------------------
-  // A metric gets a chart only when it has a curve (reported at two steps or more); charts are one per unit
+  // A metric gets a chart only when it has a curve (two steps or more, changing); charts are one per unit
   // (losses, shares, seconds, other values), so no axis mixes a loss of 0.3 with 0.9 of accuracy. The other
   // metrics are a table of their latest values. The ETA is the runner's own (progress weighted by each stage's
   // measured cost), written as "about 2 min 10 s left"; the time so far is shown beside it.
@@ -67,8 +67,11 @@
     Object.keys(series).forEach(function (name) {
       var s = series[name];
       var steps = {};
+      var values = {};
       s.x.forEach(function (x) { steps[x] = true; });
-      if (Object.keys(steps).length >= 2) {
+      s.y.forEach(function (y) { values[y] = true; });
+      // a curve: reported at two steps or more, and moving (a setting reported at every step is not a curve)
+      if (Object.keys(steps).length >= 2 && Object.keys(values).length >= 2) {
         var unit = unitOf(name);
         (byUnit[unit] = byUnit[unit] || []).push(name);
       } else {
