@@ -184,3 +184,29 @@ def test_no_second_training_while_one_runs(client, shop):
                         "seconds_per_step": 0}}, headers=headers)  # fmt: skip
     assert again.status_code == 202  # once it ended, training is offered again
     wait_for_job(client, shop, again.json()["id"])
+
+
+def test_another_shops_datasets_jobs_and_models_are_not_found(client, shop):
+    web = browser(client)
+    token = sign_in(web, shop)
+    dataset_id = _dataset_id(_upload(web, token, _table(40), name="privado"))
+    queued = web.post("/app/train", data={"csrf": token, "kind": "slow", "model": "privado", "steps": "1",
+                                          "seconds_per_step": "0"})  # fmt: skip
+    job_id = queued.headers["location"].rsplit("/", 1)[1]
+    assert wait_for_job(client, shop, job_id)["status"] == "completed"
+    intruder = make_tenant("intruso")
+    other = browser(client)
+    other_token = sign_in(other, intruder)
+    for path in (f"/app/datasets/{dataset_id}", f"/app/jobs/{job_id}", f"/app/jobs/{job_id}/download",
+                 "/app/models/privado/versions"):  # fmt: skip
+        answer = other.get(path)
+        assert answer.status_code == 404 and "Traceback" not in answer.text, path
+    for path in (
+        "/app/models/privado/versions/1.0.0/request-deploy",
+        "/app/models/privado/versions/1.0.0/deploy-compared",
+    ):
+        assert other.post(path, data={"csrf": other_token}).status_code == 404, path
+    assert dataset_id not in other.get("/app/datasets").text
+    offered = other.get(f"/app/train?dataset={dataset_id}").text  # only its own datasets are offered
+    assert f'<option value="{dataset_id}"' not in offered and 'id="train-form"' not in offered
+    assert "privado" not in other.get("/app/models").text
