@@ -29,3 +29,13 @@ def test_re_entering_the_current_stage_is_a_step_within_it():
         staged.enter("folds", f"fold {fold + 1}/3")
     fractions = [event.step / event.total for event in progress.events]
     assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] < 0.75
+
+
+def test_the_eta_bench_scores_progress_proportional_to_time_as_exact():
+    from tendero.bench.eta import _errors
+
+    times = [1.0, 2.0, 3.0]
+    exact = _errors(times, [t / 4 for t in times], wall=4.0)
+    assert exact["eta_mae_seconds"] == 0.0 and exact["eta_max_error_seconds"] == 0.0
+    late = _errors(times, [0.1, 0.2, 0.3], wall=4.0)  # a bar that lags: the ETA overshoots
+    assert late["eta_mae_seconds"] > 3 and late["eta_mae_share_of_fit"] == late["eta_mae_seconds"] / 4.0
