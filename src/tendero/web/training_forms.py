@@ -3,7 +3,6 @@ what a person typed, and errors placed next to the field they belong to (in the 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -179,7 +178,3 @@ def read_fields(
             elif name not in fields:
                 errors.setdefault("", t("form.invalid"))
     return values, typed, errors
-
-
-def json_text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
