@@ -79,6 +79,59 @@ class RecordingProgress:
             raise Cancelled(f"cancelled at step {step}")
 
 
+STAGE_SCALE = 1000  # the job-wide count a StagedProgress spreads its stages over
+
+
+class StagedProgress:
+    """Reports ``step/STAGE_SCALE``, each stage (in the order of ``costs``) owning a share equal to its measured cost.
+
+    ``enter(stage)`` moves to the start of that stage (stages before it count as done); ``step()`` advances within the
+    current stage by one of its ``steps[stage]`` expected steps (never past its end), so messages sent inside a long
+    stage keep the bar moving at the right pace.
+    """
+
+    def __init__(self, progress: Progress, costs: Mapping[str, float], steps: Mapping[str, int] | None = None) -> None:
+        total = sum(max(cost, 0.0) for cost in costs.values()) or 1.0
+        self.progress = progress
+        self.starts: dict[str, float] = {}
+        self.shares: dict[str, float] = {}
+        position = 0.0
+        for stage, cost in costs.items():
+            self.starts[stage] = position
+            self.shares[stage] = max(cost, 0.0) / total
+            position += self.shares[stage]
+        self.steps = {stage: max(1, int((steps or {}).get(stage, 1))) for stage in costs}
+        self.stage: str | None = None
+        self.done_in_stage = 0
+
+    @property
+    def fraction(self) -> float:
+        if self.stage is None:
+            return 0.0
+        steps = self.steps[self.stage]
+        within = min(self.done_in_stage, steps) / (steps + 1)  # never the end of the stage: that is the next start
+        return min(self.starts[self.stage] + self.shares[self.stage] * within, 1.0)
+
+    def enter(self, stage: str, message: str = "") -> None:
+        """Start ``stage`` (re-entering the current one counts as one of its steps)."""
+        if stage == self.stage:
+            self.step(message)
+            return
+        self.stage, self.done_in_stage = stage, 0
+        self._report(message or stage)
+
+    def step(self, message: str = "") -> None:
+        if self.stage is not None:
+            self.done_in_stage += 1
+        self._report(message)
+
+    def finish(self, message: str = "") -> None:
+        self.progress.update(STAGE_SCALE, STAGE_SCALE, message=message)
+
+    def _report(self, message: str) -> None:
+        self.progress.update(min(round(self.fraction * STAGE_SCALE), STAGE_SCALE - 1), STAGE_SCALE, message=message)
+
+
 class Frames(Mapping[str, pd.DataFrame]):
     """A tenant's data as named frames, loaded on first access and then kept.
 

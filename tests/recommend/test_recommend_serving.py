@@ -30,6 +30,10 @@ def test_fit_reports_progress_and_held_out_metrics(shop):
     fitted = RecommenderKind().fit(Frames.of(**shop), params, progress)
     assert len(progress.events) >= 5
     assert all(e.step <= e.total for e in progress.events)
+    steps = [e.step for e in progress.events]
+    assert steps == sorted(steps) and progress.events[-1].step == progress.events[-1].total  # staged, never back
+    ranker = next(e for e in progress.events if e.message == "training ranker")
+    assert ranker.step / ranker.total < 0.5  # the costly ranker stage still lies ahead, as its measured cost says
     for key in ("ndcg@10", "precision@10", "recall@10", "map@10", "coverage", "popularity_ndcg@10"):
         assert 0.0 <= fitted.metrics[key] <= 1.0
 

@@ -152,21 +152,28 @@ def test_training_progress_reaches_100_percent_without_reloading(chromium, serve
     page = _page(chromium)
     _sign_in(page, server, shop, "analyst")
     page.goto(f"{server}/app/models")
+    page.locator("#train-link").click()
+    page.locator("#train-choices select[name=kind]").select_option("slow")  # applies on change
+    page.wait_for_url("**kind=slow**")
     form = page.locator("#train-form")
     form.locator("input[name=model]").fill("lento")
-    form.locator("select[name=kind]").select_option("slow")
-    form.locator("input[name=params]").fill('{"steps": 8, "seconds_per_step": 0.3}')
+    form.locator("input[name=steps]").fill("8")
+    form.locator("input[name=seconds_per_step]").fill("0.3")
     assert form.locator("select[name=deploy]").count() == 0  # an analyst's versions are never deployed
-    form.locator("button").click()
-    page.wait_for_url("**/app/jobs")
+    form.locator("#train-submit").click()
+    page.wait_for_url("**/app/jobs/*")
     page.evaluate("window.__sameDocument = true")
     card = page.locator("[data-job]").first
     expect(card).to_contain_text("lento")
+    expect(card.locator("[data-role=eta]")).to_contain_text("left", timeout=30_000)  # the ETA while it runs
     expect(card.locator(".bar")).to_have_attribute("aria-valuenow", "100", timeout=60_000)
     expect(card.locator("[data-role=percent]")).to_have_text("100%")
     expect(card.locator("[data-role=status]")).to_have_text("completed")
-    curve = card.locator("[data-role=curve]")
-    expect(curve.locator(".scatterlayer .point")).to_have_count(8)  # the loss curve: every step, drawn as it came in
+    expect(card.locator("[data-role=eta]")).to_contain_text("took")
+    curve = card.locator("[data-role=curves] [data-unit=loss]")  # the loss, on the loss chart
+    expect(curve.locator(".scatterlayer .trace")).to_have_count(1)
+    points = page.evaluate("document.querySelector('[data-unit=loss]').data[0].x.length")
+    assert points == 8  # every step, drawn as it came in
     assert page.evaluate("window.__sameDocument") is True  # no reload happened
     _shot(page, "jobs-finished")
     assert not page.errors, page.errors
@@ -176,13 +183,13 @@ def test_training_progress_reaches_100_percent_without_reloading(chromium, serve
 def test_cancel_a_running_job(chromium, server, shop):
     page = _page(chromium)
     _sign_in(page, server, shop, "admin")
-    page.goto(f"{server}/app/models")
+    page.goto(f"{server}/app/train?kind=slow")
     form = page.locator("#train-form")
     form.locator("input[name=model]").fill("muy-lento")
-    form.locator("select[name=kind]").select_option("slow")
-    form.locator("input[name=params]").fill('{"steps": 200, "seconds_per_step": 0.2}')
-    form.locator("button").click()
-    page.wait_for_url("**/app/jobs")
+    form.locator("input[name=steps]").fill("200")
+    form.locator("input[name=seconds_per_step]").fill("0.2")
+    form.locator("#train-submit").click()
+    page.wait_for_url("**/app/jobs/*")
     card = page.locator("[data-job]").first
     expect(card.locator("[data-role=status]")).to_have_text("running", timeout=30_000)
     card.locator("[data-action=cancel]").click()
@@ -270,12 +277,12 @@ def test_analyst_has_no_admin_buttons_and_their_endpoints_refuse(chromium, serve
     _sign_in(page, server, shop, "analyst")
     expect(page.locator("nav.nav a")).to_have_text(
         ["Overview", "Forecast", "Customers", "Recommendations", "Experiments", "Insights", "Assistant", "Data",
-         "Models", "Jobs", "Automation"]
+         "Datasets", "Models", "Jobs", "Automation"]
     )  # fmt: skip
     page.goto(f"{server}/app/models")
     for action in ("deploy", "rollback", "archive"):
         assert page.locator(f"[data-action={action}]").count() == 0
-    assert page.locator("#train-form").count() == 1
+    assert page.locator("#train-link").count() == 1
     assert _post_from_page(page, "/app/models/ventas/versions/1.0.0/archive") == 403
     assert _post_from_page(page, "/app/models/ventas/rollback") == 403
     assert _post_from_page(page, "/app/settings/keys", {"name": "x", "role": "admin"}) == 403
@@ -353,4 +360,85 @@ def test_capability_pages_draw_their_charts(chromium, server, trained, viewport)
     _shot(page, "overview-trained")
     assert not page.errors, page.errors
     (SHOTS / f"timings-capabilities-{'phone' if viewport is PHONE else 'desktop'}.json").write_text(json.dumps(timings))
+    page.context.close()
+
+
+def _churn_table(rows: int = 150) -> bytes:
+    lines = ["visitas,plan,gasto,baja"]
+    for i in range(rows):
+        visits = (i * 7) % 30
+        lines.append(f"{visits},{['basico', 'plus', ''][i % 3]},{10 + (i * 13) % 80},{'sí' if visits < 8 else 'no'}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+TRAINING_WORDS = {
+    "en-GB": {"datasets": "Datasets", "train": "Train a model", "refused": "Not accepted here",
+              "versions": "Versions of", "prediction": "Prediction"},
+    "es-ES": {"datasets": "Conjuntos de datos", "train": "Entrenar un modelo", "refused": "No se admite aquí",
+              "versions": "Versiones de", "prediction": "Predicción"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en-GB", "es-ES"])
+def test_own_model_from_upload_to_prediction(chromium, server, lang):
+    """The S3 flow in the browser: upload a table, read its schema and report, train with a mistake fixed beside its
+    field, follow the job to the end, compare versions, and predict one row from the form."""
+    words = TRAINING_WORDS[lang]
+    shop = make_tenant(f"propio-{lang[:2]}")
+    page = _page(chromium, lang=lang)
+    _sign_in(page, server, shop)
+    page.goto(f"{server}/app/datasets")
+    expect(page.locator("main h1")).to_have_text(words["datasets"])
+    form = page.locator("#dataset-form")
+    form.locator("input[name=name]").fill("bajas")
+    form.locator("input[name=target]").fill("baja")
+    form.locator("input[type=file]").set_input_files(
+        files=[{"name": "bajas.csv", "mimeType": "text/csv", "buffer": _churn_table()}]
+    )
+    form.locator("button").click()
+    page.wait_for_url("**/app/datasets/*")
+    expect(page.locator("#schema tr[data-column]")).to_have_count(4)
+    expect(page.locator("#schema tr[data-column=plan] [data-role=missing]")).to_contain_text("33")
+    _shot(page, f"dataset-{lang[:2]}")
+    page.locator("#train-on").click()
+    page.wait_for_url("**/app/train?dataset=*")
+    expect(page.locator("main h1")).to_have_text(words["train"])
+    page.locator("#train-choices select[name=algorithm]").select_option("random_forest")
+    page.wait_for_url("**algorithm=random_forest**")
+    form = page.locator("#train-form")
+    form.locator("input[name=model]").fill("bajas")
+    form.locator("input[name=n_estimators]").fill("0")
+    form.locator("input[name=min_samples_leaf]").fill("2")
+    form.locator("#train-submit").click()
+    expect(page.locator("[data-error-for=n_estimators]")).to_contain_text(words["refused"])
+    assert form.locator("input[name=n_estimators]").input_value() == "0"  # what was typed is kept
+    assert form.locator("input[name=min_samples_leaf]").input_value() == "2"
+    assert form.locator("input[name=model]").input_value() == "bajas"
+    _shot(page, f"train-error-{lang[:2]}")
+    assert [e for e in page.errors if "422" not in e] == []  # the refused form answers 422, as it should
+    page.errors.clear()  # type: ignore[attr-defined]
+    form.locator("input[name=n_estimators]").fill("30")
+    form.locator("#train-submit").click()
+    page.wait_for_url("**/app/jobs/*")
+    card = page.locator("[data-job]").first
+    expect(card.locator("[data-role=status]")).to_have_attribute("class", "badge status completed", timeout=90_000)
+    _shot(page, f"job-{lang[:2]}")
+    units = card.locator("[data-role=curves] [data-unit]")
+    expect(units.first).to_be_visible()
+    shown = [units.nth(i).get_attribute("data-unit") for i in range(units.count())]
+    assert len(shown) == len(set(shown)) and "loss" in shown  # one chart per unit: the validation loss's
+    expect(card.locator("[data-role=figures] tr[data-metric=accuracy]")).to_have_count(1)  # reported once: a row
+    card.locator("[data-role=compare]").click()
+    expect(page.locator("main h1")).to_contain_text(words["versions"])
+    expect(page.locator("#compare tr[data-metric=accuracy] td")).to_have_count(1)
+    _shot(page, f"compare-{lang[:2]}")
+    page.goto(f"{server}/app/models/bajas/predict")
+    page.locator("#predict-form input[name='col:visitas']").fill("3")
+    page.locator("#predict-form select[name='col:plan']").select_option("plus")
+    page.locator("#predict-form input[name='col:gasto']").fill("25")
+    page.locator("#predict-form button").click()
+    expect(page.locator("#prediction h3").first).to_have_text(words["prediction"])
+    expect(page.locator("#prediction [data-role=prediction]")).not_to_be_empty()
+    _shot(page, f"predict-{lang[:2]}")
+    assert not page.errors, page.errors
     page.context.close()

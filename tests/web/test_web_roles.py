@@ -60,7 +60,7 @@ def test_admin_sees_every_button(client, shop):
     models = web.get("/app/models").text
     for action in ("deploy", "rollback", "archive"):
         assert f'data-action="{action}"' in models
-    assert 'id="train-form"' in models
+    assert 'id="train-link"' in models
     assert 'id="upload-form"' in web.get("/app/data").text
     assert 'data-action="revoke"' in web.get("/app/settings").text
 
@@ -69,7 +69,7 @@ def test_analyst_has_no_admin_buttons_and_the_endpoints_refuse(client, shop):
     web = browser(client)
     token = sign_in(web, shop, "analyst")
     models = web.get("/app/models").text
-    assert 'id="train-form"' in models  # analysts train
+    assert 'id="train-link"' in models  # analysts train
     for action in ("deploy", "rollback", "archive"):
         assert f'data-action="{action}"' not in models
     assert 'id="upload-form"' not in web.get("/app/data").text  # analysts read data, do not ingest
@@ -123,13 +123,13 @@ def test_an_analysts_training_from_the_dashboard_never_deploys(client, demo_stor
     load_demo(shop.id, demo_store)
     web = browser(client)
     token = sign_in(web, shop, "analyst")
-    models = web.get("/app/models").text
-    assert 'name="deploy"' not in models and 'id="deploy-note"' in models
+    form = web.get("/app/train?kind=baseline").text
+    assert 'name="deploy"' not in form and 'id="deploy-note"' in form
     before = _total_jobs(client, shop)
     refused = web.post("/app/models/train", data={"csrf": token, "model": "web-a", "kind": "baseline",
                                                   "deploy": "always"})  # fmt: skip
-    assert refused.status_code == 303 and _total_jobs(client, shop) == before
-    assert "Only an admin" in web.get("/app/models", headers={"accept-language": "en"}).text
+    assert refused.status_code == 422 and _total_jobs(client, shop) == before
+    assert "Only an admin" in refused.text and 'data-error-for="deploy"' in refused.text
     queued = web.post("/app/models/train", data={"csrf": token, "model": "web-a", "kind": "baseline"})
     assert queued.status_code == 303
     assert "until an admin deploys it" in web.get("/app/jobs", headers={"accept-language": "en"}).text

@@ -61,7 +61,7 @@ def test_actions_on_another_shops_things_are_404_and_change_nothing(client, vict
     keys = {k["id"]: k for k in client.get("/v1/keys", headers=tenant.headers()).json()["items"]}
     assert keys[victim["key"]["id"]]["revoked_at"] is None
     # what the intruder trains from the dashboard lands in its own shop
-    web.post("/app/models/train", data={"csrf": token, "model": "modelo-secreto", "kind": "slow",
-             "params": '{"steps": 1, "seconds_per_step": 0}'})  # fmt: skip
+    web.post("/app/models/train", data={"csrf": token, "model": "modelo-secreto", "kind": "slow", "steps": "1",
+             "seconds_per_step": "0"})  # fmt: skip
     mine = client.get("/v1/jobs", headers=intruder.headers()).json()
     assert mine["total"] == 1 and mine["items"][0]["params"]["model"] == "modelo-secreto"

@@ -20,6 +20,7 @@ from tendero.catalogue.language import LANGUAGES, Language
 from tendero.catalogue.money import MONEY
 from tendero.catalogue.recommend import REASONS
 from tendero.catalogue.training import TRAINING, TYPE_WORDS
+from tendero.catalogue.training_pages import TRAINING_PAGES
 
 AREAS: dict[str, Mapping[str, Mapping[str, str]]] = {
     "answers": ANSWERS,
@@ -32,6 +33,7 @@ AREAS: dict[str, Mapping[str, Mapping[str, str]]] = {
     "recommend.reason": REASONS,
     "training": TRAINING,
     "training.type": TYPE_WORDS,
+    "training.pages": TRAINING_PAGES,
 }
 
 __all__ = ["AREAS", "LANGUAGES", "Language", "entries"]

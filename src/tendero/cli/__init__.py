@@ -495,12 +495,13 @@ def data_profile(tenant: TenantOpt) -> None:
 def _register_benches() -> None:
     from tendero.bench import api as api_bench
     from tendero.bench import assistant as assistant_bench
-    from tendero.bench import customers, dashboard, data_import, forecast, recommend, tabular
+    from tendero.bench import customers, dashboard, data_import, eta, forecast, recommend, tabular
     from tendero.bench import experiments as experiments_bench
     from tendero.bench import pricing as pricing_bench
     from tendero.bench import search as search_bench
 
     bench_app.command("api")(api_bench.command)
+    bench_app.command("eta")(eta.command)
     bench_app.command("import")(data_import.command)
     bench_app.command("customers")(customers.command)
     bench_app.command("forecast")(forecast.command)

@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar, overload
 from sqlalchemy.orm import Session
 
 from tendero.config import get_settings
-from tendero.errors import DeployNotAllowed, NotFound
+from tendero.errors import Conflict, DeployNotAllowed, NotFound
 from tendero.jobs.runner import get_runner
 from tendero.kinds import Fitted, get_kind
 from tendero.registry.promotion import is_better as is_better
@@ -42,6 +42,19 @@ def deploy_mode(requested: str | None, role: str) -> str:
     return requested
 
 
+class TrainingRunning(Conflict):
+    """A model is trained by one job at a time: a second request while one is queued or running is refused,
+    naming that job (a resent request with the same idempotency key still gets its own job back)."""
+
+    def __init__(self, model: str, job_id: str, status: str) -> None:
+        super().__init__(
+            f"model {model!r} is already being trained by job {job_id} ({status}): follow it at "
+            f"/v1/jobs/{job_id}/progress, or cancel it before training again",
+            [{"field": "body.model", "message": f"job {job_id} is training this model", "job_id": job_id}],
+        )
+        self.model, self.job_id, self.status = model, job_id, status
+
+
 def submit_training(
     session: Session,
     tenant_id: str,
@@ -54,6 +67,10 @@ def submit_training(
     caller's ``role`` allows (``deploy_mode``); the job's params show the mode it got."""
     request = {**request, "deploy": deploy_mode(request.get("deploy"), role)}
     parsed, _kind, params = validate_request(request)
+    if not (idempotency_key and job_rows.idempotency_key_used(session, tenant_id, idempotency_key)):
+        running = job_rows.unfinished_training(session, tenant_id, parsed.model)
+        if running is not None:
+            raise TrainingRunning(parsed.model, running.id, running.status)
     payload = parsed.model_dump(mode="json")
     payload["params"] = params.model_dump(mode="json")
     job, created = job_rows.submit_job(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from tendero.jobs.runner import get_runner
 from tendero.services.schemas import JobEventOut, JobOut
 from tendero.store import jobs as job_rows
 from tendero.store.db import session_scope, using_session
-from tendero.store.tables import Job
+from tendero.store.tables import Job, utcnow
 
 
 def job_out(job: Job) -> JobOut:
@@ -52,6 +53,7 @@ class JobState:
     error: str | None
     result: dict[str, Any] | None
     events: list[JobEventOut]
+    elapsed_seconds: float | None = None  # since it started (to its end once finished)
 
 
 def job_state(tenant_id: str, job_id: str, after_event: int = 0) -> JobState:
@@ -75,6 +77,17 @@ def cancel_job(tenant_id: str, job_id: str) -> JobOut:
         return job_out(job_rows.request_cancel(session, tenant_id, job_id))
 
 
+def _elapsed(job: Job) -> float | None:
+    if job.started_at is None:
+        return None
+    end = job.finished_at or utcnow()
+    return max(0.0, (_aware(end) - _aware(job.started_at)).total_seconds())
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def jobs_progress(tenant_id: str, job_ids: list[str], after_event: int = 0) -> dict[str, JobState]:
     """The state and new events of each of ``job_ids`` that is this tenant's (others are simply absent)."""
     found: dict[str, JobState] = {}
@@ -86,5 +99,5 @@ def jobs_progress(tenant_id: str, job_ids: list[str], after_event: int = 0) -> d
                 continue
             events = job_rows.list_events(session, tenant_id, job_id, after_id=after_event, limit=2000)
             found[job_id] = JobState(job.status, job.progress, job.error, job.result,
-                                     [JobEventOut.model_validate(e) for e in events])  # fmt: skip
+                                     [JobEventOut.model_validate(e) for e in events], _elapsed(job))  # fmt: skip
     return found

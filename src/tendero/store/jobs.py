@@ -53,6 +53,19 @@ def submit_job(
     return job, True
 
 
+def unfinished_training(session: Session, tenant_id: str, model: str) -> Job | None:
+    """The tenant's queued or running ``train`` job for ``model``, if there is one (oldest first)."""
+    query = select(Job).where(Job.tenant_id == tenant_id, Job.kind == "train", Job.status.in_(("pending", "running")))
+    for job in session.scalars(query.order_by(Job.created_at, Job.id)):
+        if (job.params or {}).get("model") == model:
+            return job
+    return None
+
+
+def idempotency_key_used(session: Session, tenant_id: str, key: str) -> bool:
+    return session.scalar(select(Job.id).where(Job.tenant_id == tenant_id, Job.idempotency_key == key)) is not None
+
+
 def get_job(session: Session, tenant_id: str, job_id: str) -> Job:
     job = session.scalar(select(Job).where(Job.tenant_id == tenant_id, Job.id == job_id))
     if job is None:

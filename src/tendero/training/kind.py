@@ -196,11 +196,8 @@ class _Tracker:
 
     def emit(self, step: int, message: str, metrics: dict[str, float]) -> None:
         total = max(self.total, step)
-        elapsed = time.monotonic() - self.started
+        # only the model's own figures: the runner derives the ETA and the elapsed time from step/total itself
         clean = {k: float(v) for k, v in metrics.items() if v is not None and math.isfinite(float(v))}
-        if step > 0:
-            clean["eta_seconds"] = elapsed / step * max(total - step, 0)
-        clean["elapsed_seconds"] = elapsed
         self.progress.update(step, total, message=message, **clean)
 
     def fit_report(self, step: int, total: int, message: str = "", **metrics: float) -> None:

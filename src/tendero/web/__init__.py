@@ -19,8 +19,10 @@ def install_web(app: FastAPI) -> None:
     from tendero.web.pages import router
     from tendero.web.search_page import router as search_router
     from tendero.web.shop_settings import router as shop_router
+    from tendero.web.training_pages import router as training_router
 
     app.include_router(router)
+    app.include_router(training_router)
     app.include_router(capability_router)
     app.include_router(experiment_router)
     app.include_router(search_router)

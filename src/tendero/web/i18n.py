@@ -8,7 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from tendero.catalogue.dashboard import DASHBOARD as CATALOGUE
+from tendero.catalogue.dashboard import DASHBOARD
+from tendero.catalogue.training_pages import TRAINING_PAGES
+
+CATALOGUE: dict[str, dict[str, str]] = {**DASHBOARD, **TRAINING_PAGES}
 
 LANGUAGES = ("es", "en")
 DEFAULT = "en"

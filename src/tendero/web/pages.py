@@ -4,8 +4,6 @@ always with the signed-in principal's tenant."""
 from __future__ import annotations
 
 import gzip
-import json
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
@@ -14,20 +12,20 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from tendero.data.issues import ReadStopped
 from tendero.data.messages import render as render_text
 from tendero.data.readers import FileRejected
-from tendero.errors import Conflict, DeployNotAllowed, Invalid, LastAdminKey, TooLarge
-from tendero.kinds import CustomersModel, kind_names
-from tendero.services import data, jobs, models
+from tendero.errors import Conflict, Invalid, LastAdminKey, TooLarge
+from tendero.kinds import CustomersModel
+from tendero.services import data, jobs, models, training
 from tendero.services import tenants as tenant_service
 from tendero.services.data import EntityName
 from tendero.services.models import ModelName
-from tendero.services.schemas import MAX_INT64, TrainRequestIn
+from tendero.services.schemas import MAX_INT64
 from tendero.services.tenants import key_cache
 from tendero.services.uploads import saved_upload
 from tendero.store.jobs import FINISHED
@@ -49,7 +47,7 @@ from tendero.web.access import (
     resolved,
 )
 from tendero.web.i18n import CATALOGUE, LANGUAGES, translator
-from tendero.web.rendering import PREFIX, WebRoute, language, record_call, redirect, render, safe_next
+from tendero.web.rendering import PREFIX, WebRoute, language, redirect, render, safe_next
 from tendero.web.session import WebSession, clear_session, read_session, secret_usable, write_session
 from tendero.web.shop_settings import shop_context
 
@@ -318,50 +316,9 @@ def models_page(request: Request, session: Reader) -> Response:
             } for v in versions],
         })  # fmt: skip
     return render(request, "models.html", {
-        "models": shown, "kinds": [k for k in kind_names()],
+        "models": shown, "busy": training.models_in_training(principal.tenant_id),
         "can_admin": can(principal, ADMIN), "can_train": can(principal, TRAIN),
-        "default_kind": "baseline",
     })  # fmt: skip
-
-
-@router.post("/models/train")
-def train(
-    request: Request,
-    session: PostTrainer,
-    model: Annotated[str, Form(max_length=200)] = "",
-    kind: Annotated[str, Form(max_length=50)] = "baseline",
-    params: Annotated[str, Form(max_length=20_000)] = "",
-    deploy: Annotated[str, Form()] = "",
-) -> Response:
-    """Queue training exactly as ``POST /v1/models/{name}/train`` does (same schema, rule on deploying, service and
-    audit): for a role other than admin the version is not put live, and the message says so."""
-    principal = session.principal
-    assert principal is not None
-    started = time.perf_counter()
-    t = _t(request)
-    back = f"{PREFIX}/models"
-    try:
-        parsed_params = json.loads(params) if params.strip() else {}
-    except json.JSONDecodeError:
-        return redirect(request, back, ("error", t("models.bad_params")))
-    if not isinstance(parsed_params, dict):
-        return redirect(request, back, ("error", t("models.bad_params")))
-    try:
-        name = MODEL_NAME.validate_python(model.strip() or kind)
-        body = TrainRequestIn(kind=kind, params=parsed_params, deploy=deploy or None)
-        payload = body.model_dump(exclude={"idempotency_key"})
-        payload["model"] = name
-        models.submit_training(principal.tenant_id, payload, role=principal.role)
-    except DeployNotAllowed:
-        return redirect(request, back, ("error", t("models.deploy_admin_only")))
-    except ValidationError as error:
-        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'model'}: {e['msg']}" for e in error.errors()[:5])
-        return redirect(request, back, ("error", t("error.invalid", detail=detail)))
-    except Invalid as error:  # an unknown kind
-        return redirect(request, back, ("error", str(error)))
-    record_call(request, principal, "train", started, 202, model=name)
-    queued = t("models.queued") if can(principal, ADMIN) else t("models.queued_not_deployed")
-    return redirect(request, f"{PREFIX}/jobs", ("success", queued))
 
 
 def _registry_action(request: Request, action: str, name: str, version: str | None, session: WebSession) -> Response:
@@ -370,7 +327,7 @@ def _registry_action(request: Request, action: str, name: str, version: str | No
     t = _t(request)
     try:
         if action == "deploy":
-            row = models.deploy(principal.tenant_id, name, version or "")
+            row = training.deploy_version(principal.tenant_id, name, version or "")
             message = t("models.deployed_ok", model=name, version=row.version)
         elif action == "rollback":
             row = models.rollback(principal.tenant_id, name)
@@ -401,13 +358,29 @@ def archive(request: Request, name: str, version: str, session: PostAdmin) -> Re
 # --- jobs -------------------------------------------------------------------------------------------
 
 
+def duration_text(seconds: float | None) -> str:
+    """45 s, 3 min 20 s, 1 h 05 min: the same in Spanish and English."""
+    if seconds is None or seconds != seconds:
+        return ""
+    whole = max(0, round(seconds))
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60:02d} s"
+    return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
+
+
 def _job_view(job: Any) -> dict[str, Any]:
     params = job.params or {}
+    duration = None
+    if job.started_at and job.finished_at:
+        duration = (job.finished_at - job.started_at).total_seconds()
     return {
         "id": job.id, "kind": job.kind, "status": job.status, "progress": round(float(job.progress or 0.0), 1),
         "model": params.get("model"), "model_kind": params.get("kind"), "error": job.error,
         "created_at": job.created_at, "finished_at": job.finished_at, "cancel_requested": job.cancel_requested,
-        "finished": job.status in TERMINAL,
+        "finished": job.status in TERMINAL, "duration": duration, "duration_text": duration_text(duration),
+        "estimate_text": duration_text(job.estimated_seconds) if job.estimated_seconds else "",
     }  # fmt: skip
 
 
@@ -434,9 +407,9 @@ def jobs_progress(
     for job_id, state in jobs.jobs_progress(principal.tenant_id, [i for i in ids.split(",") if i][:20], after).items():
         answer["jobs"][job_id] = {
             "status": state.status, "progress": round(float(state.progress or 0.0), 1), "error": state.error,
-            "finished": state.status in TERMINAL,
-            "events": [{"id": e.id, "step": e.step, "total": e.total, "metrics": e.metrics, "message": e.message}
-                       for e in state.events],
+            "finished": state.status in TERMINAL, "elapsed_seconds": state.elapsed_seconds,
+            "events": [{"id": e.id, "step": e.step, "total": e.total, "metrics": e.metrics, "message": e.message,
+                        "eta_seconds": e.eta_seconds} for e in state.events],
         }  # fmt: skip
     return JSONResponse(answer, headers={"cache-control": "no-store"})
 

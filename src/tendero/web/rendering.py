@@ -63,6 +63,7 @@ NAV: list[NavItem] = [
     NavItem(f"{PREFIX}/insights", "nav.insights", READ),
     NavItem(f"{PREFIX}/assistant", "nav.assistant", READ),
     NavItem(f"{PREFIX}/data", "nav.data", tuple(dict.fromkeys((*READ, *INGEST)))),
+    NavItem(f"{PREFIX}/datasets", "nav.datasets", READ),
     NavItem(f"{PREFIX}/models", "nav.models", READ),
     NavItem(f"{PREFIX}/jobs", "nav.jobs", READ),
     NavItem(f"{PREFIX}/schedules", "nav.schedules", READ),

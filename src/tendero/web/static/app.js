@@ -25,9 +25,99 @@
   });
 
   // --- jobs: one small JSON poll for every unfinished job on the page -----------------------------
+  // A metric gets a chart only when it has a curve (two steps or more, changing); charts are one per unit
+  // (losses, shares, seconds, other values), so no axis mixes a loss of 0.3 with 0.9 of accuracy. The other
+  // metrics are a table of their latest values. The ETA is the runner's own (progress weighted by each stage's
+  // measured cost), written as "about 2 min 10 s left"; the time so far is shown beside it.
   var list = document.getElementById("jobs");
   var curves = {};  // job id -> {metric: {x: [], y: []}}
+  var etas = {};  // job id -> latest eta_seconds
   var lastEvent = 0;
+  var texts = list ? JSON.parse(list.dataset.texts || "{}") : {};
+  var HIDDEN = /^(eta_seconds|elapsed_seconds)$/;
+  var UNITS = [
+    ["loss", /loss|logloss|rmse|mae|mse|mape|wape|deviance|error|l1|l2/i],
+    ["seconds", /_seconds$/i],
+    ["share", /accuracy|auc|f1|precision|recall|ndcg|hit|coverage|r2|silhouette|map@/i]
+  ];
+
+  function unitOf(name) {
+    for (var i = 0; i < UNITS.length; i++) if (UNITS[i][1].test(name)) return UNITS[i][0];
+    return "value";
+  }
+
+  function duration(seconds) {
+    var whole = Math.max(0, Math.round(seconds));
+    if (whole < 60) return whole + " s";
+    if (whole < 3600) return Math.floor(whole / 60) + " min " + ("0" + (whole % 60)).slice(-2) + " s";
+    return Math.floor(whole / 3600) + " h " + ("0" + Math.floor(whole % 3600 / 60)).slice(-2) + " min";
+  }
+
+  function say(key, time) { return (texts[key] || key).replace("{time}", time); }
+
+  function number(value) {
+    var digits = Math.abs(value) >= 100 ? 1 : 3;
+    return Number.isInteger(value) ? value.toLocaleString(texts.lang) :
+      value.toLocaleString(texts.lang, {maximumFractionDigits: digits});
+  }
+
+  function drawCurves(card, series) {
+    var byUnit = {};
+    var latest = [];
+    Object.keys(series).forEach(function (name) {
+      var s = series[name];
+      var steps = {};
+      var values = {};
+      s.x.forEach(function (x) { steps[x] = true; });
+      s.y.forEach(function (y) { values[y] = true; });
+      // a curve: reported at two steps or more, and moving (a setting reported at every step is not a curve)
+      if (Object.keys(steps).length >= 2 && Object.keys(values).length >= 2) {
+        var unit = unitOf(name);
+        (byUnit[unit] = byUnit[unit] || []).push(name);
+      } else {
+        latest.push([name, s.y[s.y.length - 1]]);
+      }
+    });
+    var box = card.querySelector("[data-role=curves]");
+    Object.keys(byUnit).sort().forEach(function (unit) {
+      var el = box.querySelector("[data-unit='" + unit + "']");
+      if (!el) {
+        el = document.createElement("div");
+        el.className = "chart small-chart";
+        el.dataset.unit = unit;
+        box.appendChild(el);
+      }
+      var data = byUnit[unit].map(function (name) {
+        // copies: Plotly.react compares arrays by reference, so a grown array must be a new one
+        return {type: "scatter", mode: "lines", name: texts["metric." + name] || name,
+                x: series[name].x.slice(), y: series[name].y.slice()};
+      });
+      window.Plotly.react(el, data, {
+        margin: {l: 52, r: 8, t: 8, b: 36}, height: 220, paper_bgcolor: "rgba(0,0,0,0)",
+        plot_bgcolor: "rgba(0,0,0,0)", legend: {orientation: "h", y: -0.25}, showlegend: true,
+        xaxis: {title: {text: texts.step || "step"}, tickformat: "d", rangemode: "tozero"},
+        yaxis: {title: {text: texts["unit." + unit] || unit}, rangemode: unit === "loss" ? "tozero" : "normal"}
+      }, config);
+    });
+    var table = card.querySelector("[data-role=figures]");
+    if (table && latest.length) {
+      var body = table.querySelector("tbody");
+      body.textContent = "";
+      latest.forEach(function (pair) {
+        var row = document.createElement("tr");
+        row.dataset.metric = pair[0];
+        var name = document.createElement("th");
+        name.textContent = texts["metric." + pair[0]] || pair[0];
+        var value = document.createElement("td");
+        value.className = "num";
+        value.textContent = number(pair[1]);
+        row.appendChild(name);
+        row.appendChild(value);
+        body.appendChild(row);
+      });
+      table.hidden = false;
+    }
+  }
 
   function updateJob(card, job, labels) {
     var pct = Math.round(job.progress);
@@ -42,7 +132,11 @@
     if (job.finished) {
       var cancel = card.querySelector("[data-role=cancel]");
       if (cancel) cancel.remove();
+      var estimate = card.querySelector("[data-role=estimate]");
+      if (estimate) estimate.remove();
     }
+    var download = card.querySelector("[data-role=download]");
+    if (download) download.hidden = job.status !== "completed";
     if (job.error) {
       var error = card.querySelector("[data-role=error]");
       error.textContent = job.error;
@@ -51,26 +145,26 @@
     var series = curves[card.dataset.job] = curves[card.dataset.job] || {};
     job.events.forEach(function (e) {
       lastEvent = Math.max(lastEvent, e.id);
-      if (e.message) card.querySelector("[data-role=message]").textContent = e.message;
+      if (e.message) card.querySelector("[data-role=message]").textContent = "· " + e.message;
+      if (e.eta_seconds !== null && e.eta_seconds !== undefined) etas[card.dataset.job] = e.eta_seconds;
       Object.keys(e.metrics || {}).forEach(function (name) {
+        if (HIDDEN.test(name)) return;
         var s = series[name] = series[name] || {x: [], y: []};
         s.x.push(e.step);
         s.y.push(e.metrics[name]);
       });
     });
-    var names = Object.keys(series);
-    if (names.length && window.Plotly) {
-      var el = card.querySelector("[data-role=curve]");
-      el.hidden = false;
-      var data = names.map(function (name) {
-        // copies: Plotly.react compares arrays by reference, so a grown array must be a new one
-        return {type: "scatter", mode: "lines+markers", name: name, x: series[name].x.slice(), y: series[name].y.slice()};
-      });
-      window.Plotly.react(el, data, {
-        margin: {l: 44, r: 8, t: 8, b: 30}, height: 200, paper_bgcolor: "rgba(0,0,0,0)",
-        plot_bgcolor: "rgba(0,0,0,0)", legend: {orientation: "h"}, xaxis: {title: {text: "step"}}
-      }, config);
+    var eta = card.querySelector("[data-role=eta]");
+    if (job.finished) {
+      if (job.elapsed_seconds !== null && job.elapsed_seconds !== undefined) eta.textContent = say("took", duration(job.elapsed_seconds));
+    } else if (job.status === "running") {
+      var left = etas[card.dataset.job];
+      var parts = [left === undefined ? texts.eta_unknown : say("eta", duration(left))];
+      if (job.elapsed_seconds !== null && job.elapsed_seconds !== undefined) parts.push(say("elapsed", duration(job.elapsed_seconds)));
+      eta.textContent = parts.join(" · ");
+      eta.dataset.etaSeconds = left === undefined ? "" : String(left);
     }
+    if (Object.keys(series).length && window.Plotly) drawCurves(card, series);
   }
 
   function poll(first) {
