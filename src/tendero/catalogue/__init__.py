@@ -15,13 +15,18 @@ from tendero.catalogue.api import API
 from tendero.catalogue.customers import SEGMENT_ACTIONS, SEGMENTS
 from tendero.catalogue.dashboard import DASHBOARD
 from tendero.catalogue.data import DATA
-from tendero.catalogue.language import LANGUAGES, Language
+from tendero.catalogue.engines import ENGINES
+from tendero.catalogue.language import LANGUAGE_TEXTS, LANGUAGES, Language
+from tendero.catalogue.pages import PAGES
 from tendero.catalogue.recommend import REASONS
 from tendero.catalogue.training import TRAINING, TYPE_WORDS
 
 AREAS: dict[str, Mapping[str, Mapping[str, str]]] = {
     "api": API,
     "dashboard": DASHBOARD,
+    "pages": PAGES,
+    "engines": ENGINES,
+    "language": LANGUAGE_TEXTS,
     "data": DATA,
     "customers.segment": SEGMENTS,
     "customers.action": SEGMENT_ACTIONS,

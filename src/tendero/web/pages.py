@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from tendero.data.issues import ReadStopped
 from tendero.data.messages import render as render_text
 from tendero.data.readers import FileRejected
+from tendero.demo import DEMO_TENANT
 from tendero.errors import Conflict, DeployNotAllowed, Invalid, LastAdminKey, TooLarge
 from tendero.kinds import CustomersModel, kind_names
 from tendero.services import data, jobs, models
@@ -31,6 +32,7 @@ from tendero.services.schemas import MAX_INT64, TrainRequestIn
 from tendero.services.tenants import key_cache
 from tendero.services.uploads import saved_upload
 from tendero.store.jobs import FINISHED
+from tendero.store.tenants import Principal
 from tendero.web import capabilities, charts, summaries
 from tendero.web.access import (
     ADMIN,
@@ -48,7 +50,7 @@ from tendero.web.access import (
     can,
     resolved,
 )
-from tendero.web.i18n import CATALOGUE, LANGUAGES, translator
+from tendero.web.i18n import CATALOGUE, LANGUAGES, format_number, translator
 from tendero.web.rendering import PREFIX, WebRoute, language, record_call, redirect, render, safe_next
 from tendero.web.session import WebSession, clear_session, read_session, secret_usable, write_session
 
@@ -231,12 +233,33 @@ def overview(request: Request, session: AnyRole, days: Annotated[int, Query()] =
         context["at_risk"] = customers_model.fitted.at_risk(0.0, 5, language(request))
         context["names"] = capabilities.customer_names(principal.tenant_id)
     if not sales.empty:
-        context["sales_figure"] = charts.sales_figure(sales, t("overview.sales_chart"), t("overview.weekly"))
-        context["categories_figure"] = charts.categories_figure(sales) if sales.categories else None
+        context["sales_figure"] = charts.with_axes(
+            charts.sales_figure(sales, t("overview.sales_chart"), t("overview.weekly")),
+            t("chart.day"),
+            t("kpi.revenue"),
+        )
+        context["categories_figure"] = (
+            charts.with_axes(charts.categories_figure(sales), t("kpi.revenue"), t("chart.category"))
+            if sales.categories
+            else None
+        )
     return render(request, "overview.html", context)
 
 
 # --- data -------------------------------------------------------------------------------------------
+
+
+def _loaded_directly(principal: Principal, profile: dict[str, Any], lang: str) -> str | None:
+    """What a shop holds that came in without an import (the demo's generated store): said, not left as "no imports"."""
+    counts = {entity: n for entity, n in profile.get("counts", {}).items() if n}
+    if not counts:
+        return None
+    t = translator(lang)
+    listed = ", ".join(f"{format_number(n, lang)} {t('entity.' + entity)}" for entity, n in counts.items())
+    orders = profile.get("orders")
+    if principal.tenant_name == DEMO_TENANT and orders:
+        return t("data.demo_loaded", counts=listed, first=orders["first"][:10], last=orders["last"][:10])
+    return t("data.loaded_directly", counts=listed)
 
 
 @router.get("/data")
@@ -246,8 +269,10 @@ def data_page(request: Request, session: AnyRole) -> Response:
     context: dict[str, Any] = {"entities": ENTITIES, "can_ingest": can(principal, INGEST), "can_read": False}
     if can(principal, READ):
         rows, total = data.list_imports(principal.tenant_id, 50, 0)
-        context.update(can_read=True, imports=rows, imports_total=total,
-                       profile=summaries.profile_summary(principal.tenant_id))  # fmt: skip
+        profile = summaries.profile_summary(principal.tenant_id)
+        direct = None if total else _loaded_directly(principal, profile, language(request))
+        context.update(can_read=True, imports=rows, imports_total=total, profile=profile,
+                       loaded_directly=direct)  # fmt: skip
     return render(request, "data.html", context)
 
 

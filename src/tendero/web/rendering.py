@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from tendero import __version__
+from tendero.catalogue.engines import engine_name
 from tendero.errors import Conflict, NotFound, unstorable_text
 from tendero.services import audit
 from tendero.services.roles import ADMIN, INGEST, READ
@@ -86,6 +87,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         num=lambda value, decimals=0: format_number(value, lang, decimals),
         when=lambda value: format_when(value, lang),
         metric=lambda value: format_metric(value, lang),
+        engine=lambda code: engine_name(str(code), lang),
         principal=principal,
         csrf=session.csrf,
         flash=session.flash,
@@ -96,7 +98,9 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         prefix=PREFIX,
         plotly_version=PLOTLY_VERSION,
     )
-    response = templates.TemplateResponse(request, name, context, status_code=status, headers=SECURITY_HEADERS)
+    response = templates.TemplateResponse(
+        request, name, context, status_code=status, headers={**SECURITY_HEADERS, "content-language": lang}
+    )
     if session.flash or request.cookies.get("tendero_session") is None:
         write_session(request, response, replace(session, flash=None))
     return response
@@ -117,8 +121,14 @@ def record_call(request: Request, principal: Principal, action: str, started: fl
                       status_code, model=model)  # fmt: skip
 
 
-def error_page(request: Request, status: int, message: str) -> Response:
-    return render(request, "error.html", {"status": status, "message": message}, status=status)
+def error_page(request: Request, status: int, message: str, heading: str | None = None) -> Response:
+    """A page that says what went wrong, with a way back: the dashboard page the reader came from, or the home."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    came_from = referer.path + (f"?{referer.query}" if referer.query else "")
+    back = came_from if referer.netloc == request.url.netloc and came_from != request.url.path else None
+    context = {"status": status, "message": message, "heading": heading,
+               "back": safe_next(back) if back and safe_next(back) != PREFIX else None}  # fmt: skip
+    return render(request, "error.html", context, status=status)
 
 
 def safe_next(target: str | None) -> str:
@@ -126,6 +136,10 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith(PREFIX) and not target.startswith("//") and "\\" not in target:
         return target
     return PREFIX
+
+
+class NoSuchPage(Exception):
+    """A dashboard address that names no page (answered with a 404 page, not the API's JSON)."""
 
 
 class WebRoute(APIRoute):
@@ -146,6 +160,8 @@ class WebRoute(APIRoute):
                 return error_page(request, 403, t("error.forbidden", role=t(f"role.{error.role}")))
             except BadCsrf:
                 return error_page(request, 403, t("error.csrf"))
+            except NoSuchPage:
+                return error_page(request, 404, t("error.no_page", path=request.url.path), t("error.page_missing"))
             except NotFound as error:
                 return error_page(request, 404, t("error.not_found", detail=str(error)))
             except Conflict as error:
