@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from tendero.catalogue.jobs import render_job_text
 from tendero.data.issues import ReadStopped
 from tendero.data.messages import render as render_text
 from tendero.data.readers import FileRejected
@@ -424,11 +425,11 @@ def archive(request: Request, name: str, version: str, session: PostAdmin) -> Re
 # --- jobs -------------------------------------------------------------------------------------------
 
 
-def _job_view(job: Any) -> dict[str, Any]:
+def _job_view(job: Any, lang: str) -> dict[str, Any]:
     params = job.params or {}
     return {
         "id": job.id, "kind": job.kind, "status": job.status, "progress": round(float(job.progress or 0.0), 1),
-        "model": params.get("model"), "model_kind": params.get("kind"), "error": job.error,
+        "model": params.get("model"), "model_kind": params.get("kind"), "error": render_job_text(job.error, lang),
         "created_at": job.created_at, "finished_at": job.finished_at, "cancel_requested": job.cancel_requested,
         "finished": job.status in TERMINAL,
     }  # fmt: skip
@@ -439,7 +440,7 @@ def jobs_page(request: Request, session: Reader) -> Response:
     principal = session.principal
     assert principal is not None
     rows, total = jobs.list_jobs(principal.tenant_id, limit=30)
-    shown = [_job_view(job) for job in rows]
+    shown = [_job_view(job, language(request)) for job in rows]
     return render(request, "jobs.html", {"jobs": shown, "total": total, "can_train": can(principal, TRAIN)})
 
 
@@ -453,13 +454,15 @@ def jobs_progress(
     principal = session.principal
     assert principal is not None
     answer: dict[str, Any] = {"jobs": {}}
+    lang = language(request)
     # another tenant's job is simply not there
     for job_id, state in jobs.jobs_progress(principal.tenant_id, [i for i in ids.split(",") if i][:20], after).items():
         answer["jobs"][job_id] = {
-            "status": state.status, "progress": round(float(state.progress or 0.0), 1), "error": state.error,
+            "status": state.status, "progress": round(float(state.progress or 0.0), 1),
+            "error": render_job_text(state.error, lang),
             "finished": state.status in TERMINAL,
-            "events": [{"id": e.id, "step": e.step, "total": e.total, "metrics": e.metrics, "message": e.message}
-                       for e in state.events],
+            "events": [{"id": e.id, "step": e.step, "total": e.total, "metrics": e.metrics,
+                        "message": render_job_text(e.message, lang)} for e in state.events],
         }  # fmt: skip
     return JSONResponse(answer, headers={"cache-control": "no-store"})
 
