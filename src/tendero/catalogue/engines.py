@@ -55,7 +55,53 @@ CUSTOMER_ENGINES: dict[str, dict[str, str]] = {
     },
 }
 
-ENGINES: dict[str, dict[str, str]] = {**FORECAST_ENGINES, **FORECAST_GROUPS, **CUSTOMER_ENGINES}
+# The recommender's candidate generators.
+RECOMMENDER_GENERATORS: dict[str, dict[str, str]] = {
+    "popularity": {"en": "most popular items", "es": "los más populares"},
+    "ease": {"en": "EASE (items bought alike)", "es": "EASE (artículos que se compran parecido)"},
+    "als": {"en": "ALS (tastes in common)", "es": "ALS (gustos en común)"},
+    "item_knn": {"en": "similar items", "es": "artículos parecidos"},
+    "cooccurrence": {"en": "bought together", "es": "comprados juntos"},
+    "content": {"en": "similar descriptions", "es": "descripciones parecidas"},
+    "transitions": {"en": "what comes next", "es": "lo que suele venir después"},
+    "hybrid": {"en": "the blend", "es": "la mezcla"},
+    "ranker": {"en": "the learned ranker", "es": "el ordenador aprendido"},
+}
+
+# Each kind's algorithm, as the Models page lists its versions.
+ALGORITHMS: dict[str, dict[str, str]] = {
+    "weekday_mean": {"en": "Average per weekday", "es": "Media por día de la semana"},
+    "auto-backtest-ensemble": {
+        "en": "Best method per pattern, chosen on past data",
+        "es": "Mejor método por patrón, elegido con datos pasados",
+    },
+    "hybrid-ease-als-content-lambdarank": {
+        "en": "Blend of generators with a learned ranker",
+        "es": "Mezcla de generadores con un ordenador aprendido",
+    },
+    "hybrid-ease-als-content-neighbour": {
+        "en": "Blend of generators with a neighbour ranker",
+        "es": "Mezcla de generadores con un ordenador por vecinos",
+    },
+    "rfm+btyd+gamma_gamma+lightgbm_churn": {
+        "en": "Segments, purchase and spend models, churn model",
+        "es": "Segmentos, modelos de compras y gasto, modelo de abandono",
+    },
+    "loglog_fe_shrunk": {
+        "en": "Price elasticity (log-log, shrunk)",
+        "es": "Elasticidad al precio (log-log, contraída)",
+    },
+    "linear_regression": {"en": "Linear regression", "es": "Regresión lineal"},
+    "logistic_regression": {"en": "Logistic regression", "es": "Regresión logística"},
+    "random_forest": {"en": "Random forest", "es": "Bosque aleatorio"},
+    "xgboost": {"en": "Gradient boosting (XGBoost)", "es": "Árboles potenciados (XGBoost)"},
+    "mlp": {"en": "Neural network (MLP)", "es": "Red neuronal (MLP)"},
+    "kmeans": {"en": "Groups (k-means)", "es": "Grupos (k-medias)"},
+    "text_classifier": {"en": "Text classifier", "es": "Clasificador de textos"},
+}
+
+ENGINES: dict[str, dict[str, str]] = {**FORECAST_ENGINES, **FORECAST_GROUPS, **CUSTOMER_ENGINES,
+                                      **RECOMMENDER_GENERATORS, **ALGORITHMS}  # fmt: skip
 
 
 def engine_name(code: str, lang: str) -> str:

@@ -41,10 +41,13 @@ JOB_PROGRESS: dict[str, dict[str, str]] = {
         "es": "prueba: {name} no se pudo ajustar: {error}",
     },
     "customers.backtest_mae": {"en": "backtest MAE by model: {errors}", "es": "MAE de la prueba por modelo: {errors}"},
-    "customers.calibration": {"en": "purchase calibration: {detail}", "es": "calibración de compras: {detail}"},
+    "customers.calibration": {
+        "en": "purchase calibration: factor {factor}",
+        "es": "calibración de compras: factor {factor}",
+    },
     "customers.chosen": {
-        "en": "chosen BTYD model {name} {params}; gamma-gamma {spend}",
-        "es": "modelo BTYD elegido: {name} {params}; gamma-gamma {spend}",
+        "en": "chosen BTYD model {name}",
+        "es": "modelo BTYD elegido: {name}",
     },
     "customers.model_failed": {"en": "{name} failed to fit: {error}", "es": "{name} no se pudo ajustar: {error}"},
     "customers.churn": {"en": "churn: {choice}", "es": "abandono: {choice}"},
@@ -54,7 +57,7 @@ JOB_PROGRESS: dict[str, dict[str, str]] = {
     },
     # recommendations
     "recommend.signals": {"en": "building signals", "es": "reuniendo las señales"},
-    "recommend.plan": {"en": "plan: {plan}", "es": "plan: {plan}"},
+    "recommend.plan": {"en": "plan ready", "es": "plan listo"},
     "recommend.tune_ease": {"en": "tuning EASE", "es": "ajustando EASE"},
     "recommend.tune_recency": {"en": "tuning the recency half-life", "es": "ajustando la vida media de la recencia"},
     "recommend.tune_als": {"en": "tuning ALS", "es": "ajustando ALS"},
@@ -78,9 +81,14 @@ JOB_PROGRESS: dict[str, dict[str, str]] = {
         "es": "ordenador: {users} usuarios, {rounds} rondas, ndcg@10 interno={ndcg}",
     },
     "recommend.blend": {
-        "en": "blend chosen on held-out inner users: {blend} ({report})",
-        "es": "mezcla elegida con usuarios internos reservados: {blend} ({report})",
+        "en": "blend chosen on held-out inner users: {blend}",
+        "es": "mezcla elegida con usuarios internos reservados: {blend}",
     },
+    "recommend.blend.ranker": {"en": "ranker", "es": "el ordenador aprendido"},
+    "recommend.blend.recent": {"en": "recent", "es": "lo más reciente"},
+    "recommend.blend.mean": {"en": "mean", "es": "la media"},
+    "recommend.blend.popularity": {"en": "popularity", "es": "popularidad"},
+    "recommend.blend.content": {"en": "content", "es": "contenido"},
     "recommend.refit_generators": {
         "en": "refitting generators on all data",
         "es": "reajustando los generadores con todos los datos",
@@ -107,6 +115,11 @@ JOB_PROGRESS: dict[str, dict[str, str]] = {
         "es": "árbol {tree}: buscando el número de rondas con {rows} filas de entrenamiento",
     },
     "training.trees": {"en": "{trees} trees", "es": "{trees} árboles"},
+    "training.tree_all_rows": {
+        "en": "tree {tree} on all training rows",
+        "es": "árbol {tree} con todas las filas de entrenamiento",
+    },
+    "training.tree": {"en": "tree {tree}", "es": "árbol {tree}"},
     "training.init": {"en": "initialisation {init}", "es": "inicialización {init}"},
     "training.least_squares": {
         "en": "least squares on {rows} training rows",
@@ -154,6 +167,14 @@ JOB_PROGRESS: dict[str, dict[str, str]] = {
     "job.done": {"en": "done", "es": "hecho"},
 }
 
+# Refusals of the domain that end a job, shown after "the job could not run: ".
+JOB_REFUSALS: dict[str, dict[str, str]] = {
+    "customers.too_few": {
+        "en": "only {count} customers bought on or before {day}: need at least {needed}",
+        "es": "solo {count} clientes compraron hasta el {day}: hacen falta al menos {needed}",
+    },
+}
+
 # How a job ends when it does not complete.
 JOB_FAILURES: dict[str, dict[str, str]] = {
     "cancelled": {"en": "cancelled on request", "es": "cancelado a petición"},
@@ -174,7 +195,11 @@ JOB_FAILURES: dict[str, dict[str, str]] = {
     },
 }
 
-JOB_TEXTS: dict[str, dict[str, str]] = {**JOB_PROGRESS, **{f"failure.{k}": v for k, v in JOB_FAILURES.items()}}
+JOB_TEXTS: dict[str, dict[str, str]] = {
+    **JOB_PROGRESS,
+    **{f"refusal.{key}": texts for key, texts in JOB_REFUSALS.items()},
+    **{f"failure.{key}": texts for key, texts in JOB_FAILURES.items()},
+}
 
 _FIELDS = string.Formatter()
 

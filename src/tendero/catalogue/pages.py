@@ -91,6 +91,22 @@ PAGES: dict[str, dict[str, str]] = {
     "chart.period.M": {"en": "Month", "es": "Mes"},
     "chart.measure.revenue": {"en": "Revenue", "es": "Ventas"},
     "chart.measure.quantity": {"en": "Units sold", "es": "Unidades vendidas"},
+    # model kinds and job kinds, as a person reads them (the codes stay in the API)
+    "kind.baseline": {"en": "Weekly baseline", "es": "Referencia semanal"},
+    "kind.forecast": {"en": "Sales forecast", "es": "Previsión de ventas"},
+    "kind.customers": {"en": "Customer model", "es": "Modelo de clientes"},
+    "kind.recommender": {"en": "Recommender", "es": "Recomendador"},
+    "kind.tabular": {"en": "Your own model (table)", "es": "Modelo propio (tabla)"},
+    "kind.pricing": {"en": "Price suggestions", "es": "Sugerencia de precios"},
+    "kind.slow": {"en": "Test model", "es": "Modelo de prueba"},
+    "jobkind.train": {"en": "Training", "es": "Entrenamiento"},
+    "jobkind.batch_predict": {"en": "Batch prediction", "es": "Predicción por lotes"},
+    "jobkind.search_index": {"en": "Product search index", "es": "Índice de búsqueda de productos"},
+    "jobkind.insights": {"en": "Sales analysis", "es": "Análisis de ventas"},
+    "jobkind.schedule": {"en": "Scheduled task", "es": "Tarea programada"},
+    "jobkind.retention": {"en": "Clean-up of old records", "es": "Limpieza de registros antiguos"},
+    "alias.champion": {"en": "champion", "es": "campeón"},
+    "alias.challenger": {"en": "challenger", "es": "aspirante"},
     # a page that does not exist
     "error.no_page": {
         "en": "There is no page at {path}.",

@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from tendero import __version__
 from tendero.catalogue.engines import engine_name
+from tendero.catalogue.metrics import metric_label
 from tendero.errors import Conflict, NotFound, unstorable_text
 from tendero.services import audit
 from tendero.services.roles import ADMIN, INGEST, READ
@@ -88,6 +89,8 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         when=lambda value: format_when(value, lang),
         metric=lambda value: format_metric(value, lang),
         engine=lambda code: engine_name(str(code), lang),
+        kind_label=lambda code, prefix="kind": _label(lang, f"{prefix}.{code}", str(code)),
+        metric_label=lambda key: metric_label(str(key), lang),
         principal=principal,
         csrf=session.csrf,
         flash=session.flash,
@@ -104,6 +107,12 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     if session.flash or request.cookies.get("tendero_session") is None:
         write_session(request, response, replace(session, flash=None))
     return response
+
+
+def _label(lang: str, key: str, fallback: str) -> str:
+    """A catalogue label, or the code itself where the catalogue has none (an operator's own kind)."""
+    text = translator(lang)(key)
+    return fallback if text == key else text
 
 
 def redirect(request: Request, url: str, flash: tuple[str, str] | None = None) -> Response:
