@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 from markupsafe import escape
 from web_helpers import browser, sign_in, trained_shop
@@ -171,3 +172,40 @@ def test_the_api_answers_fr_in_english_and_says_so(client, tenant):
     broken = {**tenant.headers(), "accept-language": "fr", "content-type": "application/json"}
     refused = client.post("/v1/models/x/train", content=b"{" * 10, headers=broken)
     assert refused.status_code == 422 and refused.headers["content-language"] == "en"
+
+
+def test_job_lines_render_in_spanish_particulars_kept_and_unknown_lines_as_written():
+    from tendero.catalogue.jobs import job_text, render_job_text
+
+    died = job_text("failure.process_died", attempt=2, exit_code=-9, then=job_text("failure.retried"))
+    assert died == "attempt 2: the job's process died (exit code -9); it will be retried"
+    assert render_job_text(died, "es") == (
+        "intento 2: el proceso del trabajo murió (código de salida -9); se volverá a intentar"
+    )
+    assert render_job_text("trial 3: epoch 4: row 128/1000", "es") == "prueba 3: época 4: fila 128/1000"
+    assert render_job_text("L-BFGS stopped without converging after 50 iterations", "es") == (
+        "L-BFGS se detuvo sin converger tras 50 iteraciones"
+    )
+    assert render_job_text("something new the catalogue lacks", "es") == "something new the catalogue lacks"
+    assert render_job_text("trial 3: epoch 4", "en") == "trial 3: epoch 4"
+
+
+def test_a_failure_is_a_catalogue_line_with_our_detail_or_the_job_id_never_a_raw_exception():
+    from tendero.catalogue.jobs import render_job_text
+    from tendero.customers.transactions import transaction_log
+    from tendero.jobs.execute import failure_line
+
+    try:
+        transaction_log(pd.DataFrame({"order_id": []}))  # our own code refuses the input
+    except (ValueError, KeyError) as error:
+        ours = failure_line(error, "j1")
+    assert ours.startswith("the job could not run: ") and "Error" not in ours.split(":")[0]
+    assert render_job_text(ours, "es").startswith("el trabajo no pudo hacerse: ")
+    try:
+        pd.Timestamp("not a date")  # a library's own complaint
+    except ValueError as error:
+        theirs = failure_line(error, "j2")
+    assert theirs == "the job failed unexpectedly; the details are in the server's log (job j2)"
+    assert render_job_text(theirs, "es") == (
+        "el trabajo falló de forma inesperada; los detalles están en el registro del servidor (trabajo j2)"
+    )

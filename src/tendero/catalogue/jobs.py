@@ -179,8 +179,8 @@ JOB_REFUSALS: dict[str, dict[str, str]] = {
 JOB_FAILURES: dict[str, dict[str, str]] = {
     "cancelled": {"en": "cancelled on request", "es": "cancelado a petición"},
     "process_died": {
-        "en": "attempt {attempt}: the job's process died (exit code {code}); {then}",
-        "es": "intento {attempt}: el proceso del trabajo murió (código de salida {code}); {then}",
+        "en": "attempt {attempt}: the job's process died (exit code {exit_code}); {then}",
+        "es": "intento {attempt}: el proceso del trabajo murió (código de salida {exit_code}); {then}",
     },
     "retried": {"en": "it will be retried", "es": "se volverá a intentar"},
     "out_of_attempts": {"en": "out of attempts; out of memory?", "es": "sin más intentos; ¿sin memoria?"},

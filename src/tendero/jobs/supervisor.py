@@ -74,7 +74,7 @@ def supervise(job_id: str, worker: str) -> str | None:
                     error=job_text(
                         "failure.process_died",
                         attempt=claim.attempt,
-                        code=child.exitcode,
+                        exit_code=child.exitcode,
                         then=job_text("failure.retried" if again else "failure.out_of_attempts"),
                     ),
                 )
