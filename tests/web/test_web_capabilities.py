@@ -140,7 +140,7 @@ def test_recommendations_page_shows_history_recommendations_with_reasons_and_sim
     rows = re.findall(r'<tr data-item="([^"]+)">', page.text)
     assert rows == [r.item_id for r in expected]
     assert escape(expected[0].reason) in page.text and "recs-figure" in page.text
-    assert f"recommender · {served['version']}" in page.text
+    assert f'<span translate="no">recommender</span> · {served["version"]}' in page.text
     history = page.text.split('id="history"')[1].split("</article>")[0]
     assert "(0)" not in history and "<li>" in history
     similar = recommender.similar(expected[0].item_id, 8, "en")
@@ -172,7 +172,7 @@ def test_overview_model_health_shows_a_few_plain_figures_per_model(client, shop)
     health = web.get("/app", headers={"accept-language": "en"}).text.split('id="model-health"')[1]
     health = health.split("</section>")[0]
     shown = {name: re.findall(r'data-metric="([^"]+)"', block) for name, block in
-             re.findall(r'#model-([^"]+)"><strong>.*?</strong></a>(.*?)</li>', health, re.S)}  # fmt: skip
+             re.findall(r'#model-([^"]+)"><strong[^>]*>.*?</strong></a>(.*?)</li>', health, re.S)}  # fmt: skip
     assert shown["forecast-category-M"] == ["backtest_wape", "backtest_mase", "backtest_coverage_80"]
     assert shown["customers"] == ["customers", "churn_auc"]
     assert shown["recommender"] == ["ndcg@10", "popularity_ndcg@10", "coverage"]
