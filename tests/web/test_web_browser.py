@@ -6,6 +6,7 @@ Screenshots of every page at desktop (1280x800) and phone (390x844) width go to 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -442,3 +443,29 @@ def test_own_model_from_upload_to_prediction(chromium, server, lang):
     _shot(page, f"predict-{lang[:2]}")
     assert not page.errors, page.errors
     page.context.close()
+
+
+@pytest.mark.parametrize(("lang", "month", "axis", "foreign"), [
+    ("es-ES", r"^(ene|feb|mar|abr|may|jun|jul|ago|sept?|oct|nov|dic)", "Mes", r"^(jan|apr|aug|dec)"),
+    ("en-GB", r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", "Month", r"^(ene|abr|ago|dic)"),
+], ids=["es", "en"])  # fmt: skip
+def test_charts_speak_the_page_language_and_the_page_fixes_show(chromium, server, trained, lang, month, axis, foreign):
+    """Plotly's own locale (served by the dashboard) writes the date ticks, the axis titles come from the catalogue;
+    the forecast note says 16 in 20, a missing page is a page with a way back."""
+    page = _page(chromium, lang=lang)
+    _sign_in(page, server, trained)
+    page.goto(f"{server}/app/forecast?level=category&freq=M")
+    page.wait_for_selector("#forecast-chart svg.main-svg")
+    assert page.locator("#forecast-chart .xtitle").text_content() == axis
+    ticks = [t.strip().lower() for t in page.locator("#forecast-chart .xtick text").all_text_contents()]
+    assert ticks and any(re.match(month, t) for t in ticks), ticks
+    assert not any(re.match(foreign, t) for t in ticks), ticks
+    expect(page.locator("#bands-note")).to_contain_text("16")
+    script = page.locator("script[src$='plotly-locale-es.js']")
+    assert script.count() == (1 if lang.startswith("es") else 0)
+    assert not page.errors  # type: ignore[attr-defined]
+    page.goto(f"{server}/app/no-such-page")  # the browser logs the 404 itself; the page is what matters
+    expect(page.locator("#error-message")).to_contain_text("/app/no-such-page")
+    page.locator("#error-home").click()
+    page.wait_for_load_state("load")
+    assert page.url.rstrip("/").endswith("/app")

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tendero.api.methods import allowed_methods
 from tendero.catalogue.answers import answer_text
 from tendero.catalogue.api import API as MESSAGES
+from tendero.catalogue.language import negotiate
 from tendero.errors import Conflict, DeployNotAllowed, Invalid, LastAdminKey, NotFound, TooLarge, UnknownId
 from tendero.errors import unstorable_text as unstorable_text  # the middleware reads it here
 from tendero.store.artifacts import ArtifactCorrupted
@@ -44,18 +45,9 @@ Language = Literal["es", "en"]
 
 
 def language_of(accept_language: str) -> Language:
-    """Human text follows Accept-Language: English when it is preferred over Spanish, Spanish otherwise."""
-    ranked = []
-    for part in accept_language.split(","):
-        tag, _, quality = part.strip().partition(";q=")
-        try:
-            ranked.append((float(quality) if quality else 1.0, tag.strip().lower()[:2]))
-        except ValueError:
-            continue
-    for _, tag in sorted(ranked, key=lambda pair: -pair[0]):
-        if tag in ("es", "en"):
-            return tag  # type: ignore[return-value]
-    return "es"
+    """Human text follows Accept-Language: Spanish when none is sent, English when only languages we do not have
+    are asked for (``fr``); the answer's ``Content-Language`` says which it is."""
+    return negotiate(accept_language, "es")
 
 
 def message(lang: Language, key: str, **values: object) -> str:

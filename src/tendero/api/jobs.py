@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from tendero.api.deps import EventId, PageDep, PredictorDep, ReaderDep, SessionDep, TrainerDep
+from tendero.api.deps import EventId, PageDep, PredictorDep, ReaderDep, SessionDep, TrainerDep, language_of
 from tendero.api.errors import ProblemError
+from tendero.catalogue.jobs import render_job_text
 from tendero.services.jobs import job_out
 from tendero.services.schemas import JobEventOut, JobOut, JobProgress, PageOf
 from tendero.store import jobs as job_rows
@@ -17,8 +18,16 @@ from tendero.store.jobs import STATUSES
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
 
+def _in_language(out: JobOut, request: Request) -> JobOut:
+    """A job's failure line in the caller's language (Accept-Language), as its progress lines are."""
+    if out.error:
+        out.error = render_job_text(out.error, language_of(request))
+    return out
+
+
 @router.get("")
 def list_jobs(
+    request: Request,
     principal: ReaderDep,
     session: SessionDep,
     page: PageDep,
@@ -28,17 +37,19 @@ def list_jobs(
     rows, total = job_rows.list_jobs(
         session, principal.tenant_id, status=status, kind=kind, limit=page.limit, offset=page.offset
     )
-    return PageOf[JobOut](items=[job_out(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
+    items = [_in_language(job_out(row), request) for row in rows]
+    return PageOf[JobOut](items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/{job_id}")
-def get_job(job_id: str, principal: ReaderDep, session: SessionDep) -> JobOut:
-    return job_out(job_rows.get_job(session, principal.tenant_id, job_id))
+def get_job(job_id: str, request: Request, principal: ReaderDep, session: SessionDep) -> JobOut:
+    return _in_language(job_out(job_rows.get_job(session, principal.tenant_id, job_id)), request)
 
 
 @router.get("/{job_id}/progress")
 def get_progress(
     job_id: str,
+    request: Request,
     principal: ReaderDep,
     session: SessionDep,
     after: EventId = 0,
@@ -48,8 +59,13 @@ def get_progress(
     events = job_rows.list_events(session, principal.tenant_id, job_id, after_id=after, limit=limit)
     return JobProgress(
         job_id=job.id, status=job.status, progress=job.progress,
-        events=[JobEventOut.model_validate(event) for event in events],
+        events=[_event_in(JobEventOut.model_validate(event), language_of(request)) for event in events],
     )  # fmt: skip
+
+
+def _event_in(event: JobEventOut, lang: str) -> JobEventOut:
+    event.message = render_job_text(event.message, lang)
+    return event
 
 
 @router.get("/{job_id}/download")

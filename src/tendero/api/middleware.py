@@ -93,6 +93,10 @@ class ServiceMiddleware:
                 state["status"], state["started"] = message["status"], True
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                named = any(k.lower() == b"content-language" for k, _ in message["headers"])
+                if not named and not path.startswith("/app"):
+                    # the language of the answer's human text, so a client that asked for fr sees it got en
+                    message["headers"].append((b"content-language", lang.encode()))
             await send(message)
 
         async def answer(status: int, detail: str, **extra: Any) -> None:

@@ -11,30 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from tendero.api.audit import record_call
 from tendero.api.deps import PredictorDep, language_of
 from tendero.api.errors import ProblemError
+from tendero.catalogue.search import SEARCH_NOTICES
 from tendero.search.encoder import ModelMissing
 from tendero.services import search as search_service
 from tendero.services.tenant_settings import currency_of
 
 router = APIRouter(tags=["search"])
 MAX_QUERY_CHARS = 500
-NOTICES = {
-    "empty": {
-        "es": "La búsqueda está vacía: escribe qué buscar.",
-        "en": "The query is empty: type what to search for.",
-    },
-    "no_terms": {
-        "es": "La búsqueda no tiene palabras que buscar (solo palabras vacías o símbolos).",
-        "en": "The query has no words to search for (only stop words or symbols).",
-    },
-    "empty_price_range": {
-        "es": "El precio mínimo es mayor que el máximo: ningún producto puede coincidir.",
-        "en": "The minimum price is above the maximum: no product can match.",
-    },
-    "index_building": {
-        "es": "El índice semántico se está construyendo: por ahora solo se buscan palabras.",
-        "en": "The semantic index is being built: only words are searched for now.",
-    },
-}
+NOTICES = SEARCH_NOTICES  # the texts live in the one catalogue (tendero.catalogue.search)
 
 
 def _notice(code: str | None, request: Request) -> str | None:

@@ -4,6 +4,9 @@ A fresh home gets the whole demo (``prepare_demo``: the demo store and every dem
 deployed) behind a real ``tendero serve``; Debian's Chromium, driven by Playwright, signs in and opens
 every page several times. A page's time is the browser's DOMContentLoaded (server render, transfer
 and parsing of the page and its scripts), warm: the first visit of each page is not counted.
+
+With ``--screenshots DIR`` it also takes the screenshot tour: every page, in Spanish and in English, as a full-page
+PNG (``DIR/es-forecast.png``, ...), once its content has drawn; the JSON says how many it wrote.
 """
 
 from __future__ import annotations
@@ -28,12 +31,22 @@ PAGES = {  # page: (path, an element that exists once the page has drawn its con
     "models": ("/app/models", "main"),
     "jobs": ("/app/jobs", "main"),
     "settings": ("/app/settings", "#keys"),
+    "experiments": ("/app/experiments", "main"),
+    "insights": ("/app/insights", "main"),
+    "schedules": ("/app/schedules", "main"),
+    "search": ("/app/search?q=cafe", "main"),
+    "missing_page": ("/app/no-such-page", "#error-message"),
 }
+TOUR_LANGUAGES = {"es": "es-ES", "en": "en-GB"}
 
 
 def command(
     visits: Annotated[int, typer.Option(min=2, help="visits per page; the first one warms up and is not counted")] = 6,
     json_output: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    screenshots: Annotated[
+        Path | None,
+        typer.Option(help="also save a full-page screenshot of every page in es and en into this folder"),
+    ] = None,
 ) -> None:
     """Per page: median and slowest DOMContentLoaded (ms) over the warm visits, and the server's own time;
     the goal is every page under 1 s on the demo data."""
@@ -68,11 +81,14 @@ def command(
                 with sync_playwright() as playwright:
                     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
                     results = _visit(browser, base, key, visits)
+                    if screenshots is not None:
+                        results["tendero"].update(_tour(browser, base, key, screenshots))
                     browser.close()
             finally:
                 server.terminate()
                 server.wait(20)
-    params = {"visits": visits, "counted": visits - 1, "data": "demo store", "viewport": "1280x800"}
+    params = {"visits": visits, "counted": visits - 1, "data": "demo store", "viewport": "1280x800",
+              "screenshots": str(screenshots) if screenshots is not None else None}  # fmt: skip
     emit(bench_report("dashboard", "demo store", params, results), json_output)
 
 
@@ -113,11 +129,9 @@ def _wait_for_jobs(base: str, key: str) -> None:
     raise RuntimeError("the demo models did not finish training in 20 minutes")
 
 
-def _visit(browser, base: str, key: str, visits: int) -> dict[str, dict[str, float]]:  # type: ignore[no-untyped-def]
-    """Sign in, then open every page ``visits`` times; the first visit of each is a warm-up."""
-    import statistics
-
-    page = browser.new_context(viewport={"width": 1280, "height": 800}, locale="es-ES").new_page()
+def _signed_in(browser, base: str, key: str, locale: str = "es-ES"):  # type: ignore[no-untyped-def]
+    """A browser page signed in to the demo shop, its language from ``locale`` (the browser's Accept-Language)."""
+    page = browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale).new_page()
     page.goto(f"{base}/app/login")
     form = page.locator("#login-key")
     form.locator("input[name=tenant]").fill("demo")
@@ -126,6 +140,46 @@ def _visit(browser, base: str, key: str, visits: int) -> dict[str, dict[str, flo
     page.wait_for_load_state("load")
     if "/app/login" in page.url:
         raise RuntimeError("could not sign in to the dashboard with the demo key")
+    return page
+
+
+def _tour_pages(base: str, key: str) -> dict[str, tuple[str, str]]:
+    """Every page of the tour: the timed ones and one customer's page (the first at risk by value)."""
+    import httpx
+
+    pages = dict(PAGES)
+    answer = httpx.get(f"{base}/v1/customers/at-risk", params={"limit": 1},
+                       headers={"Authorization": f"Bearer {key}"}, timeout=30)  # fmt: skip
+    if answer.status_code == 200 and answer.json().get("items"):
+        customer = answer.json()["items"][0]["customer_id"]
+        pages["customer"] = (f"/app/customers/{customer}", "#customer-insights")
+    return pages
+
+
+def _tour(browser, base: str, key: str, folder: Path) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """A full-page screenshot of every page in every language: ``folder/{lang}-{page}.png``."""
+    import time
+
+    folder.mkdir(parents=True, exist_ok=True)
+    pages = _tour_pages(base, key)
+    taken, started = 0, time.perf_counter()
+    for lang, locale in TOUR_LANGUAGES.items():
+        page = _signed_in(browser, base, key, locale)
+        for name, (path, ready) in pages.items():
+            page.goto(f"{base}{path}")
+            page.wait_for_selector(ready)
+            page.screenshot(path=str(folder / f"{lang}-{name}.png"), full_page=True)
+            taken += 1
+        page.context.close()
+    log(f"screenshot tour: {taken} pages in {folder}")
+    return {"screenshots": taken, "screenshot_pages": len(pages), "screenshot_seconds": time.perf_counter() - started}
+
+
+def _visit(browser, base: str, key: str, visits: int) -> dict[str, dict[str, float]]:  # type: ignore[no-untyped-def]
+    """Sign in, then open every page ``visits`` times; the first visit of each is a warm-up."""
+    import statistics
+
+    page = _signed_in(browser, base, key)
     figures: dict[str, float] = {}
     for name, (path, ready) in PAGES.items():
         loaded, served = [], []

@@ -184,12 +184,6 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "forecast.history": {"en": "Sold", "es": "Vendido"},
     "forecast.forecast": {"en": "Forecast", "es": "Previsión"},
     "forecast.band": {"en": "{level} % range", "es": "Rango del {level} %"},
-    "forecast.bands_note": {
-        "en": "The shaded ranges aim to hold the real figure 8 and 19 times in 20, sized from the errors of past"
-        " tests; how often they did is measured below.",
-        "es": "Las zonas sombreadas buscan contener la cifra real 8 y 19 de cada 20 veces, según los errores de"
-        " las pruebas con el pasado; abajo se mide cuántas veces lo lograron.",
-    },
     "forecast.accuracy": {"en": "How good is it?", "es": "¿Cuánto acierta?"},
     "forecast.accuracy_overall": {
         "en": "In the tests on past data, the average error was {pct} %.",

@@ -40,7 +40,7 @@ def calibrate_purchases(
     else:
         why = "turned off" if not settings.calibrate_purchases else "no backtest of the chosen model"
         factor, calibration = 1.0, {"factor": 1.0, "by": why}
-    say(f"purchase calibration: {calibration}")
+    say(f"purchase calibration: factor {calibration['factor']:.3f}")  # the evidence is kept in the model's choices
     return factor, calibration
 
 

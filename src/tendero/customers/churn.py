@@ -12,100 +12,35 @@ probabilistic (buy-till-you-die) score. Reasons are LightGBM's exact tree SHAP v
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from tendero.catalogue.customers import CHURN_REASONS, REASON_FORMATS
 from tendero.customers.features import FEATURE_NAMES
 
 BTYD_FEATURES = ("p_alive", "expected_rate", "p_quiet")
 MODEL_FEATURES = (*FEATURE_NAMES, *BTYD_FEATURES)
 
 
-def _n(v: float, digits: int = 0) -> str:
-    return f"{v:,.{digits}f}"
-
-
-# feature -> (english, spanish) sentence builders; the value is the customer's feature value
-REASON_TEXT: dict[str, tuple[Callable[[float], str], Callable[[float], str]]] = {
-    "recency_days": (lambda v: f"No purchase for {_n(v)} days", lambda v: f"Sin compras hace {_n(v)} días"),
-    "frequency": (lambda v: f"{_n(v)} purchase days in total", lambda v: f"{_n(v)} días con compras en total"),
-    "tenure_days": (lambda v: f"Customer for {_n(v)} days", lambda v: f"Cliente desde hace {_n(v)} días"),
-    "revenue": (lambda v: f"Total spend {_n(v, 2)}", lambda v: f"Gasto total {_n(v, 2)}"),
-    "mean_spend": (lambda v: f"Average order {_n(v, 2)}", lambda v: f"Pedido promedio {_n(v, 2)}"),
-    "max_spend": (lambda v: f"Largest order {_n(v, 2)}", lambda v: f"Pedido más grande {_n(v, 2)}"),
-    "last_spend": (lambda v: f"Last order {_n(v, 2)}", lambda v: f"Último pedido {_n(v, 2)}"),
-    "mean_gap_days": (
-        lambda v: f"Usually buys every {_n(v)} days",
-        lambda v: f"Suele comprar cada {_n(v)} días",
-    ),
-    "std_gap_days": (
-        lambda v: f"Irregular buying rhythm (±{_n(v)} days)",
-        lambda v: f"Ritmo de compra irregular (±{_n(v)} días)",
-    ),
-    "last_gap_days": (
-        lambda v: f"{_n(v)} days between the last two purchases",
-        lambda v: f"{_n(v)} días entre las dos últimas compras",
-    ),
-    "overdue_ratio": (
-        lambda v: f"{_n(v, 1)}× their usual gap without buying",
-        lambda v: f"{_n(v, 1)} veces su intervalo habitual sin comprar",
-    ),
-    "purchases_90d": (
-        lambda v: f"{_n(v)} purchases in the last 90 days",
-        lambda v: f"{_n(v)} compras en los últimos 90 días",
-    ),
-    "purchases_prev_90d": (
-        lambda v: f"{_n(v)} purchases in the 90 days before that",
-        lambda v: f"{_n(v)} compras en los 90 días anteriores",
-    ),
-    "trend_90d": (
-        lambda v: "Buying less than before" if v < 0 else "Buying as much or more than before",
-        lambda v: "Compra menos que antes" if v < 0 else "Compra igual o más que antes",
-    ),
-    "spend_trend": (
-        lambda v: f"Last order was {v:.0%} of their average",
-        lambda v: f"El último pedido fue el {v:.0%} de su promedio",
-    ),
-    "units_per_order": (lambda v: f"{_n(v, 1)} units per order", lambda v: f"{_n(v, 1)} unidades por pedido"),
-    "zero_value_share": (
-        lambda v: f"{v:.0%} of orders had no value",
-        lambda v: f"{v:.0%} de los pedidos sin valor",
-    ),
-    "returns": (lambda v: f"{_n(v)} returns", lambda v: f"{_n(v)} devoluciones"),
-    "returned_share": (
-        lambda v: f"Returned {v:.0%} of what they bought",
-        lambda v: f"Devolvió el {v:.0%} de lo comprado",
-    ),
-    "categories": (lambda v: f"Buys in {_n(v)} categories", lambda v: f"Compra en {_n(v)} categorías"),
-    "top_category_share": (
-        lambda v: f"{v:.0%} of spend in one category",
-        lambda v: f"{v:.0%} del gasto en una sola categoría",
-    ),
-    "p_alive": (
-        lambda v: f"{v:.0%} likely to still be an active customer",
-        lambda v: f"{v:.0%} de probabilidad de seguir activo",
-    ),
-    "expected_rate": (
-        lambda v: f"Expected {_n(v, 2)} purchases a week",
-        lambda v: f"Se esperan {_n(v, 2)} compras por semana",
-    ),
-    "p_quiet": (
-        lambda v: f"{v:.0%} chance of no purchase soon by purchase history",
-        lambda v: f"{v:.0%} de probabilidad de no comprar pronto según su historial",
-    ),
-}
+def _written(value: float, how: str, language: str) -> str:
+    """A reason's value as the reader writes numbers: 1,234.5 in English, 1.234,5 in Spanish; shares as 42%."""
+    if how == "pct":
+        return f"{value:.0%}"
+    text = f"{value:,.{int(how[1:])}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".") if language == "es" else text
 
 
 def reason_text(feature: str, value: float, language: str = "en") -> str:
-    """One sentence for a reason code; ``language`` is ``en`` or ``es``."""
-    english, spanish = REASON_TEXT[feature]
+    """One sentence for a reason code, from the catalogue; ``language`` is ``en`` or ``es``."""
+    lang = "es" if language == "es" else "en"
     if value is None or not np.isfinite(value):
-        return {"en": f"No data for {feature.replace('_', ' ')}", "es": f"Sin datos de {feature}"}[language]
-    return (spanish if language == "es" else english)(float(value))
+        return CHURN_REASONS["no_data"][lang].format(feature=feature.replace("_", " "))
+    if feature == "trend_90d":
+        return CHURN_REASONS["trend_90d.down" if value < 0 else "trend_90d.up"][lang]
+    return CHURN_REASONS[feature][lang].format(value=_written(float(value), REASON_FORMATS[feature], lang))
 
 
 @dataclass

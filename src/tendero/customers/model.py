@@ -386,7 +386,7 @@ def fit_customer_model(
     metrics["purchase_factor"] = purchase_factor
     count_model = btyd.ScaledCountModel(btyd.count_model(count.name, count.params[count.name]), purchase_factor)
     spend, expected_spend = fit_spend(summary, say)
-    say(f"chosen BTYD model {count.name} {count_model.params}; gamma-gamma {spend.params}")
+    say(f"chosen BTYD model {count.name}")  # its parameters are saved with the model
     churn = choose_churn_model(log, backtest, count.name, settings, say)
     metrics |= churn.metrics
     choices["churn_model"] = churn.choice

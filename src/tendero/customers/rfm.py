@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from tendero.catalogue.customers import CLUSTER_WORDS
 from tendero.catalogue.customers import SEGMENT_ACTIONS as SEGMENT_ACTIONS
 from tendero.catalogue.customers import SEGMENTS as SEGMENTS
 
@@ -167,32 +168,16 @@ def assign_clusters(table: pd.DataFrame, clusters: Clusters) -> pd.Series:
 
 
 def describe_cluster(centroid_scaled: np.ndarray) -> dict[str, str]:
-    """Words for a centroid in standard units: recency, frequency, spend, each low/average/high."""
+    """Words for a centroid in standard units (recency, frequency, spend, each low/average/high), from the
+    catalogue, in both languages."""
 
-    def level(z: float, low: tuple[str, str], mid: tuple[str, str], high: tuple[str, str]) -> tuple[str, str]:
-        return high if z > 0.5 else low if z < -0.5 else mid
+    def level(z: float) -> str:
+        return "high" if z > 0.5 else "low" if z < -0.5 else "mid"
 
     r_z, f_z, m_z = (float(v) for v in centroid_scaled)
     # recency is days since last purchase: a high value means long ago
-    rec = level(
-        r_z,
-        ("bought recently", "compraron hace poco"),
-        ("bought a while ago", "compraron hace un tiempo"),
-        ("have not bought in a long time", "no compran hace mucho"),
-    )
-    freq = level(
-        f_z,
-        ("buy rarely", "compran poco"),
-        ("buy now and then", "compran de vez en cuando"),
-        ("buy often", "compran seguido"),
-    )
-    spend = level(
-        m_z,
-        ("spend little", "gastan poco"),
-        ("spend an average amount", "gastan lo normal"),
-        ("spend a lot", "gastan mucho"),
-    )
+    parts = {"recency": f"recency.{level(r_z)}", "frequency": f"frequency.{level(f_z)}", "spend": f"spend.{level(m_z)}"}
     return {
-        "en": f"Customers who {rec[0]}, {freq[0]} and {spend[0]}.",
-        "es": f"Clientes que {rec[1]}, {freq[1]} y {spend[1]}.",
+        lang: CLUSTER_WORDS["sentence"][lang].format(**{part: CLUSTER_WORDS[key][lang] for part, key in parts.items()})
+        for lang in ("en", "es")
     }

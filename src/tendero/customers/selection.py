@@ -107,5 +107,5 @@ def choose_churn_model(
             choice.metrics["churn_auc"] = max(churn.auc, probabilistic_auc)
     if not choice.choice:
         choice.choice = {"chosen": choice.source, "by": "too few labelled customers for a supervised model"}
-    say(f"churn: {choice.choice}")
+    say(f"churn: {choice.choice.get('chosen', choice.source)}")  # the evidence is kept in the model's choices
     return choice

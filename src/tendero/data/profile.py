@@ -40,12 +40,14 @@ def profile(tenant_id: str) -> dict[str, Any]:
                 "code": "large_quantity",
                 "message": f"{len(large)} order lines have more than {LARGE_QUANTITY:,.0f} units; check they are real",
                 "examples": large["order_id"].head(5).tolist(),
+                "params": {"count": len(large), "limit": LARGE_QUANTITY},
             })  # fmt: skip
         unknown = lines["category"].isna().mean()
         if unknown > 0.2:
             warnings.append({"code": "products_without_category",
                              "message": f"{unknown:.0%} of order lines are of products without a category; "
-                                        "category forecasts will group them as 'unknown'"})  # fmt: skip
+                                        "category forecasts will group them as 'unknown'",
+                             "params": {"pct": round(unknown * 100)}})  # fmt: skip
     active_customers = int(lines["customer_id"].nunique()) if not lines.empty else 0
     sold_products = int(lines["product_id"].nunique()) if not lines.empty else 0
     summary["activity"] = {
@@ -57,13 +59,17 @@ def profile(tenant_id: str) -> dict[str, Any]:
     if counts["products"] and sold_products < counts["products"] * 0.5:
         warnings.append({"code": "products_never_sold",
                          "message": f"{counts['products'] - sold_products} of {counts['products']} products were "
-                                    "never sold"})  # fmt: skip
+                                    "never sold",
+                         "params": {"unsold": counts["products"] - sold_products,
+                                    "products": counts["products"]}})  # fmt: skip
     summary["missing"] = {
         "customers": _missing(customers, ["name", "email", "created_at"]),
         "products": _missing(products, ["name", "description", "category", "brand", "price", "cost"]),
         "order_lines": _missing(lines, ["customer_id", "store", "category"]),
     }
     if counts["orders"] == 0:
-        warnings.append({"code": "no_orders", "message": "no orders yet: import orders (or order lines) to train"})
+        warnings.append(
+            {"code": "no_orders", "message": "no orders yet: import orders (or order lines) to train", "params": {}}
+        )
     summary["warnings"] = warnings
     return summary

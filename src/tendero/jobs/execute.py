@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tendero.catalogue.jobs import job_text
 from tendero.config import get_settings
-from tendero.errors import NotFound
+from tendero.errors import Conflict, Invalid, NotFound
 from tendero.kinds import Cancelled
 from tendero.store import jobs as job_rows
 from tendero.store.db import reset_engine, session_scope
@@ -163,20 +164,34 @@ def run_in_child(job_id: str, attempt: int, parent_pid: int) -> int:
         progress.flush()
     except Cancelled:
         with session_scope() as session:
-            job_rows.finish_job(session, job_id, attempt, "cancelled", error="cancelled on request")
+            job_rows.finish_job(session, job_id, attempt, "cancelled", error=job_text("failure.cancelled"))
         return 3
     except JobFailed as error:
-        _fail(job_id, attempt, str(error))
+        _fail(job_id, attempt, job_text("failure.could_not_run", detail=str(error)))
         return 4
     except Exception as error:  # anything else: the job fails with a readable line, details in the log
         log.exception("job %s attempt %s failed", job_id, attempt)
-        _fail(job_id, attempt, f"{type(error).__name__}: {error}", traceback.format_exc(limit=5))
+        _fail(job_id, attempt, failure_line(error, job_id), traceback.format_exc(limit=5))
         return 4
     finally:
         shutil.rmtree(work, ignore_errors=True)
     with session_scope() as session:
         job_rows.finish_job(session, job_id, attempt, "completed", result=result)
     return 0
+
+
+def failure_line(error: BaseException, job_id: str) -> str:
+    """What the tenant reads of a failure that is not a ``JobFailed``: a refusal our own code raised about the data or
+    the request (``ValueError``, ``KeyError``, ``Invalid``, ``NotFound``, ``Conflict``) with its words; anything
+    else (a library's internals, a bug) as one catalogue line with the job id, the trace only in the server's log."""
+    ours = isinstance(error, Invalid | NotFound | Conflict)
+    if isinstance(error, ValueError | KeyError) and not ours:
+        frames = traceback.extract_tb(error.__traceback__)
+        ours = bool(frames) and f"{os.sep}tendero{os.sep}" in frames[-1].filename
+    if ours:
+        detail = error.args[0] if isinstance(error, KeyError) and error.args else error
+        return job_text("failure.could_not_run", detail=str(detail))
+    return job_text("failure.unexpected", job_id=job_id)
 
 
 def _fail(job_id: str, attempt: int, reason: str, detail: str = "") -> None:

@@ -14,6 +14,7 @@ import os
 import socket
 import time
 
+from tendero.catalogue.jobs import job_text
 from tendero.config import get_settings
 from tendero.jobs.execute import clean_up_after, run_in_child
 from tendero.observability import metrics
@@ -62,7 +63,7 @@ def supervise(job_id: str, worker: str) -> str | None:
         job = job_rows.load_job(session, job_id)
         if job.status == "running" and job.attempts == claim.attempt:
             if cancel_seen_at is not None or job.cancel_requested:
-                job_rows.finish_job(session, job_id, claim.attempt, "cancelled", error="cancelled on request")
+                job_rows.finish_job(session, job_id, claim.attempt, "cancelled", error=job_text("failure.cancelled"))
             else:  # a crash (signal, out of memory) loses this attempt only, as a lost worker would
                 again = job.attempts < job.max_attempts
                 job_rows.finish_job(
@@ -70,8 +71,12 @@ def supervise(job_id: str, worker: str) -> str | None:
                     job_id,
                     claim.attempt,
                     "pending" if again else "failed",
-                    error=f"attempt {claim.attempt}: the job's process died (exit code {child.exitcode}); "
-                    + ("it will be retried" if again else "out of attempts; out of memory?"),
+                    error=job_text(
+                        "failure.process_died",
+                        attempt=claim.attempt,
+                        exit_code=child.exitcode,
+                        then=job_text("failure.retried" if again else "failure.out_of_attempts"),
+                    ),
                 )
         final = job_rows.load_job(session, job_id)
         status = final.status

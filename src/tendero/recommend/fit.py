@@ -163,7 +163,7 @@ def fit_hybrid(
             params.ease_max_items,
         )
         tuning_valid = sample_rows(inner_valid, params.tuning_max_users, params.seed)
-    say(f"plan: {plan.report()}")
+    say("plan ready")  # the plan itself is kept in the model's tuning report
     tick("tuning EASE")
     with stages.stage("tune.ease"):
         neighbour_train = binary(inner_train) if params.ease_binary else inner_train
@@ -364,7 +364,7 @@ def _choose_blend(folds: list[FoldRows], ranker, held: np.ndarray, tuning: dict[
             per_user[mode].append(per_user_metrics(lists, fold.valid, users)["ndcg@10"])
     best, report = pick_blend({mode: np.concatenate(parts) for mode, parts in per_user.items()})
     tuning.update(report)
-    say(f"blend chosen on held-out inner users: {best} ({report})")
+    say(f"blend chosen on held-out inner users: {best}")  # the figures behind it are in ``tuning``
     return best
 
 

@@ -118,7 +118,8 @@ def tune_half_life(
         ndcg = evaluate_scorer(lambda u, w=weighted: model.scores(w[u]), train, valid)["ndcg@10"]
         trials.append({"half_life": half_life, "ndcg@10": ndcg})
         if progress:
-            progress(f"recency half-life={half_life} ndcg@10={ndcg:.4f}")
+            shown = "∞" if half_life is None else half_life  # no recency weighting: an endless half-life
+            progress(f"recency half-life={shown} ndcg@10={ndcg:.4f}")
     best = max(trials, key=lambda t: t["ndcg@10"])
     return TuningResult({"half_life": best["half_life"]}, best["ndcg@10"], trials, time.perf_counter() - started)
 

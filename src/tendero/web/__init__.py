@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse
 
-from tendero.web.rendering import HERE, PREFIX
+from tendero.web.rendering import HERE, PREFIX, NoSuchPage, WebRoute
+
+missing_router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=WebRoute)
+
+
+@missing_router.get("/{path:path}")
+def no_such_page(path: str) -> None:
+    """A mistyped or stale dashboard address: a 404 page in the reader's language, not JSON."""
+    raise NoSuchPage(path)
 
 
 def install_web(app: FastAPI) -> None:
@@ -31,6 +39,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(assistant_router)
     app.include_router(shop_router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(HERE / "static")), name="web-static")
+    app.include_router(missing_router)  # last: every other /app address is a page or a static file
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Query, Request
 from pydantic import ValidationError
 from starlette.responses import Response
 
+from tendero.catalogue.customers import SEGMENT_ACTIONS
 from tendero.errors import NotFound
 from tendero.kinds import CustomersModel
 from tendero.recommend.recommender import Filters
@@ -21,11 +22,12 @@ from tendero.services.forecasts import ForecastTrainIn, model_name
 from tendero.services.items import say as money_say
 from tendero.web import capabilities, charts, summaries
 from tendero.web.access import ADMIN, TRAIN, PostTrainer, Reader, can
-from tendero.web.i18n import translator
+from tendero.web.i18n import format_number, translator
 from tendero.web.period_marks import mark_partial
 from tendero.web.rendering import PREFIX, WebRoute, language, record_call, redirect, render
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=WebRoute)
+BAND_LEVELS = (80, 95)  # the forecast page's ranges; "in 20" is derived from each level (80 % = 16 in 20)
 
 
 def _t(request: Request) -> Callable[..., str]:
@@ -60,9 +62,19 @@ def forecast_page(
         "default_horizon": capabilities.DEFAULT_HORIZON[freq], "model_name": model_name(level, freq),
     }  # fmt: skip
     if view is not None:
+        context["bands_note"] = t(
+            "forecast.bands_note",
+            hits=f" {t('word.and')} ".join(
+                t("forecast.band_hits", count=round(level_pct / 5), level=level_pct) for level_pct in BAND_LEVELS
+            ),
+        )
         labels = {"history": t("forecast.history"), "forecast": t("forecast.forecast"),
                   "band80": t("forecast.band", level=80), "band95": t("forecast.band", level=95)}  # fmt: skip
-        context["figure"] = charts.forecast_figure(view.history, view.forecast, labels)
+        context["figure"] = charts.with_axes(
+            charts.forecast_figure(view.history, view.forecast, labels),
+            t(f"chart.period.{freq}"),
+            t(f"chart.measure.{view.measure}"),
+        )
         notes = forecasts.page_notices(principal.tenant_id, level, freq, view.history, language(request))
         context["period_notes"] = notes
         partial = notes["partial_period"]
@@ -108,6 +120,7 @@ def customers_page(
     principal = session.principal
     assert principal is not None
     lang = language(request)
+    t = translator(lang)
     served = capabilities.deployed(principal.tenant_id, capabilities.CUSTOMER_MODEL, CustomersModel)
     context: dict[str, Any] = {"served": served, "can_train": can(principal, TRAIN),
                                "has_data": not summaries.sales_summary(principal.tenant_id, 28).empty}  # fmt: skip
@@ -130,7 +143,11 @@ def customers_page(
             members=members,
             at_risk=fitted.at_risk(0.0, 10, lang),
             buyers=fitted.likely_buyers(7, 10, 0.0),
-            figure=charts.horizontal_bars([s["name"] for s in shown], [s["customers"] for s in shown]),
+            figure=charts.with_axes(
+                charts.horizontal_bars([s["name"] for s in shown], [s["customers"] for s in shown]),
+                t("kpi.customers"),
+                None,
+            ),
         )
     return render(request, "customers.html", context)
 
@@ -145,13 +162,36 @@ def customer_page(request: Request, customer_id: str, session: Reader) -> Respon
         raise NotFound(_t(request)("customers.no_model_short"))
     fitted = served.fitted
     require_customer(served, customer_id)
-    insight = fitted.insights(customer_id, language(request))
+    lang = language(request)
+    t = translator(lang)
+    insight = fitted.insights(customer_id, lang)
     spend = capabilities.customer_monthly_spend(principal.tenant_id, customer_id)
     name = capabilities.customer_names(principal.tenant_id).get(customer_id)
     return render(request, "customer.html", {
-        "c": insight, "version": served.version, "name": name,
-        "figure": charts.spend_figure(spend["month"], spend["revenue"]) if spend["month"] else None,
+        "c": insight, "version": served.version, "name": name, "disagreement": segment_disagreement(insight, lang),
+        "figure": charts.with_axes(charts.spend_figure(spend["month"], spend["revenue"]), t("chart.month"),
+                                   t("chart.spend")) if spend["month"] else None,
     })  # fmt: skip
+
+
+# Segments that say "keep doing what you do" and those that say "win them back": a churn risk that says the
+# opposite must be explained on the page, not left beside the segment's advice.
+STAYING_SEGMENTS = frozenset({"champions", "loyal", "potential_loyalists", "new", "promising"})
+LEAVING_SEGMENTS = frozenset({"at_risk", "cant_lose", "hibernating", "lost"})
+HIGH_RISK, LOW_RISK = 0.5, 0.2
+
+
+def segment_disagreement(insight: dict[str, Any], lang: str) -> str | None:
+    """Why the RFM segment (a rank among the tenant's customers) and the churn risk (this customer's recency against
+    their own rhythm) point different ways, with the advice that then holds; None when they agree."""
+    t = translator(lang)
+    segment, risk = str(insight["segment"]), float(insight["churn_probability"])
+    values = {"days": format_number(insight["recency_days"], lang), "rfm": insight.get("rfm", "")}
+    if segment in STAYING_SEGMENTS and risk >= HIGH_RISK:
+        return t("customers.disagree_good", action=SEGMENT_ACTIONS["at_risk"][lang], **values)
+    if segment in LEAVING_SEGMENTS and risk < LOW_RISK:
+        return t("customers.disagree_bad", **values)
+    return None
 
 
 # --- recommendations --------------------------------------------------------------------------------
@@ -202,7 +242,8 @@ def recommendations_page(
         context.update(
             served=served, history=history, history_total=history_total, items=items, item=item,
             item_name=product_name.get(item, item) if item else None, similar=similar, together=together,
-            figure=charts.horizontal_bars([f"{r['name']}" for r in items], [round(r["score"], 3) for r in items],
-                                          "%{y}: %{x:.2f}") if items else None,
+            figure=charts.with_axes(
+                charts.horizontal_bars([f"{r['name']}" for r in items], [round(r["score"], 3) for r in items],
+                                       "%{y}: %{x:.2f}"), translator(lang)("recs.score"), None) if items else None,
         )  # fmt: skip
     return render(request, "recommendations.html", context)

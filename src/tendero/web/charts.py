@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tendero.web.summaries import SalesSummary
@@ -125,3 +126,26 @@ def spend_figure(months: list[str], revenue: list[float]) -> dict[str, Any]:
                   "hovertemplate": "%{x}: %{y:,.2f}<extra></extra>"}],
         "layout": {**LAYOUT, "height": 220},
     }  # fmt: skip
+
+
+_HOVER = re.compile(r"^%\{(x|y)\}: %\{(x|y)(:[^}]*)?\}")
+
+
+def with_axes(figure: dict[str, Any], x: str | None, y: str | None) -> dict[str, Any]:
+    """The figure with its axis titles, and hover texts that name the value they show (``%{x}: %{y}`` becomes
+    ``%{x}<br>Ventas: %{y}``): the words come from the catalogue, in the page's language."""
+    titles = {"x": x, "y": y}
+    layout = figure.setdefault("layout", {})
+    for axis, title in titles.items():
+        if title:
+            style = dict(layout.get(f"{axis}axis", LAYOUT[f"{axis}axis"]))
+            style["title"] = {"text": title}
+            layout[f"{axis}axis"] = style
+    for trace in figure.get("data", []):
+        template = trace.get("hovertemplate")
+        found = _HOVER.match(template) if isinstance(template, str) else None
+        if found and titles[found.group(2)]:
+            key, value, fmt = found.group(1), found.group(2), found.group(3) or ""
+            name = str(titles[value]).replace("%", "%%").replace("{", "(").replace("}", ")")
+            trace["hovertemplate"] = f"%{{{key}}}<br>{name}: %{{{value}{fmt}}}" + template[found.end() :]
+    return figure

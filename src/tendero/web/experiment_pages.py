@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from tendero.services import experiments as service
 from tendero.web.access import Reader
-from tendero.web.charts import ACCENT, LAYOUT
+from tendero.web.charts import ACCENT, LAYOUT, with_axes
 from tendero.web.i18n import translator
 from tendero.web.rendering import PREFIX, WebRoute, language, render
 
@@ -46,7 +46,11 @@ def experiment_page(
         "fixed": t("experiments.interval_fixed"),
         "sequential": t("experiments.interval_sequential"),
     }
-    figure = effect_figure(timeline["points"], labels) if timeline["points"] else None
+    figure = (
+        with_axes(effect_figure(timeline["points"], labels), t("chart.day"), t("chart.effect"))
+        if timeline["points"]
+        else None
+    )
     key = "relative_sequential" if result["sequential"] else "relative"
     return render(
         request,

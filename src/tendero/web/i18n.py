@@ -9,29 +9,18 @@ from collections.abc import Callable
 from datetime import datetime
 
 from tendero.catalogue.dashboard import DASHBOARD
+from tendero.catalogue.language import FALLBACK, negotiate
+from tendero.catalogue.pages import PAGES
 from tendero.catalogue.training_pages import TRAINING_PAGES
 
-CATALOGUE: dict[str, dict[str, str]] = {**DASHBOARD, **TRAINING_PAGES}
-
 LANGUAGES = ("es", "en")
-DEFAULT = "en"
+DEFAULT = FALLBACK
+CATALOGUE: dict[str, dict[str, str]] = {**DASHBOARD, **PAGES, **TRAINING_PAGES}
 
 
 def pick_language(accept_language: str | None) -> str:
     """The first of our languages the browser asks for (honouring q weights), else English."""
-    choices: list[tuple[float, int, str]] = []
-    for index, part in enumerate((accept_language or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        weight = 1.0
-        if params.strip().startswith("q="):
-            try:
-                weight = float(params.strip()[2:])
-            except ValueError:
-                weight = 0.0
-        base = tag.strip().lower().split("-")[0]
-        if base in LANGUAGES and weight > 0:
-            choices.append((-weight, index, base))
-    return min(choices)[2] if choices else DEFAULT
+    return negotiate(accept_language, DEFAULT)
 
 
 def translator(lang: str) -> Callable[..., str]:

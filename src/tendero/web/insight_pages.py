@@ -13,7 +13,7 @@ from starlette.responses import Response
 from tendero.errors import Invalid
 from tendero.services import insights as service
 from tendero.web.access import PostTrainer, Reader
-from tendero.web.charts import ACCENT, LAYOUT
+from tendero.web.charts import ACCENT, LAYOUT, with_axes
 from tendero.web.i18n import translator
 from tendero.web.rendering import PREFIX, WebRoute, language, redirect, render
 
@@ -64,7 +64,9 @@ def insight_page(request: Request, insight_id: str, session: Reader) -> Response
     analysis = service.get_analysis(principal.tenant_id, insight_id)
     kpis = [{"key": k, **analysis["kpis"][k]} for k in HEADLINE_KPIS]
     movers = analysis["movers"]["products"]
-    figure = movers_figure(movers, analysis["currency"]) if movers else None
+    words = translator(lang)
+    change = f"{words('insights.change')} ({analysis['currency']})"
+    figure = with_axes(movers_figure(movers, analysis["currency"]), change, None) if movers else None
     return render(request, "insight.html", {"a": analysis, "kpis": kpis, "figure": figure, "L": lang})
 
 

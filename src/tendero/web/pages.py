@@ -16,9 +16,11 @@ from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from tendero.catalogue.jobs import render_job_text
 from tendero.data.issues import ReadStopped
 from tendero.data.messages import render as render_text
 from tendero.data.readers import FileRejected
+from tendero.demo import DEMO_TENANT
 from tendero.errors import Conflict, Invalid, LastAdminKey, TooLarge
 from tendero.kinds import CustomersModel
 from tendero.services import data, jobs, models, training
@@ -29,6 +31,7 @@ from tendero.services.schemas import MAX_INT64
 from tendero.services.tenants import key_cache
 from tendero.services.uploads import saved_upload
 from tendero.store.jobs import FINISHED
+from tendero.store.tenants import Principal
 from tendero.web import capabilities, charts, summaries
 from tendero.web.access import (
     ADMIN,
@@ -46,7 +49,7 @@ from tendero.web.access import (
     can,
     resolved,
 )
-from tendero.web.i18n import CATALOGUE, LANGUAGES, translator
+from tendero.web.i18n import CATALOGUE, LANGUAGES, format_number, translator
 from tendero.web.rendering import PREFIX, WebRoute, language, redirect, render, safe_next
 from tendero.web.session import WebSession, clear_session, read_session, secret_usable, write_session
 from tendero.web.shop_settings import shop_context
@@ -230,12 +233,33 @@ def overview(request: Request, session: AnyRole, days: Annotated[int, Query()] =
         context["at_risk"] = customers_model.fitted.at_risk(0.0, 5, language(request))
         context["names"] = capabilities.customer_names(principal.tenant_id)
     if not sales.empty:
-        context["sales_figure"] = charts.sales_figure(sales, t("overview.sales_chart"), t("overview.weekly"))
-        context["categories_figure"] = charts.categories_figure(sales) if sales.categories else None
+        context["sales_figure"] = charts.with_axes(
+            charts.sales_figure(sales, t("overview.sales_chart"), t("overview.weekly")),
+            t("chart.day"),
+            t("kpi.revenue"),
+        )
+        context["categories_figure"] = (
+            charts.with_axes(charts.categories_figure(sales), t("kpi.revenue"), t("chart.category"))
+            if sales.categories
+            else None
+        )
     return render(request, "overview.html", context)
 
 
 # --- data -------------------------------------------------------------------------------------------
+
+
+def _loaded_directly(principal: Principal, profile: dict[str, Any], lang: str) -> str | None:
+    """What a shop holds that came in without an import (the demo's generated store): said, not left as "no imports"."""
+    counts = {entity: n for entity, n in profile.get("counts", {}).items() if n}
+    if not counts:
+        return None
+    t = translator(lang)
+    listed = ", ".join(f"{format_number(n, lang)} {t('entity.' + entity)}" for entity, n in counts.items())
+    orders = profile.get("orders")
+    if principal.tenant_name == DEMO_TENANT and orders:
+        return t("data.demo_loaded", counts=listed, first=orders["first"][:10], last=orders["last"][:10])
+    return t("data.loaded_directly", counts=listed)
 
 
 @router.get("/data")
@@ -245,8 +269,10 @@ def data_page(request: Request, session: AnyRole) -> Response:
     context: dict[str, Any] = {"entities": ENTITIES, "can_ingest": can(principal, INGEST), "can_read": False}
     if can(principal, READ):
         rows, total = data.list_imports(principal.tenant_id, 50, 0)
-        context.update(can_read=True, imports=rows, imports_total=total,
-                       profile=summaries.profile_summary(principal.tenant_id))  # fmt: skip
+        profile = summaries.profile_summary(principal.tenant_id)
+        direct = None if total else _loaded_directly(principal, profile, language(request))
+        context.update(can_read=True, imports=rows, imports_total=total, profile=profile,
+                       loaded_directly=direct)  # fmt: skip
     return render(request, "data.html", context)
 
 
@@ -370,14 +396,14 @@ def duration_text(seconds: float | None) -> str:
     return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
 
 
-def _job_view(job: Any) -> dict[str, Any]:
+def _job_view(job: Any, lang: str) -> dict[str, Any]:
     params = job.params or {}
     duration = None
     if job.started_at and job.finished_at:
         duration = (job.finished_at - job.started_at).total_seconds()
     return {
         "id": job.id, "kind": job.kind, "status": job.status, "progress": round(float(job.progress or 0.0), 1),
-        "model": params.get("model"), "model_kind": params.get("kind"), "error": job.error,
+        "model": params.get("model"), "model_kind": params.get("kind"), "error": render_job_text(job.error, lang),
         "created_at": job.created_at, "finished_at": job.finished_at, "cancel_requested": job.cancel_requested,
         "finished": job.status in TERMINAL, "duration": duration, "duration_text": duration_text(duration),
         "estimate_text": duration_text(job.estimated_seconds) if job.estimated_seconds else "",
@@ -389,7 +415,7 @@ def jobs_page(request: Request, session: Reader) -> Response:
     principal = session.principal
     assert principal is not None
     rows, total = jobs.list_jobs(principal.tenant_id, limit=30)
-    shown = [_job_view(job) for job in rows]
+    shown = [_job_view(job, language(request)) for job in rows]
     return render(request, "jobs.html", {"jobs": shown, "total": total, "can_train": can(principal, TRAIN)})
 
 
@@ -403,13 +429,16 @@ def jobs_progress(
     principal = session.principal
     assert principal is not None
     answer: dict[str, Any] = {"jobs": {}}
+    lang = language(request)
     # another tenant's job is simply not there
     for job_id, state in jobs.jobs_progress(principal.tenant_id, [i for i in ids.split(",") if i][:20], after).items():
         answer["jobs"][job_id] = {
-            "status": state.status, "progress": round(float(state.progress or 0.0), 1), "error": state.error,
+            "status": state.status, "progress": round(float(state.progress or 0.0), 1),
+            "error": render_job_text(state.error, lang),
             "finished": state.status in TERMINAL, "elapsed_seconds": state.elapsed_seconds,
-            "events": [{"id": e.id, "step": e.step, "total": e.total, "metrics": e.metrics, "message": e.message,
-                        "eta_seconds": e.eta_seconds} for e in state.events],
+            "events": [{"id": e.id, "step": e.step, "total": e.total, "metrics": e.metrics,
+                        "message": render_job_text(e.message, lang), "eta_seconds": e.eta_seconds}
+                       for e in state.events],
         }  # fmt: skip
     return JSONResponse(answer, headers={"cache-control": "no-store"})
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -18,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from tendero import __version__
+from tendero.catalogue.engines import engine_name
+from tendero.catalogue.metrics import metric_label
 from tendero.errors import Conflict, NotFound, unstorable_text
 from tendero.services import audit
 from tendero.services.roles import ADMIN, INGEST, READ
@@ -107,6 +109,9 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         when=lambda value: format_when(value, lang),
         metric=lambda value: format_metric(value, lang),
         money=_Money(principal.tenant_id if principal else None, lang),
+        engine=lambda code: engine_name(str(code), lang),
+        kind_label=lambda code, prefix="kind": _label(lang, f"{prefix}.{code}", str(code)),
+        metric_label=lambda key: metric_label(str(key), lang),
         principal=principal,
         csrf=session.csrf,
         flash=session.flash,
@@ -117,10 +122,18 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         prefix=PREFIX,
         plotly_version=PLOTLY_VERSION,
     )
-    response = templates.TemplateResponse(request, name, context, status_code=status, headers=SECURITY_HEADERS)
+    response = templates.TemplateResponse(
+        request, name, context, status_code=status, headers={**SECURITY_HEADERS, "content-language": lang}
+    )
     if session.flash or request.cookies.get("tendero_session") is None:
         write_session(request, response, replace(session, flash=None))
     return response
+
+
+def _label(lang: str, key: str, fallback: str) -> str:
+    """A catalogue label, or the code itself where the catalogue has none (an operator's own kind)."""
+    text = translator(lang)(key)
+    return fallback if text == key else text
 
 
 def redirect(request: Request, url: str, flash: tuple[str, str] | None = None) -> Response:
@@ -138,8 +151,14 @@ def record_call(request: Request, principal: Principal, action: str, started: fl
                       status_code, model=model)  # fmt: skip
 
 
-def error_page(request: Request, status: int, message: str) -> Response:
-    return render(request, "error.html", {"status": status, "message": message}, status=status)
+def error_page(request: Request, status: int, message: str, heading: str | None = None) -> Response:
+    """A page that says what went wrong, with a way back: the dashboard page the reader came from, or the home."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    came_from = referer.path + (f"?{referer.query}" if referer.query else "")
+    back = came_from if referer.netloc == request.url.netloc and came_from != request.url.path else None
+    context = {"status": status, "message": message, "heading": heading,
+               "back": safe_next(back) if back and safe_next(back) != PREFIX else None}  # fmt: skip
+    return render(request, "error.html", context, status=status)
 
 
 def safe_next(target: str | None) -> str:
@@ -147,6 +166,10 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith(PREFIX) and not target.startswith("//") and "\\" not in target:
         return target
     return PREFIX
+
+
+class NoSuchPage(Exception):
+    """A dashboard address that names no page (answered with a 404 page, not the API's JSON)."""
 
 
 class WebRoute(APIRoute):
@@ -167,6 +190,8 @@ class WebRoute(APIRoute):
                 return error_page(request, 403, t("error.forbidden", role=t(f"role.{error.role}")))
             except BadCsrf:
                 return error_page(request, 403, t("error.csrf"))
+            except NoSuchPage:
+                return error_page(request, 404, t("error.no_page", path=request.url.path), t("error.page_missing"))
             except NotFound as error:
                 return error_page(request, 404, t("error.not_found", detail=str(error)))
             except Conflict as error:

@@ -274,7 +274,7 @@ def job_page(request: Request, job_id: str, session: Reader) -> Response:
     principal = session.principal
     assert principal is not None
     job = training.get_job(principal.tenant_id, job_id)
-    view = _job_view(job)
+    view = _job_view(job, language(request))
     return render(request, "job.html", {"job": view, "jobs": [view], "can_train": can(principal, TRAIN)})
 
 

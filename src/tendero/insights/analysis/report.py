@@ -7,46 +7,10 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from tendero.catalogue.insights import KPI_LABELS, REPORT_HEADINGS
 from tendero.insights.analysis.phrases import change, money, number, percent
 
-HEADINGS = {
-    "title": {"es": "Análisis de ventas", "en": "Sales analysis"},
-    "insights": {"es": "Hallazgos", "en": "Insights"},
-    "kpis": {"es": "Indicadores", "en": "Key figures"},
-    "movers": {"es": "Productos que explican el cambio", "en": "Products behind the change"},
-    "categories": {"es": "Categorías que explican el cambio", "en": "Categories behind the change"},
-    "anomalies": {"es": "Días fuera de lo normal", "en": "Days out of the ordinary"},
-    "sources": {"es": "De dónde salen las cifras", "en": "Where the figures come from"},
-    "kpi": {"es": "Indicador", "en": "Figure"},
-    "current": {"es": "Periodo", "en": "Period"},
-    "previous": {"es": "Comparado", "en": "Compared"},
-    "change": {"es": "Cambio", "en": "Change"},
-    "last_year": {"es": "Año anterior", "en": "Last year"},
-    "product": {"es": "Producto", "en": "Product"},
-    "category": {"es": "Categoría", "en": "Category"},
-    "contribution": {"es": "Contribución", "en": "Contribution"},
-    "share": {"es": "Parte del cambio", "en": "Share of change"},
-    "date": {"es": "Fecha", "en": "Date"},
-    "actual": {"es": "Real", "en": "Actual"},
-    "expected": {"es": "Esperado", "en": "Expected"},
-    "impact": {"es": "Impacto", "en": "Impact"},
-    "recommendation": {"es": "Recomendación", "en": "Recommendation"},
-    "compared_with": {"es": "comparado con", "en": "compared with"},
-    "partial": {"es": "periodo incompleto", "en": "partial period"},
-    "none": {"es": "Ninguno.", "en": "None."},
-}
-KPI_LABELS = {
-    "revenue": {"es": "Ventas netas", "en": "Net sales"},
-    "gross_revenue": {"es": "Ventas brutas", "en": "Gross sales"},
-    "units": {"es": "Unidades", "en": "Units"},
-    "orders": {"es": "Pedidos", "en": "Orders"},
-    "customers": {"es": "Clientes", "en": "Customers"},
-    "average_ticket": {"es": "Ticket medio", "en": "Average ticket"},
-    "new_customers": {"es": "Clientes nuevos", "en": "New customers"},
-    "returning_customers": {"es": "Clientes recurrentes", "en": "Returning customers"},
-    "returns_value": {"es": "Devoluciones", "en": "Returns"},
-    "return_lines": {"es": "Líneas devueltas", "en": "Lines returned"},
-}
+HEADINGS = REPORT_HEADINGS  # the texts live in the one catalogue (tendero.catalogue.insights)
 
 
 def _h(key: str, lang: str) -> str:

@@ -1,7 +1,9 @@
 // tendero dashboard: draw the Plotly figures the server rendered, follow running jobs, confirm destructive forms.
 (function () {
   "use strict";
-  var config = {responsive: true, displaylogo: false, displayModeBar: false};
+  // the page's language draws dates, month names and numbers (plotly-locale-es.js is served beside plotly.js)
+  var spanish = document.documentElement.lang === "es";
+  var config = {responsive: true, displaylogo: false, displayModeBar: false, locale: spanish ? "es" : "en"};
 
   function drawFigures() {
     if (!window.Plotly) return;
@@ -9,6 +11,8 @@
       var source = document.getElementById(el.dataset.figure);
       if (!source) return;
       var fig = JSON.parse(source.textContent);
+      // decimal comma and thousands point in Spanish, as the page's tables write them
+      if (spanish) fig.layout = Object.assign({separators: ",."}, fig.layout || {});
       window.Plotly.newPlot(el, fig.data, fig.layout, config);
     });
   }
