@@ -226,6 +226,7 @@ def run_bench(
     import numpy as np
     import Stemmer
 
+    from tendero.bench.search_embeddings import cached_embeddings
     from tendero.search.encoder import get_encoder, model_for
     from tendero.search.index import FusionParams, ProductIndex, dense_text
     from tendero.search.text import detect_language
@@ -268,7 +269,7 @@ def run_bench(
     encoder.embed(["warm up"])
     texts = [dense_text(r) for r in records]
     started, cpu_started = time.perf_counter(), time.process_time()
-    embeddings, cached = _embeddings(encoder, texts, cache)
+    embeddings, cached = cached_embeddings(encoder, texts, cache)
     embed_seconds, embed_cpu = time.perf_counter() - started, time.process_time() - cpu_started
     log("tendero: lexical index")
     started = time.perf_counter()
@@ -302,34 +303,6 @@ def run_bench(
         "latency": "one query at a time, wall and CPU per query; the machine's other load is not excluded",
     }
     return results, params
-
-
-def _embeddings(encoder: Any, texts: list[str], cache: Path | None) -> tuple[np.ndarray, bool]:
-    import hashlib
-
-    import numpy as np
-
-    if cache is None:
-        return _embed_logged(encoder, texts), False
-    key = hashlib.sha1((encoder.name + "\x1f" + "\x1e".join(texts)).encode()).hexdigest()[:16]
-    path = cache / f"{encoder.name}-{key}.npy"
-    if path.exists():
-        return np.load(path), True
-    vectors = _embed_logged(encoder, texts)
-    cache.mkdir(parents=True, exist_ok=True)
-    np.save(path, vectors)
-    return vectors, False
-
-
-def _embed_logged(encoder: Any, texts: list[str]) -> np.ndarray:
-    import numpy as np
-
-    out = []
-    step = 2048
-    for start in range(0, len(texts), step):
-        out.append(encoder.embed(texts[start : start + step]))
-        log(f"  embedded {min(start + step, len(texts)):,}/{len(texts):,}")
-    return np.vstack(out) if out else np.zeros((0, encoder.dimensions), dtype=np.float32)
 
 
 def evaluate_settings(

@@ -30,7 +30,7 @@ def ceiling_results(
     """Per setting, the mean of each metric over the judged queries; the oracle and tuned settings named as such."""
     import numpy as np
 
-    from tendero.bench.search import _embeddings
+    from tendero.bench.search_embeddings import cached_embeddings
     from tendero.search.encoder import ENCODERS, get_encoder, model_for
     from tendero.search.index import FusionParams, ProductIndex, dense_text
     from tendero.search.text import detect_language
@@ -61,7 +61,7 @@ def ceiling_results(
             variants.append(("name", catalogue["name"].astype(str).tolist()))
         for text_name, texts in variants:
             log(f"ceiling: {model} on the {text_name} of {len(texts):,} products")
-            embeddings, _ = _embeddings(encoder, texts, cache)
+            embeddings, _ = cached_embeddings(encoder, texts, cache)
             rankings = []
             scores_all = []
             for start in range(0, len(vectors), 256):
