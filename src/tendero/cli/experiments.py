@@ -12,10 +12,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from tendero.cli import output
 from tendero.cli.capabilities import JsonOpt, TenantOpt, console, fail, print_json, tenant_id_of
 
 app = typer.Typer(help="A/B experiments: sticky assignment, events, results with a verdict.", no_args_is_help=True)
-LangOpt = Annotated[str, typer.Option("--lang", help="es or en")]
 
 
 def _call(function: Any, *args: Any) -> Any:
@@ -142,11 +142,11 @@ def _show(result: dict[str, Any]) -> None:
 
 
 @app.command("show")
-def show(tenant: TenantOpt, experiment: str, lang: LangOpt = "es", json_output: JsonOpt = False) -> None:
+def show(tenant: TenantOpt, experiment: str, json_output: JsonOpt = False) -> None:
     """Results per metric (effects, intervals, p-values, CUPED, SRM) and the verdict in words."""
     from tendero.services import experiments as service
 
-    result = _call(service.results, tenant_id_of(tenant), experiment, lang)
+    result = _call(service.results, tenant_id_of(tenant), experiment, output.language())
     print_json(result) if json_output else _show(result)
 
 
@@ -210,21 +210,21 @@ def weights(tenant: TenantOpt, experiment: str, weight: Annotated[list[str], typ
 
 
 @app.command("stop")
-def stop(tenant: TenantOpt, experiment: str, lang: LangOpt = "es", json_output: JsonOpt = False) -> None:
+def stop(tenant: TenantOpt, experiment: str, json_output: JsonOpt = False) -> None:
     """End the experiment and keep its final results."""
     from tendero.services import experiments as service
 
-    result = _call(service.stop, tenant_id_of(tenant), experiment, lang)
+    result = _call(service.stop, tenant_id_of(tenant), experiment, output.language())
     print_json(result) if json_output else _show(result)
 
 
 @app.command("promote")
-def promote(tenant: TenantOpt, experiment: str, variant: str | None = None, lang: LangOpt = "es",
+def promote(tenant: TenantOpt, experiment: str, variant: str | None = None,
             json_output: JsonOpt = False) -> None:  # fmt: skip
     """Model experiments: stop and deploy the winner's model version (or --variant's)."""
     from tendero.services import experiments as service
 
-    result = _call(service.end_and_promote, tenant_id_of(tenant), experiment, lang, variant)
+    result = _call(service.end_and_promote, tenant_id_of(tenant), experiment, output.language(), variant)
     if json_output:
         print_json(result)
         return

@@ -10,10 +10,10 @@ from typing import Annotated, Any
 
 import typer
 
+from tendero.cli import output
 from tendero.cli.capabilities import JsonOpt, TenantOpt, console, fail, print_json, tenant_id_of
 
 app = typer.Typer(help="Sales analysis and product suggestions.", no_args_is_help=True)
-LangOpt = Annotated[str, typer.Option("--lang", help="es or en")]
 
 
 def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -39,7 +39,6 @@ def sales(
     period: Annotated[str, typer.Option(help="2011-11, 2011-Q4, 2011-W45, 2011 or 2011-11-01..2011-11-15")],
     compare_to: Annotated[str | None, typer.Option(help="default: the previous period of the same shape")] = None,
     currency: Annotated[str, typer.Option(help="ISO 4217 code of the shop's prices")] = "EUR",
-    lang: LangOpt = "es",
     report_format: Annotated[str | None, typer.Option("--format", help="md or html: print the whole report")] = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="do not keep the analysis")] = False,
     json_output: JsonOpt = False,
@@ -48,8 +47,7 @@ def sales(
     from tendero.insights.analysis.report import render_html, render_markdown
     from tendero.services import insights as service
 
-    if lang not in ("es", "en"):
-        fail(f"--lang: es or en, not {lang!r}")
+    lang = output.language()
     if report_format not in (None, "md", "html"):
         fail(f"--format: md or html, not {report_format!r}")
     tenant_id = tenant_id_of(tenant)
@@ -78,14 +76,12 @@ def suggestions(
     as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default: the last day with sales")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
     currency: Annotated[str, typer.Option()] = "EUR",
-    lang: LangOpt = "es",
     json_output: JsonOpt = False,
 ) -> None:
     """Product suggestions: bundles, rising and falling products, slow movers, cross-sell, seasonal."""
     from tendero.services import insights as service
 
-    if lang not in ("es", "en"):
-        fail(f"--lang: es or en, not {lang!r}")
+    lang = output.language()
     tenant_id = tenant_id_of(tenant)
     request = _call(service.SuggestionsRequest, type=suggestion_type, as_of=as_of, limit=limit,
                     currency=currency.upper())  # fmt: skip

@@ -1,0 +1,229 @@
+"""The ``tendero`` command's own texts, in Spanish and English (part of ``tendero.catalogue``).
+
+Messages of the shared errors keep the service's words; what the command adds around them (the prefix, how
+to fix it, where the log is, column headers and units) lives here.
+"""
+
+from __future__ import annotations
+
+CLI: dict[str, dict[str, str]] = {
+    # ---- failures --------------------------------------------------------------------------------------
+    "error": {"en": "error", "es": "error"},
+    "lang.unavailable": {
+        "en": "the language {value!r} is not available; use one of: {choices}",
+        "es": "el idioma {value!r} no está disponible; usa uno de: {choices}",
+    },
+    "tenant.unknown": {
+        "en": "no tenant named {name!r}: create it with: tendero tenant create {name}",
+        "es": "no hay ningún negocio (tenant) llamado {name!r}: créalo con: tendero tenant create {name}",
+    },
+    "dataset.unknown": {
+        "en": "no dataset named or with id {ref!r} in this tenant; see them with: "
+        "tendero datasets list --tenant {tenant}",
+        "es": "no hay ningún dataset con el nombre o id {ref!r} en este negocio; míralos con: "
+        "tendero datasets list --tenant {tenant}",
+    },
+    "dataset.ambiguous": {
+        "en": "{count} datasets are named {ref!r}: give one of their ids ({ids})",
+        "es": "hay {count} datasets llamados {ref!r}: indica uno de sus ids ({ids})",
+    },
+    "file.missing": {"en": "no file {path}", "es": "no existe el fichero {path}"},
+    "file.unreadable": {
+        "en": "cannot read {path}: {reason}",
+        "es": "no se puede leer {path}: {reason}",
+    },
+    "not_found": {"en": "not found: {detail}", "es": "no encontrado: {detail}"},
+    "conflict": {"en": "{detail}", "es": "{detail}"},
+    "invalid": {"en": "{detail}", "es": "{detail}"},
+    "too_large": {"en": "too large: {detail}", "es": "demasiado grande: {detail}"},
+    "deploy_not_allowed": {
+        "en": "deploying is for admin keys and the operator: {detail}",
+        "es": "desplegar es cosa de las claves admin y del operador: {detail}",
+    },
+    "training.failed": {"en": "training failed: {reason}", "es": "el entrenamiento falló: {reason}"},
+    "job.failed": {"en": "the job {status}: {reason}", "es": "el trabajo terminó ({status}): {reason}"},
+    "history.too_short": {
+        "en": "too little history: forecasting needs at least {periods} periods per series at this frequency; "
+        "import more history or use a shorter --freq (W or D)",
+        "es": "hay muy poco historial: pronosticar necesita al menos {periods} periodos por serie con esta "
+        "frecuencia; importa más historial o usa una --freq más corta (W o D)",
+    },
+    "customers.no_orders": {
+        "en": "no order has a customer id yet: import order lines with a customer_id column first "
+        "(tendero import FILE --entity order_lines --tenant {tenant})",
+        "es": "ningún pedido tiene todavía un id de cliente: importa primero líneas de pedido con una columna "
+        "customer_id (tendero import FICHERO --entity order_lines --tenant {tenant})",
+    },
+    "no_data": {
+        "en": "there are no sales to learn from yet: import order lines first "
+        "(tendero import FILE --entity order_lines --tenant {tenant})",
+        "es": "todavía no hay ventas de las que aprender: importa primero líneas de pedido "
+        "(tendero import FICHERO --entity order_lines --tenant {tenant})",
+    },
+    "bug": {
+        "en": "internal error ({kind}): {detail}. This is a bug in tendero, not your mistake; the details are "
+        "in {log} (or run again with --debug)",
+        "es": "error interno ({kind}): {detail}. Es un fallo de tendero, no tuyo; los detalles están en {log} "
+        "(o vuelve a ejecutarlo con --debug)",
+    },
+    "choice": {
+        "en": "{option} {value!r} is not one of: {choices}",
+        "es": "{option} {value!r} no es ninguno de: {choices}",
+    },
+    "choice.near": {"en": " (did you mean {near}?)", "es": " (¿querías decir {near}?)"},
+    "pair": {
+        "en": "{option} {value!r} must be written {form}",
+        "es": "{option} {value!r} debe escribirse {form}",
+    },
+    "param.unknown": {
+        "en": "the algorithm {algorithm} has no hyperparameter {name!r}; it has: {names}",
+        "es": "el algoritmo {algorithm} no tiene el hiperparámetro {name!r}; tiene: {names}",
+    },
+    "param.invalid": {
+        "en": "hyperparameter {name}={value}: {reason}; allowed: {allowed} (default {default})",
+        "es": "hiperparámetro {name}={value}: {reason}; admitido: {allowed} (por defecto {default})",
+    },
+    "param.not_allowed": {"en": "not allowed", "es": "no admitido"},
+    "param.task": {
+        "en": "the algorithm {algorithm} does not do {task}; for {task} use: {choices}",
+        "es": "el algoritmo {algorithm} no hace {task}; para {task} usa: {choices}",
+    },
+    "field.invalid": {"en": "{field}: {reason} (got {value})", "es": "{field}: {reason} (llegó {value})"},
+    "sql.needs": {
+        "en": "tendero import sql needs --query and one of --source NAME or --url URL",
+        "es": "tendero import sql necesita --query y una de --source NOMBRE o --url URL",
+    },
+    "import.rule.negative_quantity": {
+        "en": "negative quantity (a return: import again with --returns keep to keep it)",
+        "es": "cantidad negativa (una devolución: vuelve a importar con --returns keep para conservarla)",
+    },
+    "db.newest": {"en": "database at the newest schema: {url}", "es": "base de datos en el esquema más nuevo: {url}"},
+    "tenant.created": {"en": "tenant {name} created (id {id})", "es": "negocio (tenant) {name} creado (id {id})"},
+    "tenant.key_once": {
+        "en": "admin API key (shown only now, store it safely):",
+        "es": "clave API de administración (solo se muestra ahora, guárdala en un lugar seguro):",
+    },
+    "key.created": {
+        "en": "{role} key {prefix} for {tenant} (shown only now):",
+        "es": "clave {role} {prefix} para {tenant} (solo se muestra ahora):",
+    },
+    "key.revoked": {"en": "key {prefix} revoked", "es": "clave {prefix} revocada"},
+    "user.created": {
+        "en": "user {name} ({role}) created in {tenant}",
+        "es": "usuario {name} ({role}) creado en {tenant}",
+    },
+    "model.deployed": {"en": "{model} {version} deployed", "es": "{model} {version} desplegada"},
+    "model.rolled_back": {"en": "{model} rolled back to {version}", "es": "{model} vuelve a la versión {version}"},
+    "file.written": {"en": "{path}: {rows} rows", "es": "{path}: {rows} filas"},
+    # ---- outcomes ----------------------------------------------------------------------------------------
+    "import.title": {"en": "{entity} from {source}: {status}", "es": "{entity} desde {source}: {status}"},
+    "import.dry_run": {"en": " (dry run: nothing written)", "es": " (simulación: no se escribió nada)"},
+    "import.rejected_title": {
+        "en": "rejected rows (first {count})",
+        "es": "filas rechazadas (las primeras {count})",
+    },
+    "import.report": {
+        "en": "report id {id}: GET /v1/data/imports/{id}",
+        "es": "id del informe {id}: GET /v1/data/imports/{id}",
+    },
+    "training": {"en": "training {name} ...", "es": "entrenando {name} ..."},
+    "training.customers": {
+        "en": "no customer model deployed yet: training one now ...",
+        "es": "todavía no hay un modelo de clientes desplegado: entrenando uno ahora ...",
+    },
+    "job.queued": {
+        "en": "job {id} queued: follow it with GET /v1/jobs/{id}/progress",
+        "es": "trabajo {id} en cola: síguelo con GET /v1/jobs/{id}/progress",
+    },
+    "model.trained": {
+        "en": "model {model} version {version} ({state})",
+        "es": "modelo {model} versión {version} ({state})",
+    },
+    "deployed": {"en": "deployed", "es": "desplegada"},
+    "not_deployed": {"en": "not deployed", "es": "no desplegada"},
+    "chart.written": {"en": "chart written to {path}", "es": "gráfico escrito en {path}"},
+    "forecast.title": {
+        "en": "{name} {version} ({measure}{unit}): backtest MASE {mase}",
+        "es": "{name} {version} ({measure}{unit}): MASE en el backtest {mase}",
+    },
+    "measure.quantity": {"en": "units sold", "es": "unidades vendidas"},
+    "measure.revenue": {"en": "revenue", "es": "ingresos"},
+    "segments.title": {"en": "segments (model {version})", "es": "segmentos (modelo {version})"},
+    "at_risk.title": {"en": "customers at risk", "es": "clientes en riesgo"},
+    "likely.title": {
+        "en": "likely buyers in the next {days} days",
+        "es": "compradores probables en los próximos {days} días",
+    },
+    "problems": {"en": "problems", "es": "problemas"},
+    "dataset.line": {
+        "en": "dataset {name} ({id}): {status}, {rows} rows, task {task}, target {target}",
+        "es": "dataset {name} ({id}): {status}, {rows} filas, tarea {task}, objetivo {target}",
+    },
+    # ---- column headers ----------------------------------------------------------------------------------
+    "col.prefix": {"en": "prefix", "es": "prefijo"},
+    "col.role": {"en": "role", "es": "rol"},
+    "col.last_used": {"en": "last used (UTC)", "es": "último uso (UTC)"},
+    "col.revoked": {"en": "revoked (UTC)", "es": "revocada (UTC)"},
+    "col.default": {"en": "default", "es": "por defecto"},
+    "col.allowed": {"en": "allowed", "es": "admitido"},
+    "col.meaning": {"en": "meaning", "es": "significado"},
+    "col.id": {"en": "id", "es": "id"},
+    "col.name": {"en": "name", "es": "nombre"},
+    "col.status": {"en": "status", "es": "estado"},
+    "col.task": {"en": "task", "es": "tarea"},
+    "col.target": {"en": "target", "es": "objetivo"},
+    "col.rows": {"en": "rows", "es": "filas"},
+    "col.created": {"en": "created (UTC)", "es": "creado (UTC)"},
+    "col.type": {"en": "type", "es": "tipo"},
+    "col.cardinality": {"en": "distinct values", "es": "valores distintos"},
+    "col.missing_share": {"en": "missing", "es": "vacíos"},
+    "col.row": {"en": "row", "es": "fila"},
+    "col.column": {"en": "column", "es": "columna"},
+    "col.value": {"en": "value", "es": "valor"},
+    "col.reason": {"en": "reason", "es": "motivo"},
+    "col.message": {"en": "message", "es": "mensaje"},
+    "col.series": {"en": "series", "es": "serie"},
+    "col.period": {"en": "period", "es": "periodo"},
+    "col.forecast": {"en": "forecast", "es": "pronóstico"},
+    "col.low": {"en": "low {level}%", "es": "mín. {level}%"},
+    "col.high": {"en": "high {level}%", "es": "máx. {level}%"},
+    "col.segment": {"en": "segment", "es": "segmento"},
+    "col.customers": {"en": "customers", "es": "clientes"},
+    "col.revenue_share": {"en": "revenue share", "es": "parte de los ingresos"},
+    "col.recency": {"en": "mean recency", "es": "recencia media"},
+    "col.frequency": {"en": "mean orders", "es": "pedidos medios"},
+    "col.monetary": {"en": "mean spend", "es": "gasto medio"},
+    "col.repeat_rate": {"en": "repeat rate", "es": "tasa de repetición"},
+    "col.action": {"en": "what to do", "es": "qué hacer"},
+    "col.customer": {"en": "customer", "es": "cliente"},
+    "col.churn": {"en": "churn risk", "es": "riesgo de abandono"},
+    "col.value_at_risk": {"en": "value at risk", "es": "valor en riesgo"},
+    "col.clv": {"en": "lifetime value", "es": "valor de vida"},
+    "col.last_purchase": {"en": "last purchase", "es": "última compra"},
+    "col.reasons": {"en": "top reasons", "es": "motivos principales"},
+    "col.p_purchase": {"en": "chance to buy", "es": "probabilidad de compra"},
+    "col.expected_purchases": {"en": "expected orders", "es": "pedidos esperados"},
+    "col.model": {"en": "model", "es": "modelo"},
+    "col.kind": {"en": "kind", "es": "tipo"},
+    "col.deployed": {"en": "deployed", "es": "desplegada"},
+    "col.latest": {"en": "latest", "es": "última"},
+    "col.versions": {"en": "versions", "es": "versiones"},
+    "col.flags": {"en": "flags", "es": "avisos"},
+    "col.version": {"en": "version", "es": "versión"},
+    "col.aliases": {"en": "aliases", "es": "alias"},
+    "col.algorithm": {"en": "algorithm", "es": "algoritmo"},
+    "col.metrics": {"en": "metrics", "es": "métricas"},
+    "col.table": {"en": "table", "es": "tabla"},
+    "col.count": {"en": "count", "es": "cantidad"},
+    # ---- units -------------------------------------------------------------------------------------------
+    "unit.days": {"en": "days", "es": "días"},
+    "unit.rows": {"en": "rows", "es": "filas"},
+    "unit.units": {"en": "units", "es": "unidades"},
+    # ---- report counts (import) --------------------------------------------------------------------------
+    "count.rows_read": {"en": "rows read", "es": "filas leídas"},
+    "count.inserted": {"en": "inserted", "es": "insertadas"},
+    "count.updated": {"en": "updated", "es": "actualizadas"},
+    "count.unchanged": {"en": "unchanged", "es": "sin cambios"},
+    "count.merged": {"en": "merged", "es": "fusionadas"},
+    "count.rejected": {"en": "rejected", "es": "rechazadas"},
+}
