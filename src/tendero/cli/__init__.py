@@ -135,7 +135,7 @@ def tenant_list() -> None:
 
     rows = [{"name": t.name, "id": t.id, "created": _when(t.created_at)} for t in tenants.list_tenants()]
     columns = [Column("name", "col.name"), Column("id", "col.id", "id"), Column("created", "col.created", "date")]
-    output.console().print(output.table(rows, columns))
+    output.print_table(rows, columns)
 
 
 @key_app.command("create")
@@ -164,7 +164,7 @@ def key_list(tenant: TenantOpt) -> None:
     columns = [Column("prefix", "col.prefix", "id"), Column("name", "col.name"), Column("role", "col.role"),
                Column("created", "col.created", "date"), Column("used", "col.last_used", "date"),
                Column("revoked", "col.revoked", "date")]  # fmt: skip
-    output.console().print(output.table(rows, columns))
+    output.print_table(rows, columns)
 
 
 def _when(value: Any) -> str:
@@ -289,7 +289,7 @@ def models_list(tenant: TenantOpt, as_json: Annotated[bool, typer.Option("--json
                Column("deployed_version", "col.deployed", "id"), Column("latest_version", "col.latest", "id"),
                Column("versions", "col.versions", "count"),
                Column("flags", "col.flags")]  # fmt: skip
-    output.console().print(output.table(rows, columns))
+    output.print_table(rows, columns)
 
 
 @models_app.command("versions")
@@ -311,7 +311,7 @@ def models_versions(model: str, tenant: TenantOpt, as_json: Annotated[bool, type
     columns = [Column("version", "col.version", "id"), Column("status", "col.status"), Column("aliases", "col.aliases"),
                Column("algorithm", "col.algorithm"), Column("metrics", "col.metrics"),
                Column("created", "col.created", "date")]  # fmt: skip
-    output.console().print(output.table(rows, columns))
+    output.print_table(rows, columns)
 
 
 @models_app.command("deploy")
@@ -389,11 +389,11 @@ def import_data(
     constants = _pairs("--set", set_, "field=value", strip_value=False)
     if source == "sql" and (not query or bool(url) == bool(source_name)):
         _fail(say("sql.needs"), 2)
+    upgrade_database()
+    tenant_id = _tenant_id(tenant)  # first: an unknown tenant is told how to make it, whatever else is amiss
     path = Path(source)
     if source != "sql" and not path.is_file():
         _fail(say("file.missing", path=source))
-    upgrade_database()
-    tenant_id = _tenant_id(tenant)
     try:
         if source == "sql":
             report = import_sql(tenant_id, entity, url, query or "", source=source_name, mapping=mapping,
@@ -423,7 +423,7 @@ def import_data(
     if rejections:
         columns = [Column("row", "col.row", "count"), Column("column", "col.column"), Column("value", "col.value"),
                    Column("reason", "col.reason")]  # fmt: skip
-        screen.print(output.table(rejections, columns, say("import.rejected_title", count=len(rejections))))
+        output.print_table(rejections, columns, say("import.rejected_title", count=len(rejections)))
     screen.print("  " + say("import.report", id=report.id), markup=False)
 
 

@@ -149,7 +149,7 @@ def customers_segments(tenant: TenantOpt, as_json: JsonOpt = False) -> None:
                Column("mean_recency_days", "col.recency", "days"), Column("mean_frequency", "col.frequency", "count"),
                Column("mean_monetary", "col.monetary", "money"), Column("repeat_rate", "col.repeat_rate", "share"),
                Column("action", "col.action")]  # fmt: skip
-    console.print(output.table(rows, columns, say("segments.title", version=served.version)))
+    output.print_table(rows, columns, say("segments.title", version=served.version))
 
 
 @customers_app.command("at-risk")
@@ -164,7 +164,7 @@ def customers_at_risk(tenant: TenantOpt, min_value: float = 0.0, limit: int = 20
                Column("churn_probability", "col.churn", "share"), Column("value_at_risk", "col.value_at_risk", "money"),
                Column("clv", "col.clv", "money"), Column("last_purchase", "col.last_purchase", "date"),
                Column("top_reasons", "col.reasons")]  # fmt: skip
-    console.print(output.table(rows, columns, say("at_risk.title")))
+    output.print_table(rows, columns, say("at_risk.title"))
 
 
 @customers_app.command("likely-buyers")
@@ -179,7 +179,7 @@ def customers_likely_buyers(tenant: TenantOpt, days: int = 7, limit: int = 20, a
                Column("p_purchase", "col.p_purchase", "share"),
                Column("expected_purchases_window", "col.expected_purchases", "count"),
                Column("clv", "col.clv", "money"), Column("last_purchase", "col.last_purchase", "date")]  # fmt: skip
-    console.print(output.table(rows, columns, say("likely.title", days=days)))
+    output.print_table(rows, columns, say("likely.title", days=days))
 
 
 LEVELS = ("total", "category", "product", "store", "store_product")
@@ -212,9 +212,11 @@ def forecast_command(
     stale = served is None or (served.fitted.horizon or 0) < horizon or served.fitted.measure != measure
     if stale or retrain:
         err.print(say("training", name=name))
-        params = {"level": level, "freq": freq, "horizon": horizon, "measure": measure}
-        train_here(tenant_id, tenant, {"model": name, "kind": "forecast", "params": params, "deploy": "always",
-                                       "promote_metric": "mase", "higher_is_better": False})  # fmt: skip
+        from tendero.services.forecasts import ForecastTrainIn, training_request
+
+        body = ForecastTrainIn.model_validate({"level": level, "freq": freq, "horizon": horizon, "measure": measure,
+                                               "deploy": "always"})  # fmt: skip
+        train_here(tenant_id, tenant, training_request(body))  # the API's request for the same model
         served = deployed(tenant_id, name, ForecastModel)
     assert served is not None  # deployed, or just trained and deployed
     frame = served.fitted.forecast(levels=[80, 95], horizon=horizon)
@@ -234,7 +236,7 @@ def forecast_command(
         currency = getattr(served.fitted, "currency", None)
         title = say("forecast.title", name=name, version=served.version, measure=say(f"measure.{measure}"),
                     unit=f", {currency}" if unit == "money" and currency else "", mase=f"{mase:.3f}")  # fmt: skip
-        console.print(output.table(rows, columns, title, currency=currency if isinstance(currency, str) else None))
+        output.print_table(rows, columns, title, currency=currency if isinstance(currency, str) else None)
     if plot is not None:
         _plot(served.fitted, frame, plot, name)
         err.print(say("chart.written", path=plot))
@@ -309,14 +311,14 @@ def _show_dataset(row: dict[str, Any]) -> None:
         console.print(str(row["error"]), style="red", markup=False)
     columns = row["schema"].get("columns", [])
     if columns:
-        console.print(output.table(columns, [Column("name", "col.column"), Column("type", "col.type"),
-                                             Column("cardinality", "col.cardinality", "count"),
-                                             Column("missing_share", "col.missing_share", "share")]))  # fmt: skip
+        output.print_table(columns, [Column("name", "col.column"), Column("type", "col.type"),
+                                     Column("cardinality", "col.cardinality", "count"),
+                                     Column("missing_share", "col.missing_share", "share")])  # fmt: skip
     issues = row["report"].get("issues", [])
     if issues:
-        console.print(output.table(issues[:20], [Column("row", "col.row", "count"), Column("column", "col.column"),
-                                                 Column("value", "col.value"), Column("message", "col.message")],
-                                   say("problems")))  # fmt: skip
+        output.print_table(issues[:20], [Column("row", "col.row", "count"), Column("column", "col.column"),
+                                         Column("value", "col.value"), Column("message", "col.message")],
+                           say("problems"))  # fmt: skip
 
 
 DATASET_COLUMNS = [Column("id", "col.id", "id"), Column("name", "col.name"), Column("status", "col.status"),
@@ -334,7 +336,7 @@ def datasets_list(tenant: TenantOpt, as_json: JsonOpt = False) -> None:
         print_json(rows)
         return
     shown = [{**row, "created": str(row.get("created_at") or "")[:19].replace("T", " ")} for row in rows]
-    console.print(output.table(shown, DATASET_COLUMNS))
+    output.print_table(shown, DATASET_COLUMNS)
 
 
 def dataset_id_of(tenant_id: str, tenant: str, ref: str) -> str:
@@ -480,9 +482,8 @@ def train_algorithms(
     for row in rows:
         console.print(f"{row['algorithm']} ({', '.join(row['tasks'])})", style="bold", markup=False)
         shown = [{**spec, "default": _shown(spec["default"])} for spec in row["hyperparameters"]]
-        console.print(output.table(shown, [Column("name", "col.name"), Column("default", "col.default"),
-                                           Column("allowed", "col.allowed"),
-                                           Column("description", "col.meaning")]))  # fmt: skip
+        output.print_table(shown, [Column("name", "col.name"), Column("default", "col.default"),
+                                   Column("allowed", "col.allowed"), Column("description", "col.meaning")])  # fmt: skip
 
 
 def _literal(text: str) -> Any:

@@ -138,6 +138,7 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], title: str 
     for column in columns:
         whole = column.unit not in ("text",)
         shown.add_column(header(column, currency), no_wrap=whole, overflow="fold",
+                         min_width=None if whole else TEXT_MIN_WIDTH,
                          justify="right" if whole and column.unit not in ("id", "date") else "left")  # fmt: skip
     for row in rows:
         row_currency = row.get("currency") if isinstance(row.get("currency"), str) else currency
@@ -150,6 +151,45 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], title: str 
                 cells.append(figure(value, column.unit, row_currency) if column.unit != "text" else _text(value))
         shown.add_row(*cells)
     return shown
+
+
+def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], title: str = "",
+                currency: str | None = None, screen: Console | None = None) -> None:  # fmt: skip
+    """A table on standard output when it fits the terminal without cutting an id or a figure; otherwise one block
+    per row (``header: value`` lines), so nothing is ever cut. Piped output is never narrower than the table."""
+    screen = screen or console()
+    if _needed_width(rows, columns, currency) <= screen.width:
+        screen.print(table(rows, columns, title, currency))
+        return
+    if title:
+        screen.print(title, style="bold", markup=False)
+    for row in rows:
+        row_currency = row.get("currency") if isinstance(row.get("currency"), str) else currency
+        for column in columns:
+            value = row.get(column.key)
+            text = figure(value, column.unit, row_currency) if column.unit != "text" else _text(value)
+            screen.print(f"{header(column, row_currency)}: {text}", markup=False, highlight=False)
+        screen.print("")
+
+
+TEXT_MIN_WIDTH = 12  # a text column may wrap down to this many characters, never fewer
+
+
+def _needed_width(rows: Sequence[dict[str, Any]], columns: Sequence[Column], currency: str | None) -> int:
+    """The narrowest the table can be with every id and figure whole: those columns at their widest cell (and
+    header), text columns at ``TEXT_MIN_WIDTH`` or their widest cell, plus the borders and padding."""
+    from rich.cells import cell_len
+
+    total = 1
+    for column in columns:
+        cells = [cell_len(header(column, currency))]
+        for row in rows:
+            value = row.get(column.key)
+            shown = figure(value, column.unit, currency) if column.unit != "text" else _text(value)
+            cells.append(cell_len(shown))
+        widest = max(cells)
+        total += (widest if column.unit != "text" else min(widest, TEXT_MIN_WIDTH)) + 3
+    return total
 
 
 def _text(value: Any) -> str:

@@ -329,7 +329,7 @@ def channels_add_email(
 
 @channels_app.command("test")
 def channels_test(tenant: TenantOpt, channel: str) -> None:
-    """Send a test message; follow it with `tendero deliveries show`."""
+    """Send a test message; follow it with: tendero deliveries show."""
     from tendero.services import channels
 
     tenant_id = tenant_id_of(tenant)

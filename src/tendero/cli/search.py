@@ -11,8 +11,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tendero.errors import NotFound
-
 console = Console()
 err = Console(stderr=True)
 
@@ -29,20 +27,14 @@ def search_command(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Search a tenant's products (words and meaning); --reindex/--rebuild bring its index up to date."""
+    from tendero.cli.capabilities import tenant_id_of
     from tendero.search.encoder import ModelMissing
     from tendero.services import search as search_service
-    from tendero.services import tenants
-    from tendero.store.migrate import upgrade_database
 
     if not tenant:
         err.print("[red]error:[/red] give --tenant")
         raise typer.Exit(1)
-    upgrade_database()
-    try:
-        tenant_id = tenants.find_tenant(tenant).id
-    except NotFound as error:
-        err.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from None
+    tenant_id = tenant_id_of(tenant)
     try:
         if reindex or rebuild:
             summary = search_service.sync_index(tenant_id, rebuild=rebuild)
