@@ -53,10 +53,14 @@ def _mistakes(tenant: str, tmp: Path) -> list[tuple[list[str], str]]:
         (["import", str(lines), "--entity", "order_lines", "--tenant", "nadie"], "tendero tenant create nadie"),
         (["import", "sql", "--entity", "order_lines", "--tenant", tenant], "--query"),
         (["data", "profile", "--tenant", "nadie"], "tendero tenant create nadie"),
-        (["datasets", "upload", str(tmp / "no-file.csv"), "--tenant", tenant, "--name", "d", "--task", "regression"],
-         "no file"),
-        (["datasets", "upload", str(lines), "--tenant", tenant, "--name", "d", "--task", "regresion"],
-         "did you mean regression"),
+        (
+            ["datasets", "upload", str(tmp / "no-file.csv"), "--tenant", tenant, "--name", "d", "--task", "regression"],
+            "no file",
+        ),
+        (
+            ["datasets", "upload", str(lines), "--tenant", tenant, "--name", "d", "--task", "regresion"],
+            "did you mean regression",
+        ),
         (["datasets", "show", "no-such-dataset", "--tenant", tenant], "tendero datasets list"),
         (["train", "tabular", "--tenant", tenant, "--dataset", "no-such-dataset"], "tendero datasets list"),
         (["train", "tabular", "--tenant", tenant, "--dataset", "x", "--algorithm", "randomforest"], "random_forest"),
