@@ -28,6 +28,7 @@ CLI: dict[str, dict[str, str]] = {
         "es": "hay {count} datasets llamados {ref!r}: indica uno de sus ids ({ids})",
     },
     "file.missing": {"en": "no file {path}", "es": "no existe el fichero {path}"},
+    "path.missing": {"en": "no such file or folder: {path}", "es": "no existe el fichero o la carpeta: {path}"},
     "file.unreadable": {
         "en": "cannot read {path}: {reason}",
         "es": "no se puede leer {path}: {reason}",

@@ -162,7 +162,7 @@ def message_of(error: BaseException) -> tuple[str, int]:
     if isinstance(error, ValidationError):
         return _pydantic_lines(error), USER_ERROR
     if isinstance(error, FileNotFoundError):
-        return say("file.missing", path=error.filename or str(error)), USER_ERROR
+        return say("path.missing", path=error.filename or str(error)), USER_ERROR
     if isinstance(error, (IsADirectoryError, PermissionError, UnicodeDecodeError)):
         where = getattr(error, "filename", None) or "-"
         return say("file.unreadable", path=where, reason=error.strerror or str(error)
