@@ -203,7 +203,7 @@ def _check_exposure(host: str) -> None:
     try:
         check_secret_for(host)
     except ValueError as error:
-        _fail(f"not serving on {host}: {error}")
+        _fail(say("serve.refused", host=host, reason=error))
 
 
 def _run_server(run_jobs: bool, host: str, port: int) -> None:
@@ -263,7 +263,7 @@ def worker(concurrency: Annotated[int, typer.Option(min=1, max=64)] = 1) -> None
     from tendero.store.migrate import upgrade_database
 
     if get_settings().job_runner != "procrastinate":
-        _fail("tendero worker needs TENDERO_JOB_RUNNER=procrastinate and a PostgreSQL TENDERO_DATABASE_URL")
+        _fail(say("worker.needs"))
     configure_logging()
     upgrade_database()
     from tendero.jobs.distributed import install_schema, run_worker
@@ -351,10 +351,10 @@ def demo(
     settings = get_settings()
     chosen_port = port or settings.port
     url = f"http://{settings.host}:{chosen_port}"
-    output.console().print(f"\n[bold green]tendero demo[/bold green]: dashboard at {url}/app  (API docs: {url}/docs)")
-    output.console().print(f"sign in with tenant [bold]{ready.tenant}[/bold] and the admin API key:")
+    output.console().print("\n" + say("demo.ready", url=url), markup=False)
+    output.console().print(say("demo.sign_in", tenant=ready.tenant), markup=False)
     typer.echo(ready.api_key)
-    output.console().print(f"models training now: {', '.join(ready.models)} — follow them at {url}/v1/jobs\n")
+    output.console().print(say("demo.training", models=", ".join(ready.models), url=url) + "\n", markup=False)
     _run_server(True, settings.host, chosen_port)
 
 

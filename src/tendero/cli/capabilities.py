@@ -37,9 +37,9 @@ datasets_app = typer.Typer(help="Training-platform datasets.", no_args_is_help=T
 train_app = typer.Typer(help="Train models.", no_args_is_help=True)
 
 
-def fail(message: str) -> NoReturn:
-    """One line on standard error, exit 1 (through the command's one failure path)."""
-    _fail_with(message)
+def fail(message: str, code: int = 1) -> NoReturn:
+    """One line on standard error, exit ``code`` (through the command's one failure path)."""
+    _fail_with(message, code)
 
 
 def print_json(value: Any) -> None:

@@ -151,7 +151,8 @@ def message_of(error: BaseException) -> tuple[str, int]:
     if isinstance(error, NotFound):
         return say("not_found", detail=str(error)), USER_ERROR
     if isinstance(error, Invalid):
-        details = "; ".join(f"{e.get('field', '')}: {e.get('message', '')}" for e in error.errors[:5])
+        details = "; ".join(f"{str(e.get('field', '')).removeprefix('body.')}: {e.get('message', '')}"
+                            for e in error.errors[:5] if e.get("message") != str(error))  # fmt: skip
         return say("invalid", detail=f"{error}" + (f" ({details})" if details else "")), USER_ERROR
     if isinstance(error, Conflict):
         return say("conflict", detail=str(error)), USER_ERROR

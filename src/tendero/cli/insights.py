@@ -6,31 +6,15 @@ people (``--format md`` prints the whole report), ``--json`` for machines.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from tendero.cli import output
 from tendero.cli.capabilities import JsonOpt, TenantOpt, console, fail, print_json, tenant_id_of
+from tendero.cli.output import say
 
 app = typer.Typer(help="Sales analysis and product suggestions.", no_args_is_help=True)
-
-
-def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
-    """A service call; a mistake the user can fix is one line of error, never a traceback."""
-    from pydantic import ValidationError
-
-    from tendero.errors import Invalid, NotFound
-
-    try:
-        return function(*args, **kwargs)
-    except Invalid as error:
-        details = "; ".join(f"{e['field']}: {e['message']}" for e in error.errors if e["message"] != str(error))
-        fail(f"{error}" + (f" ({details})" if details else ""))
-    except ValidationError as error:
-        fail("; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:5]))
-    except NotFound as error:
-        fail(str(error))
 
 
 @app.command("sales")
@@ -49,10 +33,10 @@ def sales(
 
     lang = output.language()
     if report_format not in (None, "md", "html"):
-        fail(f"--format: md or html, not {report_format!r}")
+        fail(say("choice", option="--format", value=report_format, choices="md, html"), 2)
     tenant_id = tenant_id_of(tenant)
-    request = _call(service.SalesAnalysisRequest, period=period, compare_to=compare_to, currency=currency.upper())
-    analysis = _call(service.analyze_sales, tenant_id, request, lang, store=not no_store)
+    request = service.SalesAnalysisRequest(period=period, compare_to=compare_to, currency=currency.upper())
+    analysis = service.analyze_sales(tenant_id, request, lang, store=not no_store)
     if json_output:
         print_json(analysis)
     elif report_format == "md":
@@ -83,9 +67,9 @@ def suggestions(
 
     lang = output.language()
     tenant_id = tenant_id_of(tenant)
-    request = _call(service.SuggestionsRequest, type=suggestion_type, as_of=as_of, limit=limit,
-                    currency=currency.upper())  # fmt: skip
-    answer = _call(service.suggest_products, tenant_id, request, lang)
+    request = service.SuggestionsRequest.model_validate({"type": suggestion_type, "as_of": as_of, "limit": limit,
+                                                         "currency": currency.upper()})  # fmt: skip
+    answer = service.suggest_products(tenant_id, request, lang)
     if json_output:
         print_json(answer)
         return
