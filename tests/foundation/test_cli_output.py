@@ -107,3 +107,34 @@ def test_one_language_per_output(tenant, demo_store):
     assert spanish.output.startswith("error: no existe el fichero")
     unavailable = runner.invoke(app, ["--lang", "fr", "tenant", "list"])
     assert unavailable.exit_code == 2 and "'fr'" in unavailable.output and "es, en" in unavailable.output
+
+
+def test_help_texts_come_from_the_catalogue_in_the_chosen_language():
+    spanish = runner.invoke(app, ["import", "--help", "--lang", "es"], env={"COLUMNS": "200"})
+    flat = " ".join(spanish.output.split())
+    assert "Importa datos de comercio" in flat and "valida y cuenta, sin escribir nada" in flat
+    assert "nombre o id del negocio (tenant)" in flat  # an option every command shares
+    english = runner.invoke(app, ["--lang", "en", "--help"], env={"COLUMNS": "200"})
+    assert "self-hosted machine learning" in english.output and "aprendizaje" not in english.output
+    listed = runner.invoke(app, ["--help"], env={"COLUMNS": "200", "LC_ALL": None, "LC_MESSAGES": None,
+                                                 "LANG": "es_ES.UTF-8"})  # fmt: skip
+    assert "Importa datos de comercio" in " ".join(listed.output.split())  # the locale's language by default
+
+
+def test_every_help_entry_of_the_catalogue_names_a_command_or_option():
+    import typer
+
+    from tendero.catalogue.cli import CLI_HELP
+
+    known: set[str] = set()
+
+    def walk(command: object, path: str) -> None:
+        known.add(path)
+        for param in getattr(command, "params", []):
+            name = param.opts[0] if param.param_type_name == "option" else str(param.name).upper()
+            known.update({f"{path} {name}", f"* {name}"})
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {name}".strip())
+
+    walk(typer.main.get_command(app), "")
+    assert sorted(set(CLI_HELP) - known) == []

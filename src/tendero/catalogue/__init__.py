@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from tendero.catalogue.api import API
-from tendero.catalogue.cli import CLI
+from tendero.catalogue.cli import CLI, CLI_HELP
 from tendero.catalogue.customers import SEGMENT_ACTIONS, SEGMENTS
 from tendero.catalogue.dashboard import DASHBOARD
 from tendero.catalogue.data import DATA
@@ -23,6 +23,7 @@ from tendero.catalogue.training import TRAINING, TYPE_WORDS
 AREAS: dict[str, Mapping[str, Mapping[str, str]]] = {
     "api": API,
     "cli": CLI,
+    "cli.help": CLI_HELP,
     "dashboard": DASHBOARD,
     "data": DATA,
     "customers.segment": SEGMENTS,

@@ -364,3 +364,229 @@ CLI: dict[str, dict[str, str]] = {
     "count.merged": {"en": "merged", "es": "fusionadas"},
     "count.rejected": {"en": "rejected", "es": "rechazadas"},
 }
+
+# Help texts by command path ("" is the root; "import --entity" an option; "* --tenant" an option of every
+# command). A command or option without an entry keeps its docstring's English.
+_HELP: dict[str, tuple[str, str]] = {
+    "": (
+        "tendero: self-hosted machine learning for commerce data.",
+        "tendero: aprendizaje automático autoalojado para datos de comercio.",
+    ),
+    " --lang": (
+        "language of the output: es or en (default: the locale, LANG)",
+        "idioma de la salida: es o en (por defecto, el de la configuración regional, LANG)",
+    ),
+    " --debug": (
+        "print the trace of an internal error (always kept in the log)",
+        "muestra la traza de un error interno (siempre queda en el registro)",
+    ),
+    "* --tenant": ("tenant name or id", "nombre o id del negocio (tenant)"),
+    "* --json": ("print JSON", "imprime JSON"),
+    "db": ("Database schema.", "Esquema de la base de datos."),
+    "tenant": ("Tenants (businesses).", "Negocios (tenants)."),
+    "tenant create": (
+        "Create a tenant and print its first admin API key (shown only this once).",
+        "Crea un negocio e imprime su primera clave API de administración (solo se muestra esta vez).",
+    ),
+    "tenant list": ("The tenants, with their ids.", "Los negocios, con sus ids."),
+    "key": ("API keys of a tenant.", "Claves API de un negocio."),
+    "key create": (
+        "Create an API key and print it (shown only this once).",
+        "Crea una clave API y la imprime (solo se muestra esta vez).",
+    ),
+    "key create --role": ("admin, analyst or service", "admin, analyst o service"),
+    "key list": ("A tenant's keys (prefixes only).", "Las claves de un negocio (solo sus prefijos)."),
+    "key revoke": ("Revoke a key by its prefix or id.", "Revoca una clave por su prefijo o id."),
+    "user": ("Dashboard users.", "Usuarios del panel."),
+    "bench": (
+        "Benchmarks on real data; --json prints one JSON object.",
+        "Pruebas de rendimiento con datos reales; --json imprime un objeto JSON.",
+    ),
+    "data": ("Commerce data.", "Datos de comercio."),
+    "data profile": (
+        "Counts, date range, activity, missing values and warnings for a tenant's data.",
+        "Recuentos, rango de fechas, actividad, valores vacíos y avisos de los datos de un negocio.",
+    ),
+    "models": ("The model registry.", "El registro de modelos."),
+    "models list": (
+        "Models of a tenant with their deployed and latest versions.",
+        "Los modelos de un negocio con sus versiones desplegada y última.",
+    ),
+    "models versions": (
+        "A model's versions with their metrics; the deployed one marked.",
+        "Las versiones de un modelo con sus métricas; la desplegada, marcada.",
+    ),
+    "models deploy": (
+        "Deploy a version (the one deployed version of the model).",
+        "Despliega una versión (la única versión desplegada del modelo).",
+    ),
+    "models rollback": (
+        "Deploy again the version deployed before the current one.",
+        "Vuelve a desplegar la versión desplegada antes que la actual.",
+    ),
+    "serve": (
+        "Serve the API (and, by default, run jobs in-process).",
+        "Sirve la API (y, por defecto, ejecuta los trabajos en el mismo proceso).",
+    ),
+    "worker": (
+        "Run queued jobs from PostgreSQL through Procrastinate (start as many as you like, anywhere).",
+        "Ejecuta trabajos en cola desde PostgreSQL con Procrastinate (arranca tantos como quieras, donde quieras).",
+    ),
+    "demo": (
+        "The whole product on the embedded default: demo tenant, demo store, every model kind, served.",
+        "Todo el producto con la configuración integrada: negocio y tienda de demostración, todos los tipos de "
+        "modelo, servido.",
+    ),
+    "import": (
+        "Import commerce data; prints the validation report (every rejected row with its reason).",
+        "Importa datos de comercio; imprime el informe de validación (cada fila rechazada con su motivo).",
+    ),
+    "import SOURCE": (
+        "a CSV/JSON lines/Parquet/Excel file, or the word sql",
+        "un fichero CSV/JSON lines/Parquet/Excel, o la palabra sql",
+    ),
+    "import --entity": (
+        "customers, products, orders, order_items, interactions, order_lines",
+        "customers, products, orders, order_items, interactions, order_lines",
+    ),
+    "import --map": ("your_column=field (repeatable)", "tu_columna=campo (se puede repetir)"),
+    "import --set": ("field=value for every row (repeatable)", "campo=valor para cada fila (se puede repetir)"),
+    "import --dry-run": ("validate and count, write nothing", "valida y cuenta, sin escribir nada"),
+    "import --returns": (
+        "negative quantities: reject, or keep as returns",
+        "cantidades negativas: reject (rechazar) o keep (conservar como devoluciones)",
+    ),
+    "import --source": (
+        "with sql: a named source (tendero sources add)",
+        "con sql: una fuente con nombre (tendero sources add)",
+    ),
+    "import --url": (
+        "with sql: a SQLite or PostgreSQL URL of your database (read-only)",
+        "con sql: la URL SQLite o PostgreSQL de tu base de datos (solo lectura)",
+    ),
+    "import --query": (
+        "with sql: the query returning the entity's rows",
+        "con sql: la consulta que devuelve las filas de la entidad",
+    ),
+    "import --json": ("print the report as JSON", "imprime el informe como JSON"),
+    "forecast": (
+        "Forecast sales at a level and frequency (training the model first if none is deployed, or if the "
+        "deployed one forecasts another measure or fewer periods).",
+        "Pronostica las ventas a un nivel y una frecuencia (entrenando antes el modelo si no hay ninguno "
+        "desplegado, o si el desplegado pronostica otra medida o menos periodos).",
+    ),
+    "forecast --level": (
+        "total, category, product, store, store_product",
+        "total, category, product, store, store_product",
+    ),
+    "forecast --freq": ("D, W or M", "D (días), W (semanas) o M (meses)"),
+    "forecast --horizon": ("periods ahead", "periodos hacia delante"),
+    "forecast --measure": (
+        "quantity (units sold) or revenue (money), as the API's measure",
+        "quantity (unidades vendidas) o revenue (dinero), como la medida de la API",
+    ),
+    "forecast --retrain": ("train a new version first", "entrena antes una versión nueva"),
+    "forecast --plot": (
+        "write a PNG chart of history and forecast",
+        "escribe un gráfico PNG del historial y el pronóstico",
+    ),
+    "customers": (
+        "Customer segments, churn risk, likely buyers.",
+        "Segmentos de clientes, riesgo de abandono, compradores probables.",
+    ),
+    "customers segments": (
+        "The RFM segments: customers, revenue share, mean R/F/M, repeat rate, what to do.",
+        "Los segmentos RFM: clientes, parte de los ingresos, R/F/M medios, tasa de repetición, qué hacer.",
+    ),
+    "customers at-risk": (
+        "Customers by value at risk, with the top reasons.",
+        "Clientes por valor en riesgo, con los motivos principales.",
+    ),
+    "customers likely-buyers": (
+        "Customers most likely to buy in the next DAYS days.",
+        "Los clientes con más probabilidad de comprar en los próximos DAYS días.",
+    ),
+    "datasets": ("Training-platform datasets.", "Datasets de la plataforma de entrenamiento."),
+    "datasets upload": (
+        "Upload a CSV/JSON/JSON lines/Parquet file as a dataset; prints its schema or what is wrong.",
+        "Sube un fichero CSV/JSON/JSON lines/Parquet como dataset; imprime su esquema o lo que está mal.",
+    ),
+    "datasets upload --name": (
+        "a name to find it by (tendero train tabular --dataset NAME)",
+        "un nombre para encontrarlo (tendero train tabular --dataset NOMBRE)",
+    ),
+    "datasets upload --task": (
+        "classification, regression, clustering, text_classification",
+        "classification, regression, clustering, text_classification",
+    ),
+    "datasets upload --target": (
+        "the column to predict (not for clustering)",
+        "la columna que se predice (no para clustering)",
+    ),
+    "datasets list": (
+        "The tenant's datasets, newest first; ids in full (a dataset is found by its id or its name).",
+        "Los datasets del negocio, los más nuevos primero; ids completos (un dataset se encuentra por su id o su "
+        "nombre).",
+    ),
+    "datasets show": (
+        "One dataset: its schema, size and the problems found in it.",
+        "Un dataset: su esquema, su tamaño y los problemas encontrados en él.",
+    ),
+    "datasets show DATASET": ("the dataset's name or id", "el nombre o el id del dataset"),
+    "train": ("Train models.", "Entrena modelos."),
+    "train tabular": (
+        "Train a tabular model on a dataset (queued for the server's runner, or run here with --follow).",
+        "Entrena un modelo tabular con un dataset (en cola para el servidor, o aquí mismo con --follow).",
+    ),
+    "train tabular --dataset": ("the dataset's name or id", "el nombre o el id del dataset"),
+    "train tabular --param": ("name=value (repeatable)", "nombre=valor (se puede repetir)"),
+    "train tabular --name": (
+        "model name; default: dataset name + algorithm",
+        "nombre del modelo; por defecto: nombre del dataset + algoritmo",
+    ),
+    "train tabular --follow": (
+        "run here with a live progress bar",
+        "ejecútalo aquí con una barra de progreso en vivo",
+    ),
+    "train algorithms": (
+        "The algorithms, the tasks each does, and each hyperparameter's default, allowed values and meaning.",
+        "Los algoritmos, las tareas de cada uno y, de cada hiperparámetro, su valor por defecto, los valores "
+        "admitidos y su significado.",
+    ),
+    "train algorithms ALGORITHM": ("one algorithm (default: all)", "un algoritmo (por defecto, todos)"),
+    "search": (
+        "Search a tenant's products (words and meaning); --reindex/--rebuild bring its index up to date.",
+        "Busca productos de un negocio (por palabras y significado); --reindex/--rebuild ponen al día su índice.",
+    ),
+    "ask": (
+        "Ask the assistant; prints the answer, the figures behind it and their sources.",
+        "Pregunta al asistente; imprime la respuesta, las cifras en que se basa y sus fuentes.",
+    ),
+    "sources": (
+        "Named SQL sources a tenant's analysts may query (read-only; never tendero's own database).",
+        "Fuentes SQL con nombre que los analistas de un negocio pueden consultar (solo lectura; nunca la base de "
+        "datos de tendero).",
+    ),
+    "experiments": (
+        "A/B experiments: sticky assignment, events, results with a verdict.",
+        "Experimentos A/B: asignación estable, eventos, resultados con un veredicto.",
+    ),
+    "schedules": (
+        "Schedules: retraining, churn-risk lists, likely buyers, drift checks.",
+        "Programaciones: reentrenamiento, listas de riesgo de abandono, compradores probables, controles de deriva.",
+    ),
+    "channels": (
+        "Channels: webhooks (Slack or signed JSON) and email.",
+        "Canales: webhooks (Slack o JSON firmado) y correo electrónico.",
+    ),
+    "deliveries": (
+        "Deliveries: what was sent, the dead-letter list, replay.",
+        "Envíos: lo que se envió, la lista de fallidos, reenviar.",
+    ),
+    "retention": (
+        "How long jobs, audit rows and deliveries are kept.",
+        "Cuánto tiempo se conservan los trabajos, las filas de auditoría y los envíos.",
+    ),
+    "insights": ("Sales analysis and product suggestions.", "Análisis de ventas y sugerencias de productos."),
+}
+CLI_HELP: dict[str, dict[str, str]] = {key: {"en": en, "es": es} for key, (en, es) in _HELP.items()}

@@ -211,11 +211,11 @@ def forecast_command(
     served = deployed(tenant_id, name, ForecastModel)
     stale = served is None or (served.fitted.horizon or 0) < horizon or served.fitted.measure != measure
     if stale or retrain:
-        err.print(say("training", name=name))
         from tendero.services.forecasts import ForecastTrainIn, training_request
 
         body = ForecastTrainIn.model_validate({"level": level, "freq": freq, "horizon": horizon, "measure": measure,
                                                "deploy": "always"})  # fmt: skip
+        err.print(say("training", name=name))
         train_here(tenant_id, tenant, training_request(body))  # the API's request for the same model
         served = deployed(tenant_id, name, ForecastModel)
     assert served is not None  # deployed, or just trained and deployed

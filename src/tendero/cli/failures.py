@@ -108,10 +108,12 @@ def _pydantic_lines(error: Any) -> str:
     """A pydantic ValidationError as the fields at fault, their values and why, without pydantic's own words."""
     lines = []
     for item in error.errors()[:5]:
-        field = ".".join(str(part) for part in item.get("loc", ())) or "-"
+        field = ".".join(str(part) for part in item.get("loc", ()))
         reason = str(item.get("msg", "")).removeprefix("Value error, ")
-        value = item.get("input")
-        lines.append(say("field.invalid", field=field, reason=reason, value=_short(value)))
+        if not field:  # a check of the whole request: its reason names the fields
+            lines.append(reason)
+            continue
+        lines.append(say("field.invalid", field=field, reason=reason, value=_short(item.get("input"))))
     return "; ".join(lines)
 
 
@@ -190,6 +192,7 @@ class TenderoGroup(TyperGroup):
     def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         if ctx.parent is None:
             args = hoist_root_options(args)
+            output.localize_help(self, output.requested_language(args))
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: ClickContext) -> Any:

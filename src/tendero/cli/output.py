@@ -207,3 +207,49 @@ class Screen:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(errors() if self.stderr else console(), name)
+
+
+def requested_language(args: Sequence[str]) -> Language:
+    """The language a command line asks for (``--lang X`` or ``--lang=X``), else the locale's; before parsing, so
+    that help texts can be shown in it."""
+    from tendero.config import locale_language
+
+    asked: str | None = None
+    for index, word in enumerate(args):
+        if word == "--":
+            break
+        if word == "--lang" and index + 1 < len(args):
+            asked = args[index + 1]
+        elif word.startswith("--lang="):
+            asked = word.split("=", 1)[1]
+    chosen = (asked or "").lower() if (asked or "").lower() in LANGUAGES else locale_language(LANGUAGES, "en")
+    return "es" if chosen == "es" else "en"
+
+
+def localize_help(root: Any, language: Language) -> None:
+    """Help texts of the command tree from the catalogue (``cli.help``) in ``language``; a command or option
+    without an entry keeps its docstring."""
+    from tendero.catalogue.cli import CLI_HELP
+
+    def text(key: str) -> str | None:
+        entry = CLI_HELP.get(key)
+        return entry[language] if entry else None
+
+    def walk(command: Any, path: str) -> None:
+        shown = text(path)
+        if shown is not None:
+            command.help, command.short_help = shown, None
+        for param in getattr(command, "params", []):
+            if getattr(param, "param_type_name", "") == "argument":
+                key = f"{path} {str(param.name).upper()}"
+            elif getattr(param, "opts", None):
+                key = f"{path} {param.opts[0]}"
+            else:
+                continue
+            shown = text(key) or text(f"* {key.rsplit(' ', 1)[-1]}")
+            if shown is not None and hasattr(param, "help"):
+                param.help = shown
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {name}".strip())
+
+    walk(root, "")
