@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -130,7 +130,7 @@ def header(column: Column, currency: str | None) -> str:
 
 
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], title: str = "",
-          currency: str | None = None, cell: Callable[[Any], str] | None = None) -> Table:  # fmt: skip
+          currency: str | None = None) -> Table:  # fmt: skip
     """A rich table of ``rows``: ids and figures never wrap (other columns give way), headers carry units.
 
     ``currency`` is the money unit when the answer names one (a row's own ``currency`` wins)."""
@@ -145,10 +145,7 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], title: str 
         cells = []
         for column in columns:
             value = row.get(column.key)
-            if column.unit == "text" and cell is not None:
-                cells.append(cell(value))
-            else:
-                cells.append(figure(value, column.unit, row_currency) if column.unit != "text" else _text(value))
+            cells.append(figure(value, column.unit, row_currency) if column.unit != "text" else _text(value))
         shown.add_row(*cells)
     return shown
 
