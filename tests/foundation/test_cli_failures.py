@@ -255,3 +255,15 @@ def test_help_texts_show_no_literal_backticks():
         assert not [t for t in texts if "`" in t], path
         shown = _invoke([*path, "--help"], env={"COLUMNS": "200"})
         assert "`" not in shown.output, (path, shown.output)
+
+
+def test_a_reader_that_closes_the_pipe_is_no_error(tmp_path):
+    """``tendero ... | head -1``: the command stops quietly, no traceback, no "internal error"."""
+    env = _environment(tmp_path)
+    reader, writer = os.pipe()
+    os.close(reader)  # nobody reads: the first write fails with a broken pipe
+    with os.fdopen(writer, "wb") as closed:
+        done = subprocess.run([*TENDERO, "tenant", "create", "tubo"], env=env, stdout=closed, stderr=subprocess.PIPE,
+                              text=True, timeout=120)  # fmt: skip
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+    assert done.returncode in (1, 141)

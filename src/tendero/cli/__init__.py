@@ -413,7 +413,8 @@ def import_data(
         _print_json({**report.__dict__, "rejections": rejections, "language": output.language()})
         return
     screen = output.console()
-    status = say("import.title", entity=report.entity, source=source, status=report.status)
+    shown_status = say(f"status.{report.status}") if f"status.{report.status}" in CLI else report.status
+    status = say("import.title", entity=report.entity, source=source, status=shown_status)
     screen.print(status + (say("import.dry_run") if dry_run else ""), markup=False)
     screen.print("  " + ", ".join(f"{say('count.' + k) if 'count.' + k in CLI else k} {v:,}"
                                   for k, v in report.counts.items()), markup=False)  # fmt: skip

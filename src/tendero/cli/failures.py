@@ -29,6 +29,7 @@ log = logging.getLogger("tendero.cli")
 USER_ERROR = 1
 USAGE_ERROR = 2
 BUG = 70  # EX_SOFTWARE (sysexits.h)
+PIPE_CLOSED = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader closed the pipe
 # Root options that may be written anywhere on the line (``tendero import f.csv ... --lang es``).
 ROOT_OPTIONS_WITH_VALUE = ("--lang",)
 ROOT_FLAGS = ("--debug",)
@@ -200,6 +201,10 @@ class TenderoGroup(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):  # exits, and usage errors typer shows itself
             raise
+        except BrokenPipeError:  # the reader went away (| head): stop quietly, as a shell's writer would
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(PIPE_CLOSED) from None
         except Exception as error:  # the one place where every other failure becomes a line and an exit code
             raise typer.Exit(report(error)) from None
 
