@@ -126,6 +126,19 @@ def get_settings() -> Settings:
     return Settings()
 
 
+def locale_language(supported: tuple[str, ...], default: str) -> str:
+    """The terminal's language from the POSIX locale variables (``LC_ALL``, then ``LC_MESSAGES``, then ``LANG``),
+    when it is one of ``supported``; ``default`` otherwise (``C``, ``POSIX``, unset or another language)."""
+    import os
+
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "")
+        if value:
+            code = value.split(".")[0].split("_")[0].lower()
+            return code if code in supported else default
+    return default
+
+
 SECRET_REFUSED = (
     "TENDERO_SECRET_KEY is a known or short value (anyone could sign a dashboard session with it): set it to a "
     f"private random string of at least {MIN_SECRET_LENGTH} characters, or leave it unset to use the key "

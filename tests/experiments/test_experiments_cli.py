@@ -45,7 +45,7 @@ def test_mistakes_are_one_line_errors(tmp_path, tenant):
     assert one.exit_code == 1 and "variants: List should have at least 2 items" in one.output
     bad = runner.invoke(app, ["experiments", "create", "--tenant", tenant.name, "--name", "x", "--variant", "A",
                               "--variant", "B=1", "--metric", "m"])  # fmt: skip
-    assert bad.exit_code == 1 and "KEY=NUMBER" in bad.output
+    assert bad.exit_code == 2 and "KEY=NUMBER" in bad.output  # a mistaken option: usage, exit 2
     spec = tmp_path / "spec.json"
     spec.write_text("{not json", encoding="utf-8")
     broken = runner.invoke(app, ["experiments", "create", "--tenant", tenant.name, str(spec)])

@@ -23,7 +23,7 @@ def test_sales_and_suggestions_from_the_terminal(tenant, demo_store):
     text = runner.invoke(app, ["insights", "sales", "--tenant", tenant.name, "--period", month, "--lang", "en"])
     assert text.exit_code == 0 and analysis["insights"][0]["text"]["en"][:30] in text.output.replace("\n", " ")
     report = runner.invoke(app, ["insights", "sales", "--tenant", tenant.name, "--period", month, "--format", "md",
-                                 "--no-store"])  # fmt: skip
+                                 "--no-store", "--lang", "es"])  # fmt: skip
     assert report.exit_code == 0 and report.output.startswith("# Análisis de ventas")
     found = runner.invoke(app, ["insights", "suggestions", "--tenant", tenant.name, "--type", "bundles", "--json"])
     assert found.exit_code == 0, found.output

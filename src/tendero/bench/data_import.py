@@ -16,7 +16,7 @@ def command(
     database_url: Annotated[str, typer.Option(help="empty: a fresh SQLite file; or a PostgreSQL URL")] = "",
     json_output: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
-    """Import order lines into a fresh database and time it; ``pandas_to_sql`` writes the same rows unvalidated."""
+    """Import order lines into a fresh database and time it; pandas_to_sql writes the same rows unvalidated."""
     import os
     import secrets
     import tempfile

@@ -186,7 +186,7 @@ def command(
     ] = None,
     threads: Annotated[int, typer.Option("--threads", help="cores each method may use (the goals are for 2)")] = 2,
 ) -> None:
-    """Score tendero's automatic forecaster and the baselines on the last ``horizon`` periods."""
+    """Score tendero's automatic forecaster and the baselines on the last --horizon periods."""
     import os
 
     from tendero.bench.forecast_sets import load_file, load_suite_set, suite_sets

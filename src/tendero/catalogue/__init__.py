@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 
 from tendero.catalogue.answers import ANSWERS
 from tendero.catalogue.api import API
+from tendero.catalogue.cli import CLI, CLI_HELP
 from tendero.catalogue.customers import CHURN_REASONS, CLUSTER_WORDS, SEGMENT_ACTIONS, SEGMENTS
 from tendero.catalogue.dashboard import DASHBOARD
 from tendero.catalogue.data import DATA
@@ -32,6 +33,8 @@ from tendero.catalogue.training_pages import TRAINING_PAGES
 AREAS: dict[str, Mapping[str, Mapping[str, str]]] = {
     "answers": ANSWERS,
     "api": API,
+    "cli": CLI,
+    "cli.help": CLI_HELP,
     "dashboard": DASHBOARD,
     "pages": PAGES,
     "engines": ENGINES,

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import json
-import sys
+from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from tendero.errors import Conflict, NotFound
+from tendero.catalogue.cli import CLI
+from tendero.cli import output
+from tendero.cli.failures import TenderoGroup, configure_logging, fail
+from tendero.cli.output import Column, choose_language, say
 
-app = typer.Typer(help="tendero: self-hosted machine learning for commerce data.", no_args_is_help=True)
+app = typer.Typer(
+    cls=TenderoGroup, help="tendero: self-hosted machine learning for commerce data.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Tenants (businesses).", no_args_is_help=True)
 key_app = typer.Typer(help="API keys of a tenant.", no_args_is_help=True)
@@ -28,6 +30,21 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(user_app, name="user")
 app.add_typer(data_app, name="data")
 app.add_typer(models_app, name="models")
+
+
+@app.callback()
+def root(
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="language of the output: es or en (default: the locale, LANG)")
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="print the trace of an internal error (always kept in the log)")
+    ] = False,
+) -> None:
+    """tendero: self-hosted machine learning for commerce data."""
+    output.state.debug = debug
+    configure_logging(debug)
+    choose_language(lang)
 
 
 def _add_capability_commands() -> None:
@@ -67,19 +84,21 @@ def _add_capability_commands() -> None:
 
 _add_capability_commands()
 
-console = Console()
-err = Console(stderr=True)
-
 TenantOpt = Annotated[str, typer.Option("--tenant", "-t", help="tenant name or id")]
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code)
+    fail(message, code)
 
 
 def _print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, default=str, indent=2) + "\n")
+    output.print_json(value)
+
+
+def _tenant_id(name: str) -> str:
+    from tendero.cli.capabilities import tenant_id_of
+
+    return tenant_id_of(name)
 
 
 @db_app.command("upgrade")
@@ -94,7 +113,7 @@ def db_upgrade() -> None:
         from tendero.jobs.distributed import install_schema
 
         install_schema()
-    console.print(f"database at the newest schema: {_safe_url(settings.database_url)}")
+    output.console().print(say("db.newest", url=_safe_url(settings.database_url)))
 
 
 def _safe_url(url: str) -> str:
@@ -110,13 +129,10 @@ def tenant_create(name: str) -> None:
     from tendero.store.migrate import upgrade_database
 
     upgrade_database()
-    try:
-        tenant_id = (created := tenants.create_tenant(name))[0].id
-        key = created[1]
-    except (Conflict, ValueError) as error:
-        _fail(str(error))
-    console.print(f"tenant [bold]{name}[/bold] created (id {tenant_id})")
-    console.print("admin API key (shown only now, store it safely):")
+    created, key = tenants.create_tenant(name)
+    shown = output.console()
+    shown.print(say("tenant.created", name=name, id=created.id))
+    shown.print(say("tenant.key_once"))
     typer.echo(key.secret)
 
 
@@ -124,11 +140,9 @@ def tenant_create(name: str) -> None:
 def tenant_list() -> None:
     from tendero.services import tenants
 
-    rows = [(t.name, t.id, t.created_at) for t in tenants.list_tenants()]
-    table = Table("name", "id", "created")
-    for name, tenant_id, created in rows:
-        table.add_row(name, tenant_id, created.isoformat(timespec="seconds"))
-    console.print(table)
+    rows = [{"name": t.name, "id": t.id, "created": _when(t.created_at)} for t in tenants.list_tenants()]
+    columns = [Column("name", "col.name"), Column("id", "col.id", "id"), Column("created", "col.created", "date")]
+    output.print_table(rows, columns)
 
 
 @key_app.command("create")
@@ -140,11 +154,8 @@ def key_create(
     """Create an API key and print it (shown only this once)."""
     from tendero.services import tenants
 
-    try:
-        issued = tenants.create_key(tenants.find_tenant(tenant).id, name, role)
-    except (NotFound, ValueError) as error:
-        _fail(str(error))
-    console.print(f"{role} key [bold]{issued.prefix}[/bold] for {tenant} (shown only now):")
+    issued = tenants.create_key(_tenant_id(tenant), name, role)
+    output.console().print(say("key.created", role=role, prefix=issued.prefix, tenant=tenant))
     typer.echo(issued.secret)
 
 
@@ -152,17 +163,15 @@ def key_create(
 def key_list(tenant: TenantOpt) -> None:
     from tendero.services import tenants
 
-    try:
-        rows = [
-            (k.prefix, k.name, k.role, k.created_at, k.last_used_at, k.revoked_at)
-            for k in tenants.list_keys(tenants.find_tenant(tenant).id)
-        ]
-    except NotFound as error:
-        _fail(str(error))
-    table = Table("prefix", "name", "role", "created", "last used", "revoked")
-    for prefix, name, role, created, used, revoked in rows:
-        table.add_row(prefix, name, role, _when(created), _when(used), _when(revoked))
-    console.print(table)
+    rows = [
+        {"prefix": k.prefix, "name": k.name, "role": k.role, "created": _when(k.created_at),
+         "used": _when(k.last_used_at), "revoked": _when(k.revoked_at)}
+        for k in tenants.list_keys(_tenant_id(tenant))
+    ]  # fmt: skip
+    columns = [Column("prefix", "col.prefix", "id"), Column("name", "col.name"), Column("role", "col.role"),
+               Column("created", "col.created", "date"), Column("used", "col.last_used", "date"),
+               Column("revoked", "col.revoked", "date")]  # fmt: skip
+    output.print_table(rows, columns)
 
 
 def _when(value: Any) -> str:
@@ -173,11 +182,8 @@ def _when(value: Any) -> str:
 def key_revoke(tenant: TenantOpt, prefix: Annotated[str, typer.Argument(help="the key's prefix or id")]) -> None:
     from tendero.services import tenants
 
-    try:
-        shown = tenants.revoke_key(tenants.find_tenant(tenant).id, prefix)
-    except NotFound as error:
-        _fail(str(error))
-    console.print(f"key {shown} revoked")
+    shown = tenants.revoke_key(_tenant_id(tenant), prefix)
+    output.console().print(say("key.revoked", prefix=shown))
 
 
 @user_app.command("create")
@@ -190,11 +196,8 @@ def user_create(
     """Create a dashboard user (the password is asked for, never echoed)."""
     from tendero.services import tenants
 
-    try:
-        tenants.create_user(tenants.find_tenant(tenant).id, username, password, role)
-    except (NotFound, Conflict, ValueError) as error:
-        _fail(str(error))
-    console.print(f"user [bold]{username}[/bold] ({role}) created in {tenant}")
+    tenants.create_user(_tenant_id(tenant), username, password, role)
+    output.console().print(say("user.created", name=username, role=role, tenant=tenant))
 
 
 SERVE_SWITCH_INTERVAL = 0.0005  # seconds
@@ -207,7 +210,7 @@ def _check_exposure(host: str) -> None:
     try:
         check_secret_for(host)
     except ValueError as error:
-        _fail(f"not serving on {host}: {error}")
+        _fail(say("serve.refused", host=host, reason=error))
 
 
 def _run_server(run_jobs: bool, host: str, port: int) -> None:
@@ -267,7 +270,7 @@ def worker(concurrency: Annotated[int, typer.Option(min=1, max=64)] = 1) -> None
     from tendero.store.migrate import upgrade_database
 
     if get_settings().job_runner != "procrastinate":
-        _fail("tendero worker needs TENDERO_JOB_RUNNER=procrastinate and a PostgreSQL TENDERO_DATABASE_URL")
+        _fail(say("worker.needs"))
     configure_logging()
     upgrade_database()
     from tendero.jobs.distributed import install_schema, run_worker
@@ -282,76 +285,58 @@ def worker(concurrency: Annotated[int, typer.Option(min=1, max=64)] = 1) -> None
 def models_list(tenant: TenantOpt, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Models of a tenant with their deployed and latest versions."""
     from tendero.services import models as model_service
-    from tendero.services import tenants
 
-    try:
-        page = model_service.list_models(tenants.find_tenant(tenant).id, limit=500)
-    except NotFound as error:
-        _fail(str(error))
+    page = model_service.list_models(_tenant_id(tenant), limit=500)
     models = [m.model_dump(mode="json") for m in page.items]
     if as_json:
         _print_json(models)
         return
-    table = Table("model", "kind", "deployed", "latest", "versions", "flags")
-    for m in models:
-        table.add_row(
-            m["name"],
-            m["kind"],
-            m["deployed_version"] or "-",
-            m["latest_version"] or "-",
-            str(m["versions"]),
-            ", ".join(m["flags"]) or "",
-        )
-    console.print(table)
+    rows = [{**m, "flags": ", ".join(m["flags"])} for m in models]
+    columns = [Column("name", "col.model"), Column("kind", "col.kind"),
+               Column("deployed_version", "col.deployed", "id"), Column("latest_version", "col.latest", "id"),
+               Column("versions", "col.versions", "count"),
+               Column("flags", "col.flags")]  # fmt: skip
+    output.print_table(rows, columns)
 
 
 @models_app.command("versions")
 def models_versions(model: str, tenant: TenantOpt, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """A model's versions with their metrics; the deployed one marked."""
     from tendero.services import models as model_service
-    from tendero.services import tenants
 
-    try:
-        page = model_service.list_versions(tenants.find_tenant(tenant).id, model, limit=500)
-        versions = [v.model_dump(mode="json") for v in page.items]
-    except NotFound as error:
-        _fail(str(error))
+    page = model_service.list_versions(_tenant_id(tenant), model, limit=500)
+    versions = [v.model_dump(mode="json") for v in page.items]
     if as_json:
         _print_json(versions)
         return
-    table = Table("version", "status", "aliases", "algorithm", "metrics", "created")
-    for v in versions:
-        shown = ", ".join(
-            f"{k}={val:.4g}" for k, val in list(v["metrics"].items())[:4] if isinstance(val, (int, float))
-        )
-        table.add_row(v["version"], v["status"], ",".join(v["aliases"]), v["algorithm"], shown, v["created_at"][:19])
-    console.print(table)
+    rows = [
+        {**v, "aliases": ",".join(v["aliases"]), "created": v["created_at"][:19],
+         "metrics": ", ".join(f"{k}={val:.4g}" for k, val in list(v["metrics"].items())[:4]
+                              if isinstance(val, (int, float)))}
+        for v in versions
+    ]  # fmt: skip
+    columns = [Column("version", "col.version", "id"), Column("status", "col.status"), Column("aliases", "col.aliases"),
+               Column("algorithm", "col.algorithm"), Column("metrics", "col.metrics"),
+               Column("created", "col.created", "date")]  # fmt: skip
+    output.print_table(rows, columns)
 
 
 @models_app.command("deploy")
 def models_deploy(model: str, version: str, tenant: TenantOpt) -> None:
     """Deploy a version (the one deployed version of the model)."""
     from tendero.services import models as model_service
-    from tendero.services import tenants
 
-    try:
-        model_service.deploy(tenants.find_tenant(tenant).id, model, version)
-    except (NotFound, Conflict) as error:
-        _fail(str(error))
-    console.print(f"{model} {version} deployed")
+    model_service.deploy(_tenant_id(tenant), model, version)
+    output.console().print(say("model.deployed", model=model, version=version))
 
 
 @models_app.command("rollback")
 def models_rollback(model: str, tenant: TenantOpt) -> None:
     """Deploy again the version deployed before the current one."""
     from tendero.services import models as model_service
-    from tendero.services import tenants
 
-    try:
-        version = model_service.rollback(tenants.find_tenant(tenant).id, model).version
-    except (NotFound, Conflict) as error:
-        _fail(str(error))
-    console.print(f"{model} rolled back to {version}")
+    version = model_service.rollback(_tenant_id(tenant), model).version
+    output.console().print(say("model.rolled_back", model=model, version=version))
 
 
 @app.command()
@@ -366,17 +351,17 @@ def demo(
 
     if serve_after:
         _check_exposure(get_settings().host)
-    ready = prepare_demo(seed=seed, log=lambda message: err.print(message))
+    ready = prepare_demo(seed=seed, log=lambda message: output.errors().print(message))
     if not serve_after:
         typer.echo(ready.api_key)
         return
     settings = get_settings()
     chosen_port = port or settings.port
     url = f"http://{settings.host}:{chosen_port}"
-    console.print(f"\n[bold green]tendero demo[/bold green]: dashboard at {url}/app  (API docs: {url}/docs)")
-    console.print(f"sign in with tenant [bold]{ready.tenant}[/bold] and the admin API key:")
+    output.console().print("\n" + say("demo.ready", url=url), markup=False)
+    output.console().print(say("demo.sign_in", tenant=ready.tenant), markup=False)
     typer.echo(ready.api_key)
-    console.print(f"models training now: {', '.join(ready.models)} — follow them at {url}/v1/jobs\n")
+    output.console().print(say("demo.training", models=", ".join(ready.models), url=url) + "\n", markup=False)
     _run_server(True, settings.host, chosen_port)
 
 
@@ -400,64 +385,88 @@ def import_data(
 ) -> None:
     """Import commerce data; prints the validation report (every rejected row with its reason)."""
     from tendero.data.imports import import_file, import_sql
-    from tendero.data.readers import FileRejected
     from tendero.data.schema import ENTITIES
-    from tendero.services import tenants
+    from tendero.services import data as data_service
     from tendero.store.migrate import upgrade_database
 
-    if entity not in ENTITIES:
-        _fail(f"unknown entity {entity!r}; use one of {', '.join(ENTITIES)}")
-    if returns not in ("reject", "keep"):
-        _fail("--returns must be reject or keep")
+    _choice("--entity", entity, ENTITIES)
+    _choice("--returns", returns, ("reject", "keep"))
     returns_rule: Literal["reject", "keep"] = "keep" if returns == "keep" else "reject"
-    mapping, constants = {}, {}
-    for pair in map_ or []:
-        column, sep, field = pair.partition("=")
-        if not sep:
-            _fail(f"--map {pair!r} must be your_column=field")
-        mapping[column.strip()] = field.strip()
-    for pair in set_ or []:
-        field, sep, value = pair.partition("=")
-        if not sep:
-            _fail(f"--set {pair!r} must be field=value")
-        constants[field.strip()] = value
+    mapping = _pairs("--map", map_, "your_column=field")
+    constants = _pairs("--set", set_, "field=value", strip_value=False)
+    if source == "sql" and (not query or bool(url) == bool(source_name)):
+        _fail(say("sql.needs"), 2)
     upgrade_database()
-    try:
-        tenant_id = tenants.find_tenant(tenant).id
-    except NotFound as error:
-        _fail(str(error))
+    tenant_id = _tenant_id(tenant)  # first: an unknown tenant is told how to make it, whatever else is amiss
+    path = Path(source)
+    if source != "sql" and not path.is_file():
+        _fail(say("file.missing", path=source))
     try:
         if source == "sql":
-            if not query or bool(url) == bool(source_name):
-                _fail("tendero import sql needs --query and one of --source NAME or --url URL")
-            report = import_sql(tenant_id, entity, url, query, source=source_name, mapping=mapping,
+            report = import_sql(tenant_id, entity, url, query or "", source=source_name, mapping=mapping,
                                 dry_run=dry_run, returns=returns_rule, constants=constants)  # fmt: skip
         else:
-            path = Path(source)
-            if not path.is_file():
-                _fail(f"no file {source}")
             report = import_file(
                 tenant_id, entity, path, mapping=mapping, dry_run=dry_run, returns=returns_rule, constants=constants
             )
-    except FileRejected as error:
-        _fail(f"{source}: {error}")
+    except ValueError as error:  # the file cannot be read as a table (FileRejected), or a mapping is wrong
+        _fail(f"{source}: {_reason(error)}")
     from tendero.services.search import follow_import
 
     follow_import(tenant_id, report.status, report.details)  # the search index follows the catalogue
+    shown = data_service.import_out(tenant_id, report.id, limit=len(report.rejections), language=output.language())
+    rejections = [_cli_rejection(line) for line in shown.rejections]
     if as_json:
-        _print_json(report.__dict__)
+        _print_json({**report.__dict__, "rejections": rejections, "language": output.language()})
         return
-    counts = report.counts
-    console.print(f"[bold]{report.entity}[/bold] from {source}: {report.status}{' (dry run)' if dry_run else ''}")
-    console.print("  " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in counts.items()))
-    for table, tally in report.details["tables"].items():
-        console.print(f"  {table}: " + ", ".join(f"{k} {v:,}" for k, v in tally.items()))
-    if report.rejections:
-        table = Table("row", "column", "value", "reason", title=f"rejected rows (first {len(report.rejections)})")
-        for line in report.rejections:
-            table.add_row(str(line["row"]), line["column"] or "", line["value"] or "", line["reason"])
-        console.print(table)
-    console.print(f"  report id {report.id}: GET /v1/data/imports/{report.id}")
+    screen = output.console()
+    shown_status = say(f"status.{report.status}") if f"status.{report.status}" in CLI else report.status
+    status = say("import.title", entity=report.entity, source=source, status=shown_status)
+    screen.print(status + (say("import.dry_run") if dry_run else ""), markup=False)
+    screen.print("  " + ", ".join(f"{say('count.' + k) if 'count.' + k in CLI else k} {v:,}"
+                                  for k, v in report.counts.items()), markup=False)  # fmt: skip
+    for name, tally in report.details["tables"].items():
+        screen.print(f"  {name}: " + ", ".join(f"{say('count.' + k) if 'count.' + k in CLI else k} {v:,}"
+                                               for k, v in tally.items()), markup=False)  # fmt: skip
+    if rejections:
+        columns = [Column("row", "col.row", "count"), Column("column", "col.column"), Column("value", "col.value"),
+                   Column("reason", "col.reason")]  # fmt: skip
+        output.print_table(rejections, columns, say("import.rejected_title", count=len(rejections)))
+    screen.print("  " + say("import.report", id=report.id), markup=False)
+
+
+def _cli_rejection(line: dict[str, Any]) -> dict[str, Any]:
+    """A rejected row as the CLI says it: a reason that names a request field names the command's flag instead."""
+    code = line.get("code")
+    if code and f"import.{code}" in CLI:
+        return {**line, "reason": say(f"import.{code}")}
+    return line
+
+
+def _reason(error: BaseException) -> str:
+    rendered = getattr(error, "rendered", None)
+    return str(rendered(output.language())) if callable(rendered) else str(error)
+
+
+def _choice(option: str, value: str, choices: Collection[str]) -> None:
+    """A value that must be one of ``choices``: refused with the list (and the nearest one) otherwise."""
+    if value in choices:
+        return
+    import difflib
+
+    near = difflib.get_close_matches(value, choices, n=1)
+    message = say("choice", option=option, value=value, choices=", ".join(choices))
+    _fail(message + (say("choice.near", near=near[0]) if near else ""), 2)
+
+
+def _pairs(option: str, pairs: list[str] | None, form: str, strip_value: bool = True) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            _fail(say("pair", option=option, value=pair, form=form), 2)
+        out[key.strip()] = value.strip() if strip_value else value
+    return out
 
 
 @data_app.command("generate")
@@ -477,19 +486,15 @@ def data_generate(
     for name in ("customers", "products", "orders", "order_items", "interactions"):
         frame = getattr(store, name)
         write_csv(frame, out / f"{name}.csv")
-        console.print(f"{out / f'{name}.csv'}: {len(frame):,} rows")
+        output.console().print(say("file.written", path=out / f"{name}.csv", rows=f"{len(frame):,}"), markup=False)
 
 
 @data_app.command("profile")
 def data_profile(tenant: TenantOpt) -> None:
     """Counts, date range, activity, missing values and warnings for a tenant's data."""
-    from tendero.services import data, tenants
+    from tendero.services import data
 
-    try:
-        tenant_id = tenants.find_tenant(tenant).id
-    except NotFound as error:
-        _fail(str(error))
-    _print_json(data.data_profile(tenant_id))
+    _print_json(data.data_profile(_tenant_id(tenant)))
 
 
 def _register_benches() -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from tendero.cli.capabilities import JsonOpt, TenantOpt, console, fail, print_json, tenant_id_of
+from tendero.cli.output import say
 
 
 def ask_command(
@@ -26,7 +27,7 @@ def ask_command(
     try:
         day = date.fromisoformat(today) if today else None
     except ValueError:
-        fail(f"--today {today!r}: write the date as YYYY-MM-DD")
+        fail(say("pair", option="--today", value=today, form="YYYY-MM-DD"))
         return
     try:
         answer = assistant.ask(

@@ -10,29 +10,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
+from tendero.cli import output
 from tendero.cli.capabilities import JsonOpt, TenantOpt, console, fail, print_json, tenant_id_of
+from tendero.cli.output import Column, say
 
 app = typer.Typer(help="A/B experiments: sticky assignment, events, results with a verdict.", no_args_is_help=True)
-LangOpt = Annotated[str, typer.Option("--lang", help="es or en")]
-
-
-def _call(function: Any, *args: Any) -> Any:
-    """Run a service call; a mistake the user can fix is one line of error, never a traceback."""
-    from pydantic import ValidationError
-
-    from tendero.errors import Conflict, Invalid, NotFound
-
-    try:
-        return function(*args)
-    except Invalid as error:
-        details = "; ".join(f"{e['field']}: {e['message']}" for e in error.errors)
-        fail(f"{error}" + (f" ({details})" if details else ""))
-    except ValidationError as error:
-        fail("; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:5]))
-    except (NotFound, Conflict, ValueError) as error:
-        fail(str(error))
 
 
 def _pairs(values: list[str], what: str) -> dict[str, float]:
@@ -42,9 +25,9 @@ def _pairs(values: list[str], what: str) -> dict[str, float]:
         try:
             out[key] = float(number)
         except ValueError:
-            fail(f"{what} {value!r}: write KEY=NUMBER, e.g. A=0.5")
+            fail(say("pair", option=what, value=value, form="KEY=NUMBER (A=0.5)"), 2)
         if not sep:
-            fail(f"{what} {value!r}: write KEY=NUMBER, e.g. A=0.5")
+            fail(say("pair", option=what, value=value, form="KEY=NUMBER (A=0.5)"), 2)
     return out
 
 
@@ -80,23 +63,23 @@ def create(
         try:
             body = json.loads(spec.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as error:
-            fail(f"{spec}: {error}")
+            fail(say("file.unreadable", path=spec, reason=error))
     else:
         if not name or not variant or not metric:
-            fail("give a spec file, or --name, at least two --variant KEY=WEIGHT and a --metric")
+            fail(say("experiment.needs"), 2)
         weights = _pairs(variant, "--variant")
         body = {"name": name, "unit": unit, "covariate": covariate,
                 "variants": [{"key": k, "weight": w} for k, w in weights.items()],
                 "metrics": [_metric(m, "primary" if i == 0 else "secondary") for i, m in enumerate(metric)]
                 + [_metric(g, "guardrail") for g in guardrail]}  # fmt: skip
     tenant_id = tenant_id_of(tenant)
-    parsed = _call(service.ExperimentIn.model_validate, body)
-    made = _call(service.create, tenant_id, parsed)
+    parsed = service.ExperimentIn.model_validate(body)
+    made = service.create(tenant_id, parsed)
     if json_output:
         print_json(made)
         return
-    console.print(f"experiment [bold]{made['name']}[/bold] ({made['id']}) running: "
-                  + ", ".join(f"{v['key']} {v['weight']:g}" for v in made["variants"]))  # fmt: skip
+    variants = ", ".join(f"{v['key']} {v['weight']:g}" for v in made["variants"])
+    console.print(say("experiment.running", name=made["name"], id=made["id"], variants=variants), markup=False)
 
 
 @app.command("list")
@@ -108,45 +91,47 @@ def list_experiments(tenant: TenantOpt, status: str | None = None, json_output: 
     if json_output:
         print_json({"items": items, "total": total})
         return
-    table = Table("name", "id", "status", "unit", "variants", "started", "winner")
-    for e in items:
-        table.add_row(e["name"], e["id"], e["status"], e["unit"], ", ".join(f"{v['key']} {v['weight']:g}"
-                      for v in e["variants"]), str(e["started_at"])[:16], e["winner"] or "—")  # fmt: skip
-    console.print(table)
+    rows = [{**e, "variants": ", ".join(f"{v['key']} {v['weight']:g}" for v in e["variants"]),
+             "started": str(e["started_at"])[:16].replace("T", " "), "winner": e["winner"] or "—"}
+            for e in items]  # fmt: skip
+    columns = [Column("name", "col.name"), Column("id", "col.id", "id"), Column("status", "col.status"),
+               Column("unit", "col.unit"), Column("variants", "col.variants"), Column("started", "col.started", "date"),
+               Column("winner", "col.winner")]  # fmt: skip
+    output.print_table(rows, columns)
 
 
 def _show(result: dict[str, Any]) -> None:
-    console.print(f"[bold]{result['experiment']}[/bold] · {result['status']} · {result['units']:,} units · "
-                  f"split p = {result['srm']['p_value']:.3g}")  # fmt: skip
+    console.print(say("experiment.summary", name=result["experiment"], status=result["status"],
+                      units=f"{result['units']:,}", p=f"{result['srm']['p_value']:.3g}"), markup=False)  # fmt: skip
     key = "relative_sequential" if result["sequential"] else "relative"
-    table = Table("metric", "role", "variant", "units", "mean", "effect", "95 % interval", "p", "decision")
+    rows: list[dict[str, Any]] = []
     for metric in result["metrics"]:
         means = {v["variant"]: v for v in metric["variants"]}
         control = metric["variants"][0]
-        table.add_row(metric["metric"], metric["role"], control["variant"], f"{control['units']:,}",
-                      f"{control['mean']:.4g}", "", "", "", "control")  # fmt: skip
+        rows.append({"metric": metric["metric"], "role": metric["role"], "variant": control["variant"],
+                     "units": control["units"], "mean": control["mean"],
+                     "decision": say("experiment.control")})  # fmt: skip
         for c in metric["comparisons"]:
-            shown = c.get(key)
+            shown = c.get(key) or {}
             row = means[c["variant"]]
-            if shown is None:
-                table.add_row(
-                    "", "", c["variant"], f"{row['units']:,}", f"{row['mean']:.4g}", "", "", "", c["decision"]
-                )
-                continue
-            table.add_row("", "", c["variant"], f"{row['units']:,}", f"{row['mean']:.4g}",
-                          f"{shown['estimate'] * 100:+.1f} %",
-                          f"{shown['lower'] * 100:+.1f} % … {shown['upper'] * 100:+.1f} %",
-                          f"{shown['p_value']:.3g}", c["decision"])  # fmt: skip
-    console.print(table)
-    console.print(result["verdict"]["text"])
+            interval = f"{shown['lower'] * 100:+.1f} % … {shown['upper'] * 100:+.1f} %" if shown else ""
+            rows.append({"variant": c["variant"], "units": row["units"], "mean": row["mean"],
+                         "effect": f"{shown['estimate'] * 100:+.1f} %" if shown else "", "interval": interval,
+                         "p": shown.get("p_value"), "decision": c["decision"]})  # fmt: skip
+    columns = [Column("metric", "col.metric"), Column("role", "col.role"), Column("variant", "col.variant"),
+               Column("units", "col.units", "count"), Column("mean", "col.mean", "count"),
+               Column("effect", "col.effect", "id"), Column("interval", "col.interval95", "id"),
+               Column("p", "col.p", "count"), Column("decision", "col.decision")]  # fmt: skip
+    output.print_table(rows, columns)
+    console.print(result["verdict"]["text"], markup=False)
 
 
 @app.command("show")
-def show(tenant: TenantOpt, experiment: str, lang: LangOpt = "es", json_output: JsonOpt = False) -> None:
+def show(tenant: TenantOpt, experiment: str, json_output: JsonOpt = False) -> None:
     """Results per metric (effects, intervals, p-values, CUPED, SRM) and the verdict in words."""
     from tendero.services import experiments as service
 
-    result = _call(service.results, tenant_id_of(tenant), experiment, lang)
+    result = service.results(tenant_id_of(tenant), experiment, output.language())
     print_json(result) if json_output else _show(result)
 
 
@@ -155,7 +140,7 @@ def assign(tenant: TenantOpt, experiment: str, unit: str, json_output: JsonOpt =
     """The unit's variant (recorded on first call, the same ever after)."""
     from tendero.services import experiments as service
 
-    answer = _call(service.assign, tenant_id_of(tenant), experiment, unit)
+    answer = service.assign(tenant_id_of(tenant), experiment, unit)
     print_json(answer) if json_output else console.print(answer["variant"])
 
 
@@ -180,21 +165,22 @@ def events(
             rows = json.loads(text) if text.startswith("[") else [json.loads(line) for line in text.splitlines()
                                                                   if line.strip()]  # fmt: skip
     except (OSError, ValueError) as error:
-        fail(f"{file}: {error}")
+        fail(say("file.unreadable", path=file, reason=error))
     tenant_id = tenant_id_of(tenant)
     total: dict[str, Any] = {"received": 0, "accepted": 0, "duplicates": 0, "new_units": 0, "rejected": []}
     for start in range(0, len(rows), service.MAX_EVENTS):
-        report = _call(service.record_events, tenant_id, experiment, rows[start : start + service.MAX_EVENTS])
+        report = service.record_events(tenant_id, experiment, rows[start : start + service.MAX_EVENTS])
         for key in ("received", "accepted", "duplicates", "new_units"):
             total[key] += report[key]
         total["rejected"] += [{**r, "index": r["index"] + start} for r in report["rejected"]]
     if json_output:
         print_json(total)
         return
-    console.print(f"{total['accepted']:,} events stored, {total['duplicates']:,} duplicates skipped, "
-                  f"{total['new_units']:,} new units, {len(total['rejected']):,} rejected")  # fmt: skip
+    console.print(say("events.stored", accepted=f"{total['accepted']:,}", duplicates=f"{total['duplicates']:,}",
+                      new=f"{total['new_units']:,}", rejected=f"{len(total['rejected']):,}"), markup=False)  # fmt: skip
     for rejected in total["rejected"][:20]:
-        console.print(f"  row {rejected['index'] + 1}: {rejected['field']}: {rejected['message']}")
+        console.print(say("events.rejected", row=rejected["index"] + 1, field=rejected["field"],
+                          message=rejected["message"]), markup=False)  # fmt: skip
 
 
 @app.command("weights")
@@ -203,30 +189,31 @@ def weights(tenant: TenantOpt, experiment: str, weight: Annotated[list[str], typ
     """New weights for units not yet assigned (those assigned keep their variant)."""
     from tendero.services import experiments as service
 
-    made = _call(service.set_weights, tenant_id_of(tenant), experiment, _pairs(weight, "weight"))
+    made = service.set_weights(tenant_id_of(tenant), experiment, _pairs(weight, "weight"))
     print_json(made) if json_output else console.print(
         ", ".join(f"{v['key']} {v['weight']:g}" for v in made["variants"])
     )
 
 
 @app.command("stop")
-def stop(tenant: TenantOpt, experiment: str, lang: LangOpt = "es", json_output: JsonOpt = False) -> None:
+def stop(tenant: TenantOpt, experiment: str, json_output: JsonOpt = False) -> None:
     """End the experiment and keep its final results."""
     from tendero.services import experiments as service
 
-    result = _call(service.stop, tenant_id_of(tenant), experiment, lang)
+    result = service.stop(tenant_id_of(tenant), experiment, output.language())
     print_json(result) if json_output else _show(result)
 
 
 @app.command("promote")
-def promote(tenant: TenantOpt, experiment: str, variant: str | None = None, lang: LangOpt = "es",
+def promote(tenant: TenantOpt, experiment: str, variant: str | None = None,
             json_output: JsonOpt = False) -> None:  # fmt: skip
     """Model experiments: stop and deploy the winner's model version (or --variant's)."""
     from tendero.services import experiments as service
 
-    result = _call(service.end_and_promote, tenant_id_of(tenant), experiment, lang, variant)
+    result = service.end_and_promote(tenant_id_of(tenant), experiment, output.language(), variant)
     if json_output:
         print_json(result)
         return
     _show(result)
-    console.print(f"deployed version: {result['promoted_version'] or 'unchanged (no winner)'}")
+    console.print(say("experiment.promoted", version=result["promoted_version"] or say("experiment.no_winner")),
+                  markup=False)  # fmt: skip

@@ -6,31 +6,15 @@ people (``--format md`` prints the whole report), ``--json`` for machines.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from tendero.cli import output
 from tendero.cli.capabilities import JsonOpt, TenantOpt, console, fail, print_json, tenant_id_of
+from tendero.cli.output import say
 
 app = typer.Typer(help="Sales analysis and product suggestions.", no_args_is_help=True)
-LangOpt = Annotated[str, typer.Option("--lang", help="es or en")]
-
-
-def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
-    """A service call; a mistake the user can fix is one line of error, never a traceback."""
-    from pydantic import ValidationError
-
-    from tendero.errors import Invalid, NotFound
-
-    try:
-        return function(*args, **kwargs)
-    except Invalid as error:
-        details = "; ".join(f"{e['field']}: {e['message']}" for e in error.errors if e["message"] != str(error))
-        fail(f"{error}" + (f" ({details})" if details else ""))
-    except ValidationError as error:
-        fail("; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:5]))
-    except NotFound as error:
-        fail(str(error))
 
 
 @app.command("sales")
@@ -41,7 +25,6 @@ def sales(
     currency: Annotated[
         str | None, typer.Option(help="ISO 4217 code of the shop's prices (default: its setting)")
     ] = None,
-    lang: LangOpt = "es",
     report_format: Annotated[str | None, typer.Option("--format", help="md or html: print the whole report")] = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="do not keep the analysis")] = False,
     json_output: JsonOpt = False,
@@ -50,18 +33,14 @@ def sales(
     from tendero.insights.analysis.report import render_html, render_markdown
     from tendero.services import insights as service
 
-    if lang not in ("es", "en"):
-        fail(f"--lang: es or en, not {lang!r}")
+    lang = output.language()
     if report_format not in (None, "md", "html"):
-        fail(f"--format: md or html, not {report_format!r}")
+        fail(say("choice", option="--format", value=report_format, choices="md, html"), 2)
     tenant_id = tenant_id_of(tenant)
-    request = _call(
-        service.SalesAnalysisRequest,
-        period=period,
-        compare_to=compare_to,
-        currency=currency.upper() if currency else None,
+    request = service.SalesAnalysisRequest(
+        period=period, compare_to=compare_to, currency=currency.upper() if currency else None
     )
-    analysis = _call(service.analyze_sales, tenant_id, request, lang, store=not no_store)
+    analysis = service.analyze_sales(tenant_id, request, lang, store=not no_store)
     if json_output:
         print_json(analysis)
     elif report_format == "md":
@@ -85,18 +64,18 @@ def suggestions(
     as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default: the last day with sales")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
     currency: Annotated[str | None, typer.Option(help="ISO 4217 code (default: the shop's setting)")] = None,
-    lang: LangOpt = "es",
     json_output: JsonOpt = False,
 ) -> None:
     """Product suggestions: bundles, rising and falling products, slow movers, cross-sell, seasonal."""
     from tendero.services import insights as service
 
-    if lang not in ("es", "en"):
-        fail(f"--lang: es or en, not {lang!r}")
+    lang = output.language()
     tenant_id = tenant_id_of(tenant)
-    request = _call(service.SuggestionsRequest, type=suggestion_type, as_of=as_of, limit=limit,
-                    currency=currency.upper() if currency else None)  # fmt: skip
-    answer = _call(service.suggest_products, tenant_id, request, lang)
+    chosen = currency.upper() if currency else None
+    request = service.SuggestionsRequest.model_validate(
+        {"type": suggestion_type, "as_of": as_of, "limit": limit, "currency": chosen}
+    )
+    answer = service.suggest_products(tenant_id, request, lang)
     if json_output:
         print_json(answer)
         return

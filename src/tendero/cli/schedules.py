@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from tendero.cli.capabilities import JsonOpt, TenantOpt, console, fail, print_json, run_job_here, tenant_id_of
+from tendero.cli.failures import readable_failure
+from tendero.cli.output import Column, language, print_table, say
 
 schedules_app = typer.Typer(
     help="Schedules: retraining, churn-risk lists, likely buyers, drift checks.", no_args_is_help=True
@@ -23,33 +24,12 @@ retention_app = typer.Typer(help="How long jobs, audit rows and deliveries are k
 ParamOpt = Annotated[list[str], typer.Option("--param", "-p", help="KEY=VALUE (JSON values allowed), repeatable")]
 
 
-def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
-    from pydantic import ValidationError
-
-    from tendero.services import Invalid
-    from tendero.store.tenants import Conflict, NotFound
-
-    try:
-        return function(*args, **kwargs)
-    except Invalid as error:
-        details = "; ".join(
-            f"{e['field'].removeprefix('body.')}: {e['message']}"
-            for e in error.errors[:3]
-            if e["message"] != str(error)
-        )
-        fail(f"{error}" + (f" ({details})" if details else ""))
-    except ValidationError as error:
-        fail("; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:5]))
-    except (NotFound, Conflict, ValueError) as error:
-        fail(str(error))
-
-
 def _params(values: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for value in values:
         key, sep, raw = value.partition("=")
         if not sep or not key:
-            fail(f"--param {value!r}: write KEY=VALUE, e.g. --param min_probability=0.6")
+            fail(say("pair", option="--param", value=value, form="KEY=VALUE (--param min_probability=0.6)"), 2)
         try:
             out[key] = json.loads(raw)
         except json.JSONDecodeError:
@@ -73,20 +53,13 @@ def schedules_list(tenant: TenantOpt, json_output: JsonOpt = False) -> None:
     if json_output:
         print_json(items)
         return
-    table = Table("name", "action", "cron", "time zone", "next run (UTC)", "last run", "enabled")
-    for s in items:
-        last = s["last_run"]
-        shown = f"{last['status']} {_when(last['due_at'])}" if last else "-"
-        table.add_row(
-            s["name"],
-            s["action"],
-            s["cron"],
-            s["timezone"],
-            _when(s["next_run_at"]),
-            shown,
-            "yes" if s["enabled"] else "no",
-        )
-    console.print(table)
+    rows = [{**s, "next": _when(s["next_run_at"]), "enabled": say("yes") if s["enabled"] else say("no"),
+             "last": f"{s['last_run']['status']} {_when(s['last_run']['due_at'])}" if s["last_run"] else "-"}
+            for s in items]  # fmt: skip
+    columns = [Column("name", "col.name"), Column("action", "col.action_name"), Column("cron", "col.cron", "id"),
+               Column("timezone", "col.timezone"), Column("next", "col.next_run", "date"),
+               Column("last", "col.last_run", "date"), Column("enabled", "col.enabled")]  # fmt: skip
+    print_table(rows, columns)
 
 
 @schedules_app.command("create")
@@ -105,8 +78,7 @@ def schedules_create(
     from tendero.services import automation
 
     tenant_id = tenant_id_of(tenant)
-    body = _call(
-        automation.ScheduleIn.model_validate,
+    body = automation.ScheduleIn.model_validate(
         {
             "name": name,
             "action": action,
@@ -117,13 +89,14 @@ def schedules_create(
             "enabled": not disabled,
         },
     )
-    created = _call(automation.create, tenant_id, body)
+    created = automation.create(tenant_id, body)
     if json_output:
         print_json(created)
         return
-    console.print(f"schedule [bold]{created['name']}[/bold] ({created['id']}): {created['description']}")
+    console.print(say("schedule.created", name=created["name"], id=created["id"],
+                      description=created["description"]), markup=False)  # fmt: skip
     for due in created["next_runs"]:
-        console.print(f"  next: {due['local']}")
+        console.print(say("schedule.next", when=due["local"]), markup=False)
 
 
 @schedules_app.command("show")
@@ -133,29 +106,21 @@ def schedules_show(tenant: TenantOpt, schedule: str, json_output: JsonOpt = Fals
 
     tenant_id = tenant_id_of(tenant)
     schedule_id = _schedule_id(tenant_id, schedule)
-    found = _call(automation.get, tenant_id, schedule_id)
+    found = automation.get(tenant_id, schedule_id)
     history, _ = automation.runs(tenant_id, schedule_id, 20, 0)
     if json_output:
         print_json({**found, "runs": history})
         return
-    console.print(
-        f"[bold]{found['name']}[/bold] · {found['action']} · {found['cron']} ({found['timezone']}) · "
-        f"{found['description']}"
-    )
-    console.print(f"params: {json.dumps(found['params'])}")
+    console.print(f"{found['name']} · {found['action']} · {found['cron']} ({found['timezone']}) · "
+                  f"{found['description']}", markup=False)  # fmt: skip
+    console.print(say("schedule.params", params=json.dumps(found["params"], ensure_ascii=False)), markup=False)
     for due in found["next_runs"]:
-        console.print(f"  next: {due['local']}")
-    table = Table("run", "trigger", "due (UTC)", "missed", "status", "summary")
-    for run in history:
-        table.add_row(
-            run["id"][:8],
-            run["trigger"],
-            _when(run["due_at"]),
-            str(run["missed"]),
-            run["status"],
-            run["summary"] or run["error"] or "",
-        )
-    console.print(table)
+        console.print(say("schedule.next", when=due["local"]), markup=False)
+    rows = [{**run, "due": _when(run["due_at"]), "summary": run["summary"] or run["error"] or ""} for run in history]
+    columns = [Column("id", "col.run", "id"), Column("trigger", "col.trigger"), Column("due", "col.due", "date"),
+               Column("missed", "col.missed", "count"), Column("status", "col.status"),
+               Column("summary", "col.summary")]  # fmt: skip
+    print_table(rows, columns)
 
 
 @schedules_app.command("update")
@@ -178,12 +143,12 @@ def schedules_update(
     if timezone is not None:
         changes["timezone"] = timezone
     if param:
-        current = _call(automation.get, tenant_id, schedule_id)["params"]
+        current = automation.get(tenant_id, schedule_id)["params"]
         changes["params"] = {**current, **_params(param)}
     if enable is not None:
         changes["enabled"] = enable
-    updated = _call(automation.update, tenant_id, schedule_id, _call(automation.ScheduleUpdate.model_validate, changes))
-    console.print(f"{updated['name']}: next run {_when(updated['next_run_at'])} UTC")
+    updated = automation.update(tenant_id, schedule_id, automation.ScheduleUpdate.model_validate(changes))
+    console.print(say("schedule.updated", name=updated["name"], when=_when(updated["next_run_at"])), markup=False)
 
 
 @schedules_app.command("delete")
@@ -191,8 +156,8 @@ def schedules_delete(tenant: TenantOpt, schedule: str) -> None:
     from tendero.services import automation
 
     tenant_id = tenant_id_of(tenant)
-    _call(automation.delete, tenant_id, _schedule_id(tenant_id, schedule))
-    console.print("deleted")
+    automation.delete(tenant_id, _schedule_id(tenant_id, schedule))
+    console.print(say("deleted"), markup=False)
 
 
 @schedules_app.command("run")
@@ -206,14 +171,15 @@ def schedules_run(
     from tendero.services import automation
 
     tenant_id = tenant_id_of(tenant)
-    run = _call(automation.run_now, tenant_id, _schedule_id(tenant_id, schedule))
+    run = automation.run_now(tenant_id, _schedule_id(tenant_id, schedule))
     if not follow:
-        print_json(run) if json_output else console.print(f"run {run['id']} queued (job {run['job_id']})")
+        print_json(run) if json_output else console.print(say("run.queued", id=run["id"], job=run["job_id"]),
+                                                          markup=False)  # fmt: skip
         return
     job = run_job_here(tenant_id, run["job_id"])
     if job.get("status") != "completed":
-        fail(f"the run {job.get('status')}: {job.get('error')}")
-    result, markdown = automation.report(tenant_id, run["id"], "es")
+        fail(say("job.failed", status=job.get("status"), reason=readable_failure(str(job.get("error")), tenant)))
+    result, markdown = automation.report(tenant_id, run["id"], language())
     print_json(result) if json_output else console.print(markdown)
 
 
@@ -221,18 +187,17 @@ def schedules_run(
 def schedules_report(
     tenant: TenantOpt,
     run: Annotated[str, typer.Argument(help="the run's id")],
-    lang: Annotated[str, typer.Option("--lang", help="es or en")] = "es",
     json_output: JsonOpt = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="write it to a file")] = None,
 ) -> None:
     """A run's report (Markdown; --json for the JSON)."""
     from tendero.services import automation
 
-    result, markdown = _call(automation.report, tenant_id_of(tenant), run, lang)
+    result, markdown = automation.report(tenant_id_of(tenant), run, language())
     text = json.dumps(result, indent=2, default=str, ensure_ascii=False) if json_output else markdown
     if output is not None:
         output.write_text(text, encoding="utf-8")
-        console.print(f"written to {output}")
+        console.print(say("written", path=output), markup=False)
     else:
         typer.echo(text)
 
@@ -244,7 +209,7 @@ def _schedule_id(tenant_id: str, name_or_id: str) -> str:
     for item in items:
         if name_or_id in (item["id"], item["name"]):
             return str(item["id"])
-    fail(f"no schedule named or numbered {name_or_id!r}")
+    fail(say("schedule.unknown", ref=name_or_id))
     raise AssertionError
 
 
@@ -258,7 +223,7 @@ def _channel_id(tenant_id: str, name_or_id: str) -> str:
     for item in items:
         if name_or_id in (item["id"], item["name"]):
             return str(item["id"])
-    fail(f"no channel named or numbered {name_or_id!r}")
+    fail(say("channel.unknown", ref=name_or_id))
     raise AssertionError
 
 
@@ -270,19 +235,13 @@ def channels_list(tenant: TenantOpt, json_output: JsonOpt = False) -> None:
     if json_output:
         print_json(items)
         return
-    table = Table("name", "id", "kind", "language", "address", "events", "enabled")
-    for c in items:
-        address = (c["webhook"] or {}).get("host") or ", ".join((c["email"] or {}).get("to", []))
-        table.add_row(
-            c["name"],
-            c["id"],
-            c["kind"],
-            c["language"],
-            address or "",
-            ", ".join(c["events"]),
-            "yes" if c["enabled"] else "no",
-        )
-    console.print(table)
+    rows = [{**c, "address": (c["webhook"] or {}).get("host") or ", ".join((c["email"] or {}).get("to", [])),
+             "events": ", ".join(c["events"]), "enabled": say("yes") if c["enabled"] else say("no")}
+            for c in items]  # fmt: skip
+    columns = [Column("name", "col.name"), Column("id", "col.id", "id"), Column("kind", "col.kind"),
+               Column("language", "col.language"), Column("address", "col.address"), Column("events", "col.events"),
+               Column("enabled", "col.enabled")]  # fmt: skip
+    print_table(rows, columns)
 
 
 @channels_app.command("add-webhook")
@@ -305,8 +264,8 @@ def channels_add_webhook(
     }
     if event:
         body["events"] = event
-    created = _call(channels.create, tenant_id_of(tenant), _call(channels.ChannelIn.model_validate, body))
-    console.print(f"channel [bold]{created['name']}[/bold] ({created['id']})")
+    created = channels.create(tenant_id_of(tenant), channels.ChannelIn.model_validate(body))
+    console.print(say("channel.created", name=created["name"], id=created["id"]), markup=False)
 
 
 @channels_app.command("add-email")
@@ -323,18 +282,18 @@ def channels_add_email(
     body: dict[str, Any] = {"name": name, "kind": "email", "language": language, "email": {"to": to}}
     if event:
         body["events"] = event
-    created = _call(channels.create, tenant_id_of(tenant), _call(channels.ChannelIn.model_validate, body))
-    console.print(f"channel [bold]{created['name']}[/bold] ({created['id']})")
+    created = channels.create(tenant_id_of(tenant), channels.ChannelIn.model_validate(body))
+    console.print(say("channel.created", name=created["name"], id=created["id"]), markup=False)
 
 
 @channels_app.command("test")
 def channels_test(tenant: TenantOpt, channel: str) -> None:
-    """Send a test message; follow it with `tendero deliveries show`."""
+    """Send a test message; follow it with: tendero deliveries show."""
     from tendero.services import channels
 
     tenant_id = tenant_id_of(tenant)
-    delivery = _call(channels.send_test, tenant_id, _channel_id(tenant_id, channel))
-    console.print(f"test message queued: delivery {delivery['id']}")
+    delivery = channels.send_test(tenant_id, _channel_id(tenant_id, channel))
+    console.print(say("channel.test_queued", id=delivery["id"]), markup=False)
 
 
 @channels_app.command("delete")
@@ -342,8 +301,8 @@ def channels_delete(tenant: TenantOpt, channel: str) -> None:
     from tendero.services import channels
 
     tenant_id = tenant_id_of(tenant)
-    _call(channels.delete, tenant_id, _channel_id(tenant_id, channel))
-    console.print("deleted")
+    channels.delete(tenant_id, _channel_id(tenant_id, channel))
+    console.print(say("deleted"), markup=False)
 
 
 # ---- deliveries and retention ---------------------------------------------------------------------------------------
@@ -361,27 +320,21 @@ def deliveries_list(
     if json_output:
         print_json(items)
         return
-    table = Table("id", "event", "channel", "status", "attempts", "code", "created (UTC)", "error")
-    for d in items:
-        table.add_row(
-            d["id"],
-            d["event"],
-            d["channel"],
-            d["status"],
-            f"{d['attempts']}/{d['max_attempts']}",
-            str(d["last_status_code"] or "-"),
-            _when(d["created_at"]),
-            (d["last_error"] or "")[:60],
-        )
-    console.print(table)
-    console.print(f"{total} deliveries")
+    rows = [{**d, "attempts": f"{d['attempts']}/{d['max_attempts']}", "code": str(d["last_status_code"] or "-"),
+             "created": _when(d["created_at"]), "error": d["last_error"] or ""} for d in items]  # fmt: skip
+    columns = [Column("id", "col.id", "id"), Column("event", "col.event"), Column("channel", "col.channel"),
+               Column("status", "col.status"), Column("attempts", "col.attempts", "id"),
+               Column("code", "col.http_code", "id"), Column("created", "col.created", "date"),
+               Column("error", "col.error")]  # fmt: skip
+    print_table(rows, columns)
+    console.print(say("deliveries.total", total=f"{total:,}"), markup=False)
 
 
 @deliveries_app.command("show")
 def deliveries_show(tenant: TenantOpt, delivery: str) -> None:
     from tendero.services import deliveries
 
-    print_json(_call(deliveries.get, tenant_id_of(tenant), delivery))
+    print_json(deliveries.get(tenant_id_of(tenant), delivery))
 
 
 @deliveries_app.command("replay")
@@ -389,8 +342,8 @@ def deliveries_replay(tenant: TenantOpt, delivery: str) -> None:
     """Send a dead-lettered delivery's event to its channel again."""
     from tendero.services import deliveries
 
-    replay = _call(deliveries.replay, tenant_id_of(tenant), delivery)
-    console.print(f"replay queued: delivery {replay['id']}")
+    replay = deliveries.replay(tenant_id_of(tenant), delivery)
+    console.print(say("delivery.replay_queued", id=replay["id"]), markup=False)
 
 
 @retention_app.command("show")
@@ -404,8 +357,8 @@ def retention_show(tenant: TenantOpt) -> None:
 def retention_set(tenant: TenantOpt, days: Annotated[int, typer.Argument(min=1, max=3650)]) -> None:
     from tendero.services import automation
 
-    shown = _call(automation.set_retention, tenant_id_of(tenant), automation.RetentionIn(days=days))
-    console.print(f"retention: {shown['days']} days")
+    shown = automation.set_retention(tenant_id_of(tenant), automation.RetentionIn(days=days))
+    console.print(say("retention.days", days=shown["days"]), markup=False)
 
 
 @retention_app.command("run")

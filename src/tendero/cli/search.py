@@ -8,13 +8,13 @@ import time
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from tendero.errors import NotFound
+from tendero.cli import output
+from tendero.cli.failures import fail
+from tendero.cli.output import Column, say
 
-console = Console()
-err = Console(stderr=True)
+console = output.Screen()
+err = output.Screen(stderr=True)
 
 
 def search_command(
@@ -29,40 +29,31 @@ def search_command(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Search a tenant's products (words and meaning); --reindex/--rebuild bring its index up to date."""
+    from tendero.cli.capabilities import tenant_id_of
     from tendero.search.encoder import ModelMissing
     from tendero.services import search as search_service
-    from tendero.services import tenants
-    from tendero.store.migrate import upgrade_database
 
     if not tenant:
-        err.print("[red]error:[/red] give --tenant")
-        raise typer.Exit(1)
-    upgrade_database()
-    try:
-        tenant_id = tenants.find_tenant(tenant).id
-    except NotFound as error:
-        err.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from None
+        fail(say("search.tenant"), 2)
+    tenant_id = tenant_id_of(tenant)
     try:
         if reindex or rebuild:
             summary = search_service.sync_index(tenant_id, rebuild=rebuild)
-            err.print(f"index: {summary['products']:,} products, {summary['embedded_now']:,} embedded now, "
-                      f"{summary['removed']:,} removed ({summary['model']}, {summary['seconds']} s)")  # fmt: skip
+            err.print(say("search.indexed", products=f"{summary['products']:,}",
+                          embedded=f"{summary['embedded_now']:,}", removed=f"{summary['removed']:,}",
+                          model=summary["model"], seconds=summary["seconds"]), markup=False)  # fmt: skip
         if query is None:
             if not (reindex or rebuild):
-                err.print("[red]error:[/red] give a query, or --reindex / --rebuild")
-                raise typer.Exit(1)
+                fail(say("search.no_query"), 2)
             return
         if not query.strip():
-            err.print("[red]error:[/red] the query is empty: give the words to search for")
-            raise typer.Exit(1)
+            fail(say("search.empty"), 2)
         started = time.perf_counter()
         answer = search_service.search(tenant_id, query.strip()[:500], limit=limit, category=category,
                                        min_price=min_price, max_price=max_price)  # fmt: skip
         search_service.record_search(tenant_id, "cli:search", started, str(answer.index["version"]))
     except ModelMissing as error:
-        err.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from None
+        fail(str(error))
     from tendero.services.tenant_settings import currency_of
 
     currency = currency_of(tenant_id)  # of each item's price
@@ -72,13 +63,13 @@ def search_command(
         sys.stdout.write(json.dumps(payload, default=str) + "\n")
         return
     if answer.notice == "no_terms":
-        console.print("the query has no words to search for (only stop words or symbols)")
+        console.print(say("search.no_terms"), markup=False)
         return
-    table = Table("#", "product", "name", "category", f"price ({currency})", "score", "matched")
-    for rank, item in enumerate(answer.items, start=1):
-        price = f"{item.price:.2f}" if item.price is not None else "-"
-        table.add_row(str(rank), item.product_id, item.name, item.category or "", price, f"{item.score:.3f}",
-                      ", ".join(item.matched))  # fmt: skip
-    console.print(table)
+    rows = [{**vars(item), "rank": rank, "matched": ", ".join(item.matched)}
+            for rank, item in enumerate(answer.items, start=1)]  # fmt: skip
+    columns = [Column("rank", "col.rank", "count"), Column("product_id", "col.product", "id"),
+               Column("name", "col.name"), Column("category", "col.category"), Column("price", "col.price", "money"),
+               Column("score", "col.score", "count"), Column("matched", "col.matched")]  # fmt: skip
+    output.print_table(rows, columns, currency=currency)
     if answer.notice == "index_building":
-        console.print("the semantic index is being built: only words were searched")
+        console.print(say("search.building"), markup=False)

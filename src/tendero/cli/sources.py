@@ -7,12 +7,12 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from tendero.cli import output
 from tendero.cli.capabilities import JsonOpt, fail, print_json, tenant_id_of
+from tendero.cli.output import Column, say
 
-console = Console()
+console = output.Screen()
 sources_app = typer.Typer(
     help="Named SQL sources a tenant's analysts may query (read-only; never tendero's own database).",
     no_args_is_help=True,
@@ -36,8 +36,7 @@ def sources_add(
         source = add_source(tenant_id, name, url)
     except SourceRefused as error:
         fail(str(error))
-        raise
-    console.print(f"source [bold]{source.name}[/bold] added for {tenant}: {source.shown_url()}")
+    console.print(say("source.added", name=source.name, tenant=tenant, url=source.shown_url()), markup=False)
 
 
 @sources_app.command("list")
@@ -58,10 +57,9 @@ def sources_list(
     if as_json:
         print_json(found)
         return
-    table = Table("name", "origin", "open to", "url (password hidden)")
-    for source in found:
-        table.add_row(source["name"], source["origin"], source["tenants"], source["url"])
-    console.print(table)
+    columns = [Column("name", "col.name"), Column("origin", "col.origin"), Column("tenants", "col.open_to"),
+               Column("url", "col.url_hidden", "id")]  # fmt: skip
+    output.print_table(found, columns)
 
 
 @sources_app.command("remove")
@@ -73,5 +71,5 @@ def sources_remove(
     from tendero.services.sources import remove_source
 
     if not remove_source(tenant_id_of(tenant), name):
-        fail(f"no stored source named {name!r} for {tenant}")
-    console.print(f"source {name} removed")
+        fail(say("source.unknown", name=name, tenant=tenant))
+    console.print(say("source.removed", name=name), markup=False)

@@ -1,0 +1,117 @@
+"""The training platform's algorithms for every face: their names, the tasks each does, and each hyperparameter's
+default, allowed values and meaning; hyperparameters checked with errors that name the parameter, the value
+and what is allowed (never a validation library's own sentence)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from tendero.errors import Invalid
+
+
+@dataclass(frozen=True)
+class Hyperparameter:
+    """One hyperparameter as a person chooses it."""
+
+    name: str
+    default: Any
+    allowed: str
+    description: str
+
+
+def algorithm_names() -> list[str]:
+    from tendero.training.algorithms import ALGORITHMS
+
+    return list(ALGORITHMS)
+
+
+def algorithm_tasks(algorithm: str) -> list[str]:
+    from tendero.training.algorithms import ALGORITHMS
+
+    return list(ALGORITHMS[algorithm].tasks)
+
+
+def hyperparameters(algorithm: str) -> list[Hyperparameter]:
+    """Every hyperparameter of ``algorithm``: default, allowed values in words, meaning."""
+    from tendero.training.algorithms import ALGORITHMS
+
+    model = ALGORITHMS[algorithm].params
+    schema = model.model_json_schema()
+    out = []
+    for name, field in model.model_fields.items():
+        prop = schema.get("properties", {}).get(name, {})
+        default = field.get_default(call_default_factory=True)
+        out.append(Hyperparameter(name, default, allowed_values(prop, schema), field.description or ""))
+    return out
+
+
+def allowed_values(prop: dict[str, Any], schema: dict[str, Any]) -> str:
+    """A JSON-schema property in words: ``integer from 2 to 131072``, ``number above 0 up to 1``, ``auto``."""
+    branches = prop.get("anyOf") or [prop]
+    words = []
+    for branch in branches:
+        if "$ref" in branch:
+            branch = schema.get("$defs", {}).get(branch["$ref"].rsplit("/", 1)[-1], {})
+        if "const" in branch:
+            words.append(str(branch["const"]))
+        elif "enum" in branch:
+            words.extend(str(value) for value in branch["enum"])
+        elif branch.get("type") in ("integer", "number"):
+            words.append(_range(branch))
+        elif branch.get("type") == "boolean":
+            words.append("true or false")
+        elif branch.get("type") == "null":
+            words.append("none")
+        elif branch.get("type") == "array":
+            words.append("a list")
+        elif branch.get("type"):
+            words.append(str(branch["type"]))
+    return " or ".join(dict.fromkeys(words)) or "any value"
+
+
+def _range(branch: dict[str, Any]) -> str:
+    kind = "integer" if branch.get("type") == "integer" else "number"
+    low = ("from", branch["minimum"]) if "minimum" in branch else ("above", branch.get("exclusiveMinimum"))
+    high = ("to", branch["maximum"]) if "maximum" in branch else ("below", branch.get("exclusiveMaximum"))
+    parts = [kind]
+    if low[1] is not None:
+        parts.append(f"{low[0]} {_number(low[1])}")
+    if high[1] is not None:
+        parts.append(f"{'up to' if high[0] == 'to' and low[0] == 'above' else high[0]} {_number(high[1])}")
+    return " ".join(parts)
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def check_hyperparameters(algorithm: str, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` validated for ``algorithm``; Invalid naming each parameter at fault, its value and what is
+    allowed (and the names there are, for an unknown one)."""
+    from tendero.training.algorithms import ALGORITHMS
+
+    if algorithm not in ALGORITHMS:
+        raise Invalid(f"no algorithm {algorithm!r}; choose one of: {', '.join(ALGORITHMS)}",
+                      [{"field": "algorithm", "message": f"one of {', '.join(ALGORITHMS)}"}])  # fmt: skip
+    specs = {spec.name: spec for spec in hyperparameters(algorithm)}
+    unknown = [name for name in values if name not in specs]
+    if unknown:
+        raise Invalid(
+            f"the algorithm {algorithm} has no hyperparameter {unknown[0]!r}; it has: {', '.join(specs)}",
+            [{"field": f"hyperparameters.{name}", "message": "unknown hyperparameter"} for name in unknown],
+        )
+    try:
+        return ALGORITHMS[algorithm].params.model_validate(values).model_dump()
+    except ValidationError as error:
+        errors: list[dict[str, Any]] = []
+        for name in dict.fromkeys(str(item["loc"][0]) if item.get("loc") else "-" for item in error.errors()):
+            spec = specs.get(name)
+            allowed = spec.allowed if spec else "-"
+            default = spec.default if spec else "-"
+            message = f"{name}={values.get(name)!r} is not allowed: {allowed} (default {default})"
+            errors.append({"field": f"hyperparameters.{name}", "name": name, "value": values.get(name),
+                           "allowed": allowed, "default": default, "message": message})  # fmt: skip
+        raise Invalid("; ".join(str(e["message"]) for e in errors), errors) from None
