@@ -25,7 +25,7 @@ def test_unknown_customers_are_said_to_be_unknown_on_the_command_line():
     answer = json.loads(unknown.stdout)
     assert answer["known"] is False and answer["fallback"]["code"] == "unknown_customer"
     assert answer["items"] and all(item["reason"].startswith("popular") for item in answer["items"])
-    said = runner.invoke(app, ["recommend", "--tenant", shop.name, "--user", "nadie", "--k", "3"])
+    said = runner.invoke(app, ["recommend", "--tenant", shop.name, "--user", "nadie", "--k", "3", "--lang", "es"])
     assert said.exit_code == 0 and "no conoce al cliente 'nadie'" in said.stderr
     shown = runner.invoke(app, ["customers", "show", "C00003", "--tenant", shop.name, "--json"])
     assert shown.exit_code == 0, shown.output
