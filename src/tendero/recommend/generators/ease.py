@@ -204,18 +204,24 @@ class Ease:
         return out
 
     def row_scores(self, items: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """One user, several weightings of the same history (``weights``: m × len(items)) → m × n_items,
-        reading each needed row of B once."""
+        """One user, several weightings of the same history (``weights``: m × len(items)) → m × n_items.
+
+        The cost is reading the history's rows of B (items × 4 bytes each: 38 MB for a 1,000-item history
+        on 9,655 items), so the rows are read in place by a sparse × dense product, not copied first (a
+        fancy-indexed block of rows and a BLAS product read them twice: 25–50 % more CPU)."""
         weights = np.atleast_2d(np.asarray(weights, np.float32))
-        out = np.zeros((weights.shape[0], self.n_items), np.float32)
+        m = weights.shape[0]
+        out = np.zeros((m, self.n_items), np.float32)
         if len(self.items) == 0 or len(items) == 0:
             return out
         rows, inside = self.rows_of(items)
         rows, weights = rows[inside], weights[:, inside]
-        total = np.zeros((weights.shape[0], len(self.items)), np.float32)
-        for start in range(0, len(rows), 128):  # a cache-sized block of B's rows at a time
-            total += weights[:, start : start + 128] @ self.weights[rows[start : start + 128]]
-        out[:, self.items] = total
+        k = len(rows)
+        picker = sp.csr_matrix(
+            (weights.ravel(), np.tile(rows, m), np.arange(m + 1) * k),
+            shape=(m, len(self.items)),
+        )
+        out[:, self.items] = np.asarray(picker @ self.weights)
         return out
 
     def full_row(self, item: int) -> np.ndarray:
