@@ -228,6 +228,31 @@ def test_the_dual_ease_solve_gives_the_inverses_weights_with_fewer_users_than_it
     assert np.abs(fitted.weights - solve_weights(gram_of(matrix, items), 80.0)).max() < 1e-6
 
 
+def test_dual_tuning_scores_each_l2_as_the_formed_weights_would():
+    from tendero.recommend.evaluation import evaluate_scorer
+    from tendero.recommend.generators.ease import EaseSolver, head_items
+    from tendero.recommend.tuning import tune_ease
+
+    rng = np.random.default_rng(9)
+    matrix = sp.csr_matrix((rng.random((120, 700)) < 0.06).astype(np.float32))
+    holdout = rng.random(matrix.nnz) < 0.2
+    coo = matrix.tocoo()
+    train = sp.csr_matrix((coo.data[~holdout], (coo.row[~holdout], coo.col[~holdout])), shape=matrix.shape)
+    valid = sp.csr_matrix((coo.data[holdout], (coo.row[holdout], coo.col[holdout])), shape=matrix.shape)
+    solver = EaseSolver(train, head_items(train))
+    history = train[:30]
+    for l2 in (10.0, 300.0):
+        formed = Ease(n_items=700, items=solver.items, weights=solver.weights(l2)).scores(history)
+        assert np.abs(solver.scores(history, l2) - formed).max() < 1e-4 * np.abs(formed).max()
+    tuned = tune_ease(train, valid, grid=(10.0, 300.0))
+    assert tuned.method == "dual" and tuned.model.l2 == tuned.params["l2"]
+    for trial in tuned.trials:
+        alone = Ease(l2=trial["l2"]).fit(train)
+        expected = evaluate_scorer(lambda u, e=alone: e.scores(train[u]), train, valid)["ndcg@10"]
+        assert trial["ndcg@10"] == pytest.approx(expected, abs=1e-6)
+    assert np.abs(tuned.model.weights - Ease(l2=tuned.params["l2"]).fit(train).weights).max() < 1e-6
+
+
 def test_the_fit_plan_prices_the_dual_solve_by_users_and_items():
     from tendero.recommend.budget import ease_cost, plan_fit
 

@@ -85,23 +85,27 @@ def tune_ease(
     solver = EaseSolver(train, model.items)
     trials: list[dict[str, Any]] = []
     best_weights = None
+    dual = solver.method == "dual"
     for index, l2 in enumerate(grid):
         last = index == len(grid) - 1
-        # The last λ may take the Gram matrix's memory: nothing needs it afterwards.
-        model.weights = solver.weights(l2, last=last and best_weights is not None)
-        ndcg = evaluate_scorer(lambda u: model.scores(train[u]), train, valid)["ndcg@10"]
+        if dual:  # scored straight from the factorisation; only the chosen λ's B is formed, below
+            ndcg = evaluate_scorer(lambda u, l2=l2: solver.scores(train[u], l2), train, valid)["ndcg@10"]
+        else:
+            # The last λ may take the Gram matrix's memory: nothing needs it afterwards.
+            model.weights = solver.weights(l2, last=last and best_weights is not None)
+            ndcg = evaluate_scorer(lambda u: model.scores(train[u]), train, valid)["ndcg@10"]
         trials.append({"l2": float(l2), "ndcg@10": ndcg})
-        if ndcg >= max(t["ndcg@10"] for t in trials):
+        if ndcg >= max(t["ndcg@10"] for t in trials) and not dual:
             best_weights = model.weights
         if progress:
             progress(f"ease l2={l2:g} ndcg@10={ndcg:.4f}")
-    method = solver.method
-    del solver
     best = max(trials, key=lambda t: t["ndcg@10"])
+    if dual:
+        best_weights = solver.weights(best["l2"], last=True)
     model.l2, model.weights = best["l2"], best_weights
     result = TuningResult({"l2": best["l2"]}, best["ndcg@10"], trials, time.perf_counter() - started)
     result.model = model
-    result.method = method
+    result.method = solver.method
     return result
 
 

@@ -112,6 +112,19 @@ class EaseSolver:
         else:
             self.gram = gram_of(matrix, items)
 
+    def scores(self, history: sp.csr_matrix, l2: float) -> np.ndarray:
+        """Dual form only: ``history`` (users × catalogue) scored by B for ``l2`` without forming B, as
+        tuning needs for each λ: hB[j] = ((hQ)[j] - h[j]·Q[j, j]) / (1 - Q[j, j]), hQ = (hZᵀ)diag(1/(s+λ))Z
+        (history rows × users × items flops instead of the items² × users of B)."""
+        scale = 1.0 / (self.eigenvalues + l2)
+        sub = history.tocsc()[:, self.items].astype(np.float64)
+        through = np.asarray(sub @ self.projected.T) * scale[None, :]
+        diagonal = np.einsum("ij,ij,i->j", self.projected, self.projected, scale)
+        inner = (through @ self.projected - sub.toarray() * diagonal[None, :]) / np.maximum(1.0 - diagonal, 1e-12)
+        out = np.zeros((history.shape[0], history.shape[1]), np.float32)
+        out[:, self.items] = inner
+        return out
+
     def weights(self, l2: float, last: bool = False) -> np.ndarray:
         """B for ``l2``; ``last``: no further λ will be asked, so the primal solve may take the Gram matrix."""
         if self.method == "dual":
