@@ -209,6 +209,61 @@ def test_the_in_place_ease_solve_gives_the_copying_solves_weights():
     assert np.abs(kept - expected).max() < 1e-4 * np.abs(expected).max()
 
 
+def test_the_dual_ease_solve_gives_the_inverses_weights_with_fewer_users_than_items():
+    from tendero.recommend.generators.ease import EaseSolver, gram_of, head_items, solve_weights
+
+    rng = np.random.default_rng(7)
+    matrix = sp.csr_matrix((rng.random((150, 900)) < 0.04).astype(np.float32))
+    items = head_items(matrix)
+    solver = EaseSolver(matrix, items)
+    assert solver.method == "dual" and solver.users == 150
+    for l2 in (5.0, 80.0, 1000.0):
+        expected = solve_weights(gram_of(matrix, items), l2)
+        dual = solver.weights(l2)
+        assert dual.dtype == np.float32 and dual.flags.c_contiguous and np.all(np.diag(dual) == 0)
+        assert np.abs(dual - expected).max() < 1e-4 * np.abs(expected).max()
+    many_users = sp.csr_matrix((rng.random((600, 900)) < 0.04).astype(np.float32))
+    assert EaseSolver(many_users, head_items(many_users)).method == "primal"
+    fitted = Ease(l2=80.0).fit(matrix)
+    assert np.abs(fitted.weights - solve_weights(gram_of(matrix, items), 80.0)).max() < 1e-6
+
+
+def test_dual_tuning_scores_each_l2_as_the_formed_weights_would():
+    from tendero.recommend.evaluation import evaluate_scorer
+    from tendero.recommend.generators.ease import EaseSolver, head_items
+    from tendero.recommend.tuning import tune_ease
+
+    rng = np.random.default_rng(9)
+    matrix = sp.csr_matrix((rng.random((120, 700)) < 0.06).astype(np.float32))
+    holdout = rng.random(matrix.nnz) < 0.2
+    coo = matrix.tocoo()
+    train = sp.csr_matrix((coo.data[~holdout], (coo.row[~holdout], coo.col[~holdout])), shape=matrix.shape)
+    valid = sp.csr_matrix((coo.data[holdout], (coo.row[holdout], coo.col[holdout])), shape=matrix.shape)
+    solver = EaseSolver(train, head_items(train))
+    history = train[:30]
+    for l2 in (10.0, 300.0):
+        formed = Ease(n_items=700, items=solver.items, weights=solver.weights(l2)).scores(history)
+        assert np.abs(solver.scores(history, l2) - formed).max() < 1e-4 * np.abs(formed).max()
+    tuned = tune_ease(train, valid, grid=(10.0, 300.0))
+    assert tuned.method == "dual" and tuned.model.l2 == tuned.params["l2"]
+    for trial in tuned.trials:
+        alone = Ease(l2=trial["l2"]).fit(train)
+        expected = evaluate_scorer(lambda u, e=alone: e.scores(train[u]), train, valid)["ndcg@10"]
+        assert trial["ndcg@10"] == pytest.approx(expected, abs=1e-6)
+    assert np.abs(tuned.model.weights - Ease(l2=tuned.params["l2"]).fit(train).weights).max() < 1e-6
+
+
+def test_the_fit_plan_prices_the_dual_solve_by_users_and_items():
+    from tendero.recommend.budget import ease_cost, plan_fit
+
+    assert ease_cost(9000, 600, solves=7, factorisations=4) < 0.2 * ease_cost(9000, 9000, solves=7, factorisations=4)
+    assert ease_cost(1000, 900, solves=7, factorisations=4) == 7 * 1000.0**3  # too many users: the inverse
+    rng = np.random.default_rng(8)
+    matrix = sp.csr_matrix((rng.random((100, 3000)) < 0.05).astype(np.float32))
+    plan = plan_fit(matrix, grid_size=4, folds=3, budget_seconds=1e6, memory_mb=1e5, max_items=50_000)
+    assert plan.ease_method == "dual" and plan.users == 100 and plan.ease_items == plan.interacted_items
+
+
 def test_sparse_top_k_rows_keeps_each_rows_largest_entries():
     from tendero.recommend.generators.sparse import sparse_top_k_rows
 

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from tendero.recommend.evaluation import SplitMode, evaluate_scorer, split_pairs
 from tendero.recommend.generators.als import Als
-from tendero.recommend.generators.ease import Ease, gram_of, head_items, solve_weights
+from tendero.recommend.generators.ease import Ease, EaseSolver, head_items
 from tendero.recommend.recency import event_times, recency_weights
 
 
@@ -22,6 +22,7 @@ class TuningResult:
     trials: list[dict[str, Any]]
     seconds: float
     model: Any = None
+    method: str = ""  # how EASE was solved ("primal" or "dual"), where tuned
 
 
 def inner_split(matrix: sp.csr_matrix, at: sp.csr_matrix, mode: SplitMode, seed: int, fold: int = 0):
@@ -75,29 +76,36 @@ def tune_ease(
     progress: Any = None,
     max_items: int | None = None,
 ) -> TuningResult:
-    """Pick EASE's λ by inner-validation NDCG@10: one Gram matrix for every λ, one inverse each. The
+    """Pick EASE's λ by inner-validation NDCG@10: one factorisation for every λ (the Gram matrix and
+    one inverse each, or one users × users eigendecomposition and a product each: ``EaseSolver``). The
     result's ``model`` is the best fit, reused to tune the recency half-life and as the first ranker
     fold's EASE (same data, same λ: the same weights)."""
     started = time.perf_counter()
     model = Ease(n_items=train.shape[1], items=head_items(train, max_items))
-    gram = gram_of(train, model.items)
+    solver = EaseSolver(train, model.items)
     trials: list[dict[str, Any]] = []
     best_weights = None
+    dual = solver.method == "dual"
     for index, l2 in enumerate(grid):
         last = index == len(grid) - 1
-        # The last λ may take the Gram matrix's memory: nothing needs it afterwards.
-        model.weights = solve_weights(gram, l2, overwrite=last and best_weights is not None)
-        ndcg = evaluate_scorer(lambda u: model.scores(train[u]), train, valid)["ndcg@10"]
+        if dual:  # scored straight from the factorisation; only the chosen λ's B is formed, below
+            ndcg = evaluate_scorer(lambda u, l2=l2: solver.scores(train[u], l2), train, valid)["ndcg@10"]
+        else:
+            # The last λ may take the Gram matrix's memory: nothing needs it afterwards.
+            model.weights = solver.weights(l2, last=last and best_weights is not None)
+            ndcg = evaluate_scorer(lambda u: model.scores(train[u]), train, valid)["ndcg@10"]
         trials.append({"l2": float(l2), "ndcg@10": ndcg})
-        if ndcg >= max(t["ndcg@10"] for t in trials):
+        if ndcg >= max(t["ndcg@10"] for t in trials) and not dual:
             best_weights = model.weights
         if progress:
             progress(f"ease l2={l2:g} ndcg@10={ndcg:.4f}")
-    del gram
     best = max(trials, key=lambda t: t["ndcg@10"])
+    if dual:
+        best_weights = solver.weights(best["l2"], last=True)
     model.l2, model.weights = best["l2"], best_weights
     result = TuningResult({"l2": best["l2"]}, best["ndcg@10"], trials, time.perf_counter() - started)
     result.model = model
+    result.method = solver.method
     return result
 
 
