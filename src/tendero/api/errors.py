@@ -19,7 +19,7 @@ from tendero.api.methods import allowed_methods
 from tendero.catalogue.api import API as MESSAGES
 from tendero.errors import Conflict, DeployNotAllowed, Invalid, LastAdminKey, NotFound, TooLarge
 from tendero.errors import unstorable_text as unstorable_text  # the middleware reads it here
-from tendero.store.artifacts import ArtifactCorrupted
+from tendero.services.models import ArtifactCorrupted
 
 log = logging.getLogger("tendero.api")
 

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from tendero.api.audit import record_call
 from tendero.api.deps import PredictorDep, language_of
 from tendero.api.errors import ProblemError
-from tendero.search.encoder import ModelMissing
 from tendero.services import search as search_service
+from tendero.services.search import ModelMissing
 
 router = APIRouter(tags=["search"])
 MAX_QUERY_CHARS = 500

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
@@ -23,7 +22,7 @@ from tendero.errors import NotFound
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without pandas
     from tendero.kinds import ForecastModel
-    from tendero.registry.service import Served
+    from tendero.services.models import Served
 
 S = TypeVar("S")
 console = Console()
@@ -47,7 +46,7 @@ def print_json(value: Any) -> None:
 
 def tenant_id_of(name: str) -> str:
     from tendero.services import tenants
-    from tendero.store.migrate import upgrade_database
+    from tendero.services.database import upgrade_database
 
     upgrade_database()
     try:
@@ -60,11 +59,10 @@ def tenant_id_of(name: str) -> str:
 def run_job_here(tenant_id: str, job_id: str, follow: bool = True) -> dict[str, Any]:
     """Run a queued job in this process (the server's runner may take it first: claims are atomic),
     drawing its progress; returns the finished job."""
-    from tendero.jobs.supervisor import supervise, worker_name
     from tendero.services.jobs import job_state
+    from tendero.services.workers import run_job_in_thread
 
-    runner = threading.Thread(target=supervise, args=(job_id, worker_name()), daemon=True)
-    runner.start()
+    runner = run_job_in_thread(job_id)
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                TextColumn("{task.fields[metrics]}"), TimeRemainingColumn())  # fmt: skip
     seen = 0
@@ -93,8 +91,7 @@ def run_job_here(tenant_id: str, job_id: str, follow: bool = True) -> dict[str, 
 
 
 def submit(tenant_id: str, request: dict[str, Any]) -> str:
-    from tendero.registry.service import OPERATOR
-    from tendero.services.models import submit_training
+    from tendero.services.models import OPERATOR, submit_training
 
     try:
         return submit_training(tenant_id, request, role=OPERATOR, wake_runner=False).id
@@ -267,12 +264,12 @@ def datasets_upload(
     as_json: JsonOpt = False,
 ) -> None:
     """Upload a CSV/JSON/JSON lines/Parquet file as a dataset; prints its schema or what is wrong."""
-    from tendero.data.datasets import create_from_file, dataset_out
+    from tendero.services.datasets import create_from_file
 
     tenant_id = tenant_id_of(tenant)
     if not file.is_file():
         fail(f"no file {file}")
-    row = dataset_out(create_from_file(tenant_id, file, file.name, name, task, target))
+    row = create_from_file(tenant_id, file, file.name, name, task, target)
     if as_json:
         print_json(row)
         return

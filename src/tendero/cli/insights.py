@@ -45,8 +45,8 @@ def sales(
     json_output: JsonOpt = False,
 ) -> None:
     """Analyse a period: KPIs, movers, anomalies, concentration, customers, outlook; ranked insights."""
-    from tendero.insights.analysis.report import render_html, render_markdown
     from tendero.services import insights as service
+    from tendero.services.insights import render_html, render_markdown
 
     if lang not in ("es", "en"):
         fail(f"--lang: es or en, not {lang!r}")

@@ -26,8 +26,8 @@ ParamOpt = Annotated[list[str], typer.Option("--param", "-p", help="KEY=VALUE (J
 def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
     from pydantic import ValidationError
 
+    from tendero.errors import Conflict, NotFound
     from tendero.services import Invalid
-    from tendero.store.tenants import Conflict, NotFound
 
     try:
         return function(*args, **kwargs)

@@ -29,10 +29,10 @@ def search_command(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Search a tenant's products (words and meaning); --reindex/--rebuild bring its index up to date."""
-    from tendero.search.encoder import ModelMissing
     from tendero.services import search as search_service
     from tendero.services import tenants
-    from tendero.store.migrate import upgrade_database
+    from tendero.services.database import upgrade_database
+    from tendero.services.search import ModelMissing
 
     if not tenant:
         err.print("[red]error:[/red] give --tenant")

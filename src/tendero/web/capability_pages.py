@@ -14,11 +14,11 @@ from starlette.responses import Response
 
 from tendero.errors import NotFound
 from tendero.kinds import CustomersModel
-from tendero.recommend.recommender import Filters
-from tendero.services import forecasts
+from tendero.services import forecasts, summaries
 from tendero.services.customers import require_customer
 from tendero.services.forecasts import ForecastTrainIn, model_name
-from tendero.web import capabilities, charts, summaries
+from tendero.services.recommendations import Filters
+from tendero.web import capabilities, charts
 from tendero.web.access import ADMIN, TRAIN, PostTrainer, Reader, can
 from tendero.web.i18n import translator
 from tendero.web.rendering import PREFIX, WebRoute, language, record_call, redirect, render

@@ -18,20 +18,18 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from tendero.data.issues import ReadStopped
-from tendero.data.messages import render as render_text
-from tendero.data.readers import FileRejected
 from tendero.errors import Conflict, DeployNotAllowed, Invalid, LastAdminKey, TooLarge
 from tendero.kinds import CustomersModel, kind_names
-from tendero.services import data, jobs, models
+from tendero.services import data, jobs, models, summaries
 from tendero.services import tenants as tenant_service
-from tendero.services.data import EntityName
+from tendero.services.data import EntityName, FileRejected, ReadStopped
+from tendero.services.data import render as render_text
+from tendero.services.jobs import FINISHED
 from tendero.services.models import ModelName
 from tendero.services.schemas import MAX_INT64, TrainRequestIn
 from tendero.services.tenants import key_cache
 from tendero.services.uploads import saved_upload
-from tendero.store.jobs import FINISHED
-from tendero.web import capabilities, charts, summaries
+from tendero.web import capabilities, charts
 from tendero.web.access import (
     ADMIN,
     INGEST,
