@@ -113,7 +113,7 @@ def _wait_for_jobs(base: str, key: str) -> None:
     raise RuntimeError("the demo models did not finish training in 20 minutes")
 
 
-def _visit(browser, base: str, key: str, visits: int) -> dict[str, dict[str, float]]:  # type: ignore[no-untyped-def]
+def _visit(browser, base: str, key: str, visits: int) -> dict[str, dict[str, float]]:
     """Sign in, then open every page ``visits`` times; the first visit of each is a warm-up."""
     import statistics
 
