@@ -83,12 +83,6 @@ def db_upgrade() -> None:
     console.print(f"database at the newest schema: {upgrade_all()}")
 
 
-def _safe_url(url: str) -> str:
-    from tendero.services.database import shown_url
-
-    return shown_url(url)
-
-
 @tenant_app.command("create")
 def tenant_create(name: str) -> None:
     """Create a tenant and print its first admin API key (shown only this once)."""

@@ -173,11 +173,6 @@ def rejections_csv(tenant_id: str, import_id: str, language: Language) -> Iterat
     return lines()
 
 
-def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """A data frame as CSV that a spreadsheet opens without running any cell as a formula."""
-    write_csv(frame, path)
-
-
 def rejection_reasons(tenant_id: str, import_id: str) -> dict[str, int]:
     return import_rows.rejection_reasons(tenant_id, import_id)
 

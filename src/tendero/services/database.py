@@ -1,5 +1,5 @@
 """The database for every face: its schema brought up to date (with the job queue's tables where Procrastinate runs
-the jobs), a unit of work for one request, and its URL as a message may show it."""
+the jobs) and a unit of work for one request."""
 
 from __future__ import annotations
 
@@ -24,8 +24,3 @@ def upgrade_all() -> str:
     if settings.job_runner == "procrastinate":
         install_job_schema()
     return display_url(settings.database_url)
-
-
-def shown_url(url: str) -> str:
-    """``url`` with its password hidden, for messages."""
-    return display_url(url)
