@@ -52,7 +52,7 @@ def make_tenant(prefix: str = "shop") -> TenantKeys:
 
 
 def load_demo(tenant_id: str, store) -> None:  # type: ignore[no-untyped-def]
-    from tendero.demo import load_store
+    from tendero.services.demo import load_store
 
     load_store(tenant_id, store)
 

@@ -23,11 +23,8 @@ from tendero.api.middleware import ServiceMiddleware
 from tendero.api.openapi import install_openapi
 from tendero.api.ratelimit import RateLimits, make_rate_limiter
 from tendero.config import get_settings
-from tendero.jobs.runner import get_runner
-from tendero.jobs.scheduler import start_scheduler, stop_scheduler
-from tendero.observability.audit import audit_writer
 from tendero.observability.logs import configure_logging
-from tendero.store.migrate import upgrade_database
+from tendero.services.workers import serving
 from tendero.web import install_web
 
 
@@ -39,20 +36,8 @@ def create_app(*, run_jobs: bool = True, migrate: bool = True, limits: RateLimit
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if migrate:
-            upgrade_database()
-        runner = get_runner() if run_jobs else None
-        if runner is not None:
-            runner.start()
-        audit_writer.start()
-        start_scheduler()  # due schedule times and the delivery outbox, in every API process
-        try:
+        with serving(run_jobs=run_jobs, migrate=migrate):
             yield
-        finally:
-            stop_scheduler()
-            audit_writer.stop()
-            if runner is not None:
-                runner.stop()
 
     app = FastAPI(
         title="tendero",

@@ -83,7 +83,7 @@ def prepare(home: Path) -> tuple[dict[str, str], str, str]:
     os.environ.update(env)
     from tendero.data.datasets import create_from_frame
     from tendero.data.demo import generate_store, route_costs
-    from tendero.demo import load_store
+    from tendero.services.demo import load_store
     from tendero.store import tenants
     from tendero.store.db import session_scope
     from tendero.store.migrate import upgrade_database

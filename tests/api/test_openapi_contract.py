@@ -95,6 +95,7 @@ def test_the_schema_says_what_is_valid_and_state_conflicts_are_409(client, tenan
 
 
 @pytest.mark.contract
+@pytest.mark.slow  # a served tenant with a model of every kind, then 300+ generated requests (277 s at load ~19)
 @pytest.mark.timeout(900)
 def test_schemathesis_with_every_check_finds_nothing():
     """The run ``.ci/run`` makes, with fewer examples per operation (see contract_run.py)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -13,6 +14,7 @@ from tendero.bench import customers as bench
 METHODS = {"tendero", "constant_rate", "no_purchases", "bgnbd", "mbgnbd", "pareto_nbd", "holdout_oracle"}
 
 
+@pytest.mark.slow  # the whole bench: every model, three baselines and a 5-fold LightGBM oracle per target
 def test_bench_prints_one_json_object_with_models_baselines_and_the_holdout_oracle(tmp_path, shoppers):
     path = tmp_path / "lines.csv"
     shoppers.to_csv(path, index=False)  # 78 weeks of order lines from 2024-01-01

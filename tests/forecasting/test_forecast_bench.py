@@ -39,6 +39,7 @@ def _app() -> typer.Typer:
     return app
 
 
+@pytest.mark.slow  # a whole bench run: our model selection, two baselines and the oracle over two windows
 def test_bench_reports_tendero_and_the_chosen_baselines_with_every_metric(tmp_path: Path) -> None:
     data = _series_csv(tmp_path / "series.csv")
     args = ["--data", str(data), "--freq", "M", "--horizon", "4", "--windows", "2", "--json"]

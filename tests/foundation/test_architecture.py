@@ -228,6 +228,27 @@ def test_no_face_imports_another_face(face):
     assert not offenders, offenders
 
 
+# What a face may import besides its own package: the services, and the leaves every layer shares (the errors, the
+# kinds and their typed surfaces, the message catalogue, the settings, observability, the package's version). A type
+# or an error class a face needs from lower down (``Principal``, ``Filters``, ``FileRejected``, ...) reaches it
+# re-exported by the service that deals in it. The benches are left out: they measure the domain code itself.
+FACE_MAY_IMPORT = {"services", "errors", "kinds", "catalogue", "config", "observability", "tendero"}
+SERVICE_FACES = ("api", "web", "cli", "app")
+
+
+@pytest.mark.parametrize("face", SERVICE_FACES)
+def test_faces_call_services_only(face):
+    """No face reaches past the services into the registry, jobs, data, the store or a domain package."""
+    offenders = [
+        f"{module} imports {imported}"
+        for module, imported_modules in sorted(GRAPH.items())
+        if _area(module) == face
+        for imported in sorted(imported_modules)
+        if _area(imported) not in FACE_MAY_IMPORT | {face} and (face, _area(imported)) not in FACE_WIRING
+    ]
+    assert not offenders, offenders
+
+
 def test_the_cli_opens_no_store_session():
     """A command names a tenant and calls a service; the service opens its own session (one tenant look-up)."""
     offenders = [

@@ -30,6 +30,7 @@ def _ratings_csv(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # a whole bench run: our fit (tuning, ranker folds, per-stage timing) and every baseline
 def test_bench_prints_one_json_object_with_every_method_and_metric(tmp_path):
     app = typer.Typer()
     app.command()(bench.command)
@@ -55,7 +56,8 @@ def test_bench_prints_one_json_object_with_every_method_and_metric(tmp_path):
     assert results["ease"]["ndcg@10"] > results["popularity"]["ndcg@10"]
 
 
-def test_bench_times_a_synthetic_catalogue_and_refuses_unclear_sources(tmp_path):
+@pytest.mark.slow  # a whole bench run: our fit (tuning, ranker folds) and every baseline
+def test_bench_times_a_synthetic_catalogue(tmp_path):
     from tendero.recommend.datasets import synthetic_purchases
 
     purchases = synthetic_purchases(50, 200)
@@ -71,6 +73,11 @@ def test_bench_times_a_synthetic_catalogue_and_refuses_unclear_sources(tmp_path)
     assert report["params"]["test_fraction"] == 0.25
     assert set(report["results"]) == METHODS
     assert report["results"]["tendero"]["p99_ms"] > 0
+
+
+def test_bench_refuses_unclear_sources_and_names_the_option(tmp_path):
+    app = typer.Typer()
+    app.command()(bench.command)
     for wrong in (["--synthetic", "lots"], ["--synthetic", "80x100", "--ratings", str(tmp_path / "r.csv")], []):
         refused = CliRunner().invoke(app, wrong)
         assert refused.exit_code == 2

@@ -21,6 +21,7 @@ def _bench(*args: str) -> dict:
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow  # a whole bench run: 138 queries embedded and ranked by three methods, then timed
 def test_the_spanish_set_through_the_bench_prints_every_metric_per_method():
     report = _bench("--products", str(FOLDER / "products.csv"), "--queries", str(FOLDER / "queries.csv"),
                     "--labels", str(FOLDER / "labels.csv"), "--latency-queries", "20")  # fmt: skip
@@ -33,6 +34,7 @@ def test_the_spanish_set_through_the_bench_prints_every_metric_per_method():
     assert results["tendero"]["ndcg@10"] >= results["dense"]["ndcg@10"]
 
 
+@pytest.mark.slow  # a whole bench run over every wheel encoder
 def test_the_ceiling_bounds_every_setting_by_its_per_query_oracle():
     """The upper bounds behind a "blocked" goal: the oracle is at least every setting, tuning on the answers at
     least the shipped fusion, and the shipped method is reported beside them on the same queries."""
@@ -48,6 +50,7 @@ def test_the_ceiling_bounds_every_setting_by_its_per_query_oracle():
     assert results["fusion_tuned_on_answers"]["ndcg@10"] >= results["tendero"]["ndcg@10"]
 
 
+@pytest.mark.slow  # a whole bench run: 400 products embedded, then timed
 def test_a_synthetic_catalogue_times_search_at_size():
     report = _bench("--synthetic", "400", "--latency-queries", "20")
     assert report["data"] == "synthetic:400" and report["params"]["products"] == 400

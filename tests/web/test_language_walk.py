@@ -16,7 +16,7 @@ from web_helpers import browser, sign_in
 from support import TenantKeys, load_demo, make_tenant, wait_for_job
 from tendero.catalogue import entries
 from tendero.catalogue.jobs import JOB_TEXTS
-from tendero.demo import DEMO_MODELS
+from tendero.services.demo import DEMO_MODELS
 
 pytestmark = pytest.mark.slow
 

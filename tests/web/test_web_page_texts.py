@@ -15,8 +15,8 @@ from web_helpers import browser, sign_in, trained_shop
 from support import TenantKeys, load_demo, make_tenant
 from tendero.catalogue.engines import ENGINES, engine_name
 from tendero.catalogue.language import negotiate, unavailable
-from tendero.demo import DEMO_TENANT
 from tendero.registry.service import deployed_models
+from tendero.services.demo import DEMO_TENANT
 from tendero.web.capability_pages import segment_disagreement
 
 LANGS = {"es": "es-ES,es;q=0.9", "en": "en-GB,en;q=0.9"}

@@ -13,8 +13,8 @@ import pytest
 from web_helpers import browser, sign_in
 
 from support import load_demo, make_tenant, wait_for_job
+from tendero.services.summaries import compute_sales
 from tendero.web.i18n import format_metric, format_number, pick_language
-from tendero.web.summaries import compute_sales
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,9 @@ from tendero.api.audit import record_call
 from tendero.api.deps import PageDep, ReaderDep, language_of
 from tendero.api.errors import ProblemError
 from tendero.api.openapi import problems
-from tendero.insights.assistant.schema import AssistantType, Intent, Language
-from tendero.insights.assistant.understand import MAX_QUERY_CHARS
 from tendero.services import Invalid
 from tendero.services import assistant as service
+from tendero.services.assistant import MAX_QUERY_CHARS, AssistantType, Intent, Language
 
 router = APIRouter(prefix="/v1/assistant", tags=["assistant"])
 

@@ -21,7 +21,7 @@ from tendero.api.errors import ProblemError
 from tendero.errors import Conflict, DeployNotAllowed, Invalid, NotFound, TooLarge
 from tendero.services import assistant, audit
 from tendero.services.schemas import AuditOut, PageOf
-from tendero.store.tenants import Principal
+from tendero.services.tenants import Principal
 
 ACTIONS = ("predict", "read", "train")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")

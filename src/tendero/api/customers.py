@@ -12,10 +12,9 @@ from tendero.api.audit import audited
 from tendero.api.deps import PageDep, PredictorDep, ReaderDep, language_of
 from tendero.api.errors import ProblemError
 from tendero.api.openapi import problems
-from tendero.customers.rfm import SEGMENTS
 from tendero.observability import metrics
 from tendero.services import customers
-from tendero.services.customers import DEFAULT_MODEL
+from tendero.services.customers import DEFAULT_MODEL, SEGMENTS
 
 router = APIRouter(tags=["customers"])
 NO_MODEL = problems(404, s404="No customer model is deployed — No hay un modelo de clientes desplegado")

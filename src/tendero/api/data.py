@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import pandas as pd
 from fastapi import APIRouter, Body, File, Form, Request, UploadFile, status
 from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
@@ -17,13 +14,8 @@ from starlette.convertors import StringConvertor, register_url_convertor
 
 from tendero.api.deps import IngestDep, PageDep, ReaderDep, language_of
 from tendero.api.errors import ProblemError
-from tendero.data.formulas import write_csv
-from tendero.data.issues import ReadStopped
-from tendero.data.messages import Language, render
-from tendero.data.readers import FileRejected
-from tendero.data.schema import ENTITIES
 from tendero.services import data
-from tendero.services.data import EntityName, ImportOut
+from tendero.services.data import ENTITY_NAMES, EntityName, FileRejected, ImportOut, Language, ReadStopped, render
 from tendero.services.schemas import PageOf
 from tendero.services.uploads import saved_upload
 
@@ -34,7 +26,7 @@ class EntityConvertor(StringConvertor):
     """Only entity names match ``{entity:entity}``: /v1/data/entities and /v1/data/profile stay their own
     paths, so a POST to them is a 405 (with ``Allow: GET``), not a 422 about an unknown entity."""
 
-    regex = "|".join(ENTITIES)
+    regex = "|".join(ENTITY_NAMES)
 
 
 register_url_convertor("entity", EntityConvertor())
@@ -117,18 +109,9 @@ def get_import(import_id: str, request: Request, principal: ReaderDep, page: Pag
 )
 def rejections_csv(import_id: str, request: Request, principal: ReaderDep) -> StreamingResponse:
     """Every rejected row of an import as CSV, to fix in a spreadsheet; no cell of it can run as a formula."""
-    language = language_of(request)
-    pages = data.rejection_pages(principal.tenant_id, import_id, language)  # 404 before the response starts
-
-    def lines() -> Iterator[bytes]:
-        for number, rows in enumerate(pages):
-            frame = pd.DataFrame(rows, columns=["row", "column", "value", "reason"])
-            buffer = io.StringIO()
-            write_csv(frame, buffer, header=number == 0)
-            yield buffer.getvalue().encode("utf-8")
-
+    lines = data.rejections_csv(principal.tenant_id, import_id, language_of(request))  # 404 before it starts
     headers = {"Content-Disposition": f'attachment; filename="rejections-{import_id[:32]}.csv"'}
-    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers=headers)
+    return StreamingResponse(lines, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 class SourceOut(BaseModel):

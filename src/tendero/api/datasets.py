@@ -12,14 +12,11 @@ from starlette.concurrency import run_in_threadpool
 from tendero.api.audit import record_call
 from tendero.api.deps import AdminDep, PageDep, ReaderDep, SessionDep, TrainerDep, language_of
 from tendero.api.errors import ProblemError
-from tendero.data import datasets
-from tendero.data.issues import ReadStopped, TableRejected
-from tendero.data.messages import render
-from tendero.registry import service
-from tendero.services.jobs import job_out
+from tendero.services import datasets
+from tendero.services.data import render
+from tendero.services.datasets import ReadStopped, TableRejected
 from tendero.services.schemas import JobOut, PageOf
 from tendero.services.uploads import saved_upload
-from tendero.store import datasets as dataset_rows
 
 router = APIRouter(tags=["training platform"])
 Task = Literal["classification", "regression", "clustering", "text_classification"]
@@ -51,39 +48,37 @@ async def create_dataset(
     try:
         if file is not None:
             async with saved_upload(file, "dataset") as path:
-                row = await run_in_threadpool(datasets.create_from_file, principal.tenant_id, path,
-                                              file.filename or "upload", name, task, target, columns)  # fmt: skip
+                out = await run_in_threadpool(datasets.create_from_file, principal.tenant_id, path,
+                                              file.filename or "upload", name, task, target, columns,
+                                              language)  # fmt: skip
         elif entity:
-            row = await run_in_threadpool(datasets.create_from_entity, principal.tenant_id, entity, name, task,
-                                          target, columns)  # fmt: skip
+            out = await run_in_threadpool(datasets.create_from_entity, principal.tenant_id, entity, name, task,
+                                          target, columns, language)  # fmt: skip
         else:
             if not query:
                 message = render("source.needs_query", language)
                 raise ProblemError(422, message, [{"field": "query", "message": message}])
             source = sql_source or ""  # one of the three sources was given, and it is this one
-            row = await run_in_threadpool(datasets.create_from_sql, principal.tenant_id, source, query, name,
-                                          task, target, columns)  # fmt: skip
+            out = await run_in_threadpool(datasets.create_from_sql, principal.tenant_id, source, query, name,
+                                          task, target, columns, language)  # fmt: skip
     except ReadStopped as error:
         raise ProblemError(503, render("read.stopped", language), headers={"Retry-After": "30"}) from error
     except TableRejected as error:
         message = error.rendered(language)
         field = "entity" if entity else "sql_source"
         raise ProblemError(422, message, [{"field": field, "message": message}]) from error
-    return datasets.dataset_out(row, language)
+    return out
 
 
 @router.get("/v1/datasets")
 def list_datasets(request: Request, principal: ReaderDep, session: SessionDep, page: PageDep) -> PageOf[dict[str, Any]]:
-    rows, total = dataset_rows.list_datasets(session, principal.tenant_id, page.limit, page.offset)
-    language = language_of(request)
-    return PageOf[dict[str, Any]](items=[datasets.dataset_out(r, language) for r in rows], total=total,
-                                  limit=page.limit, offset=page.offset)  # fmt: skip
+    items, total = datasets.list_datasets(principal.tenant_id, page.limit, page.offset, language_of(request), session)
+    return PageOf[dict[str, Any]](items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/v1/datasets/{dataset_id}")
 def get_dataset(dataset_id: str, request: Request, principal: ReaderDep, session: SessionDep) -> dict[str, Any]:
-    row = dataset_rows.get_dataset(session, principal.tenant_id, dataset_id)
-    return datasets.dataset_out(row, language_of(request))
+    return datasets.get_dataset(principal.tenant_id, dataset_id, language_of(request), session)
 
 
 @router.delete("/v1/datasets/{dataset_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -116,38 +111,8 @@ class TrainingJobIn(BaseModel):
 def create_training_job(body: TrainingJobIn, request: Request, principal: TrainerDep, session: SessionDep) -> JobOut:
     """Train a model on a dataset; the job carries its duration estimate; follow /v1/jobs/{id}/progress."""
     started = time.perf_counter()
-    dataset = dataset_rows.get_dataset(session, principal.tenant_id, body.dataset)
-    if dataset.status != "ready":
-        raise ProblemError(409, f"dataset {dataset.id} is {dataset.status}: {dataset.error or 'not ready yet'}")
-    params: dict[str, Any] = {
-        "task": body.task or dataset.task,
-        "target": body.target if body.target is not None else dataset.target,
-        "features": body.features or dataset.features or None,
-        "algorithm": body.algorithm,
-        "hyperparameters": body.hyperparameters,
-        "validation": body.validation,
-        "folds": body.folds,
-        "seed": body.seed,
-        "search": body.search,
-    }
-    payload: dict[str, Any] = {"model": body.name, "kind": "tabular", "params": params, "deploy": body.deploy,
-                               "dataset": dataset.id}  # fmt: skip
-    spec = _primary_metric(params["task"])
-    payload["promote_metric"], payload["higher_is_better"] = spec
-    job, created = service.submit_training(
-        session, principal.tenant_id, payload, body.idempotency_key, role=principal.role
-    )
-    if created:
-        job.estimated_seconds = service.estimate_training_seconds(
-            principal.tenant_id, payload, dataset.rows, len(dataset.schema.get("columns", []))
-        )
-    session.commit()
-    service.notify_runner(job)
+    request_fields = body.model_dump(exclude={"name", "dataset", "idempotency_key"})
+    job = datasets.train_on_dataset(principal.tenant_id, body.name, body.dataset, request_fields, role=principal.role,
+                                    idempotency_key=body.idempotency_key, session=session)  # fmt: skip
     record_call(request, principal, "train", started, 202, model=body.name)
-    return job_out(job)
-
-
-def _primary_metric(task: str) -> tuple[str, bool]:
-    from tendero.training.kind import PRIMARY_METRIC
-
-    return PRIMARY_METRIC[task]
+    return job

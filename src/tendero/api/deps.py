@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session
 
 from tendero.api.errors import ProblemError
 from tendero.api.errors import language_of as _language_of
+from tendero.services.database import session_scope
 from tendero.services.roles import ADMIN, INGEST, PREDICT, READ, TRAIN
 from tendero.services.schemas import MAX_INT64
-from tendero.services.tenants import key_cache
-from tendero.store.db import session_scope
-from tendero.store.tenants import Principal
+from tendero.services.tenants import Principal, key_cache
 
 
 def get_session() -> Iterator[Session]:

@@ -21,7 +21,7 @@ from tendero.catalogue.api import API as MESSAGES
 from tendero.catalogue.language import negotiate
 from tendero.errors import Conflict, DeployNotAllowed, Invalid, LastAdminKey, NotFound, TooLarge, UnknownId
 from tendero.errors import unstorable_text as unstorable_text  # the middleware reads it here
-from tendero.store.artifacts import ArtifactCorrupted
+from tendero.services.models import ArtifactCorrupted
 
 log = logging.getLogger("tendero.api")
 

@@ -8,12 +8,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from tendero.api.deps import EventId, PageDep, PredictorDep, ReaderDep, SessionDep, TrainerDep, language_of
-from tendero.api.errors import ProblemError
 from tendero.catalogue.jobs import render_job_text
-from tendero.services.jobs import job_out
+from tendero.services import jobs
+from tendero.services.jobs import STATUSES
 from tendero.services.schemas import JobEventOut, JobOut, JobProgress, PageOf
-from tendero.store import jobs as job_rows
-from tendero.store.jobs import STATUSES
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
@@ -34,16 +32,14 @@ def list_jobs(
     status: Annotated[str | None, Query(pattern="^(" + "|".join(STATUSES) + ")$")] = None,
     kind: Annotated[str | None, Query(max_length=50)] = None,
 ) -> PageOf[JobOut]:
-    rows, total = job_rows.list_jobs(
-        session, principal.tenant_id, status=status, kind=kind, limit=page.limit, offset=page.offset
-    )
-    items = [_in_language(job_out(row), request) for row in rows]
+    items, total = jobs.list_jobs(principal.tenant_id, page.limit, page.offset, status, kind, session)
+    items = [_in_language(item, request) for item in items]
     return PageOf[JobOut](items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/{job_id}")
 def get_job(job_id: str, request: Request, principal: ReaderDep, session: SessionDep) -> JobOut:
-    return _in_language(job_out(job_rows.get_job(session, principal.tenant_id, job_id)), request)
+    return _in_language(jobs.get_job(principal.tenant_id, job_id, session), request)
 
 
 @router.get("/{job_id}/progress")
@@ -55,12 +51,9 @@ def get_progress(
     after: EventId = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> JobProgress:
-    job = job_rows.get_job(session, principal.tenant_id, job_id)
-    events = job_rows.list_events(session, principal.tenant_id, job_id, after_id=after, limit=limit)
-    return JobProgress(
-        job_id=job.id, status=job.status, progress=job.progress,
-        events=[_event_in(JobEventOut.model_validate(event), language_of(request)) for event in events],
-    )  # fmt: skip
+    answer = jobs.job_progress(principal.tenant_id, job_id, after, limit, session)
+    answer.events = [_event_in(event, language_of(request)) for event in answer.events]
+    return answer
 
 
 def _event_in(event: JobEventOut, lang: str) -> JobEventOut:
@@ -70,19 +63,13 @@ def _event_in(event: JobEventOut, lang: str) -> JobEventOut:
 
 @router.get("/{job_id}/download")
 def download(job_id: str, principal: PredictorDep, session: SessionDep) -> StreamingResponse:
-    """The file a finished batch-prediction job wrote (CSV or Parquet)."""
-    from tendero.registry.batch import open_predictions
-
-    job = job_rows.get_job(session, principal.tenant_id, job_id)
-    if job.kind != "batch_predict" or job.status != "completed" or not job.result:
-        raise ProblemError(409, f"job {job_id} has no file to download (kind {job.kind}, status {job.status})")
-    file_format = job.result["format"]
-    handle = open_predictions(principal.tenant_id, job_id, file_format)
-    media = "text/csv" if file_format == "csv" else "application/vnd.apache.parquet"
-    headers = {"Content-Disposition": f'attachment; filename="predictions-{job_id}.{file_format}"'}
-    return StreamingResponse(iter(lambda: handle.read(1 << 20), b""), media_type=media, headers=headers)
+    """The file a finished batch-prediction job wrote (CSV or Parquet); 409 for a job that wrote none."""
+    found = jobs.open_download(principal.tenant_id, job_id, session)
+    media = "text/csv" if found.file_format == "csv" else "application/vnd.apache.parquet"
+    headers = {"Content-Disposition": f'attachment; filename="predictions-{job_id}.{found.file_format}"'}
+    return StreamingResponse(iter(lambda: found.handle.read(1 << 20), b""), media_type=media, headers=headers)
 
 
 @router.post("/{job_id}/cancel")
 def cancel_job(job_id: str, principal: TrainerDep, session: SessionDep) -> JobOut:
-    return job_out(job_rows.request_cancel(session, principal.tenant_id, job_id))
+    return jobs.cancel_job(principal.tenant_id, job_id, session)

@@ -17,10 +17,9 @@ from tendero.api.errors import ProblemError
 from tendero.errors import Invalid
 from tendero.kinds import RecommenderModel
 from tendero.observability import metrics
-from tendero.recommend.recommender import Filters
-from tendero.registry.service import WrongSurface
 from tendero.services import experiments, recommendations
-from tendero.services.recommendations import DEFAULT_MODEL
+from tendero.services.models import WrongSurface
+from tendero.services.recommendations import DEFAULT_MODEL, Filters
 
 router = APIRouter(tags=["recommendations"])
 

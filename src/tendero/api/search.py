@@ -12,8 +12,8 @@ from tendero.api.audit import record_call
 from tendero.api.deps import PredictorDep, language_of
 from tendero.api.errors import ProblemError
 from tendero.catalogue.search import SEARCH_NOTICES
-from tendero.search.encoder import ModelMissing
 from tendero.services import search as search_service
+from tendero.services.search import ModelMissing
 from tendero.services.tenant_settings import currency_of
 
 router = APIRouter(tags=["search"])

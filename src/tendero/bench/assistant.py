@@ -117,9 +117,9 @@ def _prepare(folder: Path, day: date, models: bool) -> str:
 
     from tendero.config import reset_settings
     from tendero.data.demo import generate_store
-    from tendero.demo import load_store
     from tendero.jobs.runner import supervise, worker_name
     from tendero.registry.service import OPERATOR, submit_training
+    from tendero.services.demo import load_store
     from tendero.store import tenants
     from tendero.store.db import reset_engine, session_scope
     from tendero.store.migrate import upgrade_database

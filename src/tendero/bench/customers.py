@@ -15,7 +15,7 @@ scored on, so it estimates how far any model of the calibration history can go o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -174,7 +174,7 @@ def run(
     return results, params
 
 
-def _holdout_oracle(history, end, index, holdout, holdout_weeks, args, baseline) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _holdout_oracle(history, end, index, holdout, holdout_weeks, args, baseline) -> dict[str, float]:
     """How well the calibration history can predict the holdout at all: LightGBM trained on the
     holdout's own outcomes (no purchase; purchases, by a Poisson objective, so it predicts means as
     the models do; revenue, by a Tweedie objective), each customer scored by the fold that left them
@@ -194,15 +194,15 @@ def _holdout_oracle(history, end, index, holdout, holdout_weeks, args, baseline)
     x = features.to_numpy(np.float64)
     actual = holdout["purchases"].to_numpy()
     revenue = holdout["revenue"].to_numpy()
-    settings = {"n_estimators": 300, "learning_rate": 0.03, "num_leaves": 15, "min_child_samples": 50}
+    settings: dict[str, Any] = {"n_estimators": 300, "learning_rate": 0.03, "num_leaves": 15, "min_child_samples": 50}
 
-    def cross_fitted(objective: str, target) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def cross_fitted(objective: str, target) -> np.ndarray:
         out = np.zeros(len(target))
         for fit_rows, scored_rows in KFold(5, shuffle=True, random_state=0).split(x):
             if objective == "binary":
                 model = lgb.LGBMClassifier(**settings, verbose=-1, random_state=0)
                 model.fit(x[fit_rows], target[fit_rows])
-                out[scored_rows] = model.predict_proba(x[scored_rows])[:, 1]
+                out[scored_rows] = np.asarray(model.predict_proba(x[scored_rows]))[:, 1]
             else:
                 model = lgb.LGBMRegressor(objective=objective, **settings, verbose=-1, random_state=0)
                 model.fit(x[fit_rows], target[fit_rows])
@@ -225,7 +225,7 @@ def _holdout_oracle(history, end, index, holdout, holdout_weeks, args, baseline)
     }
 
 
-def _rmse(predicted, actual) -> float:  # type: ignore[no-untyped-def]
+def _rmse(predicted, actual) -> float:
     """Root mean squared error: unlike MAE (best at each customer's median, 0 for most), it is best
     at the expected count, which is what the models predict."""
     import numpy as np
@@ -233,7 +233,7 @@ def _rmse(predicted, actual) -> float:  # type: ignore[no-untyped-def]
     return float(np.sqrt(np.mean((np.asarray(predicted) - np.asarray(actual)) ** 2)))
 
 
-def _score_100k_seconds(model, history) -> float:  # type: ignore[no-untyped-def]
+def _score_100k_seconds(model, history) -> float:
     """Seconds to score 100,000 customers through the full scoring path (features from the log,
     BTYD, CLV, churn probability, reasons, RFM): the calibration history copied under new ids."""
     import time

@@ -129,7 +129,7 @@ def _wait_for_jobs(base: str, key: str) -> None:
     raise RuntimeError("the demo models did not finish training in 20 minutes")
 
 
-def _signed_in(browser, base: str, key: str, locale: str = "es-ES"):  # type: ignore[no-untyped-def]
+def _signed_in(browser, base: str, key: str, locale: str = "es-ES"):
     """A browser page signed in to the demo shop, its language from ``locale`` (the browser's Accept-Language)."""
     page = browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale).new_page()
     page.goto(f"{base}/app/login")
@@ -156,7 +156,7 @@ def _tour_pages(base: str, key: str) -> dict[str, tuple[str, str]]:
     return pages
 
 
-def _tour(browser, base: str, key: str, folder: Path) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _tour(browser, base: str, key: str, folder: Path) -> dict[str, float]:
     """A full-page screenshot of every page in every language: ``folder/{lang}-{page}.png``."""
     import time
 
@@ -175,7 +175,7 @@ def _tour(browser, base: str, key: str, folder: Path) -> dict[str, float]:  # ty
     return {"screenshots": taken, "screenshot_pages": len(pages), "screenshot_seconds": time.perf_counter() - started}
 
 
-def _visit(browser, base: str, key: str, visits: int) -> dict[str, dict[str, float]]:  # type: ignore[no-untyped-def]
+def _visit(browser, base: str, key: str, visits: int) -> dict[str, dict[str, float]]:
     """Sign in, then open every page ``visits`` times; the first visit of each is a warm-up."""
     import statistics
 

@@ -49,10 +49,10 @@ def command(
 def _measure(seed: int, clock: Any) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
     from tendero.data.demo import generate_store
     from tendero.data.frames import tenant_frames
-    from tendero.demo import load_store
     from tendero.kinds import RecordingProgress, get_kind
     from tendero.recommend.kind import RecommenderParams
     from tendero.services import tenants
+    from tendero.services.demo import load_store
     from tendero.store.migrate import upgrade_database
 
     upgrade_database()

@@ -13,7 +13,7 @@ and event ingestion on a fresh SQLite database.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -83,7 +83,7 @@ def command(
     emit(bench_report("experiments", data, params, {"tendero": ours, "naive": naive}), json_output)
 
 
-def _outcomes(cdnow: Path, ab_data: Path, cookie_cats: Path, calibration_end: str) -> list:  # type: ignore[type-arg]
+def _outcomes(cdnow: Path, ab_data: Path, cookie_cats: Path, calibration_end: str) -> list[Any]:
     import numpy as np
     import pandas as pd
 
@@ -176,7 +176,7 @@ def _ingestion(events: int) -> dict[str, float]:
         units = max(1, events // 4)
         batch = 10_000
         stamp = (start + timedelta(hours=1)).isoformat()
-        payload = []
+        payload: list[dict[str, Any]] = []
         for i in range(units):
             payload.append({"event_id": f"x{i}", "unit": f"u{i}", "type": "exposure", "at": stamp})
         for i in range(events - units):

@@ -92,7 +92,7 @@ def command(
     emit(bench_report("pricing", str(data), params, results), json_output)
 
 
-def read_orange_juice(path: Path):  # type: ignore[no-untyped-def]
+def read_orange_juice(path: Path):
     """bayesm's orangeJuice as a product × week panel: product = store-brand, category = brand, own price."""
     import numpy as np
     import pandas as pd

@@ -187,7 +187,8 @@ def synthetic_catalogue(n: int, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFra
         rows.append({"product_id": f"S{i:06d}", "name": name, "category": category, "kind": kind, "word": word,
                      "brand": brand, "price": round(float(rng.lognormal(1.0, 0.5)), 2)})  # fmt: skip
     catalogue = pd.DataFrame(rows)
-    queries, labels = [], []
+    queries: list[dict[str, str]] = []
+    labels: list[dict[str, Any]] = []
     for _, kind, _ in kinds:
         word, brand = extra[rng.integers(len(extra))], BRANDS[rng.integers(len(BRANDS))]
         of_kind = catalogue[catalogue["kind"] == kind]

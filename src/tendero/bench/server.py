@@ -154,7 +154,7 @@ class BenchServer:
 def _prepare() -> None:
     """Child-process entry: create the bench tenant with a small demo store; print its key last."""
     from tendero.data.demo import generate_store
-    from tendero.demo import load_store
+    from tendero.services.demo import load_store
     from tendero.store import tenants
     from tendero.store.db import session_scope
     from tendero.store.migrate import upgrade_database

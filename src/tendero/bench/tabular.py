@@ -70,7 +70,9 @@ def _run_tendero(frame: Any, task: str, target: str | None, algorithm: str, seed
     from tendero.kinds import RecordingProgress
     from tendero.training.kind import TabularParams, split_rows, train_tabular
 
-    params = TabularParams(task=task, target=target, algorithm=algorithm, seed=seed, importance_repeats=0)
+    params = TabularParams.model_validate(
+        {"task": task, "target": target, "algorithm": algorithm, "seed": seed, "importance_repeats": 0}
+    )
     progress = RecordingProgress()
     watch = Stopwatch()
     cpu_started = time.process_time()
@@ -117,7 +119,9 @@ def _warm_up(frame: Any, task: str, target: str | None, algorithm: str) -> None:
     from tendero.training.kind import TabularParams, train_tabular
 
     sample = frame.sample(n=min(len(frame), 120), random_state=0)
-    params = TabularParams(task=task, target=target, algorithm=algorithm, importance_repeats=0)
+    params = TabularParams.model_validate(
+        {"task": task, "target": target, "algorithm": algorithm, "importance_repeats": 0}
+    )
     train_tabular(sample, params, RecordingProgress())
 
 

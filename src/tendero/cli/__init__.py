@@ -104,29 +104,16 @@ def _tenant_id(name: str) -> str:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply database migrations (also done on every start)."""
-    from tendero.config import get_settings
-    from tendero.store.migrate import upgrade_database
+    from tendero.services.database import upgrade_all
 
-    upgrade_database()
-    settings = get_settings()
-    if settings.job_runner == "procrastinate":
-        from tendero.jobs.distributed import install_schema
-
-        install_schema()
-    output.console().print(say("db.newest", url=_safe_url(settings.database_url)))
-
-
-def _safe_url(url: str) -> str:
-    from tendero.store.db import display_url
-
-    return display_url(url)
+    output.console().print(say("db.newest", url=upgrade_all()))
 
 
 @tenant_app.command("create")
 def tenant_create(name: str) -> None:
     """Create a tenant and print its first admin API key (shown only this once)."""
     from tendero.services import tenants
-    from tendero.store.migrate import upgrade_database
+    from tendero.services.database import upgrade_database
 
     upgrade_database()
     created, key = tenants.create_tenant(name)
@@ -222,14 +209,13 @@ def _run_server(run_jobs: bool, host: str, port: int) -> None:
 
     from tendero.app import create_app
     from tendero.config import get_settings
-    from tendero.data.budget import stop_reading
-    from tendero.registry.service import deployed_models
+    from tendero.services.workers import freeze_served_models, stop_reads
 
     class Server(uvicorn.Server):
         """uvicorn waits for requests in flight before it stops: a long file read stops at its next check."""
 
         def handle_exit(self, sig: int, frame: Any) -> None:
-            stop_reading()
+            stop_reads()
             super().handle_exit(sig, frame)
 
     _check_exposure(host)
@@ -240,7 +226,7 @@ def _run_server(run_jobs: bool, host: str, port: int) -> None:
     sys.setswitchinterval(SERVE_SWITCH_INTERVAL)
     application = create_app(run_jobs=run_jobs)
     gc.freeze()  # what is loaded by now lives as long as the server: no full collections over it
-    deployed_models.freeze_after_load = True
+    freeze_served_models()
     Server(
         uvicorn.Config(
             application, host=host, port=port, access_log=False, log_config=None,
@@ -267,18 +253,12 @@ def worker(concurrency: Annotated[int, typer.Option(min=1, max=64)] = 1) -> None
     """Run queued jobs from PostgreSQL through Procrastinate (start as many as you like, anywhere)."""
     from tendero.config import get_settings
     from tendero.observability.logs import configure_logging
-    from tendero.store.migrate import upgrade_database
+    from tendero.services.workers import run_worker
 
     if get_settings().job_runner != "procrastinate":
         _fail(say("worker.needs"))
     configure_logging()
-    upgrade_database()
-    from tendero.jobs.distributed import install_schema, run_worker
-    from tendero.jobs.scheduler import start_scheduler
-
-    install_schema()  # before the scheduler: what it queues goes into Procrastinate's tables
-    start_scheduler()  # a worker also claims due schedule times and sends deliveries
-    run_worker(concurrency)
+    run_worker(concurrency)  # the schema, the queue's tables, the scheduler, then jobs
 
 
 @models_app.command("list")
@@ -347,7 +327,7 @@ def demo(
 ) -> None:
     """The whole product on the embedded default: demo tenant, demo store, every model kind, served."""
     from tendero.config import get_settings
-    from tendero.demo import prepare_demo
+    from tendero.services.demo import prepare_demo
 
     if serve_after:
         _check_exposure(get_settings().host)
@@ -384,10 +364,10 @@ def import_data(
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
     """Import commerce data; prints the validation report (every rejected row with its reason)."""
-    from tendero.data.imports import import_file, import_sql
-    from tendero.data.schema import ENTITIES
     from tendero.services import data as data_service
-    from tendero.store.migrate import upgrade_database
+    from tendero.services.data import ENTITY_NAMES as ENTITIES
+    from tendero.services.data import import_file_report, import_sql_report
+    from tendero.services.database import upgrade_database
 
     _choice("--entity", entity, ENTITIES)
     _choice("--returns", returns, ("reject", "keep"))
@@ -403,17 +383,14 @@ def import_data(
         _fail(say("file.missing", path=source))
     try:
         if source == "sql":
-            report = import_sql(tenant_id, entity, url, query or "", source=source_name, mapping=mapping,
-                                dry_run=dry_run, returns=returns_rule, constants=constants)  # fmt: skip
+            report = import_sql_report(tenant_id, entity, url, query or "", source=source_name, mapping=mapping,
+                                       dry_run=dry_run, returns=returns_rule, constants=constants)  # fmt: skip
         else:
-            report = import_file(
+            report = import_file_report(
                 tenant_id, entity, path, mapping=mapping, dry_run=dry_run, returns=returns_rule, constants=constants
             )
     except ValueError as error:  # the file cannot be read as a table (FileRejected), or a mapping is wrong
         _fail(f"{source}: {_reason(error)}")
-    from tendero.services.search import follow_import
-
-    follow_import(tenant_id, report.status, report.details)  # the search index follows the catalogue
     shown = data_service.import_out(tenant_id, report.id, limit=len(report.rejections), language=output.language())
     rejections = [_cli_rejection(line) for line in shown.rejections]
     if as_json:
@@ -477,16 +454,10 @@ def data_generate(
     days: Annotated[int, typer.Option(min=30, max=3650)] = 730,
 ) -> None:
     """Write the generated demo store as CSV files (customers, products, orders, order_items, interactions)."""
-    from tendero.data.demo import generate_store
+    from tendero.services.demo import write_store_csv
 
-    store = generate_store(seed=seed, customers=customers, days=days)
-    out.mkdir(parents=True, exist_ok=True)
-    from tendero.data.formulas import write_csv
-
-    for name in ("customers", "products", "orders", "order_items", "interactions"):
-        frame = getattr(store, name)
-        write_csv(frame, out / f"{name}.csv")
-        output.console().print(say("file.written", path=out / f"{name}.csv", rows=f"{len(frame):,}"), markup=False)
+    for path, rows in write_store_csv(out, seed=seed, customers=customers, days=days):
+        output.console().print(say("file.written", path=path, rows=f"{rows:,}"), markup=False)
 
 
 @data_app.command("profile")

@@ -20,8 +20,8 @@ def ask_command(
     json_output: JsonOpt = False,
 ) -> None:
     """Ask the assistant; prints the answer, the figures behind it and their sources."""
+    from tendero.errors import NotFound
     from tendero.services import Invalid, assistant
-    from tendero.store.tenants import NotFound
 
     tenant_id = tenant_id_of(tenant)
     try:

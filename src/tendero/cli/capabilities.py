@@ -8,7 +8,6 @@ process through the same job runner path as the server's, with a live progress b
 from __future__ import annotations
 
 import json
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
@@ -24,7 +23,7 @@ from tendero.errors import NotFound
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without pandas
     from tendero.kinds import ForecastModel
-    from tendero.registry.service import Served
+    from tendero.services.models import Served
 
 S = TypeVar("S")
 console = output.Screen()
@@ -48,7 +47,7 @@ def print_json(value: Any) -> None:
 
 def tenant_id_of(name: str) -> str:
     from tendero.services import tenants
-    from tendero.store.migrate import upgrade_database
+    from tendero.services.database import upgrade_database
 
     upgrade_database()
     try:
@@ -65,11 +64,10 @@ def run_job_here(tenant_id: str, job_id: str, follow: bool = True) -> dict[str, 
 
 
 def _follow_job(tenant_id: str, job_id: str, follow: bool) -> dict[str, Any]:
-    from tendero.jobs.supervisor import supervise, worker_name
     from tendero.services.jobs import job_state
+    from tendero.services.workers import run_job_in_thread
 
-    runner = threading.Thread(target=supervise, args=(job_id, worker_name()), daemon=True)
-    runner.start()
+    runner = run_job_in_thread(job_id)
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                TextColumn("{task.fields[metrics]}"), TimeRemainingColumn())  # fmt: skip
     seen = 0
@@ -99,8 +97,7 @@ def _follow_job(tenant_id: str, job_id: str, follow: bool) -> dict[str, Any]:
 
 
 def submit(tenant_id: str, request: dict[str, Any]) -> str:
-    from tendero.registry.service import OPERATOR
-    from tendero.services.models import submit_training
+    from tendero.services.models import OPERATOR, submit_training
 
     return submit_training(tenant_id, request, role=OPERATOR, wake_runner=False).id
 
@@ -293,13 +290,13 @@ def datasets_upload(
     as_json: JsonOpt = False,
 ) -> None:
     """Upload a CSV/JSON/JSON lines/Parquet file as a dataset; prints its schema or what is wrong."""
-    from tendero.data.datasets import create_from_file, dataset_out
+    from tendero.services.datasets import create_from_file
 
     choose("--task", task, TASKS)
     if not file.is_file():
         fail(say("file.missing", path=file))
     tenant_id = tenant_id_of(tenant)
-    row = dataset_out(create_from_file(tenant_id, file, file.name, name, task, target), output.language())
+    row = create_from_file(tenant_id, file, file.name, name, task, target, language=output.language())
     if as_json:
         print_json(row)
         return

@@ -30,8 +30,8 @@ def sales(
     json_output: JsonOpt = False,
 ) -> None:
     """Analyse a period: KPIs, movers, anomalies, concentration, customers, outlook; ranked insights."""
-    from tendero.insights.analysis.report import render_html, render_markdown
     from tendero.services import insights as service
+    from tendero.services.insights import render_html, render_markdown
 
     lang = output.language()
     if report_format not in (None, "md", "html"):

@@ -30,8 +30,8 @@ def search_command(
 ) -> None:
     """Search a tenant's products (words and meaning); --reindex/--rebuild bring its index up to date."""
     from tendero.cli.capabilities import tenant_id_of
-    from tendero.search.encoder import ModelMissing
     from tendero.services import search as search_service
+    from tendero.services.search import ModelMissing
 
     if not tenant:
         fail(say("search.tenant"), 2)

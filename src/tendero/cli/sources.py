@@ -26,8 +26,8 @@ def sources_add(
     tenant: Annotated[str, typer.Option("--tenant", "-t", help="the tenant whose analysts may query it")],
 ) -> None:
     """Store a source for one tenant; the URL is checked (dialect, not tendero's own database), never shown."""
+    from tendero.services.data import SourceRefused
     from tendero.services.sources import add_source
-    from tendero.store.source_urls import SourceRefused
 
     if url == "-":  # keeps the password out of the shell's history and the process list
         url = sys.stdin.readline().strip()
@@ -50,7 +50,7 @@ def sources_list(
     if tenant is not None:
         found = sources.sources_of(tenant_id_of(tenant), tenant)
     else:
-        from tendero.store.migrate import upgrade_database
+        from tendero.services.database import upgrade_database
 
         upgrade_database()
         found = sources.all_sources()

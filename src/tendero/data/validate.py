@@ -43,7 +43,7 @@ class ChunkCheck:
         where = np.flatnonzero(mask)
         rows = self.frame[ROW].to_numpy()[where]
         values = self.frame[column].to_numpy()[where] if column and column in self.frame else [None] * len(where)
-        texts = [reasons] * len(where) if isinstance(reasons, Text) else [reasons[i] for i in where]
+        texts = [reasons] * len(where) if isinstance(reasons, Text) else [reasons[int(i)] for i in where]
         name = shown_column or column
         for row, value, text in zip(rows, values, texts, strict=True):
             self.rejections.append(Issue.of(text, row=int(row), column=name, value=value))

@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -224,7 +225,8 @@ def forecast_lightgbm(
     season, h = ctx.season, ctx.h
     min_len = int(train.groupby("unique_id").size().min())
     lags = sorted({lag for lag in (1, 2, 3, 4, 7, 8, 13, season - 1, season, season + 1) if 1 <= lag < min_len - 2})
-    lag_transforms = {1: [RollingMean(window_size=4)]}
+    # mlforecast's hints name only callables, but its lag-transform objects (RollingMean) are what it documents
+    lag_transforms: dict[int, list[Any]] = {1: [RollingMean(window_size=4)]}
     if min_len > 16:
         lag_transforms[1].append(RollingMean(window_size=min(13, max(2, season // 4))))
     date_features = {"D": ["dayofweek", "day", "month"], "W": ["week", "month"], "M": ["month"]}

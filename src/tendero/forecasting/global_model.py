@@ -13,6 +13,7 @@ features for a global model; the bench (``tendero bench forecast --suite``) carr
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ from tendero.forecasting.drivers import calendar_frame, encode_drivers
 YEAR = {"D": 364, "W": 52, "M": 12}  # a year back, keeping the weekday for daily data
 WINDOWS = {"D": (7, 28, 91), "W": (4, 13, 52), "M": (3, 6, 12)}  # level windows: a week/month/quarter
 MIN_TRAIN_ROWS = 200
-PARAMS = {
+PARAMS: dict[str, Any] = {  # LightGBM keyword arguments (numbers and flags alike)
     "n_estimators": 400,
     "learning_rate": 0.05,
     "num_leaves": 63,

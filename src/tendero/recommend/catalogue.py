@@ -7,6 +7,7 @@ has touched yet (a cold-start item) still has a column, content neighbours and a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,7 +37,7 @@ class Catalogue:
         ids = np.concatenate([product_ids.astype(object), np.asarray(extra, dtype=object)])
         n_extra = len(extra)
 
-        def column(name: str, fill: object) -> np.ndarray:
+        def column(name: str, fill: Any) -> np.ndarray:
             if name in products and len(products):
                 values = products[name].to_numpy(dtype=object)
                 values = np.where(pd.isna(values), fill, values)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,6 +28,7 @@ from tendero.recommend.generators import (
     ContentSimilarity,
     CoOccurrence,
     Ease,
+    ItemKnn,
     Popularity,
     Transitions,
     session_baskets,
@@ -48,6 +50,21 @@ class ItemSide:
     categories: np.ndarray  # int codes, -1 unknown
 
 
+class HybridParts(TypedDict):
+    """The fitted generators and per-item figures a ``Hybrid`` is assembled from."""
+
+    neighbour: Ease | ItemKnn
+    als: Als
+    cooc: CoOccurrence
+    sequence: Transitions
+    half_life: float | None
+    als_recent_factors: np.ndarray
+    popularity: Popularity
+    content: ContentSimilarity
+    item_last_at: np.ndarray
+    reference_at: float
+
+
 @dataclass
 class Chosen:
     """The settings tuned on the inner split, shared by every later fit of the generators."""
@@ -67,7 +84,7 @@ def _fit_generators(
     stages: Stages,
     prefix: str,
     neighbour: Ease | None = None,
-) -> dict[str, object]:
+) -> HybridParts:
     """Every generator on ``matrix`` with the chosen settings; ``neighbour``: an EASE already fitted on
     exactly this matrix (the tuned one), reused instead of solved again."""
     n_items = matrix.shape[1]
@@ -109,7 +126,7 @@ def _fit_generators(
 
 
 def _assemble(
-    parts: dict[str, object], params: HybridParams, items: ItemSide, values: sp.csr_matrix | None, n_items: int
+    parts: HybridParts, params: HybridParams, items: ItemSide, values: sp.csr_matrix | None, n_items: int
 ) -> Hybrid:
     mean_value = np.full(n_items, np.nan, np.float32)
     if values is not None and values.nnz:
@@ -123,7 +140,7 @@ def _assemble(
         neighbour_kind="ease",
         categories=items.categories,
         item_mean_value=mean_value,
-        **parts,  # type: ignore[arg-type]
+        **parts,
     )
 
 
@@ -452,7 +469,7 @@ def update_hybrid(
     item_last = np.zeros(n_items)
     if coo.nnz:
         np.maximum.at(item_last, coo.col, coo.data)
-    parts = {
+    parts: HybridParts = {
         "neighbour": neighbour,
         "als": als,
         "cooc": CoOccurrence(neighbours=fitted.cooc.neighbours).fit(

@@ -10,8 +10,9 @@ ranker can tell lasting taste from what the user is into right now.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -72,12 +73,14 @@ GENERATOR_PREFIXES = {
     "cooc": "h_cooc",
     "sequence": "h_sequence",
 }
-GENERATOR_TYPES: dict[str, type] = {
-    "popularity": Popularity,
-    "als": Als,
-    "content": ContentSimilarity,
-    "cooc": CoOccurrence,
-    "sequence": Transitions,
+# each generator restores itself from its arrays (under its prefix) and its settings
+Restore = Callable[[Mapping[str, np.ndarray], str, Mapping[str, Any]], Any]
+GENERATOR_RESTORERS: dict[str, Restore] = {
+    "popularity": Popularity.restore,
+    "als": Als.restore,
+    "content": ContentSimilarity.restore,
+    "cooc": CoOccurrence.restore,
+    "sequence": Transitions.restore,
 }
 
 
@@ -193,7 +196,7 @@ class Hybrid:
         else:
             neighbour = ItemKnn.restore(arrays, "h_knn", generators["neighbour"])
         parts = {
-            name: GENERATOR_TYPES[name].restore(arrays, prefix, generators[name])
+            name: GENERATOR_RESTORERS[name](arrays, prefix, generators[name])
             for name, prefix in GENERATOR_PREFIXES.items()
         }
         return cls(
@@ -233,13 +236,15 @@ class Hybrid:
             recent_input = recent if self.params.ease_binary else history.multiply(recent).tocsr()
             both = self.neighbour.scores(sp.vstack([neighbour_input, recent_input]).tocsr())
             neighbour, neighbour_recent = both[:n], both[n:]
-        known = user is not None and 0 <= user < len(self.als.user_factors)
+        known = user if user is not None and 0 <= user < len(self.als.user_factors) else None
         item_factors = self.als.item_factors
-        als = self.als.user_factors[user : user + 1] @ item_factors.T if known else self.als.scores(history)
+        als = (
+            self.als.user_factors[known : known + 1] @ item_factors.T if known is not None else self.als.scores(history)
+        )
         if recent is None:
             als_recent = als
-        elif known and user < len(self.als_recent_factors):
-            als_recent = self.als_recent_factors[user : user + 1] @ item_factors.T
+        elif known is not None and known < len(self.als_recent_factors):
+            als_recent = self.als_recent_factors[known : known + 1] @ item_factors.T
         else:
             als_recent = self.als.fold_in(history.multiply(recent).tocsr()) @ item_factors.T
         return {
@@ -270,15 +275,15 @@ class Hybrid:
         else:
             both = self.neighbour.row_scores(items, np.vstack([neighbour_values, neighbour_values * recent]))
             neighbour, neighbour_recent = both[:1], both[1:]
-        known = user is not None and 0 <= user < len(self.als.user_factors)
-        plain = self.als.user_factors[user] if known else self.als.fold_in_row(items, values)
+        known = user if user is not None and 0 <= user < len(self.als.user_factors) else None
+        plain = self.als.user_factors[known] if known is not None else self.als.fold_in_row(items, values)
         # item_factors @ user factors reads the (large) item factors once, row by row: the fast order.
         if recent is None:
             als = (self.als.item_factors @ plain)[None, :]
             als_recent = als
         else:
-            if known and user < len(self.als_recent_factors):
-                latest = self.als_recent_factors[user]
+            if known is not None and known < len(self.als_recent_factors):
+                latest = self.als_recent_factors[known]
             else:
                 latest = self.als.fold_in_row(items, values * recent)
             both = (self.als.item_factors @ np.vstack([plain, latest]).T).T

@@ -183,7 +183,7 @@ class RecommenderKind:
             "params": params.model_dump(mode="json"),
         }
         staged.finish("done")
-        return fitted  # type: ignore[return-value]
+        return fitted
 
     def update(self, fitted: FittedRecommender, frames: Frames, progress: Progress) -> FittedRecommender:
         """Between full refits: the model brought up to the tenant's data now, in seconds, with nothing
@@ -340,7 +340,7 @@ def save_recommender(model: Recommender, folder: Path) -> None:
         meta["hybrid"] = hybrid.settings()
         if hybrid.ranker is not None:
             hybrid.ranker.save_model(str(folder / "ranker.txt"))  # type: ignore[attr-defined]
-    np.savez(folder / "arrays.npz", **arrays)
+    np.savez(folder / "arrays.npz", allow_pickle=False, **arrays)  # plain arrays only: loading refuses pickles too
     (folder / "model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=float))
 
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, Self
 
 import numpy as np
 import pandas as pd
@@ -88,7 +88,7 @@ class Recommender:
         order_lines: pd.DataFrame | None,
         products: pd.DataFrame | None,
         weights: SignalWeights | None = None,
-    ) -> Recommender:
+    ) -> Self:
         """The fallback that needs no trained model: cheap to build from the frames on demand."""
         pairs = signal_pairs(signal_events(interactions, order_lines, weights))
         catalogue = Catalogue.build(products, pairs["item_id"].to_numpy())
@@ -102,7 +102,7 @@ class Recommender:
         order_lines: pd.DataFrame | None,
         hybrid: Hybrid | None = None,
         users: IdMap | None = None,
-    ) -> Recommender:
+    ) -> Self:
         """``users`` must be the map the hybrid was trained with (its ALS rows follow it)."""
         if users is None:
             users = IdMap(pd.unique(pairs["user_id"]) if len(pairs) else np.array([], object))

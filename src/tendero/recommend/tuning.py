@@ -102,6 +102,8 @@ def tune_ease(
     best = max(trials, key=lambda t: t["ndcg@10"])
     if dual:
         best_weights = solver.weights(best["l2"], last=True)
+    elif best_weights is None:  # every λ scored NaN (no user to validate on): the last fit stands
+        best_weights = model.weights
     model.l2, model.weights = best["l2"], best_weights
     result = TuningResult({"l2": best["l2"]}, best["ndcg@10"], trials, time.perf_counter() - started)
     result.model = model
@@ -120,7 +122,7 @@ def tune_half_life(
     """Pick how fast old events fade (half-life in events, None: never) by the inner NDCG@10 of EASE
     scored from recency-weighted histories. A random split picks None; a time split a short one."""
     started = time.perf_counter()
-    trials = []
+    trials: list[dict[str, Any]] = []
     for half_life in grid:
         weighted = recency_weights(train, train_at, half_life)
         ndcg = evaluate_scorer(lambda u, w=weighted: model.scores(w[u]), train, valid)["ndcg@10"]

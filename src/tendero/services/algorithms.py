@@ -22,6 +22,13 @@ class Hyperparameter:
     description: str
 
 
+def all_algorithms() -> dict[str, Any]:
+    """Every algorithm of the tabular trainer by name (its Params, tasks and description), for the training forms."""
+    from tendero.training.algorithms import ALGORITHMS
+
+    return dict(ALGORITHMS)
+
+
 def algorithm_names() -> list[str]:
     from tendero.training.algorithms import ALGORITHMS
 

@@ -20,8 +20,12 @@ from tendero.data.frames import READERS
 from tendero.insights.assistant import wording
 from tendero.insights.assistant.examples import help_examples
 from tendero.insights.assistant.schema import ASSISTANT_TYPES, Understanding, type_of_intent
+from tendero.insights.assistant.schema import AssistantType as AssistantType
+from tendero.insights.assistant.schema import Intent as Intent
+from tendero.insights.assistant.schema import Language as Language
 from tendero.insights.assistant.text import detect_language
-from tendero.insights.assistant.understand import MAX_QUERY_CHARS, Understander
+from tendero.insights.assistant.understand import MAX_QUERY_CHARS as MAX_QUERY_CHARS
+from tendero.insights.assistant.understand import Understander
 from tendero.insights.assistant.vocabulary import Vocabulary
 from tendero.services import Invalid
 from tendero.services import assistant_answers as answers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tendero.customers.rfm import SEGMENTS as SEGMENTS
 from tendero.errors import NotFound, UnknownId
 from tendero.kinds import CustomersModel
 from tendero.registry.service import Served, WrongSurface, deployed_models

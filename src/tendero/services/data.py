@@ -3,14 +3,20 @@ sets off (drift checks, the search index), the profile, the entities' fields and
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
+import pandas as pd
 from pydantic import BaseModel
 
 from tendero.data import imports, profile
+from tendero.data.formulas import write_csv
+from tendero.data.issues import ReadStopped as ReadStopped
 from tendero.data.messages import Language, text_from_json
+from tendero.data.messages import render as render
+from tendero.data.readers import FileRejected as FileRejected
 from tendero.data.schema import ENTITIES
 from tendero.errors import Invalid
 from tendero.services import items, tenant_settings
@@ -21,6 +27,7 @@ from tendero.store.source_urls import SourceRefused as SourceRefused
 
 Returns = Literal["reject", "keep"]
 EntityName = Literal["customers", "products", "orders", "order_items", "interactions", "order_lines"]
+ENTITY_NAMES: tuple[str, ...] = tuple(ENTITIES)  # what an import may name, in the schema's order
 
 
 class ImportOut(BaseModel):
@@ -94,6 +101,26 @@ def import_file(tenant_id: str, entity: str, path: Path, filename: str, mapping:
     return import_out(tenant_id, report.id, language=language)
 
 
+def import_file_report(tenant_id: str, entity: str, path: Path, *, mapping: dict[str, str], dry_run: bool,
+                       returns: Returns, constants: dict[str, str]) -> imports.ImportReport:  # fmt: skip
+    """An import run to its end in this process (the CLI's): the importer's own report, every rejected row in it;
+    the search index follows the catalogue. FileRejected when the file cannot be read as a table."""
+    report = imports.import_file(tenant_id, entity, path, mapping=mapping, dry_run=dry_run, returns=returns,
+                                 constants=constants)  # fmt: skip
+    _after_import(tenant_id, report, check_drift=False)
+    return report
+
+
+def import_sql_report(tenant_id: str, entity: str, url: str | None, query: str, *, source: str | None,
+                      mapping: dict[str, str], dry_run: bool, returns: Returns,
+                      constants: dict[str, str]) -> imports.ImportReport:  # fmt: skip
+    """``import_file_report`` for the rows of a read-only query, on a named source or a URL."""
+    report = imports.import_sql(tenant_id, entity, url, query, source=source, mapping=mapping, dry_run=dry_run,
+                                returns=returns, constants=constants)  # fmt: skip
+    _after_import(tenant_id, report, check_drift=False)
+    return report
+
+
 def import_records(tenant_id: str, entity: str, rows: list[dict[str, Any]], mapping: dict[str, str], dry_run: bool,
                    returns: Returns, language: Language = "en") -> ImportOut:  # fmt: skip
     """A JSON batch from a live integration, validated like a file."""
@@ -102,8 +129,9 @@ def import_records(tenant_id: str, entity: str, rows: list[dict[str, Any]], mapp
     return import_out(tenant_id, report.id, language=language)
 
 
-def _after_import(tenant_id: str, report: imports.ImportReport) -> None:
-    """New orders: check whether deployed forecasts still hold (in the background)."""
+def _after_import(tenant_id: str, report: imports.ImportReport, *, check_drift: bool = True) -> None:
+    """The shop's currency from the data, the non-product flags and the search index follow the catalogue; new
+    orders: check whether deployed forecasts still hold (in the background: a server's, not a CLI run's)."""
     new_orders = report.entity in ("order_lines", "orders", "order_items") and (
         report.counts["inserted"] or report.counts["updated"]
     )
@@ -117,13 +145,18 @@ def _after_import(tenant_id: str, report: imports.ImportReport) -> None:
                 ):
                     break
         items.forget(tenant_id)  # the non-product flags follow the catalogue
-    if report.status == "completed" and new_orders:
+    if check_drift and report.status == "completed" and new_orders:
         from tendero.registry.drift import check_in_background  # loads forecasting only when orders came in
 
         check_in_background(tenant_id)
-    from tendero.services.search import follow_import  # the search models load when a catalogue changes
+    _follow_catalogue(tenant_id, report)
 
-    follow_import(tenant_id, report.status, report.details)  # the search index follows the catalogue
+
+def _follow_catalogue(tenant_id: str, report: imports.ImportReport) -> None:
+    """The search index follows the catalogue (its models load only when a catalogue changed)."""
+    from tendero.services.search import follow_import
+
+    follow_import(tenant_id, report.status, report.details)
 
 
 def list_imports(tenant_id: str, limit: int = 50, offset: int = 0) -> tuple[list[ImportOut], int]:
@@ -146,6 +179,21 @@ def rejection_pages(tenant_id: str, import_id: str, language: Language, page: in
                 return
 
     return pages()
+
+
+def rejections_csv(tenant_id: str, import_id: str, language: Language) -> Iterator[bytes]:
+    """Every rejected row of an import as UTF-8 CSV (row, column, value, reason), a page at a time, no cell of it
+    able to run as a formula; NotFound at once for an unknown import, before any byte is sent."""
+    pages = rejection_pages(tenant_id, import_id, language)
+
+    def lines() -> Iterator[bytes]:
+        for number, rows in enumerate(pages):
+            frame = pd.DataFrame(rows, columns=["row", "column", "value", "reason"])
+            buffer = io.StringIO()
+            write_csv(frame, buffer, header=number == 0)
+            yield buffer.getvalue().encode("utf-8")
+
+    return lines()
 
 
 def rejection_reasons(tenant_id: str, import_id: str) -> dict[str, int]:

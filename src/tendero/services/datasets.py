@@ -1,14 +1,23 @@
-"""Training-platform datasets for every face: listed and shown as people and programs read them."""
+"""Training-platform datasets for every face: made from a file, a data entity or a SQL source, listed and shown as
+people and programs read them, deleted, and trained on (the job carries its duration estimate)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tendero.data import datasets as dataset_tables
 from tendero.data.datasets import dataset_out
+from tendero.data.issues import ReadStopped as ReadStopped
+from tendero.data.issues import TableRejected as TableRejected
 from tendero.data.messages import Language
+from tendero.errors import Conflict
+from tendero.registry import service as registry
+from tendero.services.jobs import job_out, notify_runner
+from tendero.services.schemas import JobOut
 from tendero.store import datasets as dataset_rows
 from tendero.store.db import using_session
 
@@ -47,3 +56,60 @@ def dataset_facts(tenant_id: str, dataset_id: str, session: Session | None = Non
         row = dataset_rows.get_dataset(db, tenant_id, dataset_id)
         return DatasetFacts(row.id, row.name, row.status, row.error, row.task, row.target, row.features, row.rows,
                             len((row.schema or {}).get("columns", [])))  # fmt: skip
+
+
+def create_from_file(tenant_id: str, path: Path, filename: str, name: str, task: str, target: str | None = None,
+                     features: list[str] | None = None, language: Language = "en") -> dict[str, Any]:  # fmt: skip
+    """A dataset from an uploaded file (TableRejected when it cannot be read as a table, ReadStopped when the
+    server is stopping), as ``get_dataset`` shows it."""
+    row = dataset_tables.create_from_file(tenant_id, path, filename, name, task, target, features)
+    return dataset_out(row, language)
+
+
+def create_from_entity(tenant_id: str, entity: str, name: str, task: str, target: str | None = None,
+                       features: list[str] | None = None, language: Language = "en") -> dict[str, Any]:  # fmt: skip
+    """A dataset from one of the tenant's commerce data entities (order_lines, products, customers, ...)."""
+    return dataset_out(dataset_tables.create_from_entity(tenant_id, entity, name, task, target, features), language)
+
+
+def create_from_sql(tenant_id: str, source: str, query: str, name: str, task: str, target: str | None = None,
+                    features: list[str] | None = None, language: Language = "en") -> dict[str, Any]:  # fmt: skip
+    """A dataset from a query on one of the tenant's named SQL sources (read-only)."""
+    row = dataset_tables.create_from_sql(tenant_id, source, query, name, task, target, features)
+    return dataset_out(row, language)
+
+
+def delete_dataset(tenant_id: str, dataset_id: str) -> None:
+    """Conflict while a queued or running job reads it."""
+    dataset_tables.delete_dataset(tenant_id, dataset_id)
+
+
+def train_on_dataset(tenant_id: str, name: str, dataset_id: str, request: dict[str, Any], *, role: str,
+                     idempotency_key: str | None = None, session: Session | None = None) -> JobOut:  # fmt: skip
+    """Queue a tabular training job for model ``name`` on a ready dataset (committed, the runner woken); the task,
+    target and features default to the dataset's, the promotion metric is the task's primary one, and a new job
+    carries the kind's duration estimate. Conflict while the dataset is not ready."""
+    from tendero.training.kind import PRIMARY_METRIC  # loads the trainer's estimators only when one is asked
+
+    with using_session(session) as db:
+        dataset = dataset_rows.get_dataset(db, tenant_id, dataset_id)
+        if dataset.status != "ready":
+            raise Conflict(f"dataset {dataset.id} is {dataset.status}: {dataset.error or 'not ready yet'}")
+        params: dict[str, Any] = {
+            "task": request.get("task") or dataset.task,
+            "target": request["target"] if request.get("target") is not None else dataset.target,
+            "features": request.get("features") or dataset.features or None,
+            **{key: request[key] for key in ("algorithm", "hyperparameters", "validation", "folds", "seed", "search")},
+        }
+        metric, higher_is_better = PRIMARY_METRIC[params["task"]]
+        payload: dict[str, Any] = {"model": name, "kind": "tabular", "params": params, "deploy": request.get("deploy"),
+                                   "dataset": dataset.id, "promote_metric": metric,
+                                   "higher_is_better": higher_is_better}  # fmt: skip
+        job, created = registry.submit_training(db, tenant_id, payload, idempotency_key, role=role)
+        if created:
+            job.estimated_seconds = registry.estimate_training_seconds(
+                tenant_id, payload, dataset.rows, len(dataset.schema.get("columns", []))
+            )
+        db.commit()
+        notify_runner(job)
+        return job_out(job)

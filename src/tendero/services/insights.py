@@ -19,7 +19,8 @@ from tendero.config import get_settings
 from tendero.data.frames import tenant_frames
 from tendero.errors import Invalid, NotFound
 from tendero.insights.analysis.period import Period, PeriodError, parse_period
-from tendero.insights.analysis.report import render_html, render_markdown
+from tendero.insights.analysis.report import render_html as render_html
+from tendero.insights.analysis.report import render_markdown as render_markdown
 from tendero.insights.analysis.sales import AnalysisSettings, NoData, analyze
 from tendero.jobs.runner import get_runner
 from tendero.services import insight_models as models

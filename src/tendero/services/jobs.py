@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
-from tendero.errors import NotFound
+from tendero.errors import Conflict, NotFound
 from tendero.jobs.runner import get_runner
-from tendero.services.schemas import JobEventOut, JobOut
+from tendero.services.schemas import JobEventOut, JobOut, JobProgress
 from tendero.store import jobs as job_rows
 from tendero.store.db import session_scope, using_session
+from tendero.store.jobs import FINISHED as FINISHED
+from tendero.store.jobs import STATUSES as STATUSES
 from tendero.store.tables import Job, utcnow
 
 
@@ -65,16 +67,51 @@ def job_state(tenant_id: str, job_id: str, after_event: int = 0) -> JobState:
 
 
 def list_jobs(tenant_id: str, limit: int = 30, offset: int = 0, status: str | None = None,
-              kind: str | None = None) -> tuple[list[JobOut], int]:  # fmt: skip
-    with session_scope() as session:
-        rows, total = job_rows.list_jobs(session, tenant_id, status=status, kind=kind, limit=limit, offset=offset)
+              kind: str | None = None, session: Session | None = None) -> tuple[list[JobOut], int]:  # fmt: skip
+    with using_session(session) as db:
+        rows, total = job_rows.list_jobs(db, tenant_id, status=status, kind=kind, limit=limit, offset=offset)
         return [job_out(row) for row in rows], total
 
 
-def cancel_job(tenant_id: str, job_id: str) -> JobOut:
+def get_job(tenant_id: str, job_id: str, session: Session | None = None) -> JobOut:
+    with using_session(session) as db:
+        return job_out(job_rows.get_job(db, tenant_id, job_id))
+
+
+def job_progress(tenant_id: str, job_id: str, after_event: int = 0, limit: int = 1000,
+                 session: Session | None = None) -> JobProgress:  # fmt: skip
+    """A job's status and progress with its events after ``after_event`` (at most ``limit``)."""
+    with using_session(session) as db:
+        job = job_rows.get_job(db, tenant_id, job_id)
+        events = job_rows.list_events(db, tenant_id, job_id, after_id=after_event, limit=limit)
+        return JobProgress(job_id=job.id, status=job.status, progress=job.progress,
+                           events=[JobEventOut.model_validate(event) for event in events])  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Download:
+    """The file a finished batch-prediction job wrote, open for reading."""
+
+    file_format: str
+    handle: IO[bytes]
+
+
+def open_download(tenant_id: str, job_id: str, session: Session | None = None) -> Download:
+    """The predictions file of a completed ``batch_predict`` job; Conflict for any other job."""
+    from tendero.registry.batch import open_predictions  # loads the batch predictor only when a file is asked
+
+    with using_session(session) as db:
+        job = job_rows.get_job(db, tenant_id, job_id)
+        if job.kind != "batch_predict" or job.status != "completed" or not job.result:
+            raise Conflict(f"job {job_id} has no file to download (kind {job.kind}, status {job.status})")
+        file_format = job.result["format"]
+    return Download(file_format, open_predictions(tenant_id, job_id, file_format))
+
+
+def cancel_job(tenant_id: str, job_id: str, session: Session | None = None) -> JobOut:
     """Ask a job to stop (it stops at its next progress report); NotFound for another tenant's job."""
-    with session_scope() as session:
-        return job_out(job_rows.request_cancel(session, tenant_id, job_id))
+    with using_session(session) as db:
+        return job_out(job_rows.request_cancel(db, tenant_id, job_id))
 
 
 def _elapsed(job: Job) -> float | None:

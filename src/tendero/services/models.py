@@ -13,12 +13,17 @@ from tendero.errors import Conflict, Invalid, NotFound
 from tendero.kinds import Fitted, Servable
 from tendero.observability import metrics
 from tendero.registry import service
-from tendero.registry.service import Served, deployed_models
+from tendero.registry.service import OPERATOR as OPERATOR
+from tendero.registry.service import Served as Served
+from tendero.registry.service import TrainingRunning as TrainingRunning
+from tendero.registry.service import WrongSurface as WrongSurface
+from tendero.registry.service import deployed_models
 from tendero.services.jobs import job_out, notify_runner, submit_job
 from tendero.services.schemas import JobOut, ModelOut, PageOf, VersionOut
 from tendero.services.tenant_settings import currency_of
 from tendero.store import datasets as dataset_rows
 from tendero.store import registry as registry_rows
+from tendero.store.artifacts import ArtifactCorrupted as ArtifactCorrupted
 from tendero.store.db import using_session
 from tendero.store.tables import Model, ModelVersion
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from tendero.errors import NotFound, UnknownId
 from tendero.kinds import RecommenderModel
+from tendero.recommend.recommender import Filters as Filters
 from tendero.registry.service import deployed_models
 from tendero.services import audit, items
 from tendero.store.commerce import read_user_interactions_since

@@ -20,6 +20,7 @@ import numpy as np
 
 from tendero.kinds import Progress, RecommenderModel
 from tendero.search.encoder import ENCODERS, get_encoder, model_for
+from tendero.search.encoder import ModelMissing as ModelMissing
 from tendero.search.index import ProductIndex, dense_text
 from tendero.search.text import detect_language
 from tendero.store import search as search_rows

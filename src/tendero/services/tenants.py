@@ -8,10 +8,13 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from tendero.services.schemas import KeyOut
+from sqlalchemy.orm import Session
+
+from tendero.services.schemas import KeyCreated, KeyOut
 from tendero.store import tenants, users
-from tendero.store.db import session_scope
-from tendero.store.tenants import IssuedKey, Principal
+from tendero.store.db import session_scope, using_session
+from tendero.store.tenants import IssuedKey
+from tendero.store.tenants import Principal as Principal
 
 KEY_CACHE_SECONDS = 5.0
 
@@ -44,23 +47,37 @@ def create_tenant(name: str) -> tuple[TenantRef, IssuedKey]:
         return TenantRef(tenant.id, tenant.name, tenant.created_at), key
 
 
-def create_key(tenant_id: str, name: str, role: str) -> IssuedKey:
-    with session_scope() as session:
-        return tenants.create_key(session, tenant_id, name, role)
+def create_key(tenant_id: str, name: str, role: str, session: Session | None = None) -> IssuedKey:
+    with using_session(session) as db:
+        return tenants.create_key(db, tenant_id, name, role)
 
 
-def list_keys(tenant_id: str) -> list[KeyOut]:
-    with session_scope() as session:
-        return [KeyOut.model_validate(key) for key in tenants.list_keys(session, tenant_id)]
+def issue_key(tenant_id: str, name: str, role: str, session: Session | None = None) -> KeyCreated:
+    """A new key as the API shows it: the full secret, this once."""
+    issued = create_key(tenant_id, name, role, session)
+    return KeyCreated(
+        id=issued.id, name=issued.name, prefix=issued.prefix, role=issued.role, created_at=issued.created_at,
+        last_used_at=None, revoked_at=None, key=issued.secret,
+    )  # fmt: skip
+
+
+def list_keys(tenant_id: str, session: Session | None = None) -> list[KeyOut]:
+    with using_session(session) as db:
+        return [KeyOut.model_validate(key) for key in tenants.list_keys(db, tenant_id)]
+
+
+def revoke(tenant_id: str, key_id_or_prefix: str, session: Session | None = None) -> KeyOut:
+    """Revoke a key (never the tenant's last active admin key: LastAdminKey). Keys this process cached are
+    forgotten at once; other processes drop theirs within ``KEY_CACHE_SECONDS``."""
+    with using_session(session) as db:
+        row = KeyOut.model_validate(tenants.revoke_key(db, tenant_id, key_id_or_prefix))
+    key_cache.forget_prefix(row.prefix)
+    return row
 
 
 def revoke_key(tenant_id: str, key_id_or_prefix: str) -> str:
-    """Revoke a key (never the tenant's last active admin key: LastAdminKey); returns its prefix. Keys this
-    process cached are forgotten at once; other processes drop theirs within ``KEY_CACHE_SECONDS``."""
-    with session_scope() as session:
-        prefix = tenants.revoke_key(session, tenant_id, key_id_or_prefix).prefix
-    key_cache.forget_prefix(prefix)
-    return prefix
+    """``revoke``, for a face that names the key by its prefix afterwards."""
+    return revoke(tenant_id, key_id_or_prefix).prefix
 
 
 def create_user(tenant_id: str, username: str, password: str, role: str) -> None:

@@ -401,6 +401,7 @@ def train_tabular(frame: pd.DataFrame, params: TabularParams, progress: Progress
 
     if params.search is not None:
         name, maximize = PRIMARY_METRIC[params.task]
+        trials_asked = params.search.trials
 
         def run_trial(chosen: dict[str, Any]) -> float:
             try:
@@ -414,7 +415,7 @@ def train_tabular(frame: pd.DataFrame, params: TabularParams, progress: Progress
             metrics = {name: trial.score} if trial.score is not None else {}
             if best is not None and best.score is not None:
                 metrics[f"best_{name}"] = best.score
-            tracker.trial_done(f"trial {trial.number + 1}/{params.search.trials}", metrics)
+            tracker.trial_done(f"trial {trial.number + 1}/{trials_asked}", metrics)
 
         best, trials = search(
             params.search, hyperparameters, run_trial, maximize=maximize, seed=params.seed, on_trial=on_trial
@@ -458,6 +459,7 @@ def train_tabular(frame: pd.DataFrame, params: TabularParams, progress: Progress
             rows = np.sort(np.random.default_rng(params.seed).choice(rows, params.importance_rows, replace=False))
         x_imp = prepared.x.iloc[rows].reset_index(drop=True)
         y_imp = _take(prepared.y, rows)
+        assert y_imp is not None, "importance is measured only for tasks with a target (not clustering)"
 
         def score(x: pd.DataFrame, target: np.ndarray) -> float:
             return _importance_score(importance_model, x, target)

@@ -15,7 +15,7 @@ from fastapi import Depends, Form, Request
 
 from tendero.services import tenants
 from tendero.services.roles import ADMIN, INGEST, READ, TRAIN
-from tendero.store.tenants import Principal
+from tendero.services.tenants import Principal
 from tendero.web.session import Identity, WebSession, read_session, remember
 
 __all__ = ["ADMIN", "INGEST", "READ", "TRAIN", "BadCsrf", "Forbidden", "NotSignedIn", "can", "page", "posted"]

@@ -12,12 +12,11 @@ import pandas as pd
 
 from tendero.errors import NotFound
 from tendero.kinds import ForecastModel
-from tendero.registry.service import Served
-from tendero.services import models
+from tendero.services import models, summaries
 from tendero.services.forecasts import LEVELS, model_name
+from tendero.services.models import Served
 from tendero.services.recommendations import require_item, serving_recommender
 from tendero.services.recommendations import who_asked as _who_asked
-from tendero.web import summaries
 
 PAGE_LEVELS = ("total", "category", "product")
 FREQS = ("D", "W", "M")

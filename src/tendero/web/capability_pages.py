@@ -15,12 +15,12 @@ from starlette.responses import Response
 from tendero.catalogue.customers import SEGMENT_ACTIONS
 from tendero.errors import NotFound
 from tendero.kinds import CustomersModel
-from tendero.recommend.recommender import Filters
-from tendero.services import forecasts, recommendations
+from tendero.services import forecasts, recommendations, summaries
 from tendero.services.customers import require_customer
 from tendero.services.forecasts import ForecastTrainIn, model_name
 from tendero.services.items import say as money_say
-from tendero.web import capabilities, charts, summaries
+from tendero.services.recommendations import Filters
+from tendero.web import capabilities, charts
 from tendero.web.access import ADMIN, TRAIN, PostTrainer, Reader, can
 from tendero.web.i18n import format_number, translator
 from tendero.web.period_marks import mark_partial

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tendero.web.summaries import SalesSummary
+from tendero.services.summaries import SalesSummary
 
 ACCENT = "#0f766e"
 SOFT = "#94a3b8"

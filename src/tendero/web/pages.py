@@ -17,22 +17,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from tendero.catalogue.jobs import render_job_text
-from tendero.data.issues import ReadStopped
-from tendero.data.messages import render as render_text
-from tendero.data.readers import FileRejected
-from tendero.demo import DEMO_TENANT
 from tendero.errors import Conflict, Invalid, LastAdminKey, TooLarge
 from tendero.kinds import CustomersModel
-from tendero.services import data, jobs, models, training
+from tendero.services import data, jobs, models, summaries, training
 from tendero.services import tenants as tenant_service
-from tendero.services.data import EntityName
+from tendero.services.data import EntityName, FileRejected, ReadStopped
+from tendero.services.data import render as render_text
+from tendero.services.demo import DEMO_TENANT
+from tendero.services.jobs import FINISHED
 from tendero.services.models import ModelName
 from tendero.services.schemas import MAX_INT64
-from tendero.services.tenants import key_cache
+from tendero.services.tenants import Principal, key_cache
 from tendero.services.uploads import saved_upload
-from tendero.store.jobs import FINISHED
-from tendero.store.tenants import Principal
-from tendero.web import capabilities, charts, summaries
+from tendero.web import capabilities, charts
 from tendero.web.access import (
     ADMIN,
     INGEST,

@@ -24,7 +24,7 @@ from tendero.errors import Conflict, NotFound, unstorable_text
 from tendero.services import audit
 from tendero.services.roles import ADMIN, INGEST, READ
 from tendero.services.tenant_settings import DEFAULT_CURRENCY, currency_of
-from tendero.store.tenants import Principal
+from tendero.services.tenants import Principal
 from tendero.web.access import BadCsrf, Forbidden, NotSignedIn, resolved
 from tendero.web.i18n import format_metric, format_number, format_when, pick_language, translator
 from tendero.web.money import format_money

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tendero.config import is_loopback, predictable_secret, session_secret
-from tendero.store.tenants import Principal
+from tendero.services.tenants import Principal
 
 COOKIE = "tendero_session"
 MAX_AGE_SECONDS = 12 * 3600

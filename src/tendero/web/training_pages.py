@@ -14,13 +14,12 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
-from tendero.data.issues import ReadStopped, TableRejected
-from tendero.data.messages import render as render_text
 from tendero.errors import Conflict, DeployNotAllowed, Invalid, NotFound, TooLarge
 from tendero.kinds import get_kind, kind_names
-from tendero.registry.service import TrainingRunning
 from tendero.services import datasets, models, training
-from tendero.services.models import ModelName, PredictionRefused
+from tendero.services.data import render as render_text
+from tendero.services.datasets import ReadStopped, TableRejected
+from tendero.services.models import ModelName, PredictionRefused, TrainingRunning
 from tendero.services.uploads import saved_upload
 from tendero.web.access import ADMIN, READ, TRAIN, PostAdmin, PostTrainer, Reader, can, posted
 from tendero.web.i18n import translator
@@ -67,8 +66,6 @@ async def upload_dataset(
 ) -> Response:
     """The API's own dataset upload (same limit, reader and checks); the page shows its schema and report, also when
     the file was refused (the report then says which rows and columns)."""
-    from tendero.data.datasets import create_from_file
-
     principal = session.principal
     assert principal is not None
     t = _t(request)
@@ -82,19 +79,19 @@ async def upload_dataset(
     chosen_target = target.strip() or None
     try:
         async with saved_upload(file, "dataset") as path:
-            row = await run_in_threadpool(create_from_file, principal.tenant_id, path, filename, shown_name[:200],
-                                          task, None if task == "clustering" else chosen_target)  # fmt: skip
+            out = await run_in_threadpool(datasets.create_from_file, principal.tenant_id, path, filename,
+                                          shown_name[:200], task, None if task == "clustering" else chosen_target,
+                                          language=_lang(request))  # fmt: skip
     except TooLarge as error:
         return redirect(request, back, ("error", str(error)))
     except ReadStopped:
         return redirect(request, back, ("error", render_text("read.stopped", _lang(request))))
-    out = datasets.get_dataset(principal.tenant_id, row.id, _lang(request))
     if out["status"] == "ready":
         columns = len((out.get("schema") or {}).get("columns", []))
         flash = ("success", t("datasets.uploaded", name=out["name"], rows=out["rows"], columns=columns))
     else:
         flash = ("error", t("datasets.failed", name=out["name"], error=out["error"] or ""))
-    return redirect(request, f"{PREFIX}/datasets/{row.id}", flash)
+    return redirect(request, f"{PREFIX}/datasets/{out['id']}", flash)
 
 
 @router.get("/datasets/{dataset_id}")
@@ -113,9 +110,9 @@ def dataset_page(request: Request, dataset_id: str, session: Reader) -> Response
 
 
 def _algorithms() -> dict[str, Any]:
-    from tendero.training.algorithms import ALGORITHMS
+    from tendero.services.algorithms import all_algorithms
 
-    return ALGORITHMS
+    return all_algorithms()
 
 
 def _train_context(

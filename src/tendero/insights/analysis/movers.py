@@ -41,7 +41,7 @@ def top_movers(table: pd.DataFrame, key: str, top: int, names: dict[str, str] | 
     rows = []
     for record in table.head(top).to_dict("records"):
         ident = str(record[key])
-        row = {"id": ident, "name": (names or {}).get(ident) or ident}
+        row: dict[str, Any] = {"id": ident, "name": (names or {}).get(ident) or ident}
         for column in (
             "revenue_current",
             "revenue_previous",

@@ -323,6 +323,19 @@ def write_insights(analysis: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         largest = section["largest"]
         top_name = largest.get("name") or largest["id"]
+
+        def fields(lang: str, s: dict[str, Any] = section, n: str = top_name) -> dict[str, Any]:
+            return {
+                "n": number(s["top_n"], lang),
+                "total": number(s["total"], lang),
+                "share": percent(s["top_share"], lang),
+                "top": n,
+                "top_share": percent(s["largest"]["share"], lang),
+            }
+
+        def recommendation(lang: str, s: dict[str, Any] = section) -> dict[str, Any]:
+            return {"n": number(s["top_n"], lang)}
+
         out.append(
             _insight(
                 kind,
@@ -330,17 +343,8 @@ def write_insights(analysis: dict[str, Any]) -> list[dict[str, Any]]:
                 section,
                 largest["revenue"],
                 cur,
-                _texts(
-                    kind,
-                    lambda lang, s=section, n=top_name: {
-                        "n": number(s["top_n"], lang),
-                        "total": number(s["total"], lang),
-                        "share": percent(s["top_share"], lang),
-                        "top": n,
-                        "top_share": percent(s["largest"]["share"], lang),
-                    },
-                ),
-                [_texts(kind + ".rec", lambda lang, s=section: {"n": number(s["top_n"], lang)})],
+                _texts(kind, fields),
+                [_texts(kind + ".rec", recommendation)],
                 ["query:order_lines"],
             )
         )

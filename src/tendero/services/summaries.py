@@ -1,9 +1,9 @@
-"""What the Overview and Data pages show, computed from the store's data frames and kept while the data is unchanged.
+"""What the dashboard's Overview and Data pages show (sales KPIs, the daily series, top categories, the data
+profile) and the tenant frames its capability pages read, kept while the data is unchanged.
 
 Reading every order line takes about a second on the demo store, so a summary is cached per tenant and
 recomputed only when the tenant's row counts or latest import change (or after ``MAX_AGE_SECONDS``).
-The KPI arithmetic is plain pandas over ``commerce.read_order_lines``; when an insights service lands,
-these functions should move there and the page should call it.
+The KPI arithmetic is plain pandas over ``commerce.read_order_lines``.
 """
 
 from __future__ import annotations

@@ -1,11 +1,14 @@
-"""``tendero demo``: a demo tenant with the generated store, and a training job for every model kind."""
+"""``tendero demo``: a demo tenant with the generated store, and a training job for every model kind; and the
+generated store as CSV files (``tendero data generate``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from tendero.data.demo import DemoStore, generate_store, route_costs
+from tendero.data.formulas import write_csv
 from tendero.errors import NotFound
 from tendero.kinds import get_kind, kind_names
 from tendero.store import commerce, tenants
@@ -94,3 +97,18 @@ def _demo_dataset(tenant_id: str, seed: int) -> str:
                 return row.id
     row = create_from_frame(tenant_id, route_costs(seed), "demo: rutas de reparto", "rutas", "regression", "cost_eur")
     return row.id
+
+
+STORE_TABLES = ("customers", "products", "orders", "order_items", "interactions")
+
+
+def write_store_csv(out: Path, seed: int = 7, customers: int = 1500, days: int = 730) -> list[tuple[Path, int]]:
+    """The generated demo store as one CSV file per table in ``out``; each file with its number of rows."""
+    store = generate_store(seed=seed, customers=customers, days=days)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in STORE_TABLES:
+        frame = getattr(store, name)
+        write_csv(frame, out / f"{name}.csv")
+        written.append((out / f"{name}.csv", len(frame)))
+    return written
