@@ -57,12 +57,15 @@ METRICS: dict[str, dict[str, str]] = {
     "btyd_purchases": {"en": "Purchases predicted by the {model}", "es": "Compras previstas por el {model}"},
     "btyd_loglik": {"en": "Fit of the {model} (log-likelihood)", "es": "Ajuste del {model} (log-verosimilitud)"},
     # recommendations
-    "ndcg": {"en": "Ranking quality (NDCG@{k})", "es": "Calidad del ranking (NDCG@{k})"},
+    "ndcg@k": {"en": "Ranking quality (NDCG@{k})", "es": "Calidad del ranking (NDCG@{k})"},
     "generator_ndcg": {"en": "{generator} alone (NDCG@{k})", "es": "Solo {generator} (NDCG@{k})"},
-    "recall": {"en": "Bought items found in the top {k}", "es": "Artículos comprados entre los {k} primeros"},
-    "precision": {"en": "Precision in the top {k}", "es": "Precisión en los {k} primeros"},
-    "hit_rate": {"en": "Customers with a hit in the top {k}", "es": "Clientes con un acierto en los {k} primeros"},
-    "map": {"en": "Mean average precision (MAP@{k})", "es": "Precisión media (MAP@{k})"},
+    "recall@k": {"en": "Bought items found in the top {k}", "es": "Artículos comprados entre los {k} primeros"},
+    "precision@k": {"en": "Precision in the top {k}", "es": "Precisión en los {k} primeros"},
+    "hit_rate@k": {"en": "Customers with a hit in the top {k}", "es": "Clientes con un acierto en los {k} primeros"},
+    "map@k": {"en": "Mean average precision (MAP@{k})", "es": "Precisión media (MAP@{k})"},
+    # classification (a tabular model's recall and precision: no k)
+    "recall": {"en": "Recall", "es": "Exhaustividad (recall)"},
+    "precision": {"en": "Precision", "es": "Precisión"},
     "coverage": {"en": "Catalogue recommended", "es": "Catálogo recomendado"},
     "users": {"en": "Customers", "es": "Clientes"},
     "items": {"en": "Products", "es": "Productos"},
@@ -126,6 +129,7 @@ METRIC_UNITS: dict[str, str] = {
     "series": "count", "series_dropped": "count", "users": "count", "items": "count", "interactions": "count",
     "holdout_users": "count", "n_users": "count", "n_items": "count", "n_pairs": "count", "holdout_pairs": "count",
     "train_seconds": "seconds", "rows": "count", "train_rows": "count", "test_rows": "count",
+    "recall@k": "share", "precision@k": "share", "hit_rate@k": "share",
     "backtest_periods": "count", "backtest_rows": "count", "products": "count", "history_periods": "count",
 }  # fmt: skip
 
@@ -147,7 +151,7 @@ def metric_key(key: str) -> tuple[str, dict[str, str]]:
         found = pattern.match(key)
         if found:
             values = found.groupdict()
-            return family or values.pop("name"), values
+            return family or f"{values.pop('name')}@k", values
     return key, {}
 
 
