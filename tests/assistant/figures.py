@@ -40,7 +40,8 @@ def retail_lines(path: Any) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "order_id": raw["Invoice"],
-            "customer_id": raw["Customer ID"],
+            # the file's float writer wrote 12417.0; ids are read as the shop numbers them (README, import rules)
+            "customer_id": raw["Customer ID"].str.replace(r"^(\d+)\.0$", r"\1", regex=True),
             "day": pd.to_datetime(raw["InvoiceDate"]).dt.normalize(),
             "product_id": raw["StockCode"],
             "category": None,
