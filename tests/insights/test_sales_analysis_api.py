@@ -167,8 +167,20 @@ def test_async_runs_the_analysis_as_a_job_whose_result_is_the_stored_analysis(cl
         ({"period": "last tuesday"}, "body.period"),
         ({"period": "2026-01", "compare_to": {"start": "2025-12-01"}}, "body.compare_to"),
         ({"period": "1999-01"}, "body.period"),
+        ({"period": "0000"}, "body.period"),
+        ({"period": "0001-02"}, "body.period"),
+        ({"period": "2011-11", "compare_to": "0001-01-01..0001-01-31"}, "body.compare_to"),
     ],
-    ids=["end-before-start", "no-such-month", "unreadable", "half-a-period", "no-data"],
+    ids=[
+        "end-before-start",
+        "no-such-month",
+        "unreadable",
+        "half-a-period",
+        "no-data",
+        "year-0",
+        "year-1",
+        "compare-to-year-1",
+    ],
 )
 def test_bad_periods_get_a_clear_422_naming_the_field(client, shop, body, field):
     answer = client.post("/v1/insights/sales", json=body, headers=shop.headers())

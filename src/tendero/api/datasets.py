@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from tendero.api.audit import record_call
 from tendero.api.deps import AdminDep, PageDep, ReaderDep, SessionDep, TrainerDep, language_of
 from tendero.api.errors import ProblemError
+from tendero.api.openapi import problems
 from tendero.services import datasets
 from tendero.services.data import render
 from tendero.services.datasets import ReadStopped, TableRejected
@@ -107,7 +108,10 @@ class TrainingJobIn(BaseModel):
     idempotency_key: str | None = Field(None, max_length=200)
 
 
-@router.post("/v1/training-jobs", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/v1/training-jobs", status_code=status.HTTP_202_ACCEPTED, responses=problems(
+    409, s409="A training job of this model is already queued or running, or the model exists with another kind "
+              "— Ya hay un entrenamiento de este modelo en cola o en marcha, o el modelo existe con otro tipo",
+))  # fmt: skip
 def create_training_job(body: TrainingJobIn, request: Request, principal: TrainerDep, session: SessionDep) -> JobOut:
     """Train a model on a dataset; the job carries its duration estimate; follow /v1/jobs/{id}/progress."""
     started = time.perf_counter()

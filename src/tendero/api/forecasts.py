@@ -22,7 +22,9 @@ NO_MODEL = problems(404, s404="No forecast deployed for this level and frequency
                               "para ese nivel y frecuencia")  # fmt: skip
 
 
-@router.post("/v1/forecasts/train", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/v1/forecasts/train", status_code=status.HTTP_202_ACCEPTED, responses=problems(
+    409, s409="A training job of this model is already queued or running — Ya hay un entrenamiento de este modelo "
+              "en cola o en marcha"))  # fmt: skip
 def train(body: ForecastTrainIn, request: Request, principal: TrainerDep, session: SessionDep) -> JobOut:
     """Queue a forecast model for one level and frequency; the backtest chooses engines per series group."""
     started = time.perf_counter()

@@ -41,7 +41,8 @@ def get_version(name: NameParam, version: VersionParam, principal: ReaderDep, se
 
 
 @router.post("/{name}/train", status_code=status.HTTP_202_ACCEPTED, responses=problems(
-    409, s409="The model exists with another kind — El modelo ya existe con otro tipo"))  # fmt: skip
+    409, s409="The model exists with another kind, or a training job of it is already queued or running — El modelo "
+              "ya existe con otro tipo, o ya hay un entrenamiento suyo en cola o en marcha"))  # fmt: skip
 def train(
     name: NameParam, body: TrainRequestIn, request: Request, principal: TrainerDep, session: SessionDep
 ) -> JobOut:

@@ -87,6 +87,13 @@ def resolve_periods(request: SalesAnalysisRequest) -> tuple[Period, Period | Non
     """The request's period and comparison period, checked (bad input is ``Invalid`` before any work)."""
     period = _period(request.period, "period")
     compare_to = _period(request.compare_to, "compare_to") if request.compare_to is not None else None
+    for name, chosen in (("period", period), ("compare_to", compare_to)):
+        try:  # the analysis compares with the period before and the year before: both must be dates
+            if chosen is not None:
+                chosen.previous(), chosen.last_year()
+        except (ValueError, OverflowError) as error:
+            message = f"{name}: too early in the calendar to compare with the period or the year before it"
+            raise Invalid(message, [{"field": f"body.{name}", "message": message}]) from error
     return period, compare_to
 
 

@@ -167,13 +167,13 @@ def parse_period(value: str | dict[str, object] | Period, field: str = "period")
         day = _date(text, field)
         return Period(day, day)
     if match := _MONTH.match(text):
-        year, month = int(match.group(1)), int(match.group(2))
+        year, month = _year(match.group(1), field), int(match.group(2))
         if not 1 <= month <= 12:
             raise PeriodError(f"{field}: month {month} does not exist (write 2011-11)", field)
         first = date(year, month, 1)
         return Period(first, _month_end(first))
     if match := _QUARTER.match(text):
-        first = date(int(match.group(1)), 3 * int(match.group(2)) - 2, 1)
+        first = date(_year(match.group(1), field), 3 * int(match.group(2)) - 2, 1)
         return Period(first, _month_end(_add_months(first, 2)))
     if match := _WEEK.match(text):
         year, week = int(match.group(1)), int(match.group(2))
@@ -183,12 +183,20 @@ def parse_period(value: str | dict[str, object] | Period, field: str = "period")
             raise PeriodError(f"{field}: {year} has no ISO week {week}", field) from error
         return Period(monday, monday + timedelta(days=6))
     if match := _YEAR.match(text):
-        year = int(match.group(1))
+        year = _year(match.group(1), field)
         return Period(date(year, 1, 1), date(year, 12, 31))
     raise PeriodError(
         f"{field}: cannot read {text[:40]!r}; write 2011-11, 2011-Q4, 2011-W45, 2011 or 2011-11-01..2011-11-15",
         field,
     )
+
+
+def _year(text: str, field: str) -> int:
+    """A calendar year Python's dates can hold: 0000 is refused in words, not a 500."""
+    year = int(text)
+    if not 1 <= year <= 9999:
+        raise PeriodError(f"{field}: year {text} does not exist (write 2011-11, 2011-Q4 or 2011)", field)
+    return year
 
 
 def _date(value: object, field: str) -> date:
