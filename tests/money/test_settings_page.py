@@ -15,6 +15,8 @@ def test_an_admin_sets_the_currency_and_the_rule_from_the_settings_page(client, 
     sign_in(web, tenant)
     page = web.get("/app/settings", headers={"accept-language": "es"})
     assert page.status_code == 200
+    title = page.text.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and page.text.count('id="shop-settings"') == 1  # the section is in the page, once
     assert "Moneda (ISO 4217)" in page.text and 'value="EUR"' in page.text
     assert 'data-item="POST"' in page.text and "parece un cargo" in page.text
 
