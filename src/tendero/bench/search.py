@@ -227,17 +227,12 @@ def run_bench(
     import numpy as np
     import Stemmer
 
-    from tendero.bench.search_embeddings import cached_embeddings
+    from tendero.bench.search_data import cached_embeddings, judged_queries
     from tendero.search.encoder import get_encoder, model_for
     from tendero.search.index import FusionParams, ProductIndex, dense_text
     from tendero.search.text import detect_language
 
-    catalogue = catalogue.reset_index(drop=True)
-    gains = {
-        q: dict(zip(g["product_id"].astype(str), g["gain"].astype(float), strict=True))
-        for q, g in judged.groupby("query_id")
-    }
-    asked = asked[asked["query_id"].isin(gains)].reset_index(drop=True)
+    catalogue, asked, gains = judged_queries(catalogue, asked, judged)
     records = catalogue.to_dict("records")
     language = detect_language(catalogue["name"].astype(str).tolist())
     model = model_for(language)

@@ -30,17 +30,12 @@ def ceiling_results(
     """Per setting, the mean of each metric over the judged queries; the oracle and tuned settings named as such."""
     import numpy as np
 
-    from tendero.bench.search_embeddings import cached_embeddings
+    from tendero.bench.search_data import cached_embeddings, judged_queries
     from tendero.search.encoder import ENCODERS, get_encoder, model_for
     from tendero.search.index import FusionParams, ProductIndex, dense_text
     from tendero.search.text import detect_language
 
-    catalogue = catalogue.reset_index(drop=True)
-    gains = {
-        q: dict(zip(g["product_id"].astype(str), g["gain"].astype(float), strict=True))
-        for q, g in judged.groupby("query_id")
-    }
-    asked = asked[asked["query_id"].isin(gains)].reset_index(drop=True)
+    catalogue, asked, gains = judged_queries(catalogue, asked, judged)
     records = catalogue.to_dict("records")
     language = detect_language(catalogue["name"].astype(str).tolist())
     shipped = model_for(language)

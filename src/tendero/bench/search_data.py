@@ -1,5 +1,5 @@
-"""Catalogue embeddings for the search benches, kept between runs in a folder when asked (embedding Home Depot's
-54,667 titles takes the better part of an hour on a busy machine)."""
+"""What the search benches share: the judged queries and their gains, and catalogue embeddings kept between runs
+in a folder when asked (embedding Home Depot's 54,667 titles takes the better part of an hour on a busy machine)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,18 @@ from tendero.bench.report import log
 
 if TYPE_CHECKING:
     import numpy as np
+    import pandas as pd
+
+
+def judged_queries(
+    catalogue: pd.DataFrame, asked: pd.DataFrame, judged: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, dict[str, float]]]:
+    """The catalogue indexed from 0, the queries that have judgements, and each query's gain per product."""
+    gains = {
+        q: dict(zip(g["product_id"].astype(str), g["gain"].astype(float), strict=True))
+        for q, g in judged.groupby("query_id")
+    }
+    return catalogue.reset_index(drop=True), asked[asked["query_id"].isin(gains)].reset_index(drop=True), gains
 
 
 def cached_embeddings(encoder: Any, texts: list[str], cache: Path | None) -> tuple[np.ndarray, bool]:
