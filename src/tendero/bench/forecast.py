@@ -397,6 +397,7 @@ def command(
         if relative:
             metrics["mean_relative_mase"] = sum(relative) / len(relative)
     machine["load_average_at_end"] = os.getloadavg()[0]
+    suite_results = {method: metrics for method, metrics in suite_results.items() if metrics}  # --rescore: found
     params = {
         "suite": names,
         "windows": windows,
