@@ -12,7 +12,6 @@ method forecast; ``rows_scored`` says how many. ``relative_mase`` is MASE over s
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -22,6 +21,8 @@ from tendero.bench.forecast_names import BASELINES, LEVELS, SUITE
 from tendero.bench.report import bench_report, emit, log
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     import pandas as pd
 
     from tendero.bench.forecast_sets import BenchSet
