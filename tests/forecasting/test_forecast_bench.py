@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from typer.testing import CliRunner
 
 from tendero.bench import forecast as bench
 from tendero.bench.forecast_methods import BASELINES, fit_method
-from tendero.bench.forecast_sets import load_file
+from tendero.bench.forecast_sets import load_file, rolling_windows
 
 KEYS = {
     "mase", "rmsse", "wape", "smape", "coverage_80", "coverage_95", "msis_80", "msis_95", "scaled_width_80",
@@ -92,7 +93,7 @@ def test_every_method_runs_with_one_window_and_is_scored_on_the_same_rows(tmp_pa
     bench_set = load_file(_daily_csv(tmp_path / "daily.csv"), "D", 14, 7, None)
     # one thread: a shared test machine's busy cores make OpenMP threads spin
     fitted = {method: fit_method(method, bench_set, windows=1, threads=1) for method in ("tendero", *BASELINES)}
-    results, rows = bench.score_set(bench_set, {method: out[0] for method, out in fitted.items()})
+    results, rows = bench.score_set([bench_set], [{method: out[0] for method, out in fitted.items()}])
     # 6 shops x 14 days, less 2 closed Sundays each and the NaN day
     assert rows["rows_scored"] == 6 * 14 - 6 * 2 - 1
     assert rows["test_rows_closed"] == 12
@@ -119,3 +120,66 @@ def test_the_suite_needs_its_data_and_names_what_is_missing(tmp_path: Path) -> N
 def test_the_suite_refuses_an_unknown_set(tmp_path: Path) -> None:
     result = CliRunner().invoke(_app(), ["--suite", "--sets", "tesco", "--json"])
     assert result.exit_code != 0 and "tesco" in result.output and "--sets" in result.output
+
+
+def test_rolling_test_windows_end_each_history_where_its_test_starts(tmp_path: Path) -> None:
+    bench_set = load_file(_daily_csv(tmp_path / "daily.csv"), "D", 14, 7, None)
+    cuts = rolling_windows(bench_set, 3)
+    assert [c.test["ds"].nunique() for c in cuts] == [14, 14, 14]
+    for newer, older in itertools.pairwise(cuts):
+        assert older.test["ds"].max() == newer.test["ds"].min() - pd.Timedelta(days=1)
+    for cut in cuts:
+        assert cut.history["ds"].max() == cut.test["ds"].min() - pd.Timedelta(days=1)
+        assert set(cut.future.columns) == {"unique_id", "ds", "closed", "promo"}  # the known future
+        assert len(cut.future) == len(cut.test)
+    # the older windows' actuals are the newest window's history, row for row
+    older = pd.concat([cuts[2].test, cuts[1].test])
+    history = bench_set.history[bench_set.history["ds"] >= older["ds"].min()]
+    assert len(older) == len(history) and older["y"].sum() == pytest.approx(history["y"].sum())
+    # a window whose history would hold fewer than two seasons plus h periods is not made
+    assert len(rolling_windows(bench_set, 20)) == (150 - 14 - (2 * 7 + 14)) // 14 + 1
+
+
+def test_scores_pool_every_window_on_rows_every_method_forecast(tmp_path: Path) -> None:
+    bench_set = load_file(_daily_csv(tmp_path / "daily.csv"), "D", 14, 7, None)
+    cuts = rolling_windows(bench_set, 2)
+    fitted = [{m: fit_method(m, cut, windows=1, threads=1)[0] for m in ("seasonal_naive", "auto_theta")}
+              for cut in cuts]  # fmt: skip
+    open_day = next(d for d in sorted(cuts[1].test["ds"].unique()) if pd.Timestamp(d).dayofweek != 6)
+    theta = fitted[1]["auto_theta"]
+    fitted[1]["auto_theta"] = theta[theta["ds"] != open_day]  # a method that missed an open day of window 1
+    results, rows = bench.score_set(cuts, fitted)
+    per_window = [w["rows_scored"] for w in rows["windows"]]
+    # window 0 as before (less closed Sundays and the NaN day); window 1 less its Sundays and the missed day
+    assert per_window == [6 * 14 - 6 * 2 - 1, 6 * 14 - 6 * 2 - 6]
+    assert rows["rows_scored"] == sum(per_window) and rows["test_windows"] == 2
+    assert rows["test_rows_some_method_missed"] == {"seasonal_naive": 0, "auto_theta": 6}
+    assert {m["rows_scored"] for m in results.values()} == {float(rows["rows_scored"])}
+    one = [w["results"]["seasonal_naive"]["mase"] for w in rows["windows"]]
+    assert min(one) <= results["seasonal_naive"]["mase"] <= max(one)  # pooled lies between the windows
+    assert results[bench.ORACLE]["mase"] <= min(results[m]["mase"] for m in ("seasonal_naive", "auto_theta"))
+
+
+def test_test_windows_from_the_command_and_rescored_from_the_saved_forecasts(tmp_path: Path) -> None:
+    data = _daily_csv(tmp_path / "daily.csv")
+    args = ["--data", str(data), "--freq", "D", "--horizon", "14", "--season", "7", "--test-windows", "2", "--json"]
+    fitted = CliRunner().invoke(
+        _app(), [*args, "--only", "seasonal_naive", "--threads", "1", "--save", str(tmp_path / "a")]
+    )
+    assert fitted.exit_code == 0, fitted.output
+    report = json.loads(fitted.stdout.strip().splitlines()[-1])
+    assert report["params"]["test_windows"] == 2
+    windows = report["params"]["rows"]["windows"]
+    assert [w["window"] for w in windows] == [0, 1] and windows[0]["test_start"] > windows[1]["test_end"]
+    assert report["results"]["seasonal_naive"]["rows_scored"] == sum(w["rows_scored"] for w in windows)
+    assert len(report["params"]["timing"]["seasonal_naive"]["windows"]) == 2
+    # a second run's forecasts, kept elsewhere, scored together with the first's on the same rows
+    more = CliRunner().invoke(_app(), [*args, "--only", "auto_theta", "--threads", "1", "--save", str(tmp_path / "b")])
+    assert more.exit_code == 0, more.output
+    both = CliRunner().invoke(_app(), [*args, "--rescore", str(tmp_path / "a"), "--rescore", str(tmp_path / "b")])
+    assert both.exit_code == 0, both.output
+    rescored = json.loads(both.stdout.strip().splitlines()[-1])["results"]
+    assert set(rescored) == {"seasonal_naive", "auto_theta", bench.ORACLE}
+    assert rescored["seasonal_naive"]["mase"] == pytest.approx(report["results"]["seasonal_naive"]["mase"])
+    nothing = CliRunner().invoke(_app(), [*args, "--rescore", str(tmp_path / "empty")])
+    assert nothing.exit_code != 0 and "--rescore" in nothing.output

@@ -217,3 +217,18 @@ def test_interval_widths_follow_the_level_with_the_exponent_the_backtest_shows(b
     # right in the quiet periods and the busy ones alike (one width per series would over-cover the quiet
     # ones and under-cover the busy ones when the spread follows the level)
     assert 0.74 < quiet < 0.86 and 0.74 < busy < 0.86, (quiet, busy)
+
+
+def test_thin_steps_borrow_their_neighbours_errors_and_still_widen_with_the_horizon() -> None:
+    """Ten items x three windows leave 30 errors a step: each step's own quantile is mostly noise."""
+    rng = np.random.default_rng(5)
+    h = 28
+    steps = np.repeat(np.arange(1, h + 1), 30)
+    steady = pd.DataFrame({"step": steps, "e": rng.normal(0, 1.0, len(steps))})
+    q = conformal_quantiles(steady, h, (80,))
+    own = steady.groupby("step")["e"].quantile(0.9)  # each step alone (about its finite-sample quantile)
+    assert q["hi_q"].std() < own.std() / 2  # the steps' bounds scatter far less around the true 1.28
+    assert abs(q["hi_q"].mean() - 1.2816) < 0.15
+    growing = pd.DataFrame({"step": steps, "e": rng.normal(0, 1.0, len(steps)) * (1 + steps / 10)})
+    widths = conformal_quantiles(growing, h, (80,)).set_index("step")["hi_q"]
+    assert widths[h] > 2 * widths[1]  # errors that grow with the step still give wider bounds later

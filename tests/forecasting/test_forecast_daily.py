@@ -182,3 +182,21 @@ def test_nothing_to_forecast_is_a_clear_error_not_a_crash() -> None:
     one_row = pd.DataFrame({"unique_id": ["a"], "ds": [END], "y": [1.0]})
     with pytest.raises(ValueError, match="a: 1 observed"):
         fit_forecast(one_row, ForecastConfig(h=7, freq="D", season=7))
+
+
+def test_backtests_sample_fewer_of_many_long_series_but_keep_the_floor() -> None:
+    rng = np.random.default_rng(3)
+    ds = pd.date_range("2023-01-01", periods=200, freq="D")
+    frame = pd.concat(
+        [pd.DataFrame({"unique_id": f"s{i}", "ds": ds, "y": rng.poisson(20 + i, len(ds)).astype(float)})
+         for i in range(40)]
+    )  # fmt: skip
+    base = {"h": 7, "freq": "D", "season": 7, "n_windows": 1, "engines": ["seasonal_naive", "naive"]}
+    every = fit_forecast(frame, ForecastConfig(**base))
+    assert every.backtest["unique_id"].nunique() == 40  # 40 series x 200 days: under every limit
+    # 2,000 rows buy 10 series of 200 days; the floor of 15 wins
+    fewer = fit_forecast(frame, ForecastConfig(**base, backtest_max_rows=2_000, backtest_min_series=15))
+    assert fewer.backtest["unique_id"].nunique() == 15
+    assert fewer.forecast["unique_id"].nunique() == 40  # every series is still forecast
+    roomier = fit_forecast(frame, ForecastConfig(**base, backtest_max_rows=5_000, backtest_min_series=15))
+    assert roomier.backtest["unique_id"].nunique() == 25

@@ -21,6 +21,8 @@ from tendero.bench.forecast_names import BASELINES, LEVELS, SUITE
 from tendero.bench.report import bench_report, emit, log
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     import pandas as pd
 
     from tendero.bench.forecast_sets import BenchSet
@@ -59,14 +61,79 @@ def run_methods(
     return out
 
 
-def score_set(bench_set: BenchSet, forecasts: dict[str, pd.DataFrame]) -> tuple[dict[str, dict[str, float]], dict]:
-    """Every method's metrics on the same rows: observed test periods that every method forecast."""
-    import math
+def score_set(
+    windows: Sequence[BenchSet], forecasts: Sequence[Mapping[str, pd.DataFrame]]
+) -> tuple[dict[str, dict[str, float]], dict]:
+    """Every method's metrics on the same rows of every test window, pooled, and per window.
 
+    A window's rows are its observed test periods (not closed, not missing) that every method
+    forecast; each is scaled by its own window's history. Pooled figures treat each (window, series)
+    as one series of the MASE's mean; ``rows_scored`` is the pooled count. M5's WRMSSE uses the
+    published scales and weights in every window and is pooled as the mean over windows.
+    """
     import pandas as pd
 
-    from tendero.bench.forecast_sets import wrmsse
-    from tendero.forecasting.metrics import score_forecasts, series_scales
+    from tendero.bench.forecast_sets import window_span, wrmsse
+    from tendero.forecasting.metrics import score_forecasts
+
+    if len(windows) != len(forecasts) or not windows:
+        raise ValueError("score_set: one mapping of forecasts per test window is needed")
+    methods = list(forecasts[0])
+    rows_of, scales_of, per_window = [], [], []
+    for k, (bench_set, by_method) in enumerate(zip(windows, forecasts, strict=True)):
+        scored, scales, info = _window_rows(bench_set, by_method)
+        results = {m: score_forecasts(scored, by_method[m], scales, levels=LEVELS) for m in methods}
+        for method, metrics in results.items():
+            if "m5_scale" in bench_set.extra:
+                metrics["wrmsse"] = wrmsse(
+                    scored, by_method[method], bench_set.extra["m5_scale"], bench_set.extra["m5_weight"]
+                )
+            metrics["rows_scored"] = float(len(scored))
+        _add_relative(results)
+        per_window.append({"window": k, **window_span(bench_set), **info, "results": results})
+        rows_of.append(scored.assign(unique_id=f"{k}|" + scored["unique_id"].astype(str)))
+        scales_of.append(scales.set_axis([f"{k}|{uid}" for uid in scales.index], axis=0))
+    pooled_rows = pd.concat(rows_of, ignore_index=True)
+    pooled_scales = pd.concat(scales_of)
+    pooled_forecasts = {
+        m: pd.concat(
+            [by_method[m].assign(unique_id=f"{k}|" + by_method[m]["unique_id"].astype(str))
+             for k, by_method in enumerate(forecasts)],
+            ignore_index=True,
+        )
+        for m in methods
+    }  # fmt: skip
+    results = {}
+    for method in methods:
+        metrics = score_forecasts(pooled_rows, pooled_forecasts[method], pooled_scales, levels=LEVELS)
+        if "m5_scale" in windows[0].extra:
+            metrics["wrmsse"] = sum(w["results"][method]["wrmsse"] for w in per_window) / len(per_window)
+        metrics["rows_scored"] = float(len(pooled_rows))
+        results[method] = metrics
+    baselines = [m for m in methods if m != "tendero"]
+    if len(baselines) >= 2:
+        oracle = _oracle_mase(pooled_rows, {m: pooled_forecasts[m] for m in baselines}, pooled_scales)
+        results[ORACLE] = {"mase": oracle, "rows_scored": float(len(pooled_rows))}
+    _add_relative(results)
+    rows_info = {
+        "rows_scored": len(pooled_rows),
+        "test_windows": len(windows),
+        **{key: sum(w[key] for w in per_window) for key in ("test_rows_closed", "test_rows_of_series_left_out")},
+        "test_rows_some_method_missed": {m: sum(w["test_rows_some_method_missed"][m] for w in per_window)
+                                         for m in methods},
+        "series_left_out": per_window[0]["series_left_out"],
+        "windows": per_window,
+    }  # fmt: skip
+    return results, rows_info
+
+
+def _window_rows(
+    bench_set: BenchSet, forecasts: Mapping[str, pd.DataFrame]
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """One window's scored rows (observed test periods every method forecast), its scales, its counts."""
+    import pandas as pd
+
+    from tendero.forecasting.metrics import series_scales
     from tendero.forecasting.panel import prepare_panel
 
     panel = prepare_panel(bench_set.history, bench_set.freq, bench_set.season)
@@ -88,35 +155,31 @@ def score_set(bench_set: BenchSet, forecasts: dict[str, pd.DataFrame]) -> tuple[
         ok = merged[columns].notna().all(axis=1).to_numpy()
         missing[method] = int((~ok).sum())
         keep &= ok
-    scored = rows[keep.to_numpy()]
-    results = {}
-    for method, forecast in forecasts.items():
-        metrics = score_forecasts(scored, forecast, scales, levels=LEVELS)
-        if "m5_scale" in bench_set.extra:
-            metrics["wrmsse"] = wrmsse(scored, forecast, bench_set.extra["m5_scale"], bench_set.extra["m5_weight"])
-        metrics["rows_scored"] = float(len(scored))
-        results[method] = metrics
-    baselines = [m for m in forecasts if m != "tendero"]
-    if len(baselines) >= 2:
-        results[ORACLE] = {"mase": _oracle_mase(scored, {m: forecasts[m] for m in baselines}, scales)}
-        results[ORACLE]["rows_scored"] = float(len(scored))
-    if "seasonal_naive" in results:
-        naive = results["seasonal_naive"]["mase"]
-        for metrics in results.values():
-            metrics["relative_mase"] = metrics["mase"] / naive if naive > 0 else math.nan
-    rows_info = {
-        "rows_scored": len(scored),
+    info = {
+        "rows_scored": int(keep.sum()),
         "test_rows_closed": closed_rows,
         "test_rows_of_series_left_out": int((~known).sum()),
         "test_rows_some_method_missed": missing,
         "series_left_out": [item.__dict__ for item in panel.report.left_out][:20],
     }
-    return results, rows_info
+    return rows[keep.to_numpy()], scales, info
+
+
+def _add_relative(results: dict[str, dict[str, float]]) -> None:
+    """``relative_mase``: each method's MASE over seasonal naive's (when seasonal naive ran)."""
+    import math
+
+    if "seasonal_naive" not in results:
+        return
+    naive = results["seasonal_naive"]["mase"]
+    for metrics in results.values():
+        metrics["relative_mase"] = metrics["mase"] / naive if naive > 0 else math.nan
 
 
 def _oracle_mase(scored: pd.DataFrame, forecasts: dict[str, pd.DataFrame], scales: pd.DataFrame) -> float:
-    """MASE of the best baseline for each series, chosen on the test itself: a ceiling for any choice
-    among these baselines (no model can know which one will win), not a method."""
+    """MASE of the best baseline for each series, chosen on the test itself (over all its windows): a
+    ceiling for any choice among these baselines (no model can know which one will win), not a method.
+    ``scored`` holds one ``window|series`` key per window and series; the choice is per series."""
     import pandas as pd
 
     per_method = {}
@@ -127,34 +190,89 @@ def _oracle_mase(scored: pd.DataFrame, forecasts: dict[str, pd.DataFrame], scale
         per_method[method] = (
             ((merged["y"] - merged["yhat"]).abs() / merged["mae_scale"]).groupby(merged["unique_id"]).mean()
         )
-    return float(pd.DataFrame(per_method).min(axis=1).mean())
+    table = pd.DataFrame(per_method)  # (window|series) x method: scaled MAE
+    series = table.index.to_series().str.split("|", n=1).str[1]
+    best = table.groupby(series.to_numpy()).mean().idxmin(axis=1)  # one method per series, over its windows
+    chosen = table.to_numpy()[range(len(table)), [table.columns.get_loc(best[s]) for s in series]]
+    return float(chosen.mean())
 
 
 def bench_one(
-    bench_set: BenchSet, methods: list[str], windows: int, save: Path | None = None, threads: int = 2
+    bench_set: BenchSet,
+    methods: list[str],
+    windows: int,
+    save: Path | None = None,
+    threads: int = 2,
+    test_windows: int = 1,
 ) -> tuple[dict[str, dict[str, float]], dict]:
-    """Fit and score every method on one set: (results per method, the set's timing and rows).
+    """Fit and score every method on ``test_windows`` rolling test windows of one set: (pooled results
+    per method, the set's rows, windows and timing).
 
-    With ``save``, each method's forecast and tendero's backtest go to ``save/<set>/`` as Parquet.
+    Each window's methods run one after the other, each in a fresh process; a method's ``seconds``,
+    ``cpu_seconds`` and ``load_average`` are its mean over the windows, ``peak_mb`` the highest. With
+    ``save``, each window's forecasts and tendero's backtest go to ``save/<set>/window_<k>/`` as Parquet
+    (window 0 is the newest).
     """
+    from tendero.bench.forecast_sets import rolling_windows
+
+    cuts = rolling_windows(bench_set, test_windows)
     log(f"{bench_set.name}: {bench_set.history['unique_id'].nunique()} series, history to "
-        f"{bench_set.history['ds'].max().date()}, test {bench_set.test['ds'].nunique()} periods")  # fmt: skip
-    fitted = run_methods(bench_set, methods, windows, threads)
-    results, rows_info = score_set(bench_set, {m: f for m, (f, _, _) in fitted.items()})
-    if save is not None:
-        folder = save / bench_set.name
-        folder.mkdir(parents=True, exist_ok=True)
-        bench_set.test.to_parquet(folder / "test.parquet", index=False)
-        for method, (forecast, _, evidence) in fitted.items():
-            forecast.to_parquet(folder / f"{method}_forecast.parquet", index=False)
-            for name, frame in evidence.items():
-                frame.to_parquet(folder / f"{method}_{name}.parquet", index=False)
-    timing = {}
-    for method, (_, figures, _) in fitted.items():
-        results[method].update({k: v for k, v in figures.items() if not k.startswith("stage_")})
-        timing[method] = figures
+        f"{bench_set.history['ds'].max().date()}, test {bench_set.test['ds'].nunique()} periods, "
+        f"{len(cuts)} test window(s)")  # fmt: skip
+    fitted_of = []
+    for k, cut in enumerate(cuts):
+        log(f"{bench_set.name}: test window {k} from {cut.test['ds'].min().date()}")
+        fitted = run_methods(cut, methods, windows, threads)
+        fitted_of.append(fitted)
+        if save is not None:
+            folder = save / bench_set.name / f"window_{k}"
+            folder.mkdir(parents=True, exist_ok=True)
+            cut.test.to_parquet(folder / "test.parquet", index=False)
+            for method, (forecast, _, evidence) in fitted.items():
+                forecast.to_parquet(folder / f"{method}_forecast.parquet", index=False)
+                for name, frame in evidence.items():
+                    frame.to_parquet(folder / f"{method}_{name}.parquet", index=False)
+    results, rows_info = score_set(cuts, [{m: f for m, (f, _, _) in fitted.items()} for fitted in fitted_of])
+    timing: dict[str, Any] = {}
+    for method in methods:
+        figures = [fitted[method][1] for fitted in fitted_of]
+        keys = [key for key in figures[0] if all(key in f for f in figures)]
+        summary = {key: sum(f[key] for f in figures) / len(figures) for key in keys}
+        summary["peak_mb"] = max(f["peak_mb"] for f in figures)
+        results[method].update({k: v for k, v in summary.items() if not k.startswith("stage_")})
+        timing[method] = {**summary, "windows": figures} if len(figures) > 1 else summary
         log(f"{bench_set.name} {method}: {results[method]}")
     return results, {"timing": timing, "rows": rows_info}
+
+
+def rescore_set(
+    bench_set: BenchSet, folders: list[Path], test_windows: int
+) -> tuple[dict[str, dict[str, float]], dict]:
+    """Score together, on the same rows, forecasts that runs with ``--save`` left in ``folders``
+    (``<folder>/<set>/window_<k>/<method>_forecast.parquet``): the windows every method has."""
+    import pandas as pd
+
+    from tendero.bench.forecast_sets import rolling_windows
+
+    cuts = rolling_windows(bench_set, test_windows)
+    forecasts: list[dict[str, pd.DataFrame]] = []
+    for k in range(len(cuts)):
+        found: dict[str, pd.DataFrame] = {}
+        for folder in folders:
+            for path in sorted((folder / bench_set.name / f"window_{k}").glob("*_forecast.parquet")):
+                found.setdefault(path.name.removesuffix("_forecast.parquet"), pd.read_parquet(path))
+        forecasts.append(found)
+    methods = set().union(*forecasts)
+    usable = 0  # the newest windows, in a row, that every method forecast
+    while usable < len(cuts) and methods and set(forecasts[usable]) == methods:
+        usable += 1
+    if not usable:
+        raise ValueError(
+            f"{bench_set.name}: no saved forecasts of every method for window(s) 0..{len(cuts) - 1} in "
+            f"{', '.join(map(str, folders))} (found: {[sorted(f) for f in forecasts]})"
+        )
+    results, rows_info = score_set(cuts[:usable], forecasts[:usable])
+    return results, {"rows": rows_info, "rescored_from": [str(f) for f in folders]}
 
 
 def command(
@@ -185,6 +303,20 @@ def command(
         Path | None, typer.Option("--save", help="write each method's forecast and tendero's backtest here")
     ] = None,
     threads: Annotated[int, typer.Option("--threads", help="cores each method may use (the goals are for 2)")] = 2,
+    test_windows: Annotated[
+        int | None,
+        typer.Option(
+            "--test-windows",
+            help="rolling test windows of --horizon periods, newest first (default 3 with --suite, else 1)",
+        ),
+    ] = None,
+    rescore: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--rescore",
+            help="fit nothing: score together the forecasts that earlier runs' --save wrote in these folders",
+        ),
+    ] = None,
 ) -> None:
     """Score tendero's automatic forecaster and the baselines on the last --horizon periods."""
     import os
@@ -195,6 +327,9 @@ def command(
         raise typer.BadParameter("must be D, W or M", param_hint="--freq")
     if windows < 1:
         raise typer.BadParameter("must be at least 1", param_hint="--windows")
+    test_windows = test_windows if test_windows is not None else (3 if suite else 1)
+    if test_windows < 1:
+        raise typer.BadParameter("must be at least 1", param_hint="--test-windows")
     if not suite and data is None:
         raise typer.BadParameter("give --data FILE, or --suite", param_hint="--data")
     chosen = list(BASELINES) if baselines.strip() == "all" or suite else _names(baselines)
@@ -221,8 +356,15 @@ def command(
             raise typer.BadParameter(str(exc), param_hint="--data") from exc
         if bench_set.name == "m5" and horizon != 28:
             raise typer.BadParameter("the M5 test is 28 days", param_hint="--horizon")
-        results, info = bench_one(bench_set, methods, windows, save, threads)
+        if rescore:
+            try:
+                results, info = rescore_set(bench_set, rescore, test_windows)
+            except ValueError as exc:
+                raise typer.BadParameter(str(exc), param_hint="--rescore") from exc
+        else:
+            results, info = bench_one(bench_set, methods, windows, save, threads, test_windows)
         params = {"freq": freq, "horizon": bench_set.h, "windows": windows, "threads": threads,
+                  "test_windows": test_windows,
                   "season": bench_set.season,
                   "country": bench_set.country, "only": only, "methods": methods, "machine": machine,
                   **info}  # fmt: skip
@@ -240,7 +382,13 @@ def command(
         if not paths[name].exists():
             raise typer.BadParameter(f"{paths[name]} is absent", param_hint="--data")
         bench_set = load_suite_set(name, paths[name])
-        results, info = bench_one(bench_set, methods, windows, save, threads)
+        if rescore:
+            try:
+                results, info = rescore_set(bench_set, rescore, test_windows)
+            except ValueError as exc:
+                raise typer.BadParameter(str(exc), param_hint="--rescore") from exc
+        else:
+            results, info = bench_one(bench_set, methods, windows, save, threads, test_windows)
         per_set[name] = {"h": bench_set.h, "freq": bench_set.freq, "season": bench_set.season,
                          "country": bench_set.country, **info}  # fmt: skip
         for method, metrics in results.items():
@@ -250,9 +398,11 @@ def command(
         if relative:
             metrics["mean_relative_mase"] = sum(relative) / len(relative)
     machine["load_average_at_end"] = os.getloadavg()[0]
+    suite_results = {method: metrics for method, metrics in suite_results.items() if metrics}  # --rescore: found
     params = {
         "suite": names,
         "windows": windows,
+        "test_windows": test_windows,
         "threads": threads,
         "methods": methods,
         "machine": machine,

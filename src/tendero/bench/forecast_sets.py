@@ -7,7 +7,7 @@ half-year gaps, M5's intermittent items): cleaning it is the forecaster's job, n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,41 @@ def split_last(
     future = later[["unique_id", "ds", *extra_cols]] if extra_cols else None
     return BenchSet(name, history.reset_index(drop=True), later[test_cols].reset_index(drop=True), future,
                     static, freq, h, season, country)  # fmt: skip
+
+
+def rolling_windows(bench_set: BenchSet, count: int) -> list[BenchSet]:
+    """The set's own test window and up to ``count - 1`` windows of ``h`` periods before it, newest
+    first. Each window's history ends where its test starts; its test and known future are the
+    history's rows of those periods. A window whose history would hold fewer than two seasons plus
+    ``h`` periods is too short (no seasonal scale, no backtest) and is not made."""
+    if count < 1:
+        raise ValueError(f"test windows: must be at least 1; got {count}")
+    offset = pd.tseries.frequencies.to_offset(bench_set.freq)
+    history = bench_set.history
+    start, end = history["ds"].min(), history["ds"].max()
+    test_cols = ["unique_id", "ds", "y", *(["closed"] if "closed" in history.columns else [])]
+    extra_cols = [c for c in history.columns if c not in ("unique_id", "ds", "y")]
+    out = [bench_set]
+    for k in range(1, count):
+        cut = end - offset * (bench_set.h * k)
+        if len(pd.date_range(start, cut, freq=bench_set.freq)) < 2 * bench_set.season + bench_set.h:
+            break
+        later = history[(history["ds"] > cut) & (history["ds"] <= cut + offset * bench_set.h)]
+        future = later[["unique_id", "ds", *extra_cols]].reset_index(drop=True) if extra_cols else None
+        out.append(
+            replace(
+                bench_set,
+                history=history[history["ds"] <= cut].reset_index(drop=True),
+                test=later[test_cols].reset_index(drop=True),
+                future=future,
+            )
+        )
+    return out
+
+
+def window_span(bench_set: BenchSet) -> dict[str, str]:
+    """First and last day of a window's test, for the report."""
+    return {"test_start": str(bench_set.test["ds"].min().date()), "test_end": str(bench_set.test["ds"].max().date())}
 
 
 def load_walmart(path: Path) -> pd.DataFrame:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 MIN_ERRORS = 30  # fewer scaled errors than this per step (or per window) are pooled, not split
+STEP_ERRORS = 200  # fewer than this per step: each step's quantiles also read its neighbouring steps' errors
 LEVEL_FLOOR = 0.25  # a forecast below a quarter of the series' usual level keeps a quarter's width
 MIN_LEVEL_ROWS = 50  # fewer backtest errors than this in a group: widths do not follow the level (exponent 0)
 
@@ -45,7 +46,8 @@ def conformal_quantiles(scaled_errors: pd.DataFrame, h: int, levels: tuple[int, 
     ``scaled_errors`` holds ``step``, ``e`` and, when it comes from several backtest windows,
     ``cutoff``: the errors are first brought to the newest window's level (``newest_window_errors``).
     Thin data (fewer than 30 errors a step) pool every step after dividing by sqrt(step), then scale
-    back, so a store with four categories still gets intervals that widen with the horizon.
+    back, so a store with four categories still gets intervals that widen with the horizon; with
+    fewer than ``STEP_ERRORS`` a step, each step also reads its neighbours' errors (``_nearby_steps``).
     """
     rows = []
     scaled_errors = scaled_errors.assign(e=newest_window_errors(scaled_errors))
@@ -53,11 +55,12 @@ def conformal_quantiles(scaled_errors: pd.DataFrame, h: int, levels: tuple[int, 
     per_step = len(counts) == h and counts.min() >= MIN_ERRORS
     pooled = scaled_errors["e"] / np.sqrt(scaled_errors["step"])
     by_step = {int(step): part.to_numpy() for step, part in scaled_errors.groupby("step")["e"]}
+    near = _nearby_steps(by_step, h) if per_step and counts.min() < STEP_ERRORS else by_step
     for level in levels:
         alpha = 1 - level / 100
         for step in range(1, h + 1):
             if per_step:
-                errors = by_step.get(step, np.empty(0))
+                errors = near.get(step, np.empty(0))
                 factor = 1.0
             else:
                 errors = pooled.to_numpy()
@@ -74,6 +77,28 @@ def conformal_quantiles(scaled_errors: pd.DataFrame, h: int, levels: tuple[int, 
                 lo, hi = _thin_tails(errors, alpha, lo, hi)
             rows.append((step, level, lo * factor, hi * factor))
     return pd.DataFrame(rows, columns=["step", "level", "lo_q", "hi_q"])
+
+
+def _nearby_steps(by_step: dict[int, np.ndarray], h: int) -> dict[int, np.ndarray]:
+    """Each step's errors with those of the steps around it, widening one step each side at a time
+    until there are ``STEP_ERRORS`` of them (or every step is in).
+
+    A quantile from a few dozen errors is itself noisy, and its noise makes intervals cover less than
+    their level (ten M5 items x three windows leave 30 errors a step). Errors change smoothly with the
+    step, so the neighbours' errors are nearly the same distribution; unlike the sqrt(step) pooling of
+    very thin data, this assumes nothing about how errors grow with the horizon (an intermittent
+    item's hardly do).
+    """
+    out = {}
+    for step in range(1, h + 1):
+        radius = 0
+        errors = by_step.get(step, np.empty(0))
+        while len(errors) < STEP_ERRORS and radius < h:
+            radius += 1
+            near = [by_step[s] for s in range(step - radius, step + radius + 1) if s in by_step]
+            errors = np.concatenate(near)
+        out[step] = errors
+    return out
 
 
 def _thin_tails(errors: np.ndarray, alpha: float, lo: float, hi: float) -> tuple[float, float]:

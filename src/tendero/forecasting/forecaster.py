@@ -50,6 +50,9 @@ class ForecastConfig:
     selection: str = "group"  # "group" (one choice per group of series) or "series"
     nonnegative: bool = True
     backtest_max_series: int = 600  # backtests run on a seeded sample when there are more series
+    # ... and on fewer when the series are long: the backtests' cost follows rows, not series
+    backtest_max_rows: int = 250_000
+    backtest_min_series: int = 200
     country: str | None = None  # ISO code for holiday features (the ``holidays`` package)
     stale_after: int | None = None  # periods without data after which a series has stopped (a year)
     n_jobs: int = 1
@@ -130,7 +133,7 @@ def fit_forecast(
         engines_of = _engines_of(groups, history, config)
 
     with timer("backtest"):
-        sample = set(sample_ids(groups, config.backtest_max_series, config.seed))
+        sample = set(sample_ids(groups, _backtest_limit(history, config), config.seed))
         done = iter(range(1, config.n_windows + 1))
         backtest = run_backtests(
             history[history["unique_id"].isin(sample)],
@@ -212,6 +215,19 @@ def fit_forecast(
             "stage_seconds": timer.seconds,
         },
     )
+
+
+def _backtest_limit(history: pd.DataFrame, config: ForecastConfig) -> int:
+    """How many series the backtests sample: ``backtest_max_series``, fewer for long histories.
+
+    Every backtest window refits every candidate on the sample, so its cost is the sample's rows.
+    Hundreds of series already measure a group's errors (the choice is per group, the calibration
+    pools a group's errors): thousands of daily series with years of history are sampled down to
+    about ``backtest_max_rows`` rows, never under ``backtest_min_series`` series.
+    """
+    typical_length = float(history.groupby("unique_id").size().median())
+    by_rows = int(config.backtest_max_rows // max(typical_length, 1.0))
+    return max(config.backtest_min_series, min(config.backtest_max_series, by_rows))
 
 
 def _engines_of(groups: pd.Series, history: pd.DataFrame, config: ForecastConfig) -> dict[str, list[str]]:
