@@ -31,6 +31,7 @@ from tendero.recommend.generators import (
 )
 from tendero.recommend.generators.sparse import binary
 from tendero.recommend.recency import event_times, recency_of, recency_weights
+from tendero.recommend.stored_rows import StoredRows, long_history_items, stored_bytes
 
 # Generators whose score, rank among the candidates and score relative to the best candidate are features.
 SCORED = ("neighbour", "als", "neighbour_recent", "als_recent")
@@ -94,6 +95,10 @@ class HybridParams(KindParams):
     )
     ease_memory_mb: float = Field(3000.0, gt=0, description="the dense EASE matrices alive at once while tuning")
     tuning_max_users: int = Field(5000, ge=100, description="inner-validation users scored per tuning trial")
+    ease_request_mb: float = Field(
+        8.0, gt=0, description="EASE weights one request may read; longer histories' score rows are stored at fit"
+    )
+    ease_stored_mb: float = Field(1024.0, ge=0, description="memory for stored score rows, longest histories first")
     ease_grid: tuple[float, ...] = (50.0, 150.0, 400.0, 1000.0)
     ease_binary: bool = True
     als_trials: int = Field(
@@ -155,6 +160,7 @@ class Hybrid:
     als_recent_factors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     ranker: object | None = None  # lightgbm.Booster
     tuning: dict[str, object] = field(default_factory=dict)
+    stored: StoredRows = field(default_factory=StoredRows)  # EASE score rows of the longest histories
 
     # -- persistence ---------------------------------------------------------------------------
     def arrays(self) -> dict[str, np.ndarray]:
@@ -164,6 +170,7 @@ class Hybrid:
             "h_item_mean_value": self.item_mean_value.astype(np.float32),
             "h_item_last_at": self.item_last_at.astype(np.float64),
             "h_als_recent_factors": self.als_recent_factors.astype(np.float32),
+            **self.stored.arrays("h_stored"),
         }
         for name, prefix in self._prefixes().items():
             out.update(getattr(self, name).arrays(prefix))
@@ -212,6 +219,7 @@ class Hybrid:
             als_recent_factors=arrays["h_als_recent_factors"],
             ranker=ranker,
             tuning=settings["tuning"],
+            stored=StoredRows.restore(arrays, "h_stored"),
             **parts,
         )
 
@@ -268,13 +276,16 @@ class Hybrid:
         recent = None
         if self.half_life is not None and at is not None:
             recent = recency_of(event_times(history, at), self.half_life)
-        neighbour_values = ones if self.params.ease_binary else values
-        if recent is None:
-            neighbour = self.neighbour.row_scores(items, neighbour_values[None, :])
-            neighbour_recent = neighbour
+        stored = self.stored.find(user) if isinstance(self.neighbour, Ease) else None
+        if stored is not None:  # a long history, unchanged since the fit: its rows were computed then
+            assert isinstance(self.neighbour, Ease)
+            neighbour, stored_recent = self.stored.rows(stored, self.neighbour.items, self.n_items)
+            neighbour_recent = neighbour if recent is None or stored_recent is None else stored_recent
+            sequence, content = self.stored.sequence[stored : stored + 1], self.stored.content[stored : stored + 1]
         else:
-            both = self.neighbour.row_scores(items, np.vstack([neighbour_values, neighbour_values * recent]))
-            neighbour, neighbour_recent = both[:1], both[1:]
+            neighbour, neighbour_recent = self._neighbour_rows(items, values, recent)
+            sequence = self.sequence.row_scores(items, ones if recent is None else recent)[None, :]
+            content = self.content.row_scores(items)[None, :]
         known = user if user is not None and 0 <= user < len(self.als.user_factors) else None
         plain = self.als.user_factors[known] if known is not None else self.als.fold_in_row(items, values)
         # item_factors @ user factors reads the (large) item factors once, row by row: the fast order.
@@ -293,11 +304,65 @@ class Hybrid:
             "als": als,
             "neighbour_recent": neighbour_recent,
             "als_recent": als_recent,
-            "sequence": self.sequence.row_scores(items, ones if recent is None else recent)[None, :],
-            "content": self.content.row_scores(items)[None, :],
+            "sequence": sequence,
+            "content": content,
             "cooc": self.cooc.row_scores(items)[None, :],
             "pop": self.popularity.row_scores()[None, :],
         }
+
+    def _neighbour_rows(
+        self, items: np.ndarray, values: np.ndarray, recent: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """EASE's (or item-kNN's) scores of one history, whole and recency-weighted (the same array when
+        recency is off), 1 × n_items each."""
+        neighbour_values = np.ones(len(items)) if self.params.ease_binary else values
+        if recent is None:
+            neighbour = self.neighbour.row_scores(items, neighbour_values[None, :])
+            return neighbour, neighbour
+        both = self.neighbour.row_scores(items, np.vstack([neighbour_values, neighbour_values * recent]))
+        return both[:1], both[1:]
+
+    def store_long_rows(self, matrix: sp.csr_matrix, at: sp.csr_matrix | None) -> StoredRows:
+        """The score rows (EASE, sequence, content) of ``matrix``'s users whose history inside EASE is longer
+        than one request may read (``ease_request_mb``), longest first within ``ease_stored_mb``, computed as
+        a request computes them."""
+        neighbour = self.neighbour
+        if not isinstance(neighbour, Ease) or len(neighbour.items) == 0 or matrix.shape[0] == 0:
+            return StoredRows()
+        matrix = matrix.tocsr()
+        inside = np.zeros(matrix.shape[1], bool)
+        inside[neighbour.items[neighbour.items < matrix.shape[1]]] = True
+        lengths = np.add.reduceat(inside[matrix.indices].astype(np.int64), matrix.indptr[:-1]) if matrix.nnz else None
+        if lengths is None:
+            return StoredRows()
+        lengths[np.diff(matrix.indptr) == 0] = 0  # reduceat repeats the next row's first entry for an empty row
+        limit = long_history_items(len(neighbour.items), self.params.ease_request_mb)
+        long_users = np.flatnonzero(lengths > limit)
+        per_user = stored_bytes(len(neighbour.items), matrix.shape[1], self.half_life is not None)
+        room = int(self.params.ease_stored_mb * 2**20 // per_user)
+        if len(long_users) > room:
+            long_users = long_users[np.lexsort((long_users, -lengths[long_users]))[:room]]
+        users = np.sort(long_users).astype(np.int64)
+        stored = StoredRows(
+            users=users,
+            plain=np.zeros((len(users), len(neighbour.items)), np.float32),
+            recent=np.zeros((len(users) if self.half_life is not None else 0, len(neighbour.items)), np.float32),
+            sequence=np.zeros((len(users), matrix.shape[1])),
+            content=np.zeros((len(users), matrix.shape[1])),
+        )
+        for row, user in enumerate(users):
+            history = matrix[user]
+            items = history.indices.astype(np.int64)
+            recent = None
+            if self.half_life is not None and at is not None:
+                recent = recency_of(event_times(history, at[user]), self.half_life)
+            whole, weighted = self._neighbour_rows(items, history.data.astype(np.float64), recent)
+            stored.plain[row] = whole[0, neighbour.items]
+            if len(stored.recent):
+                stored.recent[row] = weighted[0, neighbour.items]
+            stored.sequence[row] = self.sequence.row_scores(items, np.ones(len(items)) if recent is None else recent)
+            stored.content[row] = self.content.row_scores(items)
+        return stored
 
     def recency(self, history: sp.csr_matrix, at: sp.csr_matrix | None) -> sp.csr_matrix | None:
         """The history's pattern weighted by recency, or None when recency is off or times are unknown."""
