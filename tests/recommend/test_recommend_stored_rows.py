@@ -107,3 +107,27 @@ def test_the_update_stores_the_rows_of_the_changed_histories(shop, long_model):
     assert row is not None
     assert not np.array_equal(updated.hybrid.stored.plain[row], before.plain[before.find(position)])
     assert _answers(updated) == _answers(_without_stored_rows(updated))
+
+
+def test_a_long_history_folded_in_adds_only_the_new_items_rows_and_answers_as_computed(long_model):
+    hybrid = long_model.hybrid
+    position = int(hybrid.stored.users[-1])
+    user = str(long_model.users.ids[position])
+    seen = set(
+        long_model.history.indices[long_model.history.indptr[position] : long_model.history.indptr[position + 1]]
+    )
+    new = [str(long_model.catalogue.items.ids[i]) for i in range(len(long_model.catalogue)) if i not in seen][:2]
+    when = pd.Timestamp(long_model.trained_until())
+    recent = pd.DataFrame(
+        {"item_id": new, "kind": "purchase", "value": np.nan, "at": [when + pd.Timedelta(days=d) for d in (1, 2)]}
+    )
+    folded = long_model.recommend(user, 10, recent=recent)
+    computed = _without_stored_rows(long_model).recommend(user, 10, recent=recent)
+    assert {r.source for r in folded} == {"fold_in"}
+    assert [r.item_id for r in folded] == [r.item_id for r in computed]
+    assert [r.score for r in folded] == pytest.approx([r.score for r in computed], abs=1e-9)
+    assert not {r.item_id for r in folded} & set(new)
+    # The stored rows are what it starts from: blanked, the answer changes.
+    blanked = replace(hybrid.stored, plain=np.zeros_like(hybrid.stored.plain))
+    changed = replace(long_model, hybrid=replace(hybrid, stored=blanked), _columns={})
+    assert [r.item_id for r in changed.recommend(user, 10, recent=recent)] != [r.item_id for r in folded]

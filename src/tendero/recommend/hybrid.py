@@ -33,6 +33,9 @@ from tendero.recommend.generators.sparse import binary
 from tendero.recommend.recency import event_times, recency_of, recency_weights
 from tendero.recommend.stored_rows import StoredRows, long_history_items, stored_bytes
 
+# A training user's position and history row with its event times: what a folded-in history extends.
+Trained = tuple[int, sp.csr_matrix, sp.csr_matrix]
+
 # Generators whose score, rank among the candidates and score relative to the best candidate are features.
 SCORED = ("neighbour", "als", "neighbour_recent", "als_recent")
 
@@ -225,14 +228,19 @@ class Hybrid:
 
     # -- scoring -----------------------------------------------------------------------------
     def generator_scores(
-        self, history: sp.csr_matrix, user: int | None = None, at: sp.csr_matrix | None = None
+        self,
+        history: sp.csr_matrix,
+        user: int | None = None,
+        at: sp.csr_matrix | None = None,
+        trained: Trained | None = None,
     ) -> dict[str, np.ndarray]:
         """Every generator's scores. ``at``: the history's event times (same shape), which orders it for
         the recency-weighted scores; ``user`` (a training row whose history is unchanged) reuses its
-        trained ALS factors instead of folding in, which saves the per-request solves."""
+        trained ALS factors instead of folding in, which saves the per-request solves; ``trained``: the
+        training row a one-user ``history`` extends (fold-in), whose stored rows it may start from."""
         history = history.tocsr()
         if history.shape[0] == 1:
-            return self._one_user_scores(history, user, at)
+            return self._one_user_scores(history, user, at, trained)
         pattern = binary(history)
         neighbour_input = pattern if self.params.ease_binary else history
         recent = self.recency(history, at)
@@ -267,7 +275,7 @@ class Hybrid:
         }
 
     def _one_user_scores(
-        self, history: sp.csr_matrix, user: int | None, at: sp.csr_matrix | None
+        self, history: sp.csr_matrix, user: int | None, at: sp.csr_matrix | None, trained: Trained | None = None
     ) -> dict[str, np.ndarray]:
         """``generator_scores`` for a single history row, from plain arrays (the request path)."""
         items = history.indices.astype(np.int64)
@@ -282,6 +290,8 @@ class Hybrid:
             neighbour, stored_recent = self.stored.rows(stored, self.neighbour.items, self.n_items)
             neighbour_recent = neighbour if recent is None or stored_recent is None else stored_recent
             sequence, content = self.stored.sequence[stored : stored + 1], self.stored.content[stored : stored + 1]
+        elif (extended := self._extend_stored(trained, items, values, recent)) is not None:
+            neighbour, neighbour_recent, sequence, content = extended
         else:
             neighbour, neighbour_recent = self._neighbour_rows(items, values, recent)
             sequence = self.sequence.row_scores(items, ones if recent is None else recent)[None, :]
@@ -321,6 +331,71 @@ class Hybrid:
             return neighbour, neighbour
         both = self.neighbour.row_scores(items, np.vstack([neighbour_values, neighbour_values * recent]))
         return both[:1], both[1:]
+
+    def _extend_stored(
+        self, trained: Trained | None, items: np.ndarray, values: np.ndarray, recent: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """A stored user's rows brought up to their folded-in history (``items``, ``values``, ``recent``)
+        from the rows of the items that changed, or None where they cannot be (no stored rows, an item
+        dropped, old events re-weighted unevenly, or so many changes that scoring afresh costs no more).
+
+        Every score is linear in the history's weights. Recency weighs an event 0.5 ** (newer events /
+        half-life), so events newer than all the old ones scale every untouched old weight by one factor."""
+        neighbour = self.neighbour
+        row = self.stored.find(trained[0]) if trained is not None else None
+        if row is None or trained is None or not isinstance(neighbour, Ease):
+            return None
+        old_history, old_at = trained[1], trained[2]
+        old_items = old_history.indices.astype(np.int64)
+        order = np.argsort(items, kind="stable")
+        found = order[np.minimum(np.searchsorted(items, old_items, sorter=order), len(items) - 1)]
+        if len(items) == 0 or not np.array_equal(items[found], old_items):
+            return None
+        binary = self.params.ease_binary
+        weight = np.ones(len(items)) if binary else values
+        old_weight = np.zeros(len(items))
+        old_weight[found] = 1.0 if binary else old_history.data.astype(np.float64)
+        factor, step, old_step = 1.0, np.ones(len(items)), np.zeros(len(items))
+        old_step[found] = 1.0
+        if recent is not None:
+            if len(self.stored.recent) == 0:
+                return None
+            old_recent = recency_of(event_times(old_history, old_at), float(self.half_life or 1.0))
+            step, old_step = recent, np.zeros(len(items))
+            old_step[found] = old_recent
+        changed = weight != old_weight
+        untouched = ~changed
+        untouched[np.setdiff1d(np.arange(len(items)), found)] = False
+        if recent is not None:
+            ratios = step[untouched] / old_step[untouched]
+            if len(ratios) == 0 or not np.allclose(ratios, ratios[0], rtol=1e-9, atol=0.0):
+                return None
+            factor = float(ratios[0])
+            changed |= ~untouched
+        changed_items = np.flatnonzero(changed)
+        if len(changed_items) > long_history_items(len(neighbour.items), self.params.ease_request_mb):
+            return None
+        plain, stored_recent = self.stored.rows(row, neighbour.items, self.n_items)
+        picked = items[changed_items]
+        deltas = [weight[changed_items] - old_weight[changed_items]]
+        if recent is not None:
+            deltas.append(
+                weight[changed_items] * step[changed_items]
+                - factor * old_weight[changed_items] * old_step[changed_items]
+            )
+        delta = neighbour.row_scores(picked, np.vstack(deltas))
+        plain += delta[:1]
+        whole_recent = plain
+        if recent is not None and stored_recent is not None:
+            whole_recent = factor * stored_recent + delta[1:]
+        sequence = factor * self.stored.sequence[row] + self.sequence.row_scores(
+            picked, step[changed_items] - factor * old_step[changed_items]
+        )
+        added = np.setdiff1d(np.arange(len(items)), found)
+        content = self.stored.content[row] * (len(old_items) / len(items))
+        if len(added):
+            content = content + self.content.row_scores(items[added]) * (len(added) / len(items))
+        return plain, whole_recent, sequence[None, :], content[None, :]
 
     def store_long_rows(self, matrix: sp.csr_matrix, at: sp.csr_matrix | None) -> StoredRows:
         """The score rows (EASE, sequence, content) of ``matrix``'s users whose history inside EASE is longer
