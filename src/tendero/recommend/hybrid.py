@@ -99,7 +99,7 @@ class HybridParams(KindParams):
     ease_memory_mb: float = Field(3000.0, gt=0, description="the dense EASE matrices alive at once while tuning")
     tuning_max_users: int = Field(5000, ge=100, description="inner-validation users scored per tuning trial")
     ease_request_mb: float = Field(
-        8.0, gt=0, description="EASE weights one request may read; longer histories' score rows are stored at fit"
+        4.0, gt=0, description="EASE weights one request may read; longer histories' score rows are stored at fit"
     )
     ease_stored_mb: float = Field(1024.0, ge=0, description="memory for stored score rows, longest histories first")
     ease_grid: tuple[float, ...] = (50.0, 150.0, 400.0, 1000.0)
