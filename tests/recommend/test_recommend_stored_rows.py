@@ -131,3 +131,15 @@ def test_a_long_history_folded_in_adds_only_the_new_items_rows_and_answers_as_co
     blanked = replace(hybrid.stored, plain=np.zeros_like(hybrid.stored.plain))
     changed = replace(long_model, hybrid=replace(hybrid, stored=blanked), _columns={})
     assert [r.item_id for r in changed.recommend(user, 10, recent=recent)] != [r.item_id for r in folded]
+
+
+def test_a_model_saved_before_stored_rows_loads_and_answers_the_same(long_model):
+    folder = Path(tempfile.mkdtemp())
+    long_model.save(folder)
+    with np.load(folder / "arrays.npz", allow_pickle=False) as saved:
+        older = {name: saved[name] for name in saved.files if not name.startswith("h_stored_")}
+    assert len(older) < len(saved.files)
+    np.savez(folder / "arrays.npz", allow_pickle=False, **older)
+    loaded = FittedRecommender.load(folder)
+    assert len(loaded.hybrid.stored.users) == 0
+    assert _answers(loaded) == _answers(long_model)
