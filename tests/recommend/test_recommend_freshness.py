@@ -145,3 +145,24 @@ def test_a_posted_interaction_changes_that_users_next_answer_within_seconds(clie
     # Another user of the same tenant is untouched.
     untouched = client.post("/v1/recommendations", json={"user_id": "u7", "k": 5}, headers=headers).json()
     assert {i["source"] for i in untouched["items"]} == {"hybrid"}
+
+
+def test_folded_in_events_are_weighted_and_summed_as_the_fit_weighs_them(fitted):
+    from tendero.recommend.signals import SignalWeights, signal_events, signal_pairs
+
+    when = pd.Timestamp("2030-01-01")
+    recent = pd.DataFrame(
+        {"item_id": ["p0-1", "p0-2", "p0-1", "p1-3", "p2-0", "no-such-item"],
+         "kind": ["rating", "View", "purchase", "Favourite", None, "cart"],
+         "value": [4.0, np.nan, np.nan, np.nan, np.nan, np.nan],
+         "at": [when + pd.Timedelta(hours=h) for h in (0, 1, 2, 3, 4, 5)]}
+    )  # fmt: skip
+    added, times = fitted._recent_signals(recent)
+    weights = SignalWeights.model_validate(fitted.info["params"].get("signals") or {})
+    pairs = signal_pairs(signal_events(recent.assign(user_id="_"), None, weights)).set_index("item_id")
+    positions = fitted.catalogue.items.positions(list(pairs.index))
+    known = positions >= 0
+    assert set(added.indices) == set(positions[known]) and "p2-0" not in pairs.index  # no kind: no weight
+    for item, position in zip(pairs.index[known], positions[known], strict=True):
+        assert added[0, position] == pytest.approx(pairs.loc[item, "weight"])
+        assert times[0, position] == pairs.loc[item, "at"]

@@ -37,6 +37,7 @@ from tendero.recommend.generators.sparse import binary
 from tendero.recommend.hybrid import BLENDS, FEATURES, Hybrid, HybridParams, blend_scores
 from tendero.recommend.recency import recency_weights
 from tendero.recommend.stages import Stages
+from tendero.recommend.stored_rows import long_history_items
 from tendero.recommend.tuning import inner_split, sample_rows, tune_als, tune_ease, tune_half_life
 
 Log = Callable[[str], None]
@@ -153,12 +154,14 @@ def fit_hybrid(
     log: Log | None = None,
     step: Callable[[str], None] | None = None,
     stages: Stages | None = None,
+    store_rows: bool = True,
 ) -> Hybrid:
     """Plan, tune, train the ranker on inner splits, refit the generators on all of ``matrix``.
 
     ``matrix``: users×items weighted signals; ``at``: same shape, last event time (epoch seconds);
     ``values``: optional users×items rating values (for the item mean-rating feature); ``stages``:
-    where the time and memory of each stage are recorded (also kept in the model's ``tuning``).
+    where the time and memory of each stage are recorded (also kept in the model's ``tuning``);
+    ``store_rows``: store the longest histories' EASE rows (not needed when a refit follows).
     """
     say = log or (lambda message: None)
     tick = step or say
@@ -250,8 +253,23 @@ def fit_hybrid(
         parts = _fit_generators(matrix, at, params, chosen, stages, "final")
         final = _assemble(parts, params, items, values, n_items)
     final.ranker = ranker
-    final.tuning = {**tuning, "fit_seconds": time.perf_counter() - started, "stages": stages.report()}
+    final.tuning = dict(tuning)
+    if store_rows:
+        _store_rows(final, matrix, at, stages, "final.stored_rows")
+    final.tuning.update({"fit_seconds": time.perf_counter() - started, "stages": stages.report()})
     return final
+
+
+def _store_rows(hybrid: Hybrid, matrix: sp.csr_matrix, at: sp.csr_matrix, stages: Stages, stage: str) -> None:
+    """Store the EASE rows of the histories too long to score per request, and say so in the tuning."""
+    with stages.stage(stage):
+        hybrid.stored = hybrid.store_long_rows(matrix, at)
+    covered = len(hybrid.neighbour.items) if isinstance(hybrid.neighbour, Ease) else 0
+    hybrid.tuning["stored_rows"] = {
+        "users": len(hybrid.stored.users),
+        "above_history_items": long_history_items(covered, hybrid.params.ease_request_mb),
+        "mb": round(hybrid.stored.megabytes(), 1),
+    }
 
 
 @dataclass
@@ -422,6 +440,7 @@ def refit_hybrid(
     refitted = _assemble(parts, fitted.params, items, values, matrix.shape[1])
     refitted.ranker = fitted.ranker
     refitted.tuning = dict(tuning)
+    _store_rows(refitted, matrix, at, stages or Stages(), "refit.stored_rows")
     return refitted
 
 
@@ -487,6 +506,7 @@ def update_hybrid(
     updated.neighbour_kind = fitted.neighbour_kind
     updated.ranker = fitted.ranker
     updated.tuning = {**fitted.tuning, "updates": int(fitted.tuning.get("updates", 0)) + 1}  # type: ignore[call-overload]
+    _store_rows(updated, matrix, at, Stages(), "update.stored_rows")
     return updated
 
 

@@ -31,6 +31,10 @@ from tendero.recommend.generators import (
 )
 from tendero.recommend.generators.sparse import binary
 from tendero.recommend.recency import event_times, recency_of, recency_weights
+from tendero.recommend.stored_rows import StoredRows, long_history_items, stored_bytes
+
+# A training user's position and history row with its event times: what a folded-in history extends.
+Trained = tuple[int, sp.csr_matrix, sp.csr_matrix]
 
 # Generators whose score, rank among the candidates and score relative to the best candidate are features.
 SCORED = ("neighbour", "als", "neighbour_recent", "als_recent")
@@ -94,6 +98,10 @@ class HybridParams(KindParams):
     )
     ease_memory_mb: float = Field(3000.0, gt=0, description="the dense EASE matrices alive at once while tuning")
     tuning_max_users: int = Field(5000, ge=100, description="inner-validation users scored per tuning trial")
+    ease_request_mb: float = Field(
+        4.0, gt=0, description="EASE weights one request may read; longer histories' score rows are stored at fit"
+    )
+    ease_stored_mb: float = Field(1024.0, ge=0, description="memory for stored score rows, longest histories first")
     ease_grid: tuple[float, ...] = (50.0, 150.0, 400.0, 1000.0)
     ease_binary: bool = True
     als_trials: int = Field(
@@ -155,6 +163,7 @@ class Hybrid:
     als_recent_factors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     ranker: object | None = None  # lightgbm.Booster
     tuning: dict[str, object] = field(default_factory=dict)
+    stored: StoredRows = field(default_factory=StoredRows)  # EASE score rows of the longest histories
 
     # -- persistence ---------------------------------------------------------------------------
     def arrays(self) -> dict[str, np.ndarray]:
@@ -164,6 +173,7 @@ class Hybrid:
             "h_item_mean_value": self.item_mean_value.astype(np.float32),
             "h_item_last_at": self.item_last_at.astype(np.float64),
             "h_als_recent_factors": self.als_recent_factors.astype(np.float32),
+            **self.stored.arrays("h_stored"),
         }
         for name, prefix in self._prefixes().items():
             out.update(getattr(self, name).arrays(prefix))
@@ -212,19 +222,25 @@ class Hybrid:
             als_recent_factors=arrays["h_als_recent_factors"],
             ranker=ranker,
             tuning=settings["tuning"],
+            stored=StoredRows.restore(arrays, "h_stored"),
             **parts,
         )
 
     # -- scoring -----------------------------------------------------------------------------
     def generator_scores(
-        self, history: sp.csr_matrix, user: int | None = None, at: sp.csr_matrix | None = None
+        self,
+        history: sp.csr_matrix,
+        user: int | None = None,
+        at: sp.csr_matrix | None = None,
+        trained: Trained | None = None,
     ) -> dict[str, np.ndarray]:
         """Every generator's scores. ``at``: the history's event times (same shape), which orders it for
         the recency-weighted scores; ``user`` (a training row whose history is unchanged) reuses its
-        trained ALS factors instead of folding in, which saves the per-request solves."""
+        trained ALS factors instead of folding in, which saves the per-request solves; ``trained``: the
+        training row a one-user ``history`` extends (fold-in), whose stored rows it may start from."""
         history = history.tocsr()
         if history.shape[0] == 1:
-            return self._one_user_scores(history, user, at)
+            return self._one_user_scores(history, user, at, trained)
         pattern = binary(history)
         neighbour_input = pattern if self.params.ease_binary else history
         recent = self.recency(history, at)
@@ -259,7 +275,7 @@ class Hybrid:
         }
 
     def _one_user_scores(
-        self, history: sp.csr_matrix, user: int | None, at: sp.csr_matrix | None
+        self, history: sp.csr_matrix, user: int | None, at: sp.csr_matrix | None, trained: Trained | None = None
     ) -> dict[str, np.ndarray]:
         """``generator_scores`` for a single history row, from plain arrays (the request path)."""
         items = history.indices.astype(np.int64)
@@ -268,13 +284,18 @@ class Hybrid:
         recent = None
         if self.half_life is not None and at is not None:
             recent = recency_of(event_times(history, at), self.half_life)
-        neighbour_values = ones if self.params.ease_binary else values
-        if recent is None:
-            neighbour = self.neighbour.row_scores(items, neighbour_values[None, :])
-            neighbour_recent = neighbour
+        stored = self.stored.find(user) if isinstance(self.neighbour, Ease) else None
+        if stored is not None:  # a long history, unchanged since the fit: its rows were computed then
+            assert isinstance(self.neighbour, Ease)
+            neighbour, stored_recent = self.stored.rows(stored, self.neighbour.items, self.n_items)
+            neighbour_recent = neighbour if recent is None or stored_recent is None else stored_recent
+            sequence, content = self.stored.sequence[stored : stored + 1], self.stored.content[stored : stored + 1]
+        elif (extended := self._extend_stored(trained, items, values, recent)) is not None:
+            neighbour, neighbour_recent, sequence, content = extended
         else:
-            both = self.neighbour.row_scores(items, np.vstack([neighbour_values, neighbour_values * recent]))
-            neighbour, neighbour_recent = both[:1], both[1:]
+            neighbour, neighbour_recent = self._neighbour_rows(items, values, recent)
+            sequence = self.sequence.row_scores(items, ones if recent is None else recent)[None, :]
+            content = self.content.row_scores(items)[None, :]
         known = user if user is not None and 0 <= user < len(self.als.user_factors) else None
         plain = self.als.user_factors[known] if known is not None else self.als.fold_in_row(items, values)
         # item_factors @ user factors reads the (large) item factors once, row by row: the fast order.
@@ -293,11 +314,130 @@ class Hybrid:
             "als": als,
             "neighbour_recent": neighbour_recent,
             "als_recent": als_recent,
-            "sequence": self.sequence.row_scores(items, ones if recent is None else recent)[None, :],
-            "content": self.content.row_scores(items)[None, :],
+            "sequence": sequence,
+            "content": content,
             "cooc": self.cooc.row_scores(items)[None, :],
             "pop": self.popularity.row_scores()[None, :],
         }
+
+    def _neighbour_rows(
+        self, items: np.ndarray, values: np.ndarray, recent: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """EASE's (or item-kNN's) scores of one history, whole and recency-weighted (the same array when
+        recency is off), 1 × n_items each."""
+        neighbour_values = np.ones(len(items)) if self.params.ease_binary else values
+        if recent is None:
+            neighbour = self.neighbour.row_scores(items, neighbour_values[None, :])
+            return neighbour, neighbour
+        both = self.neighbour.row_scores(items, np.vstack([neighbour_values, neighbour_values * recent]))
+        return both[:1], both[1:]
+
+    def _extend_stored(
+        self, trained: Trained | None, items: np.ndarray, values: np.ndarray, recent: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """A stored user's rows brought up to their folded-in history (``items``, ``values``, ``recent``)
+        from the rows of the items that changed, or None where they cannot be (no stored rows, an item
+        dropped, old events re-weighted unevenly, or so many changes that scoring afresh costs no more).
+
+        Every score is linear in the history's weights. Recency weighs an event 0.5 ** (newer events /
+        half-life), so events newer than all the old ones scale every untouched old weight by one factor."""
+        neighbour = self.neighbour
+        row = self.stored.find(trained[0]) if trained is not None else None
+        if row is None or trained is None or not isinstance(neighbour, Ease):
+            return None
+        old_history, old_at = trained[1], trained[2]
+        old_items = old_history.indices.astype(np.int64)
+        order = np.argsort(items, kind="stable")
+        found = order[np.minimum(np.searchsorted(items, old_items, sorter=order), len(items) - 1)]
+        if len(items) == 0 or not np.array_equal(items[found], old_items):
+            return None
+        binary = self.params.ease_binary
+        weight = np.ones(len(items)) if binary else values
+        old_weight = np.zeros(len(items))
+        old_weight[found] = 1.0 if binary else old_history.data.astype(np.float64)
+        factor, step, old_step = 1.0, np.ones(len(items)), np.zeros(len(items))
+        old_step[found] = 1.0
+        if recent is not None:
+            if len(self.stored.recent) == 0:
+                return None
+            old_recent = recency_of(event_times(old_history, old_at), float(self.half_life or 1.0))
+            step, old_step = recent, np.zeros(len(items))
+            old_step[found] = old_recent
+        changed = weight != old_weight
+        untouched = ~changed
+        untouched[np.setdiff1d(np.arange(len(items)), found)] = False
+        if recent is not None:
+            ratios = step[untouched] / old_step[untouched]
+            if len(ratios) == 0 or not np.allclose(ratios, ratios[0], rtol=1e-9, atol=0.0):
+                return None
+            factor = float(ratios[0])
+            changed |= ~untouched
+        changed_items = np.flatnonzero(changed)
+        if len(changed_items) > long_history_items(len(neighbour.items), self.params.ease_request_mb):
+            return None
+        plain, stored_recent = self.stored.rows(row, neighbour.items, self.n_items)
+        picked = items[changed_items]
+        deltas = [weight[changed_items] - old_weight[changed_items]]
+        if recent is not None:
+            deltas.append(
+                weight[changed_items] * step[changed_items]
+                - factor * old_weight[changed_items] * old_step[changed_items]
+            )
+        delta = neighbour.row_scores(picked, np.vstack(deltas))
+        plain += delta[:1]
+        whole_recent = plain
+        if recent is not None and stored_recent is not None:
+            whole_recent = factor * stored_recent + delta[1:]
+        sequence = factor * self.stored.sequence[row] + self.sequence.row_scores(
+            picked, step[changed_items] - factor * old_step[changed_items]
+        )
+        added = np.setdiff1d(np.arange(len(items)), found)
+        content = self.stored.content[row] * (len(old_items) / len(items))
+        if len(added):
+            content = content + self.content.row_scores(items[added]) * (len(added) / len(items))
+        return plain, whole_recent, sequence[None, :], content[None, :]
+
+    def store_long_rows(self, matrix: sp.csr_matrix, at: sp.csr_matrix | None) -> StoredRows:
+        """The score rows (EASE, sequence, content) of ``matrix``'s users whose history inside EASE is longer
+        than one request may read (``ease_request_mb``), longest first within ``ease_stored_mb``, computed as
+        a request computes them."""
+        neighbour = self.neighbour
+        if not isinstance(neighbour, Ease) or len(neighbour.items) == 0 or matrix.shape[0] == 0:
+            return StoredRows()
+        matrix = matrix.tocsr()
+        inside = np.zeros(matrix.shape[1], bool)
+        inside[neighbour.items[neighbour.items < matrix.shape[1]]] = True
+        lengths = np.add.reduceat(inside[matrix.indices].astype(np.int64), matrix.indptr[:-1]) if matrix.nnz else None
+        if lengths is None:
+            return StoredRows()
+        lengths[np.diff(matrix.indptr) == 0] = 0  # reduceat repeats the next row's first entry for an empty row
+        limit = long_history_items(len(neighbour.items), self.params.ease_request_mb)
+        long_users = np.flatnonzero(lengths > limit)
+        per_user = stored_bytes(len(neighbour.items), matrix.shape[1], self.half_life is not None)
+        room = int(self.params.ease_stored_mb * 2**20 // per_user)
+        if len(long_users) > room:
+            long_users = long_users[np.lexsort((long_users, -lengths[long_users]))[:room]]
+        users = np.sort(long_users).astype(np.int64)
+        stored = StoredRows(
+            users=users,
+            plain=np.zeros((len(users), len(neighbour.items)), np.float32),
+            recent=np.zeros((len(users) if self.half_life is not None else 0, len(neighbour.items)), np.float32),
+            sequence=np.zeros((len(users), matrix.shape[1])),
+            content=np.zeros((len(users), matrix.shape[1])),
+        )
+        for row, user in enumerate(users):
+            history = matrix[user]
+            items = history.indices.astype(np.int64)
+            recent = None
+            if self.half_life is not None and at is not None:
+                recent = recency_of(event_times(history, at[user]), self.half_life)
+            whole, weighted = self._neighbour_rows(items, history.data.astype(np.float64), recent)
+            stored.plain[row] = whole[0, neighbour.items]
+            if len(stored.recent):
+                stored.recent[row] = weighted[0, neighbour.items]
+            stored.sequence[row] = self.sequence.row_scores(items, np.ones(len(items)) if recent is None else recent)
+            stored.content[row] = self.content.row_scores(items)
+        return stored
 
     def recency(self, history: sp.csr_matrix, at: sp.csr_matrix | None) -> sp.csr_matrix | None:
         """The history's pattern weighted by recency, or None when recency is off or times are unknown."""

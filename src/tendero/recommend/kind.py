@@ -149,7 +149,15 @@ class RecommenderKind:
         holdout = build_matrices(pairs[test], users, catalogue)
         stages = Stages()
         hybrid = fit_hybrid(
-            train.weight, train.at, items, hybrid_params, train.values, log=tick, step=tick, stages=stages
+            train.weight,
+            train.at,
+            items,
+            hybrid_params,
+            train.values,
+            log=tick,
+            step=tick,
+            stages=stages,
+            store_rows=False,  # the refit on all data below stores its own
         )
         tick("evaluating on the holdout")
         metrics: dict[str, float] = {}
