@@ -6,6 +6,8 @@ to fix it, where the log is, column headers and units) lives here.
 
 from __future__ import annotations
 
+from tendero.catalogue.cli_commands import COMMAND_HELP
+
 CLI: dict[str, dict[str, str]] = {
     # ---- failures --------------------------------------------------------------------------------------
     "error": {"en": "error", "es": "error"},
@@ -592,4 +594,4 @@ _HELP: dict[str, tuple[str, str]] = {
     ),
     "insights": ("Sales analysis and product suggestions.", "Análisis de ventas y sugerencias de productos."),
 }
-CLI_HELP: dict[str, dict[str, str]] = {key: {"en": en, "es": es} for key, (en, es) in _HELP.items()}
+CLI_HELP: dict[str, dict[str, str]] = {key: {"en": en, "es": es} for key, (en, es) in {**_HELP, **COMMAND_HELP}.items()}

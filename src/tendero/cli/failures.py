@@ -20,9 +20,10 @@ from typing import Any, NoReturn
 
 import typer
 from typer._click.core import Context as ClickContext  # typer 0.29 carries its own click
+from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
-from tendero.cli import output
+from tendero.cli import click_words, output
 from tendero.cli.output import CommandFailed, say
 
 log = logging.getLogger("tendero.cli")
@@ -193,12 +194,18 @@ class TenderoGroup(TyperGroup):
     def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         if ctx.parent is None:
             args = hoist_root_options(args)
-            output.localize_help(self, output.requested_language(args))
-        return super().parse_args(ctx, args)
+            output.state.language = output.requested_language(args)
+            output.localize_help(self, output.state.language)
+        try:
+            return super().parse_args(ctx, args)
+        except UsageError as error:  # Typer shows it (usage line, panel, exit 2): in the run's words
+            raise click_words.localized(error, output.state.language) from None
 
     def invoke(self, ctx: ClickContext) -> Any:
         try:
             return super().invoke(ctx)
+        except UsageError as error:
+            raise click_words.localized(error, output.state.language) from None
         except (typer.Exit, typer.Abort, typer.TyperException):  # exits, and usage errors typer shows itself
             raise
         except BrokenPipeError:  # the reader went away (| head): stop quietly, as a shell's writer would
