@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from tendero.catalogue.algorithms import ALGORITHM_WORDS
 from tendero.catalogue.answers import ANSWERS
 from tendero.catalogue.api import API
 from tendero.catalogue.cli import CLI, CLI_HELP
@@ -58,6 +59,7 @@ AREAS: dict[str, Mapping[str, Mapping[str, str]]] = {
     "training": TRAINING,
     "training.type": TYPE_WORDS,
     "training.pages": TRAINING_PAGES,
+    "training.algorithms": ALGORITHM_WORDS,
 }
 
 __all__ = ["AREAS", "LANGUAGES", "Language", "entries"]

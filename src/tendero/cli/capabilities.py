@@ -426,7 +426,7 @@ def train_tabular(
         fitting = [a for a in _algorithm_names() if facts.task in algorithm_tasks(a)]
         fail(say("param.task", algorithm=algorithm, task=facts.task, choices=", ".join(fitting)))
     try:
-        check_hyperparameters(algorithm, hyperparameters)
+        check_hyperparameters(algorithm, hyperparameters, output.language())
     except Invalid as error:
         first = error.errors[0]
         if "allowed" in first:
@@ -458,7 +458,7 @@ def train_job_followed(tenant_id: str, tenant: str, job_id: str) -> dict[str, An
 def _hyperparameters(algorithm: str) -> list[Any]:
     from tendero.services.algorithms import hyperparameters
 
-    return hyperparameters(algorithm)
+    return hyperparameters(algorithm, output.language())
 
 
 def _shown(value: Any) -> str:
