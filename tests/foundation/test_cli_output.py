@@ -138,3 +138,25 @@ def test_every_help_entry_of_the_catalogue_names_a_command_or_option():
 
     walk(typer.main.get_command(app), "")
     assert sorted(set(CLI_HELP) - known) == []
+
+
+def test_model_versions_show_each_metric_with_its_unit_in_the_runs_language(tenant):
+    from tendero.store import registry as registry_rows
+    from tendero.store.db import session_scope
+    from tendero.store.registry import NewVersion
+
+    metrics = {"backtest_wape": 0.1234, "series": 12, "train_seconds": 3.5, "backtest_mase": 0.8123,
+               "backtest_mae_spend": 41.5, "note": "texto"}  # fmt: skip
+    with session_scope() as session:
+        model = registry_rows.get_or_create_model(session, tenant.id, "ventas", "forecast")
+        new = NewVersion("auto", {}, metrics, {}, {}, "/tmp/ventas", 1, "0" * 64, None, "ventas-1")
+        registry_rows.register_version(session, tenant.id, model, new)
+    spanish = runner.invoke(app, ["models", "versions", "ventas", "--tenant", tenant.name, "--lang", "es"])
+    assert spanish.exit_code == 0, spanish.output
+    flat = " ".join(spanish.output.split())
+    assert "Error medio (WAPE) 12.3 %" in flat and "Series 12" in flat and "3.50 s" in flat
+    assert "Error frente a la previsión ingenua (MASE) 0.8123" in flat  # a plain score: no unit
+    assert "Gasto: error medio 41.50 EUR" in flat  # money in the tenant's currency
+    assert "backtest_wape" not in flat and "texto" not in flat
+    english = runner.invoke(app, ["models", "versions", "ventas", "--tenant", tenant.name, "--lang", "en"])
+    assert "Average error (WAPE) 12.3 %" in " ".join(english.output.split())
