@@ -13,6 +13,7 @@ import string
 from functools import lru_cache
 
 from tendero.catalogue.language import FALLBACK
+from tendero.catalogue.refusals import REFUSALS
 
 # Progress lines, by the kind or job that writes them.
 JOB_PROGRESS: dict[str, dict[str, str]] = {
@@ -167,13 +168,8 @@ JOB_PROGRESS: dict[str, dict[str, str]] = {
     "job.done": {"en": "done", "es": "hecho"},
 }
 
-# Refusals of the domain that end a job, shown after "the job could not run: ".
-JOB_REFUSALS: dict[str, dict[str, str]] = {
-    "customers.too_few": {
-        "en": "only {count} customers bought on or before {day}: need at least {needed}",
-        "es": "solo {count} clientes compraron hasta el {day}: hacen falta al menos {needed}",
-    },
-}
+# Refusals of the domain that end a job, shown after "the job could not run: " (``tendero.catalogue.refusals``).
+JOB_REFUSALS: dict[str, dict[str, str]] = REFUSALS
 
 # How a job ends when it does not complete.
 JOB_FAILURES: dict[str, dict[str, str]] = {

@@ -16,6 +16,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from tendero.cli import output
+from tendero.cli.algorithm_names import ALGORITHM_NAMES
 from tendero.cli.failures import fail as _fail_with
 from tendero.cli.failures import job_output_to_log, readable_failure
 from tendero.cli.output import Column, say
@@ -379,12 +380,6 @@ def datasets_show(
         print_json(row)
         return
     _show_dataset(row)
-
-
-# The trainer's algorithms (``tendero.services.algorithms.algorithm_names``; a test holds them equal): written
-# here so that the command lists them in its help without loading the trainers.
-ALGORITHM_NAMES = ("linear_regression", "logistic_regression", "random_forest", "lightgbm", "xgboost", "mlp",
-                   "kmeans", "text_classifier")  # fmt: skip
 
 
 def _algorithm_names() -> list[str]:

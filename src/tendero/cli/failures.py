@@ -134,14 +134,18 @@ EXCEPTION_PREFIX = re.compile(r"^(?:[A-Za-z_][\w.]*(?:Error|Exception|Rejected|F
 
 
 def readable_failure(reason: str, tenant: str = "") -> str:
-    """A job's or a domain's failure text in the user's words: a known one from the catalogue, any other without
-    the Python exception's class name."""
+    """A job's or a domain's failure text in the run's language: one the command can say what to do about (with
+    its flags) from the ``cli`` area, a coded refusal of the domain or a job line from the job texts (the job's own
+    "could not run:" left out: the command says what failed), any other without the Python exception's class name."""
+    from tendero.catalogue.jobs import JOB_TEXTS, render_job_text
+
     text = EXCEPTION_PREFIX.sub("", (reason or "").strip().splitlines()[0] if reason else "")
     for pattern, key in KNOWN_FAILURES:
         match = pattern.search(text)
         if match:
             return say(key, tenant=tenant or "T", **match.groupdict())
-    return text
+    could_not_run = JOB_TEXTS["failure.could_not_run"]["en"].split("{", 1)[0]
+    return render_job_text(text.removeprefix(could_not_run), output.language())
 
 
 def message_of(error: BaseException) -> tuple[str, int]:

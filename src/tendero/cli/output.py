@@ -228,7 +228,7 @@ def localize_help(root: Any, language: Language) -> None:
     library's own words (``cli.click``); a command or option without an entry keeps its docstring."""
     from tendero.catalogue.cli import CLI_HELP
     from tendero.cli import click_words
-    from tendero.cli.capabilities import ALGORITHM_NAMES
+    from tendero.cli.algorithm_names import ALGORITHM_NAMES
 
     click_words.use_language(language)
     values = {"{algorithms}": ", ".join(ALGORITHM_NAMES)}
