@@ -160,3 +160,17 @@ def test_model_versions_show_each_metric_with_its_unit_in_the_runs_language(tena
     assert "backtest_wape" not in flat and "texto" not in flat
     english = runner.invoke(app, ["models", "versions", "ventas", "--tenant", tenant.name, "--lang", "en"])
     assert "Average error (WAPE) 12.3 %" in " ".join(english.output.split())
+
+
+def test_a_followed_trainings_progress_is_drawn_in_the_runs_language(tenant, tmp_path):
+    data = tmp_path / "rutas.csv"
+    data.write_text("km,paradas,coste\n" + "".join(f"{i},{i % 4},{i * 1.5 + i % 4}\n" for i in range(40)))
+    made = runner.invoke(app, ["datasets", "upload", str(data), "--tenant", tenant.name, "--name", "rutas",
+                               "--task", "regression", "--target", "coste"])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    trained = runner.invoke(app, ["train", "tabular", "--tenant", tenant.name, "--dataset", "rutas",
+                                  "--algorithm", "linear_regression", "--follow", "--lang", "es"])  # fmt: skip
+    flat = " ".join(trained.output.split())
+    assert trained.exit_code == 0, flat
+    assert "importancia de las variables 2/2" in flat and "versión 1.0.0" in flat  # the job's last step, in Spanish
+    assert "importance" not in flat and "queued" not in flat

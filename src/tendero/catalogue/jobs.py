@@ -111,6 +111,10 @@ JOB_PROGRESS: dict[str, dict[str, str]] = {
     "training.trial": {"en": "trial {trial}: {message}", "es": "prueba {trial}: {message}"},
     "training.cross_validated": {"en": "cross-validated metrics", "es": "métricas con validación cruzada"},
     "training.held_out": {"en": "held-out metrics", "es": "métricas con datos reservados"},
+    "training.importance": {
+        "en": "importance {done}/{total}",
+        "es": "importancia de las variables {done}/{total}",
+    },
     "training.rounds": {
         "en": "tree {tree}: finding the number of rounds on {rows} training rows",
         "es": "árbol {tree}: buscando el número de rondas con {rows} filas de entrenamiento",
