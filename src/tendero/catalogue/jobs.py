@@ -169,6 +169,11 @@ JOB_PROGRESS: dict[str, dict[str, str]] = {
     "insights.analysing": {"en": "analysing", "es": "analizando"},
     "insights.found": {"en": "{count} insights", "es": "{count} hallazgos"},
     "retention.deleted": {"en": "{what}: {count} deleted", "es": "{what}: {count} borrados"},
+    "retention.jobs": {"en": "jobs", "es": "trabajos"},
+    "retention.job_events": {"en": "progress events", "es": "eventos de progreso"},
+    "retention.audit_rows": {"en": "audit rows", "es": "filas de auditoría"},
+    "retention.deliveries": {"en": "deliveries", "es": "envíos"},
+    "retention.events": {"en": "events", "es": "eventos"},
     "job.done": {"en": "done", "es": "hecho"},
 }
 
