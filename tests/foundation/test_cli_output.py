@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -20,6 +21,13 @@ ROWS = [{"id": ID, "name": "ventas de noviembre por tienda", "rows": 1234567, "s
 COLUMNS = [Column("id", "col.id", "id"), Column("name", "col.name"), Column("rows", "col.rows", "count"),
            Column("share", "col.revenue_share", "share"), Column("spend", "col.monetary", "money"),
            Column("days", "col.recency", "days")]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def english_run(monkeypatch):
+    """Each test starts as a fresh run would (English, no --debug): the run's state is per process, and an earlier
+    command in this process may have chosen Spanish."""
+    monkeypatch.setattr(output, "state", output.RunState())
 
 
 def _printed(width: int) -> str:
