@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -187,6 +188,31 @@ def test_algorithm_choices_and_hyperparameter_ranges_reach_the_user(tenant, tmp_
     listed = _invoke(["train", "algorithms", "lightgbm", "--json"])
     specs = {spec["name"]: spec for spec in __import__("json").loads(listed.output)[0]["hyperparameters"]}
     assert specs["num_leaves"]["allowed"] == "integer from 2 to 131072 or auto"
+
+
+def test_hyperparameter_ranges_and_refusals_are_in_the_runs_language():
+    import json
+
+    from tendero.errors import Invalid
+    from tendero.services.algorithms import check_hyperparameters
+
+    english_words = re.compile(r"\b(integer|number|from|to|above|below|up to|or|none|true or false|a list|any value|"
+                               r"not allowed|default)\b")  # fmt: skip
+    spanish = json.loads(_invoke(["train", "algorithms", "--json", "--lang", "es"]).output)
+    allowed = {spec["name"]: spec["allowed"] for row in spanish for spec in row["hyperparameters"]}
+    assert allowed["num_leaves"] == "número entero desde 2 hasta 131072 o auto"
+    assert not [text for text in allowed.values() if english_words.search(text)], allowed
+    meanings = [spec["description"] for row in spanish for spec in row["hyperparameters"]]
+    assert "número de árboles (rondas); auto: lo decide la parada temprana" in meanings  # the pages' catalogue
+    english = json.loads(_invoke(["train", "algorithms", "lightgbm", "--json", "--lang", "en"]).output)
+    assert english[0]["hyperparameters"][0]["allowed"].startswith(("integer", "number", "auto"))
+    with pytest.raises(Invalid) as refused:
+        check_hyperparameters("lightgbm", {"num_leaves": 1}, "es")
+    assert str(refused.value) == "num_leaves=1 no está permitido: número entero desde 2 hasta 131072 o auto " \
+        "(por defecto auto)"  # fmt: skip
+    with pytest.raises(Invalid) as unknown:
+        check_hyperparameters("bosque", {}, "es")
+    assert "no hay ningún algoritmo 'bosque'; elige uno de: linear_regression" in str(unknown.value)
 
 
 def test_root_options_are_read_anywhere_on_the_line():

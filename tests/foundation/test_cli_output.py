@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -20,6 +21,13 @@ ROWS = [{"id": ID, "name": "ventas de noviembre por tienda", "rows": 1234567, "s
 COLUMNS = [Column("id", "col.id", "id"), Column("name", "col.name"), Column("rows", "col.rows", "count"),
            Column("share", "col.revenue_share", "share"), Column("spend", "col.monetary", "money"),
            Column("days", "col.recency", "days")]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def english_run(monkeypatch):
+    """Each test starts as a fresh run would (English, no --debug): the run's state is per process, and an earlier
+    command in this process may have chosen Spanish."""
+    monkeypatch.setattr(output, "state", output.RunState())
 
 
 def _printed(width: int) -> str:
@@ -138,3 +146,39 @@ def test_every_help_entry_of_the_catalogue_names_a_command_or_option():
 
     walk(typer.main.get_command(app), "")
     assert sorted(set(CLI_HELP) - known) == []
+
+
+def test_model_versions_show_each_metric_with_its_unit_in_the_runs_language(tenant):
+    from tendero.store import registry as registry_rows
+    from tendero.store.db import session_scope
+    from tendero.store.registry import NewVersion
+
+    metrics = {"backtest_wape": 0.1234, "series": 12, "train_seconds": 3.5, "backtest_mase": 0.8123,
+               "backtest_mae_spend": 41.5, "note": "texto"}  # fmt: skip
+    with session_scope() as session:
+        model = registry_rows.get_or_create_model(session, tenant.id, "ventas", "forecast")
+        new = NewVersion("auto", {}, metrics, {}, {}, "/tmp/ventas", 1, "0" * 64, None, "ventas-1")
+        registry_rows.register_version(session, tenant.id, model, new)
+    spanish = runner.invoke(app, ["models", "versions", "ventas", "--tenant", tenant.name, "--lang", "es"])
+    assert spanish.exit_code == 0, spanish.output
+    flat = " ".join(spanish.output.split())
+    assert "Error medio (WAPE) 12.3 %" in flat and "Series 12" in flat and "3.50 s" in flat
+    assert "Error frente a la previsión ingenua (MASE) 0.8123" in flat  # a plain score: no unit
+    assert "Gasto: error medio 41.50 EUR" in flat  # money in the tenant's currency
+    assert "backtest_wape" not in flat and "texto" not in flat
+    english = runner.invoke(app, ["models", "versions", "ventas", "--tenant", tenant.name, "--lang", "en"])
+    assert "Average error (WAPE) 12.3 %" in " ".join(english.output.split())
+
+
+def test_a_followed_trainings_progress_is_drawn_in_the_runs_language(tenant, tmp_path):
+    data = tmp_path / "rutas.csv"
+    data.write_text("km,paradas,coste\n" + "".join(f"{i},{i % 4},{i * 1.5 + i % 4}\n" for i in range(40)))
+    made = runner.invoke(app, ["datasets", "upload", str(data), "--tenant", tenant.name, "--name", "rutas",
+                               "--task", "regression", "--target", "coste"])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    trained = runner.invoke(app, ["train", "tabular", "--tenant", tenant.name, "--dataset", "rutas",
+                                  "--algorithm", "linear_regression", "--follow", "--lang", "es"])  # fmt: skip
+    flat = " ".join(trained.output.split())
+    assert trained.exit_code == 0, flat
+    assert "importancia de las variables 2/2" in flat and "versión 1.0.0" in flat  # the job's last step, in Spanish
+    assert "importance" not in flat and "queued" not in flat

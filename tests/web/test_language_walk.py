@@ -118,7 +118,7 @@ def shop_words(tenant: TenantKeys, client, headers: dict[str, str]) -> list[str]
 @pytest.fixture(scope="module")
 def walked_shop(client) -> Iterator[TenantKeys]:
     """A shop with every demo model kind trained and deployed through the real job runner, its product search index,
-    an async sales analysis, a batch prediction, and one failing and one cancelled job."""
+    an async sales analysis, a batch prediction, a schedule's run, a retention sweep, and one failing job."""
     from tendero.data.datasets import create_from_frame
     from tendero.data.demo import generate_store, route_costs
     from tendero.jobs.runner import get_runner
@@ -154,6 +154,16 @@ def walked_shop(client) -> Iterator[TenantKeys]:
         assert answer.status_code == 202, answer.text
         job = wait_for_job(client, tenant, answer.json()["id"], timeout=300)
         assert job["status"] == ends, (job["kind"], job["error"])
+    # a schedule's run (the churn-risk list of the deployed customers model) and a retention sweep
+    weekly = {"name": "riesgo-semanal", "cron": "0 8 * * 1", "action": "churn_risk", "params": {"model": "customers"}}
+    schedule = client.post("/v1/schedules", headers=tenant.headers(), json=weekly)
+    assert schedule.status_code == 201, schedule.text
+    run = client.post(f"/v1/schedules/{schedule.json()['id']}/run", headers=tenant.headers())
+    swept = client.post("/v1/retention/run", headers=tenant.headers())
+    for answer in (run, swept):
+        assert answer.status_code == 202, answer.text
+        job = wait_for_job(client, tenant, answer.json()["job_id"], timeout=300)
+        assert job["status"] == "completed", (job["kind"], job["error"])
     yield tenant
 
 
@@ -163,11 +173,13 @@ def _pages(client, tenant: TenantKeys) -> list[str]:
     segment = next(s["segment"] for s in customers["summary"] if s["customers"])
     at_risk = client.get("/v1/customers/at-risk", params={"limit": 1}, headers=tenant.headers()).json()["items"]
     insight = client.get("/v1/insights", headers=tenant.headers()).json()["items"][0]["id"]
+    schedule = client.get("/v1/schedules", headers=tenant.headers()).json()["items"][0]["id"]
     return [
         "/app", "/app?days=7", "/app/forecast?level=category&freq=M", "/app/forecast?level=total&freq=D",
         "/app/forecast?level=product&freq=W", "/app/customers", f"/app/customers?segment={segment}",
         f"/app/customers/{at_risk[0]['customer_id']}", "/app/recommendations", "/app/experiments", "/app/insights",
         f"/app/insights/{insight}", "/app/assistant", "/app/data", "/app/models", "/app/jobs", "/app/schedules",
+        f"/app/schedules/{schedule}",
         "/app/settings", "/app/search?q=cafe", "/app/no-such-page",
     ]  # fmt: skip
 
@@ -200,7 +212,8 @@ def test_every_page_and_job_message_is_in_one_language(client, walked_shop, lang
     headers = {**walked_shop.headers(), "accept-language": lang}
     jobs = client.get("/v1/jobs", params={"limit": 100}, headers=headers).json()["items"]
     kinds = {job["kind"] for job in jobs}
-    assert {"train", "search_index", "insights", "batch_predict"} <= kinds, kinds
+    assert {"train", "search_index", "insights", "batch_predict", "schedule", "retention"} <= kinds, kinds
+    assert all(job["status"] == "completed" for job in jobs if job["kind"] in ("schedule", "retention"))
     assert any(job["status"] == "failed" for job in jobs)
     for job in jobs:
         events = client.get(f"/v1/jobs/{job['id']}/progress", params={"limit": 5000}, headers=headers).json()

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from tendero.catalogue.algorithms import ALGORITHM_WORDS
 from tendero.catalogue.answers import ANSWERS
 from tendero.catalogue.api import API
 from tendero.catalogue.cli import CLI, CLI_HELP
+from tendero.catalogue.cli_words import CLICK_WORDS
 from tendero.catalogue.customers import CHURN_REASONS, CLUSTER_WORDS, SEGMENT_ACTIONS, SEGMENTS
 from tendero.catalogue.dashboard import DASHBOARD
 from tendero.catalogue.data import DATA
@@ -35,6 +37,7 @@ AREAS: dict[str, Mapping[str, Mapping[str, str]]] = {
     "api": API,
     "cli": CLI,
     "cli.help": CLI_HELP,
+    "cli.click": CLICK_WORDS,
     "dashboard": DASHBOARD,
     "pages": PAGES,
     "engines": ENGINES,
@@ -56,6 +59,7 @@ AREAS: dict[str, Mapping[str, Mapping[str, str]]] = {
     "training": TRAINING,
     "training.type": TYPE_WORDS,
     "training.pages": TRAINING_PAGES,
+    "training.algorithms": ALGORITHM_WORDS,
 }
 
 __all__ = ["AREAS", "LANGUAGES", "Language", "entries"]

@@ -6,6 +6,8 @@ to fix it, where the log is, column headers and units) lives here.
 
 from __future__ import annotations
 
+from tendero.catalogue.cli_commands import COMMAND_HELP
+
 CLI: dict[str, dict[str, str]] = {
     # ---- failures --------------------------------------------------------------------------------------
     "error": {"en": "error", "es": "error"},
@@ -184,6 +186,11 @@ CLI: dict[str, dict[str, str]] = {
         "{rejected} rechazados",
     },
     "events.rejected": {"en": "  row {row}: {field}: {message}", "es": "  fila {row}: {field}: {message}"},
+    "job_status.queued": {"en": "queued", "es": "en cola"},
+    "job_status.running": {"en": "running", "es": "en curso"},
+    "job_status.completed": {"en": "completed", "es": "terminado"},
+    "job_status.failed": {"en": "failed", "es": "fallido"},
+    "job_status.cancelled": {"en": "cancelled", "es": "cancelado"},
     "status.completed": {"en": "completed", "es": "completada"},
     "status.validated": {"en": "validated", "es": "validada"},
     "status.failed": {"en": "failed", "es": "fallida"},
@@ -592,4 +599,4 @@ _HELP: dict[str, tuple[str, str]] = {
     ),
     "insights": ("Sales analysis and product suggestions.", "Análisis de ventas y sugerencias de productos."),
 }
-CLI_HELP: dict[str, dict[str, str]] = {key: {"en": en, "es": es} for key, (en, es) in _HELP.items()}
+CLI_HELP: dict[str, dict[str, str]] = {key: {"en": en, "es": es} for key, (en, es) in {**_HELP, **COMMAND_HELP}.items()}

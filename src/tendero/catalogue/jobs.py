@@ -13,6 +13,7 @@ import string
 from functools import lru_cache
 
 from tendero.catalogue.language import FALLBACK
+from tendero.catalogue.refusals import REFUSALS
 
 # Progress lines, by the kind or job that writes them.
 JOB_PROGRESS: dict[str, dict[str, str]] = {
@@ -110,6 +111,10 @@ JOB_PROGRESS: dict[str, dict[str, str]] = {
     "training.trial": {"en": "trial {trial}: {message}", "es": "prueba {trial}: {message}"},
     "training.cross_validated": {"en": "cross-validated metrics", "es": "métricas con validación cruzada"},
     "training.held_out": {"en": "held-out metrics", "es": "métricas con datos reservados"},
+    "training.importance": {
+        "en": "importance {done}/{total}",
+        "es": "importancia de las variables {done}/{total}",
+    },
     "training.rounds": {
         "en": "tree {tree}: finding the number of rounds on {rows} training rows",
         "es": "árbol {tree}: buscando el número de rondas con {rows} filas de entrenamiento",
@@ -164,16 +169,16 @@ JOB_PROGRESS: dict[str, dict[str, str]] = {
     "insights.analysing": {"en": "analysing", "es": "analizando"},
     "insights.found": {"en": "{count} insights", "es": "{count} hallazgos"},
     "retention.deleted": {"en": "{what}: {count} deleted", "es": "{what}: {count} borrados"},
+    "retention.jobs": {"en": "jobs", "es": "trabajos"},
+    "retention.job_events": {"en": "progress events", "es": "eventos de progreso"},
+    "retention.audit_rows": {"en": "audit rows", "es": "filas de auditoría"},
+    "retention.deliveries": {"en": "deliveries", "es": "envíos"},
+    "retention.events": {"en": "events", "es": "eventos"},
     "job.done": {"en": "done", "es": "hecho"},
 }
 
-# Refusals of the domain that end a job, shown after "the job could not run: ".
-JOB_REFUSALS: dict[str, dict[str, str]] = {
-    "customers.too_few": {
-        "en": "only {count} customers bought on or before {day}: need at least {needed}",
-        "es": "solo {count} clientes compraron hasta el {day}: hacen falta al menos {needed}",
-    },
-}
+# Refusals of the domain that end a job, shown after "the job could not run: " (``tendero.catalogue.refusals``).
+JOB_REFUSALS: dict[str, dict[str, str]] = REFUSALS
 
 # How a job ends when it does not complete.
 JOB_FAILURES: dict[str, dict[str, str]] = {

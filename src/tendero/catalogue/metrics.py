@@ -131,6 +131,7 @@ METRIC_UNITS: dict[str, str] = {
     "train_seconds": "seconds", "rows": "count", "train_rows": "count", "test_rows": "count",
     "recall@k": "share", "precision@k": "share", "hit_rate@k": "share",
     "backtest_periods": "count", "backtest_rows": "count", "products": "count", "history_periods": "count",
+    "backtest_mae_spend": "money",
 }  # fmt: skip
 
 _FAMILIES: list[tuple[re.Pattern[str], str]] = [
@@ -168,5 +169,5 @@ def metric_label(key: str, lang: str) -> str:
 
 
 def metric_unit(key: str) -> str:
-    """``share``, ``count``, ``days``, ``seconds`` or ``""`` (a plain score)."""
+    """``share``, ``count``, ``days``, ``seconds``, ``money`` (the tenant's currency) or ``""`` (a plain score)."""
     return METRIC_UNITS.get(metric_key(key)[0], "")

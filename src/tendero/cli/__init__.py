@@ -283,22 +283,37 @@ def models_list(tenant: TenantOpt, as_json: Annotated[bool, typer.Option("--json
 def models_versions(model: str, tenant: TenantOpt, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """A model's versions with their metrics; the deployed one marked."""
     from tendero.services import models as model_service
+    from tendero.services.tenant_settings import currency_of
 
     page = model_service.list_versions(_tenant_id(tenant), model, limit=500)
     versions = [v.model_dump(mode="json") for v in page.items]
     if as_json:
         _print_json(versions)
         return
+    currency = currency_of(_tenant_id(tenant))
     rows = [
         {**v, "aliases": ",".join(v["aliases"]), "created": v["created_at"][:19],
-         "metrics": ", ".join(f"{k}={val:.4g}" for k, val in list(v["metrics"].items())[:4]
-                              if isinstance(val, (int, float)))}
+         "metrics": "; ".join(_metric_shown(key, value, currency) for key, value in v["metrics"].items()
+                              if isinstance(value, (int, float)) and not isinstance(value, bool))}
         for v in versions
     ]  # fmt: skip
     columns = [Column("version", "col.version", "id"), Column("status", "col.status"), Column("aliases", "col.aliases"),
                Column("algorithm", "col.algorithm"), Column("metrics", "col.metrics"),
                Column("created", "col.created", "date")]  # fmt: skip
     output.print_table(rows, columns)
+
+
+# A metric's unit (the catalogue's ``metric_unit``) as the command shows figures; a plain score has none.
+METRIC_FIGURES: dict[str, output.Unit] = {"share": "share", "count": "count", "seconds": "seconds", "days": "days",
+                                          "money": "money"}  # fmt: skip
+
+
+def _metric_shown(key: str, value: float, currency: str) -> str:
+    """``Average error (WAPE) 12.3 %``: the metric's name in the run's language and its value in its unit."""
+    from tendero.catalogue.metrics import metric_label, metric_unit
+
+    unit = METRIC_FIGURES.get(metric_unit(key), "text")
+    return f"{metric_label(key, output.language())} {output.figure(value, unit, currency)}"
 
 
 @models_app.command("deploy")

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from tendero.catalogue.cli import CLI
 from tendero.cli import output
+from tendero.cli.algorithm_names import ALGORITHM_NAMES
 from tendero.cli.failures import fail as _fail_with
 from tendero.cli.failures import job_output_to_log, readable_failure
 from tendero.cli.output import Column, say
@@ -64,6 +66,7 @@ def run_job_here(tenant_id: str, job_id: str, follow: bool = True) -> dict[str, 
 
 
 def _follow_job(tenant_id: str, job_id: str, follow: bool) -> dict[str, Any]:
+    from tendero.catalogue.jobs import render_job_text
     from tendero.services.jobs import job_state
     from tendero.services.workers import run_job_in_thread
 
@@ -73,7 +76,7 @@ def _follow_job(tenant_id: str, job_id: str, follow: bool) -> dict[str, Any]:
     seen = 0
     status, error, result = "queued", None, None
     with Progress(*columns, console=output.errors(), disable=not follow) as bar:
-        task = bar.add_task("queued", total=100, metrics="")
+        task = bar.add_task(_status("queued"), total=100, metrics="")
         while True:
             state = job_state(tenant_id, job_id, after_event=seen)
             status, progress, error, result, events = (
@@ -87,13 +90,19 @@ def _follow_job(tenant_id: str, job_id: str, follow: bool) -> dict[str, Any]:
                 seen = events[-1].id
                 last = events[-1]
                 shown = ", ".join(f"{k}={v:.4g}" for k, v in list(last.metrics.items())[:3])
-                bar.update(task, description=last.message[:40] or status, metrics=shown)
+                message = render_job_text(last.message, output.language())
+                bar.update(task, description=message[:40] or _status(status), metrics=shown)
             bar.update(task, completed=progress)
             if status in ("completed", "failed", "cancelled"):
                 break
             time.sleep(0.3)
     runner.join(10)
     return {"id": job_id, "status": status, "error": error, "result": result}
+
+
+def _status(status: str) -> str:
+    """A job's status in the run's language (the catalogue's word, else the status as stored)."""
+    return say(f"job_status.{status}") if f"job_status.{status}" in CLI else status
 
 
 def submit(tenant_id: str, request: dict[str, Any]) -> str:
@@ -381,12 +390,6 @@ def datasets_show(
     _show_dataset(row)
 
 
-# The trainer's algorithms (``tendero.services.algorithms.algorithm_names``; a test holds them equal): written
-# here so that the command lists them in its help without loading the trainers.
-ALGORITHM_NAMES = ("linear_regression", "logistic_regression", "random_forest", "lightgbm", "xgboost", "mlp",
-                   "kmeans", "text_classifier")  # fmt: skip
-
-
 def _algorithm_names() -> list[str]:
     from tendero.services.algorithms import algorithm_names
 
@@ -426,7 +429,7 @@ def train_tabular(
         fitting = [a for a in _algorithm_names() if facts.task in algorithm_tasks(a)]
         fail(say("param.task", algorithm=algorithm, task=facts.task, choices=", ".join(fitting)))
     try:
-        check_hyperparameters(algorithm, hyperparameters)
+        check_hyperparameters(algorithm, hyperparameters, output.language())
     except Invalid as error:
         first = error.errors[0]
         if "allowed" in first:
@@ -458,7 +461,7 @@ def train_job_followed(tenant_id: str, tenant: str, job_id: str) -> dict[str, An
 def _hyperparameters(algorithm: str) -> list[Any]:
     from tendero.services.algorithms import hyperparameters
 
-    return hyperparameters(algorithm)
+    return hyperparameters(algorithm, output.language())
 
 
 def _shown(value: Any) -> str:

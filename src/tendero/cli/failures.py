@@ -20,9 +20,10 @@ from typing import Any, NoReturn
 
 import typer
 from typer._click.core import Context as ClickContext  # typer 0.29 carries its own click
+from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
-from tendero.cli import output
+from tendero.cli import click_words, output
 from tendero.cli.output import CommandFailed, say
 
 log = logging.getLogger("tendero.cli")
@@ -133,14 +134,18 @@ EXCEPTION_PREFIX = re.compile(r"^(?:[A-Za-z_][\w.]*(?:Error|Exception|Rejected|F
 
 
 def readable_failure(reason: str, tenant: str = "") -> str:
-    """A job's or a domain's failure text in the user's words: a known one from the catalogue, any other without
-    the Python exception's class name."""
+    """A job's or a domain's failure text in the run's language: one the command can say what to do about (with
+    its flags) from the ``cli`` area, a coded refusal of the domain or a job line from the job texts (the job's own
+    "could not run:" left out: the command says what failed), any other without the Python exception's class name."""
+    from tendero.catalogue.jobs import JOB_TEXTS, render_job_text
+
     text = EXCEPTION_PREFIX.sub("", (reason or "").strip().splitlines()[0] if reason else "")
     for pattern, key in KNOWN_FAILURES:
         match = pattern.search(text)
         if match:
             return say(key, tenant=tenant or "T", **match.groupdict())
-    return text
+    could_not_run = JOB_TEXTS["failure.could_not_run"]["en"].split("{", 1)[0]
+    return render_job_text(text.removeprefix(could_not_run), output.language())
 
 
 def message_of(error: BaseException) -> tuple[str, int]:
@@ -193,12 +198,18 @@ class TenderoGroup(TyperGroup):
     def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         if ctx.parent is None:
             args = hoist_root_options(args)
-            output.localize_help(self, output.requested_language(args))
-        return super().parse_args(ctx, args)
+            output.state.language = output.requested_language(args)
+            output.localize_help(self, output.state.language)
+        try:
+            return super().parse_args(ctx, args)
+        except UsageError as error:  # Typer shows it (usage line, panel, exit 2): in the run's words
+            raise click_words.localized(error, output.state.language) from None
 
     def invoke(self, ctx: ClickContext) -> Any:
         try:
             return super().invoke(ctx)
+        except UsageError as error:
+            raise click_words.localized(error, output.state.language) from None
         except (typer.Exit, typer.Abort, typer.TyperException):  # exits, and usage errors typer shows itself
             raise
         except BrokenPipeError:  # the reader went away (| head): stop quietly, as a shell's writer would

@@ -224,18 +224,29 @@ def requested_language(args: Sequence[str]) -> Language:
 
 
 def localize_help(root: Any, language: Language) -> None:
-    """Help texts of the command tree from the catalogue (``cli.help``) in ``language``; a command or option
-    without an entry keeps its docstring."""
+    """Help texts of the command tree from the catalogue (``cli.help``) in ``language``, and the command-line
+    library's own words (``cli.click``); a command or option without an entry keeps its docstring."""
     from tendero.catalogue.cli import CLI_HELP
+    from tendero.cli import click_words
+    from tendero.cli.algorithm_names import ALGORITHM_NAMES
+
+    click_words.use_language(language)
+    values = {"{algorithms}": ", ".join(ALGORITHM_NAMES)}
 
     def text(key: str) -> str | None:
         entry = CLI_HELP.get(key)
-        return entry[language] if entry else None
+        if not entry:
+            return None
+        shown = entry[language]
+        for name, value in values.items():
+            shown = shown.replace(name, value)
+        return shown
 
     def walk(command: Any, path: str) -> None:
         shown = text(path)
         if shown is not None:
             command.help, command.short_help = shown, None
+        click_words.localize_command(command, language)
         for param in getattr(command, "params", []):
             if getattr(param, "param_type_name", "") == "argument":
                 key = f"{path} {str(param.name).upper()}"

@@ -19,6 +19,8 @@ from typing import ClassVar
 import numpy as np
 from scipy import optimize, special
 
+from tendero.catalogue.refusals import Refusal
+
 Array = np.ndarray
 
 
@@ -501,7 +503,7 @@ class GammaGamma:
         m = np.asarray(monetary_value, dtype=float)
         keep = (x > 0) & (m > 0)
         if keep.sum() < 3:
-            raise ValueError("Gamma-Gamma needs at least 3 customers with a positive-value repeat purchase")
+            raise Refusal("customers.gamma_gamma", needed=3)
         x, m = x[keep], m[keep]
 
         def negative_ll(log_values: Array) -> float:

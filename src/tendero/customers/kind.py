@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from tendero.catalogue.refusals import Refusal
 from tendero.customers.model import CustomerModel, fit_customer_model, score_log
 from tendero.customers.settings import UNIT_DAYS, Settings
 from tendero.customers.transactions import holdout_counts, transaction_log
@@ -105,8 +106,7 @@ class CustomersKind:
         window = params.churn_window_days
         cut = end - pd.Timedelta(days=window)
         if log.orders.empty or log.orders["ordered_at"].min() >= cut - pd.Timedelta(days=window):
-            raise ValueError(f"order_lines: the history is shorter than two churn windows ({2 * window} days); "
-                             "a holdout needs one window to learn from and one to score")  # fmt: skip
+            raise Refusal("customers.short_history", days=2 * window)
         train = frames.derive(order_lines=lambda lines: lines[lines["ordered_at"] < cut])
         before = transaction_log(frames["order_lines"].loc[lambda lines: lines["ordered_at"] < cut])
         customers = before.orders["customer_id"].astype(str).unique()

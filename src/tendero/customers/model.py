@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tendero.catalogue.refusals import Refusal
 from tendero.customers import btyd
 from tendero.customers.backtest import run_backtest
 from tendero.customers.calibration import calibrate_purchases
@@ -424,11 +425,11 @@ def _history(
     """The log with integer customer codes (and the ids they stand for), the BTYD summary at
     ``as_of``, and the counts every fit reports; at least 10 customers are needed."""
     if log.orders.empty:
-        raise ValueError("no purchases with a customer id: nothing to learn from")
+        raise Refusal("customers.no_purchases")
     log, ids = with_integer_ids(log)
     summary = summarise(log.orders, as_of, UNIT_DAYS)
     if len(summary) < 10:
-        raise ValueError(f"only {len(summary)} customers bought on or before {as_of.date()}: need at least 10")
+        raise Refusal("customers.too_few", count=len(summary), day=as_of.date(), needed=10)
     metrics: dict[str, float] = {
         "customers": float(len(summary)),
         "repeat_customers": float((summary["frequency"] > 0).sum()),

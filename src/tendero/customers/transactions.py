@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tendero.catalogue.refusals import Refusal
+
 CANCELLED_STATUSES = frozenset({"cancelled", "canceled", "anulado", "anulada", "cancelado", "void"})
 DAY = np.timedelta64(1, "D")
 
@@ -42,7 +44,7 @@ class TransactionLog:
         """The last day with any activity: the natural calibration end when scoring today."""
         stamps = [frame["ordered_at"].max() for frame in (self.orders, self.returns) if len(frame)]
         if not stamps:
-            raise ValueError("the transaction log is empty: no order with a customer id")
+            raise Refusal("customers.empty_log")
         return pd.Timestamp(max(stamps)).normalize()
 
 
@@ -51,7 +53,7 @@ def transaction_log(order_lines: pd.DataFrame) -> TransactionLog:
     required = {"customer_id", "ordered_at"}
     missing = required - set(order_lines.columns)
     if missing:
-        raise ValueError(f"order_lines lacks column(s) {sorted(missing)}; it has {list(order_lines.columns)}")
+        raise Refusal("customers.missing_columns", missing=sorted(missing), columns=list(order_lines.columns))
     lines = order_lines.copy()
     dropped: dict[str, int] = {}
     if "revenue" not in lines.columns:
@@ -59,7 +61,7 @@ def transaction_log(order_lines: pd.DataFrame) -> TransactionLog:
             discount = lines["discount"].fillna(0) if "discount" in lines.columns else 0.0
             lines["revenue"] = lines["quantity"] * lines["unit_price"] - discount
         else:
-            raise ValueError("order_lines needs a revenue column (or quantity and unit_price)")
+            raise Refusal("customers.no_revenue")
     no_customer = lines["customer_id"].isna() | (lines["customer_id"].astype(str).str.strip() == "")
     dropped["lines_without_customer"] = int(no_customer.sum())
     lines = lines[~no_customer]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from tendero.catalogue.refusals import Refusal
 from tendero.kinds import Frames
 from tendero.store import commerce
 
@@ -25,7 +26,7 @@ def tenant_frames(tenant_id: str, needs: Iterable[str], dataset_id: str | None =
 
         loaders["dataset"] = partial(read_dataset_frame, tenant_id, dataset_id)
     elif "dataset" in set(needs):
-        raise ValueError("this model kind trains on a dataset: give the dataset's id")
+        raise Refusal("training.needs_dataset")
     return Frames(loaders)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from tendero.catalogue.refusals import Refusal
 from tendero.forecasting.engines import EngineContext, run_engines
 
 MIN_TRAIN_PERIODS = 3
@@ -77,5 +78,5 @@ def run_backtests(
         if on_window is not None:
             on_window(cutoff)
     if not windows:
-        raise ValueError("history: too short for even one backtest window; lower h or n_windows")
+        raise Refusal("forecast.no_window")
     return pd.concat(windows, ignore_index=True)

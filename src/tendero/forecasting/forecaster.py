@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from tendero.catalogue.refusals import Refusal
 from tendero.forecasting.backtest import run_backtests, sample_ids
 from tendero.forecasting.calibration import (
     apply_intervals,
@@ -120,7 +121,7 @@ def fit_forecast(
         panel = prepare_panel(df, config.freq, config.season, stale_after=config.stale_after, store_of=_stores(static))
         if panel.frame.empty:
             reasons = "; ".join(f"{item.unique_id}: {item.reason}" for item in panel.report.left_out[:5])
-            raise ValueError(f"series: nothing left to forecast ({reasons or 'no rows'})")
+            raise Refusal("forecast.nothing_left", reasons=reasons) if reasons else Refusal("forecast.no_rows")
         future = future_grid(panel.frame, config.freq, h)
         history, future, drivers, ignored = attach_drivers(
             panel.frame, future, exog_future, config.freq, config.country

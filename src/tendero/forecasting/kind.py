@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
+from tendero.catalogue.refusals import Refusal
 from tendero.forecasting.calibration import apply_intervals, calibrate_groups, level_weight
 from tendero.forecasting.drivers import supported_country
 from tendero.forecasting.forecaster import ForecastConfig, fit_forecast
@@ -260,7 +261,7 @@ class ForecastKind:
             measure=params.measure,
         )
         if series.frame.empty:
-            raise ValueError("order_lines: no series with at least 3 periods of history to forecast")
+            raise Refusal("forecast.too_short", periods=3)
         season = SEASON[params.freq]
         lengths = series.frame.groupby("unique_id").size()
         # fewer windows when history is short: each window needs the horizon plus a few periods to fit
@@ -330,8 +331,8 @@ class ForecastKind:
                               measure=params.measure).frame  # fmt: skip
         periods = sorted(series["ds"].unique())
         if len(periods) < params.horizon + 4:
-            raise ValueError(f"order_lines: {len(periods)} complete periods at freq {params.freq}; a holdout of "
-                             f"{params.horizon} needs at least {params.horizon + 4}")  # fmt: skip
+            raise Refusal("forecast.holdout", periods=len(periods), freq=params.freq, horizon=params.horizon,
+                          needed=params.horizon + 4)  # fmt: skip
         cut = pd.Timestamp(periods[-params.horizon])
         before = series[series["ds"] < cut]
         lengths = before.groupby("unique_id").size()

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from tendero.catalogue.refusals import Refusal
+
 Z95 = 1.959963984540054
 
 
@@ -117,7 +119,7 @@ def fit_elasticities(panel: pd.DataFrame, settings: ElasticitySettings | None = 
     settings = settings or ElasticitySettings()
     panel = panel[(panel["units"] > 0) & (panel["price"] > 0)].copy()
     if panel.empty:
-        raise ValueError("no sales with a positive price and quantity: import order lines first")
+        raise Refusal("pricing.no_positive_sales")
     panel["category"] = panel["category"].fillna("").astype(str)
     panel["y"] = np.log(panel["units"].to_numpy(dtype=np.float64))
     panel["x"] = np.log(panel["price"].to_numpy(dtype=np.float64))

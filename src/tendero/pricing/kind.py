@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from tendero.catalogue.refusals import Refusal
 from tendero.kinds import Fitted, Frames, Holdout, HoldoutScore, KindParams, Progress
 from tendero.pricing.elasticity import (
     ElasticityModel,
@@ -337,7 +338,7 @@ class PricingKind:
         progress.update(0, total, message="reading order lines")
         panel = panel_from_order_lines(frames["order_lines"], params.freq)
         if panel.empty:
-            raise ValueError("no order lines with a quantity and a price: import sales before training pricing")
+            raise Refusal("pricing.no_sales")
         settings = ElasticitySettings(params.min_periods, params.min_variation, params.trend, params.seasonality)
         progress.update(1, total, message=f"{panel['product_id'].nunique()} products, {len(panel)} product-periods")
         metrics = backtest(panel, settings, params.freq, params.holdout_periods)
@@ -375,8 +376,8 @@ class PricingKind:
         periods = np.sort(panel["period"].unique())
         holdout = params.holdout_periods or 8
         if len(periods) < holdout + max(params.min_periods, 4):
-            raise ValueError(f"order_lines: {len(periods)} periods with sales at freq {params.freq}; a holdout of "
-                             f"{holdout} needs at least {holdout + max(params.min_periods, 4)}")  # fmt: skip
+            raise Refusal("pricing.holdout", periods=len(periods), freq=params.freq, holdout=holdout,
+                          needed=holdout + max(params.min_periods, 4))  # fmt: skip
         cut = pd.Timestamp(periods[-holdout])
         test = panel[panel["period"] >= cut].reset_index(drop=True)
         test["key"] = test["product_id"] + "@" + test["period"].dt.strftime("%Y-%m-%d")

@@ -17,6 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 from pydantic import Field
 
+from tendero.catalogue.refusals import Refusal
 from tendero.kinds import Fitted, Frames, Holdout, HoldoutScore, KindParams, Progress, StagedProgress
 from tendero.recommend.catalogue import Catalogue, build_matrices
 from tendero.recommend.evaluation import evaluate_scorer, split_pairs, top_k
@@ -132,7 +133,7 @@ class RecommenderKind:
         tick("building signals")
         pairs = signal_pairs(signal_events(interactions, order_lines, params.signals))
         if not len(pairs):
-            raise ValueError("recommender: no interactions or order lines with a customer to learn from")
+            raise Refusal("recommend.no_data")
         catalogue = Catalogue.build(products, pairs["item_id"].to_numpy())
         users = IdMap(pd.unique(pairs["user_id"]))
         items = ItemSide(catalogue.texts(), catalogue.category_codes())
@@ -200,7 +201,7 @@ class RecommenderKind:
         sequences and popularity are recounted; EASE, the tuned settings and the ranker are kept."""
         params = RecommenderParams.model_validate(fitted.info.get("params") or {})
         if fitted.hybrid is None:
-            raise ValueError("recommender: only a trained model can be updated; train one first")
+            raise Refusal("recommend.untrained")
         progress.update(1, 3, message="building signals")
         interactions = _frame(frames, "interactions")
         order_lines = _frame(frames, "order_lines")
@@ -233,7 +234,7 @@ class RecommenderKind:
         interactions, order_lines = _frame(frames, "interactions"), _frame(frames, "order_lines")
         events = signal_events(interactions, order_lines, params.signals)
         if len(events) < 50:
-            raise ValueError(f"recommender: {len(events)} interactions and purchases; a holdout needs at least 50")
+            raise Refusal("recommend.holdout", count=len(events), needed=50)
         cut = float(np.quantile(events["at"].to_numpy(float), 1.0 - params.holdout_fraction))
         before, after = events[events["at"] < cut], events[events["at"] >= cut]
         known = before.groupby("user_id")["item_id"].agg(set)

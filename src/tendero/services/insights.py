@@ -15,6 +15,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from tendero.catalogue.refusals import refusal_text
 from tendero.config import get_settings
 from tendero.data.frames import tenant_frames
 from tendero.errors import Invalid, NotFound
@@ -116,7 +117,7 @@ def analyze_sales(tenant_id: str, request: SalesAnalysisRequest, language: Langu
     frames = tenant_frames(tenant_id, ("order_lines", "products"))
     lines = frames["order_lines"]
     if lines.empty:
-        raise NotFound("this shop has no order lines yet: import some (POST /v1/data/order_lines/imports)")
+        raise NotFound(refusal_text("insights.no_order_lines_api"))
     currency = request.currency or currency_of(tenant_id)
     products = frames["products"]
     settings = AnalysisSettings(currency=currency, top=request.top, names=_names(products),
@@ -214,7 +215,7 @@ def suggest_products(tenant_id: str, request: SuggestionsRequest, language: Lang
             raise Invalid(message, [{"field": "body.as_of", "message": message}]) from error
     frames = tenant_frames(tenant_id, ("order_lines", "products"))
     if frames["order_lines"].empty:
-        raise NotFound("this shop has no order lines yet: import some (POST /v1/data/order_lines/imports)")
+        raise NotFound(refusal_text("insights.no_order_lines_api"))
     types = SUGGESTION_TYPES if request.type == "all" else (request.type,)
     product_forecast = next((f for f in models.forecasts(tenant_id, ("product",)) if f.measure == "quantity"), None)
     try:

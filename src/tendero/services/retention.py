@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from tendero.catalogue.jobs import job_text
 from tendero.jobs.execute import JobContext
 from tendero.store import retention as retention_rows
 from tendero.store.tables import utcnow
@@ -35,7 +36,9 @@ def purge(
             batches += 1
             total += removed
             if progress is not None:
-                progress.update(step, len(retention_rows.PURGES) + 1, message=f"{name}: {total} deleted")
+                what = job_text(f"retention.{name}")
+                progress.update(step, len(retention_rows.PURGES) + 1,
+                                message=job_text("retention.deleted", what=what, count=total))  # fmt: skip
             if removed < batch:
                 break
         deleted[name] = total
@@ -56,5 +59,5 @@ def run_retention(ctx: JobContext) -> dict[str, Any]:
     """The ``retention`` job (queued by the daily sweep or by ``POST /v1/retention/run``)."""
     days = int(ctx.params.get("days") or 90)
     result = purge(ctx.tenant_id, days, progress=ctx.progress)
-    ctx.progress.update(len(retention_rows.PURGES) + 1, len(retention_rows.PURGES) + 1, message="done")
+    ctx.progress.update(len(retention_rows.PURGES) + 1, len(retention_rows.PURGES) + 1, message=job_text("job.done"))
     return result

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from tendero.catalogue.refusals import refusal_text
 from tendero.jobs.execute import JobFailed
 from tendero.registry.service import Served, deployed_models
 from tendero.services.tenant_settings import currency_of
@@ -18,9 +19,9 @@ def _customer_model(tenant_id: str, name: str) -> Served:
     try:
         served = deployed_models.get(tenant_id, name)
     except NotFound as error:
-        raise JobFailed(f"no deployed customers model {name!r}: train one (kind customers) first") from error
+        raise JobFailed(refusal_text("workflow.no_customers_model", name=name)) from error
     if served.kind != "customers":
-        raise JobFailed(f"model {name!r} is a {served.kind} model; this workflow needs a customers model")
+        raise JobFailed(refusal_text("workflow.not_customers_model", name=name, kind=served.kind))
     return served
 
 
@@ -128,7 +129,7 @@ def sales_analysis(tenant_id: str, params: Any, job_id: str | None = None) -> di
 
     lines = tenant_frames(tenant_id, ("order_lines",))["order_lines"]
     if lines.empty:
-        raise JobFailed("this shop has no order lines yet: import some before analysing sales")
+        raise JobFailed(refusal_text("insights.no_order_lines_job"))
     last_day = pd.Timestamp(lines["ordered_at"].max()).date()
     start, end = last_complete_period(last_day, params.period)
     request = insight_service.SalesAnalysisRequest(

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from tendero.catalogue.refusals import Refusal
 from tendero.kinds import Fitted, Frames, Holdout, HoldoutScore, KindParams, Progress
 from tendero.training.algorithms import ALGORITHMS, Algorithm, TrainData, estimate_seconds, get_algorithm
 from tendero.training.datasets import DatasetError, Issue, Task, column_type, infer_schema, validate_task
@@ -129,7 +130,7 @@ class TabularKind:
         frame = frames["dataset"]
         size = max(1, math.ceil(len(frame) * params.validation))
         if len(frame) - size < 4:
-            raise ValueError(f"dataset: {len(frame)} rows; a holdout of {size} leaves too few to train on")
+            raise Refusal("training.holdout", rows=len(frame), size=size)
         rows = frame.iloc[len(frame) - size :]
         if params.target is not None:
             rows = rows[rows[params.target].notna()]

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tendero.catalogue.refusals import Refusal
+
 
 class ParamRange(BaseModel):
     """One searched hyperparameter: an int or float range (optionally log-scaled) or a list of choices."""
@@ -103,5 +105,5 @@ def search(
         trials.append(trial)
         on_trial(trial, best)
     if best is None:
-        raise ValueError(f"all {spec.trials} trials failed; first error: {trials[0].error}")
+        raise Refusal("training.trials_failed", trials=spec.trials, error=trials[0].error)
     return best, trials

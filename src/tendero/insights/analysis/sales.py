@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from tendero.catalogue.refusals import refusal_text
 from tendero.insights.analysis.anomalies import find_anomalies
 from tendero.insights.analysis.concentration import concentration
 from tendero.insights.analysis.inputs import CustomerInput, ForecastInput
@@ -53,17 +54,16 @@ def analyze(
     settings = settings or AnalysisSettings()
     forecasts = forecasts or []
     if order_lines.empty:
-        raise NoData("this shop has no order lines yet: import some (tendero import … --entity order_lines)")
+        raise NoData(refusal_text("insights.no_order_lines"))
     lines, cancelled = prepare_lines(order_lines)
     if lines.empty:
-        raise NoData("every order line of this shop belongs to a cancelled order: nothing to analyse")
+        raise NoData(refusal_text("insights.all_cancelled"))
     data_start, data_end = lines["day"].min().date(), lines["day"].max().date()
     covered = period.clip(data_start, data_end)
     if covered is None or not period.mask(lines["ordered_at"]).any():
-        raise PeriodError(
-            f"no sales in {period.start}..{period.end}: this shop's data runs from {data_start} to {data_end}",
-            "period",
-        )
+        text = refusal_text("insights.no_sales_in_period", start=period.start, end=period.end, first=data_start,
+                            last=data_end)  # fmt: skip
+        raise PeriodError(text, "period")
     partial = covered != period
     previous_full = compare_to or period.previous()
     last_year_full = period.last_year()

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from tendero.catalogue.refusals import refusal_text
 from tendero.insights.analysis.inputs import ForecastInput
 from tendero.insights.analysis.kpis import prepare_lines
 from tendero.insights.analysis.phrases import LANGUAGES, day, number, p_value, percent, say
@@ -43,12 +44,12 @@ def suggest(
     """The chosen suggestion types (``TYPES``) as of ``as_of`` (default: the last day with sales)."""
     lines, _ = prepare_lines(order_lines) if len(order_lines) else (order_lines, 0)
     if lines.empty or not (lines["quantity"] > 0).any():
-        raise NoSales("this shop has no sales yet: import order lines first")
+        raise NoSales(refusal_text("insights.no_sales"))
     last_day = lines["day"].max()
     as_of = pd.Timestamp(as_of).normalize() if as_of is not None else last_day
     lines = lines[lines["day"] <= as_of]
     if lines.empty:
-        raise NoSales(f"no sales on or before {as_of.date()}: the data starts on {order_lines['ordered_at'].min()}")
+        raise NoSales(refusal_text("insights.no_sales_before", day=as_of.date(), first=order_lines["ordered_at"].min()))
     names = _names(products)
     sold = lines[lines["quantity"] > 0]
     prices = sold.groupby("product_id")["revenue"].sum() / sold.groupby("product_id")["quantity"].sum()
