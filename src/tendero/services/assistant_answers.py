@@ -29,6 +29,7 @@ from tendero.services import Invalid
 from tendero.services import insights as insights_service
 from tendero.services import pricing as pricing_service
 from tendero.services import search as search_service
+from tendero.services.items import excluded_items
 from tendero.store.tenants import NotFound
 
 DEFAULT_DAYS = 30
@@ -82,6 +83,13 @@ class Answer:
 def sales_lines(ctx: Context) -> pd.DataFrame:
     """The tenant's order lines for sales figures (``tendero.data.frames`` via the tenant cache)."""
     return ctx.data.lines
+
+
+def goods_lines(ctx: Context, lines: pd.DataFrame) -> pd.DataFrame:
+    """``lines`` without the tenant's non-products (postage, fees...: its rule, as recommendations apply it): a
+    ranking of products names goods, while sales totals keep every line."""
+    left_out = excluded_items(ctx.tenant_id)
+    return lines[~lines["product_id"].isin(left_out)] if left_out else lines
 
 
 SURFACES: dict[str, type[Any]] = {"customers": CustomersModel, "recommender": RecommenderModel,
@@ -465,7 +473,7 @@ def top_products(ctx: Context, u: Understanding) -> Answer:
     slots = _slots(
         u, measure=measure, direction=direction, n=n, period={"start": start.isoformat(), "end": end.isoformat()}
     )
-    lines = _select(ctx, start, end, s.category)
+    lines = goods_lines(ctx, _select(ctx, start, end, s.category))
     filters = _filters_text(ctx, s.category, None, None)
     if lines.empty:
         return _no_sales(ctx, start, end, filters, slots)
