@@ -36,6 +36,7 @@ if _PG_ADMIN_URL:
 else:
     os.environ["TENDERO_DATABASE_URL"] = f"sqlite:///{_HOME / 'tendero.db'}"
 
+from browser import chromium, server  # noqa: E402, F401 (the browser tests' fixtures: Chromium, a live server)
 from support import TenantKeys, make_tenant  # noqa: E402 (after the environment is set)
 
 

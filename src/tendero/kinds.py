@@ -142,6 +142,8 @@ class Frames(Mapping[str, pd.DataFrame]):
     - ``order_lines``: order_id, customer_id (may be missing), ordered_at, store, status,
       product_id, category, quantity, unit_price, discount, revenue (= quantity * unit_price - discount)
     - ``interactions``: user_id, item_id, kind (view/click/cart/favorite/rating/purchase), value, at
+    - ``non_products``: product_id — the items the tenant's non-product rule leaves out now (postage, fees,
+      discounts, adjustments; empty while the rule is off)
     - ``dataset``: a user's uploaded table (training platform), columns as uploaded
     """
 

@@ -4,22 +4,14 @@ reports, another tenant gets 404; and in Debian's Chromium the movers chart is d
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from browser import VIEWPORTS, fits_the_phone, new_page, open_page, shot, sign_in
 from support import load_demo, make_tenant
 from web.web_helpers import browser as http_browser
 from web.web_helpers import sign_in as http_sign_in
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -63,70 +55,22 @@ def test_run_an_analysis_from_the_form_and_read_it_in_both_languages(client, sho
     assert insight_id not in intruder.get("/app/insights").text
 
 
-@pytest.fixture(scope="module")
-def chromium():  # type: ignore[no-untyped-def]
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - depends on the machine
-        pytest.skip("playwright is not installed (pip install playwright; no browser download is needed)")
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian's Chromium is not at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def server(client) -> Iterator[str]:
-    import uvicorn
-
-    from tendero.app import create_app
-    from tendero.bench.server import free_port
-
-    port = free_port()
-    config = uvicorn.Config(create_app(run_jobs=False, migrate=False), host="127.0.0.1", port=port, log_config=None)
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(10)
-
-
 @pytest.mark.browser
-@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 390, "height": 844}],
-                         ids=["desktop", "phone"])  # fmt: skip
+@VIEWPORTS
 def test_an_analysis_is_run_and_drawn_in_a_real_browser(chromium, server, shop, viewport):
     from playwright.sync_api import expect
 
     tenant, month = shop
-    context = chromium.new_context(viewport=viewport, locale="en-GB", extra_http_headers={"accept-language": "en"})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{server}/app/login")
-    form = page.locator("#login-key")
-    form.locator("input[name=tenant]").fill(tenant.name)
-    form.locator("input[name=key]").fill(tenant.admin)
-    form.locator("button").click()
-    page.wait_for_load_state("load")
-    page.goto(f"{server}/app/insights")
+    page = new_page(chromium, viewport, "en")
+    sign_in(page, server, tenant)
+    open_page(page, server, "/app/insights")
     page.locator("#insights-run input[name=period]").fill(month)
     page.locator("#insights-run button").click()
     page.wait_for_selector("#movers-chart svg.main-svg")
     assert page.locator("#movers-chart .barlayer .trace").count() >= 1
     expect(page.locator("#insight-list li[data-type=revenue_change]")).to_contain_text("Sales in")
     expect(page.locator("[data-kpi=revenue]")).to_contain_text("EUR")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"insights-{'phone' if viewport['width'] < 600 else 'desktop'}.png"),
-                    full_page=True)  # fmt: skip
-    if viewport["width"] < 600:
-        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
-    assert not errors, errors
-    context.close()
+    shot(page, "insights")
+    assert fits_the_phone(page)
+    assert not page.errors, page.errors
+    page.context.close()

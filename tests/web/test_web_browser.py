@@ -5,67 +5,25 @@ Screenshots of every page at desktop (1280x800) and phone (390x844) width go to 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from web_helpers import browser as http_browser
 from web_helpers import sign_in as http_sign_in
 from web_helpers import trained_shop
 
+from browser import DESKTOP, PHONE, SHOTS, open_page
+from browser import new_page as _page  # the shared page-walk steps (tests/browser.py), by this module's names
+from browser import shot as _shot
+from browser import sign_in as _sign_in
 from support import TenantKeys, load_demo, make_tenant, wait_for_job
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-
-try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
-except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    if sync_playwright is None:
-        pytest.skip("playwright is not installed (pip install playwright; no browser download is needed)")
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian's Chromium is not at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def server(client) -> Iterator[str]:
-    """A real uvicorn on a free loopback port; jobs run on the session's in-process runner (``client``)."""
-    import uvicorn
-
-    from tendero.app import create_app
-    from tendero.bench.server import free_port
-
-    port = free_port()
-    config = uvicorn.Config(create_app(run_jobs=False, migrate=False), host="127.0.0.1", port=port, log_config=None)
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(10)
+with contextlib.suppress(ImportError):  # without Playwright the chromium fixture skips, saying so
+    from playwright.sync_api import Page, expect
 
 
 @pytest.fixture(scope="module")
@@ -83,32 +41,6 @@ def shop(client, demo_store) -> TenantKeys:
     web.post("/app/data/imports", data={"csrf": token, "entity": "products"},
              files={"file": ("productos.csv", lines, "text/csv")})  # fmt: skip
     return tenant
-
-
-def _page(chromium: Browser, viewport: dict[str, int] = DESKTOP, lang: str = "en-GB") -> Page:
-    context = chromium.new_context(viewport=viewport, locale=lang, extra_http_headers={"accept-language": lang})
-    page = context.new_page()
-    page.errors = []  # type: ignore[attr-defined]
-    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))  # type: ignore[attr-defined]
-    page.on("pageerror", lambda e: page.errors.append(str(e)))  # type: ignore[attr-defined]
-    page.on("dialog", lambda dialog: dialog.accept())
-    return page
-
-
-def _sign_in(page: Page, server: str, tenant: TenantKeys, role: str = "admin") -> None:
-    page.goto(f"{server}/app/login")
-    form = page.locator("#login-key")
-    form.locator("input[name=tenant]").fill(tenant.name)
-    form.locator("input[name=key]").fill(getattr(tenant, role))
-    form.locator("button").click()
-    page.wait_for_load_state("load")
-    assert "/app/login" not in page.url
-
-
-def _shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    width = page.viewport_size["width"] if page.viewport_size else 0
-    page.screenshot(path=str(SHOTS / f"{name}-{'phone' if width < 600 else 'desktop'}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -132,8 +64,7 @@ def test_every_page_opens_with_its_charts_drawn(chromium, server, shop, viewport
         ("jobs", "/app/jobs", "[data-job] .bar"),
         ("settings", "/app/settings", "#keys"),
     ]:
-        page.goto(f"{server}{path}")
-        page.wait_for_selector(ready)
+        open_page(page, server, path, ready)  # a 200, no traceback, the page's mark drawn
         timings[name] = page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
         if name != "overview":
             _shot(page, name)
@@ -328,8 +259,7 @@ def test_capability_pages_draw_their_charts(chromium, server, trained, viewport)
         ("customers", "/app/customers", "#segments-chart"),
         ("recommendations", "/app/recommendations", "#recs-chart"),
     ]:
-        page.goto(f"{server}{path}")
-        page.wait_for_selector(f"{chart} svg.main-svg")
+        open_page(page, server, path, f"{chart} svg.main-svg")
         timings[name] = page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
         _shot(page, name)
         if viewport is PHONE:

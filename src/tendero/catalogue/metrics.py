@@ -48,6 +48,10 @@ METRICS: dict[str, dict[str, str]] = {
         "en": "Order lines without a date (left out)",
         "es": "Líneas de pedido sin fecha (excluidas)",
     },
+    "dropped_non_product_lines": {
+        "en": "Lines of postage, fees and other non-products (not purchases)",
+        "es": "Líneas de portes, comisiones y otros no productos (no son compras)",
+    },
     "dropped_return_orders": {"en": "Return orders (left out)", "es": "Pedidos de devolución (excluidos)"},
     "dropped_zero_value_orders": {"en": "Orders of no value (left out)", "es": "Pedidos sin valor (excluidos)"},
     "backtest_baseline_mae": {"en": "Purchases: error of the simple rule", "es": "Compras: error de la regla simple"},
@@ -126,6 +130,7 @@ METRIC_UNITS: dict[str, str] = {
     "smape": "share", "coverage": "share", "accuracy": "share", "balanced_accuracy": "share", "recall": "share",
     "precision": "share", "hit_rate": "share", "customers": "count", "repeat_customers": "count",
     "late_customers": "count", "segments_nonempty": "count", "dropped_lines_without_customer": "count",
+    "dropped_non_product_lines": "count",
     "series": "count", "series_dropped": "count", "users": "count", "items": "count", "interactions": "count",
     "holdout_users": "count", "n_users": "count", "n_items": "count", "n_pairs": "count", "holdout_pairs": "count",
     "train_seconds": "seconds", "rows": "count", "train_rows": "count", "test_rows": "count",

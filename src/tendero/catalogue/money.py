@@ -37,6 +37,36 @@ MONEY: dict[str, dict[str, str]] = {
     "currency.source.admin": {"es": "elegida por un administrador", "en": "chosen by an admin"},
     "currency.source.data": {"es": "tomada de los datos importados", "en": "taken from the imported data"},
     "currency.source.default": {"es": "por defecto", "en": "the default"},
+    "currency.source.country": {
+        "es": "la del país de la mayoría de las líneas importadas (los datos no traen moneda)",
+        "en": "that of the country most imported lines name (the data has no currency column)",
+    },
+    "currency.from_country": {
+        "es": "Sin columna de moneda: el {share} de las líneas son de {country}, así que los precios se leen en "
+        "{currency} (un administrador puede cambiarla en Ajustes)",
+        "en": "No currency column: {share} of the lines are from {country}, so prices are read as {currency} "
+        "(an admin can change it in Settings)",
+    },
+    "currency.not_from_country.minority": {
+        "es": "Sin columna de moneda, y el país más frecuente ({country}) solo aparece en el {share} de las líneas: "
+        "la columna de país no dice la moneda de los precios, que sigue siendo {current}; si no es la suya, "
+        "elíjala en Ajustes",
+        "en": "No currency column, and the most frequent country ({country}) names only {share} of the lines: the "
+        "country column does not tell the prices' currency, which stays {current}; if that is not yours, choose "
+        "it in Settings",
+    },
+    "currency.not_from_country.unknown_country": {
+        "es": "Sin columna de moneda, y el país más frecuente («{country}») no es un nombre de país conocido: la "
+        "moneda sigue siendo {current}; si no es la suya, elíjala en Ajustes",
+        "en": "No currency column, and the most frequent country ('{country}') is not a country name we know: the "
+        "currency stays {current}; if that is not yours, choose it in Settings",
+    },
+    "currency.not_from_country.no_single_tender": {
+        "es": "Sin columna de moneda, y {country} tiene más de una moneda de curso legal: la moneda sigue siendo "
+        "{current}; si no es la suya, elíjala en Ajustes",
+        "en": "No currency column, and {country} has more than one legal tender: the currency stays {current}; "
+        "if that is not yours, choose it in Settings",
+    },
     # incomplete and negative periods
     "period.partial": {
         "es": "el último periodo ({start} a {end}) está incompleto: los datos terminan el {end}",

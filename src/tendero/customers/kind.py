@@ -49,12 +49,18 @@ class CustomersParams(KindParams):
     )
 
 
+def non_products(frames: Frames) -> frozenset[str]:
+    """The items whose lines are not goods (the ``non_products`` frame: the tenant's rule), none when absent."""
+    frame = frames.get("non_products")
+    return frozenset() if frame is None or frame.empty else frozenset(frame["product_id"].astype(str))
+
+
 class CustomersKind:
     """Customer intelligence from ``order_lines``: see ``tendero.customers.model``."""
 
     name: ClassVar[str] = "customers"
     Params: ClassVar[type[KindParams]] = CustomersParams
-    needs: ClassVar[tuple[str, ...]] = ("order_lines",)
+    needs: ClassVar[tuple[str, ...]] = ("order_lines", "non_products")
     fitted_type: ClassVar[type[CustomerModel]] = CustomerModel
 
     def algorithm(self, params: KindParams) -> str:
@@ -64,7 +70,7 @@ class CustomersKind:
         assert isinstance(params, CustomersParams)
         total = 8
         progress.update(0, total, message="reading order lines")
-        log = transaction_log(frames["order_lines"])
+        log = transaction_log(frames["order_lines"], non_products(frames))
         progress.update(1, total, message=f"{len(log.orders)} orders, {len(log.returns)} returns")
         settings = Settings(
             as_of=pd.Timestamp(params.as_of) if params.as_of else None,
@@ -101,14 +107,15 @@ class CustomersKind:
         """The last ``churn_window_days`` days: who bought and how often. Both models score every customer
         known before the cut from the same history (``score_log``: their fitted parameters, no refit)."""
         assert isinstance(params, CustomersParams)
-        log = transaction_log(frames["order_lines"])
+        not_goods = non_products(frames)
+        log = transaction_log(frames["order_lines"], not_goods)
         end = log.end
         window = params.churn_window_days
         cut = end - pd.Timedelta(days=window)
         if log.orders.empty or log.orders["ordered_at"].min() >= cut - pd.Timedelta(days=window):
             raise Refusal("customers.short_history", days=2 * window)
         train = frames.derive(order_lines=lambda lines: lines[lines["ordered_at"] < cut])
-        before = transaction_log(frames["order_lines"].loc[lambda lines: lines["ordered_at"] < cut])
+        before = transaction_log(frames["order_lines"].loc[lambda lines: lines["ordered_at"] < cut], not_goods)
         customers = before.orders["customer_id"].astype(str).unique()
         later = holdout_counts(log.orders, cut - pd.Timedelta(days=1), end)["purchases"]
         later.index = later.index.astype(str)

@@ -3,6 +3,9 @@
 Rules, chosen so that every model downstream sees the same clean history:
 
 - Lines without a customer id cannot belong to anyone's history: they are dropped and counted.
+- Lines of non-products (postage, fees, bank charges, discounts, manual adjustments: the items the tenant's
+  rule names) are not purchases of goods: they are dropped and counted, so an order's revenue is what its
+  goods cost, and an order of postage alone is no purchase at all.
 - Lines of cancelled orders (status ``cancelled``/``canceled``/``anulado``/``void``) are dropped.
 - An order's revenue is the sum of its lines. An order with **negative** net revenue is a return:
   it is not a purchase (it does not count for frequency or recency) and goes to the returns log,
@@ -18,6 +21,7 @@ Rules, chosen so that every model downstream sees the same clean history:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,8 +52,9 @@ class TransactionLog:
         return pd.Timestamp(max(stamps)).normalize()
 
 
-def transaction_log(order_lines: pd.DataFrame) -> TransactionLog:
-    """Turn the ``order_lines`` frame into one row per order (see the module docstring for rules)."""
+def transaction_log(order_lines: pd.DataFrame, non_products: Collection[str] = ()) -> TransactionLog:
+    """Turn the ``order_lines`` frame into one row per order (see the module docstring for rules);
+    ``non_products`` are the item ids whose lines are not goods."""
     required = {"customer_id", "ordered_at"}
     missing = required - set(order_lines.columns)
     if missing:
@@ -65,6 +70,10 @@ def transaction_log(order_lines: pd.DataFrame) -> TransactionLog:
     no_customer = lines["customer_id"].isna() | (lines["customer_id"].astype(str).str.strip() == "")
     dropped["lines_without_customer"] = int(no_customer.sum())
     lines = lines[~no_customer]
+    if "product_id" in lines.columns:
+        not_goods = lines["product_id"].astype(str).isin(frozenset(str(item) for item in non_products))
+        dropped["non_product_lines"] = int(not_goods.sum())
+        lines = lines[~not_goods]
     if "status" in lines.columns:
         cancelled = lines["status"].astype(str).str.lower().isin(CANCELLED_STATUSES)
         dropped["cancelled_lines"] = int(cancelled.sum())

@@ -9,8 +9,12 @@ from typing import Any
 import pandas as pd
 
 from tendero.catalogue.refusals import Refusal
+from tendero.data.non_products import flag_non_products, rule_items
 from tendero.kinds import Frames
 from tendero.store import commerce
+from tendero.store.db import session_scope
+from tendero.store.items import read_item_line_stats, read_item_names
+from tendero.store.tenant_settings import read_settings
 
 READERS = commerce.READERS
 
@@ -21,6 +25,7 @@ def tenant_frames(tenant_id: str, needs: Iterable[str], dataset_id: str | None =
     ``dataset`` (a training-platform upload) is there when a ``dataset_id`` is given.
     """
     loaders = {name: partial(reader, tenant_id) for name, reader in READERS.items()}
+    loaders["non_products"] = partial(non_product_frame, tenant_id)
     if dataset_id is not None:
         from tendero.data.datasets import read_dataset_frame
 
@@ -28,6 +33,22 @@ def tenant_frames(tenant_id: str, needs: Iterable[str], dataset_id: str | None =
     elif "dataset" in set(needs):
         raise Refusal("training.needs_dataset")
     return Frames(loaders)
+
+
+def tenant_flags(tenant_id: str) -> pd.DataFrame:
+    """The tenant's items flagged as non-products (``data.non_products.flag_non_products``) from its catalogue's
+    names and the prices its items sold at."""
+    return flag_non_products(read_item_names(tenant_id), read_item_line_stats(tenant_id))
+
+
+def non_product_frame(tenant_id: str) -> pd.DataFrame:
+    """The items the tenant's non-product rule leaves out now (``product_id``; empty while the rule is off): what
+    a fit that must not count postage or fees as goods reads (the ``non_products`` frame)."""
+    with session_scope() as session:
+        settings = read_settings(session, tenant_id)
+    flagged = tenant_flags(tenant_id)["product_id"] if settings.exclude_non_products else ()
+    items = rule_items(flagged, settings.exclude_non_products, settings.non_product_marks)
+    return pd.DataFrame({"product_id": sorted(items)}, dtype=object)
 
 
 # --- ready-made views for the domain packages: each built by the domain that owns its rules ---

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from tendero.data.currency import country_currency
 from tendero.data.issues import Issue, ReadStopped
 from tendero.data.messages import Text, say, text_as_json
 from tendero.data.non_products import flag_non_products
@@ -125,6 +126,8 @@ class Importer:
         self._stored_before: dict[str, bool] = {}
         self._written: dict[str, set[Any]] = {}
         self.currencies: Counter[str] = Counter()  # the currency column's codes, for the tenant's currency
+        self.countries: Counter[str] = Counter()  # the country column's names: its currency when there is no code
+        self.priced_lines = 0  # valid order lines, the base of the main country's share
         self.item_names: dict[str, Any] = {}  # the items of this import, for the non-product flags
         self.item_prices: dict[str, float] = {}
 
@@ -160,6 +163,11 @@ class Importer:
             return
         if "currency" in valid and valid["currency"].notna().any():
             self.currencies.update(valid["currency"].dropna().astype(str).str.strip().str.upper())
+        if self.entity.name == "order_lines":
+            self.priced_lines += len(valid)
+            if "country" in valid:
+                named = valid["country"].dropna().astype(str).str.strip()
+                self.countries.update(named[named != ""])
         if self.entity.name == "order_lines":
             self._order_lines(valid)
         else:
@@ -491,6 +499,10 @@ def _details(layout: FileLayout, importer: Importer, entity: str) -> dict[str, A
     found: dict[str, Any] = {}
     if importer.currencies:
         found["currency"] = {"found": dict(importer.currencies.most_common())}
+    else:
+        by_country = country_currency(importer.countries, importer.priced_lines)
+        if by_country is not None:  # no currency column: what the country most lines name says (taken or why not)
+            found["currency"] = {"found": {}, "from_country": by_country}
     flagged = importer.non_products()
     if flagged:
         found["non_products"] = {"count": len(flagged), "items": flagged}

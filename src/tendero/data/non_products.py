@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -125,3 +126,12 @@ def flag_non_products(products: pd.DataFrame, line_stats: pd.DataFrame | None = 
                 flags[product_id] = (name, "zero_price", f"{float(max_price):g}")
     rows = [{"product_id": k, "name": v[0], "rule": v[1], "matched": v[2]} for k, v in flags.items()]
     return pd.DataFrame(rows, columns=["product_id", "name", "rule", "matched"])
+
+
+def rule_items(flagged: Iterable[str], exclude: bool, marks: Mapping[str, bool]) -> frozenset[str]:
+    """The tenant's non-product rule, the one every answer and fit applies: while ``exclude`` is on, the flagged
+    items and those an admin marked as non-products, less those an admin said are products; else none."""
+    if not exclude:
+        return frozenset()
+    kept = {str(item) for item in flagged if marks.get(str(item)) is not False}
+    return frozenset(kept | {item for item, is_non in marks.items() if is_non})

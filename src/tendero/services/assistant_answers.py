@@ -29,6 +29,7 @@ from tendero.services import Invalid
 from tendero.services import insights as insights_service
 from tendero.services import pricing as pricing_service
 from tendero.services import search as search_service
+from tendero.services.items import excluded_items
 from tendero.store.tenants import NotFound
 
 DEFAULT_DAYS = 30
@@ -82,6 +83,13 @@ class Answer:
 def sales_lines(ctx: Context) -> pd.DataFrame:
     """The tenant's order lines for sales figures (``tendero.data.frames`` via the tenant cache)."""
     return ctx.data.lines
+
+
+def goods_lines(ctx: Context, lines: pd.DataFrame) -> pd.DataFrame:
+    """``lines`` without the tenant's non-products (postage, fees...: its rule, as recommendations apply it): a
+    ranking of products names goods, while sales totals keep every line."""
+    left_out = excluded_items(ctx.tenant_id)
+    return lines[~lines["product_id"].isin(left_out)] if left_out else lines
 
 
 SURFACES: dict[str, type[Any]] = {"customers": CustomersModel, "recommender": RecommenderModel,
@@ -436,7 +444,7 @@ def sales_trend(ctx: Context, u: Understanding) -> Answer:
     return Answer(text, data, [_sales_source(start, end, f"{measure} per {grain}", filt, len(lines))], slots=slots)
 
 
-def _ranking(lines: pd.DataFrame, key: str, measure: str) -> pd.Series:
+def _values_by(lines: pd.DataFrame, key: str, measure: str) -> pd.Series:
     grouped = lines.groupby(key)
     if measure == "revenue":
         return grouped["revenue"].sum().round(2)
@@ -458,6 +466,56 @@ def _ranked(values: pd.Series, direction: str, n: int) -> pd.Series:
     return frame.head(n).set_index(key)["value"]
 
 
+@dataclass
+class Ranking:
+    """A "top N by a measure" answer: the ranked values, how each row of its table and its sentence read, and
+    what its wording, data and source add."""
+
+    values: pd.Series  # one value per key (a product, a category, a customer)
+    row: Callable[[int, str, float], dict[str, Any]]  # rank, key, value -> the table's row
+    label: Callable[[dict[str, Any]], str]  # a row -> what the sentence names ("Café (P1)")
+    template: str  # the wording's key
+    words: dict[str, str]  # the wording's other fields (direction word, filters); ``count`` is the rows shown
+    source: dict[str, Any]
+    suffix: Callable[[dict[str, Any]], str] = lambda row: ""  # after the value ("(12,5 %)")
+    extra: Callable[[list[dict[str, Any]]], dict[str, Any]] = lambda items: {}  # data beside the items
+
+
+def _ranking_answer(ctx: Context, u: Understanding, ranking: Ranking, period: tuple[date, date, bool],
+                    slots: dict[str, Any]) -> Answer:  # fmt: skip
+    """The one shape of the ranking answers: rank the values, list them in the sentence and the table."""
+    s = u.slots
+    measure, direction = s.measure or "revenue", s.direction or "top"
+    start, end, default = period
+    n = slots["n"]
+    ranked = _ranked(ranking.values, direction, n)
+    items = [ranking.row(rank, key, float(value)) for rank, (key, value) in enumerate(ranked.items(), start=1)]
+    shown = [
+        f"{i + 1}. {ranking.label(it)}: {w.measure_value(measure, it['value'], ctx.currency, ctx.lang)}"
+        + ranking.suffix(it)
+        for i, it in enumerate(items)
+    ]
+    text = w.say(
+        ranking.template,
+        ctx.lang,
+        count=w.number(len(items), ctx.lang),
+        measure_name=w.MEASURE_NAMES[measure][ctx.lang],
+        period=w.period_text(start, end, ctx.lang),
+        items=w.listing(shown, ctx.lang),
+        **ranking.words,
+    )
+    text += _default_note(ctx, default, start, end)
+    data = {
+        "measure": measure,
+        "direction": direction,
+        "items": items,
+        **ranking.extra(items),
+        "currency": ctx.currency,
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+    }
+    return Answer(text, data, [ranking.source], slots=slots)
+
+
 def top_products(ctx: Context, u: Understanding) -> Answer:
     s = u.slots
     measure, direction, n = s.measure or "revenue", s.direction or "top", s.n or DEFAULT_N
@@ -465,40 +523,25 @@ def top_products(ctx: Context, u: Understanding) -> Answer:
     slots = _slots(
         u, measure=measure, direction=direction, n=n, period={"start": start.isoformat(), "end": end.isoformat()}
     )
-    lines = _select(ctx, start, end, s.category)
+    lines = goods_lines(ctx, _select(ctx, start, end, s.category))
     filters = _filters_text(ctx, s.category, None, None)
     if lines.empty:
         return _no_sales(ctx, start, end, filters, slots)
-    ranked = _ranked(_ranking(lines, "product_id", measure), direction, n)
-    items = [
-        {"rank": i + 1, "product_id": pid, "name": ctx.data.names.get(pid, pid), "value": float(v)}
-        for i, (pid, v) in enumerate(ranked.items())
-    ]
-    shown = [
-        f"{i + 1}. {it['name']} ({it['product_id']}): {w.measure_value(measure, it['value'], ctx.currency, ctx.lang)}"
-        for i, it in enumerate(items)
-    ]
-    text = w.say(
-        "top_products",
-        ctx.lang,
-        direction_word=w.say(f"direction.{direction}", ctx.lang),
-        count=w.number(len(items), ctx.lang),
-        filters=filters,
-        measure_name=w.MEASURE_NAMES[measure][ctx.lang],
-        period=w.period_text(start, end, ctx.lang),
-        items=w.listing(shown, ctx.lang),
+    ranking = Ranking(
+        values=_values_by(lines, "product_id", measure),
+        row=lambda rank, pid, value: {
+            "rank": rank,
+            "product_id": pid,
+            "name": ctx.data.names.get(pid, pid),
+            "value": value,
+        },
+        label=lambda it: f"{it['name']} ({it['product_id']})",
+        template="top_products",
+        words={"direction_word": w.say(f"direction.{direction}", ctx.lang), "filters": filters},
+        extra=lambda items: {"count": len(items)},
+        source=_sales_source(start, end, f"{measure} per product", {"category": s.category}, len(lines)),
     )
-    text += _default_note(ctx, default, start, end)
-    data = {
-        "measure": measure,
-        "direction": direction,
-        "items": items,
-        "count": len(items),
-        "currency": ctx.currency,
-        "period": {"start": start.isoformat(), "end": end.isoformat()},
-    }
-    source = _sales_source(start, end, f"{measure} per product", {"category": s.category}, len(lines))
-    return Answer(text, data, [source], slots=slots)
+    return _ranking_answer(ctx, u, ranking, (start, end, default), slots)
 
 
 def top_categories(ctx: Context, u: Understanding) -> Answer:
@@ -512,43 +555,25 @@ def top_categories(ctx: Context, u: Understanding) -> Answer:
     )
     if lines.empty:
         return _no_sales(ctx, start, end, "", slots)
-    values = _ranking(lines.assign(category=lines["category"].fillna("—")), "category", measure)
+    values = _values_by(lines.assign(category=lines["category"].fillna("—")), "category", measure)
     total = float(values.sum()) if measure in ("revenue", "units") else None
-    ranked = _ranked(values, direction, n)
-    items = []
-    for rank, (category, value) in enumerate(ranked.items(), start=1):
-        share = round(float(value) / total, 4) if total else None
-        items.append(
-            {
-                "rank": rank,
-                "category": category,
-                "value": float(value),
-                "share_pct": None if share is None else round(share * 100, 1),
-            }
-        )
-    shown = [
-        f"{i + 1}. {it['category']}: {w.measure_value(measure, it['value'], ctx.currency, ctx.lang)}"
-        + (f" ({w.percent(it['share_pct'] / 100, ctx.lang)})" if it["share_pct"] is not None else "")
-        for i, it in enumerate(items)
-    ]
-    text = w.say(
-        "top_categories",
-        ctx.lang,
-        measure_name=w.MEASURE_NAMES[measure][ctx.lang],
-        period=w.period_text(start, end, ctx.lang),
-        direction_word=w.say(f"direction.{direction}_short", ctx.lang),
-        items=w.listing(shown, ctx.lang),
+
+    def row(rank: int, category: str, value: float) -> dict[str, Any]:
+        share = round(value / total, 4) if total else None
+        return {"rank": rank, "category": category, "value": value,
+                "share_pct": None if share is None else round(share * 100, 1)}  # fmt: skip
+
+    ranking = Ranking(
+        values=values,
+        row=row,
+        label=lambda it: str(it["category"]),
+        suffix=lambda it: f" ({w.percent(it['share_pct'] / 100, ctx.lang)})" if it["share_pct"] is not None else "",
+        template="top_categories",
+        words={"direction_word": w.say(f"direction.{direction}_short", ctx.lang)},
+        extra=lambda items: {"total": total},
+        source=_sales_source(start, end, f"{measure} per category", {}, len(lines)),
     )
-    text += _default_note(ctx, default, start, end)
-    data = {
-        "measure": measure,
-        "direction": direction,
-        "items": items,
-        "total": total,
-        "currency": ctx.currency,
-        "period": {"start": start.isoformat(), "end": end.isoformat()},
-    }
-    return Answer(text, data, [_sales_source(start, end, f"{measure} per category", {}, len(lines))], slots=slots)
+    return _ranking_answer(ctx, u, ranking, (start, end, default), slots)
 
 
 def average_ticket(ctx: Context, u: Understanding) -> Answer:
@@ -612,32 +637,15 @@ def top_customers(ctx: Context, u: Understanding) -> Answer:
     filters = _filters_text(ctx, s.category, None, None)
     if lines.empty:
         return _no_sales(ctx, start, end, filters, slots)
-    ranked = _ranked(_ranking(lines, "customer_id", measure), direction, n)
-    items = [{"rank": i + 1, "customer_id": cid, "value": float(v)} for i, (cid, v) in enumerate(ranked.items())]
-    shown = [
-        f"{i + 1}. {it['customer_id']}: {w.measure_value(measure, it['value'], ctx.currency, ctx.lang)}"
-        for i, it in enumerate(items)
-    ]
-    text = w.say(
-        "top_customers",
-        ctx.lang,
-        direction_word=w.say(f"direction.{direction}", ctx.lang),
-        count=w.number(len(items), ctx.lang),
-        filters=filters,
-        measure_name=w.MEASURE_NAMES[measure][ctx.lang],
-        period=w.period_text(start, end, ctx.lang),
-        items=w.listing(shown, ctx.lang),
+    ranking = Ranking(
+        values=_values_by(lines, "customer_id", measure),
+        row=lambda rank, cid, value: {"rank": rank, "customer_id": cid, "value": value},
+        label=lambda it: str(it["customer_id"]),
+        template="top_customers",
+        words={"direction_word": w.say(f"direction.{direction}", ctx.lang), "filters": filters},
+        source=_sales_source(start, end, f"{measure} per customer", {"category": s.category}, len(lines)),
     )
-    text += _default_note(ctx, default, start, end)
-    data = {
-        "measure": measure,
-        "direction": direction,
-        "items": items,
-        "currency": ctx.currency,
-        "period": {"start": start.isoformat(), "end": end.isoformat()},
-    }
-    source = _sales_source(start, end, f"{measure} per customer", {"category": s.category}, len(lines))
-    return Answer(text, data, [source], slots=slots)
+    return _ranking_answer(ctx, u, ranking, (start, end, default), slots)
 
 
 # --- forecasts (deployed forecast models) ---

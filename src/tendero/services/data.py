@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
+from babel.numbers import format_percent
 from pydantic import BaseModel
 
 from tendero.data import imports, profile
@@ -69,6 +70,14 @@ def import_out(tenant_id: str, import_id: str, limit: int = 100, offset: int = 0
     out = ImportOut.model_validate(row, from_attributes=True)
     if "non_products" in out.details:
         out.details = {**out.details, "non_products": non_products_out(out.details["non_products"], language)}
+    by_country = (out.details.get("currency") or {}).get("from_country")
+    if by_country:
+        share = format_percent(by_country["share"], "#,##0.#%", locale=language)
+        taken = by_country.get("taken")
+        key = "currency.from_country" if taken else f"currency.not_from_country.{by_country['reason']}"
+        summary = say(key, language, share=share, country=by_country["country"], currency=by_country["currency"],
+                      current=tenant_settings.currency_of(tenant_id))  # fmt: skip
+        out.details = {**out.details, "currency": {**out.details["currency"], "summary": summary}}
     stored = text_from_json((row.details or {}).get("error"))
     if stored is not None:
         out.error = stored.render(language)
@@ -144,6 +153,9 @@ def _after_import(tenant_id: str, report: imports.ImportReport, *, check_drift: 
                     tenant_id
                 ):
                     break
+        by_country = (report.details.get("currency") or {}).get("from_country")
+        if not codes and by_country and by_country.get("taken"):  # no currency column: the main country's
+            tenant_settings.currency_from_data(tenant_id, by_country["currency"], source="country")
         items.forget(tenant_id)  # the non-product flags follow the catalogue
     if check_drift and report.status == "completed" and new_orders:
         from tendero.registry.drift import check_in_background  # loads forecasting only when orders came in

@@ -220,7 +220,8 @@ def suggest_products(tenant_id: str, request: SuggestionsRequest, language: Lang
     product_forecast = next((f for f in models.forecasts(tenant_id, ("product",)) if f.measure == "quantity"), None)
     try:
         answer = suggest(frames["order_lines"], frames["products"], types, as_of=as_of, forecast=product_forecast,
-                         limit=request.limit, currency=request.currency or currency_of(tenant_id))  # fmt: skip
+                         limit=request.limit, currency=request.currency or currency_of(tenant_id),
+                         exclude_items=excluded_items(tenant_id))  # fmt: skip
     except NoSales as error:
         raise Invalid(str(error), [{"field": "body.as_of", "message": str(error)}]) from error
     answer["language"] = request.language or language

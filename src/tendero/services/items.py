@@ -12,9 +12,10 @@ from typing import Any
 import pandas as pd
 
 from tendero.catalogue.money import MONEY
-from tendero.data.non_products import flag_non_products
+from tendero.data.frames import tenant_flags
+from tendero.data.non_products import rule_items
 from tendero.store.db import session_scope
-from tendero.store.items import read_item_facts, read_item_line_stats, read_item_names
+from tendero.store.items import read_item_facts
 from tendero.store.tenant_settings import TenantSettings, read_settings
 
 FLAGS_CACHE_SECONDS = 60.0
@@ -61,7 +62,7 @@ class _FlagsCache:
         entry = self._entries.get(tenant_id)
         if entry is not None and time.monotonic() - entry[0] < FLAGS_CACHE_SECONDS:
             return entry[1]
-        flags = flag_non_products(read_item_names(tenant_id), read_item_line_stats(tenant_id))
+        flags = tenant_flags(tenant_id)
         with self._lock:
             self._entries[tenant_id] = (time.monotonic(), flags)
         return flags
@@ -127,7 +128,4 @@ def excluded_items(tenant_id: str) -> frozenset[str]:
     settings = cached_settings(tenant_id)
     if not settings.exclude_non_products:
         return frozenset()
-    flags = _flags.get(tenant_id)
-    marks = settings.non_product_marks
-    flagged = {item for item in flags["product_id"] if marks.get(item) is not False}
-    return frozenset(flagged | {item for item, is_non in marks.items() if is_non})
+    return rule_items(_flags.get(tenant_id)["product_id"], True, settings.non_product_marks)

@@ -4,7 +4,7 @@ own marks)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from babel.numbers import is_currency, list_currencies
 from pydantic import Field, JsonValue, field_validator
@@ -92,17 +92,20 @@ def update_settings(tenant_id: str, update: SettingsUpdate) -> TenantSettings:
     return saved
 
 
-def currency_from_data(tenant_id: str, code: str) -> bool:
-    """Take the currency an import's data carries, unless an admin chose one; True when it was taken."""
+def currency_from_data(tenant_id: str, code: str, source: Literal["data", "country"] = "data") -> bool:
+    """Take the currency an import's data carries (``data``: its currency column; ``country``: the currency of
+    the country most of its lines name), unless an admin chose one or, for a country's, a currency column gave
+    one; True when it was taken."""
     try:
         code = valid_currency(code)
     except ValueError:
         return False
     with session_scope() as session:
         current = rows.read_settings(session, tenant_id)
-        if current.currency_source == "admin" or (current.currency_source == "data" and current.currency == code):
+        outranked = current.currency_source == "admin" or (source == "country" and current.currency_source == "data")
+        if outranked or (current.currency_source == source and current.currency == code):
             return False
-        rows.write_settings(session, tenant_id, currency=code, currency_source="data")
+        rows.write_settings(session, tenant_id, currency=code, currency_source=source)
     forget(tenant_id)
     return True
 

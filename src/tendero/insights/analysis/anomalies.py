@@ -26,9 +26,15 @@ MAD_TO_SD = 1.4826
 
 
 def find_anomalies(
-    lines: pd.DataFrame, period: Period, data_start: date, forecast: ForecastInput | None, top: int = 10
+    lines: pd.DataFrame,
+    period: Period,
+    data_start: date,
+    forecast: ForecastInput | None,
+    top: int = 10,
+    exclude_items: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """Flagged days or weeks of ``period``, largest money impact first, and how each was judged."""
+    """Flagged days or weeks of ``period``, largest money impact first, and how each was judged; each names the
+    products that drove it (``exclude_items``, the non-products, are judged in the totals but never named)."""
     granularity = "day" if period.days <= 92 else "week"
     step = 1 if granularity == "day" else 7
     first = max(data_start, period.start - timedelta(days=7 * BASELINE_WEEKS + step))
@@ -59,7 +65,7 @@ def find_anomalies(
             judged = _by_baseline(lags[index], actual, scale_floor)
         if judged is None or not judged.pop("flag"):
             continue
-        day_lines = window[key == when]
+        day_lines = window[(key == when) & ~window["product_id"].isin(exclude_items)]
         drivers = day_lines.groupby("product_id")["revenue"].sum().sort_values(ascending=False).head(3)
         items.append(
             {

@@ -77,9 +77,10 @@ def analyze(
     kpis = compare(kpi_now, kpi_before, kpi_last_year, settings.currency)
 
     names = settings.names
-    products = contributions(lines, current, previous, "product_id")
-    if settings.exclude_items:
-        products = products[~products["product_id"].astype(str).isin(settings.exclude_items)]
+    # product lists and product counts are about goods: the tenant's non-products (postage, fees...) are left out
+    # of them, while the totals above keep every line
+    goods = lines[~lines["product_id"].isin(settings.exclude_items)] if settings.exclude_items else lines
+    products = contributions(goods, current, previous, "product_id")
     categorised = lines[lines["category"].notna()] if "category" in lines else lines.iloc[0:0]
     categories = contributions(categorised, current, previous, "category") if len(categorised) else None
     category_note = None if categories is not None and len(categories) else "no_categories"
@@ -95,22 +96,22 @@ def analyze(
     for row in movers["products"]:
         row["category"] = settings.categories.get(row["id"])
     total_forecast = next((f for f in forecasts if f.level == "total" and f.freq in ("D", "W")), None)
-    anomalies = find_anomalies(lines, current, data_start, total_forecast, settings.top)
+    anomalies = find_anomalies(lines, current, data_start, total_forecast, settings.top, settings.exclude_items)
     for item in anomalies["items"]:
         for product in item["top_products"]:
             product["name"] = names.get(product["id"]) or product["id"]
     concentrated = {
-        "products": _named(concentration(lines, current, "product_id"), names),
+        "products": _named(concentration(goods, current, "product_id"), names),
         "customers": concentration(lines, current, "customer_id"),
     }
     customer_section = _customers(customers, kpi_now)
     next_outlook = outlook(lines, current, period.next(), forecasts)
-    next_restock = restock(lines, current, period.next(), forecasts, settings.top)
+    next_restock = restock(goods, current, period.next(), forecasts, settings.top)
     if next_restock is not None:
         for item in next_restock["items"]:
             item["name"] = names.get(item["id"]) or item["id"]
     returns_by_product = (
-        lines[current.mask(lines["ordered_at"]) & ~lines["sold"]].groupby("product_id")["revenue"].sum().sort_values()
+        goods[current.mask(goods["ordered_at"]) & ~goods["sold"]].groupby("product_id")["revenue"].sum().sort_values()
     )
     analysis: dict[str, Any] = {
         "period": {

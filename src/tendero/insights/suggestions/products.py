@@ -40,9 +40,14 @@ def suggest(
     forecast: ForecastInput | None = None,
     limit: int = 10,
     currency: str = "EUR",
+    exclude_items: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """The chosen suggestion types (``TYPES``) as of ``as_of`` (default: the last day with sales)."""
+    """The chosen suggestion types (``TYPES``) as of ``as_of`` (default: the last day with sales). Every
+    suggestion is about goods: the lines of ``exclude_items`` (the tenant's non-products: postage, fees...) are
+    left out, so no bundle, trend or cross-sell names them."""
     lines, _ = prepare_lines(order_lines) if len(order_lines) else (order_lines, 0)
+    if exclude_items and len(lines):
+        lines = lines[~lines["product_id"].isin(exclude_items)]
     if lines.empty or not (lines["quantity"] > 0).any():
         raise NoSales(refusal_text("insights.no_sales"))
     last_day = lines["day"].max()
