@@ -75,6 +75,9 @@ def command(
         Path | None,
         typer.Option(help="also save a full-page screenshot of every page in es and en into this folder"),
     ] = None,
+    setup_minutes: Annotated[
+        int, typer.Option(min=1, help="how long the demo's models may take to train before the bench gives up")
+    ] = 20,
 ) -> None:
     """Per page: median and slowest DOMContentLoaded (ms) over the warm visits, and the server's own time;
     the goal is every page under 1 s on the demo data."""
@@ -105,7 +108,7 @@ def command(
             )  # fmt: skip
             try:
                 key = _demo_key(server)
-                _wait_for_jobs(base, key)
+                _wait_for_jobs(base, key, setup_minutes * 60)
                 with sync_playwright() as playwright:
                     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
                     results = _visit(browser, base, key, visits)
@@ -135,13 +138,13 @@ def _demo_key(server: Any) -> str:
     raise RuntimeError("tendero demo printed no API key")
 
 
-def _wait_for_jobs(base: str, key: str) -> None:
+def _wait_for_jobs(base: str, key: str, seconds: float) -> None:
     import time
 
     import httpx
 
     headers = {"Authorization": f"Bearer {key}"}
-    deadline = time.monotonic() + 1200
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             jobs = httpx.get(f"{base}/v1/jobs", params={"limit": 100}, headers=headers, timeout=10).json()["items"]
@@ -154,7 +157,10 @@ def _wait_for_jobs(base: str, key: str) -> None:
                 log(f"demo models that did not train: {failed}")
             return
         time.sleep(2)
-    raise RuntimeError("the demo models did not finish training in 20 minutes")
+    raise typer.BadParameter(
+        f"the demo's models did not finish training in {seconds / 60:.0f} minutes (a busy machine?): "
+        "give them longer with --setup-minutes"
+    )
 
 
 def _signed_in(browser, base: str, key: str, locale: str = "es-ES", login_shot: Path | None = None):
