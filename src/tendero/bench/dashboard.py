@@ -217,12 +217,12 @@ def _tour_objects(base: str, key: str) -> dict[str, str]:
             "metrics": [{"name": "conversion", "kind": "proportion", "event": "compra", "label_es": "la conversión"}],
         }))  # fmt: skip
         events: list[dict[str, Any]] = []
-        for unit in range(1200):  # B converts a little more: every 4th unit against every 5th
+        for unit in range(1200):  # B converts a little more: every 4th of its units against every 5th of A's
             at = (start + timedelta(days=unit % 7, minutes=unit % 600)).isoformat()
             variant = "AB"[unit % 2]
             events.append({"event_id": f"e{unit}", "unit": f"U{unit}", "type": "exposure", "variant": variant,
                            "at": at})  # fmt: skip
-            if unit % (4 if variant == "B" else 5) == 0:
+            if (unit // 2) % (4 if variant == "B" else 5) == 0:  # counted within the variant (B's units are odd)
                 events.append({"event_id": f"c{unit}", "unit": f"U{unit}", "event": "compra", "at": at})
         ok(api.post(f"/v1/experiments/{experiment['id']}/events", json={"events": events}))
         made["experiment_id"] = experiment["id"]
