@@ -11,7 +11,6 @@ the fit's wall time, the largest jump of the bar (a share of the whole) and the 
 from __future__ import annotations
 
 import time
-from itertools import pairwise
 from typing import Annotated, Any
 
 import typer
@@ -20,6 +19,8 @@ from tendero.bench.report import bench_report, emit, log
 
 
 def _errors(times: list[float], fractions: list[float], wall: float) -> dict[str, float]:
+    from itertools import pairwise
+
     errors = [abs(at / f * (1 - f) - (wall - at)) for at, f in zip(times, fractions, strict=True) if at > 0.5 and f > 0]
     shown = [0.0, *fractions, 1.0]  # the bar from the start to the end of the job
     return {
