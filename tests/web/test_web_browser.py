@@ -399,3 +399,78 @@ def test_charts_speak_the_page_language_and_the_page_fixes_show(chromium, server
     page.locator("#error-home").click()
     page.wait_for_load_state("load")
     assert page.url.rstrip("/").endswith("/app")
+
+
+@pytest.fixture(scope="module")
+def untrained(client, demo_store) -> TenantKeys:
+    """A shop with sales and customers but no model yet: every capability page offers its "train" button."""
+    tenant = make_tenant("sin-modelos")
+    load_demo(tenant.id, demo_store)
+    return tenant
+
+
+# Every page that offers to train a named model, the button it offers, and the model it trains.
+TRAIN_BUTTONS = [
+    ("/app", "#train-forecast", "forecast-category-M"),
+    ("/app", "#train-customers", "customers"),
+    ("/app", "#train-baseline", "baseline"),
+    ("/app/forecast", "#train-forecast", "forecast-category-M"),
+    ("/app/customers", "#train-customers", "customers"),
+    ("/app/recommendations", "#train-recommender", "recommender"),
+]
+BUSY_WORDS = {"es": ("ya se está entrenando", "Seguirlo"), "en": ("is already being trained", "Follow it")}
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_no_train_offered_while_that_model_trains_and_first_trainings_are_listed(
+    chromium, server, client, untrained, lang
+):
+    page = _page(chromium, lang=lang)
+    _sign_in(page, server, untrained)
+    for path, button, _model in TRAIN_BUTTONS:
+        page.goto(f"{server}{path}")
+        assert page.locator(button).count() == 1, (path, button)  # offered while nothing trains
+    stale = page.context.new_page()  # a tab opened before the trainings started still shows its button
+    stale.goto(f"{server}/app/forecast")
+    jobs: dict[str, str] = {}
+    try:
+        for model in dict.fromkeys(model for _, _, model in TRAIN_BUTTONS):
+            answer = client.post(f"/v1/models/{model}/train", json={"kind": "slow", "params": {"steps": 600,
+                                 "seconds_per_step": 0.2}}, headers=untrained.headers())  # fmt: skip
+            assert answer.status_code == 202, answer.text
+            jobs[model] = answer.json()["id"]
+        says, follow = BUSY_WORDS[lang]
+        for path, button, model in TRAIN_BUTTONS:
+            page.goto(f"{server}{path}")
+            assert page.locator(button).count() == 0, (path, button)
+            running = page.locator(f'[data-role="training-now"][data-model="{model}"]')
+            expect(running).to_contain_text(says)
+            expect(running.locator("a", has_text=follow)).to_have_attribute("href", f"/app/jobs/{jobs[model]}")
+        # the models page lists each first training (no version yet): name, state, progress, a link to its job
+        page.goto(f"{server}/app/models")
+        assert page.locator("[data-role=first-training]").count() == len(jobs)
+        for model, job_id in jobs.items():
+            card = page.locator(f'[data-role="first-training"][data-model="{model}"]')
+            expect(card).to_contain_text(model)
+            expect(card.locator("[data-role=status]")).to_have_text(re.compile("en cola|en curso|pending|running"))
+            expect(card.locator("[data-role=percent]")).to_have_text(re.compile(r"^\d+%$"))
+            expect(card.locator('[data-role="training-now"]')).to_have_attribute("href", f"/app/jobs/{job_id}")
+        expect(page.locator("body")).not_to_contain_text("No models yet" if lang == "en" else "Aún no hay modelos")
+        # and so does the model's own page, with no "train again"
+        answer = page.goto(f"{server}/app/models/customers/versions")
+        assert answer is not None and answer.status == 200
+        expect(page.locator("#train-busy")).to_contain_text(says)
+        assert page.locator("#retrain").count() == 0
+        # the stale button is refused with a page in the reader's language, naming the job
+        stale.locator("#train-forecast").click()
+        stale.wait_for_load_state("load")
+        expect(stale.locator("main, body").first).to_contain_text(says)
+        expect(stale.locator("body")).to_contain_text(jobs["forecast-category-M"])
+        assert "Traceback" not in stale.content()
+    finally:
+        for job_id in jobs.values():
+            client.post(f"/v1/jobs/{job_id}/cancel", headers=untrained.headers())
+        for job_id in jobs.values():
+            assert wait_for_job(client, untrained, job_id)["status"] == "cancelled"
+    assert not page.errors, page.errors
+    page.context.close()

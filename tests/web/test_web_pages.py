@@ -151,6 +151,8 @@ def test_upload_shows_the_validation_report(client):
     assert answer.status_code == 303 and answer.headers["location"].startswith("/app/data/imports/")
     report = web.get(answer.headers["location"]).text
     assert "ventas.csv" in report and "2 rejected" in report and "ordered_at" in report
+    spanish = web.get(answer.headers["location"], headers={"accept-language": "es"}).text
+    assert 'data-status="completed">completado' in spanish  # the import's state in the reader's language
     data = web.get("/app/data").text
     assert "ventas.csv" in data and 'id="profile"' in data
     nothing = web.post("/app/data/imports", data={"csrf": token, "entity": "order_lines"})

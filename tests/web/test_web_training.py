@@ -166,6 +166,24 @@ def test_no_second_training_while_one_runs(client, shop):
         second = client.post("/v1/models/ocupado/train", json={"kind": "slow", "params": {"steps": 1}},
                              headers=headers)  # fmt: skip
         assert second.status_code == 409 and job_id in second.json()["detail"]
+        dataset = client.post("/v1/datasets", data={"name": "ocupado-datos", "task": "classification",
+                              "target": "baja"}, files={"file": ("d.csv", _table(60), "text/csv")},
+                              headers=headers).json()  # fmt: skip
+        for lang, says, state in (("es", "ya se está entrenando", ("en cola", "en marcha")),
+                                  ("en", "already being trained", ("queued", "running"))):  # fmt: skip
+            asked = {**headers, "accept-language": lang}
+            again = client.post("/v1/models/ocupado/train", json={"kind": "slow", "params": {"steps": 1}},
+                                headers=asked)  # fmt: skip
+            # the dataset route queues through the same service as the dashboard, and refuses the same way
+            on_dataset = client.post("/v1/training-jobs", json={"name": "ocupado", "dataset": dataset["id"]},
+                                     headers=asked)  # fmt: skip
+            for refused in (again, on_dataset):
+                problem = refused.json()
+                assert refused.status_code == 409, refused.text
+                assert says in problem["detail"] and job_id in problem["detail"]
+                assert any(f"({word})" in problem["detail"] for word in state), problem["detail"]
+                assert problem["errors"][0]["job_id"] == job_id and job_id in problem["errors"][0]["message"]
+                assert ("trabajo" in problem["errors"][0]["message"]) == (lang == "es")
         web = browser(client)
         token = sign_in(web, shop, "analyst")
         models = web.get("/app/models").text

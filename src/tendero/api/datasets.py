@@ -13,7 +13,7 @@ from tendero.api.audit import record_call
 from tendero.api.deps import AdminDep, PageDep, ReaderDep, SessionDep, TrainerDep, language_of
 from tendero.api.errors import ProblemError
 from tendero.api.openapi import problems
-from tendero.services import datasets
+from tendero.services import datasets, training
 from tendero.services.data import render
 from tendero.services.datasets import ReadStopped, TableRejected
 from tendero.services.schemas import JobOut, PageOf
@@ -115,8 +115,11 @@ class TrainingJobIn(BaseModel):
 def create_training_job(body: TrainingJobIn, request: Request, principal: TrainerDep, session: SessionDep) -> JobOut:
     """Train a model on a dataset; the job carries its duration estimate; follow /v1/jobs/{id}/progress."""
     started = time.perf_counter()
-    request_fields = body.model_dump(exclude={"name", "dataset", "idempotency_key"})
-    job = datasets.train_on_dataset(principal.tenant_id, body.name, body.dataset, request_fields, role=principal.role,
-                                    idempotency_key=body.idempotency_key, session=session)  # fmt: skip
+    job = training.submit_dataset_training(
+        principal.tenant_id, body.name, body.dataset, role=principal.role, algorithm=body.algorithm,
+        hyperparameters=body.hyperparameters, task=body.task, target=body.target, features=body.features,
+        validation=body.validation, folds=body.folds, seed=body.seed, search=body.search, deploy_mode=body.deploy,
+        idempotency_key=body.idempotency_key, session=session,
+    )  # fmt: skip
     record_call(request, principal, "train", started, 202, model=body.name)
     return job

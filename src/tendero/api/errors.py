@@ -21,7 +21,7 @@ from tendero.catalogue.api import API as MESSAGES
 from tendero.catalogue.language import negotiate
 from tendero.errors import Conflict, DeployNotAllowed, Invalid, LastAdminKey, NotFound, TooLarge, UnknownId
 from tendero.errors import unstorable_text as unstorable_text  # the middleware reads it here
-from tendero.services.models import ArtifactCorrupted
+from tendero.services.models import ArtifactCorrupted, TrainingRunning
 
 log = logging.getLogger("tendero.api")
 
@@ -156,6 +156,15 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LastAdminKey)
     async def _last_admin(request: Request, error: LastAdminKey) -> JSONResponse:
         return problem(409, message_for(request, "last_admin_key", prefix=getattr(error, "prefix", "")), request)
+
+    @app.exception_handler(TrainingRunning)
+    async def _training_running(request: Request, error: TrainingRunning) -> JSONResponse:
+        lang = language_of(request.headers.get("accept-language", ""))
+        state = MESSAGES.get(f"training_state.{error.status}", {}).get(lang, error.status)
+        detail = message(lang, "training_running", model=error.model, job=error.job_id, state=state)
+        field = {"field": "body.model", "message": message(lang, "training_running_field", job=error.job_id),
+                 "job_id": error.job_id}  # fmt: skip
+        return problem(409, detail, request, [field])
 
     @app.exception_handler(DeployNotAllowed)
     async def _deploy_not_allowed(request: Request, error: DeployNotAllowed) -> JSONResponse:

@@ -5,8 +5,11 @@ deployed) behind a real ``tendero serve``; Debian's Chromium, driven by Playwrig
 every page several times. A page's time is the browser's DOMContentLoaded (server render, transfer
 and parsing of the page and its scripts), warm: the first visit of each page is not counted.
 
-With ``--screenshots DIR`` it also takes the screenshot tour: every page, in Spanish and in English, as a full-page
-PNG (``DIR/es-forecast.png``, ...), once its content has drawn; the JSON says how many it wrote.
+With ``--screenshots DIR`` it also takes the screenshot tour: every page the dashboard's router serves (``TOUR``, one
+entry per page route; a test fails when a page route is missing from it), in Spanish and in English, as a full-page
+PNG (``DIR/es-forecast.png``, ...), once its content has drawn; the JSON says how many it wrote. The pages about one
+thing (an experiment, an analysis, a schedule and its run, an import, ...) show what the tour first makes through
+the demo server's API, as a shop would.
 """
 
 from __future__ import annotations
@@ -38,6 +41,31 @@ PAGES = {  # page: (path, an element that exists once the page has drawn its con
     "missing_page": ("/app/no-such-page", "#error-message"),
 }
 TOUR_LANGUAGES = {"es": "es-ES", "en": "en-GB"}
+# Every page route of the dashboard: its screenshot's name and an element that exists once it has drawn. The
+# {parameters} are filled from what ``_tour_objects`` made; the catch-all route is shot as a mistyped address.
+TOUR: dict[str, tuple[str, str]] = {
+    "/app/login": ("login", "#login-key"),
+    **{path: (name, ready) for name, (path, ready) in PAGES.items() if name not in ("search", "missing_page")},
+    "/app/search": ("search", "main"),
+    "/app/{path:path}": ("missing_page", "#error-message"),
+    "/app/customers/{customer_id}": ("customer", "#customer-insights"),
+    "/app/data/imports/{import_id}": ("import_report", "#rejections"),
+    "/app/datasets": ("datasets", "#datasets"),
+    "/app/datasets/{dataset_id}": ("dataset", "#schema"),
+    "/app/train": ("train", "#train-form"),
+    "/app/jobs/{job_id}": ("job", "[data-job] .bar"),
+    "/app/models/{name}/versions": ("compare", "#compare"),
+    "/app/models/{name}/predict": ("predict", "#predict-form"),
+    "/app/experiments/{experiment_id}": ("experiment", "#effect-chart svg.main-svg"),
+    "/app/insights/{insight_id}": ("insight", "#insight-list"),
+    "/app/schedules/{schedule_id}": ("schedule", "#history"),
+    "/app/schedule-runs/{run_id}": ("schedule_run", "#report"),
+}
+TOUR_QUERIES = {"/app/search": "?q=cafe", "/app/train": "?dataset={dataset_id}"}  # what the page is asked
+TOUR_FILLS = {"path": "no-such-page"}
+TOUR_PRODUCTS = (  # an import with a refused row, so the report page shows its table of rejections
+    "product_id,name,category,price\nTOUR-1,Taza de la visita,Hogar,4.50\nTOUR-2,Plato sin precio,Hogar,abc\n"
+)
 
 
 def command(
@@ -47,6 +75,9 @@ def command(
         Path | None,
         typer.Option(help="also save a full-page screenshot of every page in es and en into this folder"),
     ] = None,
+    setup_minutes: Annotated[
+        int, typer.Option(min=1, help="how long the demo's models may take to train before the bench gives up")
+    ] = 20,
 ) -> None:
     """Per page: median and slowest DOMContentLoaded (ms) over the warm visits, and the server's own time;
     the goal is every page under 1 s on the demo data."""
@@ -77,7 +108,7 @@ def command(
             )  # fmt: skip
             try:
                 key = _demo_key(server)
-                _wait_for_jobs(base, key)
+                _wait_for_jobs(base, key, setup_minutes * 60)
                 with sync_playwright() as playwright:
                     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
                     results = _visit(browser, base, key, visits)
@@ -107,13 +138,13 @@ def _demo_key(server: Any) -> str:
     raise RuntimeError("tendero demo printed no API key")
 
 
-def _wait_for_jobs(base: str, key: str) -> None:
+def _wait_for_jobs(base: str, key: str, seconds: float) -> None:
     import time
 
     import httpx
 
     headers = {"Authorization": f"Bearer {key}"}
-    deadline = time.monotonic() + 1200
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             jobs = httpx.get(f"{base}/v1/jobs", params={"limit": 100}, headers=headers, timeout=10).json()["items"]
@@ -126,13 +157,20 @@ def _wait_for_jobs(base: str, key: str) -> None:
                 log(f"demo models that did not train: {failed}")
             return
         time.sleep(2)
-    raise RuntimeError("the demo models did not finish training in 20 minutes")
+    raise typer.BadParameter(
+        f"the demo's models did not finish training in {seconds / 60:.0f} minutes (a busy machine?): "
+        "give them longer with --setup-minutes"
+    )
 
 
-def _signed_in(browser, base: str, key: str, locale: str = "es-ES"):
-    """A browser page signed in to the demo shop, its language from ``locale`` (the browser's Accept-Language)."""
+def _signed_in(browser, base: str, key: str, locale: str = "es-ES", login_shot: Path | None = None):
+    """A browser page signed in to the demo shop, its language from ``locale`` (the browser's Accept-Language);
+    ``login_shot``: where to save the login page first."""
     page = browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale).new_page()
     page.goto(f"{base}/app/login")
+    if login_shot is not None:
+        page.wait_for_selector(TOUR["/app/login"][1])
+        page.screenshot(path=str(login_shot), full_page=True)
     form = page.locator("#login-key")
     form.locator("input[name=tenant]").fill("demo")
     form.locator("input[name=key]").fill(key)
@@ -143,29 +181,92 @@ def _signed_in(browser, base: str, key: str, locale: str = "es-ES"):
     return page
 
 
-def _tour_pages(base: str, key: str) -> dict[str, tuple[str, str]]:
-    """Every page of the tour: the timed ones and one customer's page (the first at risk by value)."""
+def _tour_objects(base: str, key: str) -> dict[str, str]:
+    """Something for every page about one thing, made or found through the demo server's API: the first customer
+    at risk, a products import with a refused row, the demo's dataset and its tabular model (and the job that
+    trained it), an experiment with a week of events, a sales analysis of the last whole month, and a schedule with
+    one run, finished."""
+    import time
+    from datetime import UTC, date, datetime, timedelta
+
     import httpx
 
-    pages = dict(PAGES)
-    answer = httpx.get(f"{base}/v1/customers/at-risk", params={"limit": 1},
-                       headers={"Authorization": f"Bearer {key}"}, timeout=30)  # fmt: skip
-    if answer.status_code == 200 and answer.json().get("items"):
-        customer = answer.json()["items"][0]["customer_id"]
-        pages["customer"] = (f"/app/customers/{customer}", "#customer-insights")
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=300) as api:
+
+        def ok(answer: httpx.Response) -> Any:
+            if answer.status_code >= 300:
+                raise RuntimeError(f"{answer.request.method} {answer.request.url.path}: {answer.status_code} "
+                                   f"{answer.text[:300]}")  # fmt: skip
+            return answer.json()
+
+        made: dict[str, str] = dict(TOUR_FILLS)
+        made["customer_id"] = ok(api.get("/v1/customers/at-risk", params={"limit": 1}))["items"][0]["customer_id"]
+        imported = api.post("/v1/data/products/imports", files={"file": ("productos-visita.csv", TOUR_PRODUCTS)})
+        made["import_id"] = ok(imported)["id"]
+        models = ok(api.get("/v1/models", params={"limit": 100}))["items"]
+        tabular = next(m for m in models if m["kind"] == "tabular" and m.get("deployed_version"))
+        made["name"] = tabular["name"]
+        jobs = ok(api.get("/v1/jobs", params={"limit": 100, "kind": "train", "status": "completed"}))["items"]
+        made["job_id"] = next(j["id"] for j in jobs if j["params"].get("model") == tabular["name"])
+        made["dataset_id"] = str(next(j["params"]["dataset"] for j in jobs if j["id"] == made["job_id"]))
+
+        start = (datetime.now(UTC) - timedelta(days=7)).replace(microsecond=0)
+        experiment = ok(api.post("/v1/experiments", json={
+            "name": "visita-boton-compra", "start": start.isoformat(),
+            "variants": [{"key": "A", "weight": 1}, {"key": "B", "weight": 1}],
+            "metrics": [{"name": "conversion", "kind": "proportion", "event": "compra", "label_es": "la conversión"}],
+        }))  # fmt: skip
+        events: list[dict[str, Any]] = []
+        for unit in range(1200):  # B converts a little more: every 4th of its units against every 5th of A's
+            at = (start + timedelta(days=unit % 7, minutes=unit % 600)).isoformat()
+            variant = "AB"[unit % 2]
+            events.append({"event_id": f"e{unit}", "unit": f"U{unit}", "type": "exposure", "variant": variant,
+                           "at": at})  # fmt: skip
+            if (unit // 2) % (4 if variant == "B" else 5) == 0:  # counted within the variant (B's units are odd)
+                events.append({"event_id": f"c{unit}", "unit": f"U{unit}", "event": "compra", "at": at})
+        ok(api.post(f"/v1/experiments/{experiment['id']}/events", json={"events": events}))
+        made["experiment_id"] = experiment["id"]
+
+        last = date.fromisoformat(ok(api.get("/v1/data/profile"))["orders"]["last"][:10])
+        month = (last.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")  # the last whole month
+        made["insight_id"] = ok(api.post("/v1/insights/sales", json={"period": month}))["id"]
+
+        weekly = {"name": "visita-deriva", "cron": "0 8 * * 1", "timezone": "Europe/Madrid", "action": "drift_check"}
+        schedule = ok(api.post("/v1/schedules", json=weekly))
+        run = ok(api.post(f"/v1/schedules/{schedule['id']}/run"))
+        made["schedule_id"], made["run_id"] = schedule["id"], run["id"]
+        deadline = time.monotonic() + 600
+        while ok(api.get(f"/v1/jobs/{run['job_id']}"))["status"] not in ("completed", "failed", "cancelled"):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the schedule's run (job {run['job_id']}) did not finish in 10 minutes")
+            time.sleep(1)
+    return made
+
+
+def _tour_pages(base: str, key: str) -> dict[str, tuple[str, str]]:
+    """Every page of the tour, by name: its address (parameters filled in) and the element to wait for."""
+    made = _tour_objects(base, key)
+    pages = {}
+    for route, (name, ready) in TOUR.items():
+        address = route.replace("{path:path}", "{path}") + TOUR_QUERIES.get(route, "")
+        pages[name] = (address.format(**made), ready)
     return pages
 
 
 def _tour(browser, base: str, key: str, folder: Path) -> dict[str, float]:
-    """A full-page screenshot of every page in every language: ``folder/{lang}-{page}.png``."""
+    """A full-page screenshot of every page in every language: ``folder/{lang}-{page}.png`` (the login page before
+    signing in)."""
     import time
 
     folder.mkdir(parents=True, exist_ok=True)
     pages = _tour_pages(base, key)
     taken, started = 0, time.perf_counter()
     for lang, locale in TOUR_LANGUAGES.items():
-        page = _signed_in(browser, base, key, locale)
+        page = _signed_in(browser, base, key, locale, folder / f"{lang}-login.png")
+        taken += 1
         for name, (path, ready) in pages.items():
+            if name == "login":
+                continue
             page.goto(f"{base}{path}")
             page.wait_for_selector(ready)
             page.screenshot(path=str(folder / f"{lang}-{name}.png"), full_page=True)

@@ -5,7 +5,7 @@ recorded and timed. At each report the runner shows ETA = elapsed / fraction don
 is the fraction the fit reports (each stage counted by its measured cost, ``FIT_STAGE_SECONDS``); ``equal_steps``
 replays the same run with every message one equal step of the old plan (2 × (tuning steps + folds + 6) + 3), which is
 what the job page showed before. Metrics: the mean and largest absolute ETA error in seconds, the mean as a share of
-the fit's wall time.
+the fit's wall time, the largest jump of the bar (a share of the whole) and the longest time it stood still.
 """
 
 from __future__ import annotations
@@ -19,12 +19,26 @@ from tendero.bench.report import bench_report, emit, log
 
 
 def _errors(times: list[float], fractions: list[float], wall: float) -> dict[str, float]:
+    from itertools import pairwise
+
     errors = [abs(at / f * (1 - f) - (wall - at)) for at, f in zip(times, fractions, strict=True) if at > 0.5 and f > 0]
+    shown = [0.0, *fractions, 1.0]  # the bar from the start to the end of the job
     return {
         "eta_mae_seconds": sum(errors) / len(errors) if errors else float("nan"),
         "eta_max_error_seconds": max(errors) if errors else float("nan"),
         "eta_mae_share_of_fit": (sum(errors) / len(errors)) / wall if errors else float("nan"),
+        "largest_jump_share": max(b - a for a, b in pairwise(shown)),
+        "longest_still_seconds": _longest_still(times, fractions, wall),
     }
+
+
+def _longest_still(times: list[float], fractions: list[float], wall: float) -> float:
+    """The longest time the bar did not move (seconds between a report and the next one that moved it)."""
+    longest, since, last = 0.0, 0.0, 0.0
+    for at, fraction in [*zip(times, fractions, strict=True), (wall, 1.0)]:
+        if fraction > last:
+            longest, since, last = max(longest, at - since), at, fraction
+    return longest
 
 
 def command(
@@ -75,7 +89,10 @@ def _measure(seed: int, clock: Any) -> tuple[dict[str, dict[str, float]], dict[s
     hybrid = params.hybrid
     old_total = 2 * (len(hybrid.ease_grid) + len(hybrid.half_life_grid) + 2 * hybrid.als_trials + 1
                      + hybrid.ranker_folds + 6) + 3  # fmt: skip
-    equal = [min(index + 1, old_total) / old_total for index in range(len(times))]
+    counted, equal = 0, []  # the old plan's steps: the ranker's rounds were not among its messages
+    for event in progress.events:
+        counted += not event.message.startswith("ranker round ")
+        equal.append(min(max(counted, 1), old_total) / old_total)
     log(f"fit: {wall:.1f} s, {len(times)} progress reports")
     results = {"tendero": _errors(times, staged, wall), "equal_steps": _errors(times, equal, wall)}
     for result in results.values():

@@ -50,6 +50,18 @@ API: dict[str, dict[str, str]] = {
         "predeterminado para tu rol) y un admin despliega la versión "
         "(POST /v1/models/{{name}}/versions/{{version}}/deploy)",
     },
+    "training_running": {
+        "en": "model {model!r} is already being trained by job {job} ({state}): follow it at "
+        "/v1/jobs/{job}/progress, or cancel it before training again",
+        "es": "el modelo {model!r} ya se está entrenando en el trabajo {job} ({state}): síguelo en "
+        "/v1/jobs/{job}/progress, o cancélalo antes de volver a entrenar",
+    },
+    "training_running_field": {
+        "en": "job {job} is training this model",
+        "es": "el trabajo {job} está entrenando este modelo",
+    },
+    "training_state.pending": {"en": "queued", "es": "en cola"},
+    "training_state.running": {"en": "running", "es": "en marcha"},
     "last_admin_key": {
         "en": "key {prefix} is the last active admin key of this tenant: revoking it would lock the tenant out of "
         "key management; create another admin key first",

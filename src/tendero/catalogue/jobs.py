@@ -73,6 +73,10 @@ JOB_PROGRESS: dict[str, dict[str, str]] = {
     },
     "recommend.fold": {"en": "ranker fold {fold}", "es": "ordenador, partición {fold}"},
     "recommend.ranker_training": {"en": "training ranker", "es": "entrenando el ordenador"},
+    "recommend.ranker_round": {
+        "en": "ranker round {round} of about {rounds}",
+        "es": "ordenador, ronda {round} de unas {rounds}",
+    },
     "recommend.ranker_skipped": {
         "en": "ranker skipped: only {users} users with a held-out item among the candidates",
         "es": "ordenador omitido: solo {users} usuarios con un artículo reservado entre los candidatos",

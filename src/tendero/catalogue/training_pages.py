@@ -211,6 +211,8 @@ TRAINING_PAGES: dict[str, dict[str, str]] = {
     "models.predict": {"en": "Predict", "es": "Predecir"},
     "models.retrain": {"en": "Train again", "es": "Volver a entrenar"},
     "models.training_now": {"en": "training now", "es": "entrenándose"},
+    "models.first_training": {"en": "first training: no version yet", "es": "primer entrenamiento: aún sin versión"},
+    "models.first_training_estimate": {"en": "estimated {seconds} s in all", "es": "unos {seconds} s en total"},
     "models.deploy_requested": {"en": "deploy requested: {version}", "es": "despliegue pedido: {version}"},
     # hyperparameters: what each one means
     "param.alpha": {"en": "L2 penalty (0 = ordinary least squares)", "es": "Penalización L2 (0 = mínimos cuadrados)"},

@@ -21,7 +21,7 @@ from tendero.catalogue.refusals import Refusal
 from tendero.kinds import Fitted, Frames, Holdout, HoldoutScore, KindParams, Progress, StagedProgress
 from tendero.recommend.catalogue import Catalogue, build_matrices
 from tendero.recommend.evaluation import evaluate_scorer, split_pairs, top_k
-from tendero.recommend.fit import ItemSide, fit_hybrid, refit_hybrid, update_hybrid
+from tendero.recommend.fit import RANKER_STEPS, ItemSide, fit_hybrid, refit_hybrid, update_hybrid
 from tendero.recommend.generators.sparse import csr_arrays, csr_from_arrays
 from tendero.recommend.hybrid import Hybrid, HybridParams
 from tendero.recommend.recommender import Recommender
@@ -63,8 +63,8 @@ def _frame(frames: Frames, name: str) -> pd.DataFrame | None:
 
 # Seconds each stage of a fit took on the demo store (`tendero demo`, seed 7: 2,532 users, 207 items, 78 s of wall
 # time on 2 shared cores), in the order the fit runs them: the job's progress and ETA count each stage by its cost, not
-# by its number of messages. Training the ranker is 60 % of the fit in one stage: counted as one of 73 equal steps it
-# left the bar at 46-49 % for most of the fit while the ETA climbed.
+# by its number of messages. Training the ranker is 60 % of the fit: counted as one of 73 equal steps it left the bar
+# at 46-49 % for most of the fit while the ETA climbed; it now moves through the boosting in RANKER_STEPS steps.
 FIT_STAGE_SECONDS: dict[str, float] = {
     "signals": 0.4,
     "ease": 3.9,
@@ -118,6 +118,7 @@ class RecommenderKind:
                 "recency": len(hybrid_params.half_life_grid),
                 "als": 2 * hybrid_params.als_trials,
                 "folds": hybrid_params.ranker_folds,
+                "ranker": RANKER_STEPS,  # the boosting's rounds, reported by RankerProgress
                 "blend": 2,
             },
         )

@@ -1,5 +1,5 @@
 """Training-platform datasets for every face: made from a file, a data entity or a SQL source, listed and shown as
-people and programs read them, deleted, and trained on (the job carries its duration estimate)."""
+people and programs read them, and deleted (training on one: `services.training.submit_dataset_training`)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,6 @@ from tendero.data.datasets import dataset_out
 from tendero.data.issues import ReadStopped as ReadStopped
 from tendero.data.issues import TableRejected as TableRejected
 from tendero.data.messages import Language
-from tendero.errors import Conflict
-from tendero.registry import service as registry
-from tendero.services.jobs import job_out, notify_runner
-from tendero.services.schemas import JobOut
 from tendero.store import datasets as dataset_rows
 from tendero.store.db import using_session
 
@@ -82,34 +78,3 @@ def create_from_sql(tenant_id: str, source: str, query: str, name: str, task: st
 def delete_dataset(tenant_id: str, dataset_id: str) -> None:
     """Conflict while a queued or running job reads it."""
     dataset_tables.delete_dataset(tenant_id, dataset_id)
-
-
-def train_on_dataset(tenant_id: str, name: str, dataset_id: str, request: dict[str, Any], *, role: str,
-                     idempotency_key: str | None = None, session: Session | None = None) -> JobOut:  # fmt: skip
-    """Queue a tabular training job for model ``name`` on a ready dataset (committed, the runner woken); the task,
-    target and features default to the dataset's, the promotion metric is the task's primary one, and a new job
-    carries the kind's duration estimate. Conflict while the dataset is not ready."""
-    from tendero.training.kind import PRIMARY_METRIC  # loads the trainer's estimators only when one is asked
-
-    with using_session(session) as db:
-        dataset = dataset_rows.get_dataset(db, tenant_id, dataset_id)
-        if dataset.status != "ready":
-            raise Conflict(f"dataset {dataset.id} is {dataset.status}: {dataset.error or 'not ready yet'}")
-        params: dict[str, Any] = {
-            "task": request.get("task") or dataset.task,
-            "target": request["target"] if request.get("target") is not None else dataset.target,
-            "features": request.get("features") or dataset.features or None,
-            **{key: request[key] for key in ("algorithm", "hyperparameters", "validation", "folds", "seed", "search")},
-        }
-        metric, higher_is_better = PRIMARY_METRIC[params["task"]]
-        payload: dict[str, Any] = {"model": name, "kind": "tabular", "params": params, "deploy": request.get("deploy"),
-                                   "dataset": dataset.id, "promote_metric": metric,
-                                   "higher_is_better": higher_is_better}  # fmt: skip
-        job, created = registry.submit_training(db, tenant_id, payload, idempotency_key, role=role)
-        if created:
-            job.estimated_seconds = registry.estimate_training_seconds(
-                tenant_id, payload, dataset.rows, len(dataset.schema.get("columns", []))
-            )
-        db.commit()
-        notify_runner(job)
-        return job_out(job)

@@ -36,11 +36,16 @@ def submit_dataset_training(
     target: str | None = None,
     features: list[str] | None = None,
     validation: float = 0.2,
+    folds: int | None = None,
+    seed: int = 0,
+    search: dict[str, Any] | None = None,
     deploy_mode: str | None = None,
+    idempotency_key: str | None = None,
     session: Session | None = None,
 ) -> JobOut:
-    """Queue a ``tabular`` training job on a ready dataset, with its duration estimate (Conflict when the dataset is
-    not ready or the model is already being trained; Invalid/ValidationError name the field at fault)."""
+    """Queue a ``tabular`` training job on a ready dataset, with its duration estimate: the one way every face queues
+    one (Conflict when the dataset is not ready, TrainingRunning when the model is already being trained;
+    Invalid/ValidationError name the field at fault). A resent ``idempotency_key`` gets its own job back."""
     with using_session(session) as db:
         dataset = dataset_rows.get_dataset(db, tenant_id, dataset_id)
         if dataset.status != "ready":
@@ -51,19 +56,19 @@ def submit_dataset_training(
             target = None
         elif target is None:
             target = dataset.target
-        if features is None:
+        if not features:  # none named: every column but the target
             columns = [str(c["name"]) for c in (dataset.schema or {}).get("columns", [])]
             features = [c for c in columns if c != target] if dataset.target != target else dataset.features
         params = {"task": task, "target": target, "features": features or None, "algorithm": algorithm,
-                  "hyperparameters": hyperparameters or {}, "validation": validation, "folds": None, "seed": 0,
-                  "search": None}  # fmt: skip
+                  "hyperparameters": hyperparameters or {}, "validation": validation, "folds": folds, "seed": seed,
+                  "search": search}  # fmt: skip
         from tendero.training.kind import PRIMARY_METRIC
 
         metric, higher = PRIMARY_METRIC[task]
         payload: dict[str, Any] = {"model": name, "kind": "tabular", "params": params, "deploy": deploy_mode,
                                    "dataset": dataset.id}  # fmt: skip
         payload.update(promote_metric=metric, higher_is_better=higher)
-        job, created = service.submit_training(db, tenant_id, payload, role=role)
+        job, created = service.submit_training(db, tenant_id, payload, idempotency_key, role=role)
         if created:
             job.estimated_seconds = service.estimate_training_seconds(
                 tenant_id, payload, dataset.rows or 0, len((dataset.schema or {}).get("columns", []))
@@ -103,16 +108,17 @@ def running_training(tenant_id: str, model: str, session: Session | None = None)
         return job_out(job) if job is not None else None
 
 
-def models_in_training(tenant_id: str, session: Session | None = None) -> dict[str, str]:
-    """Model name -> the id of the job queued or running to train it."""
+def models_in_training(tenant_id: str, session: Session | None = None) -> dict[str, JobOut]:
+    """Model name -> the job queued or running to train it (a running one before a queued one), for pages that list
+    a model's training while it runs, its first one included, before the model has any version."""
     with using_session(session) as db:
-        busy: dict[str, str] = {}
-        for status in ("pending", "running"):
+        busy: dict[str, JobOut] = {}
+        for status in ("running", "pending"):
             rows, _ = job_rows.list_jobs(db, tenant_id, status=status, kind="train", limit=500)
             for job in rows:
                 model = (job.params or {}).get("model")
-                if isinstance(model, str):
-                    busy.setdefault(model, job.id)
+                if isinstance(model, str) and model not in busy:
+                    busy[model] = job_out(job)
         return busy
 
 
@@ -131,11 +137,18 @@ class Comparison:
 
 
 def compare_versions(tenant_id: str, name: str, limit: int = 10, session: Session | None = None) -> Comparison:
-    """The newest ``limit`` versions of ``name`` (archived left out) with every numeric metric they report."""
+    """The newest ``limit`` versions of ``name`` (archived left out) with every numeric metric they report; none
+    while its first training is queued or running (NotFound when it has neither)."""
     from tendero.services.models import version_out
 
     with using_session(session) as db:
-        model = registry_rows.get_model(db, tenant_id, name)
+        try:
+            model = registry_rows.get_model(db, tenant_id, name)
+        except NotFound:  # a model whose first training is queued or running: no version yet, but it exists
+            job = job_rows.unfinished_training(db, tenant_id, name)
+            if job is None:
+                raise
+            return Comparison(name, str((job.params or {}).get("kind", "")), [], [], None)
         aliases = registry_rows.aliases(db, tenant_id, model)
         rows, _ = registry_rows.list_versions(db, tenant_id, name, limit=limit * 2)
         versions = [version_out(row, aliases) for row in rows if row.status != "archived"][:limit]

@@ -1,6 +1,7 @@
 """The capability pages: Forecast, Customers (and one customer), Recommendations. Each reads the deployed model
 through the same service calls as its API route, always with the signed-in principal's tenant; with no model yet,
-the page says so and offers a train button to the roles that may train."""
+the page says so and offers a train button to the roles that may train (or, while that model's training job is
+queued or running, its progress and a link to it instead)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from starlette.responses import Response
 from tendero.catalogue.customers import SEGMENT_ACTIONS
 from tendero.errors import NotFound
 from tendero.kinds import CustomersModel
-from tendero.services import forecasts, recommendations, summaries
+from tendero.services import forecasts, recommendations, summaries, training
 from tendero.services.customers import require_customer
 from tendero.services.forecasts import ForecastTrainIn, model_name
 from tendero.services.items import say as money_say
@@ -58,6 +59,7 @@ def forecast_page(
     context: dict[str, Any] = {
         "level": level, "freq": freq, "levels": capabilities.PAGE_LEVELS, "freqs": capabilities.FREQS,
         "available": available, "view": view, "can_train": can(principal, TRAIN),
+        "busy": training.models_in_training(principal.tenant_id),
         "has_data": not summaries.sales_summary(principal.tenant_id, 28).empty,
         "default_horizon": capabilities.DEFAULT_HORIZON[freq], "model_name": model_name(level, freq),
     }  # fmt: skip
@@ -123,6 +125,7 @@ def customers_page(
     t = translator(lang)
     served = capabilities.deployed(principal.tenant_id, capabilities.CUSTOMER_MODEL, CustomersModel)
     context: dict[str, Any] = {"served": served, "can_train": can(principal, TRAIN),
+                               "busy": training.models_in_training(principal.tenant_id),
                                "has_data": not summaries.sales_summary(principal.tenant_id, 28).empty}  # fmt: skip
     if served is not None:
         fitted = served.fitted
@@ -217,7 +220,7 @@ def recommendations_page(
     active = capabilities.active_customers(tenant_id)
     user = (user or "").strip() or (active[0][0] if active else None)
     context: dict[str, Any] = {"active": active, "user": user, "names": capabilities.customer_names(tenant_id),
-                               "can_train": can(principal, TRAIN),
+                               "can_train": can(principal, TRAIN), "busy": training.models_in_training(tenant_id),
                                "has_data": bool(active), "item": None}  # fmt: skip
     if user is not None:
         recommender, served = capabilities.recommender(tenant_id)

@@ -222,6 +222,7 @@ def overview(request: Request, session: AnyRole, days: Annotated[int, Query()] =
         "periods": PERIODS,
         "models": _model_health(principal.tenant_id),
         "can_train": can(principal, TRAIN),
+        "busy": training.models_in_training(principal.tenant_id),  # no "train" offered for a model in training
         "next_forecast": capabilities.next_period(principal.tenant_id),
         "at_risk": None,
     }
@@ -338,8 +339,11 @@ def models_page(request: Request, session: Reader) -> Response:
                 "created_at": v.created_at, "deployed_at": v.deployed_at, "aliases": v.aliases,
             } for v in versions],
         })  # fmt: skip
+    busy = training.models_in_training(principal.tenant_id)
+    listed = {m["name"] for m in shown}
+    first = [job for name, job in sorted(busy.items()) if name not in listed]  # no version yet, but it is coming
     return render(request, "models.html", {
-        "models": shown, "busy": training.models_in_training(principal.tenant_id),
+        "models": shown, "busy": busy, "first_trainings": first,
         "can_admin": can(principal, ADMIN), "can_train": can(principal, TRAIN),
     })  # fmt: skip
 

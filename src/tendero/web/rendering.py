@@ -22,6 +22,7 @@ from tendero.catalogue.engines import engine_name
 from tendero.catalogue.metrics import metric_label
 from tendero.errors import Conflict, NotFound, unstorable_text
 from tendero.services import audit
+from tendero.services.models import TrainingRunning
 from tendero.services.roles import ADMIN, INGEST, READ
 from tendero.services.tenant_settings import DEFAULT_CURRENCY, currency_of
 from tendero.services.tenants import Principal
@@ -194,6 +195,8 @@ class WebRoute(APIRoute):
                 return error_page(request, 404, t("error.no_page", path=request.url.path), t("error.page_missing"))
             except NotFound as error:
                 return error_page(request, 404, t("error.not_found", detail=str(error)))
+            except TrainingRunning as error:  # a second "train" of a model whose training job is queued or running
+                return error_page(request, 409, t("train.busy", model=error.model, job=error.job_id))
             except Conflict as error:
                 return error_page(request, 409, str(error))
             except (RequestValidationError, ValidationError) as error:
