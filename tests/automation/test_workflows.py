@@ -95,13 +95,20 @@ def test_a_monthly_sales_analysis_is_stored_and_told(client, shop, receiver, dem
     assert stored.status_code == 200, stored.text
     assert data["revenue"]["current"] == pytest.approx(stored.json()["kpis"]["revenue"]["current"])
     assert body["title"].startswith("Sales analysis: ") and "net sales" in body["title"]
+    report = client.get(
+        f"/v1/schedule-runs/{job['run_id']}/report", headers={**shop.headers(), "accept-language": "es"}
+    )
+    assert report.status_code == 200 and report.text.startswith("# Análisis de ventas"), report.text
+    assert "```json" not in report.text and '"workflow"' not in report.text
 
 
 def test_a_failed_job_is_told_to_the_channels_that_listen_for_failures(client, receiver):
     tenant = make_tenant("failing")
     _channel(client, tenant, receiver, name="ops", events=["job_failed"])
     _, job = _run(client, tenant, "no model yet", "churn_risk", {}, [])
-    assert job["status"] == "failed" and "no deployed customers model" in job["error"]
+    assert job["status"] == "failed" and "no hay ningún modelo de clientes" in job["error"]  # the API's default: es
+    english = client.get(f"/v1/jobs/{job['id']}", headers={**tenant.headers(), "accept-language": "en"}).json()
+    assert "no deployed customers model" in english["error"]
     (body,) = _delivered(client, tenant, "job_failed", receiver)
     assert body["data"]["job_id"] == job["id"] and "no deployed customers model" in body["data"]["error"]
     assert "failed" in body["title"].lower()
@@ -141,6 +148,14 @@ def test_drift_after_new_data_alerts_and_starts_the_retrain_its_policy_asks_for(
     assert check["status"] == "completed", check
     (alert,) = _delivered(client, tenant, "drift", receiver)
     assert alert["data"]["model"] == "sales" and alert["data"]["ratio"] > 1.5 and alert["data"]["action"] == "retrain"
+    url = f"/v1/schedule-runs/{check['run_id']}/report"
+    for lang, words in (
+        ("es", ("Revisión de deriva", "| sales |", "| sí |")),
+        ("en", ("Forecast drift check", "| yes |")),
+    ):
+        told = client.get(url, headers={**tenant.headers(), "accept-language": lang})
+        assert told.status_code == 200 and all(w in told.text for w in words), told.text  # sentences, not a JSON dump
+        assert "```json" not in told.text and '"workflow"' not in told.text
     runs = client.get(f"/v1/schedules/{retrain['id']}/runs", headers=tenant.headers()).json()["items"]
     assert [r["trigger"] for r in runs] == ["drift"]
     done = wait_for_job(client, tenant, runs[0]["job_id"], 600)

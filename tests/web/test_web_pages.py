@@ -153,6 +153,12 @@ def test_upload_shows_the_validation_report(client):
     assert "ventas.csv" in report and "2 rejected" in report and "ordered_at" in report
     spanish = web.get(answer.headers["location"], headers={"accept-language": "es"}).text
     assert 'data-status="completed">completado' in spanish  # the import's state in the reader's language
+    reasons = {
+        lang: re.search(r'<ul id="reasons">(.*?)</ul>', page, re.S)[1]
+        for lang, page in (("en", report), ("es", spanish))
+    }
+    assert "negative quantity" in reasons["en"] and "— <strong>1</strong>" in reasons["en"]
+    assert "cantidad negativa" in reasons["es"] and "negative quantity" not in reasons["es"]  # the summary, translated
     data = web.get("/app/data").text
     assert "ventas.csv" in data and 'id="profile"' in data
     nothing = web.post("/app/data/imports", data={"csrf": token, "entity": "order_lines"})

@@ -42,6 +42,26 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "The previous version is kept: `tendero models rollback {model}` puts it back in service.",
     },
     "margin": {"es": "Margen exigido", "en": "Required margin"},
+    "title.drift_check": {"es": "Revisión de deriva de las previsiones", "en": "Forecast drift check"},
+    "drift_check.summary": {
+        "es": "{checked} previsiones revisadas frente a las ventas reales; {drifted} con deriva (error medio por "
+        "encima de {threshold}× el de su backtest).",
+        "en": "{checked} forecasts checked against the actual sales; {drifted} drifted (mean error above "
+        "{threshold}× their backtest's).",
+    },
+    "drift_check.none": {
+        "es": "No hay previsiones desplegadas que revisar.",
+        "en": "There are no deployed forecasts to check.",
+    },
+    "col.model": {"es": "Modelo", "en": "Model"},
+    "col.version": {"es": "Versión", "en": "Version"},
+    "col.points": {"es": "Puntos comparados", "en": "Points compared"},
+    "col.mae": {"es": "Error medio (nuevo)", "en": "Mean error (new)"},
+    "col.backtest_mae": {"es": "Error medio (backtest)", "en": "Mean error (backtest)"},
+    "col.ratio": {"es": "Cociente", "en": "Ratio"},
+    "col.drifted": {"es": "¿Deriva?", "en": "Drifted?"},
+    "yes": {"es": "sí", "en": "yes"},
+    "no": {"es": "no", "en": "no"},
 }
 
 
@@ -54,9 +74,11 @@ def report_markdown(result: dict[str, Any], language: str = "es") -> str:
     lang = lang_of(language)
     if "decision" in result:
         return _retrain_markdown(result, lang)
-    for kind in ("churn_risk", "likely_buyers"):
+    for kind in ("churn_risk", "likely_buyers", "sales_analysis"):
         if result.get("workflow") == kind:
             return _list_markdown(kind, result, lang)
+    if result.get("workflow") == "drift_check":
+        return _drift_check_markdown(result, lang)
     lines = [f"# {result.get('schedule') or ''}", "", "```json", _json(result), "```"]
     return "\n".join(lines) + "\n"
 
@@ -127,10 +149,32 @@ def _retrain_markdown(r: dict[str, Any], lang: str) -> str:
 def _list_markdown(kind: str, result: dict[str, Any], lang: str) -> str:
     message = render(kind, result, lang)
     lines = [f"# {message.subject}", "", message.summary, ""]
+    lines += [paragraph for text in message.paragraphs for paragraph in (text, "")]
     lines += [f"- **{label}:** {value}" for label, value in message.facts]
     if message.rows:
         lines += ["", "| " + " | ".join(c.label for c in message.columns) + " |", "|" + "---|" * len(message.columns)]
         lines += ["| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |" for cells in message.table()]
+    return "\n".join(lines) + "\n"
+
+
+def _drift_check_markdown(result: dict[str, Any], lang: str) -> str:
+    """Each deployed forecast's error on the new actuals against its backtest's, and whether it drifted."""
+    models = result.get("models") or []
+    lines = [f"# {word('title.drift_check', lang)}", ""]
+    if not models:
+        return "\n".join([*lines, word("drift_check.none", lang)]) + "\n"
+    threshold = next((m.get("threshold") for m in models if m.get("threshold") is not None), 1.5)
+    drifted = number(len(result.get("drifted") or []), lang)
+    summary = word("drift_check.summary", lang, checked=number(len(models), lang), drifted=drifted,
+                   threshold=number(threshold, lang, 1))  # fmt: skip
+    lines += [summary, ""]
+    columns = ("model", "version", "points", "mae", "backtest_mae", "ratio", "drifted")
+    lines += ["| " + " | ".join(word(f"col.{c}", lang) for c in columns) + " |", "|---|---|---:|---:|---:|---:|---|"]
+    for m in models:
+        cells = [str(m.get("model", "")), str(m.get("version", "")), number(m.get("points"), lang),
+                 number(m.get("mae"), lang, 2), number(m.get("backtest_mae"), lang, 2), number(m.get("ratio"), lang, 2),
+                 word("yes" if m.get("drifted") else "no", lang)]  # fmt: skip
+        lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -208,8 +208,10 @@ def rejections_csv(tenant_id: str, import_id: str, language: Language) -> Iterat
     return lines()
 
 
-def rejection_reasons(tenant_id: str, import_id: str) -> dict[str, int]:
-    return import_rows.rejection_reasons(tenant_id, import_id)
+def rejection_reasons(tenant_id: str, import_id: str, language: Language = "en") -> list[tuple[str, int]]:
+    """Each distinct reason an import refused rows for, in ``language`` where it has a code, with its row count."""
+    return [(rejection_out({**group, "row": None, "column": None, "value": None}, language)["reason"], group["rows"])
+            for group in import_rows.rejection_reasons(tenant_id, import_id)]  # fmt: skip
 
 
 def sources_for(tenant_id: str) -> list[dict[str, Any]]:

@@ -99,11 +99,20 @@ def list_rejections(tenant_id: str, import_id: str, limit: int, offset: int) -> 
         return items, total
 
 
-def rejection_reasons(tenant_id: str, import_id: str) -> dict[str, int]:
+def rejection_reasons(tenant_id: str, import_id: str) -> list[dict[str, Any]]:
+    """The import's distinct reasons with how many rows each, most frequent first; each with its catalogue code
+    and the particulars of one of its rows (the same stored sentence has the same particulars)."""
+    scope = (ImportRejection.tenant_id == tenant_id, ImportRejection.import_id == import_id)
     query = (
-        select(ImportRejection.reason, func.count())
-        .where(ImportRejection.tenant_id == tenant_id, ImportRejection.import_id == import_id)
-        .group_by(ImportRejection.reason)
+        select(ImportRejection.reason, ImportRejection.code, func.count(), func.min(ImportRejection.id))
+        .where(*scope)
+        .group_by(ImportRejection.reason, ImportRejection.code)
     )
     with get_engine().connect() as connection:
-        return {reason: int(count) for reason, count in connection.execute(query)}
+        groups = list(connection.execute(query))
+        ids = [first for *_, first in groups]
+        params = dict(connection.execute(select(ImportRejection.id, ImportRejection.params).where(
+            *scope, ImportRejection.id.in_(ids)))) if ids else {}  # fmt: skip
+    out = [{"reason": reason, "code": code, "params": params.get(first) or {}, "rows": int(count)}
+           for reason, code, count, first in groups]  # fmt: skip
+    return sorted(out, key=lambda group: (-group["rows"], group["reason"]))

@@ -280,8 +280,8 @@ def import_page(request: Request, import_id: str, session: Reader) -> Response:
     assert principal is not None
     lang: Literal["es", "en"] = "en" if language(request) == "en" else "es"
     report = data.import_out(principal.tenant_id, import_id, limit=200, language=lang)
-    reasons = data.rejection_reasons(principal.tenant_id, import_id)
-    return render(request, "import.html", {"report": report, "reasons": sorted(reasons.items(), key=lambda r: -r[1])})
+    reasons = data.rejection_reasons(principal.tenant_id, import_id, lang)
+    return render(request, "import.html", {"report": report, "reasons": reasons})
 
 
 @router.post("/data/imports")
