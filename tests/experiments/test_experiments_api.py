@@ -211,7 +211,8 @@ def test_cuped_uses_the_covariate_and_the_timeline_has_a_point_per_day(client, t
     assert revenue["comparisons"][0]["variance_reduction"] > 0.3
     timeline = client.get(f"/v1/experiments/{made['id']}/timeline", params={"metric": "revenue"},
                           headers=tenant.headers()).json()  # fmt: skip
-    assert [p["day"] for p in timeline["points"]] == sorted({(start + timedelta(days=d)).date().isoformat()
+    # the days the events fell on (an hour after ``start`` crosses midnight when the test runs after 23:00 UTC)
+    assert [p["day"] for p in timeline["points"]] == sorted({(start + timedelta(days=d, hours=1)).date().isoformat()
                                                              for d in range(5)})  # fmt: skip
     assert all(p["sequential_lower"] <= p["lower"] for p in timeline["points"] if "lower" in p)
     bad_metric = client.get(f"/v1/experiments/{made['id']}/timeline", params={"metric": "nope"},
