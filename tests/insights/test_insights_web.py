@@ -46,8 +46,10 @@ def test_run_an_analysis_from_the_form_and_read_it_in_both_languages(client, sho
     assert html.escape(analysis["insights"][0]["text"]["es"]) in page.text
     markdown = web.get(f"/app/insights/{insight_id}/report.md")
     assert markdown.status_code == 200 and markdown.text.startswith("# ")
-    bad = web.post("/app/insights", data={"csrf": _csrf(listing.text), "period": "2026-99"}, follow_redirects=True)
-    assert bad.status_code == 200 and "month 99 does not exist" in bad.text and "Traceback" not in bad.text
+    for lang, said in (("en", "month 99 does not exist"), ("es", "el mes 99 no existe")):
+        bad = web.post("/app/insights", data={"csrf": _csrf(listing.text), "period": "2026-99"},
+                       headers={"accept-language": lang}, follow_redirects=True)  # fmt: skip
+        assert bad.status_code == 200 and said in bad.text and "Traceback" not in bad.text
     intruder = http_browser(client)
     http_sign_in(intruder, make_tenant("intrusa"))
     assert intruder.get(f"/app/insights/{insight_id}").status_code == 404

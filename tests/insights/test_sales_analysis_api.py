@@ -191,6 +191,30 @@ def test_bad_periods_get_a_clear_422_naming_the_field(client, shop, body, field)
     assert "Traceback" not in answer.text
 
 
+@pytest.mark.parametrize(
+    ("period", "english", "spanish"),
+    [
+        ("2026-13", "month 13 does not exist", "el mes 13 no existe"),
+        ("last tuesday", "cannot read 'last tuesday'", "no se puede leer 'last tuesday'"),
+        ("1999-01", "no sales in 1999-01-01..1999-01-31", "no hay ventas en 1999-01-01..1999-01-31"),
+        ("0000", "year 0000 does not exist", "el año 0000 no existe"),
+        ("0001-02", "too early in the calendar", "demasiado pronto en el calendario"),
+    ],
+)
+def test_a_bad_period_is_refused_in_the_readers_language(client, shop, period, english, spanish):
+    """The problem's detail and its field message are the refusal's catalogue text in es and en (Spanish when the
+    caller names no language), never the English line on a Spanish answer."""
+    said = {}
+    for lang in ("en", "es", ""):
+        answer = client.post("/v1/insights/sales", json={"period": period},
+                             headers={**shop.headers(), "accept-language": lang})  # fmt: skip
+        assert answer.status_code == 422, answer.text
+        problem = answer.json()
+        said[lang] = problem["detail"] + " | " + " | ".join(e["message"] for e in problem["errors"])
+    assert english in said["en"] and spanish not in said["en"], said
+    assert spanish in said["es"] and english not in said["es"] and said[""] == said["es"], said
+
+
 def test_async_with_a_bad_period_fails_at_once_not_in_the_job(client, shop):
     answer = client.post("/v1/insights/sales?async=true", json={"period": {"start": "2026-02-02", "end": "2026-02-01"}},
                          headers=shop.headers())  # fmt: skip
@@ -207,7 +231,10 @@ def test_other_tenants_get_404_and_never_see_the_analysis(client, shop, demo_sto
         assert answer.status_code == 404 and "kpis" not in answer.text and "Sales" not in answer.text
     assert client.get("/v1/insights", headers=other.headers()).json()["total"] == 0
     empty = client.post("/v1/insights/sales", json={"period": month}, headers=other.headers())
-    assert empty.status_code == 404 and "no order lines" in empty.json()["detail"]
+    assert empty.status_code == 404 and "no tiene líneas de pedido" in empty.json()["detail"]  # es unless asked
+    english = client.post("/v1/insights/sales", json={"period": month},
+                          headers={**other.headers(), "accept-language": "en"})  # fmt: skip
+    assert english.status_code == 404 and "no order lines" in english.json()["detail"]
 
 
 def test_the_service_role_cannot_run_analyses(client, shop):

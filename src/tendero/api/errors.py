@@ -19,6 +19,7 @@ from tendero.api.methods import allowed_methods
 from tendero.catalogue.answers import answer_text
 from tendero.catalogue.api import API as MESSAGES
 from tendero.catalogue.language import negotiate
+from tendero.catalogue.refusals import translate_refusal
 from tendero.errors import Conflict, DeployNotAllowed, Invalid, LastAdminKey, NotFound, TooLarge, UnknownId
 from tendero.errors import unstorable_text as unstorable_text  # the middleware reads it here
 from tendero.services.models import ArtifactCorrupted, TrainingRunning
@@ -106,6 +107,21 @@ def problem(
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
+def _refused(
+    status: int,
+    detail: str,
+    request: Request,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """A problem whose detail and field messages, where they are a domain refusal's line, are in the reader's
+    language (the same catalogue a failed job's line is shown from); other texts as they were written."""
+    language = language_of(request.headers.get("accept-language", ""))
+    said = [{**item, "message": translate_refusal(item["message"], language)}
+            if isinstance(item.get("message"), str) else item for item in errors or []]  # fmt: skip
+    return problem(status, translate_refusal(detail, language), request, said or None, headers)
+
+
 def field_errors(error: ValidationError | RequestValidationError) -> list[dict[str, Any]]:
     """Pydantic's errors as ``{field, message, type}``; ``field`` is a dotted path (body.params.k)."""
     out = []
@@ -118,7 +134,7 @@ def field_errors(error: ValidationError | RequestValidationError) -> list[dict[s
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, error: ProblemError) -> JSONResponse:
-        return problem(error.status, error.detail, request, error.errors, error.headers)
+        return _refused(error.status, error.detail, request, error.errors, error.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -139,15 +155,15 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = answer_text(f"unknown.{error.what}", language, id=error.id, model=error.model,
                                  version=error.version or "")  # fmt: skip
             return problem(404, detail, request, [{"field": error.field, "value": error.id, "message": detail}])
-        return problem(404, str(error), request)
+        return _refused(404, str(error), request)
 
     @app.exception_handler(Conflict)
     async def _conflict(request: Request, error: Conflict) -> JSONResponse:
-        return problem(409, str(error), request, getattr(error, "errors", None))
+        return _refused(409, str(error), request, getattr(error, "errors", None))
 
     @app.exception_handler(Invalid)
     async def _invalid(request: Request, error: Invalid) -> JSONResponse:
-        return problem(422, str(error), request, error.errors)
+        return _refused(422, str(error), request, error.errors)
 
     @app.exception_handler(TooLarge)
     async def _too_large(request: Request, error: TooLarge) -> JSONResponse:

@@ -9,6 +9,10 @@ stored line again and shows it in another language. The English text is the one 
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+from string import Formatter
+
 REFUSALS: dict[str, dict[str, str]] = {
     # forecasting
     "forecast.too_short": {
@@ -109,6 +113,38 @@ REFUSALS: dict[str, dict[str, str]] = {
         "en": "this shop has no order lines yet: import some (tendero import … --entity order_lines)",
         "es": "esta tienda aún no tiene líneas de pedido: importa algunas (tendero import … --entity order_lines)",
     },
+    "period.ends_before_start": {
+        "en": "the period ends ({end}) before it starts ({start})",
+        "es": "el periodo termina ({end}) antes de empezar ({start})",
+    },
+    "period.needs_start_end": {
+        "en": "{field} needs both start and end (ISO dates)",
+        "es": "{field} necesita inicio y fin (fechas ISO)",
+    },
+    "period.no_month": {
+        "en": "{field}: month {month} does not exist (write 2011-11)",
+        "es": "{field}: el mes {month} no existe (escribe 2011-11)",
+    },
+    "period.no_week": {
+        "en": "{field}: {year} has no ISO week {week}",
+        "es": "{field}: {year} no tiene semana ISO {week}",
+    },
+    "period.unreadable": {
+        "en": "{field}: cannot read {text}; write 2011-11, 2011-Q4, 2011-W45, 2011 or 2011-11-01..2011-11-15",
+        "es": "{field}: no se puede leer {text}; escribe 2011-11, 2011-Q4, 2011-W45, 2011 o 2011-11-01..2011-11-15",
+    },
+    "period.no_year": {
+        "en": "{field}: year {year} does not exist (write 2011-11, 2011-Q4 or 2011)",
+        "es": "{field}: el año {year} no existe (escribe 2011-11, 2011-Q4 o 2011)",
+    },
+    "period.not_iso_date": {
+        "en": "{field}: {value} is not an ISO date (YYYY-MM-DD)",
+        "es": "{field}: {value} no es una fecha ISO (AAAA-MM-DD)",
+    },
+    "period.too_early": {
+        "en": "{field}: too early in the calendar to compare with the period or the year before it",
+        "es": "{field}: demasiado pronto en el calendario para compararlo con el periodo o el año anterior",
+    },
     "insights.no_order_lines_api": {
         "en": "this shop has no order lines yet: import some (POST /v1/data/order_lines/imports)",
         "es": "esta tienda aún no tiene líneas de pedido: importa algunas (POST /v1/data/order_lines/imports)",
@@ -162,3 +198,30 @@ class Refusal(ValueError):
     def rendered(self, lang: str) -> str:
         texts = REFUSALS[self.code]
         return (texts.get(lang) or texts["en"]).format(**self.values)
+
+
+def translate_refusal(text: str, lang: str) -> str:
+    """``text`` in ``lang`` when it is a refusal's English line (an API problem made from one), else unchanged."""
+    if lang == "en" or not text:
+        return text
+    for pattern, code in _refusal_patterns():
+        found = pattern.match(text)
+        if found is not None:
+            texts = REFUSALS[code]
+            return (texts.get(lang) or texts["en"]).format(**found.groupdict())
+    return text
+
+
+@lru_cache(maxsize=1)
+def _refusal_patterns() -> list[tuple[re.Pattern[str], str]]:
+    """Each refusal's English line as a whole-text pattern, those with the most fixed words first."""
+    found = []
+    for code, texts in REFUSALS.items():
+        parts, fixed = [], 0
+        for literal, field, _, _ in Formatter().parse(texts["en"]):
+            parts.append(re.escape(literal))
+            fixed += len(literal)
+            if field:
+                parts.append(f"(?P<{field}>.+?)")
+        found.append((fixed, re.compile("^" + "".join(parts) + "$", re.S), code))
+    return [(pattern, code) for _, pattern, code in sorted(found, key=lambda item: -item[0])]

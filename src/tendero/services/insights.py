@@ -93,7 +93,7 @@ def resolve_periods(request: SalesAnalysisRequest) -> tuple[Period, Period | Non
             if chosen is not None:
                 chosen.previous(), chosen.last_year()
         except (ValueError, OverflowError) as error:
-            message = f"{name}: too early in the calendar to compare with the period or the year before it"
+            message = refusal_text("period.too_early", field=name)
             raise Invalid(message, [{"field": f"body.{name}", "message": message}]) from error
     return period, compare_to
 

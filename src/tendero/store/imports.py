@@ -111,8 +111,10 @@ def rejection_reasons(tenant_id: str, import_id: str) -> list[dict[str, Any]]:
     with get_engine().connect() as connection:
         groups = list(connection.execute(query))
         ids = [first for *_, first in groups]
-        params = dict(connection.execute(select(ImportRejection.id, ImportRejection.params).where(
-            *scope, ImportRejection.id.in_(ids)))) if ids else {}  # fmt: skip
+        params: dict[int, dict[str, Any] | None] = {}
+        if ids:
+            chosen = select(ImportRejection.id, ImportRejection.params).where(*scope, ImportRejection.id.in_(ids))
+            params = {row_id: row_params for row_id, row_params in connection.execute(chosen)}
     out = [{"reason": reason, "code": code, "params": params.get(first) or {}, "rows": int(count)}
            for reason, code, count, first in groups]  # fmt: skip
     return sorted(out, key=lambda group: (-group["rows"], group["reason"]))

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
+from tendero.catalogue.refusals import translate_refusal
 from tendero.errors import Invalid
 from tendero.services import insights as service
 from tendero.web.access import PostTrainer, Reader
@@ -48,8 +49,9 @@ def run_analysis(
         body = service.SalesAnalysisRequest(period=period.strip(), compare_to=compare_to.strip() or None,
                                             currency=currency.strip().upper() or None)  # fmt: skip
         analysis = service.analyze_sales(principal.tenant_id, body, lang)  # type: ignore[arg-type]
-    except Invalid as error:
-        return redirect(request, f"{PREFIX}/insights", ("error", t("error.invalid", detail=str(error)[:300])))
+    except Invalid as error:  # a period that cannot be read, in the reader's language
+        detail = translate_refusal(str(error), lang)[:300]
+        return redirect(request, f"{PREFIX}/insights", ("error", t("error.invalid", detail=detail)))
     except ValueError as error:  # pydantic: a currency that is not three capital letters
         return redirect(request, f"{PREFIX}/insights", ("error", t("error.invalid", detail=str(error)[:300])))
     return redirect(request, f"{PREFIX}/insights/{analysis['id']}")

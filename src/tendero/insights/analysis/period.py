@@ -15,6 +15,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from tendero.catalogue.refusals import refusal_text
+
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
 _WEEK = re.compile(r"^(\d{4})-?[Ww](\d{1,2})$")
@@ -40,7 +42,7 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise PeriodError(f"the period ends ({self.end}) before it starts ({self.start})", "end")
+            raise PeriodError(refusal_text("period.ends_before_start", end=self.end, start=self.start), "end")
 
     @property
     def days(self) -> int:
@@ -158,7 +160,7 @@ def parse_period(value: str | dict[str, object] | Period, field: str = "period")
         try:
             start, end = value["start"], value["end"]
         except KeyError as error:
-            raise PeriodError(f"{field} needs both start and end (ISO dates)", field) from error
+            raise PeriodError(refusal_text("period.needs_start_end", field=field), field) from error
         return Period(_date(start, f"{field}.start"), _date(end, f"{field}.end"))
     text = str(value).strip()
     if match := _RANGE.match(text):
@@ -169,7 +171,7 @@ def parse_period(value: str | dict[str, object] | Period, field: str = "period")
     if match := _MONTH.match(text):
         year, month = _year(match.group(1), field), int(match.group(2))
         if not 1 <= month <= 12:
-            raise PeriodError(f"{field}: month {month} does not exist (write 2011-11)", field)
+            raise PeriodError(refusal_text("period.no_month", field=field, month=month), field)
         first = date(year, month, 1)
         return Period(first, _month_end(first))
     if match := _QUARTER.match(text):
@@ -180,22 +182,19 @@ def parse_period(value: str | dict[str, object] | Period, field: str = "period")
         try:
             monday = date.fromisocalendar(year, week, 1)
         except ValueError as error:
-            raise PeriodError(f"{field}: {year} has no ISO week {week}", field) from error
+            raise PeriodError(refusal_text("period.no_week", field=field, year=year, week=week), field) from error
         return Period(monday, monday + timedelta(days=6))
     if match := _YEAR.match(text):
         year = _year(match.group(1), field)
         return Period(date(year, 1, 1), date(year, 12, 31))
-    raise PeriodError(
-        f"{field}: cannot read {text[:40]!r}; write 2011-11, 2011-Q4, 2011-W45, 2011 or 2011-11-01..2011-11-15",
-        field,
-    )
+    raise PeriodError(refusal_text("period.unreadable", field=field, text=repr(text[:40])), field)
 
 
 def _year(text: str, field: str) -> int:
     """A calendar year Python's dates can hold: 0000 is refused in words, not a 500."""
     year = int(text)
     if not 1 <= year <= 9999:
-        raise PeriodError(f"{field}: year {text} does not exist (write 2011-11, 2011-Q4 or 2011)", field)
+        raise PeriodError(refusal_text("period.no_year", field=field, year=text), field)
     return year
 
 
@@ -205,7 +204,9 @@ def _date(value: object, field: str) -> date:
     try:
         return date.fromisoformat(str(value).strip()[:10])
     except ValueError as error:
-        raise PeriodError(f"{field}: {str(value)[:40]!r} is not an ISO date (YYYY-MM-DD)", field) from error
+        raise PeriodError(
+            refusal_text("period.not_iso_date", field=field, value=repr(str(value)[:40])), field
+        ) from error
 
 
 def _month_end(day: date) -> date:
