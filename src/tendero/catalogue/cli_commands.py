@@ -408,6 +408,15 @@ COMMAND_HELP: dict[str, tuple[str, str]] = {
         "write each method's forecast and tendero's backtest here",
         "escribe aquí el pronóstico de cada método y el backtest de tendero",
     ),
+    "bench forecast --test-windows": (
+        "rolling test windows of --horizon periods, newest first (default 3 with --suite, else 1)",
+        "ventanas de prueba sucesivas de --horizon periodos, la más reciente primero (por defecto 3 con --suite, si "
+        "no 1)",
+    ),
+    "bench forecast --rescore": (
+        "fit nothing: score together the forecasts that earlier runs' --save wrote in these folders",
+        "no ajusta nada: puntúa juntos los pronósticos que --save de ejecuciones anteriores dejó en estas carpetas",
+    ),
     "bench forecast --threads": (
         "cores each method may use (the goals are for 2)",
         "núcleos que puede usar cada método (los objetivos son para 2)",
@@ -486,6 +495,10 @@ COMMAND_HELP: dict[str, tuple[str, str]] = {
     "bench dashboard --screenshots": (
         "also save a full-page screenshot of every page in es and en into this folder",
         "guarda también en esta carpeta una captura de página completa de cada página en es y en",
+    ),
+    "bench dashboard --setup-minutes": (
+        "how long the demo's models may take to train before the bench gives up",
+        "cuánto pueden tardar en entrenarse los modelos de la demostración antes de que el bench se rinda",
     ),
     "bench experiments": (
         "Simulate experiments on real outcomes; print false-positive rates, coverage, CUPED and SRM figures.",
