@@ -134,4 +134,7 @@ def test_bad_suggestion_requests_get_a_clear_422(client, shop, body, field):
 def test_a_shop_without_sales_gets_404_not_another_shops_suggestions(client, shop):
     other = make_tenant("vacia")
     answer = client.post("/v1/suggestions/products", json={"type": "all"}, headers=other.headers())
-    assert answer.status_code == 404 and "no order lines" in answer.json()["detail"]
+    assert answer.status_code == 404 and "no tiene líneas de pedido" in answer.json()["detail"]  # es unless asked
+    english = client.post("/v1/suggestions/products", json={"type": "all"},
+                          headers={**other.headers(), "accept-language": "en"})  # fmt: skip
+    assert english.status_code == 404 and "no order lines" in english.json()["detail"]
