@@ -9,11 +9,10 @@ is shown as it was written, so a new message without a translation shows itself 
 from __future__ import annotations
 
 import re
-import string
 from functools import lru_cache
 
 from tendero.catalogue.language import FALLBACK
-from tendero.catalogue.refusals import REFUSALS
+from tendero.catalogue.refusals import REFUSALS, whole_line_patterns
 
 # Progress lines, by the kind or job that writes them.
 JOB_PROGRESS: dict[str, dict[str, str]] = {
@@ -210,8 +209,6 @@ JOB_TEXTS: dict[str, dict[str, str]] = {
     **{f"failure.{key}": texts for key, texts in JOB_FAILURES.items()},
 }
 
-_FIELDS = string.Formatter()
-
 
 def job_text(code: str, **params: object) -> str:
     """The line for ``code`` as a job writes it (English); ``render_job_text`` shows it in another language."""
@@ -220,18 +217,9 @@ def job_text(code: str, **params: object) -> str:
 
 @lru_cache(maxsize=1)
 def _patterns() -> list[tuple[re.Pattern[str], str]]:
-    """Every template as a whole-line pattern, those with the most fixed words first (``epoch {n}: row {r}``
-    before ``epoch {n}``, ``trial {n}: {message}`` before ``{stage}: {message}``)."""
-    found = []
-    for code, texts in JOB_TEXTS.items():
-        parts, fixed = [], 0
-        for literal, field, _, _ in _FIELDS.parse(texts["en"]):
-            parts.append(re.escape(literal))
-            fixed += len(literal)
-            if field:
-                parts.append(f"(?P<{field}>.+?)")
-        found.append((fixed, re.compile("^" + "".join(parts) + "$", re.S), code))
-    return [(pattern, code) for _, pattern, code in sorted(found, key=lambda item: -item[0])]
+    """Every template as a whole-line pattern (``epoch {n}: row {r}`` before ``epoch {n}``, ``trial {n}:
+    {message}`` before ``{stage}: {message}``)."""
+    return whole_line_patterns(JOB_TEXTS)
 
 
 def render_job_text(text: str | None, lang: str, depth: int = 0) -> str:

@@ -214,14 +214,21 @@ def translate_refusal(text: str, lang: str) -> str:
 
 @lru_cache(maxsize=1)
 def _refusal_patterns() -> list[tuple[re.Pattern[str], str]]:
-    """Each refusal's English line as a whole-text pattern, those with the most fixed words first."""
+    return whole_line_patterns(REFUSALS)
+
+
+def whole_line_patterns(templates: dict[str, dict[str, str]]) -> list[tuple[re.Pattern[str], str]]:
+    """Each template's English line as a whole-text pattern, those with the most fixed words first (``epoch {n}:
+    row {r}`` before ``epoch {n}``). A ``{field}`` is a request field's path (``period.start``): no space, no colon,
+    so a template that starts with one (``{field}: month {month} does not exist``) cannot swallow a prefix such as
+    "the job could not run: "."""
     found = []
-    for code, texts in REFUSALS.items():
+    for code, texts in templates.items():
         parts, fixed = [], 0
         for literal, field, _, _ in Formatter().parse(texts["en"]):
             parts.append(re.escape(literal))
             fixed += len(literal)
             if field:
-                parts.append(f"(?P<{field}>.+?)")
+                parts.append(rf"(?P<{field}>[\w.\[\]-]+?)" if field == "field" else f"(?P<{field}>.+?)")
         found.append((fixed, re.compile("^" + "".join(parts) + "$", re.S), code))
     return [(pattern, code) for _, pattern, code in sorted(found, key=lambda item: -item[0])]
