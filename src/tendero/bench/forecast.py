@@ -356,13 +356,7 @@ def command(
             raise typer.BadParameter(str(exc), param_hint="--data") from exc
         if bench_set.name == "m5" and horizon != 28:
             raise typer.BadParameter("the M5 test is 28 days", param_hint="--horizon")
-        if rescore:
-            try:
-                results, info = rescore_set(bench_set, rescore, test_windows)
-            except ValueError as exc:
-                raise typer.BadParameter(str(exc), param_hint="--rescore") from exc
-        else:
-            results, info = bench_one(bench_set, methods, windows, save, threads, test_windows)
+        results, info = _scored(bench_set, methods, windows, save, threads, test_windows, rescore)
         params = {"freq": freq, "horizon": bench_set.h, "windows": windows, "threads": threads,
                   "test_windows": test_windows,
                   "season": bench_set.season,
@@ -382,13 +376,7 @@ def command(
         if not paths[name].exists():
             raise typer.BadParameter(f"{paths[name]} is absent", param_hint="--data")
         bench_set = load_suite_set(name, paths[name])
-        if rescore:
-            try:
-                results, info = rescore_set(bench_set, rescore, test_windows)
-            except ValueError as exc:
-                raise typer.BadParameter(str(exc), param_hint="--rescore") from exc
-        else:
-            results, info = bench_one(bench_set, methods, windows, save, threads, test_windows)
+        results, info = _scored(bench_set, methods, windows, save, threads, test_windows, rescore)
         per_set[name] = {"h": bench_set.h, "freq": bench_set.freq, "season": bench_set.season,
                          "country": bench_set.country, **info}  # fmt: skip
         for method, metrics in results.items():
@@ -413,3 +401,21 @@ def command(
 
 def _names(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _scored(
+    bench_set: BenchSet,
+    methods: list[str],
+    windows: int,
+    save: Path | None,
+    threads: int,
+    test_windows: int,
+    rescore: list[Path] | None,
+) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
+    """One set's results: scored from earlier runs' ``--save`` folders, or fitted now."""
+    if not rescore:
+        return bench_one(bench_set, methods, windows, save, threads, test_windows)
+    try:
+        return rescore_set(bench_set, rescore, test_windows)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--rescore") from exc
