@@ -170,3 +170,25 @@ def test_drift_after_new_data_alerts_and_starts_the_retrain_its_policy_asks_for(
     if report["decision"] == "keep":  # the same version drifted: one alert and one retrain, not one per check
         _run(client, tenant, "drift watch again", "drift_check", {}, [])
         assert client.get(f"/v1/schedules/{retrain['id']}/runs", headers=tenant.headers()).json()["total"] == 1
+
+
+def test_a_schedule_whose_params_no_longer_fit_fails_naming_the_field_in_either_language(client):
+    """Params are checked when a schedule is made; one stored before a rule tightened (here: edited in the
+    database) fails its run with the field named in the reader's language, never pydantic's own text."""
+    from tendero.store.automation_tables import Schedule
+    from tendero.store.db import session_scope
+
+    tenant = make_tenant("params-drift")
+    made = client.post("/v1/schedules", json={"name": "risk", "cron": "0 8 * * 1", "action": "churn_risk"},
+                       headers=tenant.headers())  # fmt: skip
+    assert made.status_code == 201, made.text
+    with session_scope() as session:
+        session.get(Schedule, made.json()["id"]).params = {"min_probability": 7}
+    run = client.post(f"/v1/schedules/{made.json()['id']}/run", headers=tenant.headers()).json()
+    job = wait_for_job(client, tenant, run["job_id"], 600)
+    assert job["status"] == "failed", job
+    said = {lang: client.get(f"/v1/jobs/{job['id']}", headers={**tenant.headers(), "accept-language": lang}).json()
+            for lang in ("es", "en")}  # fmt: skip
+    assert "ya no encajan (revisa min_probability)" in said["es"]["error"], said
+    assert "no longer fit (check min_probability)" in said["en"]["error"], said
+    assert not any("pydantic" in s["error"] or "validation error" in s["error"] for s in said.values()), said

@@ -170,6 +170,16 @@ REFUSALS: dict[str, dict[str, str]] = {
         "es": "no hay ventas hasta el {day}: los datos empiezan el {first}",
     },
     # scheduled workflows
+    "schedule.unknown_action": {
+        "en": "this schedule's action {action} is not one tendero runs ({known}): edit or delete the schedule",
+        "es": "la acción {action} de esta programación no es una que tendero ejecute ({known}): edita o borra la "
+        "programación",
+    },
+    "schedule.invalid_params": {
+        "en": "this schedule's params for {action} no longer fit (check {fields}): edit the schedule",
+        "es": "los parámetros de esta programación para {action} ya no encajan (revisa {fields}): edita la "
+        "programación",
+    },
     "workflow.no_customers_model": {
         "en": "no deployed customers model '{name}': train one (kind customers) first",
         "es": "no hay ningún modelo de clientes '{name}' desplegado: entrena antes uno (tipo customers)",

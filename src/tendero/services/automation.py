@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from tendero.catalogue.refusals import refusal_text
 from tendero.config import get_settings
 from tendero.jobs import cron
 from tendero.jobs.execute import JobContext, JobFailed
@@ -371,11 +372,12 @@ def run_scheduled(ctx: JobContext) -> dict[str, Any]:
 
     action = ctx.params.get("action")
     if action not in ACTIONS:
-        raise JobFailed(f"unknown schedule action {action!r}; known: {', '.join(ACTIONS)}")
+        raise JobFailed(refusal_text("schedule.unknown_action", action=action, known=", ".join(ACTIONS)))
     try:
         params = _action_params(ACTIONS[action], ctx.params)
-    except ValidationError as error:
-        raise JobFailed(f"invalid params for action {action}: {error}") from error
+    except ValidationError as error:  # the fields by name, never pydantic's own text
+        fields = ", ".join(sorted({".".join(str(p) for p in e["loc"]) or "params" for e in error.errors()}))
+        raise JobFailed(refusal_text("schedule.invalid_params", action=action, fields=fields)) from error
     meta = {
         "schedule": ctx.params.get("schedule"),
         "trigger": ctx.params.get("trigger"),
