@@ -99,6 +99,23 @@ def test_slow_movers_and_seasonal_products_on_a_small_shop():
     assert "temporada" in seasonal[0]["text"]["es"] and "season" in seasonal[0]["text"]["en"]
 
 
+@pytest.mark.parametrize("end", ["2026-01-15", "2026-07-01", "2026-12-06"])
+def test_the_demo_shops_planted_pairs_are_found_whatever_the_day(end):
+    """The demo plants partner products (bread and butter...); its bundles must not depend on today's date, which
+    its calendar follows (the suggestions found no bundle on some days before the pairs were planted)."""
+    from tendero.data.demo import COMPLEMENTS, generate_store
+
+    store = generate_store(seed=3, customers=120, days=120, end=pd.Timestamp(end).date())
+    lines = store.order_items.merge(store.orders[store.orders["status"] == "completed"], on="order_id")
+    lines["revenue"] = lines["quantity"] * lines["unit_price"] - lines["discount"]
+    kind = {row.product_id: next((k for pair in COMPLEMENTS for k in pair if row.name.startswith(k + " ")), None)
+            for row in store.products.itertuples()}  # fmt: skip
+    found = suggest(lines, store.products, ["bundles"])["bundles"]["items"]
+    planted = [item for item in found if len(item["items"]) == 2 and tuple(sorted(kind[i] or "" for i in item["items"]))
+               in {tuple(sorted(pair)) for pair in COMPLEMENTS}]  # fmt: skip
+    assert len(planted) >= 2, found
+
+
 @pytest.fixture(scope="module")
 def shop(client, demo_store):
     tenant = make_tenant("sugerencias")

@@ -74,6 +74,17 @@ BASE_PRICE = {
     "Bebidas": 2.2, "Lácteos": 2.5, "Panadería": 1.8, "Snacks": 2.0, "Limpieza": 3.8,
     "Cuidado personal": 4.2, "Frutas y verduras": 2.4, "Congelados": 4.5,
 }  # fmt: skip
+COMPLEMENTS = [
+    ("Pan de molde", "Mantequilla"),
+    ("Patatas fritas", "Cerveza"),
+    ("Pizza margarita", "Refresco de cola"),
+    ("Champú", "Gel de ducha"),
+    ("Café en grano", "Croissant"),
+    ("Tomates", "Lechuga"),
+    ("Detergente líquido", "Suavizante"),
+    ("Leche entera", "Galletas María"),
+]  # kinds bought together: each product of the first kind has one partner of the second
+PARTNER_CHANCE = 0.45  # how often a product's partner joins it in the basket
 SUMMER_CATEGORIES = {"Bebidas", "Congelados", "Frutas y verduras"}
 STORES = ["Centro", "Norte", "Online"]
 FIRST_NAMES = ["Ana", "Luis", "María", "Carlos", "Lucía", "Javier", "Sofía", "Diego", "Elena", "Pablo",
@@ -144,6 +155,7 @@ def generate_store(
     slow = rng.random(n_products) < 0.15
     popularity[slow] *= 0.02
     products.loc[rng.random(n_products) < 0.03, "active"] = False
+    partner = _partners(products, np.random.default_rng([seed, 1]))
     categories = list(CATALOGUE)
     cat_index = products["category"].map({c: i for i, c in enumerate(categories)}).to_numpy()
 
@@ -164,6 +176,7 @@ def generate_store(
     taste = rng.dirichlet(np.full(len(categories), 0.4), size=customers)
     home_store = rng.choice(len(STORES), size=customers, p=[0.45, 0.35, 0.20])
 
+    basket_rng = np.random.default_rng([seed, 2])  # its own stream, so the planted pairs leave the rest as it was
     order_rows: list[dict[str, Any]] = []
     item_rows: list[dict[str, Any]] = []
     full_season = _seasonality(full_calendar, start)
@@ -196,9 +209,11 @@ def generate_store(
                 weights = weights * np.where(np.isin(products["category"], list(SUMMER_CATEGORIES)), 1.6, 1.0)
             weights = weights * products["active"].to_numpy()
             chosen = rng.choice(n_products, size=min(n_items, n_products), replace=False, p=weights / weights.sum())
-            for product in chosen:
+            joining = {int(partner[p]) for p in chosen if partner[p] >= 0 and basket_rng.random() < PARTNER_CHANCE}
+            joining -= set(map(int, chosen))
+            for product in [*map(int, chosen), *sorted(joining)]:
                 price = float(products.at[product, "price"])
-                quantity = int(rng.geometric(0.6))
+                quantity = int((basket_rng if product in joining else rng).geometric(0.6))
                 discount = round(price * quantity * 0.25, 2) if promo[product, day_in_data] else 0.0
                 item_rows.append(
                     {"order_id": order_id, "product_id": products.at[product, "product_id"],
@@ -218,6 +233,21 @@ def generate_store(
     )
     interactions = _interactions(rng, orders, order_items, products, calendar)
     return DemoStore(customer_frame, products, orders, order_items, interactions)
+
+
+def _partners(products: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
+    """Each product's partner (its row in ``products``), or -1: a product of a ``COMPLEMENTS`` first kind is paired
+    with an active product of the second kind, so the demo's baskets hold real bundles to find."""
+    partner = np.full(len(products), -1)
+    kinds = products["name"].map(
+        lambda name: next((k for a, b in COMPLEMENTS for k in (a, b) if name.startswith(k + " ")), "")
+    )
+    for first, second in COMPLEMENTS:
+        seconds = np.flatnonzero((kinds == second).to_numpy() & products["active"].to_numpy())
+        for row in np.flatnonzero((kinds == first).to_numpy()):
+            if len(seconds):
+                partner[row] = int(rng.choice(seconds))
+    return partner
 
 
 def _interactions(
