@@ -311,6 +311,39 @@ def test_the_fit_plan_gives_ease_the_most_interacted_items_that_fit_the_budgets(
     assert capped.ease_items == 100 and capped.limited_by == "ease_max_items" and capped.ease_solves == 5
 
 
+def test_the_fit_plan_caps_als_factors_by_what_a_request_reads_and_tuning_keeps_to_it():
+    from tendero.recommend.budget import als_factor_cap, plan_fit
+    from tendero.recommend.tuning import ALS_FACTORS, tune_als
+
+    assert als_factor_cap(50_000, 16.0) == 80 and als_factor_cap(10_000, 16.0) >= max(ALS_FACTORS)
+    assert als_factor_cap(10**7, 16.0) == 8  # never below one block
+    rng = np.random.default_rng(6)
+    matrix = sp.csr_matrix((rng.random((200, 3000)) < 0.02).astype(np.float32))
+    plan = plan_fit(matrix, grid_size=1, folds=1, budget_seconds=1e6, memory_mb=1e5, max_items=100, als_request_mb=1.0)
+    assert plan.als_max_factors == 80 and plan.report()["als_max_factors"] == 80  # 1 MB / (3000 items × 4 bytes)
+    train, valid = matrix[:, :], matrix.multiply(rng.random(matrix.shape) < 0.3).tocsr()
+    below = tune_als(train, valid, trials=3, seed=0, threads=1, max_factors=80)
+    assert {t["factors"] for t in below.trials} == {64.0}  # 128 would read more than a request may
+    none_fit = tune_als(train, valid, trials=1, seed=0, threads=1, max_factors=40)
+    assert {t["factors"] for t in none_fit.trials} == {40.0}
+
+
+def test_als_tuning_stops_trying_settings_at_its_budget_and_says_so_in_either_language():
+    from tendero.catalogue.jobs import render_job_text
+    from tendero.recommend.tuning import tune_als
+
+    rng = np.random.default_rng(7)
+    matrix = sp.csr_matrix((rng.random((300, 800)) < 0.05).astype(np.float32))
+    valid = matrix.multiply(rng.random(matrix.shape) < 0.3).tocsr()
+    said: list[str] = []
+    tight = tune_als(matrix, valid, trials=4, seed=0, threads=1, budget_seconds=1e-6, progress=said.append)
+    assert len({(t["factors"], t["alpha"]) for t in tight.trials}) == 1  # the first setting always runs
+    line = next(text for text in said if text.startswith("als budget"))
+    assert line.startswith("als budget: 1 of 4 settings in ") and "presupuesto" in render_job_text(line, "es")
+    roomy = tune_als(matrix, valid, trials=4, seed=0, threads=1, budget_seconds=1e6)
+    assert len({(t["factors"], t["regularization"], t["alpha"]) for t in roomy.trials}) == 4
+
+
 def test_stages_record_time_cpu_and_peak_memory_and_nest():
     from tendero.recommend.stages import Stages
 
@@ -324,3 +357,22 @@ def test_stages_record_time_cpu_and_peak_memory_and_nest():
     assert list(report) == ["inner", "outer"]
     assert report["inner"]["peak_mb"] >= 40 and report["outer"]["peak_mb"] >= report["inner"]["peak_mb"]
     assert report["outer"]["seconds"] >= report["inner"]["seconds"] >= 0
+
+
+@pytest.mark.parametrize("blocked_share", [0.0, 0.01, 0.3, 0.9, 1.0])
+def test_top_unblocked_finds_the_highest_allowed_values_whatever_is_blocked(blocked_share):
+    from tendero.recommend.hybrid import top_unblocked
+
+    rng = np.random.default_rng(int(blocked_share * 100))
+    for _ in range(30):
+        n = int(rng.integers(1, 400))
+        values = rng.standard_normal(n).astype(np.float32)
+        blocked = rng.random(n) < blocked_share
+        among = np.sort(rng.choice(n, size=int(rng.integers(1, n + 1)), replace=False)) if rng.random() < 0.5 else None
+        take = int(rng.integers(1, 60))
+        found = top_unblocked(values, take, blocked, among)
+        pool = np.arange(n) if among is None else among
+        allowed = pool[~blocked[pool]]
+        expected = np.sort(values[allowed])[::-1][:take]
+        assert len(set(found.tolist())) == len(found) and not blocked[found].any() and np.isin(found, pool).all()
+        assert np.array_equal(np.sort(values[found])[::-1], expected)

@@ -70,6 +70,10 @@ JOB_PROGRESS: dict[str, dict[str, str]] = {
         "en": "als run {run} {params} iterations={iterations} ndcg@10={ndcg}",
         "es": "ALS, prueba {run} {params} iteraciones={iterations} ndcg@10={ndcg}",
     },
+    "recommend.als_budget": {
+        "en": "als budget: {done} of {settings} settings in {seconds} s (budget {budget} s)",
+        "es": "ALS, presupuesto: {done} de {settings} ajustes en {seconds} s (presupuesto {budget} s)",
+    },
     "recommend.fold": {"en": "ranker fold {fold}", "es": "ordenador, partición {fold}"},
     "recommend.ranker_training": {"en": "training ranker", "es": "entrenando el ordenador"},
     "recommend.ranker_round": {

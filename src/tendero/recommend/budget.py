@@ -7,6 +7,9 @@ the final fit), timed on a probe solve on this machine; the long tail is left to
 and content. With at most half as many users as items EASE is solved in its dual form (users × users,
 ``generators.ease.EaseSolver``), whose cost grows with items² × users instead: the plan prices the
 method the solve will use. The plan and the figures it was made from go into the model's ``tuning``.
+
+A request reads ALS's item factors whole (items × factors, float32): on a large catalogue that read is the
+request's tail, so the plan also caps the factors ALS may try to what ``als_request_mb`` holds.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ class FitPlan:
     predicted_ease_seconds: float
     predicted_ease_peak_mb: float
     limited_by: str  # "nothing", "memory", "time" or "ease_max_items"
+    als_max_factors: int = 0  # the most ALS factors a request may read within als_request_mb (0: not planned)
 
     def report(self) -> dict[str, object]:
         return {key: (round(value, 4) if isinstance(value, float) else value) for key, value in asdict(self).items()}
@@ -70,6 +74,17 @@ def ease_peak_mb(items: int, users: int) -> float:
     return EASE_COPIES * 4 * float(items) ** 2 / 2**20
 
 
+# ALS factors are tried in multiples of this (BLAS kernels work in such blocks).
+FACTOR_STEP = 8
+
+
+def als_factor_cap(items: int, request_mb: float) -> int:
+    """The most ALS factors (a multiple of ``FACTOR_STEP``, at least one step) whose item factors, float32
+    for every item of the catalogue, one request reads within ``request_mb``."""
+    fits = int(request_mb * 2**20 // (4 * max(items, 1)))
+    return max(FACTOR_STEP, fits // FACTOR_STEP * FACTOR_STEP)
+
+
 def _largest(items: int, fits) -> int:
     """The largest item count in [0, items] that ``fits`` (monotone: fits(n) implies fits(n - 1))."""
     low, high = 0, items
@@ -86,8 +101,10 @@ def plan_fit(
     budget_seconds: float,
     memory_mb: float,
     max_items: int,
+    als_request_mb: float = float("inf"),
 ) -> FitPlan:
-    """How many items EASE covers: all interacted ones when they fit, else the most interacted that do."""
+    """How many items EASE covers (all interacted ones when they fit, else the most interacted that do),
+    and how many factors ALS may use over the whole catalogue (``matrix``'s columns)."""
     interacted = int((np.diff(matrix.tocsc().indptr) > 0).sum())
     users = int((np.diff(matrix.tocsr().indptr) > 0).sum())
     # Each λ of the grid, each ranker fold after the first (the first reuses the tuned model), the final fit.
@@ -117,4 +134,5 @@ def plan_fit(
         predicted_ease_seconds=cpu_rate * ease_cost(items, covered_users, solves, factorisations),
         predicted_ease_peak_mb=ease_peak_mb(items, covered_users),
         limited_by=limited_by,
+        als_max_factors=als_factor_cap(matrix.shape[1], als_request_mb) if math.isfinite(als_request_mb) else 0,
     )

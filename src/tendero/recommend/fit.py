@@ -184,6 +184,7 @@ def fit_hybrid(
             params.ease_budget_seconds,
             params.ease_memory_mb,
             params.ease_max_items,
+            params.als_request_mb,
         )
         tuning_valid = sample_rows(inner_valid, params.tuning_max_users, params.seed)
     say("plan ready")  # the plan itself is kept in the model's tuning report
@@ -196,7 +197,15 @@ def fit_hybrid(
         recency = tune_half_life(ease.model, inner_train, tuning_valid, inner_at, params.half_life_grid, say)
     tick("tuning ALS")
     with stages.stage("tune.als"):
-        als_tuning = tune_als(inner_train, tuning_valid, trials=params.als_trials, seed=params.seed, progress=say)
+        als_tuning = tune_als(
+            inner_train,
+            tuning_valid,
+            trials=params.als_trials,
+            seed=params.seed,
+            progress=say,
+            max_factors=plan.als_max_factors,
+            budget_seconds=params.als_budget_seconds,
+        )
     with stages.stage("content"):
         content = ContentSimilarity().fit(items.texts)
     chosen = Chosen(
@@ -216,6 +225,7 @@ def fit_hybrid(
         "als": als_tuning.params,
         "als_inner_ndcg": als_tuning.ndcg,
         "als_tuning_seconds": als_tuning.seconds,
+        "als_settings_tried": len({(t["factors"], t["regularization"], t["alpha"]) for t in als_tuning.trials}),
         "tuning_users": int((np.diff(tuning_valid.indptr) > 0).sum()),
     }
     ranker = None

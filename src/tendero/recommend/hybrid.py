@@ -101,6 +101,12 @@ class HybridParams(KindParams):
     ease_request_mb: float = Field(
         4.0, gt=0, description="EASE weights one request may read; longer histories' score rows are stored at fit"
     )
+    als_budget_seconds: float = Field(
+        60.0, gt=0, description="ALS tuning runs, priced by CPU seconds per core; further settings stop at it"
+    )
+    als_request_mb: float = Field(
+        16.0, gt=0, description="ALS item factors one request reads; on large catalogues it caps the factors tried"
+    )
     ease_stored_mb: float = Field(1024.0, ge=0, description="memory for stored score rows, longest histories first")
     ease_grid: tuple[float, ...] = (50.0, 150.0, 400.0, 1000.0)
     ease_binary: bool = True
@@ -446,11 +452,15 @@ class Hybrid:
         return recency_weights(history, at, self.half_life)
 
     def candidates(self, scores: dict[str, np.ndarray], row: int, blocked: np.ndarray) -> np.ndarray:
-        """Union of each generator's best unblocked items for one user (blocked: bool mask)."""
-        n_allowed = len(blocked) - int(blocked.sum())
+        """Union of each generator's best unblocked items for one user (blocked: bool mask). On a large
+        catalogue this is a request's largest cost after the scores, so EASE is searched only over the items
+        it covers (the rest score 0) and popularity walks its order, sorted once."""
+        n_blocked = int(blocked.sum())
+        n_allowed = len(blocked) - n_blocked
         if n_allowed == 0:
             return np.zeros(0, np.int64)
         n_main = self.params.candidates
+        covered = self.neighbour.items if isinstance(self.neighbour, Ease) else None
         picks = []
         for name, quota in (
             ("neighbour", n_main),
@@ -467,17 +477,19 @@ class Hybrid:
             take = min(quota, n_allowed)
             if take <= 0:
                 continue
-            values = np.where(blocked, -np.inf, scores[name][row])
-            if name in ("sequence", "content", "cooc"):
+            values = scores[name][row]
+            if name == "pop":
+                order = self.popularity.most_popular_first()
+                head = order[: take + n_blocked]
+                picks.append(head[~blocked[head]][:take])
+            elif name in ("sequence", "content", "cooc"):
                 # Sparse generators score few items; the unscored rest would only add arbitrary ties.
                 scored = np.flatnonzero(values > 0)
-                if len(scored) <= take:
-                    picks.append(scored)
-                    continue
-                picks.append(scored[np.argpartition(-values[scored], take - 1)[:take]])
-                continue
-            top = np.argpartition(-values, take - 1)[:take]
-            picks.append(top[np.isfinite(values[top])])
+                picks.append(top_unblocked(values, take, blocked, scored))
+            elif name.startswith("neighbour") and covered is not None and len(covered) >= take:
+                picks.append(top_unblocked(values, take, blocked, covered))
+            else:
+                picks.append(top_unblocked(values, take, blocked))
         return np.unique(np.concatenate(picks))
 
     def features(
@@ -580,3 +592,24 @@ def _rank(values: np.ndarray) -> np.ndarray:
     where it sits in the request."""
     negated = -np.asarray(values, np.float64)
     return (np.searchsorted(np.sort(negated), negated, side="left") + 1).astype(np.float32)
+
+
+def top_unblocked(values: np.ndarray, take: int, blocked: np.ndarray, among: np.ndarray | None = None) -> np.ndarray:
+    """The positions of the ``take`` highest ``values`` that are not ``blocked`` (in no order), searched
+    ``among`` those positions only when given. Few blocked items (the usual case: the user's history): the
+    top ``take`` + blocked positions hold the answer, so ``values`` is neither copied nor masked."""
+    pool = values if among is None else values[among]
+    pool_blocked = blocked if among is None else blocked[among]
+    n_blocked = int(pool_blocked.sum())
+    n = len(pool)
+    if n - n_blocked <= take:
+        found = np.flatnonzero(~pool_blocked)
+    elif n_blocked * 4 <= n:
+        reach = take + n_blocked
+        head = np.argpartition(pool, n - reach)[n - reach :] if reach < n else np.arange(n)
+        head = head[~pool_blocked[head]]
+        found = head[np.argpartition(-pool[head], take - 1)[:take]] if len(head) > take else head
+    else:
+        allowed = np.flatnonzero(~pool_blocked)
+        found = allowed[np.argpartition(-pool[allowed], take - 1)[:take]]
+    return found if among is None else among[found]

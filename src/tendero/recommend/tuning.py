@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -151,20 +152,36 @@ def tune_als(
     seed: int = 0,
     progress: Any = None,
     threads: int = 0,
+    max_factors: int | None = None,
+    budget_seconds: float | None = None,
 ) -> TuningResult:
     """Random search over ALS factors and (alpha, regularisation) on their ridge: ``trials`` settings,
-    each fitted once and scored by inner NDCG@10 after every count of ``ALS_ITERATIONS``."""
+    each fitted once and scored by inner NDCG@10 after every count of ``ALS_ITERATIONS``. ``max_factors``
+    (the fit plan's cap on what a request reads) leaves out larger factor counts, or is the only one tried
+    when every count is larger. ``budget_seconds``: no further setting once the runs so far, priced by their
+    CPU seconds per core (what a quiet machine's clock would show), leave too little for one more run;
+    the first setting always runs."""
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
-    settings = [(128, 30.0, 3.0)]
-    runs = min(trials, len(ALS_RIDGE) * len(ALS_FACTORS))
+    factor_counts = tuple(f for f in ALS_FACTORS if max_factors is None or f <= max_factors) or (max_factors or 0,)
+    settings = [(max(factor_counts), 30.0, 3.0)]
+    runs = min(trials, len(ALS_RIDGE) * len(factor_counts))
     while len(settings) < runs:
         alpha, regularization = ALS_RIDGE[rng.integers(len(ALS_RIDGE))]
-        setting = (ALS_FACTORS[rng.integers(len(ALS_FACTORS))], regularization, alpha)
+        setting = (factor_counts[rng.integers(len(factor_counts))], regularization, alpha)
         if setting not in settings:
             settings.append(setting)
     tried: list[dict[str, float]] = []
+    cores = threads or os.cpu_count() or 1
+    cpu_started = time.process_time()
     for index, (factors, regularization, alpha) in enumerate(settings):
+        spent = (time.process_time() - cpu_started) / cores
+        if budget_seconds is not None and index and spent + spent / index > budget_seconds:
+            if progress:
+                progress(
+                    f"als budget: {index} of {len(settings)} settings in {spent:.0f} s (budget {budget_seconds:.0f} s)"
+                )
+            break
         params = {"factors": float(factors), "regularization": regularization, "alpha": alpha}
 
         def score(done: int, model: Als, params: dict[str, float] = params, run: int = index + 1) -> None:

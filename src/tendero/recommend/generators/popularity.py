@@ -33,6 +33,7 @@ class Popularity:
         return self
 
     _logs: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _order: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def scores(self, history: sp.csr_matrix) -> np.ndarray:
         base = self.row_scores()
@@ -44,6 +45,13 @@ class Popularity:
         if self._logs is None or len(self._logs) != len(self.counts):
             self._logs = np.log1p(self.counts)
         return self._logs
+
+    def most_popular_first(self) -> np.ndarray:
+        """Item positions by users, most first (ties by position), sorted once: a request walks its head
+        instead of ranking the whole catalogue again."""
+        if self._order is None or len(self._order) != len(self.counts):
+            self._order = np.argsort(-self.counts, kind="stable")
+        return self._order
 
     # -- persistence ---------------------------------------------------------------------------
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
