@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from tendero.forecasting import ForecastConfig, fit_forecast
-from tendero.forecasting.drivers import attach_drivers, calendar_frame
+from tendero.forecasting.drivers import CLOSURE_DRIVERS, attach_drivers, calendar_frame
 from tendero.forecasting.panel import future_grid, prepare_panel
 
 END = pd.Timestamp("2025-06-30")
@@ -152,6 +152,50 @@ def test_a_promotion_driver_moves_the_forecast_when_its_future_is_given() -> Non
     merged = result.forecast.merge(future, on=["unique_id", "ds"])
     ratio = merged.groupby("promo")["yhat"].mean()
     assert ratio[1] > 1.5 * ratio[0]
+
+
+def test_days_next_to_a_closure_count_the_closed_days_after_and_before_them() -> None:
+    history = shop("s", days=40)
+    history["closed"] = history["ds"].isin([END - pd.Timedelta(days=d) for d in (20, 19)])
+    panel = prepare_panel(history, "D", 7)
+    future = future_grid(panel.frame, "D", 4)
+    calendar = future[["unique_id", "ds"]].assign(closed=[False, True, True, False])
+    history_out, future_out, drivers, _ = attach_drivers(panel.frame, future, calendar, "D", None)
+    assert set(CLOSURE_DRIVERS) <= set(drivers)
+    counts = history_out.set_index("ds")[["closed_ahead", "closed_behind"]]
+    assert counts.loc[END - pd.Timedelta(days=21)].tolist() == [2, 0]  # the day before two closed days
+    assert counts.loc[END - pd.Timedelta(days=18)].tolist() == [0, 2]  # the day the shop opens again
+    assert counts.loc[END - pd.Timedelta(days=10)].tolist() == [0, 0]
+    assert counts.loc[END, "closed_ahead"] == 0  # the last history day: the first future day is open
+    assert future_out["closed_ahead"].tolist() == [2, 1, 0, 0]  # the future's closures are read too
+    assert future_out["closed_behind"].tolist() == [0, 0, 1, 2]
+    never_closed = shop("open", days=40).assign(closed=False)
+    panel = prepare_panel(never_closed, "D", 7)
+    _, _, drivers, _ = attach_drivers(panel.frame, future_grid(panel.frame, "D", 4), None, "D", None)
+    assert not set(CLOSURE_DRIVERS) & set(drivers)
+
+
+def test_the_day_before_a_closure_is_forecast_busier_when_the_calendar_says_so() -> None:
+    rng = np.random.default_rng(11)
+    frames = []
+    for i in range(12):
+        s = shop(f"s{i}", days=400, level=40 + 5 * i, seed=i)
+        closed_days = s["ds"].iloc[rng.choice(np.arange(10, 390), size=18, replace=False)]
+        s["closed"] = s["ds"].isin(closed_days)
+        before = s["ds"].isin(closed_days - pd.Timedelta(days=1)) & ~s["closed"]
+        s.loc[before, "y"] *= 2.0  # shoppers stock up before the shop closes
+        s.loc[s["closed"], "y"] = 0.0
+        frames.append(s)
+    history = pd.concat(frames, ignore_index=True)
+    future = future_grid(history.assign(observed=True), "D", 14).drop(columns="step")
+    closure = END + pd.Timedelta(days=9)  # a Wednesday: the busy day before it is a Tuesday
+    future["closed"] = future["ds"] == closure
+    config = ForecastConfig(h=14, freq="D", season=7, n_windows=2, engines=["lightgbm_direct", "seasonal_naive"])
+    result = fit_forecast(history, config, exog_future=future)
+    weekdays = result.forecast[result.forecast["ds"].dt.dayofweek.isin([0, 1, 2, 3, 4])]
+    eve = weekdays[weekdays["ds"] == closure - pd.Timedelta(days=1)]
+    ordinary = weekdays[~weekdays["ds"].isin([closure - pd.Timedelta(days=1), closure, closure + pd.Timedelta(days=1)])]
+    assert eve["yhat"].mean() > 1.5 * ordinary["yhat"].mean()
 
 
 def test_a_driver_without_future_values_is_left_aside_and_named() -> None:

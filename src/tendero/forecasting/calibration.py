@@ -16,6 +16,7 @@ import pandas as pd
 
 MIN_ERRORS = 30  # fewer scaled errors than this per step (or per window) are pooled, not split
 STEP_ERRORS = 200  # fewer than this per step: each step's quantiles also read its neighbouring steps' errors
+MIN_DAYS = 30  # ... and so do steps whose errors fall on fewer distinct days (backtest windows) than this
 LEVEL_FLOOR = 0.25  # a forecast below a quarter of the series' usual level keeps a quarter's width
 MIN_LEVEL_ROWS = 50  # fewer backtest errors than this in a group: widths do not follow the level (exponent 0)
 
@@ -47,7 +48,8 @@ def conformal_quantiles(scaled_errors: pd.DataFrame, h: int, levels: tuple[int, 
     ``cutoff``: the errors are first brought to the newest window's level (``newest_window_errors``).
     Thin data (fewer than 30 errors a step) pool every step after dividing by sqrt(step), then scale
     back, so a store with four categories still gets intervals that widen with the horizon; with
-    fewer than ``STEP_ERRORS`` a step, each step also reads its neighbours' errors (``_nearby_steps``).
+    fewer than ``STEP_ERRORS`` a step, or errors from fewer than ``MIN_DAYS`` days (windows) a step,
+    each step also reads its neighbours' errors (``_nearby_steps``).
     """
     rows = []
     scaled_errors = scaled_errors.assign(e=newest_window_errors(scaled_errors))
@@ -55,7 +57,10 @@ def conformal_quantiles(scaled_errors: pd.DataFrame, h: int, levels: tuple[int, 
     per_step = len(counts) == h and counts.min() >= MIN_ERRORS
     pooled = scaled_errors["e"] / np.sqrt(scaled_errors["step"])
     by_step = {int(step): part.to_numpy() for step, part in scaled_errors.groupby("step")["e"]}
-    near = _nearby_steps(by_step, h) if per_step and counts.min() < STEP_ERRORS else by_step
+    days = scaled_errors.groupby("step")["cutoff"].nunique() if "cutoff" in scaled_errors.columns else None
+    days_of = {int(step): int(n) for step, n in days.items()} if days is not None else {}
+    thin = counts.min() < STEP_ERRORS or (days is not None and days.min() < MIN_DAYS)
+    near = _nearby_steps(by_step, h, days_of) if per_step and thin else by_step
     for level in levels:
         alpha = 1 - level / 100
         for step in range(1, h + 1):
@@ -79,24 +84,35 @@ def conformal_quantiles(scaled_errors: pd.DataFrame, h: int, levels: tuple[int, 
     return pd.DataFrame(rows, columns=["step", "level", "lo_q", "hi_q"])
 
 
-def _nearby_steps(by_step: dict[int, np.ndarray], h: int) -> dict[int, np.ndarray]:
+def _nearby_steps(
+    by_step: dict[int, np.ndarray], h: int, days_of: dict[int, int] | None = None
+) -> dict[int, np.ndarray]:
     """Each step's errors with those of the steps around it, widening one step each side at a time
-    until there are ``STEP_ERRORS`` of them (or every step is in).
+    until there are ``STEP_ERRORS`` of them from at least ``MIN_DAYS`` distinct days (or every step is in).
 
     A quantile from a few dozen errors is itself noisy, and its noise makes intervals cover less than
-    their level (ten M5 items x three windows leave 30 errors a step). Errors change smoothly with the
-    step, so the neighbours' errors are nearly the same distribution; unlike the sqrt(step) pooling of
-    very thin data, this assumes nothing about how errors grow with the horizon (an intermittent
-    item's hardly do).
+    their level (ten M5 items x three windows leave 30 errors a step). So is one from a few days: a
+    step's errors in one backtest window all fall on the same date, so thousands of daily series
+    still give a step only as many days as there are windows (three), and that step's quantiles are
+    those three days' luck (a promotion, a rainy Saturday) instead of the step's uncertainty. On
+    Rossmann, per-step quantiles from three days covered 0.77/0.92 of the test days; pooling the
+    steps around each one until 30 days are in, 0.81/0.94 with narrower-and-right intervals (MSIS
+    1.67/2.66 -> 1.57/2.44). ``days_of`` gives each step's number of windows (distinct days). Errors
+    change smoothly with the step, so the neighbours' errors are nearly the same distribution;
+    unlike the sqrt(step) pooling of very thin data, this assumes nothing about how errors grow
+    with the horizon (an intermittent item's hardly do).
     """
+    days_of = days_of or {}
     out = {}
     for step in range(1, h + 1):
         radius = 0
         errors = by_step.get(step, np.empty(0))
-        while len(errors) < STEP_ERRORS and radius < h:
+        days = days_of.get(step, MIN_DAYS)
+        while (len(errors) < STEP_ERRORS or days < MIN_DAYS) and radius < h:
             radius += 1
-            near = [by_step[s] for s in range(step - radius, step + radius + 1) if s in by_step]
-            errors = np.concatenate(near)
+            near = [s for s in range(step - radius, step + radius + 1) if s in by_step]
+            errors = np.concatenate([by_step[s] for s in near])
+            days = sum(days_of.get(s, MIN_DAYS) for s in near)
         out[step] = errors
     return out
 

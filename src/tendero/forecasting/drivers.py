@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 HOLIDAY_REACH = 14  # days before/after a holiday that the model can tell apart
+CLOSURE_REACH = 3  # closed days in a row, just before or after a day, that the model can tell apart
+CLOSURE_DRIVERS = ("closed_ahead", "closed_behind")
 
 
 def supported_country(country: str) -> bool:
@@ -123,6 +125,9 @@ def attach_drivers(
         future["closed"] = _weekly_closures(history, future)
     else:
         future["closed"] = False
+    if freq[0] == "D" and "closed" in history.columns and history["closed"].any():
+        history, future = closure_neighbours(history, future)
+        drivers = [*drivers, *CLOSURE_DRIVERS]
     if country:
         calendar = calendar_frame(pd.concat([history["ds"], future["ds"]]), freq, country)
         holiday_cols = [c for c in calendar.columns if c.startswith(("holiday", "days_"))]
@@ -130,6 +135,34 @@ def attach_drivers(
         future = future.join(calendar[holiday_cols], on="ds")
         drivers = [*drivers, *holiday_cols]
     return history, future, drivers, ignored
+
+
+def closure_neighbours(history: pd.DataFrame, future: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """History and future with ``closed_ahead`` / ``closed_behind``: how many days in a row (up to
+    ``CLOSURE_REACH``) the shop is closed just after / was closed just before each day.
+
+    Shoppers buy the day before a shop closes and the day it opens again: on Rossmann the days next
+    to a holiday closure sold 0.4-0.8 MASE scales above the forecast, and their intervals covered
+    36-65 % instead of 80 %. National holiday features miss a store's own closures (regional holidays,
+    a shop's own days off); its ``closed`` calendar, known for the forecast days, does not.
+    """
+    keys = ["unique_id", "ds"]
+    both = pd.concat([history[[*keys, "closed"]], future[[*keys, "closed"]]], ignore_index=True)
+    both = both.drop_duplicates(keys, keep="first").sort_values(keys, kind="stable").reset_index(drop=True)
+    closed = both["closed"].astype(bool)
+    by_series = closed.groupby(both["unique_id"], sort=False)
+    ahead = np.zeros(len(both), dtype=int)
+    behind = np.zeros(len(both), dtype=int)
+    run_ahead = np.ones(len(both), dtype=bool)
+    run_behind = np.ones(len(both), dtype=bool)
+    for distance in range(1, CLOSURE_REACH + 1):
+        run_ahead &= by_series.shift(-distance, fill_value=False).to_numpy(dtype=bool)
+        run_behind &= by_series.shift(distance, fill_value=False).to_numpy(dtype=bool)
+        ahead += run_ahead
+        behind += run_behind
+    table = both[keys].assign(closed_ahead=ahead, closed_behind=behind).set_index(keys)
+    fill = dict.fromkeys(CLOSURE_DRIVERS, 0)
+    return history.join(table, on=keys).fillna(fill), future.join(table, on=keys).fillna(fill)
 
 
 def _weekly_closures(history: pd.DataFrame, future: pd.DataFrame) -> pd.Series:
