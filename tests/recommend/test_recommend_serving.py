@@ -233,3 +233,26 @@ def test_empty_catalogue_gives_empty_answers():
     assert rules.recommend("anyone", 10) == []
     assert rules.score("anyone", ["x"]) == [0.0]
     assert rules.similar("x") == [] and rules.bought_together("x") == []
+
+
+def test_reason_weights_are_read_for_many_items_at_once_exactly_as_the_matrices_hold_them(fitted):
+    """The reasons read history × items blocks in one gather (co-bought, content, EASE): equal to slicing the
+    matrices, for items with and without entries and for history items the model never saw."""
+    from tendero.recommend.generators.ease import Ease
+
+    hybrid = fitted.hybrid
+    assert hybrid is not None and isinstance(hybrid.neighbour, Ease)
+    n_items = len(fitted.catalogue)
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        seen = np.sort(rng.choice(n_items, size=int(rng.integers(1, 12)), replace=False))
+        items = rng.choice(n_items, size=int(rng.integers(1, 20)), replace=False)
+        where = np.full(n_items, -1, np.int64)
+        where[seen] = np.arange(len(seen))
+        for name, matrix in (("cooc", hybrid.cooc.similarity), ("content", hybrid.content.similarity)):
+            block = fitted._weights_into(name, matrix, where, len(seen), items)
+            assert np.allclose(block, matrix.tocsr()[seen][:, items].toarray())
+        dense = np.zeros((n_items, n_items))
+        covered = hybrid.neighbour.items
+        dense[np.ix_(covered, covered)] = hybrid.neighbour.weights
+        assert np.allclose(hybrid.neighbour.block(seen, items), dense[np.ix_(seen, items)])

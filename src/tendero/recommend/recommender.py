@@ -424,40 +424,76 @@ class Recommender:
         where = np.full(len(self.catalogue), -1, np.int64)
         where[seen] = np.arange(len(seen))
         ease_rows = hybrid.neighbour.rows_of(seen) if isinstance(hybrid.neighbour, Ease) else None
-        return ranked, unit, source, lambda item: self._model_reason(seen, where, ease_rows, item, language)
+        reasons: dict[int, str] = {}
 
-    def _model_reason(self, seen: np.ndarray, where: np.ndarray, ease_rows, item: int, language: Language) -> str:
-        """Name the history item that pulls ``item`` up most (co-bought, neighbour weight, content)."""
+        def explain(item: int) -> str:
+            """Reasons are read for the next ``REASON_BATCH`` ranked items at once, in one pass per signal."""
+            if item not in reasons:
+                at = np.flatnonzero(ranked == item)
+                batch = ranked[int(at[0]) : int(at[0]) + REASON_BATCH] if len(at) else np.array([item])
+                texts = self._model_reasons(seen, where, ease_rows, batch, language)
+                reasons.update(zip(batch.tolist(), texts, strict=True))
+            return reasons[item]
+
+        return ranked, unit, source, explain
+
+    def _model_reasons(
+        self, seen: np.ndarray, where: np.ndarray, ease_rows, items: np.ndarray, language: Language
+    ) -> list[str]:
+        """For each of ``items``, name the history item that pulls it up most: co-bought (weight at least
+        0.2, when the data has orders), else the largest neighbour weight, else content, else popularity."""
         hybrid = self.hybrid
         assert hybrid is not None
         names = self.catalogue.names
-        bought = self._weights_into("cooc", hybrid.cooc.similarity, where, len(seen), item)
-        if self.info.get("has_orders") and bought.max(initial=0.0) >= 0.2:
-            return reason("bought_together", language, str(names[seen[int(np.argmax(bought))]]))
-        if isinstance(hybrid.neighbour, Ease):
-            neighbour = hybrid.neighbour.column(seen, item, ease_rows)
-        else:
-            neighbour = self._weights_into("knn", hybrid.neighbour.similarity, where, len(seen), item)
-        if neighbour.max(initial=0.0) > 0:
-            return reason("liked", language, str(names[seen[int(np.argmax(neighbour))]]))
-        alike = self._weights_into("content", hybrid.content.similarity, where, len(seen), item)
-        if alike.max(initial=0.0) > 0:
-            return reason("similar", language, str(names[seen[int(np.argmax(alike))]]))
-        return self._popular_reason(item, "", language)
+        out: list[str | None] = [None] * len(items)
 
-    def _weights_into(self, name: str, matrix: sp.csr_matrix, where: np.ndarray, n_seen: int, item: int) -> np.ndarray:
-        """``matrix[seen, item]`` (``where``: item → position in seen, -1 if not seen), read from a CSC copy
-        made once per model."""
+        def name_best(weights: np.ndarray, column: int) -> str:
+            return str(names[seen[int(np.argmax(weights[:, column]))]])
+
+        if self.info.get("has_orders"):
+            bought = self._weights_into("cooc", hybrid.cooc.similarity, where, len(seen), items)
+            for column in np.flatnonzero(bought.max(axis=0, initial=0.0) >= 0.2).tolist():
+                out[column] = reason("bought_together", language, name_best(bought, column))
+        if isinstance(hybrid.neighbour, Ease):
+            neighbour = hybrid.neighbour.block(seen, items, ease_rows)
+        else:
+            neighbour = self._weights_into("knn", hybrid.neighbour.similarity, where, len(seen), items)
+        alike: np.ndarray | None = None
+        for column, item in enumerate(items.tolist()):
+            if out[column] is not None:
+                continue
+            if neighbour[:, column].max(initial=0.0) > 0:
+                out[column] = reason("liked", language, name_best(neighbour, column))
+                continue
+            if alike is None:
+                alike = self._weights_into("content", hybrid.content.similarity, where, len(seen), items)
+            if alike[:, column].max(initial=0.0) > 0:
+                out[column] = reason("similar", language, name_best(alike, column))
+            else:
+                out[column] = self._popular_reason(int(item), "", language)
+        return [text or "" for text in out]
+
+    def _weights_into(
+        self, name: str, matrix: sp.csr_matrix, where: np.ndarray, n_seen: int, items: np.ndarray
+    ) -> np.ndarray:
+        """``matrix[seen, items]`` as a dense n_seen × len(items) block (``where``: item → position in seen,
+        -1 if not seen), read from a CSC copy made once per model, every column's entries in one gather."""
         columns = self._columns.get(name)
         if columns is None:
             columns = self._columns[name] = matrix.tocsc()
-        out = np.zeros(n_seen)
-        if item >= columns.shape[1]:
+        out = np.zeros((n_seen, len(items)))
+        inside_matrix = items < columns.shape[1]
+        wanted = np.where(inside_matrix, items, 0)
+        starts = columns.indptr[wanted]
+        lengths = np.where(inside_matrix, columns.indptr[wanted + 1] - starts, 0)
+        total = int(lengths.sum())
+        if total == 0:
             return out
-        start, end = columns.indptr[item], columns.indptr[item + 1]
-        positions = where[columns.indices[start:end]]
-        inside = positions >= 0
-        out[positions[inside]] = columns.data[start:end][inside]
+        offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+        rows = where[columns.indices[offsets]]
+        cols = np.repeat(np.arange(len(items)), lengths)
+        keep = rows >= 0
+        out[rows[keep], cols[keep]] = columns.data[offsets][keep]
         return out
 
     def _finish(self, ranked, scores, source, explain, blocked, filters: Filters, k: int, language: Language):
@@ -537,6 +573,9 @@ class Recommender:
 
 
 _BLAS: list[object] = []
+
+
+REASON_BATCH = 16  # ranked items whose reasons one pass reads (a top-10 answer needs one pass, or two with a cap)
 
 
 def one_blas_thread() -> AbstractContextManager[object]:

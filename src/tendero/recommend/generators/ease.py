@@ -253,14 +253,20 @@ class Ease:
         inside = (where < len(self.items)) & (self.items[np.minimum(where, len(self.items) - 1)] == items)
         return where, inside
 
-    def column(self, rows: np.ndarray, item: int, found: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-        """Weights from each of ``rows`` (catalogue positions) to ``item``; ``found``: ``rows_of(rows)``."""
-        out = np.zeros(len(rows), np.float64)
-        col = np.searchsorted(self.items, item)
-        if col >= len(self.items) or self.items[col] != item:
+    def block(
+        self, rows: np.ndarray, items: np.ndarray, found: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> np.ndarray:
+        """Weights from each of ``rows`` to each of ``items`` (catalogue positions), len(rows) × len(items),
+        in one gather; ``found``: ``rows_of(rows)``."""
+        out = np.zeros((len(rows), len(items)), np.float64)
+        if len(self.items) == 0 or len(items) == 0:
             return out
         where, inside = found if found is not None else self.rows_of(rows)
-        out[inside] = self.weights[where[inside], col]
+        columns, covered = self.rows_of(np.asarray(items))
+        if inside.any() and covered.any():
+            out[np.ix_(np.flatnonzero(inside), np.flatnonzero(covered))] = self.weights[
+                np.ix_(where[inside], columns[covered])
+            ]
         return out
 
     # -- persistence ---------------------------------------------------------------------------
