@@ -326,6 +326,10 @@ def test_the_fit_plan_caps_als_factors_by_what_a_request_reads_and_tuning_keeps_
     assert {t["factors"] for t in below.trials} == {64.0}  # 128 would read more than a request may
     none_fit = tune_als(train, valid, trials=1, seed=0, threads=1, max_factors=40)
     assert {t["factors"] for t in none_fit.trials} == {40.0}
+    unplanned = plan_fit(matrix, grid_size=1, folds=1, budget_seconds=1e6, memory_mb=1e5, max_items=100)
+    assert unplanned.als_max_factors == 0  # no request budget given: no cap
+    uncapped = tune_als(train, valid, trials=1, seed=0, threads=1, max_factors=unplanned.als_max_factors)
+    assert {t["factors"] for t in uncapped.trials} == {128.0}
 
 
 def test_als_tuning_stops_trying_settings_at_its_budget_and_says_so_in_either_language():

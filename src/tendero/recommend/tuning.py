@@ -157,13 +157,13 @@ def tune_als(
 ) -> TuningResult:
     """Random search over ALS factors and (alpha, regularisation) on their ridge: ``trials`` settings,
     each fitted once and scored by inner NDCG@10 after every count of ``ALS_ITERATIONS``. ``max_factors``
-    (the fit plan's cap on what a request reads) leaves out larger factor counts, or is the only one tried
-    when every count is larger. ``budget_seconds``: no further setting once the runs so far, priced by their
-    CPU seconds per core (what a quiet machine's clock would show), leave too little for one more run;
-    the first setting always runs."""
+    (the fit plan's cap on what a request reads; None or 0: no cap) leaves out larger factor counts, or is
+    the only one tried when every count is larger. ``budget_seconds``: no further setting once the runs so
+    far, priced by their CPU seconds per core (what a quiet machine's clock would show), leave too little for
+    one more run; the first setting always runs."""
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
-    factor_counts = tuple(f for f in ALS_FACTORS if max_factors is None or f <= max_factors) or (max_factors or 0,)
+    factor_counts = tuple(f for f in ALS_FACTORS if not max_factors or f <= max_factors) or (int(max_factors or 0),)
     settings = [(max(factor_counts), 30.0, 3.0)]
     runs = min(trials, len(ALS_RIDGE) * len(factor_counts))
     while len(settings) < runs:
