@@ -477,12 +477,12 @@ class Hybrid:
             take = min(quota, n_allowed)
             if take <= 0:
                 continue
-            values = scores[name][row]
             if name == "pop":
-                order = self.popularity.most_popular_first()
-                head = order[: take + n_blocked]
+                head = self.popularity.most_popular_first()[: take + n_blocked]
                 picks.append(head[~blocked[head]][:take])
-            elif name in ("sequence", "content", "cooc"):
+                continue
+            values = scores[name][row]
+            if name in ("sequence", "content", "cooc"):
                 # Sparse generators score few items; the unscored rest would only add arbitrary ties.
                 scored = np.flatnonzero(values > 0)
                 picks.append(top_unblocked(values, take, blocked, scored))
