@@ -62,7 +62,7 @@ def test_each_algorithm_trains_deploys_and_predicts_over_http(client, shop, algo
     assert version["status"] == "deployed"
     serving = version["serving"]  # measured on the stored artifact when it was registered
     assert serving["p95_ms"] >= serving["p50_ms"] > 0 and serving["throughput_per_s"] > 0
-    assert serving["peak_memory_mb"] > 0
+    assert serving["peak_memory_mb"] >= 0  # resident memory the load added (tests/foundation/test_serving_figures.py)
 
     frame = frames[task]
     features = frame.drop(columns="target") if task != "clustering" else frame

@@ -263,7 +263,9 @@ def test_the_cli_opens_no_store_session():
 READER_MODULES = {f"tendero.data.{name}" for name in
                   ("budget", "columns", "dates", "formulas", "issues", "messages", "numbers", "table")}  # fmt: skip
 CATALOGUE_MODULES = {m for m in MODULES if m == "tendero.catalogue" or m.startswith("tendero.catalogue.")}
-SHARED_LEAVES = {"tendero.kinds", "tendero.errors"} | CATALOGUE_MODULES
+# the process's resident memory (the fit stages' and a version's serving figures): a leaf that imports no tendero
+MEMORY_MODULE = "tendero.observability.memory"
+SHARED_LEAVES = {"tendero.kinds", "tendero.errors", MEMORY_MODULE} | CATALOGUE_MODULES
 
 
 @pytest.mark.parametrize("package", DOMAIN)
@@ -281,15 +283,17 @@ def test_domain_packages_import_only_kinds_leaves_and_their_own_modules(package)
 
 def test_the_reader_and_the_leaves_import_nothing_above_them():
     """What the domain may import stays pure: the reader reads only itself, the leaves and the settings (the
-    operator's read limits, ``Limits.from_settings``); the errors module imports nothing of tendero, the message
-    catalogue nothing but itself."""
+    operator's read limits, ``Limits.from_settings``); the errors and memory modules import nothing of tendero,
+    the message catalogue nothing but itself."""
     offenders = [
         f"{module} imports {imported}"
         for module in sorted(READER_MODULES)
         for imported in sorted(GRAPH[module])
         if imported not in READER_MODULES | SHARED_LEAVES | {"tendero.config"}
     ]
-    offenders += [f"tendero.errors imports {imported}" for imported in sorted(GRAPH["tendero.errors"])]
+    offenders += [
+        f"{leaf} imports {imported}" for leaf in ("tendero.errors", MEMORY_MODULE) for imported in sorted(GRAPH[leaf])
+    ]
     offenders += [
         f"{module} imports {imported}"
         for module in sorted(CATALOGUE_MODULES)

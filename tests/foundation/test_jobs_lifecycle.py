@@ -62,6 +62,40 @@ def test_a_crashed_job_process_loses_only_that_attempt(client, tenant, tmp_path)
     assert _versions(tenant.id, "crashes-once") == 1
 
 
+def test_a_crash_in_native_code_names_its_signal_and_logs_the_childs_stacks(client, tenant, tmp_path, caplog):
+    marker = tmp_path / "crashed"
+    body = {"kind": "slow", "deploy": "always",
+            "params": {"steps": 2, "seconds_per_step": 0.05, "crash_once_marker": str(marker),
+                       "crash_in_native_code": True}}  # fmt: skip
+    with caplog.at_level("ERROR", logger="tendero.jobs.supervisor"):
+        job = client.post("/v1/models/segfaults-once/train", json=body, headers=tenant.headers()).json()
+        done = wait_for_job(client, tenant, job["id"], timeout=60)
+    assert done["status"] == "completed" and done["attempts"] == 2, done
+    logged = "\n".join(record.getMessage() for record in caplog.records if job["id"] in record.getMessage())
+    assert "died of SIGSEGV" in logged, logged
+    assert "slow_kind.py" in logged and "in fit" in logged, logged  # the Python stack where the C call crashed
+
+
+def test_a_dead_childs_line_says_how_it_died_in_both_languages():
+    from tendero.catalogue.jobs import job_text, render_job_text
+    from tendero.jobs.supervisor import death_line
+
+    then = job_text("failure.out_of_attempts")
+    killed = death_line("j1", 3, -signal.SIGKILL, then)
+    assert killed == "attempt 3: the job's process was killed (SIGKILL: out of memory?); out of attempts"
+    crashed = death_line("j1", 3, -signal.SIGSEGV, then)
+    assert crashed == (
+        "attempt 3: the job's process crashed (SIGSEGV); the trace is in the server's log (job j1); out of attempts"
+    )
+    assert render_job_text(crashed, "es") == (
+        "intento 3: el proceso del trabajo falló (SIGSEGV); la traza está en el registro del servidor (trabajo j1); "
+        "sin más intentos"
+    )
+    assert death_line("j1", 1, 70, job_text("failure.retried")) == (
+        "attempt 1: the job's process died (exit code 70); it will be retried"
+    )
+
+
 def test_cancel_of_a_pending_job_is_immediate(client, tenant):
     from tendero.jobs.runner import get_runner
     from tendero.store import jobs as job_rows

@@ -5,6 +5,7 @@ Loaded through ``TENDERO_EXTRA_KINDS`` exactly as a business's own plugin kind w
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
@@ -24,6 +25,9 @@ class SlowParams(KindParams):
         None,
         description="a path: the first fit that finds it absent "
         "creates it and kills its own process, as an out-of-memory kill would",
+    )
+    crash_in_native_code: bool = Field(
+        False, description="the crash of crash_once_marker is a segmentation fault in C, not a SIGKILL"
     )
 
 
@@ -56,6 +60,8 @@ class SlowKind:
         assert isinstance(params, SlowParams)
         if params.crash_once_marker and not Path(params.crash_once_marker).exists():
             Path(params.crash_once_marker).write_text("crashed once")
+            if params.crash_in_native_code:
+                ctypes.string_at(0)  # reads address 0: SIGSEGV, as a library's bug would
             os.kill(os.getpid(), signal.SIGKILL)
         for step in range(1, params.steps + 1):
             time.sleep(params.seconds_per_step)

@@ -194,8 +194,18 @@ JOB_FAILURES: dict[str, dict[str, str]] = {
         "en": "attempt {attempt}: the job's process died (exit code {exit_code}); {then}",
         "es": "intento {attempt}: el proceso del trabajo murió (código de salida {exit_code}); {then}",
     },
+    "process_killed": {
+        "en": "attempt {attempt}: the job's process was killed (SIGKILL: out of memory?); {then}",
+        "es": "intento {attempt}: el proceso del trabajo fue terminado (SIGKILL: ¿sin memoria?); {then}",
+    },
+    "process_crashed": {
+        "en": "attempt {attempt}: the job's process crashed ({signal}); the trace is in the server's log "
+        "(job {job_id}); {then}",
+        "es": "intento {attempt}: el proceso del trabajo falló ({signal}); la traza está en el registro del servidor "
+        "(trabajo {job_id}); {then}",
+    },
     "retried": {"en": "it will be retried", "es": "se volverá a intentar"},
-    "out_of_attempts": {"en": "out of attempts; out of memory?", "es": "sin más intentos; ¿sin memoria?"},
+    "out_of_attempts": {"en": "out of attempts", "es": "sin más intentos"},
     "could_not_run": {"en": "the job could not run: {detail}", "es": "el trabajo no pudo hacerse: {detail}"},
     "unexpected": {
         "en": "the job failed unexpectedly; the details are in the server's log (job {job_id})",

@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import socket
 import time
 
 from tendero.catalogue.jobs import job_text
 from tendero.config import get_settings
-from tendero.jobs.execute import clean_up_after, run_in_child
+from tendero.jobs.execute import clean_up_after, crash_trace_path, run_in_child
 from tendero.observability import metrics
 from tendero.store import automation as automation_rows
 from tendero.store import jobs as job_rows
@@ -66,18 +67,9 @@ def supervise(job_id: str, worker: str) -> str | None:
                 job_rows.finish_job(session, job_id, claim.attempt, "cancelled", error=job_text("failure.cancelled"))
             else:  # a crash (signal, out of memory) loses this attempt only, as a lost worker would
                 again = job.attempts < job.max_attempts
-                job_rows.finish_job(
-                    session,
-                    job_id,
-                    claim.attempt,
-                    "pending" if again else "failed",
-                    error=job_text(
-                        "failure.process_died",
-                        attempt=claim.attempt,
-                        exit_code=child.exitcode,
-                        then=job_text("failure.retried" if again else "failure.out_of_attempts"),
-                    ),
-                )
+                then = job_text("failure.retried" if again else "failure.out_of_attempts")
+                error = death_line(job_id, claim.attempt, child.exitcode, then)
+                job_rows.finish_job(session, job_id, claim.attempt, "pending" if again else "failed", error=error)
         final = job_rows.load_job(session, job_id)
         status = final.status
         if status == "failed":  # the tenant's channels that listen for job failures hear of it
@@ -87,6 +79,20 @@ def supervise(job_id: str, worker: str) -> str | None:
     metrics.jobs_finished.labels(claim.kind, status).inc()
     clean_up_after(job_id)
     return status
+
+
+def death_line(job_id: str, attempt: int, exit_code: int | None, then: str) -> str:
+    """The job's error line for a child that died without finishing its attempt, by how it died; a fatal signal's
+    Python stacks (written by the child's ``faulthandler``) go to the server's log, with the job id."""
+    if exit_code == -signal.SIGKILL:
+        return job_text("failure.process_killed", attempt=attempt, then=then)
+    if exit_code is not None and exit_code < 0:
+        name = signal.Signals(-exit_code).name if -exit_code in signal.valid_signals() else str(-exit_code)
+        trace_file = crash_trace_path(job_id, attempt)
+        trace = trace_file.read_text(encoding="utf-8", errors="replace").strip() if trace_file.is_file() else ""
+        log.error("job %s attempt %s: the child died of %s; its stacks:\n%s", job_id, attempt, name, trace or "(none)")
+        return job_text("failure.process_crashed", attempt=attempt, signal=name, job_id=job_id, then=then)
+    return job_text("failure.process_died", attempt=attempt, exit_code=exit_code, then=then)
 
 
 def recover_once() -> list[str]:

@@ -1,39 +1,17 @@
 """Where a fit spends its time and memory: wall and CPU seconds and peak resident memory per stage.
 
-Peak memory per stage is the process's resident high-water mark, reset at each stage's start where
-Linux allows it (``/proc/self/clear_refs``); elsewhere it is the process's peak so far.
+Peak memory per stage is the process's resident high-water mark (``observability.memory``), reset at each stage's
+start where Linux allows it; elsewhere it is the process's peak so far.
 """
 
 from __future__ import annotations
 
-import resource
-import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
-_STATUS = Path("/proc/self/status")
-_CLEAR_REFS = Path("/proc/self/clear_refs")
-
-
-def peak_mb() -> float:
-    """The process's peak resident memory in MB (since the last reset, where resets work)."""
-    try:
-        for line in _STATUS.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return float(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 1024.0
-
-
-def reset_peak() -> None:
-    """Start a new peak-memory window (Linux: writing 5 to clear_refs resets the high-water mark)."""
-    with suppress(OSError):
-        _CLEAR_REFS.write_text("5")
+from tendero.observability.memory import peak_mb, reset_peak
 
 
 @dataclass

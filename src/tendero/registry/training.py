@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tendero.jobs.execute import JobContext, JobFailed
 from tendero.kinds import Fitted, KindParams, ModelKind, Reported, get_kind
+from tendero.observability.memory import peak_mb, reset_peak, resident_mb
 from tendero.observability.timing import percentile_ms
 from tendero.registry.promotion import apply_deploy_policy
 from tendero.store import artifacts
@@ -51,14 +51,15 @@ def validate_request(raw: dict[str, Any]) -> tuple[TrainRequest, ModelKind, Kind
 
 
 def measure_serving(fitted_type: type[Fitted], folder: Any, calls: int = 30) -> dict[str, float]:
-    """Load the saved model fresh and time its probe prediction: what serving it will cost."""
-    tracemalloc.start()
+    """Load the saved model fresh and time its probe prediction: what serving it will cost. Its memory is the
+    resident memory that the load and the first probe add (``observability.memory``, not ``tracemalloc``)."""
+    reset_peak()
+    before = resident_mb()
     started = time.perf_counter()
     loaded = fitted_type.load(folder)
     load_ms = (time.perf_counter() - started) * 1000
     loaded.probe()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    peak = max(0.0, peak_mb() - before)
     durations = []
     for _ in range(calls):
         tick = time.perf_counter()
@@ -70,7 +71,7 @@ def measure_serving(fitted_type: type[Fitted], folder: Any, calls: int = 30) -> 
         "p50_ms": percentile_ms(durations, 50),
         "p95_ms": percentile_ms(durations, 95),
         "throughput_per_s": calls / total if total > 0 else float("inf"),
-        "peak_memory_mb": peak / 1e6,
+        "peak_memory_mb": peak,
     }
 
 
