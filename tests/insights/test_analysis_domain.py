@@ -4,6 +4,7 @@ periods read as people write them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -49,6 +50,13 @@ def _customers() -> CustomerInput:
                             "value_at_risk": [120.0, 5.0, 60.0], "clv": [300.0, 200.0, 90.0]})  # fmt: skip
     buyers = pd.DataFrame({"customer_id": ["C2", "C1"], "p_purchase": [0.8, 0.3], "expected_purchases": [1.5, 0.4]})
     return CustomerInput("customers", "2.0.0", date(2026, 3, 31), members, buyers, 30)
+
+
+def test_outlook_and_restock_add_the_expected_units_where_the_point_is_a_count_median():
+    medians = [replace(f, frame=f.frame.assign(mean=f.frame["yhat"], yhat=0.0)) for f in _forecasts()]
+    analysis = analyze(_shop(), parse_period("2026-03"), forecasts=medians)
+    assert analysis["outlook"]["total"]["point"] == pytest.approx(40.0 * 30)  # the means', not 0
+    assert [r["id"] for r in analysis["outlook"]["restock"]["items"]] == ["P1"]
 
 
 def test_every_insight_type_is_said_in_spanish_and_english():

@@ -130,12 +130,20 @@ def _thin_tails(errors: np.ndarray, alpha: float, lo: float, hi: float) -> tuple
     return min(lo, centre - z * spread), max(hi, centre + z * spread)
 
 
+def interval_centre(frame: pd.DataFrame) -> pd.Series:
+    """What an interval is built around: the ``mean`` forecast where the point (``yhat``) is a count's
+    median (``selection.point_forecast``), else the point. A median of 0 has no spread to scale, and the
+    errors around it are a lattice of whole numbers; the mean's errors are the distribution's."""
+    return frame["mean"] if "mean" in frame.columns else frame["yhat"]
+
+
 def calibrate_groups(backtest: pd.DataFrame, h: int, levels: tuple[int, ...]) -> pd.DataFrame:
     """``group, step, level, lo_q, hi_q`` from backtest rows (``group, cutoff, step, y, yhat, mae_scale``)."""
     quantiles = []
     for group, part in backtest.groupby("group", sort=False):
         scale = part["mae_scale"] * part["level_weight"] if "level_weight" in part.columns else part["mae_scale"]
-        errors = pd.DataFrame({"step": part["step"], "cutoff": part["cutoff"], "e": (part["y"] - part["yhat"]) / scale})
+        error = (part["y"] - interval_centre(part)) / scale
+        errors = pd.DataFrame({"step": part["step"], "cutoff": part["cutoff"], "e": error})
         q = conformal_quantiles(errors, h, levels)
         q.insert(0, "group", group)
         quantiles.append(q)
@@ -166,8 +174,8 @@ def interval_columns(frame: pd.DataFrame, quantiles: pd.DataFrame, level: int, n
     q = quantiles[quantiles["level"] == level]
     merged = frame.merge(q, on=["group", "step"], how="left")
     scale = merged["mae_scale"] * merged["level_weight"] if "level_weight" in merged.columns else merged["mae_scale"]
-    merged["lo"] = merged["yhat"] + merged["lo_q"] * scale
-    merged["hi"] = merged["yhat"] + merged["hi_q"] * scale
+    merged["lo"] = interval_centre(merged) + merged["lo_q"] * scale
+    merged["hi"] = interval_centre(merged) + merged["hi_q"] * scale
     if nonnegative:
         merged["lo"] = merged["lo"].clip(lower=0)
         merged["hi"] = merged["hi"].clip(lower=0)
@@ -181,20 +189,21 @@ def apply_intervals(
     levels: tuple[int, ...] | list[int],
     nonnegative: bool = True,
 ) -> pd.DataFrame:
-    """Point forecasts (``unique_id, ds, step, group, yhat``) plus ``lo-L``/``hi-L`` for each level.
+    """Point forecasts (``unique_id, ds, step, group, yhat`` and optionally ``mean``) plus ``lo-L``/``hi-L``.
 
-    The interval is the point forecast plus the group's calibrated scaled-error quantiles times the
-    series' scale; with ``nonnegative`` no bound and no point falls below zero.
+    The interval is the ``interval_centre`` forecast plus the group's calibrated scaled-error quantiles times the
+    series' scale, widened to hold the point; with ``nonnegative`` no bound and no point falls below zero.
     """
     scale_frame = scales.set_index("unique_id") if "unique_id" in scales.columns else scales
     out = point.join(scale_frame, on="unique_id")
+    means = ["mean"] if "mean" in out.columns else []
     if nonnegative:
-        out["yhat"] = out["yhat"].clip(lower=0)
+        out[["yhat", *means]] = out[["yhat", *means]].clip(lower=0)
     for level in levels:
         merged = interval_columns(out, quantiles, int(level), nonnegative)
         out[f"lo-{level}"] = np.minimum(merged["lo"].to_numpy(), out["yhat"].to_numpy())
         out[f"hi-{level}"] = np.maximum(merged["hi"].to_numpy(), out["yhat"].to_numpy())
-    cols = ["unique_id", "ds", "yhat", *[f"{b}-{lv}" for lv in levels for b in ("lo", "hi")]]
+    cols = ["unique_id", "ds", "yhat", *means, *[f"{b}-{lv}" for lv in levels for b in ("lo", "hi")]]
     return out[cols].reset_index(drop=True)
 
 
@@ -206,7 +215,7 @@ def series_difficulty(backtest: pd.DataFrame, prior: int) -> pd.Series:
     mean scaled error is noisy (errors within a window move together), so it is shrunk toward the
     group's by ``prior`` pseudo-errors. Series outside the backtest sample get 1.
     """
-    error = (backtest["y"] - backtest["yhat"]).abs() / backtest["mae_scale"]
+    error = (backtest["y"] - interval_centre(backtest)).abs() / backtest["mae_scale"]
     per = error.groupby([backtest["group"], backtest["unique_id"]]).agg(["mean", "size"])
     group_mean = error.groupby(backtest["group"]).mean()
     centre = pd.Series(per.index.get_level_values(0).map(group_mean).to_numpy(dtype=float), index=per.index)
@@ -230,8 +239,8 @@ def level_terms(backtest: pd.DataFrame, history: pd.DataFrame, groups: pd.Series
     """
     observed = history["y"].where(history["observed"]) if "observed" in history.columns else history["y"]
     reference = observed.groupby(history["unique_id"]).mean().rename("level_ref")
-    relative = _relative_level(backtest["yhat"], backtest["unique_id"].map(reference))
-    error = (backtest["y"] - backtest["yhat"]).abs() / backtest["mae_scale"]
+    relative = _relative_level(interval_centre(backtest), backtest["unique_id"].map(reference))
+    error = (backtest["y"] - interval_centre(backtest)).abs() / backtest["mae_scale"]
     betas = {}
     for group, rows in backtest.groupby("group", sort=False).groups.items():
         x, y = relative.loc[rows], error.loc[rows]
@@ -253,7 +262,7 @@ def level_weight(frame: pd.DataFrame, terms: pd.DataFrame) -> np.ndarray:
     """Each row's width factor: (forecast / the series' usual level) ** its exponent, floored (see ``level_terms``)."""
     reference = frame["unique_id"].map(terms["level_ref"])
     beta = frame["unique_id"].map(terms["level_beta"]).fillna(0.0).to_numpy(dtype=float)
-    relative = _relative_level(frame["yhat"], reference).clip(lower=LEVEL_FLOOR).to_numpy(dtype=float)
+    relative = _relative_level(interval_centre(frame), reference).clip(lower=LEVEL_FLOOR).to_numpy(dtype=float)
     return np.power(relative, beta)
 
 

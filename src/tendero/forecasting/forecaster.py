@@ -6,7 +6,8 @@
 2. ``drivers.attach_drivers``: promotions, prices, holidays known for the forecast periods.
 3. ``backtest.run_backtests``: rolling-origin windows (``n_windows`` cuts, ``h`` apart) per group of
    series (smooth / intermittent), on a sample when there are many.
-4. ``selection.choose``: every engine and ensemble scored by MASE, the best per group or series.
+4. ``selection.choose``: every engine and ensemble scored by MASE, the best per group or series
+   (for series of counts, also each candidate's count median).
 5. ``calibration``: split-conformal quantiles of the winner's scaled errors per horizon step.
 6. the final refit of only the engines the winners need, on all the history; closed days are 0.
 """
@@ -35,7 +36,15 @@ from tendero.forecasting.drivers import attach_drivers, supported_country
 from tendero.forecasting.engines import EngineContext, default_engines, run_engines
 from tendero.forecasting.metrics import series_scales
 from tendero.forecasting.panel import future_grid, prepare_panel
-from tendero.forecasting.selection import Choice, choose, engines_used, finish_candidates, pick
+from tendero.forecasting.selection import (
+    Choice,
+    choose,
+    engines_used,
+    finish_candidates,
+    pick,
+    point_forecast,
+    whole_numbers,
+)
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -77,7 +86,7 @@ class ForecastConfig:
 class ForecastResult:
     """Everything a fitted forecast carries: the forecast, the choice, its evidence, its calibration."""
 
-    forecast: pd.DataFrame  # unique_id, ds, yhat, lo-L, hi-L for every level
+    forecast: pd.DataFrame  # unique_id, ds, yhat, mean, lo-L, hi-L for every level (yhat: see selection.choose)
     per_series: pd.DataFrame  # unique_id, group, chosen, backtest_mase, backtest_mae
     scores: pd.DataFrame  # group, candidate, mase, chosen (every candidate's backtest score)
     quantiles: pd.DataFrame  # group, step, level, lo_q, hi_q (scaled-error quantiles)
@@ -147,9 +156,10 @@ def fit_forecast(
         ).join(scales, on="unique_id")
 
     with timer("choose"):
-        choice, backtest = choose(backtest, engines_of, groups, config.selection)
+        counts = whole_numbers(history) if config.nonnegative else None
+        choice, backtest = choose(backtest, engines_of, groups, config.selection, counts)
         if config.nonnegative:
-            backtest["yhat"] = backtest["yhat"].clip(lower=0)
+            backtest[["yhat", "mean"]] = backtest[["yhat", "mean"]].clip(lower=0)
     report(config.n_windows + 1, total_steps, "calibrating intervals")
 
     with timer("calibrate"):
@@ -165,7 +175,7 @@ def fit_forecast(
 
     with timer("forecast"):
         final = _final_forecast(history, future, engines_of, groups, choice, ctx, static)
-        point = final[["unique_id", "ds", "step", "group", "yhat"]].copy()
+        point = final[["unique_id", "ds", "step", "group", "yhat", "mean"]].copy()
         point["level_weight"] = level_weight(point, terms)
         forecast = apply_intervals(
             point,
@@ -195,7 +205,7 @@ def fit_forecast(
         scores=choice.scores,
         quantiles=quantile_table,
         scales=scales.reset_index(),
-        backtest=backtest[["unique_id", "ds", "cutoff", "step", "group", "y", "yhat"]].reset_index(drop=True),
+        backtest=backtest[["unique_id", "ds", "cutoff", "step", "group", "y", "yhat", "mean"]].reset_index(drop=True),
         metrics=metrics,
         config={
             "h": h,
@@ -213,6 +223,8 @@ def fit_forecast(
             "drivers": drivers,
             "drivers_without_future_values": ignored,
             "closed_forecast_periods": int(future["closed"].sum()),
+            # groups whose forecasts are their count medians (the whole number that errs least)
+            "count_median_groups": sorted(choice.count_median_groups),
             "stage_seconds": timer.seconds,
         },
     )
@@ -274,7 +286,8 @@ def _final_forecast(
         finals.append(fc.merge(g_future[["unique_id", "ds", "step"]], on=["unique_id", "ds"], how="inner"))
     final = pd.concat(finals, ignore_index=True)
     final["chosen"] = final["unique_id"].map(choice.series)
-    final["yhat"] = pick(final)
+    final["mean"] = pick(final)
+    final["yhat"] = point_forecast(final, choice)
     return final
 
 
@@ -283,7 +296,7 @@ def _close(forecast: pd.DataFrame, future: pd.DataFrame, levels: tuple[int, ...]
     closed = forecast.merge(future[["unique_id", "ds", "closed"]], on=["unique_id", "ds"], how="left")["closed"]
     mask = closed.fillna(False).astype(bool).to_numpy()
     if mask.any():
-        columns = ["yhat", *[f"{b}-{lv}" for lv in levels for b in ("lo", "hi")]]
+        columns = ["yhat", "mean", *[f"{b}-{lv}" for lv in levels for b in ("lo", "hi")]]
         forecast.loc[mask, columns] = 0.0
     return forecast
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tendero.forecasting.calibration import conformal_quantiles
+from tendero.forecasting.calibration import conformal_quantiles, interval_centre
 from tendero.forecasting.metrics import series_scales
 
 
@@ -24,11 +24,14 @@ def bottom_up(
     """Aggregate series to one total: (history ``unique_id, ds, y``, forecast with ``lo-L``/``hi-L``)."""
     total_history = history.groupby("ds", as_index=False)["y"].sum()
     total_history.insert(0, "unique_id", total_id)
-    point = forecast.groupby("ds", as_index=False)["yhat"].sum().sort_values("ds")
+    # the total is the sum of the parts' means: a sum of slow movers' medians (often 0) would miss it
+    means = forecast.assign(yhat=interval_centre(forecast))
+    point = means.groupby("ds", as_index=False)["yhat"].sum().sort_values("ds")
     point.insert(0, "unique_id", total_id)
     point["step"] = range(1, len(point) + 1)
     scale = float(series_scales(total_history, season)["mae_scale"].iloc[0])
-    summed = backtest.groupby(["cutoff", "ds", "step"], as_index=False)[["y", "yhat"]].sum()
+    backtest_means = backtest.assign(yhat=interval_centre(backtest))
+    summed = backtest_means.groupby(["cutoff", "ds", "step"], as_index=False)[["y", "yhat"]].sum()
     errors = pd.DataFrame(
         {"step": summed["step"], "cutoff": summed["cutoff"], "e": (summed["y"] - summed["yhat"]) / scale}
     )

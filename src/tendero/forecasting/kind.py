@@ -182,7 +182,11 @@ class FittedForecast:
         point = pd.concat([self._frames["forecast"], self._frames["total_forecast"]], ignore_index=True)
         if sorted(levels) != sorted(self.meta["levels"]):
             point = self._recalibrate(levels)
-        keep = ["unique_id", "ds", "yhat", *[f"{b}-{lv}" for lv in levels for b in ("lo", "hi")]]
+        # ``mean`` (where the point is a count's median): what sums over days or series should add
+        means = ["mean"] if "mean" in point.columns else []
+        if means:
+            point["mean"] = point["mean"].fillna(point["yhat"])
+        keep = ["unique_id", "ds", "yhat", *means, *[f"{b}-{lv}" for lv in levels for b in ("lo", "hi")]]
         # a model at level "total" has the total as its own series: keep it once
         out = point[keep].drop_duplicates(["unique_id", "ds"], keep="first")
         if ids:

@@ -725,7 +725,9 @@ def _forecast_answer(
         chosen, weights = table[keep], share[keep].to_numpy()
         prorated = bool((weights < 1).any())  # a step only partly inside the window counts by its share of days
         covered_start, covered_end = start, end
-        value = round(float((chosen["yhat"].to_numpy() * weights).sum()), 2)
+        # a sum over days adds the expected units (``mean``), not each day's median count
+        expected = chosen["mean"] if "mean" in chosen.columns else chosen["yhat"]
+        value = round(float((expected.to_numpy() * weights).sum()), 2)
         low = round(float((chosen[f"lo-{FORECAST_LEVEL}"].to_numpy() * weights).sum()), 2)
         high = round(float((chosen[f"hi-{FORECAST_LEVEL}"].to_numpy() * weights).sum()), 2)
         measure = "revenue" if fitted.meta.get("params", {}).get("measure") == "revenue" else "units"

@@ -45,7 +45,7 @@ def forecast_over(forecast: ForecastInput, period: Period, unique_id: str = "tot
     level = forecast.interval_level
     exact = len(rows) == 1 and float(share.iloc[0]) == 1.0 and coverage == 1.0
     return {
-        "point": float((rows["yhat"] * share).sum()) * scale,
+        "point": float((_expected(rows) * share).sum()) * scale,
         "low": float((rows[f"lo-{level}"] * share).sum()) * scale,
         "high": float((rows[f"hi-{level}"] * share).sum()) * scale,
         "level": level,
@@ -105,7 +105,7 @@ def restock(
             frame.groupby("unique_id").apply(lambda g: float((g["weight"] * g["days"]).sum()), include_groups=False)
             / upcoming.days
         )
-        point = (frame["yhat"] * frame["weight"]).groupby(frame["unique_id"]).sum() / coverage
+        point = (_expected(frame) * frame["weight"]).groupby(frame["unique_id"]).sum() / coverage
         point = point[coverage >= MIN_COVERAGE]
         table = pd.DataFrame({"forecast": point})
         table["sold"] = sold_units.reindex(table.index).fillna(0.0)
@@ -135,3 +135,9 @@ def _fit(freq: str, period: Period) -> int:
     """Lower is better: a model whose periods match the next period's shape first."""
     wanted = {"month": "M", "quarter": "M", "year": "M", "week": "W"}.get(period.shape, "D")
     return 0 if freq == wanted else 1 if freq == "D" else 2
+
+
+def _expected(frame: pd.DataFrame) -> pd.Series:
+    """What a sum over periods adds: the forecast's ``mean`` where its point is a count's median (a slow
+    mover's daily median is often 0, its expected units are not), else the point."""
+    return frame["mean"] if "mean" in frame.columns else frame["yhat"]
