@@ -279,11 +279,12 @@ def fit_hybrid(
 
 def _note_als_path(hybrid: Hybrid) -> None:
     """Say in ``tuning.plan.als_candidates`` how a request finds ALS's candidates: by scoring every item
-    (``exact``), or in the k-means cell index (``index``: its cells, and the cells a request probes)."""
+    (``all_items``), or by the bound scan over items ordered by factor length (``bound_scan``, with its block
+    of items read at a time); both give the exact top."""
     index = hybrid.als.index
-    path: dict[str, object] = {"path": "exact", "index_from_items": hybrid.params.als_index_items}
+    path: dict[str, object] = {"path": "all_items", "scan_from_items": hybrid.params.als_index_items}
     if index is not None:
-        path.update(path="index", cells=index.cells, probes=index.probes)
+        path.update(path="bound_scan", block_items=index.block)
     plan = hybrid.tuning.get("plan")
     hybrid.tuning["plan"] = {**(plan if isinstance(plan, dict) else {}), "als_candidates": path}
 
@@ -534,7 +535,7 @@ def update_hybrid(
         als.user_factors[rows] = als.fold_in(matrix[rows][:, :known])
         als.item_factors[known:] = als.fold_in_items(matrix[:, known:].tocsc(), np.diff(matrix.indptr))
         als._gram = None
-        als.index_new_items(fitted.params.als_index_items)
+        als.index_items(fitted.params.als_index_items)
     als.user_factors[rows] = als.fold_in(matrix[rows])
     als_recent = np.zeros((0, als.factors), np.float32)
     if fitted.half_life is not None:

@@ -114,7 +114,8 @@ class HybridParams(KindParams):
     als_index_items: int = Field(
         INDEX_MIN_ITEMS,
         ge=0,
-        description="from this many items ALS finds its candidates in a k-means cell index, not by scoring every item",
+        description="from this many items ALS's candidates come from a scan of items by factor length that stops at "
+        "a bound (the same items, most of the catalogue unread), not from scoring every item",
     )
     ease_stored_mb: float = Field(1024.0, ge=0, description="memory for stored score rows, longest histories first")
     ease_grid: tuple[float, ...] = (50.0, 150.0, 400.0, 1000.0)
@@ -481,6 +482,7 @@ class Hybrid:
         n_main = self.params.candidates
         covered = self.neighbour.items if isinstance(self.neighbour, Ease) else None
         picks = []
+        scanned: dict[str, np.ndarray] = {}
         for name, quota in (
             ("neighbour", n_main),
             ("als", n_main),
@@ -501,8 +503,10 @@ class Hybrid:
                 picks.append(head[~blocked[head]][:take])
                 continue
             found = scores[name]
-            if isinstance(found, FactorScores):  # searched in ALS's index
-                picks.append(found.top(row, take, blocked))
+            if isinstance(found, FactorScores):  # ALS's bound scan: both vectors share one scan
+                if name not in scanned:
+                    scanned.update(_scan_als(scores, row, take, blocked))
+                picks.append(scanned[name])
                 continue
             values = found[row]
             if name in ("sequence", "content", "cooc"):
@@ -606,6 +610,16 @@ def _simple_blend(features: np.ndarray, mode: str) -> np.ndarray:
     if mode == "recent":
         return 0.5 * (rel("neighbour_recent") + rel("als_recent"))
     return rel("neighbour")
+
+
+def _scan_als(scores: Scores, row: int, take: int, blocked: np.ndarray) -> dict[str, np.ndarray]:
+    """ALS's candidates, whole-history and recent, from one bound scan of the item factors."""
+    names = [name for name in ("als", "als_recent") if isinstance(scores[name], FactorScores)]
+    if len(names) == 2 and scores["als_recent"] is scores["als"]:
+        names = ["als"]
+    lazy = [part for part in (scores[name] for name in names) if isinstance(part, FactorScores)]
+    found = lazy[0].index.search(np.vstack([part.vectors[row] for part in lazy]), take, blocked)
+    return dict(zip(names, found, strict=True))
 
 
 def _rank(values: np.ndarray) -> np.ndarray:

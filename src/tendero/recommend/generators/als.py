@@ -33,7 +33,7 @@ class Als:
     user_factors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     item_length: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     scale: float = 1.0
-    index: FactorIndex | None = None  # cells over the item factors, on catalogues too large to score whole
+    index: FactorIndex | None = None  # items by factor length, on catalogues too large to score whole
     _gram: np.ndarray | None = field(default=None, repr=False)
 
     def weigh_values(self, items: np.ndarray, values: np.ndarray, n_user: np.ndarray | int) -> np.ndarray:
@@ -135,20 +135,11 @@ class Als:
         return self.fold_in(history) @ self.item_factors.T
 
     def index_items(self, min_items: int = INDEX_MIN_ITEMS) -> Als:
-        """Build the candidate index over the item factors where the catalogue has ``min_items`` or more
-        (below that one matmul over every item is cheap and exact), else drop any index."""
+        """Order the item factors for the bound scan (``FactorIndex``) where the catalogue has ``min_items`` or
+        more (below that one matmul over every item is cheap), else drop any index. Called again after items
+        are added (the update): the ordering is rebuilt from every item's factors in milliseconds."""
         large = len(self.item_factors) >= min_items
-        self.index = FactorIndex.build(self.item_factors, seed=self.seed) if large else None
-        return self
-
-    def index_new_items(self, min_items: int = INDEX_MIN_ITEMS) -> Als:
-        """After items were appended to the factors: they join the index's nearest cells (the cells stay
-        as the last fit drew them), or an index is built where the catalogue has just grown past
-        ``min_items``."""
-        if self.index is not None:
-            self.index = self.index.add(self.item_factors)
-        elif len(self.item_factors) >= min_items:
-            self.index_items(min_items)
+        self.index = FactorIndex.build(self.item_factors) if large else None
         return self
 
     def fold_in_items(self, columns: sp.csc_matrix, user_lengths: np.ndarray) -> np.ndarray:
@@ -191,29 +182,25 @@ class Als:
 
     # -- persistence ---------------------------------------------------------------------------
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
-        index = self.index.arrays(f"{prefix}_index") if self.index is not None else {}
         return {
             f"{prefix}_item_factors": self.item_factors,
             f"{prefix}_user_factors": self.user_factors,
             f"{prefix}_item_length": np.asarray(self.item_length, np.float64),
-            **index,
         }
 
     def settings(self) -> dict[str, Any]:
         names = ("factors", "regularization", "alpha", "iterations", "seed", "k1", "b", "scale")
-        index = self.index.settings() if self.index is not None else None
-        return {**{name: getattr(self, name) for name in names}, "index": index}
+        return {**{name: getattr(self, name) for name in names}, "index": self.index is not None}
 
     @classmethod
     def restore(cls, arrays: Mapping[str, np.ndarray], prefix: str, settings: Mapping[str, Any]) -> Als:
         """Format-2 models (before BM25 weighting) have no ``k1``: they folded raw values in. Models saved
-        before the candidate index have none and score every item, as they did."""
+        before the candidate index have none and score every item, as they did; the index is rebuilt from
+        the factors (a sort of their lengths), not saved."""
         settings = dict(settings)
-        index_settings = settings.pop("index", None)
+        indexed = bool(settings.pop("index", False))
         item_factors = arrays[f"{prefix}_item_factors"]
-        index = None
-        if index_settings:
-            index = FactorIndex.restore(arrays, f"{prefix}_index", item_factors, int(index_settings["probes"]))
+        index = FactorIndex.build(item_factors) if indexed else None
         return cls(
             **{"k1": None, **settings},
             item_factors=item_factors,
