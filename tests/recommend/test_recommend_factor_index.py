@@ -57,6 +57,8 @@ def test_the_lazy_scores_are_the_exact_dot_products():
     items = np.array([5, 17, 2999, 0])
     assert scores.shape == (2, len(factors))
     np.testing.assert_allclose(scores[1, items], factors[items] @ users[1], rtol=1e-6)
+    most = np.arange(len(factors) - 1, 100, -1)  # most of the catalogue, in the caller's order
+    np.testing.assert_allclose(scores[0, most], factors[most] @ users[0], rtol=1e-5, atol=1e-6)
     blocked = np.zeros(len(factors), bool)
     assert sorted(scores.top(0, 10, blocked).tolist()) == sorted(top_unblocked(factors @ users[0], 10, blocked))
 

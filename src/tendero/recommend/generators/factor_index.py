@@ -99,7 +99,10 @@ class FactorScores:
 
     def __getitem__(self, key: tuple[int, np.ndarray]) -> np.ndarray:
         row, items = key
-        return self.item_factors[np.asarray(items, np.int64)] @ self.vectors[row]
+        items = np.asarray(items, np.int64)
+        if len(items) * 4 > len(self.item_factors):  # most of the catalogue (a caller's own list): one matmul
+            return (self.item_factors @ self.vectors[row])[items]
+        return self.item_factors[items] @ self.vectors[row]
 
     def top(self, row: int, take: int, blocked: np.ndarray) -> np.ndarray:
         """The ``take`` best unblocked items (in no order), found by the index's bound scan."""
