@@ -104,6 +104,9 @@ def _fit_generators(
             iterations=int(chosen.als["iterations"]),
             seed=params.seed,
         ).fit(matrix)
+    with stages.stage(f"{prefix}.als_index"):
+        als.index_items(params.als_index_items)
+    with stages.stage(f"{prefix}.als"):
         als_recent = np.zeros((0, als.item_factors.shape[1]), np.float32)
         if chosen.half_life is not None:
             als_recent = als.fold_in(matrix.multiply(recency_weights(matrix, at, chosen.half_life)).tocsr())
@@ -267,10 +270,23 @@ def fit_hybrid(
         final = _assemble(parts, params, items, values, n_items)
     final.ranker = ranker
     final.tuning = dict(tuning)
+    _note_als_path(final)
     if store_rows:
         _store_rows(final, matrix, at, stages, "final.stored_rows")
     final.tuning.update({"fit_seconds": time.perf_counter() - started, "stages": stages.report()})
     return final
+
+
+def _note_als_path(hybrid: Hybrid) -> None:
+    """Say in ``tuning.plan.als_candidates`` how a request finds ALS's candidates: by scoring every item
+    (``all_items``), or by the bound scan over items ordered by factor length (``bound_scan``, with its block
+    of items read at a time); both give the exact top."""
+    index = hybrid.als.index
+    path: dict[str, object] = {"path": "all_items", "scan_from_items": hybrid.params.als_index_items}
+    if index is not None:
+        path.update(path="bound_scan", block_items=index.block)
+    plan = hybrid.tuning.get("plan")
+    hybrid.tuning["plan"] = {**(plan if isinstance(plan, dict) else {}), "als_candidates": path}
 
 
 def _store_rows(hybrid: Hybrid, matrix: sp.csr_matrix, at: sp.csr_matrix, stages: Stages, stage: str) -> None:
@@ -483,6 +499,7 @@ def refit_hybrid(
     refitted = _assemble(parts, fitted.params, items, values, matrix.shape[1])
     refitted.ranker = fitted.ranker
     refitted.tuning = dict(tuning)
+    _note_als_path(refitted)
     _store_rows(refitted, matrix, at, stages or Stages(), "refit.stored_rows")
     return refitted
 
@@ -518,6 +535,7 @@ def update_hybrid(
         als.user_factors[rows] = als.fold_in(matrix[rows][:, :known])
         als.item_factors[known:] = als.fold_in_items(matrix[:, known:].tocsc(), np.diff(matrix.indptr))
         als._gram = None
+        als.index_items(fitted.params.als_index_items)
     als.user_factors[rows] = als.fold_in(matrix[rows])
     als_recent = np.zeros((0, als.factors), np.float32)
     if fitted.half_life is not None:
@@ -549,6 +567,7 @@ def update_hybrid(
     updated.neighbour_kind = fitted.neighbour_kind
     updated.ranker = fitted.ranker
     updated.tuning = {**fitted.tuning, "updates": int(fitted.tuning.get("updates", 0)) + 1}  # type: ignore[call-overload]
+    _note_als_path(updated)
     _store_rows(updated, matrix, at, Stages(), "update.stored_rows")
     return updated
 

@@ -29,12 +29,16 @@ from tendero.recommend.generators import (
     Popularity,
     Transitions,
 )
-from tendero.recommend.generators.sparse import binary
+from tendero.recommend.generators.factor_index import INDEX_MIN_ITEMS, FactorScores
+from tendero.recommend.generators.sparse import binary, top_unblocked
 from tendero.recommend.recency import event_times, recency_of, recency_weights
 from tendero.recommend.stored_rows import StoredRows, long_history_items, stored_bytes
 
 # A training user's position and history row with its event times: what a folded-in history extends.
 Trained = tuple[int, sp.csr_matrix, sp.csr_matrix]
+
+# Each generator's scores of some users over every item: dense rows, or ALS's computed where read.
+Scores = dict[str, np.ndarray | FactorScores]
 
 # Generators whose score, rank among the candidates and score relative to the best candidate are features.
 SCORED = ("neighbour", "als", "neighbour_recent", "als_recent")
@@ -106,6 +110,12 @@ class HybridParams(KindParams):
     )
     als_request_mb: float = Field(
         16.0, gt=0, description="ALS item factors one request reads; on large catalogues it caps the factors tried"
+    )
+    als_index_items: int = Field(
+        INDEX_MIN_ITEMS,
+        ge=0,
+        description="from this many items ALS's candidates come from a scan of items by factor length that stops at "
+        "a bound (the same items, most of the catalogue unread), not from scoring every item",
     )
     ease_stored_mb: float = Field(1024.0, ge=0, description="memory for stored score rows, longest histories first")
     ease_grid: tuple[float, ...] = (50.0, 150.0, 400.0, 1000.0)
@@ -239,7 +249,7 @@ class Hybrid:
         user: int | None = None,
         at: sp.csr_matrix | None = None,
         trained: Trained | None = None,
-    ) -> dict[str, np.ndarray]:
+    ) -> Scores:
         """Every generator's scores. ``at``: the history's event times (same shape), which orders it for
         the recency-weighted scores; ``user`` (a training row whose history is unchanged) reuses its
         trained ALS factors instead of folding in, which saves the per-request solves; ``trained``: the
@@ -259,16 +269,14 @@ class Hybrid:
             both = self.neighbour.scores(sp.vstack([neighbour_input, recent_input]).tocsr())
             neighbour, neighbour_recent = both[:n], both[n:]
         known = user if user is not None and 0 <= user < len(self.als.user_factors) else None
-        item_factors = self.als.item_factors
-        als = (
-            self.als.user_factors[known : known + 1] @ item_factors.T if known is not None else self.als.scores(history)
-        )
+        plain = self.als.user_factors[known : known + 1] if known is not None else self.als.fold_in(history)
+        als = self._als_scores(plain)
         if recent is None:
             als_recent = als
         elif known is not None and known < len(self.als_recent_factors):
-            als_recent = self.als_recent_factors[known : known + 1] @ item_factors.T
+            als_recent = self._als_scores(self.als_recent_factors[known : known + 1])
         else:
-            als_recent = self.als.fold_in(history.multiply(recent).tocsr()) @ item_factors.T
+            als_recent = self._als_scores(self.als.fold_in(history.multiply(recent).tocsr()))
         return {
             "neighbour": neighbour,
             "als": als,
@@ -282,7 +290,7 @@ class Hybrid:
 
     def _one_user_scores(
         self, history: sp.csr_matrix, user: int | None, at: sp.csr_matrix | None, trained: Trained | None = None
-    ) -> dict[str, np.ndarray]:
+    ) -> Scores:
         """``generator_scores`` for a single history row, from plain arrays (the request path)."""
         items = history.indices.astype(np.int64)
         values = history.data.astype(np.float64)
@@ -304,15 +312,20 @@ class Hybrid:
             content = self.content.row_scores(items)[None, :]
         known = user if user is not None and 0 <= user < len(self.als.user_factors) else None
         plain = self.als.user_factors[known] if known is not None else self.als.fold_in_row(items, values)
-        # item_factors @ user factors reads the (large) item factors once, row by row: the fast order.
-        if recent is None:
-            als = (self.als.item_factors @ plain)[None, :]
-            als_recent = als
-        else:
+        latest = None
+        if recent is not None:
             if known is not None and known < len(self.als_recent_factors):
                 latest = self.als_recent_factors[known]
             else:
                 latest = self.als.fold_in_row(items, values * recent)
+        if self.als.index is not None:  # a large catalogue: ALS scores only the items it is asked about
+            als = self._als_scores(plain[None, :])
+            als_recent = als if latest is None else self._als_scores(latest[None, :])
+        # item_factors @ user factors reads the (large) item factors once, row by row: the fast order.
+        elif latest is None:
+            als = (self.als.item_factors @ plain)[None, :]
+            als_recent = als
+        else:
             both = (self.als.item_factors @ np.vstack([plain, latest]).T).T
             als, als_recent = both[:1], both[1:]
         return {
@@ -325,6 +338,13 @@ class Hybrid:
             "cooc": self.cooc.row_scores(items)[None, :],
             "pop": self.popularity.row_scores()[None, :],
         }
+
+    def _als_scores(self, vectors: np.ndarray) -> np.ndarray | FactorScores:
+        """ALS's scores of these user factors: every item's (a matmul), or, where the model has a candidate
+        index (large catalogues), computed only where read."""
+        if self.als.index is not None:
+            return FactorScores(vectors, self.als.item_factors, self.als.index)
+        return vectors @ self.als.item_factors.T
 
     def _neighbour_rows(
         self, items: np.ndarray, values: np.ndarray, recent: np.ndarray | None
@@ -451,7 +471,7 @@ class Hybrid:
             return None
         return recency_weights(history, at, self.half_life)
 
-    def candidates(self, scores: dict[str, np.ndarray], row: int, blocked: np.ndarray) -> np.ndarray:
+    def candidates(self, scores: Scores, row: int, blocked: np.ndarray) -> np.ndarray:
         """Union of each generator's best unblocked items for one user (blocked: bool mask). On a large
         catalogue this is a request's largest cost after the scores, so EASE is searched only over the items
         it covers (the rest score 0) and popularity walks its order, sorted once."""
@@ -462,6 +482,7 @@ class Hybrid:
         n_main = self.params.candidates
         covered = self.neighbour.items if isinstance(self.neighbour, Ease) else None
         picks = []
+        scanned: dict[str, np.ndarray] = {}
         for name, quota in (
             ("neighbour", n_main),
             ("als", n_main),
@@ -481,7 +502,13 @@ class Hybrid:
                 head = self.popularity.most_popular_first()[: take + n_blocked]
                 picks.append(head[~blocked[head]][:take])
                 continue
-            values = scores[name][row]
+            found = scores[name]
+            if isinstance(found, FactorScores):  # ALS's bound scan: both vectors share one scan
+                if name not in scanned:
+                    scanned.update(_scan_als(scores, row, take, blocked))
+                picks.append(scanned[name])
+                continue
+            values = found[row]
             if name in ("sequence", "content", "cooc"):
                 # Sparse generators score few items; the unscored rest would only add arbitrary ties.
                 scored = np.flatnonzero(values > 0)
@@ -492,9 +519,7 @@ class Hybrid:
                 picks.append(top_unblocked(values, take, blocked))
         return np.unique(np.concatenate(picks))
 
-    def features(
-        self, scores: dict[str, np.ndarray], row: int, history_row: sp.csr_matrix, items: np.ndarray
-    ) -> np.ndarray:
+    def features(self, scores: Scores, row: int, history_row: sp.csr_matrix, items: np.ndarray) -> np.ndarray:
         """Feature matrix (len(items) × len(FEATURES)) for one user's candidate items."""
         out = np.empty((len(items), len(FEATURES)), np.float32)
         column = 0
@@ -587,29 +612,18 @@ def _simple_blend(features: np.ndarray, mode: str) -> np.ndarray:
     return rel("neighbour")
 
 
+def _scan_als(scores: Scores, row: int, take: int, blocked: np.ndarray) -> dict[str, np.ndarray]:
+    """ALS's candidates, whole-history and recent, from one bound scan of the item factors."""
+    names = [name for name in ("als", "als_recent") if isinstance(scores[name], FactorScores)]
+    if len(names) == 2 and scores["als_recent"] is scores["als"]:
+        names = ["als"]
+    lazy = [part for part in (scores[name] for name in names) if isinstance(part, FactorScores)]
+    found = lazy[0].index.search(np.vstack([part.vectors[row] for part in lazy]), take, blocked)
+    return dict(zip(names, found, strict=True))
+
+
 def _rank(values: np.ndarray) -> np.ndarray:
     """1 for the best; equal values share the best of their ranks, so an item's features never depend on
     where it sits in the request."""
     negated = -np.asarray(values, np.float64)
     return (np.searchsorted(np.sort(negated), negated, side="left") + 1).astype(np.float32)
-
-
-def top_unblocked(values: np.ndarray, take: int, blocked: np.ndarray, among: np.ndarray | None = None) -> np.ndarray:
-    """The positions of the ``take`` highest ``values`` that are not ``blocked`` (in no order), searched
-    ``among`` those positions only when given. Few blocked items (the usual case: the user's history): the
-    top ``take`` + blocked positions hold the answer, so ``values`` is neither copied nor masked."""
-    pool = values if among is None else values[among]
-    pool_blocked = blocked if among is None else blocked[among]
-    n_blocked = int(pool_blocked.sum())
-    n = len(pool)
-    if n - n_blocked <= take:
-        found = np.flatnonzero(~pool_blocked)
-    elif n_blocked * 4 <= n:
-        reach = take + n_blocked
-        head = np.argpartition(pool, n - reach)[n - reach :] if reach < n else np.arange(n)
-        head = head[~pool_blocked[head]]
-        found = head[np.argpartition(-pool[head], take - 1)[:take]] if len(head) > take else head
-    else:
-        allowed = np.flatnonzero(~pool_blocked)
-        found = allowed[np.argpartition(-pool[allowed], take - 1)[:take]]
-    return found if among is None else among[found]

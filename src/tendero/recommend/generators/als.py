@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from tendero.recommend.generators.factor_index import INDEX_MIN_ITEMS, FactorIndex
+
 
 @dataclass
 class Als:
@@ -31,6 +33,7 @@ class Als:
     user_factors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     item_length: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     scale: float = 1.0
+    index: FactorIndex | None = None  # items by factor length, on catalogues too large to score whole
     _gram: np.ndarray | None = field(default=None, repr=False)
 
     def weigh_values(self, items: np.ndarray, values: np.ndarray, n_user: np.ndarray | int) -> np.ndarray:
@@ -131,6 +134,14 @@ class Als:
     def scores(self, history: sp.csr_matrix) -> np.ndarray:
         return self.fold_in(history) @ self.item_factors.T
 
+    def index_items(self, min_items: int = INDEX_MIN_ITEMS) -> Als:
+        """Order the item factors for the bound scan (``FactorIndex``) where the catalogue has ``min_items`` or
+        more (below that one matmul over every item is cheap), else drop any index. Called again after items
+        are added (the update): the ordering is rebuilt from every item's factors in milliseconds."""
+        large = len(self.item_factors) >= min_items
+        self.index = FactorIndex.build(self.item_factors) if large else None
+        return self
+
     def fold_in_items(self, columns: sp.csc_matrix, user_lengths: np.ndarray) -> np.ndarray:
         """Factors of items the fit never saw, from the users who touched them (``columns``: users×new
         items raw values, users as in ``user_factors``; ``user_lengths``: each user's whole history
@@ -179,14 +190,21 @@ class Als:
 
     def settings(self) -> dict[str, Any]:
         names = ("factors", "regularization", "alpha", "iterations", "seed", "k1", "b", "scale")
-        return {name: getattr(self, name) for name in names}
+        return {**{name: getattr(self, name) for name in names}, "index": self.index is not None}
 
     @classmethod
     def restore(cls, arrays: Mapping[str, np.ndarray], prefix: str, settings: Mapping[str, Any]) -> Als:
-        """Format-2 models (before BM25 weighting) have no ``k1``: they folded raw values in."""
+        """Format-2 models (before BM25 weighting) have no ``k1``: they folded raw values in. Models saved
+        before the candidate index have none and score every item, as they did; the index is rebuilt from
+        the factors (a sort of their lengths), not saved."""
+        settings = dict(settings)
+        indexed = bool(settings.pop("index", False))
+        item_factors = arrays[f"{prefix}_item_factors"]
+        index = FactorIndex.build(item_factors) if indexed else None
         return cls(
             **{"k1": None, **settings},
-            item_factors=arrays[f"{prefix}_item_factors"],
+            item_factors=item_factors,
             user_factors=arrays[f"{prefix}_user_factors"],
             item_length=arrays.get(f"{prefix}_item_length", np.zeros(0, np.float32)),
+            index=index,
         )

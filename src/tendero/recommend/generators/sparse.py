@@ -92,3 +92,24 @@ def csr_from_arrays(arrays: Mapping[str, np.ndarray], prefix: str) -> sp.csr_mat
     return sp.csr_matrix(
         (arrays[f"{prefix}_data"], arrays[f"{prefix}_indices"], arrays[f"{prefix}_indptr"]), shape=shape
     )
+
+
+def top_unblocked(values: np.ndarray, take: int, blocked: np.ndarray, among: np.ndarray | None = None) -> np.ndarray:
+    """The positions of the ``take`` highest ``values`` that are not ``blocked`` (in no order), searched
+    ``among`` those positions only when given. Few blocked items (the usual case: the user's history): the
+    top ``take`` + blocked positions hold the answer, so ``values`` is neither copied nor masked."""
+    pool = values if among is None else values[among]
+    pool_blocked = blocked if among is None else blocked[among]
+    n_blocked = int(pool_blocked.sum())
+    n = len(pool)
+    if n - n_blocked <= take:
+        found = np.flatnonzero(~pool_blocked)
+    elif n_blocked * 4 <= n:
+        reach = take + n_blocked
+        head = np.argpartition(pool, n - reach)[n - reach :] if reach < n else np.arange(n)
+        head = head[~pool_blocked[head]]
+        found = head[np.argpartition(-pool[head], take - 1)[:take]] if len(head) > take else head
+    else:
+        allowed = np.flatnonzero(~pool_blocked)
+        found = allowed[np.argpartition(-pool[allowed], take - 1)[:take]]
+    return found if among is None else among[found]
