@@ -447,28 +447,35 @@ class Recommender:
         names = self.catalogue.names
         out: list[str | None] = [None] * len(items)
 
-        def name_best(weights: np.ndarray, column: int) -> str:
-            return str(names[seen[int(np.argmax(weights[:, column]))]])
+        def strongest(weights: np.ndarray) -> tuple[list[float], list[str]]:
+            """Per item (column): its largest weight from the history (0 at least) and that history item's
+            name, for all items at once (per-column numpy calls cost more than the weights)."""
+            if len(seen) == 0:
+                return [0.0] * weights.shape[1], [""] * weights.shape[1]
+            best = names[seen[np.argmax(weights, axis=0)]]
+            return weights.max(axis=0, initial=0.0).tolist(), [str(name) for name in best]
 
         if self.info.get("has_orders"):
-            bought = self._weights_into("cooc", hybrid.cooc.similarity, where, len(seen), items)
-            for column in np.flatnonzero(bought.max(axis=0, initial=0.0) >= 0.2).tolist():
-                out[column] = reason("bought_together", language, name_best(bought, column))
+            bought, bought_by = strongest(self._weights_into("cooc", hybrid.cooc.similarity, where, len(seen), items))
+            for column, weight in enumerate(bought):
+                if weight >= 0.2:
+                    out[column] = reason("bought_together", language, bought_by[column])
         if isinstance(hybrid.neighbour, Ease):
             neighbour = hybrid.neighbour.block(seen, items, ease_rows)
         else:
             neighbour = self._weights_into("knn", hybrid.neighbour.similarity, where, len(seen), items)
-        alike: np.ndarray | None = None
+        liked, liked_by = strongest(neighbour)
+        alike: tuple[list[float], list[str]] | None = None
         for column, item in enumerate(items.tolist()):
             if out[column] is not None:
                 continue
-            if neighbour[:, column].max(initial=0.0) > 0:
-                out[column] = reason("liked", language, name_best(neighbour, column))
+            if liked[column] > 0:
+                out[column] = reason("liked", language, liked_by[column])
                 continue
             if alike is None:
-                alike = self._weights_into("content", hybrid.content.similarity, where, len(seen), items)
-            if alike[:, column].max(initial=0.0) > 0:
-                out[column] = reason("similar", language, name_best(alike, column))
+                alike = strongest(self._weights_into("content", hybrid.content.similarity, where, len(seen), items))
+            if alike[0][column] > 0:
+                out[column] = reason("similar", language, alike[1][column])
             else:
                 out[column] = self._popular_reason(int(item), "", language)
         return [text or "" for text in out]
@@ -512,7 +519,7 @@ class Recommender:
             chosen.append(
                 Recommendation(
                     item_id=str(self.catalogue.items.ids[item]),
-                    score=float(np.clip(score, 0.0, 1.0)),
+                    score=min(max(score, 0.0), 1.0),  # plain floats: np.clip on a scalar costs more than the rest
                     reason=explain(item),
                     source=source,  # type: ignore[arg-type]
                 )
