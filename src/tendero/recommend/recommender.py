@@ -629,8 +629,9 @@ def _same_pattern(at: sp.csr_matrix, pattern: sp.csr_matrix) -> sp.csr_matrix:
 def _row(matrix: sp.csr_matrix, position: int) -> sp.csr_matrix:
     """One CSR row by slicing its arrays (scipy's row indexing costs more than the request's arithmetic)."""
     start, end = matrix.indptr[position], matrix.indptr[position + 1]
+    indices = matrix.indices[start:end]  # its pointers in the positions' type: scipy converts mixed ones
     return sp.csr_matrix(
-        (matrix.data[start:end], matrix.indices[start:end], np.array([0, end - start])), shape=(1, matrix.shape[1])
+        (matrix.data[start:end], indices, np.array([0, end - start], indices.dtype)), shape=(1, matrix.shape[1])
     )
 
 

@@ -235,8 +235,8 @@ class Ease:
         rows, inside = self.rows_of(items)
         rows, weights = rows[inside], weights[:, inside]
         k = len(rows)
-        picker = sp.csr_matrix(
-            (weights.ravel(), np.tile(rows, m), np.arange(m + 1) * k),
+        picker = sp.csr_matrix(  # int32 positions: scipy converts int64 ones, half the cost of building it
+            (weights.ravel(), np.tile(rows.astype(np.int32), m), (np.arange(m + 1) * k).astype(np.int32)),
             shape=(m, len(self.items)),
         )
         return CoveredScores(np.asarray(picker @ self.weights, np.float32), self.items, self.n_items)
