@@ -69,3 +69,26 @@ def test_category_share_counts_each_history_code_once():
     np.testing.assert_array_equal(_category_share(history, items), expected)
     np.testing.assert_array_equal(_category_share(np.array([-1, -1]), items), np.zeros(len(items)))
     np.testing.assert_array_equal(_category_share(np.zeros(0, np.int64), items), np.zeros(len(items)))
+
+
+def test_the_request_path_picks_and_describes_candidates_as_from_the_dense_rows(fitted):
+    """A request's candidates and features from EASE's covered scores equal those from the same scores spread
+    over the whole catalogue (the path before), user by user, with the user's history blocked."""
+    hybrid = fitted.hybrid
+    assert hybrid is not None and isinstance(hybrid.neighbour, Ease)
+    checked = 0
+    for user in range(min(40, len(fitted.users))):
+        row, at = fitted.history[user], fitted.history_at[user]
+        scores = hybrid.generator_scores(row, None, at)  # folded in: EASE's rows computed for the request
+        if not isinstance(scores["neighbour"], CoveredScores):
+            continue
+        dense = {name: np.asarray(v) if isinstance(v, CoveredScores) else v for name, v in scores.items()}
+        if scores["neighbour_recent"] is scores["neighbour"]:
+            dense["neighbour_recent"] = dense["neighbour"]
+        blocked = np.zeros(hybrid.n_items, bool)
+        blocked[row.indices] = True
+        items = hybrid.candidates(scores, 0, blocked)
+        np.testing.assert_array_equal(items, hybrid.candidates(dense, 0, blocked))
+        np.testing.assert_array_equal(hybrid.features(scores, 0, row, items), hybrid.features(dense, 0, row, items))
+        checked += 1
+    assert checked >= 20
