@@ -50,6 +50,23 @@ def test_the_scan_reads_everything_where_the_bound_never_bites_and_returns_all_t
     assert len(found[0]) == 10 and read == len(factors)  # all scores 0: no item can be ruled out
 
 
+def test_ties_at_the_cut_are_kept_as_the_full_product_keeps_them():
+    """Items with equal factors score equally: the scan skips only items below the take-th best, so the top it
+    returns holds the same scores as the full product's, ties at the cut included."""
+    base = _factors(n_items=500, spread=1.0)
+    factors = np.repeat(base, 8, axis=0)  # every score eight times
+    index = FactorIndex.build(factors)
+    rng = np.random.default_rng(3)
+    for _ in range(10):
+        user = rng.normal(size=(1, factors.shape[1])).astype(np.float32)
+        blocked = np.zeros(len(factors), bool)
+        blocked[rng.choice(len(factors), 300, replace=False)] = True
+        found, _ = index.scan(user, 50, blocked)
+        exact = top_unblocked(factors @ user[0], 50, blocked)
+        assert not blocked[found[0]].any() and len(set(found[0].tolist())) == 50
+        np.testing.assert_array_equal(np.sort(factors[found[0]] @ user[0]), np.sort(factors[exact] @ user[0]))
+
+
 def test_the_lazy_scores_are_the_exact_dot_products():
     factors = _factors()
     users = np.random.default_rng(2).normal(size=(2, factors.shape[1])).astype(np.float32)

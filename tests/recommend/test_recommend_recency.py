@@ -186,7 +186,7 @@ def test_serving_one_user_scores_like_the_batch_path(model, request):
         assert set(single) == set(batch)
         for name, values in single.items():
             assert values.shape == (1, hybrid.n_items)
-            assert np.allclose(values[0], batch[name][row], rtol=1e-4, atol=1e-5), name
+            assert np.allclose(np.asarray(values)[0], batch[name][row], rtol=1e-4, atol=1e-5), name
 
 
 def test_events_at_the_same_time_are_not_a_sequence():

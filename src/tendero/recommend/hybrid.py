@@ -29,6 +29,7 @@ from tendero.recommend.generators import (
     Popularity,
     Transitions,
 )
+from tendero.recommend.generators.covered_scores import CoveredScores
 from tendero.recommend.generators.factor_index import INDEX_MIN_ITEMS, FactorScores
 from tendero.recommend.generators.sparse import binary, top_unblocked
 from tendero.recommend.recency import event_times, recency_of, recency_weights
@@ -37,8 +38,9 @@ from tendero.recommend.stored_rows import StoredRows, long_history_items, stored
 # A training user's position and history row with its event times: what a folded-in history extends.
 Trained = tuple[int, sp.csr_matrix, sp.csr_matrix]
 
-# Each generator's scores of some users over every item: dense rows, or ALS's computed where read.
-Scores = dict[str, np.ndarray | FactorScores]
+# Each generator's scores of some users over every item: dense rows, EASE's kept over the items it covers,
+# or ALS's computed where read.
+Scores = dict[str, np.ndarray | FactorScores | CoveredScores]
 
 # Generators whose score, rank among the candidates and score relative to the best candidate are features.
 SCORED = ("neighbour", "als", "neighbour_recent", "als_recent")
@@ -299,6 +301,8 @@ class Hybrid:
         if self.half_life is not None and at is not None:
             recent = recency_of(event_times(history, at), self.half_life)
         stored = self.stored.find(user) if isinstance(self.neighbour, Ease) else None
+        neighbour: np.ndarray | CoveredScores
+        neighbour_recent: np.ndarray | CoveredScores
         if stored is not None:  # a long history, unchanged since the fit: its rows were computed then
             assert isinstance(self.neighbour, Ease)
             neighbour, stored_recent = self.stored.rows(stored, self.neighbour.items, self.n_items)
@@ -348,15 +352,21 @@ class Hybrid:
 
     def _neighbour_rows(
         self, items: np.ndarray, values: np.ndarray, recent: np.ndarray | None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """EASE's (or item-kNN's) scores of one history, whole and recency-weighted (the same array when
-        recency is off), 1 × n_items each."""
+    ) -> tuple[np.ndarray | CoveredScores, np.ndarray | CoveredScores]:
+        """EASE's (or item-kNN's) scores of one history, whole and recency-weighted (the same object when
+        recency is off), 1 × n_items each; EASE's kept over the items it covers."""
         neighbour_values = np.ones(len(items)) if self.params.ease_binary else values
-        if recent is None:
-            neighbour = self.neighbour.row_scores(items, neighbour_values[None, :])
-            return neighbour, neighbour
-        both = self.neighbour.row_scores(items, np.vstack([neighbour_values, neighbour_values * recent]))
-        return both[:1], both[1:]
+        weights = neighbour_values[None, :]
+        if recent is not None:
+            weights = np.vstack([neighbour_values, neighbour_values * recent])
+        if isinstance(self.neighbour, Ease):
+            covered = self.neighbour.covered_scores(items, weights)
+            if recent is None:
+                return covered, covered
+            split = [CoveredScores(covered.values[at : at + 1], covered.items, covered.n_items) for at in (0, 1)]
+            return split[0], split[1]
+        both = self.neighbour.row_scores(items, weights)
+        return (both, both) if recent is None else (both[:1], both[1:])
 
     def _extend_stored(
         self, trained: Trained | None, items: np.ndarray, values: np.ndarray, recent: np.ndarray | None
@@ -503,6 +513,9 @@ class Hybrid:
                 picks.append(head[~blocked[head]][:take])
                 continue
             found = scores[name]
+            if isinstance(found, CoveredScores):  # EASE: searched over the items it covers
+                picks.append(found.top(row, take, blocked))
+                continue
             if isinstance(found, FactorScores):  # ALS's bound scan: both vectors share one scan
                 if name not in scanned:
                     scanned.update(_scan_als(scores, row, take, blocked))
@@ -543,14 +556,7 @@ class Hybrid:
         seen = history_row.indices
         out[:, column + 5] = np.log1p(len(seen))
         out[:, column + 6] = history_row.data.mean() if len(seen) else 0.0
-        categories = self.categories[items]
-        if len(seen):
-            history_categories = self.categories[seen]
-            codes, counts = np.unique(history_categories[history_categories >= 0], return_counts=True)
-            share = dict(zip(codes.tolist(), (counts / len(seen)).tolist(), strict=True))
-            out[:, column + 7] = [share.get(c, 0.0) for c in categories.tolist()]
-        else:
-            out[:, column + 7] = 0.0
+        out[:, column + 7] = _category_share(self.categories[seen], self.categories[items])
         return out
 
     def rank_scores(self, features: np.ndarray) -> np.ndarray:
@@ -620,6 +626,19 @@ def _scan_als(scores: Scores, row: int, take: int, blocked: np.ndarray) -> dict[
     lazy = [part for part in (scores[name] for name in names) if isinstance(part, FactorScores)]
     found = lazy[0].index.search(np.vstack([part.vectors[row] for part in lazy]), take, blocked)
     return dict(zip(names, found, strict=True))
+
+
+def _category_share(history: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """For each of ``items``' category codes, the share of the ``history`` codes equal to it (unknown, -1:
+    0), counted once over the codes instead of looked up per item."""
+    out = np.zeros(len(items))
+    known = history[history >= 0]
+    if len(known) == 0:
+        return out
+    counts = np.bincount(known)
+    inside = (items >= 0) & (items < len(counts))
+    out[inside] = counts[items[inside]] / len(history)
+    return out
 
 
 def _rank(values: np.ndarray) -> np.ndarray:

@@ -421,8 +421,6 @@ class Recommender:
         source = "hybrid" if user is not None else "fold_in"
         seen = row.indices
         # Explanations read item→item weights from the user's history items, only for the items shown.
-        where = np.full(len(self.catalogue), -1, np.int64)
-        where[seen] = np.arange(len(seen))
         ease_rows = hybrid.neighbour.rows_of(seen) if isinstance(hybrid.neighbour, Ease) else None
         reasons: dict[int, str] = {}
 
@@ -431,15 +429,13 @@ class Recommender:
             if item not in reasons:
                 at = np.flatnonzero(ranked == item)
                 batch = ranked[int(at[0]) : int(at[0]) + REASON_BATCH] if len(at) else np.array([item])
-                texts = self._model_reasons(seen, where, ease_rows, batch, language)
+                texts = self._model_reasons(seen, ease_rows, batch, language)
                 reasons.update(zip(batch.tolist(), texts, strict=True))
             return reasons[item]
 
         return ranked, unit, source, explain
 
-    def _model_reasons(
-        self, seen: np.ndarray, where: np.ndarray, ease_rows, items: np.ndarray, language: Language
-    ) -> list[str]:
+    def _model_reasons(self, seen: np.ndarray, ease_rows, items: np.ndarray, language: Language) -> list[str]:
         """For each of ``items``, name the history item that pulls it up most: co-bought (weight at least
         0.2, when the data has orders), else the largest neighbour weight, else content, else popularity."""
         hybrid = self.hybrid
@@ -447,41 +443,46 @@ class Recommender:
         names = self.catalogue.names
         out: list[str | None] = [None] * len(items)
 
-        def name_best(weights: np.ndarray, column: int) -> str:
-            return str(names[seen[int(np.argmax(weights[:, column]))]])
+        def strongest(weights: np.ndarray) -> tuple[list[float], list[str]]:
+            """Per item (column): its largest weight from the history (0 at least) and that history item's
+            name, for all items at once (per-column numpy calls cost more than the weights)."""
+            if len(seen) == 0:
+                return [0.0] * weights.shape[1], [""] * weights.shape[1]
+            best = names[seen[np.argmax(weights, axis=0)]]
+            return weights.max(axis=0, initial=0.0).tolist(), [str(name) for name in best]
 
         if self.info.get("has_orders"):
-            bought = self._weights_into("cooc", hybrid.cooc.similarity, where, len(seen), items)
-            for column in np.flatnonzero(bought.max(axis=0, initial=0.0) >= 0.2).tolist():
-                out[column] = reason("bought_together", language, name_best(bought, column))
+            bought, bought_by = strongest(self._weights_into("cooc", hybrid.cooc.similarity, seen, items))
+            for column, weight in enumerate(bought):
+                if weight >= 0.2:
+                    out[column] = reason("bought_together", language, bought_by[column])
         if isinstance(hybrid.neighbour, Ease):
             neighbour = hybrid.neighbour.block(seen, items, ease_rows)
         else:
-            neighbour = self._weights_into("knn", hybrid.neighbour.similarity, where, len(seen), items)
-        alike: np.ndarray | None = None
+            neighbour = self._weights_into("knn", hybrid.neighbour.similarity, seen, items)
+        liked, liked_by = strongest(neighbour)
+        alike: tuple[list[float], list[str]] | None = None
         for column, item in enumerate(items.tolist()):
             if out[column] is not None:
                 continue
-            if neighbour[:, column].max(initial=0.0) > 0:
-                out[column] = reason("liked", language, name_best(neighbour, column))
+            if liked[column] > 0:
+                out[column] = reason("liked", language, liked_by[column])
                 continue
             if alike is None:
-                alike = self._weights_into("content", hybrid.content.similarity, where, len(seen), items)
-            if alike[:, column].max(initial=0.0) > 0:
-                out[column] = reason("similar", language, name_best(alike, column))
+                alike = strongest(self._weights_into("content", hybrid.content.similarity, seen, items))
+            if alike[0][column] > 0:
+                out[column] = reason("similar", language, alike[1][column])
             else:
                 out[column] = self._popular_reason(int(item), "", language)
         return [text or "" for text in out]
 
-    def _weights_into(
-        self, name: str, matrix: sp.csr_matrix, where: np.ndarray, n_seen: int, items: np.ndarray
-    ) -> np.ndarray:
-        """``matrix[seen, items]`` as a dense n_seen × len(items) block (``where``: item → position in seen,
-        -1 if not seen), read from a CSC copy made once per model, every column's entries in one gather."""
+    def _weights_into(self, name: str, matrix: sp.csr_matrix, seen: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """``matrix[seen, items]`` as a dense len(seen) × len(items) block, read from a CSC copy made once per
+        model, every column's entries in one gather."""
         columns = self._columns.get(name)
         if columns is None:
             columns = self._columns[name] = matrix.tocsc()
-        out = np.zeros((n_seen, len(items)))
+        out = np.zeros((len(seen), len(items)))
         inside_matrix = items < columns.shape[1]
         wanted = np.where(inside_matrix, items, 0)
         starts = columns.indptr[wanted]
@@ -490,7 +491,7 @@ class Recommender:
         if total == 0:
             return out
         offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
-        rows = where[columns.indices[offsets]]
+        rows = _positions_in(seen, columns.indices[offsets])
         cols = np.repeat(np.arange(len(items)), lengths)
         keep = rows >= 0
         out[rows[keep], cols[keep]] = columns.data[offsets][keep]
@@ -512,7 +513,7 @@ class Recommender:
             chosen.append(
                 Recommendation(
                     item_id=str(self.catalogue.items.ids[item]),
-                    score=float(np.clip(score, 0.0, 1.0)),
+                    score=min(max(score, 0.0), 1.0),  # plain floats: np.clip on a scalar costs more than the rest
                     reason=explain(item),
                     source=source,  # type: ignore[arg-type]
                 )
@@ -588,6 +589,16 @@ def one_blas_thread() -> AbstractContextManager[object]:
     return _BLAS[0].limit(limits=1, user_api="blas")  # type: ignore[attr-defined]
 
 
+def _positions_in(seen: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """Each of ``items``' position in ``seen`` (distinct item positions), -1 where absent: a search of the few
+    seen items instead of a catalogue-wide position map built per request."""
+    if len(seen) == 0:
+        return np.full(len(items), -1, np.int64)
+    order = np.argsort(seen, kind="stable")
+    found = order[np.minimum(np.searchsorted(seen, items, sorter=order), len(seen) - 1)]
+    return np.where(seen[found] == items, found, -1)
+
+
 def _share(labels: np.ndarray, seen: np.ndarray) -> np.ndarray:
     """For each item, the share of the user's history that has the same (non-empty) label."""
     if len(seen) == 0:
@@ -622,8 +633,9 @@ def _same_pattern(at: sp.csr_matrix, pattern: sp.csr_matrix) -> sp.csr_matrix:
 def _row(matrix: sp.csr_matrix, position: int) -> sp.csr_matrix:
     """One CSR row by slicing its arrays (scipy's row indexing costs more than the request's arithmetic)."""
     start, end = matrix.indptr[position], matrix.indptr[position + 1]
+    indices = matrix.indices[start:end]  # its pointers in the positions' type: scipy converts mixed ones
     return sp.csr_matrix(
-        (matrix.data[start:end], matrix.indices[start:end], np.array([0, end - start])), shape=(1, matrix.shape[1])
+        (matrix.data[start:end], indices, np.array([0, end - start], indices.dtype)), shape=(1, matrix.shape[1])
     )
 
 

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from tendero.recommend.generators.covered_scores import CoveredScores
+
 
 def head_items(matrix: sp.csr_matrix, limit: int | None = None) -> np.ndarray:
     """Items with at least one interaction, ascending; above ``limit`` only the ``limit`` most interacted
@@ -222,20 +224,22 @@ class Ease:
         The cost is reading the history's rows of B (items × 4 bytes each: 38 MB for a 1,000-item history
         on 9,655 items), so the rows are read in place by a sparse × dense product, not copied first (a
         fancy-indexed block of rows and a BLAS product read them twice: 25–50 % more CPU)."""
+        return np.asarray(self.covered_scores(items, weights))
+
+    def covered_scores(self, items: np.ndarray, weights: np.ndarray) -> CoveredScores:
+        """``row_scores`` kept over the covered items only (the request path: no catalogue-wide row)."""
         weights = np.atleast_2d(np.asarray(weights, np.float32))
         m = weights.shape[0]
-        out = np.zeros((m, self.n_items), np.float32)
         if len(self.items) == 0 or len(items) == 0:
-            return out
+            return CoveredScores(np.zeros((m, len(self.items)), np.float32), self.items, self.n_items)
         rows, inside = self.rows_of(items)
         rows, weights = rows[inside], weights[:, inside]
         k = len(rows)
-        picker = sp.csr_matrix(
-            (weights.ravel(), np.tile(rows, m), np.arange(m + 1) * k),
+        picker = sp.csr_matrix(  # int32 positions: scipy converts int64 ones, half the cost of building it
+            (weights.ravel(), np.tile(rows.astype(np.int32), m), (np.arange(m + 1) * k).astype(np.int32)),
             shape=(m, len(self.items)),
         )
-        out[:, self.items] = np.asarray(picker @ self.weights)
-        return out
+        return CoveredScores(np.asarray(picker @ self.weights, np.float32), self.items, self.n_items)
 
     def full_row(self, item: int) -> np.ndarray:
         """Weights from ``item`` to every catalogue item (zeros for items outside the model)."""

@@ -69,8 +69,15 @@ class FactorIndex:
             scores = self.factors[start:end] @ vectors.T
             done = end < n
             for column in range(len(vectors)):
-                pool = np.concatenate([found[column], np.flatnonzero(allowed) + start])
-                pool_scores = np.concatenate([found_scores[column], scores[allowed, column]])
+                entering = allowed
+                if len(found[column]) == take:  # only items scoring at least the take-th best can enter
+                    floor = found_scores[column].min()
+                    entering = allowed & (scores[:, column] >= floor)
+                    if not entering.any():
+                        done = done and bool(lengths[column] * self.norms[end] < floor)
+                        continue
+                pool = np.concatenate([found[column], np.flatnonzero(entering) + start])
+                pool_scores = np.concatenate([found_scores[column], scores[entering, column]])
                 if len(pool) > take:
                     keep = np.argpartition(-pool_scores, take - 1)[:take]
                     pool, pool_scores = pool[keep], pool_scores[keep]
