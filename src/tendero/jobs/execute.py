@@ -151,12 +151,11 @@ def _die_with_parent(parent_pid: int) -> None:
 def run_in_child(job_id: str, attempt: int, parent_pid: int) -> int:
     """Entry point of the spawned child. Exit codes: 0 done, 3 cancelled, 4 failed (job row updated)."""
     _die_with_parent(parent_pid)
-    for stale in (work_root() / job_id).glob("attempt-*"):
-        if stale.name not in (f"attempt-{attempt}", crash_trace_path(job_id, attempt).name):
-            if stale.is_dir():
-                shutil.rmtree(stale, ignore_errors=True)
-            else:
-                stale.unlink(missing_ok=True)
+    for stale in (work_root() / job_id).glob("attempt-*"):  # any attempt's folder and crash trace left behind
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
     trace = crash_trace_path(job_id, attempt)
     trace.parent.mkdir(parents=True, exist_ok=True)
     # a crash in native code leaves every thread's Python stack in a file the supervisor logs (standard error
@@ -164,7 +163,6 @@ def run_in_child(job_id: str, attempt: int, parent_pid: int) -> int:
     faulthandler.enable(file=trace.open("w", encoding="utf-8"), all_threads=True)
     reset_engine()
     work = attempt_dir(job_id, attempt)
-    shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     with session_scope() as session:
         job = job_rows.load_job(session, job_id)
