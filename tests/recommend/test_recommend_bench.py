@@ -59,6 +59,12 @@ def test_bench_prints_one_json_object_with_every_method_and_metric(tmp_path):
     assert results["ease"]["ndcg@10"] > results["popularity"]["ndcg@10"]
 
 
+def test_figures_over_seeds_are_means_with_ndcg_spread_between_seeds():
+    runs = [{"ndcg@10": 0.26, "p99_ms": 4.0}, {"ndcg@10": 0.28, "p99_ms": 2.0}, {"ndcg@10": 0.27, "p99_ms": 3.0}]
+    assert bench._over_seeds(runs) == pytest.approx({"ndcg@10": 0.27, "p99_ms": 3.0, "ndcg@10_sd": 0.01})
+    assert bench._over_seeds(runs[:1]) == runs[0]  # one seed: no spread to speak of
+
+
 @pytest.mark.slow  # a whole bench run: our fit (tuning, ranker folds) and every baseline
 def test_bench_times_a_synthetic_catalogue(tmp_path):
     from tendero.recommend.datasets import synthetic_purchases
