@@ -221,7 +221,8 @@ def _copy_field(series: pd.Series, column: Any) -> pd.Series:
         text = pd.Series(dumped, dtype=object)
         missing = text.isna().to_numpy()
     elif isinstance(column.type, Boolean):
-        text = pd.Series(np.where(series.fillna(False).astype(bool).to_numpy(), "t", "f"), dtype=object)
+        flags = np.where(missing, False, series.to_numpy(dtype=object)).astype(bool)  # no pandas downcasting
+        text = pd.Series(np.where(flags, "t", "f"), dtype=object)
     elif series.dtype.kind in "fiu":
         text = pd.Series([repr(float(v)) if series.dtype.kind == "f" else str(v) for v in series.fillna(0).tolist()],
                          dtype=object)  # fmt: skip
