@@ -424,8 +424,7 @@ def _train_ranker(
         "lambdarank_truncation_level": 20,
         "verbosity": -1,
         "seed": params.seed,
-        # Small problems: one thread, or OpenMP's spinning threads cost more than the work.
-        "num_threads": 1 if len(y_fit) < 50_000 else 0,
+        "num_threads": _ranker_threads(len(y_fit)),
     }
     fit_set = lgb.Dataset(x_fit, y_fit, group=g_fit, feature_name=list(FEATURES))
     val_set = lgb.Dataset(x_val, y_val, group=g_val, reference=fit_set)
@@ -454,7 +453,7 @@ def _train_ranker(
     if step is not None:  # numbered after every round boosted so far (early stopping kept only the best)
         retrain_callbacks.append(RankerProgress(step, all_rounds, 0, RANKER_STEPS - first_steps, first.done))
     everyone = lgb.train(
-        {**booster_params, "num_threads": 1 if len(y_all) < 50_000 else 0},
+        {**booster_params, "num_threads": _ranker_threads(len(y_all))},
         lgb.Dataset(x_all, y_all, group=[*g_fit, *g_val], feature_name=list(FEATURES)),
         num_boost_round=all_rounds,
         callbacks=retrain_callbacks,
@@ -468,6 +467,12 @@ def _train_ranker(
         "ranker_rounds_held_out": float(booster.best_iteration),
         "ranker_inner_ndcg": float(best),
     }
+
+
+def _ranker_threads(rows: int) -> int:
+    """LightGBM's threads for this many rows: one for small problems, where OpenMP's spinning threads cost more than
+    the work, else all (0)."""
+    return 1 if rows < 50_000 else 0
 
 
 def _choose_blend(folds: list[FoldRows], ranker, held: np.ndarray, tuning: dict[str, object], say: Log) -> str:
