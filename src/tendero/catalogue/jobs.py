@@ -84,9 +84,13 @@ JOB_PROGRESS: dict[str, dict[str, str]] = {
         "en": "ranker skipped: only {users} users with a held-out item among the candidates",
         "es": "ordenador omitido: solo {users} usuarios con un artículo reservado entre los candidatos",
     },
+    "recommend.ranker_too_few": {
+        "en": "ranker skipped: only {users} users, too few to leave some out",
+        "es": "ordenador omitido: solo {users} usuarios, demasiado pocos para reservar algunos",
+    },
     "recommend.ranker": {
-        "en": "ranker: {users} users, {rounds} rounds, inner ndcg@10={ndcg}",
-        "es": "ordenador: {users} usuarios, {rounds} rondas, ndcg@10 interno={ndcg}",
+        "en": "ranker: {users} users, {boosters} boosters, {trees} trees, inner ndcg@10={ndcg}",
+        "es": "ordenador: {users} usuarios, {boosters} modelos, {trees} árboles, ndcg@10 interno={ndcg}",
     },
     "recommend.blend": {
         "en": "blend chosen on held-out inner users: {blend}",

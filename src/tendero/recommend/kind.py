@@ -24,6 +24,7 @@ from tendero.recommend.evaluation import evaluate_scorer, split_pairs, top_k
 from tendero.recommend.fit import RANKER_STEPS, ItemSide, fit_hybrid, refit_hybrid, update_hybrid
 from tendero.recommend.generators.sparse import csr_arrays, csr_from_arrays
 from tendero.recommend.hybrid import Hybrid, HybridParams
+from tendero.recommend.ranker_bag import RankerBag
 from tendero.recommend.recommender import Recommender
 from tendero.recommend.signals import IdMap, SignalWeights, signal_events, signal_pairs
 from tendero.recommend.stages import Stages
@@ -311,7 +312,7 @@ def _changed_rows(fitted: Recommender, matrix: sp.csr_matrix) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------
-# Native persistence: arrays in .npz (no pickle), settings in JSON, the ranker as LightGBM text.
+# Native persistence: arrays in .npz (no pickle), settings in JSON, the ranker's boosters as LightGBM text.
 
 
 def _strings(values: np.ndarray) -> np.ndarray:
@@ -349,7 +350,7 @@ def save_recommender(model: Recommender, folder: Path) -> None:
         arrays.update(hybrid.arrays())
         meta["hybrid"] = hybrid.settings()
         if hybrid.ranker is not None:
-            hybrid.ranker.save_model(str(folder / "ranker.txt"))  # type: ignore[attr-defined]
+            hybrid.ranker.save(folder)
     np.savez(folder / "arrays.npz", allow_pickle=False, **arrays)  # plain arrays only: loading refuses pickles too
     (folder / "model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=float))
 
@@ -374,10 +375,8 @@ def load_recommender(folder: Path) -> FittedRecommender:
     spec = meta.get("hybrid")
     if spec is not None:
         ranker = None
-        if spec["has_ranker"]:
-            import lightgbm as lgb
-
-            ranker = lgb.Booster(model_file=str(folder / "ranker.txt"))
+        if spec["has_ranker"]:  # saved before bags: one booster, no count
+            ranker = RankerBag.load(folder, int(spec.get("ranker_members", 1)))
         hybrid = Hybrid.restore(arrays, spec, ranker)
     return FittedRecommender(
         catalogue=catalogue,
