@@ -107,3 +107,18 @@ def test_the_ranker_lines_read_in_spanish():
     assert trained is None and render_job_text(said[-1], "es") == (
         "ordenador omitido: solo 10 usuarios, demasiado pocos para reservar algunos"
     )
+
+
+def test_a_booster_keeps_at_least_the_floor_of_trees_when_early_stopping_wants_fewer():
+    # Labels that no feature predicts: the left-out users' NDCG peaks early (for this data, before round 40 in three
+    # of the five boosters).
+    folds = folds_where(None)
+    rng = np.random.default_rng(3)
+    for features in folds[0].features:
+        features[:] = rng.random(features.shape)
+    params = HybridParams(ranker_min_users=10, ranker_min_leaf=20, ranker_rounds=300, ranker_patience=40,
+                          ranker_min_rounds=40)  # fmt: skip
+    trained, info = _train_ranker(folds, params, quiet)
+    assert trained is not None
+    assert all(rounds >= 40 for rounds in info["ranker_rounds"])
+    assert [member.current_iteration() for member in trained.bag.members] == info["ranker_rounds"]  # the kept alone

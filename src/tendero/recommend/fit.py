@@ -414,10 +414,10 @@ def _train_ranker(
     steps = [RANKER_STEPS // bag + (member < RANKER_STEPS % bag) for member in range(bag)]  # the bar's share of each
     members: list[Any] = []
     kept: list[int] = []
-    scores: list[float] = []
+    inner_scores: list[float] = []
     judge_of_user = np.full(n_users, -1, np.int64)
     rounds_before, steps_sent = 0, 0
-    for member in range(params.ranker_bag):
+    for member in range(bag):
         left_out = share_of_row == member
         if members and sum(kept) + np.mean(kept) > params.ranker_request_trees:
             break  # the next member would most likely take a request past its budget of trees
@@ -440,6 +440,7 @@ def _train_ranker(
             num_boost_round=params.ranker_rounds,
             valid_sets=[val_set],
             callbacks=callbacks,
+            keep_training_booster=True,  # every tree boosted, not cut to the best: the floor below may need some back
         )
         rounds_before += progress.done
         steps_sent += progress.sent
@@ -448,10 +449,9 @@ def _train_ranker(
         best = max(best, min(params.ranker_min_rounds, booster.current_iteration()))
         if members:  # the budget of trees per request holds: a later member keeps only what is left of it
             best = min(best, params.ranker_request_trees - sum(kept))
-        booster.best_iteration = best
-        members.append(booster)
+        inner_scores.append(float(booster.best_score.get("valid_0", {}).get("ndcg@10", float("nan"))))
+        members.append(lgb.Booster(model_str=booster.model_to_string(num_iteration=best)))  # the kept trees alone
         kept.append(best)
-        scores.append(float(booster.best_score.get("valid_0", {}).get("ndcg@10", float("nan"))))
         judge_of_user[share_of_user == member] = len(members) - 1
     if not members:
         say(f"ranker skipped: only {len(groups)} users, too few to leave some out")
@@ -459,7 +459,7 @@ def _train_ranker(
     while step is not None and steps_sent < RANKER_STEPS:  # the members not boosted: the bar still reaches the end
         steps_sent += 1
         step(f"ranker round {rounds_before} of about {rounds_before}")
-    inner = float(np.nanmean(scores)) if not np.isnan(scores).all() else float("nan")
+    inner = float(np.nanmean(inner_scores)) if not np.isnan(inner_scores).all() else float("nan")
     say(f"ranker: {len(groups)} users, {len(members)} boosters, {sum(kept)} trees, inner ndcg@10={inner:.4f}")
     return TrainedRanker(RankerBag(members), judge_of_user), {
         "ranker_users": float(len(groups)),

@@ -25,25 +25,25 @@ def member_file(index: int) -> str:
 
 @dataclass
 class RankerBag:
-    """Boosters whose raw outputs are averaged; each one predicts with the trees it kept (its ``best_iteration``)."""
+    """Boosters whose raw outputs are averaged; each holds only the trees it kept."""
 
     members: list[Any]  # lightgbm.Booster
 
     def predict(self, features: np.ndarray, num_threads: int = 1) -> np.ndarray:
         total = np.zeros(len(features))
         for member in self.members:
-            total += member.predict(features, num_iteration=_kept(member), num_threads=num_threads)
+            total += member.predict(features, num_threads=num_threads)
         return total / len(self.members)
 
     @property
     def trees(self) -> int:
         """Trees one prediction evaluates, every member together: what a request pays for."""
-        return sum(_kept(member) for member in self.members)
+        return sum(int(member.current_iteration()) for member in self.members)
 
     def save(self, folder: Path) -> int:
-        """Each member as LightGBM text (its kept trees only); returns how many were written."""
+        """Each member as LightGBM text; returns how many were written."""
         for index, member in enumerate(self.members):
-            member.save_model(str(folder / member_file(index)), num_iteration=_kept(member))
+            member.save_model(str(folder / member_file(index)))
         return len(self.members)
 
     @classmethod
@@ -51,9 +51,3 @@ class RankerBag:
         import lightgbm as lgb
 
         return cls([lgb.Booster(model_file=str(folder / member_file(index))) for index in range(members)])
-
-
-def _kept(member: Any) -> int:
-    """The trees a member predicts with: its best iteration when boosting set one, else all it holds."""
-    best = int(getattr(member, "best_iteration", 0) or 0)
-    return best if best > 0 else int(member.current_iteration())
